@@ -1,0 +1,66 @@
+package io.cmkflow.request;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import java.util.Map;
+
+/**
+ * A request to provision one CMK-encrypted Azure Machine Learning workspace. Its JSON form is defined by
+ * {@code workflows/cmk-workspace/request.schema.json}; this record is what the workflow and the activities carry.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record CmkRequest(
+        String requestId,
+        String subscriptionId,
+        String tenantId,
+        String cloud,
+        String resourceGroup,
+        String location,
+        Workspace workspace,
+        KeyVault keyVault,
+        Key key,
+        Map<String, String> tags) {
+
+    public static final String AZURE_CLOUD = "AzureCloud";
+    public static final String AZURE_US_GOVERNMENT = "AzureUSGovernment";
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Workspace(
+            String name,
+            String friendlyName,
+            Boolean hbiWorkspace,
+            String userAssignedIdentityId,
+            String userAssignedIdentityClientId,
+            String storageAccountId,
+            String applicationInsightsId) {
+        public boolean hbi() {
+            return Boolean.TRUE.equals(hbiWorkspace);
+        }
+    }
+
+    /** Either {@code name} (created in the request's resource group) or {@code existingId} (adopted if it complies). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record KeyVault(
+            String name,
+            String existingId,
+            String sku,
+            Integer softDeleteRetentionDays,
+            Boolean rbac) {
+        public boolean rbacAuthorization() {
+            return Boolean.TRUE.equals(rbac);
+        }
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Key(String name, Integer size, String type) {
+    }
+
+    public Map<String, String> tagsOrEmpty() {
+        return tags == null ? Map.of() : tags;
+    }
+}

@@ -1,0 +1,32 @@
+package io.cmkflow.workflow;
+
+import io.cmkflow.request.CmkRequest;
+import io.temporal.activity.ActivityInterface;
+import io.temporal.activity.ActivityMethod;
+
+import java.util.List;
+
+/**
+ * Undo operations. Each takes the request (names are deterministic), so it works even when the create it undoes
+ * timed out before reporting. Each is idempotent (already gone = done) and refuses resources without this run's tags.
+ * None of them can reach the managed resource group: the Azure layer's guard refuses such deletes.
+ */
+@ActivityInterface
+public interface CompensationActivities {
+
+    /** Deletes and purges (forceToPurge=true) the workspace, then the storage account / application insights this run created. */
+    @ActivityMethod
+    List<UndoOutcome> deleteWorkspace(CmkRequest request, Ownership owner);
+
+    /** Removes the Cosmos DB access policy entry (or role assignment) this run added. */
+    @ActivityMethod
+    UndoOutcome removeCosmosAccess(CmkRequest request, CosmosGrantOutcome grant);
+
+    /** Deletes the key this run created. */
+    @ActivityMethod
+    UndoOutcome deleteKey(CmkRequest request, Ownership owner);
+
+    /** Deletes the vault this run created; it stays soft-deleted (purge protection), {@code recoverableUntil} says until when. */
+    @ActivityMethod
+    UndoOutcome deleteKeyVault(CmkRequest request, Ownership owner);
+}

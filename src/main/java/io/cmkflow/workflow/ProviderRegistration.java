@@ -1,0 +1,7 @@
+package io.cmkflow.workflow;
+
+import java.util.List;
+
+/** Step 1: every required namespace is Registered; {@code registeredNow} lists those this run had to register. */
+public record ProviderRegistration(List<String> namespaces, List<String> registeredNow) {
+}

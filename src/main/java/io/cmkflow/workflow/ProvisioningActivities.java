@@ -1,0 +1,37 @@
+package io.cmkflow.workflow;
+
+import io.cmkflow.request.CmkRequest;
+import io.temporal.activity.ActivityInterface;
+import io.temporal.activity.ActivityMethod;
+
+/**
+ * Steps 1-6 of the CMK procedure. Each method is safe to retry: it reads first and only creates what is
+ * missing. Failures surface as {@code ApplicationFailure} whose type is an {@code AzureErrorClass} name.
+ */
+@ActivityInterface
+public interface ProvisioningActivities {
+
+    /** Idempotent because registering a registered provider is a no-op; polls until every namespace is Registered. */
+    @ActivityMethod
+    ProviderRegistration registerProviders(CmkRequest request);
+
+    /** Idempotent by GET first: an existing compliant vault is adopted, one of ours is reused, our soft-deleted one recovered. */
+    @ActivityMethod
+    VaultOutcome ensureKeyVault(CmkRequest request, Ownership owner);
+
+    /** Idempotent through Keys_CreateIfNotExist: an existing key is returned unchanged, no new version. */
+    @ActivityMethod
+    KeyOutcome ensureKey(CmkRequest request, VaultOutcome vault, Ownership owner);
+
+    /** Idempotent because accessPolicies/add is a set union (a role assignment is looked up before it is created). */
+    @ActivityMethod
+    CosmosGrantOutcome grantCosmosAccess(CmkRequest request, VaultOutcome vault);
+
+    /** Idempotent by GET first and an idempotent PUT; associated resources have deterministic names. */
+    @ActivityMethod
+    WorkspaceOutcome ensureWorkspace(CmkRequest request, VaultOutcome vault, KeyOutcome key, Ownership owner);
+
+    /** Read-only. */
+    @ActivityMethod
+    ManagedGroupOutcome verifyManagedGroup(CmkRequest request, WorkspaceOutcome workspace);
+}

@@ -1,0 +1,13 @@
+package io.cmkflow.workflow;
+
+/** What one compensation did to one resource. */
+public record UndoOutcome(String resourceId, Result result, String detail, String recoverableUntil) {
+
+    public enum Result {
+        DELETED,
+        /** Nothing to undo: the resource was already gone (undo is idempotent). */
+        ALREADY_GONE,
+        /** The resource exists but does not carry this run's tags, so it was left untouched. */
+        NOT_OURS
+    }
+}
