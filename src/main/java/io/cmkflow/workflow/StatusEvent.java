@@ -1,0 +1,34 @@
+package io.cmkflow.workflow;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import java.util.Map;
+
+/**
+ * A milestone of a run, as upstream systems receive it (schema: workflows/cmk-workspace/status-event.schema.json).
+ * {@code eventId} is unique per event and stable across activity retries, so a resend is dropped by duplicate detection.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record StatusEvent(
+        String eventId,
+        String requestId,
+        String workflowId,
+        Type type,
+        String status,
+        String step,
+        String message,
+        String occurredAt,
+        Map<String, String> resources,
+        String replyTo) {
+
+    public enum Type {
+        accepted,
+        rejected,
+        step_done,
+        awaiting_operator,
+        succeeded,
+        failed,
+        compensated,
+        cancelled
+    }
+}
