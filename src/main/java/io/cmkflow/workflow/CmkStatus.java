@@ -12,9 +12,5 @@ public enum CmkStatus {
     /** The run ended without provisioning after undoing everything it created (abort or park timeout). */
     Compensated,
     /** The run was cancelled; what it created was undone first. */
-    Cancelled;
-
-    public boolean terminal() {
-        return this == Succeeded || this == Failed || this == Compensated || this == Cancelled;
-    }
+    Cancelled
 }

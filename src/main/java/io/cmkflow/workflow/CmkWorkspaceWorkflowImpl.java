@@ -226,7 +226,7 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
     }
 
     /** Runs one step until it succeeds, parking for an operator each time it fails for good. */
-    private <T> T runStep(CmkStep step, String summary, Function<ProvisioningActivities, T> call, Function<T, Done> describe) {
+    private <T> T runStep(CmkStep step, String summary, Function<ProvisioningActivities, T> call, Function<T, Done> summarize) {
         StepProgress progress = steps.get(step);
         ProvisioningActivities activities = Workflow.newActivityStub(ProvisioningActivities.class,
                 CmkActivityOptions.forStep(step, "Step " + step.number() + ": " + summary));
@@ -247,13 +247,13 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
                     throw new CanceledFailure("cancelled during step " + step.number() + " (" + step.title() + ")");
                 }
                 progress.phase = Phase.FAILED;
-                progress.error = describe(failure);
+                progress.error = failureText(failure);
                 lastError = "step " + step.number() + " (" + step.title() + "): " + progress.error;
                 LOG.warn("Step {} failed for good: {}", step, progress.error);
                 park(step);
                 continue;
             }
-            Done done = describe.apply(result);
+            Done done = summarize.apply(result);
             progress.phase = Phase.DONE;
             progress.result = done.result();
             progress.resourceId = done.resourceId();
@@ -349,7 +349,7 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
             List<UndoOutcome> outcomes = call.apply(activities);
             return new UndoRecord(step, action, UndoResult.DONE, outcomes == null ? List.of() : List.copyOf(outcomes), null, now());
         } catch (TemporalFailure failure) {
-            String error = describe(failure);
+            String error = failureText(failure);
             lastError = "undo " + action + ": " + error;
             LOG.warn("Undo {} failed: {}", action, error);
             return new UndoRecord(step, action, UndoResult.FAILED, List.of(), error, now());
@@ -379,7 +379,7 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
             if (CancellationScope.current().isCancelRequested()) {
                 throw new CanceledFailure("cancelled while publishing " + type);
             }
-            LOG.warn("Status event {} ({}) not published: {}", event.eventId(), type, describe(failure));
+            LOG.warn("Status event {} ({}) not published: {}", event.eventId(), type, failureText(failure));
         }
     }
 
@@ -456,7 +456,7 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
     }
 
     /** The innermost failure's type and message: that is what the activity raised. */
-    static String describe(Throwable failure) {
+    static String failureText(Throwable failure) {
         Throwable cause = failure;
         while (cause.getCause() != null) {
             cause = cause.getCause();
