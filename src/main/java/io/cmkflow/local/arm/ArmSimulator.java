@@ -64,8 +64,10 @@ public final class ArmSimulator implements AutoCloseable {
         this.certificate = SelfSignedCertificate.generate();
         this.state = new ArmState(options);
         this.router = new ArmRouter(state, List.of(
+                new RoleRoutes(state),
                 new ProviderRoutes(state),
                 new VaultRoutes(state),
+                new WorkspaceRoutes(state),
                 new StorageRoutes(state),
                 new ResourceGroupRoutes(state),
                 new GenericRoutes(state)));
@@ -297,8 +299,23 @@ public final class ArmSimulator implements AutoCloseable {
             byte[] bytes = in.readAllBytes();
             body = bytes.length == 0 ? null : new String(bytes, StandardCharsets.UTF_8);
         }
-        return new ArmRequest(exchange.getRequestMethod(), "/" + String.join("/", segments), List.copyOf(segments),
+        return new ArmRequest(exchange.getRequestMethod(), canonicalPath(segments), List.copyOf(segments),
                 query, body, exchange.getRequestHeaders());
+    }
+
+    /** The path with ARM's own keywords in their documented case, so journal filters need not care how it was sent. */
+    private static String canonicalPath(List<String> segments) {
+        StringBuilder path = new StringBuilder();
+        for (String s : segments) {
+            String canonical = switch (s.toLowerCase(java.util.Locale.ROOT)) {
+                case "subscriptions" -> "subscriptions";
+                case "resourcegroups" -> "resourceGroups";
+                case "providers" -> "providers";
+                default -> s;
+            };
+            path.append('/').append(canonical);
+        }
+        return path.length() == 0 ? "/" : path.toString();
     }
 
     private static String decode(String segment) {
