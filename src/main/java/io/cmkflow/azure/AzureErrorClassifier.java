@@ -15,6 +15,8 @@ import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Sorts Azure failures into {@link AzureErrorClass}es (azure-arm-contract.md, "Error classes"), so the workflow acts
@@ -36,6 +38,8 @@ public final class AzureErrorClassifier {
             "DenyAssignmentAuthorizationFailed", "QuotaExceeded", "SkuNotAvailable", "VaultAlreadyExists",
             "ResourceGroupNotFound", "NoRegisteredProviderFound", "InvalidRequestContent", "InvalidParameter",
             "BadRequest", "LocationNotAvailableForResourceType", "StorageAccountAlreadyTaken"));
+
+    private static final Pattern ERROR_CODE = Pattern.compile("\"code\"\\s*:\\s*\"([^\"]+)\"");
 
     private static final Set<Integer> RETRYABLE_STATUSES = Set.of(408, 500, 502, 503, 504);
 
@@ -94,9 +98,21 @@ public final class AzureErrorClassifier {
             message = value.getMessage() != null ? value.getMessage() : message;
         }
         if (code == null) {
+            code = codeInBody(http.getMessage());
+        }
+        if (code == null) {
             code = status == 0 ? "NoResponse" : "Http" + status;
         }
         return classify(code, status, message, headers);
+    }
+
+    /** Data-plane exceptions (Key Vault) carry the Azure error body in their message rather than a parsed value. */
+    private static String codeInBody(String message) {
+        if (message == null) {
+            return null;
+        }
+        Matcher m = ERROR_CODE.matcher(message);
+        return m.find() ? m.group(1) : null;
     }
 
     private static boolean isDeletedVaultConflict(String message) {

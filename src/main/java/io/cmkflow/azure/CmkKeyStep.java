@@ -31,6 +31,10 @@ public final class CmkKeyStep {
     }
 
     public KeyOutcome ensure(CmkRequest request, VaultOutcome vault, Ownership owner) {
+        return AzureStepException.classifying(() -> ensureInAzure(request, vault, owner));
+    }
+
+    private KeyOutcome ensureInAzure(CmkRequest request, VaultOutcome vault, Ownership owner) {
         StepPreconditions.check(request);
         KeysClient keys = keys(request);
         String name = request.key().name();
@@ -56,6 +60,10 @@ public final class CmkKeyStep {
      * the vault's data plane (the key becomes soft-deleted, like its vault).
      */
     public UndoOutcome undo(CmkRequest request, Ownership owner) {
+        return AzureStepException.classifying(() -> undoInAzure(request, owner));
+    }
+
+    private UndoOutcome undoInAzure(CmkRequest request, Ownership owner) {
         StepPreconditions.check(request);
         ArmResourceId vaultId = KeyVaultStep.vaultIdOf(request);
         String name = request.key().name();

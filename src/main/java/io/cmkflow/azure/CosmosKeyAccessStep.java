@@ -42,6 +42,10 @@ public final class CosmosKeyAccessStep {
     }
 
     public CosmosGrantOutcome grant(CmkRequest request, VaultOutcome vault) {
+        return AzureStepException.classifying(() -> grantInAzure(request, vault));
+    }
+
+    private CosmosGrantOutcome grantInAzure(CmkRequest request, VaultOutcome vault) {
         StepPreconditions.check(request);
         String principal = AzureCloud.of(request).cosmosDbPrincipalId();
         AzureResourceManager azure = clients.forRequest(request);
@@ -60,6 +64,10 @@ public final class CosmosKeyAccessStep {
 
     /** Removes the entry or role assignment this run added; a grant that existed before the run is left alone. */
     public UndoOutcome undo(CmkRequest request, CosmosGrantOutcome grant) {
+        return AzureStepException.classifying(() -> undoInAzure(request, grant));
+    }
+
+    private UndoOutcome undoInAzure(CmkRequest request, CosmosGrantOutcome grant) {
         StepPreconditions.check(request);
         if (grant.alreadyPresent()) {
             return new UndoOutcome(grant.vaultId(), UndoOutcome.Result.NOT_OURS,

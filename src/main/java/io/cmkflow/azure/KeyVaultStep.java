@@ -50,6 +50,10 @@ public final class KeyVaultStep {
     }
 
     public VaultOutcome ensure(CmkRequest request, Ownership owner, Runnable heartbeat) {
+        return AzureStepException.classifying(() -> ensureInAzure(request, owner, heartbeat));
+    }
+
+    private VaultOutcome ensureInAzure(CmkRequest request, Ownership owner, Runnable heartbeat) {
         StepPreconditions.check(request);
         VaultsClient vaults = vaults(request);
         ArmResourceId target = vaultIdOf(request);
@@ -81,6 +85,10 @@ public final class KeyVaultStep {
 
     /** Deletes the vault if this run created it; it stays soft-deleted (purge protection) until its scheduled purge date. */
     public UndoOutcome undo(CmkRequest request, Ownership owner) {
+        return AzureStepException.classifying(() -> undoInAzure(request, owner));
+    }
+
+    private UndoOutcome undoInAzure(CmkRequest request, Ownership owner) {
         StepPreconditions.check(request);
         VaultsClient vaults = vaults(request);
         ArmResourceId target = vaultIdOf(request);

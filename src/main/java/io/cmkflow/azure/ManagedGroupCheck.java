@@ -33,6 +33,10 @@ public final class ManagedGroupCheck {
     }
 
     public ManagedGroupOutcome verify(CmkRequest request, WorkspaceOutcome workspace, Runnable heartbeat) {
+        return AzureStepException.classifying(() -> verifyInAzure(request, workspace, heartbeat));
+    }
+
+    private ManagedGroupOutcome verifyInAzure(CmkRequest request, WorkspaceOutcome workspace, Runnable heartbeat) {
         StepPreconditions.check(request);
         AzureResourceManager azure = clients.forRequest(request);
         ResourcesClient resources = azure.genericResources().manager().serviceClient().getResources();

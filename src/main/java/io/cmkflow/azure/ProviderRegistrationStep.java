@@ -27,6 +27,10 @@ public final class ProviderRegistrationStep {
 
     /** Registers what is not registered (a provider already Registering is only waited for), then polls until all are Registered. */
     public ProviderRegistration register(CmkRequest request, Runnable heartbeat) {
+        return AzureStepException.classifying(() -> registerInAzure(request, heartbeat));
+    }
+
+    private ProviderRegistration registerInAzure(CmkRequest request, Runnable heartbeat) {
         StepPreconditions.check(request);
         AzureResourceManager azure = clients.forRequest(request);
         List<String> registeredNow = new ArrayList<>();

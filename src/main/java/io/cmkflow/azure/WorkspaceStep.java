@@ -84,6 +84,10 @@ public final class WorkspaceStep {
     }
 
     public WorkspaceOutcome ensure(CmkRequest request, VaultOutcome vault, KeyOutcome key, Ownership owner, Runnable heartbeat) {
+        return AzureStepException.classifying(() -> ensureInAzure(request, vault, key, owner, heartbeat));
+    }
+
+    private WorkspaceOutcome ensureInAzure(CmkRequest request, VaultOutcome vault, KeyOutcome key, Ownership owner, Runnable heartbeat) {
         StepPreconditions.check(request);
         AzureResourceManager azure = clients.forRequest(request);
         ResourcesClient resources = azure.genericResources().manager().serviceClient().getResources();
@@ -125,6 +129,10 @@ public final class WorkspaceStep {
      * account and Application Insights this run created. Azure removes the managed resource group with the workspace.
      */
     public List<UndoOutcome> undo(CmkRequest request, Ownership owner, Runnable heartbeat) {
+        return AzureStepException.classifying(() -> undoInAzure(request, owner, heartbeat));
+    }
+
+    private List<UndoOutcome> undoInAzure(CmkRequest request, Ownership owner, Runnable heartbeat) {
         StepPreconditions.check(request);
         AzureResourceManager azure = clients.forRequest(request);
         ResourcesClient resources = azure.genericResources().manager().serviceClient().getResources();
