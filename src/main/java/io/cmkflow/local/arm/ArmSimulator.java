@@ -1,0 +1,342 @@
+package io.cmkflow.local.arm;
+
+import com.azure.core.credential.AccessToken;
+import com.azure.core.credential.TokenCredential;
+import com.azure.core.http.HttpClient;
+import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
+import com.azure.core.management.AzureEnvironment;
+import com.azure.core.management.profile.AzureProfile;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+import javax.net.ssl.SSLContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An Azure Resource Manager simulator on an HTTPS loopback port, for the real Azure SDK. See the package Javadoc.
+ * <pre>{@code
+ * try (ArmSimulator sim = ArmSimulator.start(ArmSimulatorOptions.defaults())) {
+ *     AzureResourceManager azure = AzureResourceManager.configure()
+ *         .withHttpClient(sim.httpClient())
+ *         .authenticate(sim.credential(), sim.profile(tenantId, subscriptionId))
+ *         .withSubscription(subscriptionId);
+ * }
+ * }</pre>
+ */
+public final class ArmSimulator implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ArmSimulator.class);
+
+    private final HttpsServer server;
+    private final ExecutorService executor;
+    private final SelfSignedCertificate certificate;
+    private final ArmState state;
+    private final ArmRouter router;
+    private final Journal journal = new Journal();
+    private final Faults faults = new Faults();
+    private final Latency latency = new Latency();
+    private final Throttling throttling = new Throttling();
+    private final URI endpoint;
+
+    private ArmSimulator(ArmSimulatorOptions options) throws IOException {
+        this.certificate = SelfSignedCertificate.generate();
+        this.state = new ArmState(options);
+        this.router = new ArmRouter(state, List.of(
+                new RoleRoutes(state),
+                new ProviderRoutes(state),
+                new VaultRoutes(state),
+                new WorkspaceRoutes(state),
+                new StorageRoutes(state),
+                new ResourceGroupRoutes(state),
+                new GenericRoutes(state)));
+        this.server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), options.port()), 0);
+        server.setHttpsConfigurator(new HttpsConfigurator(certificate.serverContext()));
+        AtomicInteger threads = new AtomicInteger();
+        this.executor = Executors.newFixedThreadPool(8, r -> {
+            Thread t = new Thread(r, "arm-simulator-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        server.createContext("/", this::handle);
+        server.start();
+        this.endpoint = URI.create("https://localhost:" + server.getAddress().getPort() + "/");
+        state.baseUrl(endpoint.toString());
+    }
+
+    /** Starts a simulator; close it to free its port and threads. */
+    public static ArmSimulator start(ArmSimulatorOptions options) {
+        try {
+            return new ArmSimulator(options);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start the ARM simulator on port " + options.port(), e);
+        }
+    }
+
+    /** {@code https://localhost:PORT/} */
+    public URI endpoint() {
+        return endpoint;
+    }
+
+    /** Trusts the certificate this simulator made at start (and nothing else). */
+    public SSLContext sslContext() {
+        return certificate.clientContext();
+    }
+
+    /**
+     * Azure public cloud's settings with every service endpoint pointed at this simulator, so a stray call to
+     * another service (Graph, ...) arrives here and shows as unhandled instead of leaving the machine.
+     */
+    public AzureEnvironment azureEnvironment() {
+        Map<String, String> endpoints = new HashMap<>(AzureEnvironment.AZURE.getEndpoints());
+        String url = endpoint.toString();
+        for (String key : List.of("portalUrl", "publishingProfileUrl", "managementEndpointUrl",
+                "resourceManagerEndpointUrl", "galleryEndpointUrl", "activeDirectoryGraphResourceId",
+                "microsoftGraphResourceId")) {
+            endpoints.put(key, url);
+        }
+        return new AzureEnvironment(endpoints);
+    }
+
+    /** An azure-core HTTP client (JDK) that trusts this simulator's certificate. */
+    public HttpClient httpClient() {
+        return new JdkHttpClientBuilder(java.net.http.HttpClient.newBuilder().sslContext(sslContext())).build();
+    }
+
+    /** A credential handing out a fixed opaque token; the simulator only checks that a bearer token is present. */
+    public TokenCredential credential() {
+        return request -> Mono.just(new AccessToken("simulated-arm-token", OffsetDateTime.now().plusHours(1)));
+    }
+
+    /** A profile for this simulator's environment (the tenant must be a GUID: the vault SDK parses it). */
+    public AzureProfile profile(String tenantId, String subscriptionId) {
+        return new AzureProfile(tenantId, subscriptionId, azureEnvironment());
+    }
+
+    public Journal journal() {
+        return journal;
+    }
+
+    public Faults faults() {
+        return faults;
+    }
+
+    public Latency latency() {
+        return latency;
+    }
+
+    public Throttling throttling() {
+        return throttling;
+    }
+
+    public ArmState state() {
+        return state;
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+        state.close();
+    }
+
+    private void handle(HttpExchange exchange) {
+        Instant receivedAt = Instant.now();
+        ArmRequest request = null;
+        ArmResponse response;
+        boolean handled = true;
+        String errorCode = null;
+        try (exchange) {
+            request = parse(exchange);
+            Route route = router.route(request);
+            Throttling.Verdict verdict;
+            if (route == null) {
+                handled = false;
+                verdict = throttling.take(request.subscription, request.isWrite());
+                response = error(new ArmError(request.is(0, "subscriptions") ? 404 : 400, "NoRegisteredProviderFound",
+                        "The simulator has no route for " + request.method + " " + request.path + "."));
+            } else {
+                request.operation = route.operation();
+                response = serve(request, route);
+                verdict = lastVerdict.get();
+            }
+            errorCode = lastErrorCode.get();
+            response.header("x-ms-request-id", UUID.randomUUID().toString());
+            response.header("x-ms-correlation-request-id", UUID.randomUUID().toString());
+            if (request.subscription != null && verdict != null) {
+                response.header(request.isWrite() ? "x-ms-ratelimit-remaining-subscription-writes"
+                        : "x-ms-ratelimit-remaining-subscription-reads", Long.toString(verdict.remaining()));
+            }
+            write(exchange, request, response);
+            journal.record(new JournalEntry(request.method, request.path, Map.copyOf(request.query),
+                    request.operation, request.subscription, response.status, errorCode, request.body, handled,
+                    receivedAt));
+        } catch (RuntimeException | IOException e) {
+            LOG.warn("ARM simulator failed to answer {} {}", request == null ? "?" : request.method,
+                    request == null ? "?" : request.path, e);
+        } finally {
+            lastVerdict.remove();
+            lastErrorCode.remove();
+        }
+    }
+
+    private final ThreadLocal<Throttling.Verdict> lastVerdict = new ThreadLocal<>();
+    private final ThreadLocal<String> lastErrorCode = new ThreadLocal<>();
+
+    private ArmResponse serve(ArmRequest request, Route route) {
+        boolean dataPlane = request.is(0, "kv");
+        String authorization = request.header("Authorization");
+        boolean bearer = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                && authorization.length() > 7;
+        if (!bearer) {
+            if (dataPlane) {
+                // Key Vault's challenge: the client learns tenant and resource from it, then retries with a token.
+                return error(new ArmError(401, "Unauthorized", "AKV10000: Request is missing a Bearer or PoP token.")
+                        .header("WWW-Authenticate", "Bearer authorization=\"https://login.microsoftonline.com/"
+                                + "00000000-0000-0000-0000-000000000000\", resource=\"https://vault.azure.net\""));
+            }
+            return error(new ArmError(401, "AuthenticationFailed",
+                    "Authentication failed. The 'Authorization' header is missing.")
+                    .header("WWW-Authenticate", "Bearer authorization_uri=\"https://login.microsoftonline.com/common\", "
+                            + "error=\"invalid_token\", error_description=\"The authentication failed because of "
+                            + "missing 'Authorization' header.\""));
+        }
+        Throttling.Verdict verdict = throttling.take(request.subscription, request.isWrite());
+        lastVerdict.set(verdict);
+        if (!verdict.allowed()) {
+            String bucket = request.isWrite() ? "writes" : "reads";
+            return error(new ArmError(429, "TooManyRequests", "Number of " + bucket + " requests for subscription '"
+                    + request.subscription + "' exceeded the limit. Please try again after '"
+                    + verdict.retryAfterSeconds() + "' seconds.")
+                    .header("Retry-After", Long.toString(verdict.retryAfterSeconds())));
+        }
+        ArmError fault = faults.take(request);
+        if (fault != null) {
+            return error(fault);
+        }
+        sleep(latency.delayFor(request.operation));
+        try {
+            ArmError refused = router.frontDoor(request);
+            if (refused != null) {
+                return error(refused);
+            }
+            synchronized (state) {
+                return route.action().get();
+            }
+        } catch (ArmError e) {
+            return error(e);
+        }
+    }
+
+    private ArmResponse error(ArmError e) {
+        lastErrorCode.set(e.code());
+        var body = JsonDocuments.object();
+        var error = body.putObject("error");
+        error.put("code", e.code());
+        error.put("message", e.getMessage());
+        ArmResponse response = ArmResponse.status(e.status(), body);
+        e.headers().forEach(response::header);
+        return response;
+    }
+
+    private static void sleep(Duration delay) {
+        if (delay.isZero()) {
+            return;
+        }
+        try {
+            Thread.sleep(delay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static ArmRequest parse(HttpExchange exchange) throws IOException {
+        // The JDK keeps the request target verbatim in URI.toString(); its parsed path loses a leading "//".
+        String target = exchange.getRequestURI().toString();
+        int q = target.indexOf('?');
+        String rawPath = q < 0 ? target : target.substring(0, q);
+        String rawQuery = q < 0 ? "" : target.substring(q + 1);
+        List<String> segments = new ArrayList<>();
+        for (String s : rawPath.split("/")) {
+            if (!s.isEmpty()) {
+                segments.add(decode(s));
+            }
+        }
+        Map<String, String> query = new LinkedHashMap<>();
+        for (String pair : rawQuery.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String name = decodeQuery(eq < 0 ? pair : pair.substring(0, eq));
+            String value = eq < 0 ? "" : decodeQuery(pair.substring(eq + 1));
+            query.put(name, value);
+        }
+        String body;
+        try (InputStream in = exchange.getRequestBody()) {
+            byte[] bytes = in.readAllBytes();
+            body = bytes.length == 0 ? null : new String(bytes, StandardCharsets.UTF_8);
+        }
+        return new ArmRequest(exchange.getRequestMethod(), canonicalPath(segments), List.copyOf(segments),
+                query, body, exchange.getRequestHeaders());
+    }
+
+    /** The path with ARM's own keywords in their documented case, so journal filters need not care how it was sent. */
+    private static String canonicalPath(List<String> segments) {
+        StringBuilder path = new StringBuilder();
+        for (String s : segments) {
+            String canonical = switch (s.toLowerCase(java.util.Locale.ROOT)) {
+                case "subscriptions" -> "subscriptions";
+                case "resourcegroups" -> "resourceGroups";
+                case "providers" -> "providers";
+                default -> s;
+            };
+            path.append('/').append(canonical);
+        }
+        return path.length() == 0 ? "/" : path.toString();
+    }
+
+    private static String decode(String segment) {
+        return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
+    }
+
+    private static String decodeQuery(String part) {
+        return URLDecoder.decode(part, StandardCharsets.UTF_8);
+    }
+
+    private static void write(HttpExchange exchange, ArmRequest request, ArmResponse response) throws IOException {
+        response.headers.forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
+        if (response.body == null || "HEAD".equalsIgnoreCase(request.method)) {
+            exchange.sendResponseHeaders(response.status, -1);
+            return;
+        }
+        byte[] bytes = JsonDocuments.MAPPER.writeValueAsBytes(response.body);
+        exchange.getResponseHeaders().add("Content-Type", "application/json; charset=utf-8");
+        exchange.sendResponseHeaders(response.status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package io.cmkflow.local.arm;
+
+import java.time.Duration;
+
+/**
+ * How a simulator behaves. Start from {@link #defaults()} and adjust with the {@code with…} methods.
+ *
+ * @param port                        TCP port on 127.0.0.1; 0 picks a free one
+ * @param workspaceOperationDuration  how long a workspace create or delete stays in progress
+ * @param providerRegisteringReads    how many GETs a provider answers {@code Registering} after a register call
+ * @param managedResourcesDelay       how long after a workspace succeeds its managed group's three resources appear
+ * @param enforceProviderRegistration answer 409 {@code MissingSubscriptionRegistration} to writes into a namespace
+ *                                    not registered in the subscription
+ * @param providersRegisteredAtStart  every namespace starts Registered in every subscription
+ */
+public record ArmSimulatorOptions(
+        int port,
+        Duration workspaceOperationDuration,
+        int providerRegisteringReads,
+        Duration managedResourcesDelay,
+        boolean enforceProviderRegistration,
+        boolean providersRegisteredAtStart) {
+
+    public ArmSimulatorOptions {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0..65535, was " + port);
+        }
+        if (workspaceOperationDuration == null || workspaceOperationDuration.isNegative()) {
+            throw new IllegalArgumentException("workspaceOperationDuration must be zero or positive");
+        }
+        if (providerRegisteringReads < 0) {
+            throw new IllegalArgumentException("providerRegisteringReads must be >= 0, was " + providerRegisteringReads);
+        }
+        if (managedResourcesDelay == null || managedResourcesDelay.isNegative()) {
+            throw new IllegalArgumentException("managedResourcesDelay must be zero or positive");
+        }
+    }
+
+    /** Ephemeral port, 50 ms workspace operations, one Registering read, no managed-group delay, registration enforced. */
+    public static ArmSimulatorOptions defaults() {
+        return new ArmSimulatorOptions(0, Duration.ofMillis(50), 1, Duration.ZERO, true, false);
+    }
+
+    public ArmSimulatorOptions withPort(int newPort) {
+        return new ArmSimulatorOptions(newPort, workspaceOperationDuration, providerRegisteringReads,
+                managedResourcesDelay, enforceProviderRegistration, providersRegisteredAtStart);
+    }
+
+    public ArmSimulatorOptions withWorkspaceOperationDuration(Duration duration) {
+        return new ArmSimulatorOptions(port, duration, providerRegisteringReads, managedResourcesDelay,
+                enforceProviderRegistration, providersRegisteredAtStart);
+    }
+
+    public ArmSimulatorOptions withProviderRegisteringReads(int reads) {
+        return new ArmSimulatorOptions(port, workspaceOperationDuration, reads, managedResourcesDelay,
+                enforceProviderRegistration, providersRegisteredAtStart);
+    }
+
+    public ArmSimulatorOptions withManagedResourcesDelay(Duration delay) {
+        return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads, delay,
+                enforceProviderRegistration, providersRegisteredAtStart);
+    }
+
+    public ArmSimulatorOptions withEnforceProviderRegistration(boolean enforce) {
+        return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads,
+                managedResourcesDelay, enforce, providersRegisteredAtStart);
+    }
+
+    public ArmSimulatorOptions withProvidersRegisteredAtStart(boolean registered) {
+        return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads,
+                managedResourcesDelay, enforceProviderRegistration, registered);
+    }
+}

@@ -1,0 +1,263 @@
+package io.cmkflow.local.arm;
+
+import com.azure.core.management.Region;
+import com.azure.core.management.exception.ManagementException;
+import com.azure.resourcemanager.resources.models.GenericResource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.cmkflow.local.arm.SimulatorSession.SUBSCRIPTION;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class WorkspaceTest {
+    static final String API = "2026-07-01";
+    static final String GROUP = "rg-ml";
+    static SimulatorSession session;
+
+    @BeforeAll
+    static void start() {
+        session = new SimulatorSession(ArmSimulatorOptions.defaults().withProvidersRegisteredAtStart(true));
+    }
+
+    @AfterAll
+    static void stop() {
+        session.close();
+    }
+
+    @BeforeEach
+    void clearJournal() {
+        session.sim.journal().clear();
+    }
+
+    /** A vault, key, storage account and app insights ready for a CMK workspace; returns the key URL with version. */
+    private static Cmk prepare(VaultSeed vault) {
+        ArmState state = session.sim.state();
+        ArmState.VaultView v = state.vault(vault);
+        ArmState.KeyView key = state.key(v.id(), "cmk", 3072, Map.of());
+        String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+        ArmState.ResourceView storage = state.storageAccount(SUBSCRIPTION, GROUP, "st" + suffix, "westeurope", Map.of());
+        ArmState.ResourceView insights = state.applicationInsights(SUBSCRIPTION, GROUP, "ai" + suffix, "westeurope",
+                Map.of());
+        return new Cmk(v, v.vaultUri() + "keys/cmk/" + key.latestVersion(), storage.id(), insights.id());
+    }
+
+    record Cmk(ArmState.VaultView vault, String keyUrl, String storageId, String insightsId) {
+    }
+
+    private static String vaultName() {
+        return "kv" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    }
+
+    private static VaultSeed grantedVault() {
+        return VaultSeed.of(SUBSCRIPTION, GROUP, vaultName())
+                .accessPolicy(ArmState.COSMOS_DB_PRINCIPAL_PUBLIC, List.of("get", "wrapKey", "unwrapKey"));
+    }
+
+    private static Map<String, Object> properties(Cmk cmk) {
+        return Map.of(
+                "storageAccount", cmk.storageId(),
+                "keyVault", cmk.vault().id(),
+                "applicationInsights", cmk.insightsId(),
+                "hbiWorkspace", true,
+                "encryption", Map.of("status", "Enabled", "keyVaultProperties", Map.of(
+                        "keyVaultArmId", cmk.vault().id(), "keyIdentifier", cmk.keyUrl())));
+    }
+
+    private static GenericResource create(String name, Cmk cmk) {
+        return session.azure.genericResources().define(name)
+                .withRegion(Region.EUROPE_WEST)
+                .withExistingResourceGroup(GROUP)
+                .withResourceType("workspaces")
+                .withProviderNamespace("Microsoft.MachineLearningServices")
+                .withoutPlan()
+                .withApiVersion(API)
+                .withProperties(properties(cmk))
+                .withTag("cmkflow-request-id", "r-1")
+                .create();
+    }
+
+    private static String workspaceId(String name) {
+        return "/subscriptions/" + SUBSCRIPTION + "/resourceGroups/" + GROUP
+                + "/providers/Microsoft.MachineLearningServices/workspaces/" + name;
+    }
+
+    @Test
+    void createIsALongRunningOperationEndingWithTheWorkspaceAndItsManagedGroup() {
+        Cmk cmk = prepare(grantedVault());
+
+        GenericResource workspace = create("ws-create", cmk);
+
+        @SuppressWarnings("unchecked")
+        Map<String, Object> props = (Map<String, Object>) workspace.properties();
+        assertThat(props).containsEntry("provisioningState", "Succeeded");
+        String managedGroup = (String) props.get("serviceProvisionedResourceGroup");
+        assertThat(managedGroup).startsWith("azureml-rg-ws-create_");
+        assertThat(workspace.tags()).containsEntry("cmkflow-request-id", "r-1");
+
+        ArmState.ResourceGroupView group = session.sim.state().resourceGroup(SUBSCRIPTION, managedGroup).orElseThrow();
+        assertThat(group.managedBy()).isEqualTo(workspaceId("ws-create"));
+        assertThat(session.sim.state().resourcesIn(SUBSCRIPTION, managedGroup)).extracting(ArmState.ResourceView::type)
+                .containsExactlyInAnyOrder("Microsoft.DocumentDB/databaseAccounts",
+                        "Microsoft.Storage/storageAccounts", "Microsoft.Search/searchServices");
+        assertThat(session.azure.genericResources().listByResourceGroup(managedGroup).stream().count()).isEqualTo(3);
+
+        JournalEntry put = session.sim.journal().byOperation("Workspaces_CreateOrUpdate").get(0);
+        assertThat(put.status()).isEqualTo(201);
+        assertThat(put.path()).isEqualTo(workspaceId("ws-create")).doesNotContain("//");
+        assertThat(put.query()).containsEntry("api-version", API);
+        assertThat(session.sim.journal().byOperation("WorkspaceOperations_GetStatus")).isNotEmpty();
+        assertThat(session.sim.journal().byOperation("Workspaces_Get")).isNotEmpty();
+        assertThat(session.sim.journal().unhandled()).isEmpty();
+
+        GenericResource read = session.azure.genericResources().getById(workspaceId("ws-create"), API);
+        assertThat(read.id()).isEqualTo(workspaceId("ws-create"));
+    }
+
+    @Test
+    void secondPutIsIdempotentAndMakesNoSecondManagedGroup() {
+        Cmk cmk = prepare(grantedVault());
+        create("ws-twice", cmk);
+        int managedGroups = session.sim.state().managedResourceGroups().size();
+
+        GenericResource again = create("ws-twice", cmk);
+
+        assertThat(session.sim.state().managedResourceGroups()).hasSize(managedGroups);
+        assertThat(session.sim.journal().byOperation("Workspaces_CreateOrUpdate")).last()
+                .satisfies(e -> assertThat(e.status()).isEqualTo(200));
+        assertThat(again.id()).isEqualTo(workspaceId("ws-twice"));
+    }
+
+    @Test
+    void vaultWithoutPurgeProtectionFailsTheOperation() {
+        Cmk cmk = prepare(grantedVault().purgeProtection(false));
+
+        assertThatThrownBy(() -> create("ws-no-purge-protection", cmk))
+                .isInstanceOfSatisfying(ManagementException.class, e -> assertThat(e.getValue().getMessage())
+                        .isEqualTo("CMK workspaces should have purge protection enabled on their CMK keyvault"));
+        assertThat(session.sim.state().workspace(SUBSCRIPTION, GROUP, "ws-no-purge-protection")).isEmpty();
+    }
+
+    @Test
+    void cosmosWithoutKeyPermissionsFailsTheOperation() {
+        Cmk cmk = prepare(VaultSeed.of(SUBSCRIPTION, GROUP, vaultName())
+                .accessPolicy(ArmState.COSMOS_DB_PRINCIPAL_PUBLIC, List.of("get", "wrapKey")));
+
+        assertThatThrownBy(() -> create("ws-no-grant", cmk))
+                .isInstanceOfSatisfying(ManagementException.class, e -> {
+                    assertThat(e.getValue().getCode()).isEqualTo("KeyVaultAccessDenied");
+                });
+        assertThat(session.sim.state().managedResourceGroups())
+                .noneMatch(g -> g.name().startsWith("azureml-rg-ws-no-grant_"));
+    }
+
+    @Test
+    void missingKeyFailsTheOperation() {
+        Cmk cmk = prepare(grantedVault());
+        Cmk wrongKey = new Cmk(cmk.vault(), cmk.vault().vaultUri() + "keys/absent", cmk.storageId(), cmk.insightsId());
+
+        assertThatThrownBy(() -> create("ws-no-key", wrongKey))
+                .isInstanceOfSatisfying(ManagementException.class,
+                        e -> assertThat(e.getValue().getCode()).isEqualTo("KeyNotFound"));
+    }
+
+    @Test
+    void rbacVaultNeedsTheCryptoServiceEncryptionUserRole() {
+        Cmk cmk = prepare(VaultSeed.of(SUBSCRIPTION, GROUP, vaultName()).rbacAuthorization(true));
+        assertThatThrownBy(() -> create("ws-rbac", cmk)).isInstanceOf(ManagementException.class);
+
+        session.azure.accessManagement().roleAssignments().define(UUID.randomUUID().toString())
+                .forObjectId(ArmState.COSMOS_DB_PRINCIPAL_PUBLIC)
+                .withBuiltInRole(com.azure.resourcemanager.authorization.models.BuiltInRole.fromString(
+                        ArmState.CRYPTO_SERVICE_ENCRYPTION_USER_ROLE_NAME))
+                .withScope(cmk.vault().id())
+                .create();
+
+        assertThat(create("ws-rbac", cmk).properties()).isNotNull();
+        assertThat(session.sim.state().roleAssignments()).anySatisfy(a -> {
+            assertThat(a.principalId()).isEqualTo(ArmState.COSMOS_DB_PRINCIPAL_PUBLIC);
+            assertThat(a.roleDefinitionId()).endsWith(ArmState.CRYPTO_SERVICE_ENCRYPTION_USER_ROLE);
+            assertThat(a.scope()).isEqualTo(cmk.vault().id());
+        });
+    }
+
+    @Test
+    void plannedQuotaFailureFailsTheOperationWithItsCode() {
+        Cmk cmk = prepare(grantedVault());
+        session.sim.state().failNextWorkspaceProvisioning("ws-quota", "QuotaExceeded",
+                "Cosmos DB quota exceeded in westeurope.");
+
+        assertThatThrownBy(() -> create("ws-quota", cmk))
+                .isInstanceOfSatisfying(ManagementException.class,
+                        e -> assertThat(e.getValue().getCode()).isEqualTo("QuotaExceeded"));
+        assertThat(create("ws-quota", cmk).properties()).isNotNull();
+    }
+
+    @Test
+    void managedGroupDeletesAreRefusedAndRecorded() {
+        Cmk cmk = prepare(grantedVault());
+        GenericResource workspace = create("ws-guarded", cmk);
+        @SuppressWarnings("unchecked")
+        String managedGroup = (String) ((Map<String, Object>) workspace.properties())
+                .get("serviceProvisionedResourceGroup");
+        String cosmosId = session.sim.state().resourcesIn(SUBSCRIPTION, managedGroup).stream()
+                .filter(r -> r.type().equals("Microsoft.DocumentDB/databaseAccounts")).findFirst().orElseThrow().id();
+
+        assertThatThrownBy(() -> session.azure.resourceGroups().deleteByName(managedGroup))
+                .isInstanceOfSatisfying(ManagementException.class, e -> {
+                    assertThat(e.getResponse().getStatusCode()).isEqualTo(403);
+                    assertThat(e.getValue().getCode()).isEqualTo("DenyAssignmentAuthorizationFailed");
+                });
+        assertThatThrownBy(() -> session.azure.genericResources().deleteById(cosmosId, "2024-11-15"))
+                .isInstanceOf(ManagementException.class);
+
+        assertThat(session.sim.state().refusedDeletes()).extracting(ArmState.RefusedDelete::operation)
+                .containsExactly("ResourceGroups_Delete", "DatabaseAccounts_Delete");
+        assertThat(session.sim.state().resourceGroup(SUBSCRIPTION, managedGroup)).isPresent();
+        assertThat(session.sim.state().resource(cosmosId)).isPresent();
+    }
+
+    @Test
+    void deleteWithForceToPurgeRemovesTheWorkspaceAndItsManagedGroup() {
+        Cmk cmk = prepare(grantedVault());
+        GenericResource workspace = create("ws-purged", cmk);
+        @SuppressWarnings("unchecked")
+        String managedGroup = (String) ((Map<String, Object>) workspace.properties())
+                .get("serviceProvisionedResourceGroup");
+
+        session.azure.genericResources().deleteById(workspaceId("ws-purged") + "?forceToPurge=true", API);
+
+        assertThat(session.sim.state().workspace(SUBSCRIPTION, GROUP, "ws-purged")).isEmpty();
+        assertThat(session.sim.state().resourceGroup(SUBSCRIPTION, managedGroup)).isEmpty();
+        assertThat(session.sim.state().resourcesIn(SUBSCRIPTION, managedGroup)).isEmpty();
+        assertThat(session.sim.state().softDeletedWorkspaces()).noneMatch(w -> w.name().equals("ws-purged"));
+        JournalEntry delete = session.sim.journal().byOperation("Workspaces_Delete").get(0);
+        assertThat(delete.status()).isEqualTo(202);
+        assertThat(delete.query()).containsEntry("forceToPurge", "true");
+        assertThat(session.sim.state().refusedDeletes()).noneMatch(r -> r.path().contains(managedGroup));
+    }
+
+    @Test
+    void deleteWithoutPurgeSoftDeletesAndBlocksTheName() {
+        Cmk cmk = prepare(grantedVault());
+        create("ws-soft", cmk);
+
+        session.azure.genericResources().deleteById(workspaceId("ws-soft"), API);
+
+        assertThat(session.sim.state().workspace(SUBSCRIPTION, GROUP, "ws-soft")).isEmpty();
+        assertThat(session.sim.state().softDeletedWorkspaces()).anyMatch(w -> w.name().equals("ws-soft"));
+        assertThatThrownBy(() -> create("ws-soft", cmk))
+                .isInstanceOfSatisfying(ManagementException.class,
+                        e -> assertThat(e.getResponse().getStatusCode()).isEqualTo(409));
+
+        session.azure.genericResources().deleteById(workspaceId("ws-soft") + "?forceToPurge=true", API);
+        assertThat(session.sim.state().softDeletedWorkspaces()).noneMatch(w -> w.name().equals("ws-soft"));
+        assertThat(create("ws-soft", cmk).id()).isEqualTo(workspaceId("ws-soft"));
+    }
+}
