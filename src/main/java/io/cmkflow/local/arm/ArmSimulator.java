@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -59,11 +60,13 @@ public final class ArmSimulator implements AutoCloseable {
     private final Latency latency = new Latency();
     private final Throttling throttling = new Throttling();
     private final URI endpoint;
+    private final Map<String, HttpsServer> vaultServers = new ConcurrentHashMap<>();
 
     private ArmSimulator(ArmSimulatorOptions options) throws IOException {
         this.certificate = SelfSignedCertificate.generate();
         this.state = new ArmState(options);
         this.router = new ArmRouter(state, List.of(
+                new KeyDataPlaneRoutes(state),
                 new RoleRoutes(state),
                 new ProviderRoutes(state),
                 new VaultRoutes(state),
@@ -80,10 +83,11 @@ public final class ArmSimulator implements AutoCloseable {
             return t;
         });
         server.setExecutor(executor);
-        server.createContext("/", this::handle);
+        server.createContext("/", exchange -> handle(exchange, null));
         server.start();
         this.endpoint = URI.create("https://localhost:" + server.getAddress().getPort() + "/");
         state.baseUrl(endpoint.toString());
+        state.vaultEndpoints(this::vaultEndpoint);
     }
 
     /** Starts a simulator; close it to free its port and threads. */
@@ -155,21 +159,40 @@ public final class ArmSimulator implements AutoCloseable {
         return state;
     }
 
+    /** The data-plane endpoint of a vault (by lower-case name): a listener of its own, made on first use. */
+    private String vaultEndpoint(String vaultName) {
+        HttpsServer vaultServer = vaultServers.computeIfAbsent(vaultName, name -> {
+            try {
+                HttpsServer s = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+                s.setHttpsConfigurator(new HttpsConfigurator(certificate.serverContext()));
+                s.setExecutor(executor);
+                s.createContext("/", exchange -> handle(exchange, name));
+                s.start();
+                return s;
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot open the data-plane listener of vault " + name, e);
+            }
+        });
+        return "https://localhost:" + vaultServer.getAddress().getPort() + "/";
+    }
+
     @Override
     public void close() {
+        vaultServers.values().forEach(s -> s.stop(0));
         server.stop(0);
         executor.shutdownNow();
         state.close();
     }
 
-    private void handle(HttpExchange exchange) {
+    /** Serves one request; {@code vaultName} is set on a vault's data-plane listener (journaled as /kv/{vault}/...). */
+    private void handle(HttpExchange exchange, String vaultName) {
         Instant receivedAt = Instant.now();
         ArmRequest request = null;
         ArmResponse response;
         boolean handled = true;
         String errorCode = null;
         try (exchange) {
-            request = parse(exchange);
+            request = parse(exchange, vaultName);
             Route route = router.route(request);
             Throttling.Verdict verdict;
             if (route == null) {
@@ -272,13 +295,17 @@ public final class ArmSimulator implements AutoCloseable {
         }
     }
 
-    private static ArmRequest parse(HttpExchange exchange) throws IOException {
+    private static ArmRequest parse(HttpExchange exchange, String vaultName) throws IOException {
         // The JDK keeps the request target verbatim in URI.toString(); its parsed path loses a leading "//".
         String target = exchange.getRequestURI().toString();
         int q = target.indexOf('?');
         String rawPath = q < 0 ? target : target.substring(0, q);
         String rawQuery = q < 0 ? "" : target.substring(q + 1);
         List<String> segments = new ArrayList<>();
+        if (vaultName != null) {
+            segments.add("kv");
+            segments.add(vaultName);
+        }
         for (String s : rawPath.split("/")) {
             if (!s.isEmpty()) {
                 segments.add(decode(s));

@@ -20,6 +20,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -187,6 +188,7 @@ public final class ArmState {
     final ArmSimulatorOptions options;
     final SecureRandom random = new SecureRandom();
     private String baseUrl = "https://localhost/";
+    private Function<String, String> vaultEndpoints = name -> baseUrl + "kv/" + name + "/";
 
     final Map<String, Provider> providers = new LinkedHashMap<>();
     final Map<String, ObjectNode> groups = new LinkedHashMap<>();
@@ -231,8 +233,13 @@ public final class ArmState {
         return baseUrl;
     }
 
-    String vaultUri(String vaultName) {
-        return baseUrl() + "kv/" + vaultName + "/";
+    /** Each vault's data plane has its own listener, so ids parse as Key Vault's do ({@code https://host/keys/k/v}). */
+    synchronized void vaultEndpoints(Function<String, String> endpoints) {
+        this.vaultEndpoints = endpoints;
+    }
+
+    synchronized String vaultUri(String vaultName) {
+        return vaultEndpoints.apply(vaultName.toLowerCase(Locale.ROOT));
     }
 
     String newKeyVersion() {

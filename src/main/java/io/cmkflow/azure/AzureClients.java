@@ -1,0 +1,89 @@
+package io.cmkflow.azure;
+
+import com.azure.core.credential.TokenCredential;
+import com.azure.core.http.HttpPipeline;
+import com.azure.core.http.HttpPipelineBuilder;
+import com.azure.core.http.policy.BearerTokenAuthenticationPolicy;
+import com.azure.core.http.policy.RetryPolicy;
+import com.azure.core.management.AzureEnvironment;
+import com.azure.core.management.profile.AzureProfile;
+import com.azure.resourcemanager.AzureResourceManager;
+import com.azure.security.keyvault.keys.KeyClient;
+import com.azure.security.keyvault.keys.KeyClientBuilder;
+import io.cmkflow.request.CmkRequest;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Builds and caches one {@link AzureResourceManager} per (cloud, tenant, subscription) over the connection's shared
+ * HTTP client. Every pipeline carries the {@link ManagedGroupGuard} and cmkflow's retry policy
+ * ({@link TransientFaultRetryStrategy}: 429 is left to Temporal). Building a client sends no request.
+ */
+public final class AzureClients {
+
+    private final ArmConnection connection;
+    private final ManagedGroupRegistry managedGroups;
+    private final RetryPolicy retryPolicy;
+    private final Map<String, AzureResourceManager> managers = new ConcurrentHashMap<>();
+
+    public AzureClients(ArmConnection connection) {
+        this(connection, new ManagedGroupRegistry(), TransientFaultRetryStrategy.defaults());
+    }
+
+    public AzureClients(ArmConnection connection, ManagedGroupRegistry managedGroups, TransientFaultRetryStrategy retries) {
+        this.connection = connection;
+        this.managedGroups = managedGroups;
+        this.retryPolicy = new RetryPolicy(retries);
+    }
+
+    /** The client for the request's cloud, tenant and subscription. */
+    public AzureResourceManager forRequest(CmkRequest request) {
+        return resourceManager(AzureCloud.of(request), request.tenantId(), request.subscriptionId());
+    }
+
+    public AzureResourceManager resourceManager(AzureCloud cloud, String tenantId, String subscriptionId) {
+        return managers.computeIfAbsent(cloud + "/" + tenantId + "/" + subscriptionId, key -> {
+            AzureEnvironment environment = connection.environment(cloud);
+            TokenCredential credential = connection.credential(cloud, tenantId);
+            HttpPipeline lookup = new HttpPipelineBuilder()
+                    .httpClient(connection.httpClient())
+                    .policies(new BearerTokenAuthenticationPolicy(credential, armScope(environment)))
+                    .build();
+            return AzureResourceManager.configure()
+                    .withHttpClient(connection.httpClient())
+                    .withRetryPolicy(retryPolicy)
+                    .withPolicy(new ManagedGroupGuard(managedGroups, lookup))
+                    .authenticate(credential, new AzureProfile(tenantId, subscriptionId, environment))
+                    .withSubscription(subscriptionId);
+        });
+    }
+
+    /**
+     * A Key Vault data-plane client for {@code vaultUri} (used only to delete a key: the management plane has no
+     * key delete). Against the simulator the challenge's resource cannot match a localhost vault, so the check that
+     * the challenge names a Key Vault domain is turned off there, and only there.
+     */
+    public KeyClient keyClient(CmkRequest request, String vaultUri) {
+        AzureCloud cloud = AzureCloud.of(request);
+        KeyClientBuilder builder = new KeyClientBuilder()
+                .vaultUrl(vaultUri)
+                .credential(connection.credential(cloud, request.tenantId()))
+                .httpClient(connection.httpClient())
+                .retryPolicy(retryPolicy);
+        if (connection.simulated()) {
+            builder.disableChallengeResourceVerification();
+        }
+        return builder.buildClient();
+    }
+
+    /** Managed groups known to this process; steps record the groups they read so the guard knows them at once. */
+    public ManagedGroupRegistry managedGroups() {
+        return managedGroups;
+    }
+
+    private static String armScope(AzureEnvironment environment) {
+        String endpoint = environment.getResourceManagerEndpoint();
+        return (endpoint.endsWith("/") ? endpoint : endpoint + "/") + ".default";
+    }
+}

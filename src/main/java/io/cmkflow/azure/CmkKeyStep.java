@@ -1,0 +1,106 @@
+package io.cmkflow.azure;
+
+import com.azure.resourcemanager.keyvault.fluent.KeysClient;
+import com.azure.resourcemanager.keyvault.fluent.models.KeyInner;
+import com.azure.resourcemanager.keyvault.fluent.models.KeyProperties;
+import com.azure.resourcemanager.keyvault.fluent.models.VaultInner;
+import com.azure.resourcemanager.keyvault.models.JsonWebKeyOperation;
+import com.azure.resourcemanager.keyvault.models.JsonWebKeyType;
+import com.azure.resourcemanager.keyvault.models.KeyCreateParameters;
+import io.cmkflow.request.CmkRequest;
+import io.cmkflow.workflow.KeyOutcome;
+import io.cmkflow.workflow.Ownership;
+import io.cmkflow.workflow.UndoOutcome;
+import io.cmkflow.workflow.VaultOutcome;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Step 3: the RSA key (3072 bits or more, wrapKey/unwrapKey) through the management plane's
+ * Keys_CreateIfNotExist, which returns an existing key unchanged: a rerun creates no new version.
+ */
+public final class CmkKeyStep {
+
+    private static final List<JsonWebKeyOperation> KEY_OPS = List.of(JsonWebKeyOperation.WRAP_KEY, JsonWebKeyOperation.UNWRAP_KEY);
+
+    private final AzureClients clients;
+
+    public CmkKeyStep(AzureClients clients) {
+        this.clients = clients;
+    }
+
+    public KeyOutcome ensure(CmkRequest request, VaultOutcome vault, Ownership owner) {
+        return AzureStepException.classifying(() -> ensureInAzure(request, vault, owner));
+    }
+
+    private KeyOutcome ensureInAzure(CmkRequest request, VaultOutcome vault, Ownership owner) {
+        StepPreconditions.check(request);
+        KeysClient keys = keys(request);
+        String name = request.key().name();
+        Optional<KeyInner> existing = ArmLookup.find(() -> keys.get(vault.resourceGroup(), vault.name(), name));
+        if (existing.isPresent()) {
+            KeyInner key = existing.get();
+            requireCompliant(key);
+            return outcome(key, owner.owns(key.tags()));
+        }
+        boolean hsm = StepPreconditions.KEY_TYPE_RSA_HSM.equals(StepPreconditions.keyType(request));
+        KeyCreateParameters parameters = new KeyCreateParameters()
+                .withTags(owner.tags())
+                .withProperties(new KeyProperties()
+                        .withKty(hsm ? JsonWebKeyType.RSA_HSM : JsonWebKeyType.RSA)
+                        .withKeySize(StepPreconditions.keySize(request))
+                        .withKeyOps(KEY_OPS));
+        KeyInner created = keys.createIfNotExist(vault.resourceGroup(), vault.name(), name, parameters);
+        return outcome(created, owner.owns(created.tags()));
+    }
+
+    /**
+     * Deletes the key if this run created it. The management plane cannot delete keys, so the delete goes through
+     * the vault's data plane (the key becomes soft-deleted, like its vault).
+     */
+    public UndoOutcome undo(CmkRequest request, Ownership owner) {
+        return AzureStepException.classifying(() -> undoInAzure(request, owner));
+    }
+
+    private UndoOutcome undoInAzure(CmkRequest request, Ownership owner) {
+        StepPreconditions.check(request);
+        ArmResourceId vaultId = KeyVaultStep.vaultIdOf(request);
+        String name = request.key().name();
+        String keyId = vaultId.id() + "/keys/" + name;
+        Optional<VaultInner> vault = ArmLookup.find(() -> clients.forRequest(request).vaults().manager().serviceClient()
+                .getVaults().getByResourceGroup(vaultId.resourceGroup(), vaultId.name()));
+        if (vault.isEmpty()) {
+            return new UndoOutcome(keyId, UndoOutcome.Result.ALREADY_GONE, "its vault does not exist", null);
+        }
+        Optional<KeyInner> key = ArmLookup.find(() -> keys(request).get(vaultId.resourceGroup(), vaultId.name(), name));
+        if (key.isEmpty()) {
+            return new UndoOutcome(keyId, UndoOutcome.Result.ALREADY_GONE, "key does not exist", null);
+        }
+        if (!owner.owns(key.get().tags())) {
+            return new UndoOutcome(keyId, UndoOutcome.Result.NOT_OURS, "key does not carry this run's tags; left untouched", null);
+        }
+        // Only the first response is needed: waiting for the deleted-key record to appear adds nothing to the undo.
+        clients.keyClient(request, vault.get().properties().vaultUri()).beginDeleteKey(name);
+        return new UndoOutcome(keyId, UndoOutcome.Result.DELETED, "key deleted (soft-deleted in its vault)", null);
+    }
+
+    private static void requireCompliant(KeyInner key) {
+        boolean rsa = JsonWebKeyType.RSA.equals(key.kty()) || JsonWebKeyType.RSA_HSM.equals(key.kty());
+        boolean strong = key.keySize() != null && key.keySize() >= StepPreconditions.MIN_KEY_SIZE;
+        boolean wraps = key.keyOps() != null && key.keyOps().containsAll(KEY_OPS);
+        if (!rsa || !strong || !wraps) {
+            throw new AzureStepException(AzureFailure.nonRetryable("KeyNotCompliant",
+                    "existing key " + key.id() + " (" + key.kty() + ", " + key.keySize() + " bits, ops " + key.keyOps()
+                            + ") cannot be the CMK: it must be RSA/RSA-HSM, at least 3072 bits, with wrapKey and unwrapKey"));
+        }
+    }
+
+    private static KeyOutcome outcome(KeyInner key, boolean created) {
+        return new KeyOutcome(key.id(), key.name(), key.keyUri(), key.keyUriWithVersion(), created);
+    }
+
+    private KeysClient keys(CmkRequest request) {
+        return clients.forRequest(request).vaults().manager().serviceClient().getKeys();
+    }
+}

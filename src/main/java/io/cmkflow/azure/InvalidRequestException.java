@@ -1,0 +1,21 @@
+package io.cmkflow.azure;
+
+/** A request breaks a rule checked before any Azure call; names the field and the rule so the sender can fix it. */
+public class InvalidRequestException extends RuntimeException {
+    private final String field;
+    private final String rule;
+
+    public InvalidRequestException(String field, String rule, String message) {
+        super(field + ": " + message + " [" + rule + "]");
+        this.field = field;
+        this.rule = rule;
+    }
+
+    public String field() {
+        return field;
+    }
+
+    public String rule() {
+        return rule;
+    }
+}

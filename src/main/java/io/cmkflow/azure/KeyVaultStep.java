@@ -1,0 +1,197 @@
+package io.cmkflow.azure;
+
+import com.azure.core.util.polling.SyncPoller;
+import com.azure.resourcemanager.keyvault.fluent.VaultsClient;
+import com.azure.resourcemanager.keyvault.fluent.models.DeletedVaultInner;
+import com.azure.resourcemanager.keyvault.fluent.models.VaultInner;
+import com.azure.resourcemanager.keyvault.models.CreateMode;
+import com.azure.resourcemanager.keyvault.models.Sku;
+import com.azure.resourcemanager.keyvault.models.SkuFamily;
+import com.azure.resourcemanager.keyvault.models.SkuName;
+import com.azure.resourcemanager.keyvault.models.VaultCreateOrUpdateParameters;
+import com.azure.resourcemanager.keyvault.models.VaultProperties;
+import com.azure.resourcemanager.keyvault.models.VaultProvisioningState;
+import io.cmkflow.request.CmkRequest;
+import io.cmkflow.workflow.Ownership;
+import io.cmkflow.workflow.UndoOutcome;
+import io.cmkflow.workflow.VaultOutcome;
+import io.cmkflow.workflow.VaultOutcome.Disposition;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Step 2: the key vault holding the CMK, with soft delete and purge protection. Adopts a compliant existing vault,
+ * recovers a soft-deleted vault cmkflow made, creates one otherwise; refuses anything else without changing it.
+ */
+public final class KeyVaultStep {
+
+    /** Marks a vault this run brought back from soft delete, so a rerun still reports RECOVERED. */
+    static final String TAG_RECOVERED = "cmkflow-recovered";
+
+    private final AzureClients clients;
+    private final PollingPolicy polling;
+
+    public KeyVaultStep(AzureClients clients, PollingPolicy polling) {
+        this.clients = clients;
+        this.polling = polling;
+    }
+
+    /** The vault a request names: its {@code existingId}, or {@code name} in the request's resource group. */
+    public static ArmResourceId vaultIdOf(CmkRequest request) {
+        CmkRequest.KeyVault kv = request.keyVault();
+        if (kv.existingId() != null) {
+            return ArmResourceId.parse(kv.existingId()).orElseThrow();
+        }
+        return new ArmResourceId(request.subscriptionId(), request.resourceGroup(), "Microsoft.KeyVault", "vaults", kv.name());
+    }
+
+    public VaultOutcome ensure(CmkRequest request, Ownership owner, Runnable heartbeat) {
+        return AzureStepException.classifying(() -> ensureInAzure(request, owner, heartbeat));
+    }
+
+    private VaultOutcome ensureInAzure(CmkRequest request, Ownership owner, Runnable heartbeat) {
+        StepPreconditions.check(request);
+        VaultsClient vaults = vaults(request);
+        ArmResourceId target = vaultIdOf(request);
+        Optional<VaultInner> existing = ArmLookup.find(() -> vaults.getByResourceGroup(target.resourceGroup(), target.name()));
+
+        if (request.keyVault().existingId() != null) {
+            VaultInner vault = existing.orElseThrow(() -> new AzureStepException(AzureFailure.nonRetryable(
+                    "ExistingVaultNotFound", "keyVault.existingId " + target.id() + " does not exist")));
+            requireCompliant(request, vault);
+            return outcome(target, vault, Disposition.ADOPTED);
+        }
+        if (existing.isPresent()) {
+            VaultInner vault = existing.get();
+            if (owner.owns(vault.tags())) {
+                // A rerun after this run created (or recovered) the vault: report what the first attempt did.
+                Disposition was = "true".equals(vault.tags().get(TAG_RECOVERED)) ? Disposition.RECOVERED : Disposition.CREATED;
+                return outcome(target, awaitReady(vaults, target, vault, heartbeat), was);
+            }
+            requireCompliant(request, vault);
+            return outcome(target, vault, Disposition.ADOPTED);
+        }
+        Optional<DeletedVaultInner> deleted = ArmLookup.find(() -> vaults.getDeleted(target.name(), request.location()));
+        if (deleted.isPresent()) {
+            return recover(request, owner, vaults, target, deleted.get(), heartbeat);
+        }
+        VaultInner created = createOrUpdate(vaults, target, parameters(request, owner.tags(), CreateMode.DEFAULT), heartbeat);
+        return outcome(target, created, Disposition.CREATED);
+    }
+
+    /** Deletes the vault if this run created it; it stays soft-deleted (purge protection) until its scheduled purge date. */
+    public UndoOutcome undo(CmkRequest request, Ownership owner) {
+        return AzureStepException.classifying(() -> undoInAzure(request, owner));
+    }
+
+    private UndoOutcome undoInAzure(CmkRequest request, Ownership owner) {
+        StepPreconditions.check(request);
+        VaultsClient vaults = vaults(request);
+        ArmResourceId target = vaultIdOf(request);
+        Optional<VaultInner> existing = ArmLookup.find(() -> vaults.getByResourceGroup(target.resourceGroup(), target.name()));
+        if (existing.isEmpty()) {
+            String until = ArmLookup.find(() -> vaults.getDeleted(target.name(), request.location()))
+                    .map(d -> String.valueOf(d.properties().scheduledPurgeDate())).orElse(null);
+            return new UndoOutcome(target.id(), UndoOutcome.Result.ALREADY_GONE,
+                    until == null ? "vault does not exist" : "vault already soft-deleted", until);
+        }
+        VaultInner vault = existing.get();
+        if (!owner.owns(vault.tags())) {
+            return new UndoOutcome(vault.id(), UndoOutcome.Result.NOT_OURS,
+                    "vault does not carry this run's tags; left untouched", null);
+        }
+        vaults.delete(target.resourceGroup(), target.name());
+        String until = ArmLookup.find(() -> vaults.getDeleted(target.name(), vault.location()))
+                .map(d -> String.valueOf(d.properties().scheduledPurgeDate())).orElse(null);
+        return new UndoOutcome(vault.id(), UndoOutcome.Result.DELETED,
+                "vault deleted; it stays soft-deleted because purge protection forbids purging; recoverable with createMode=recover"
+                        + (until == null ? "" : " until " + until), until);
+    }
+
+    private VaultOutcome recover(CmkRequest request, Ownership owner, VaultsClient vaults, ArmResourceId target,
+                                 DeletedVaultInner deleted, Runnable heartbeat) {
+        Map<String, String> tags = deleted.properties().tags();
+        if (!Ownership.madeByCmkflow(tags)) {
+            throw new AzureStepException(AzureFailure.nonRetryable("DeletedVaultNotOurs",
+                    "a soft-deleted vault named '" + target.name() + "' exists and was not made by cmkflow; "
+                            + "it cannot be purged (purge protection) and will not be recovered: choose another vault name"));
+        }
+        Optional<ArmResourceId> original = ArmResourceId.parse(deleted.properties().vaultId());
+        if (original.isPresent() && !original.get().resourceGroup().equalsIgnoreCase(target.resourceGroup())) {
+            throw new AzureStepException(AzureFailure.nonRetryable("DeletedVaultElsewhere",
+                    "the soft-deleted vault '" + target.name() + "' belonged to resource group "
+                            + original.get().resourceGroup() + ", not " + target.resourceGroup()));
+        }
+        Map<String, String> recoveredTags = new HashMap<>(owner.tags());
+        recoveredTags.put(TAG_RECOVERED, "true");
+        VaultInner vault = createOrUpdate(vaults, target, parameters(request, recoveredTags, CreateMode.RECOVER), heartbeat);
+        return outcome(target, vault, Disposition.RECOVERED);
+    }
+
+    private VaultInner createOrUpdate(VaultsClient vaults, ArmResourceId target, VaultCreateOrUpdateParameters parameters,
+                                      Runnable heartbeat) {
+        SyncPoller<?, VaultInner> poller = vaults.beginCreateOrUpdate(target.resourceGroup(), target.name(), parameters);
+        polling.awaitCompletion("vault " + target.name(), heartbeat, poller);
+        return awaitReady(vaults, target, poller.getFinalResult(), heartbeat);
+    }
+
+    /** A new vault may answer RegisteringDns first; its URI is usable only once it is Succeeded. */
+    private VaultInner awaitReady(VaultsClient vaults, ArmResourceId target, VaultInner vault, Runnable heartbeat) {
+        if (isReady(vault)) {
+            return vault;
+        }
+        return polling.await("vault " + target.name() + " to finish provisioning", heartbeat, () -> {
+            VaultInner current = vaults.getByResourceGroup(target.resourceGroup(), target.name());
+            return isReady(current) ? Optional.of(current) : Optional.empty();
+        });
+    }
+
+    private static boolean isReady(VaultInner vault) {
+        VaultProvisioningState state = vault.properties().provisioningState();
+        return state == null || VaultProvisioningState.SUCCEEDED.equals(state);
+    }
+
+    private static VaultCreateOrUpdateParameters parameters(CmkRequest request, Map<String, String> tags, CreateMode mode) {
+        boolean premium = StepPreconditions.SKU_PREMIUM.equals(StepPreconditions.vaultSku(request));
+        VaultProperties properties = new VaultProperties()
+                .withTenantId(UUID.fromString(request.tenantId()))
+                .withSku(new Sku().withFamily(SkuFamily.A).withName(premium ? SkuName.PREMIUM : SkuName.STANDARD))
+                .withAccessPolicies(List.of())
+                .withEnableSoftDelete(true)
+                .withEnablePurgeProtection(true)
+                .withSoftDeleteRetentionInDays(StepPreconditions.retentionDays(request))
+                .withEnableRbacAuthorization(request.keyVault().rbacAuthorization());
+        if (mode == CreateMode.RECOVER) {
+            properties.withCreateMode(CreateMode.RECOVER);
+        }
+        return new VaultCreateOrUpdateParameters().withLocation(request.location()).withTags(tags).withProperties(properties);
+    }
+
+    private static void requireCompliant(CmkRequest request, VaultInner vault) {
+        VaultProperties p = vault.properties();
+        if (!Boolean.TRUE.equals(p.enablePurgeProtection()) || Boolean.FALSE.equals(p.enableSoftDelete())) {
+            throw new AzureStepException(AzureFailure.nonRetryable("VaultNotCompliant",
+                    "vault " + vault.id() + " cannot hold a workspace CMK: it needs soft delete and purge protection "
+                            + "(purge protection cannot be turned on by cmkflow on a vault it does not own)"));
+        }
+        boolean hsm = StepPreconditions.KEY_TYPE_RSA_HSM.equals(StepPreconditions.keyType(request));
+        if (hsm && !SkuName.PREMIUM.equals(p.sku().name())) {
+            throw new AzureStepException(AzureFailure.nonRetryable("VaultNotCompliant",
+                    "vault " + vault.id() + " is " + p.sku().name() + "; RSA-HSM keys need a premium vault"));
+        }
+    }
+
+    private static VaultOutcome outcome(ArmResourceId target, VaultInner vault, Disposition disposition) {
+        return new VaultOutcome(vault.id() != null ? vault.id() : target.id(), target.name(), target.resourceGroup(),
+                vault.properties().vaultUri(), vault.location(),
+                Boolean.TRUE.equals(vault.properties().enableRbacAuthorization()), disposition);
+    }
+
+    private VaultsClient vaults(CmkRequest request) {
+        return clients.forRequest(request).vaults().manager().serviceClient().getVaults();
+    }
+}

@@ -1,0 +1,72 @@
+package io.cmkflow.azure;
+
+import com.azure.resourcemanager.AzureResourceManager;
+import com.azure.resourcemanager.resources.fluent.ResourcesClient;
+import com.azure.resourcemanager.resources.fluent.models.GenericResourceExpandedInner;
+import com.azure.resourcemanager.resources.fluent.models.GenericResourceInner;
+import com.azure.resourcemanager.resources.fluent.models.ResourceGroupInner;
+import io.cmkflow.request.CmkRequest;
+import io.cmkflow.workflow.ManagedGroupOutcome;
+import io.cmkflow.workflow.WorkspaceOutcome;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Step 6, strictly read-only: the workspace's Microsoft-managed resource group (named by the workspace's
+ * {@code serviceProvisionedResourceGroup}, never guessed) exists and holds the Cosmos DB account, storage account and
+ * AI Search service that the CMK encrypts. Polls until they are all there or the deadline passes.
+ */
+public final class ManagedGroupCheck {
+
+    static final String COSMOS = "Microsoft.DocumentDB/databaseAccounts";
+    static final String STORAGE = "Microsoft.Storage/storageAccounts";
+    static final String SEARCH = "Microsoft.Search/searchServices";
+
+    private final AzureClients clients;
+    private final PollingPolicy polling;
+
+    public ManagedGroupCheck(AzureClients clients, PollingPolicy polling) {
+        this.clients = clients;
+        this.polling = polling;
+    }
+
+    public ManagedGroupOutcome verify(CmkRequest request, WorkspaceOutcome workspace, Runnable heartbeat) {
+        return AzureStepException.classifying(() -> verifyInAzure(request, workspace, heartbeat));
+    }
+
+    private ManagedGroupOutcome verifyInAzure(CmkRequest request, WorkspaceOutcome workspace, Runnable heartbeat) {
+        StepPreconditions.check(request);
+        AzureResourceManager azure = clients.forRequest(request);
+        ResourcesClient resources = azure.genericResources().manager().serviceClient().getResources();
+        String workspaceId = workspace.workspaceId();
+        return polling.await("the managed resource group of " + workspaceId + " and its CMK resources", heartbeat, () -> {
+            GenericResourceInner current = resources.getById(workspaceId, WorkspaceStep.ML_API_VERSION);
+            String value = WorkspaceStep.stringProperty(current, "serviceProvisionedResourceGroup");
+            if (value == null) {
+                return Optional.empty();
+            }
+            String group = WorkspaceStep.groupName(value);
+            clients.managedGroups().remember(request.subscriptionId(), group, workspaceId);
+            Optional<ResourceGroupInner> rg = ArmLookup.find(() ->
+                    azure.resourceGroups().manager().serviceClient().getResourceGroups().get(group));
+            if (rg.isEmpty()) {
+                return Optional.empty();
+            }
+            List<GenericResourceExpandedInner> contents = new ArrayList<>();
+            resources.listByResourceGroup(group).forEach(contents::add);
+            Optional<String> cosmos = firstOfType(contents, COSMOS);
+            Optional<String> storage = firstOfType(contents, STORAGE);
+            Optional<String> search = firstOfType(contents, SEARCH);
+            if (cosmos.isEmpty() || storage.isEmpty() || search.isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(new ManagedGroupOutcome(group, rg.get().id(), cosmos.get(), storage.get(), search.get()));
+        });
+    }
+
+    private static Optional<String> firstOfType(List<GenericResourceExpandedInner> resources, String type) {
+        return resources.stream().filter(r -> type.equalsIgnoreCase(r.type())).map(GenericResourceExpandedInner::id).findFirst();
+    }
+}

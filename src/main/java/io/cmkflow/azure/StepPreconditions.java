@@ -1,0 +1,176 @@
+package io.cmkflow.azure;
+
+import io.cmkflow.request.CmkRequest;
+
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The rules a request must meet before any Azure call: ids, Azure naming rules, key strength, retention, the
+ * vault's subscription and the cloud. Every step calls {@link #check(CmkRequest)} first, so a bad request never
+ * reaches ARM; the request validator calls it too. Independent of the Azure SDK.
+ */
+public final class StepPreconditions {
+
+    public static final Set<Integer> KEY_SIZES = Set.of(3072, 4096);
+    public static final int MIN_KEY_SIZE = 3072;
+    public static final int DEFAULT_KEY_SIZE = 3072;
+    public static final int DEFAULT_RETENTION_DAYS = 90;
+    public static final String KEY_TYPE_RSA = "RSA";
+    public static final String KEY_TYPE_RSA_HSM = "RSA-HSM";
+    public static final String SKU_STANDARD = "standard";
+    public static final String SKU_PREMIUM = "premium";
+
+    private static final Pattern GUID = Pattern.compile(
+            "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
+    // Key Vault: 3-24, letters, digits and hyphens, starts with a letter, ends with a letter or digit.
+    private static final Pattern VAULT_NAME = Pattern.compile("^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$");
+    // Machine Learning workspace: 3-33, starts with a letter or digit, then letters, digits, hyphens, underscores.
+    private static final Pattern WORKSPACE_NAME = Pattern.compile("^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$");
+    private static final Pattern STORAGE_NAME = Pattern.compile("^[a-z0-9]{3,24}$");
+    private static final Pattern KEY_NAME = Pattern.compile("^[a-zA-Z0-9-]{1,127}$");
+    // Resource group: 1-90, word characters, hyphens, periods, parentheses; must not end with a period.
+    private static final Pattern RESOURCE_GROUP = Pattern.compile("^[-\\w.()]{0,89}[-\\w()]$", Pattern.UNICODE_CHARACTER_CLASS);
+    private static final Pattern LOCATION = Pattern.compile("^[a-zA-Z][a-zA-Z0-9 ]{1,39}$");
+
+    private StepPreconditions() {
+    }
+
+    /** Throws {@link InvalidRequestException} for the first rule the request breaks. */
+    public static void check(CmkRequest request) {
+        require(request != null, "request", "request.required", "is required");
+        require(notBlank(request.requestId()), "requestId", "requestId.required", "is required");
+        checkGuid("subscriptionId", request.subscriptionId());
+        checkGuid("tenantId", request.tenantId());
+        require(request.cloud() == null || CmkRequest.AZURE_CLOUD.equals(request.cloud())
+                        || CmkRequest.AZURE_US_GOVERNMENT.equals(request.cloud()),
+                "cloud", "cloud.enum", "must be AzureCloud or AzureUSGovernment, was '" + request.cloud() + "'");
+        require(notBlank(request.resourceGroup()) && RESOURCE_GROUP.matcher(request.resourceGroup()).matches(),
+                "resourceGroup", "resourceGroup.name",
+                "must be 1-90 letters, digits, '_', '-', '.', '(' or ')' and not end with '.'");
+        require(notBlank(request.location()) && LOCATION.matcher(request.location()).matches(),
+                "location", "location.name", "must be an Azure region name such as 'eastus'");
+        checkWorkspace(request);
+        checkKeyVault(request);
+        checkKey(request);
+    }
+
+    private static void checkWorkspace(CmkRequest request) {
+        CmkRequest.Workspace ws = request.workspace();
+        require(ws != null, "workspace", "workspace.required", "is required");
+        require(notBlank(ws.name()) && WORKSPACE_NAME.matcher(ws.name()).matches(), "workspace.name",
+                "workspace.name", "must be 3-33 letters, digits, '-' or '_', starting with a letter or digit");
+        if (ws.storageAccountId() != null) {
+            ArmResourceId id = sameSubscriptionResource(request, "workspace.storageAccountId", ws.storageAccountId(),
+                    "Microsoft.Storage", "storageAccounts");
+            require(STORAGE_NAME.matcher(id.name()).matches(), "workspace.storageAccountId", "storageAccount.name",
+                    "storage account name must be 3-24 lowercase letters or digits");
+        }
+        if (ws.applicationInsightsId() != null) {
+            sameSubscriptionResource(request, "workspace.applicationInsightsId", ws.applicationInsightsId(),
+                    "microsoft.insights", "components");
+        }
+        if (ws.userAssignedIdentityId() != null) {
+            require(ArmResourceId.parse(ws.userAssignedIdentityId())
+                            .filter(id -> id.isOfType("Microsoft.ManagedIdentity", "userAssignedIdentities")).isPresent(),
+                    "workspace.userAssignedIdentityId", "identity.resourceId",
+                    "must be the resource id of a Microsoft.ManagedIdentity/userAssignedIdentities");
+            require(ws.userAssignedIdentityClientId() != null, "workspace.userAssignedIdentityClientId",
+                    "identity.clientId.required", "is required with a user-assigned identity (the key vault access uses it)");
+        }
+        if (ws.userAssignedIdentityClientId() != null) {
+            checkGuid("workspace.userAssignedIdentityClientId", ws.userAssignedIdentityClientId());
+            require(ws.userAssignedIdentityId() != null, "workspace.userAssignedIdentityId", "identity.resourceId.required",
+                    "is required when a user-assigned identity client id is given");
+        }
+    }
+
+    private static void checkKeyVault(CmkRequest request) {
+        CmkRequest.KeyVault kv = request.keyVault();
+        require(kv != null, "keyVault", "keyVault.required", "is required");
+        require((kv.name() == null) != (kv.existingId() == null), "keyVault", "keyVault.nameXorExistingId",
+                "give exactly one of name (create) or existingId (adopt)");
+        if (kv.name() != null) {
+            require(VAULT_NAME.matcher(kv.name()).matches() && !kv.name().contains("--"), "keyVault.name",
+                    "keyVault.name", "must be 3-24 letters, digits or single hyphens, start with a letter and end with a letter or digit");
+        } else {
+            ArmResourceId id = ArmResourceId.parse(kv.existingId())
+                    .filter(p -> p.isOfType("Microsoft.KeyVault", "vaults"))
+                    .orElseThrow(() -> new InvalidRequestException("keyVault.existingId", "keyVault.resourceId",
+                            "must be the resource id of a Microsoft.KeyVault/vaults"));
+            require(id.subscriptionId().equalsIgnoreCase(request.subscriptionId()), "keyVault.existingId",
+                    "keyVault.sameSubscription", "the vault must be in the workspace's subscription " + request.subscriptionId());
+            require(VAULT_NAME.matcher(id.name()).matches(), "keyVault.existingId", "keyVault.name",
+                    "vault name must be 3-24 letters, digits or hyphens, starting with a letter");
+        }
+        require(kv.sku() == null || SKU_STANDARD.equals(kv.sku().toLowerCase(Locale.ROOT))
+                || SKU_PREMIUM.equals(kv.sku().toLowerCase(Locale.ROOT)), "keyVault.sku", "keyVault.sku.enum",
+                "must be standard or premium");
+        Integer retention = kv.softDeleteRetentionDays();
+        require(retention == null || (retention >= 7 && retention <= 90), "keyVault.softDeleteRetentionDays",
+                "keyVault.retention.range", "must be between 7 and 90 days, was " + retention);
+    }
+
+    private static void checkKey(CmkRequest request) {
+        CmkRequest.Key key = request.key();
+        require(key != null, "key", "key.required", "is required");
+        require(notBlank(key.name()) && KEY_NAME.matcher(key.name()).matches(), "key.name", "key.name",
+                "must be 1-127 letters, digits or hyphens");
+        int size = keySize(request);
+        require(size >= MIN_KEY_SIZE, "key.size", "key.size.minimum", "must be at least 3072 bits, was " + size);
+        require(KEY_SIZES.contains(size), "key.size", "key.size.enum", "must be 3072 or 4096, was " + size);
+        String type = keyType(request);
+        require(KEY_TYPE_RSA.equals(type) || KEY_TYPE_RSA_HSM.equals(type), "key.type", "key.type.enum",
+                "must be RSA or RSA-HSM, was " + type);
+        require(!KEY_TYPE_RSA_HSM.equals(type) || SKU_PREMIUM.equals(vaultSku(request)), "key.type",
+                "key.type.hsmNeedsPremium", "RSA-HSM keys need a premium key vault (keyVault.sku=premium)");
+    }
+
+    /** The key size the request asks for, 3072 when it does not say. */
+    public static int keySize(CmkRequest request) {
+        return request.key().size() == null ? DEFAULT_KEY_SIZE : request.key().size();
+    }
+
+    /** The key type the request asks for, RSA when it does not say. */
+    public static String keyType(CmkRequest request) {
+        return request.key().type() == null ? KEY_TYPE_RSA : request.key().type();
+    }
+
+    /** The vault SKU the request asks for (lower case), standard when it does not say. */
+    public static String vaultSku(CmkRequest request) {
+        String sku = request.keyVault().sku();
+        return sku == null ? SKU_STANDARD : sku.toLowerCase(Locale.ROOT);
+    }
+
+    /** Soft-delete retention in days, 90 (Azure's default) when the request does not say. */
+    public static int retentionDays(CmkRequest request) {
+        Integer days = request.keyVault().softDeleteRetentionDays();
+        return days == null ? DEFAULT_RETENTION_DAYS : days;
+    }
+
+    private static ArmResourceId sameSubscriptionResource(CmkRequest request, String field, String value,
+                                                          String namespace, String type) {
+        ArmResourceId id = ArmResourceId.parse(value).filter(p -> p.isOfType(namespace, type))
+                .orElseThrow(() -> new InvalidRequestException(field, "resourceId." + type,
+                        "must be the resource id of a " + namespace + "/" + type));
+        require(id.subscriptionId().equalsIgnoreCase(request.subscriptionId()), field, "resourceId.sameSubscription",
+                "must be in the workspace's subscription " + request.subscriptionId());
+        return id;
+    }
+
+    private static void checkGuid(String field, String value) {
+        require(value != null && GUID.matcher(value).matches(), field, field + ".guid",
+                "must be a GUID, was '" + value + "'");
+    }
+
+    private static boolean notBlank(String s) {
+        return s != null && !s.isBlank();
+    }
+
+    private static void require(boolean ok, String field, String rule, String message) {
+        if (!ok) {
+            throw new InvalidRequestException(field, rule, message);
+        }
+    }
+}
