@@ -212,10 +212,11 @@ public final class ArmSimulator implements AutoCloseable {
                 response.header(request.isWrite() ? "x-ms-ratelimit-remaining-subscription-writes"
                         : "x-ms-ratelimit-remaining-subscription-reads", Long.toString(verdict.remaining()));
             }
-            write(exchange, request, response);
+            // Journaled before answering, so a client that has its answer always finds the entry.
             journal.record(new JournalEntry(request.method, request.path, Map.copyOf(request.query),
                     request.operation, request.subscription, response.status, errorCode, request.body, handled,
                     receivedAt));
+            write(exchange, request, response);
         } catch (RuntimeException | IOException e) {
             LOG.warn("ARM simulator failed to answer {} {}", request == null ? "?" : request.method,
                     request == null ? "?" : request.path, e);
