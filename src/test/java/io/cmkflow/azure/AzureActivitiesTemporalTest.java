@@ -1,0 +1,130 @@
+package io.cmkflow.azure;
+
+import io.cmkflow.local.arm.FaultRule;
+import io.cmkflow.local.arm.JournalEntry;
+import io.cmkflow.request.CmkRequest;
+import io.cmkflow.workflow.ProvisioningActivities;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.testing.TestEnvironmentOptions;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.Worker;
+import io.temporal.workflow.Workflow;
+import io.temporal.workflow.WorkflowInterface;
+import io.temporal.workflow.WorkflowMethod;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The activities inside a real Temporal worker: failure types reach the workflow and Retry-After paces the retry. */
+class AzureActivitiesTemporalTest {
+
+    private static final String QUEUE = "azure-activities-test";
+    private static SimulatedAzure azure;
+    private TestWorkflowEnvironment temporal;
+
+    @WorkflowInterface
+    public interface RegisterProvidersWorkflow {
+        @WorkflowMethod
+        String run(CmkRequest request);
+    }
+
+    public static class RegisterProvidersWorkflowImpl implements RegisterProvidersWorkflow {
+        private final ProvisioningActivities activities = Workflow.newActivityStub(ProvisioningActivities.class,
+                ActivityOptions.newBuilder()
+                        .setStartToCloseTimeout(Duration.ofSeconds(30))
+                        .setRetryOptions(RetryOptions.newBuilder().setInitialInterval(Duration.ofMillis(50))
+                                .setBackoffCoefficient(1.0).setMaximumAttempts(3).build())
+                        .build());
+
+        @Override
+        public String run(CmkRequest request) {
+            try {
+                return "registered:" + activities.registerProviders(request).namespaces().size();
+            } catch (ActivityFailure failure) {
+                ApplicationFailure cause = (ApplicationFailure) failure.getCause();
+                return "failed:" + cause.getType() + ":nonRetryable=" + cause.isNonRetryable();
+            }
+        }
+    }
+
+    @BeforeAll
+    static void startSimulator() {
+        azure = SimulatedAzure.start();
+    }
+
+    @AfterAll
+    static void stopSimulator() {
+        azure.close();
+    }
+
+    @BeforeEach
+    void startTemporal() {
+        temporal = TestWorkflowEnvironment.newInstance(TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
+        Worker worker = temporal.newWorker(QUEUE);
+        worker.registerWorkflowImplementationTypes(RegisterProvidersWorkflowImpl.class);
+        worker.registerActivitiesImplementations(new AzureProvisioningActivities(azure.clients, SimulatedAzure.FAST));
+        temporal.start();
+        azure.sim.journal().clear();
+    }
+
+    @AfterEach
+    void stopTemporal() {
+        temporal.close();
+        azure.sim.faults().clear();
+    }
+
+    @Test
+    void aThrottledAttemptIsRetriedNoSoonerThanAzuresRetryAfter() {
+        azure.sim.faults().inject(FaultRule.forOperation("Providers_Get").status(429).code("TooManyRequests")
+                .message("slow down").retryAfterSeconds(1).times(1));
+
+        String result = run(SimulatedAzure.request("throttle"));
+
+        assertThat(result).isEqualTo("registered:5");
+        List<JournalEntry> gets = azure.operations("Providers_Get");
+        assertThat(gets.get(0).status()).isEqualTo(429);
+        assertThat(Duration.between(gets.get(0).receivedAt(), gets.get(1).receivedAt()))
+                .as("the retry waits for Retry-After (1 s), not the 50 ms activity backoff")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(950));
+    }
+
+    @Test
+    void aNonRetryableAzureErrorReachesTheWorkflowTypedAndIsNotRetried() {
+        azure.sim.faults().inject(FaultRule.forOperation("Providers_Get").status(403).code("AuthorizationFailed")
+                .message("no access").times(3));
+
+        String result = run(SimulatedAzure.request("denied"));
+
+        assertThat(result).isEqualTo("failed:NON_RETRYABLE:nonRetryable=true");
+        assertThat(azure.operations("Providers_Get")).hasSize(1);
+    }
+
+    @Test
+    void badInputReachesTheWorkflowAsInvalidRequestWithoutAnyAzureCall() {
+        CmkRequest bad = StepPreconditionsTest.copy(SimulatedAzure.request("invalid")).subscriptionId("not-a-guid").build();
+
+        String result = run(bad);
+
+        assertThat(result).isEqualTo("failed:INVALID_REQUEST:nonRetryable=true");
+        assertThat(azure.sim.journal().entries()).isEmpty();
+    }
+
+    private String run(CmkRequest request) {
+        WorkflowClient client = temporal.getWorkflowClient();
+        RegisterProvidersWorkflow workflow = client.newWorkflowStub(RegisterProvidersWorkflow.class,
+                WorkflowOptions.newBuilder().setTaskQueue(QUEUE).setWorkflowId("test-" + request.requestId()).build());
+        return workflow.run(request);
+    }
+}

@@ -1,0 +1,138 @@
+package io.cmkflow.azure;
+
+import io.cmkflow.local.arm.ArmState;
+import io.cmkflow.local.arm.VaultSeed;
+import io.cmkflow.request.CmkRequest;
+import io.cmkflow.workflow.CosmosGrantOutcome;
+import io.cmkflow.workflow.UndoOutcome;
+import io.cmkflow.workflow.VaultOutcome;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static io.cmkflow.azure.SimulatedAzure.GROUP;
+import static io.cmkflow.azure.SimulatedAzure.NO_HEARTBEAT;
+import static io.cmkflow.azure.SimulatedAzure.SUBSCRIPTION;
+import static io.cmkflow.azure.SimulatedAzure.TENANT;
+import static io.cmkflow.azure.SimulatedAzure.owner;
+import static io.cmkflow.azure.SimulatedAzure.request;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CosmosKeyAccessStepTest {
+
+    private static final String PUBLIC_COSMOS = "a232010e-820c-4083-83bb-3ace5fc29d0b";
+    private static final String GOV_COSMOS = "57506a73-e302-42a9-b869-6f12d9ec29e9";
+    private static SimulatedAzure azure;
+    private static KeyVaultStep vaults;
+    private static CosmosKeyAccessStep step;
+
+    @BeforeAll
+    static void start() {
+        azure = SimulatedAzure.start();
+        vaults = new KeyVaultStep(azure.clients, SimulatedAzure.FAST);
+        step = new CosmosKeyAccessStep(azure.clients);
+    }
+
+    @AfterAll
+    static void stop() {
+        azure.close();
+    }
+
+    @Test
+    void addsAnAccessPolicyEntryThroughAdd_andARerunWritesNothing() {
+        CmkRequest request = request("grant");
+        VaultOutcome vault = vaults.ensure(request, owner("grant"), NO_HEARTBEAT);
+        azure.sim.journal().clear();
+
+        CosmosGrantOutcome grant = step.grant(request, vault);
+
+        assertThat(grant.mode()).isEqualTo(CosmosGrantOutcome.Mode.ACCESS_POLICY);
+        assertThat(grant.alreadyPresent()).isFalse();
+        assertThat(grant.principalObjectId()).isEqualTo(PUBLIC_COSMOS);
+        assertThat(cosmosEntry(vault, PUBLIC_COSMOS).keys()).containsExactlyInAnyOrder("get", "wrapKey", "unwrapKey");
+        assertThat(azure.writes()).singleElement().satisfies(w -> {
+            assertThat(w.operation()).isEqualTo("Vaults_UpdateAccessPolicy");
+            assertThat(w.path()).endsWith("/accessPolicies/add");
+        });
+
+        azure.sim.journal().clear();
+        CosmosGrantOutcome rerun = step.grant(request, vault);
+        assertThat(rerun.alreadyPresent()).isTrue();
+        assertThat(azure.writes()).isEmpty();
+        // A grant that was already there is not this run's to remove.
+        assertThat(step.undo(request, rerun).result()).isEqualTo(UndoOutcome.Result.NOT_OURS);
+        assertThat(cosmosEntry(vault, PUBLIC_COSMOS).keys()).hasSize(3);
+    }
+
+    @Test
+    void usesTheGovernmentPrincipalInAzureUSGovernment() {
+        CmkRequest request = StepPreconditionsTest.copy(request("gov")).cloud(CmkRequest.AZURE_US_GOVERNMENT).build();
+        VaultOutcome vault = vaults.ensure(request, owner("gov"), NO_HEARTBEAT);
+
+        CosmosGrantOutcome grant = step.grant(request, vault);
+
+        assertThat(grant.principalObjectId()).isEqualTo(GOV_COSMOS);
+        assertThat(cosmosEntry(vault, GOV_COSMOS).keys()).containsExactlyInAnyOrder("get", "wrapKey", "unwrapKey");
+    }
+
+    @Test
+    void reportsAPreExistingEntryAsAlreadyPresent() {
+        azure.sim.state().vault(VaultSeed.of(SUBSCRIPTION, GROUP, "kv-pre").tenantId(TENANT)
+                .accessPolicy(PUBLIC_COSMOS, List.of("get", "wrapKey", "unwrapKey")));
+        VaultOutcome vault = vaults.ensure(request("pre"), owner("pre"), NO_HEARTBEAT);
+        azure.sim.journal().clear();
+
+        CosmosGrantOutcome grant = step.grant(request("pre"), vault);
+
+        assertThat(grant.alreadyPresent()).isTrue();
+        assertThat(azure.writes()).isEmpty();
+    }
+
+    @Test
+    void undoRemovesTheEntryThisRunAdded_andIsIdempotent() {
+        CmkRequest request = request("revoke");
+        VaultOutcome vault = vaults.ensure(request, owner("revoke"), NO_HEARTBEAT);
+        CosmosGrantOutcome grant = step.grant(request, vault);
+
+        UndoOutcome undo = step.undo(request, grant);
+
+        assertThat(undo.result()).isEqualTo(UndoOutcome.Result.DELETED);
+        assertThat(azure.sim.state().accessPolicies(vault.vaultId())).noneMatch(p -> p.objectId().equals(PUBLIC_COSMOS));
+        assertThat(step.undo(request, grant).result()).isEqualTo(UndoOutcome.Result.ALREADY_GONE);
+    }
+
+    @Test
+    void anRbacVaultGetsTheCryptoServiceEncryptionUserRole() {
+        CmkRequest request = StepPreconditionsTest.copy(request("rbac"))
+                .vault(new CmkRequest.KeyVault("kv-rbac", null, "standard", 7, true)).build();
+        VaultOutcome vault = vaults.ensure(request, owner("rbac"), NO_HEARTBEAT);
+        assertThat(vault.rbacAuthorization()).isTrue();
+        azure.sim.journal().clear();
+
+        CosmosGrantOutcome grant = step.grant(request, vault);
+
+        assertThat(grant.mode()).isEqualTo(CosmosGrantOutcome.Mode.RBAC);
+        assertThat(grant.alreadyPresent()).isFalse();
+        assertThat(azure.sim.state().roleAssignments()).anySatisfy(a -> {
+            assertThat(a.principalId()).isEqualTo(PUBLIC_COSMOS);
+            assertThat(a.scope()).isEqualToIgnoringCase(vault.vaultId());
+            assertThat(a.roleDefinitionId()).endsWith(CosmosKeyAccessStep.CRYPTO_SERVICE_ENCRYPTION_USER_ROLE);
+        });
+        assertThat(azure.sim.state().accessPolicies(vault.vaultId())).isEmpty();
+
+        CosmosGrantOutcome rerun = step.grant(request, vault);
+        assertThat(rerun.alreadyPresent()).isTrue();
+        assertThat(rerun.roleAssignmentId()).isEqualToIgnoringCase(grant.roleAssignmentId());
+
+        assertThat(step.undo(request, grant).result()).isEqualTo(UndoOutcome.Result.DELETED);
+        assertThat(azure.sim.state().roleAssignments()).noneMatch(a -> a.scope().equalsIgnoreCase(vault.vaultId()));
+        assertThat(step.undo(request, grant).result()).isEqualTo(UndoOutcome.Result.ALREADY_GONE);
+    }
+
+    private static ArmState.AccessPolicyView cosmosEntry(VaultOutcome vault, String principal) {
+        return azure.sim.state().accessPolicies(vault.vaultId()).stream()
+                .filter(p -> p.objectId().equals(principal)).findFirst().orElseThrow();
+    }
+}

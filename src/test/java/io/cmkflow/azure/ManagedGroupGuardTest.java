@@ -1,0 +1,94 @@
+package io.cmkflow.azure;
+
+import com.azure.resourcemanager.AzureResourceManager;
+import io.cmkflow.workflow.ManagedGroupOutcome;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+import static io.cmkflow.azure.SimulatedAzure.SUBSCRIPTION;
+import static io.cmkflow.azure.SimulatedAzure.TENANT;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+/** Every path to a DELETE in the managed group is refused before it leaves the process. */
+class ManagedGroupGuardTest {
+
+    private static SimulatedAzure azure;
+    private static ProvisionedRun run;
+
+    @BeforeAll
+    static void provision() {
+        azure = SimulatedAzure.start();
+        run = ProvisionedRun.of(azure, SimulatedAzure.request("guard"), SimulatedAzure.owner("guard"));
+    }
+
+    @AfterAll
+    static void stop() {
+        azure.close();
+    }
+
+    @BeforeEach
+    void clearJournal() {
+        azure.sim.journal().clear();
+    }
+
+    @Test
+    void refusesEveryDeleteAimedAtTheManagedGroupOrItsResources_knownFromTheWorkspace() {
+        AzureResourceManager arm = azure.clients.forRequest(run.request());
+        ManagedGroupOutcome group = run.managedGroup();
+
+        assertRefused(() -> arm.resourceGroups().deleteByName(group.resourceGroupName()), group.resourceGroupName());
+        assertRefused(() -> arm.resourceGroups().beginDeleteByName(group.resourceGroupName()), group.resourceGroupName());
+        assertRefused(() -> arm.genericResources().deleteById(group.cosmosDbAccountId()), group.resourceGroupName());
+        assertRefused(() -> arm.genericResources().deleteById(group.searchServiceId()), group.resourceGroupName());
+        assertRefused(() -> arm.storageAccounts().deleteById(group.storageAccountId()), group.resourceGroupName());
+        assertRefused(() -> arm.storageAccounts().deleteByResourceGroup(group.resourceGroupName(),
+                group.storageAccountId().substring(group.storageAccountId().lastIndexOf('/') + 1)), group.resourceGroupName());
+
+        assertThat(azure.sim.journal().entries()).noneMatch(e -> "DELETE".equals(e.method()));
+        assertThat(azure.sim.state().refusedDeletes()).isEmpty();
+        assertThat(azure.sim.state().resourceGroup(SUBSCRIPTION, group.resourceGroupName())).isPresent();
+    }
+
+    @Test
+    void aProcessThatNeverSawTheWorkspaceAsksArmForManagedByAndRefuses() {
+        AzureClients cold = new AzureClients(ArmConnection.simulator(azure.sim.azureEnvironment(), azure.sim.sslContext()));
+        AzureResourceManager arm = cold.resourceManager(AzureCloud.PUBLIC, TENANT, SUBSCRIPTION);
+        String groupName = run.managedGroup().resourceGroupName();
+
+        AzureStepException e = AzureStepException.class.cast(catchThrowable(() -> AzureStepException.classifying(() -> {
+            arm.genericResources().deleteById(run.managedGroup().cosmosDbAccountId());
+            return null;
+        })));
+
+        assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.NON_RETRYABLE);
+        assertThat(e.failure().code()).isEqualTo("ManagedGroupDeleteRefused");
+        assertThat(e.getMessage()).contains(groupName, run.workspace().workspaceId());
+        assertThat(azure.sim.journal().entries()).noneMatch(entry -> "DELETE".equals(entry.method()));
+        assertThat(azure.sim.journal().byOperation("ResourceGroups_Get")).isNotEmpty();
+        assertThat(cold.managedGroups().managerOf(SUBSCRIPTION, groupName)).isEqualToIgnoringCase(run.workspace().workspaceId());
+        assertThat(azure.sim.state().refusedDeletes()).isEmpty();
+    }
+
+    @Test
+    void aGroupSeededWithManagedByIsRefusedToo_whileAnOrdinaryGroupCanBeDeleted() {
+        AzureResourceManager arm = azure.clients.forRequest(run.request());
+        arm.resourceGroups().define("rg-ordinary").withRegion(SimulatedAzure.LOCATION).create();
+        azure.sim.journal().clear();
+
+        arm.resourceGroups().deleteByName("rg-ordinary");
+
+        assertThat(azure.sim.journal().entries()).anyMatch(e -> "DELETE".equals(e.method()) && e.path().contains("rg-ordinary"));
+        assertThat(azure.sim.state().resourceGroup(SUBSCRIPTION, "rg-ordinary")).isEmpty();
+    }
+
+    private static void assertRefused(Executable delete, String group) {
+        Throwable thrown = catchThrowable(delete::execute);
+        assertThat(thrown).isInstanceOf(ManagedGroupDeleteRefusedException.class);
+        assertThat(((ManagedGroupDeleteRefusedException) thrown).resourceGroup()).isEqualToIgnoringCase(group);
+        assertThat(thrown.getMessage()).contains("refused DELETE", "Microsoft-managed");
+    }
+}

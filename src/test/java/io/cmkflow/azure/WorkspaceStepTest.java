@@ -1,0 +1,217 @@
+package io.cmkflow.azure;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cmkflow.local.arm.ArmState;
+import io.cmkflow.local.arm.JournalEntry;
+import io.cmkflow.request.CmkRequest;
+import io.cmkflow.workflow.CosmosGrantOutcome;
+import io.cmkflow.workflow.KeyOutcome;
+import io.cmkflow.workflow.ManagedGroupOutcome;
+import io.cmkflow.workflow.Ownership;
+import io.cmkflow.workflow.UndoOutcome;
+import io.cmkflow.workflow.VaultOutcome;
+import io.cmkflow.workflow.WorkspaceOutcome;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static io.cmkflow.azure.SimulatedAzure.GROUP;
+import static io.cmkflow.azure.SimulatedAzure.LOCATION;
+import static io.cmkflow.azure.SimulatedAzure.NO_HEARTBEAT;
+import static io.cmkflow.azure.SimulatedAzure.SUBSCRIPTION;
+import static io.cmkflow.azure.SimulatedAzure.owner;
+import static io.cmkflow.azure.SimulatedAzure.request;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+class WorkspaceStepTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static SimulatedAzure azure;
+    private static WorkspaceStep step;
+
+    @BeforeAll
+    static void start() {
+        azure = SimulatedAzure.start();
+        step = new WorkspaceStep(azure.clients, SimulatedAzure.FAST);
+    }
+
+    @AfterAll
+    static void stop() {
+        azure.close();
+    }
+
+    @Test
+    void createsTheEncryptedWorkspaceWithItsStorageAndInsights_andARerunCreatesNothing() throws Exception {
+        CmkRequest request = request("ws");
+        Ownership owner = owner("ws");
+        Prepared p = prepare(request, owner);
+        azure.sim.journal().clear();
+
+        WorkspaceOutcome ws = step.ensure(request, p.vault, p.key, owner, NO_HEARTBEAT);
+
+        assertThat(ws.created()).isTrue();
+        assertThat(ws.provisioningState()).isEqualTo("Succeeded");
+        assertThat(ws.storageAccountCreated()).isTrue();
+        assertThat(ws.applicationInsightsCreated()).isTrue();
+        assertThat(ws.serviceProvisionedResourceGroup()).isNotBlank();
+        JournalEntry put = azure.operations("Workspaces_CreateOrUpdate").stream()
+                .filter(e -> "PUT".equals(e.method())).findFirst().orElseThrow();
+        assertThat(put.query()).containsEntry("api-version", WorkspaceStep.ML_API_VERSION);
+        JsonNode body = JSON.readTree(put.requestBody());
+        JsonNode encryption = body.path("properties").path("encryption");
+        assertThat(encryption.path("status").asText()).isEqualTo("Enabled");
+        assertThat(encryption.path("keyVaultProperties").path("keyVaultArmId").asText()).isEqualTo(p.vault.vaultId());
+        assertThat(encryption.path("keyVaultProperties").path("keyIdentifier").asText()).isEqualTo(p.key.keyUrlWithVersion());
+        assertThat(body.path("properties").path("hbiWorkspace").asBoolean()).isTrue();
+        assertThat(body.path("identity").path("type").asText()).isEqualTo("SystemAssigned");
+        assertThat(body.path("properties").path("storageAccount").asText()).isEqualTo(ws.storageAccountId());
+        assertThat(body.path("properties").path("applicationInsights").asText()).isEqualTo(ws.applicationInsightsId());
+        ArmState.WorkspaceView stored = azure.sim.state().workspace(SUBSCRIPTION, GROUP, "ws-ws").orElseThrow();
+        assertThat(stored.tags()).containsAllEntriesOf(owner.tags()).containsEntry("cost-center", "ml");
+        assertThat(azure.sim.state().resource(ws.storageAccountId()).orElseThrow().tags()).containsAllEntriesOf(owner.tags());
+        assertThat(azure.sim.state().resource(ws.applicationInsightsId()).orElseThrow().tags()).containsAllEntriesOf(owner.tags());
+
+        azure.sim.journal().clear();
+        WorkspaceOutcome rerun = step.ensure(request, p.vault, p.key, owner, NO_HEARTBEAT);
+        assertThat(rerun).isEqualTo(ws);
+        assertThat(azure.writes()).isEmpty();
+        assertThat(azure.sim.state().managedResourceGroups()).filteredOn(g -> g.managedBy().equalsIgnoreCase(ws.workspaceId())).hasSize(1);
+    }
+
+    @Test
+    void sendsTheUserAssignedIdentityForKeyAccess() throws Exception {
+        String uai = "/subscriptions/" + SUBSCRIPTION + "/resourceGroups/" + GROUP
+                + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/uai-cmk";
+        String clientId = "0a1b2c3d-0000-4000-8000-123456789abc";
+        CmkRequest request = StepPreconditionsTest.copy(request("uai"))
+                .workspace(new CmkRequest.Workspace("ws-uai", "UAI", false, uai, clientId, null, null)).build();
+        Prepared p = prepare(request, owner("uai"));
+        azure.sim.journal().clear();
+
+        step.ensure(request, p.vault, p.key, owner("uai"), NO_HEARTBEAT);
+
+        JsonNode body = JSON.readTree(azure.operations("Workspaces_CreateOrUpdate").stream()
+                .filter(e -> "PUT".equals(e.method())).findFirst().orElseThrow().requestBody());
+        assertThat(body.path("identity").path("type").asText()).isEqualTo("SystemAssigned, UserAssigned");
+        assertThat(body.path("identity").path("userAssignedIdentities").has(uai)).isTrue();
+        assertThat(body.path("properties").path("encryption").path("keyVaultProperties").path("identityClientId").asText())
+                .isEqualTo(clientId);
+        assertThat(body.path("properties").path("encryption").path("identity").path("userAssignedIdentity").asText()).isEqualTo(uai);
+    }
+
+    @Test
+    void usesGivenStorageAndInsightsWithoutCreatingThem() {
+        var storage = azure.sim.state().storageAccount(SUBSCRIPTION, GROUP, "stgiven001", LOCATION, Map.of());
+        var insights = azure.sim.state().applicationInsights(SUBSCRIPTION, GROUP, "ai-given", LOCATION, Map.of());
+        CmkRequest request = StepPreconditionsTest.copy(request("given"))
+                .workspace(new CmkRequest.Workspace("ws-given", null, false, null, null, storage.id(), insights.id())).build();
+        Prepared p = prepare(request, owner("given"));
+        azure.sim.journal().clear();
+
+        WorkspaceOutcome ws = step.ensure(request, p.vault, p.key, owner("given"), NO_HEARTBEAT);
+
+        assertThat(ws.storageAccountId()).isEqualToIgnoringCase(storage.id());
+        assertThat(ws.storageAccountCreated()).isFalse();
+        assertThat(ws.applicationInsightsCreated()).isFalse();
+        assertThat(azure.writes()).extracting(JournalEntry::operation).containsOnly("Workspaces_CreateOrUpdate");
+
+        List<UndoOutcome> undo = step.undo(request, owner("given"), NO_HEARTBEAT);
+        assertThat(undo).singleElement().extracting(UndoOutcome::result).isEqualTo(UndoOutcome.Result.DELETED);
+        assertThat(azure.sim.state().resource(storage.id())).isPresent();
+        assertThat(azure.sim.state().resource(insights.id())).isPresent();
+    }
+
+    @Test
+    void aFailedProvisioningSurfacesAzuresCodeAndClass() {
+        CmkRequest request = request("quota");
+        Prepared p = prepare(request, owner("quota"));
+        azure.sim.state().failNextWorkspaceProvisioning("ws-quota", "QuotaExceeded", "Cosmos DB quota exceeded in westeurope");
+
+        AzureStepException e = catchThrowableOfType(AzureStepException.class,
+                () -> step.ensure(request, p.vault, p.key, owner("quota"), NO_HEARTBEAT));
+
+        assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.NON_RETRYABLE);
+        assertThat(e.failure().code()).isEqualTo("QuotaExceeded");
+        assertThat(e.getMessage()).contains("Cosmos DB quota exceeded");
+    }
+
+    @Test
+    void refusesAnExistingWorkspaceEncryptedWithAnotherKey() {
+        CmkRequest request = request("mismatch");
+        Prepared p = prepare(request, owner("mismatch"));
+        step.ensure(request, p.vault, p.key, owner("mismatch"), NO_HEARTBEAT);
+        KeyOutcome otherKey = new KeyOutcome(p.key.keyId().replace(p.key.name(), "other"), "other",
+                p.key.keyUrl().replace(p.key.name(), "other"), p.key.keyUrlWithVersion().replace(p.key.name(), "other"), true);
+        azure.sim.journal().clear();
+
+        AzureStepException e = catchThrowableOfType(AzureStepException.class,
+                () -> step.ensure(request, p.vault, otherKey, owner("mismatch"), NO_HEARTBEAT));
+
+        assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.NON_RETRYABLE);
+        assertThat(e.failure().code()).isEqualTo("WorkspaceEncryptionMismatch");
+        assertThat(azure.writes()).isEmpty();
+    }
+
+    @Test
+    void undoDeletesAndPurgesTheWorkspaceAndWhatThisRunCreated_andAzureRemovesTheManagedGroup() {
+        CmkRequest request = request("wsundo");
+        Ownership owner = owner("wsundo");
+        ProvisionedRun run = ProvisionedRun.of(azure, request, owner);
+        String managedGroup = run.managedGroup().resourceGroupName();
+        assertThat(azure.sim.state().resourceGroup(SUBSCRIPTION, managedGroup)).isPresent();
+
+        List<UndoOutcome> undo = step.undo(request, owner, NO_HEARTBEAT);
+
+        assertThat(undo).extracting(UndoOutcome::result).containsOnly(UndoOutcome.Result.DELETED).hasSize(3);
+        assertThat(azure.operations("Workspaces_Delete")).anySatisfy(d -> assertThat(d.query()).containsEntry("forceToPurge", "true"));
+        assertThat(azure.sim.state().workspace(SUBSCRIPTION, GROUP, "ws-wsundo")).isEmpty();
+        assertThat(azure.sim.state().softDeletedWorkspaces()).noneMatch(w -> w.name().equals("ws-wsundo"));
+        assertThat(azure.sim.state().resource(run.workspace().storageAccountId())).isEmpty();
+        assertThat(azure.sim.state().resource(run.workspace().applicationInsightsId())).isEmpty();
+        assertThat(azure.sim.state().resourceGroup(SUBSCRIPTION, managedGroup)).isEmpty();
+        assertThat(azure.sim.state().refusedDeletes()).isEmpty();
+
+        assertThat(step.undo(request, owner, NO_HEARTBEAT)).extracting(UndoOutcome::result)
+                .containsOnly(UndoOutcome.Result.ALREADY_GONE);
+    }
+
+    @Test
+    void undoOfEveryStepLeavesAzureAsBeforeTheRunExceptTheSoftDeletedVault() {
+        CmkRequest request = request("clean");
+        Ownership owner = owner("clean");
+        var groupsBefore = azure.sim.state().resourceGroups().stream().map(ArmState.ResourceGroupView::name).toList();
+        var resourcesBefore = ids(azure.sim.state().resourcesIn(SUBSCRIPTION, GROUP));
+        ProvisionedRun run = ProvisionedRun.of(azure, request, owner);
+
+        step.undo(request, owner, NO_HEARTBEAT);
+        new CosmosKeyAccessStep(azure.clients).undo(request, run.grant());
+        new CmkKeyStep(azure.clients).undo(request, owner);
+        UndoOutcome vault = new KeyVaultStep(azure.clients, SimulatedAzure.FAST).undo(request, owner);
+
+        assertThat(vault.recoverableUntil()).isNotBlank();
+        assertThat(azure.sim.state().resourceGroups().stream().map(ArmState.ResourceGroupView::name).toList())
+                .containsExactlyInAnyOrderElementsOf(groupsBefore);
+        assertThat(ids(azure.sim.state().resourcesIn(SUBSCRIPTION, GROUP))).containsExactlyInAnyOrderElementsOf(resourcesBefore);
+        assertThat(azure.sim.state().deletedVault("kv-clean")).isPresent();
+        assertThat(azure.sim.state().refusedDeletes()).isEmpty();
+    }
+
+    private static List<String> ids(List<ArmState.ResourceView> resources) {
+        return resources.stream().map(r -> r.id().toLowerCase()).toList();
+    }
+
+    private static Prepared prepare(CmkRequest request, Ownership owner) {
+        VaultOutcome vault = new KeyVaultStep(azure.clients, SimulatedAzure.FAST).ensure(request, owner, NO_HEARTBEAT);
+        KeyOutcome key = new CmkKeyStep(azure.clients).ensure(request, vault, owner);
+        CosmosGrantOutcome grant = new CosmosKeyAccessStep(azure.clients).grant(request, vault);
+        return new Prepared(vault, key, grant);
+    }
+
+    private record Prepared(VaultOutcome vault, KeyOutcome key, CosmosGrantOutcome grant) {
+    }
+}
