@@ -52,8 +52,7 @@ public class LocalStandIns {
 
     @Singleton
     @Bean(preDestroy = "close")
-    @Requires(missingProperty = "cmkflow.servicebus.connection-string")
-    @Requires(missingProperty = "cmkflow.servicebus.fully-qualified-namespace")
+    @Requires(condition = NoServiceBusConfigured.class)
     ServiceBusStandIn serviceBusStandIn(LocalSettings settings) {
         ServiceBusStandIn standIn = ServiceBusStandIn.start(StandInOptions.builder()
                 .port(settings.serviceBusPort())

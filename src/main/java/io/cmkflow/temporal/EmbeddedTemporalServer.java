@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * gRPC. It keeps everything in memory (runs are lost on exit) and lacks visibility queries; see temporal-notes.
  */
 @Singleton
-@Requires(missingProperty = "cmkflow.temporal.address")
+@Requires(condition = NoTemporalAddress.class)
 public class EmbeddedTemporalServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedTemporalServer.class);
 

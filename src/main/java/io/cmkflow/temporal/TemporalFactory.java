@@ -27,10 +27,10 @@ public class TemporalFactory {
     WorkflowServiceStubs workflowServiceStubs(TemporalSettings settings, Optional<EmbeddedTemporalServer> embedded) {
         WorkflowServiceStubsOptions.Builder options = WorkflowServiceStubsOptions.newBuilder()
                 .setTarget(embedded.map(server -> "localhost:" + server.port()).orElse(settings.target()));
-        if (settings.tlsCertPath() != null && settings.tlsKeyPath() != null) {
+        if (settings.clientCertificateConfigured()) {
             options.setSslContext(clientCertificate(settings));
         }
-        if (settings.apiKey() != null && !settings.apiKey().isBlank()) {
+        if (settings.apiKeyConfigured()) {
             String apiKey = settings.apiKey();
             options.setEnableHttps(true).addApiKey(() -> apiKey);
         }

@@ -22,6 +22,14 @@ public record TemporalSettings(
         return address == null || address.isBlank();
     }
 
+    public boolean clientCertificateConfigured() {
+        return tlsCertPath != null && !tlsCertPath.isBlank() && tlsKeyPath != null && !tlsKeyPath.isBlank();
+    }
+
+    public boolean apiKeyConfigured() {
+        return apiKey != null && !apiKey.isBlank();
+    }
+
     public String target() {
         return embedded() ? "localhost:" + embeddedPort : address;
     }
