@@ -258,6 +258,11 @@ public final class ArmSimulator implements AutoCloseable {
             }
         } catch (ArmError e) {
             return error(e);
+        } catch (RuntimeException e) {
+            // A simulator bug must reach the client (and the journal) as an error, not as a dropped connection.
+            LOG.warn("ARM simulator failed serving {} {}", request.method, request.path, e);
+            return error(new ArmError(500, "SimulatorFailure", "The simulator failed serving " + request.operation
+                    + ": " + e));
         }
     }
 

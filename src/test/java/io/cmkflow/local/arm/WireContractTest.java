@@ -111,6 +111,19 @@ class WireContractTest {
         });
     }
 
+    @Test
+    void writesIntoAnUnregisteredNamespaceAreMissingSubscriptionRegistration() throws Exception {
+        sim.state().unregisterProvider(SUBSCRIPTION, "Microsoft.Storage");
+        HttpResponse<String> response = send("PUT", "/subscriptions/" + SUBSCRIPTION + "/resourceGroups/rg-wire"
+                + "/providers/Microsoft.Storage/storageAccounts/stunregistered?api-version=2025-01-01",
+                "{\"location\":\"westeurope\"}", true);
+
+        assertThat(response.statusCode()).isEqualTo(409);
+        assertThat(json(response).path("error").path("code").asText()).isEqualTo("MissingSubscriptionRegistration");
+        assertThat(json(response).path("error").path("message").asText()).contains("'Microsoft.Storage'");
+        assertThat(sim.state().storageAccounts()).isEmpty();
+    }
+
     private static int rawRequest(String method, String target, String body) throws IOException {
         try (Socket plain = new Socket("localhost", sim.endpoint().getPort());
              SSLSocket socket = (SSLSocket) sim.sslContext().getSocketFactory()
