@@ -173,12 +173,13 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
             }).run();
             throw ApplicationFailure.newNonRetryableFailure(abandoned.getMessage(), abandoned.type);
         } catch (CanceledFailure cancelled) {
-            lastError = "cancelled" + (currentStep == null ? "" : " during step " + currentStep.number() + " (" + currentStep.title() + ")");
+            String reason = "cancelled" + (currentStep == null ? "" : " during step " + currentStep.number() + " (" + currentStep.title() + ")");
+            lastError = lastError == null ? reason : reason + "; before that: " + lastError;
             Workflow.newDetachedCancellationScope(() -> {
                 boolean complete = compensate();
                 finish(CmkStatus.Cancelled, CmkSearchAttributes.STAGE_DONE);
                 publish(StatusEvent.Type.cancelled, currentStep,
-                        lastError + (complete ? "; everything this run created was undone" : "; compensation incomplete, see state"), null);
+                        reason + (complete ? "; everything this run created was undone" : "; compensation incomplete, see state"), null);
             }).run();
             throw cancelled;
         }

@@ -312,6 +312,7 @@ class CmkWorkspaceWorkflowTest {
         assertThatThrownBy(() -> stub().getResult(CmkRunState.class)).cause().isInstanceOf(CanceledFailure.class);
         verifyUndoneInReverse(CmkStep.WORKSPACE);
         assertThat(queryState().status()).isEqualTo(CmkStatus.Cancelled);
+        assertThat(queryState().lastError()).contains("cancelled during step 5", "InvalidKeyVaultKey");
         assertThat(statusEvents.types()).endsWith(StatusEvent.Type.awaiting_operator, StatusEvent.Type.cancelled);
         replay();
     }
