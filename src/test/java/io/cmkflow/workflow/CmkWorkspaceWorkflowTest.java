@@ -23,6 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.mockito.InOrder;
@@ -60,6 +61,7 @@ import static org.mockito.Mockito.withSettings;
  * The workflow's logic against the Temporal test server (time skipping), with mocked activities: the real
  * client, worker, search attributes, updates, queries and cancellation; the Azure side is the activity mocks.
  */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class CmkWorkspaceWorkflowTest {
 
     private static final String REQUEST_ID = "req-0001";
@@ -106,6 +108,7 @@ class CmkWorkspaceWorkflowTest {
     void stopTemporal() {
         releaseBlockedStep.countDown();
         env.close();
+        assertThat(statusEvents.schemaViolations()).as("status events against status-event.schema.json").isEmpty();
     }
 
     @Test
@@ -147,7 +150,10 @@ class CmkWorkspaceWorkflowTest {
                 .containsExactly(java.util.stream.IntStream.rangeClosed(1, 8).mapToObj(i -> start.runId() + ":" + i).toArray(String[]::new));
         assertThat(statusEvents.delivered).extracting(StatusEvent::requestId).containsOnly(REQUEST_ID);
         assertThat(statusEvents.delivered.get(7).resources()).containsEntry("workspaceId", WORKSPACE_ID)
-                .containsEntry("keyId", KEY_URL_VERSION).containsEntry("managedResourceGroupId", MANAGED_GROUP_ID);
+                .containsEntry("keyVaultId", VAULT_ID).containsEntry("keyUrl", KEY_URL_VERSION)
+                .containsEntry("managedResourceGroup", MANAGED_GROUP_ID);
+        assertThat(statusEvents.delivered.subList(1, 7)).extracting(StatusEvent::step).containsExactly(
+                "registerProviders", "keyVault", "key", "grantCosmosDb", "workspace", "verifyManagedGroup");
 
         WorkflowExecutionDescription description = stub().describe();
         assertThat(description.getStatus()).isEqualTo(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED);
@@ -306,6 +312,7 @@ class CmkWorkspaceWorkflowTest {
         assertThatThrownBy(() -> stub().getResult(CmkRunState.class)).cause().isInstanceOf(CanceledFailure.class);
         verifyUndoneInReverse(CmkStep.WORKSPACE);
         assertThat(queryState().status()).isEqualTo(CmkStatus.Cancelled);
+        assertThat(queryState().lastError()).contains("cancelled during step 5", "InvalidKeyVaultKey");
         assertThat(statusEvents.types()).endsWith(StatusEvent.Type.awaiting_operator, StatusEvent.Type.cancelled);
         replay();
     }
@@ -465,6 +472,7 @@ class CmkWorkspaceWorkflowTest {
         verifyNoInteractions(provisioning, compensation);
         assertThat(queryState().status()).isEqualTo(CmkStatus.Failed);
         assertThat(statusEvents.types()).containsExactly(StatusEvent.Type.failed);
+        assertThat(statusEvents.delivered.get(0).step()).isEqualTo("validate");
         replay();
     }
 
