@@ -55,6 +55,7 @@ final class AmqpBroker extends BaseHandler {
     private static final Symbol LOCK_LOST = Symbol.valueOf(ManagementNode.LOCK_LOST);
     private static final int SWEEP_INTERVAL_MS = 50;
     private static final int PRODUCER_CREDIT = 200;
+    private static final int CLOSE_GRACE_MS = 2000;
     private static final String CONTAINER_ID = "cmkflow-servicebus-standin";
     private static final EnumSet<EndpointState> ACTIVE = EnumSet.of(EndpointState.ACTIVE);
     private static final EnumSet<EndpointState> ANY = EnumSet.allOf(EndpointState.class);
@@ -143,12 +144,19 @@ final class AmqpBroker extends BaseHandler {
             connection.setCondition(new ErrorCondition(ConnectionError.CONNECTION_FORCED,
                     "The Service Bus stand-in closed the connection."));
             connection.close();
-            // Stop reading so the socket closes once the close frame is out, whether or not the client answers.
-            Transport transport = connection.getTransport();
-            if (transport != null) {
-                transport.close_tail();
-            }
             forget(connection);
+            // A client closes in reply and the socket goes; one that does not is cut off after a grace period.
+            // (Cutting at once makes the client's reactor fail with a broken pipe and strands its pending settlements.)
+            reactor.schedule(CLOSE_GRACE_MS, new BaseHandler() {
+                @Override
+                public void onTimerTask(Event event) {
+                    Transport transport = connection.getTransport();
+                    if (transport != null && !transport.isClosed()) {
+                        transport.close_tail();
+                        transport.close_head();
+                    }
+                }
+            });
         }
     }
 
@@ -274,6 +282,7 @@ final class AmqpBroker extends BaseHandler {
     @Override
     public void onLinkFlow(Event event) {
         if (event.getLink().getContext() instanceof ConsumerLink consumer) {
+            LOG.debug("Link {} has credit {}", event.getLink().getName(), event.getLink().getCredit());
             dispatch(consumer.entity());
         }
     }
@@ -335,6 +344,7 @@ final class AmqpBroker extends BaseHandler {
         receiver.setReceiverSettleMode(receiver.getRemoteReceiverSettleMode());
         receiver.open();
         receiver.flow(PRODUCER_CREDIT);
+        LOG.debug("Attached {} link {} for {}", role.getClass().getSimpleName(), receiver.getName(), path);
     }
 
     private void attachOutgoing(Sender sender, ConnectionState state) {
@@ -362,6 +372,7 @@ final class AmqpBroker extends BaseHandler {
         sender.setSenderSettleMode(sender.getRemoteSenderSettleMode());
         sender.setReceiverSettleMode(sender.getRemoteReceiverSettleMode());
         sender.open();
+        LOG.debug("Attached {} link {} for {}", role.getClass().getSimpleName(), sender.getName(), path);
         if (role instanceof ConsumerLink consumer) {
             consumers.computeIfAbsent(consumer.entity(), e -> new ArrayList<>()).add(sender);
             dispatch(consumer.entity());
@@ -402,6 +413,7 @@ final class AmqpBroker extends BaseHandler {
     }
 
     private void closeLink(Link link) {
+        LOG.debug("Client closed link {}", link.getName());
         if (link.getContext() instanceof ConsumerLink consumer) {
             List<Sender> senders = consumers.get(consumer.entity());
             if (senders != null) {
@@ -566,6 +578,8 @@ final class AmqpBroker extends BaseHandler {
     }
 
     private void deliver(Sender sender, BrokeredMessage message, boolean presettled) {
+        LOG.debug("Delivering message {} of {} on link {}", message.sequenceNumber(), sender.getName(),
+                sender.getSession().getConnection().getRemoteContainer());
         byte[] bytes = message.encodeForClient(true);
         // The client reads the lock token from the delivery tag, in .NET Guid byte order.
         byte[] tag = presettled ? nextDeliveryTag() : MessageCodec.lockTokenTag(message.lockToken());
