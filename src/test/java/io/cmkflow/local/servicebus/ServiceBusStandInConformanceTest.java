@@ -60,7 +60,9 @@ class ServiceBusStandInConformanceTest {
                         QueueDefinition.withDefaults("lock-expiry").withLockDuration(Duration.ofSeconds(1)),
                         QueueDefinition.withDefaults("renew").withLockDuration(Duration.ofSeconds(2)),
                         QueueDefinition.withDefaults("peek"),
-                        QueueDefinition.withDefaults("dedup").withDuplicateDetection(Duration.ofMinutes(1))))
+                        QueueDefinition.withDefaults("dedup").withDuplicateDetection(Duration.ofMinutes(1)),
+                        QueueDefinition.withDefaults("expiry").withTimeToLive(Duration.ofMinutes(1), true),
+                        QueueDefinition.withDefaults("receive-and-delete")))
                 .sharedAccessKey("RootManageSharedAccessKey", "test-key-value")
                 .build());
     }
@@ -319,6 +321,34 @@ class ServiceBusStandInConformanceTest {
                 .extracting(QueuedMessage::messageId, QueuedMessage::bodyAsString)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("same-id", "first"),
                         org.assertj.core.groups.Tuple.tuple("other-id", "other"));
+    }
+
+    @Test
+    void aMessagePastItsTimeToLiveIsDeadLetteredWhenTheQueueSaysSo() {
+        ServiceBusSenderClient sender = track(builder().sender().queueName("expiry").buildClient());
+
+        sender.sendMessage(new ServiceBusMessage("stale").setMessageId("ttl-1").setTimeToLive(Duration.ofMillis(300)));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> standIn.queue("expiry").deadLetterCount() == 1);
+        assertThat(standIn.queue("expiry").activeCount()).isZero();
+        assertThat(standIn.queue("expiry").deadLetters()).singleElement().satisfies(m -> {
+            assertThat(m.messageId()).isEqualTo("ttl-1");
+            assertThat(m.deadLetterReason()).isEqualTo("TTLExpiredException");
+        });
+    }
+
+    @Test
+    void receiveAndDeleteRemovesTheMessageOnDelivery() {
+        ServiceBusSenderClient sender = track(builder().sender().queueName("receive-and-delete").buildClient());
+        sender.sendMessage(new ServiceBusMessage("once"));
+        ServiceBusReceiverClient receiver = track(builder().receiver().queueName("receive-and-delete")
+                .receiveMode(ServiceBusReceiveMode.RECEIVE_AND_DELETE).buildClient());
+
+        ServiceBusReceivedMessage received = receiveOne(receiver);
+
+        assertThat(received.getBody().toString()).isEqualTo("once");
+        assertThat(standIn.queue("receive-and-delete").activeCount()).isZero();
+        assertThat(standIn.queue("receive-and-delete").lockedCount()).isZero();
     }
 
     private ServiceBusReceivedMessage receiveOne(ServiceBusReceiverClient receiver) {
