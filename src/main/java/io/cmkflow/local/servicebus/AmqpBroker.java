@@ -92,7 +92,8 @@ final class AmqpBroker extends BaseHandler {
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final ClaimsBasedSecurityNode cbs;
     private final MessageCodec codec = new MessageCodec();
-    private Reactor reactor;
+    private final Map<Connection, Task> closeDeadlines = new HashMap<>();
+    private volatile Reactor reactor;
     private Task sweepTask;
     private long deliveryTagSequence;
     private int connectionsAccepted;
@@ -147,16 +148,17 @@ final class AmqpBroker extends BaseHandler {
             forget(connection);
             // A client closes in reply and the socket goes; one that does not is cut off after a grace period.
             // (Cutting at once makes the client's reactor fail with a broken pipe and strands its pending settlements.)
-            reactor.schedule(CLOSE_GRACE_MS, new BaseHandler() {
+            closeDeadlines.put(connection, reactor.schedule(CLOSE_GRACE_MS, new BaseHandler() {
                 @Override
                 public void onTimerTask(Event event) {
+                    closeDeadlines.remove(connection);
                     Transport transport = connection.getTransport();
                     if (transport != null && !transport.isClosed()) {
                         transport.close_tail();
                         transport.close_head();
                     }
                 }
-            });
+            }));
         }
     }
 
@@ -236,6 +238,11 @@ final class AmqpBroker extends BaseHandler {
         Connection connection = event.getConnection();
         if (connection != null) {
             forget(connection);
+            // A pending deadline would keep the reactor (and a stopping stand-in) waiting for nothing.
+            Task deadline = closeDeadlines.remove(connection);
+            if (deadline != null) {
+                deadline.cancel();
+            }
         }
     }
 
@@ -492,12 +499,12 @@ final class AmqpBroker extends BaseHandler {
 
     /** The whole transfer once its last frame is in; null while frames are still arriving or if it was aborted. */
     private static byte[] readComplete(Receiver receiver, Delivery delivery) {
-        if (!delivery.isReadable() || delivery.isPartial()) {
-            return null;
-        }
         if (delivery.isAborted()) {
             receiver.advance();
             delivery.settle();
+            return null;
+        }
+        if (!delivery.isReadable() || delivery.isPartial()) {
             return null;
         }
         byte[] payload = new byte[delivery.pending()];
