@@ -264,17 +264,21 @@ class ServiceBusStandInConformanceTest {
         sender.sendMessage(new ServiceBusMessage("slow work").setMessageId("renew-1"));
         AtomicInteger deliveries = new AtomicInteger();
         AtomicInteger completions = new AtomicInteger();
+        List<OffsetDateTime> firstLockEnds = new CopyOnWriteArrayList<>();
         List<Throwable> errors = new CopyOnWriteArrayList<>();
 
-        // The handler outlasts two 2 s lock durations; only lock renewal lets its completion succeed.
+        // The handler holds the message until the client has renewed its 2 s lock three times (about 1 s apart),
+        // so it outlives the lock it was given; only the renewals let its completion succeed.
         startProcessor("renew", 2, Duration.ofSeconds(30), context -> {
             deliveries.incrementAndGet();
-            await().pollDelay(Duration.ofMillis(4500)).until(() -> true);
+            firstLockEnds.add(context.getMessage().getLockedUntil());
+            await().atMost(Duration.ofSeconds(10)).until(() -> standIn.queue("renew").lockRenewals() >= 3);
             context.complete();
             completions.incrementAndGet();
         }, errors);
 
         await().atMost(Duration.ofSeconds(15)).until(() -> completions.get() == 1);
+        assertThat(OffsetDateTime.now()).isAfter(firstLockEnds.get(0));
         assertThat(deliveries.get()).isEqualTo(1);
         assertThat(errors).isEmpty();
         assertThat(standIn.queue("renew").activeCount()).isZero();
