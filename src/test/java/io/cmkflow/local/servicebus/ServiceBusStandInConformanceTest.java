@@ -2,6 +2,7 @@ package io.cmkflow.local.servicebus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import com.azure.core.amqp.AmqpRetryMode;
@@ -134,9 +135,9 @@ class ServiceBusStandInConformanceTest {
         assertThat(standIn.queue("batch").activeMessages())
                 .extracting(QueuedMessage::messageId, QueuedMessage::bodyAsString)
                 .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple("b-1", "item-1"),
-                        org.assertj.core.groups.Tuple.tuple("b-2", "item-2"),
-                        org.assertj.core.groups.Tuple.tuple("b-3", "item-3"));
+                        tuple("b-1", "item-1"),
+                        tuple("b-2", "item-2"),
+                        tuple("b-3", "item-3"));
         ServiceBusReceiverClient receiver = track(builder().receiver().queueName("batch").buildClient());
         List<String> bodies = new ArrayList<>();
         await().atMost(Duration.ofSeconds(10)).until(() -> {
@@ -323,8 +324,8 @@ class ServiceBusStandInConformanceTest {
 
         assertThat(standIn.queue("dedup").activeMessages())
                 .extracting(QueuedMessage::messageId, QueuedMessage::bodyAsString)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("same-id", "first"),
-                        org.assertj.core.groups.Tuple.tuple("other-id", "other"));
+                .containsExactly(tuple("same-id", "first"),
+                        tuple("other-id", "other"));
     }
 
     @Test

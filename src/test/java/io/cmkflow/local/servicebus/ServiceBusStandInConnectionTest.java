@@ -10,7 +10,7 @@ import com.azure.messaging.servicebus.ServiceBusReceivedMessage;
 import com.azure.messaging.servicebus.ServiceBusReceiverClient;
 import com.azure.messaging.servicebus.ServiceBusSenderClient;
 import com.azure.messaging.servicebus.models.ServiceBusReceiveMode;
-import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.time.Duration;
@@ -145,13 +145,13 @@ class ServiceBusStandInConnectionTest {
     }
 
     @Test
-    void aPortInUseIsReported() throws IOException {
+    void aPortInUseIsReported() {
         try (ServiceBusStandIn first = ServiceBusStandIn.start(StandInOptions.builder().port(0)
                 .config(EmulatorConfig.of(QueueDefinition.withDefaults("q"))).build())) {
             StandInOptions samePort = StandInOptions.builder().port(first.port())
                     .config(EmulatorConfig.of(QueueDefinition.withDefaults("q"))).build();
             assertThatThrownBy(() -> ServiceBusStandIn.start(samePort))
-                    .isInstanceOf(java.io.UncheckedIOException.class)
+                    .isInstanceOf(UncheckedIOException.class)
                     .hasMessageContaining(":" + first.port());
         }
     }
