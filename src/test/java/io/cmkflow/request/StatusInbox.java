@@ -1,8 +1,8 @@
 package io.cmkflow.request;
 
 import com.azure.messaging.servicebus.ServiceBusClientBuilder;
+import com.azure.messaging.servicebus.ServiceBusProcessorClient;
 import com.azure.messaging.servicebus.ServiceBusReceivedMessage;
-import com.azure.messaging.servicebus.ServiceBusReceiverClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
@@ -18,33 +18,39 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
 import static org.awaitility.Awaitility.await;
 
 /**
- * A consumer of one status queue through the real receiver: takes every event off the queue, checks it against
- * status-event.schema.json and keeps it for assertions.
+ * A consumer of one status queue through the real processor (completing each message once recorded): checks every
+ * event against status-event.schema.json and keeps it, in arrival order, for assertions.
  */
 final class StatusInbox implements AutoCloseable {
     private static final Path SCHEMA = Path.of("workflows/cmk-workspace/status-event.schema.json");
 
-    private final ServiceBusReceiverClient receiver;
+    private final ServiceBusProcessorClient processor;
     private final JsonSchema schema;
-    private final List<ReceivedEvent> received = new ArrayList<>();
+    private final List<ReceivedEvent> received = new CopyOnWriteArrayList<>();
 
     StatusInbox(ServiceBusClientBuilder clients, String queue) {
-        this.receiver = clients.receiver().queueName(queue).buildClient();
         try (InputStream in = Files.newInputStream(SCHEMA)) {
             this.schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        this.processor = clients.processor().queueName(queue).maxConcurrentCalls(1)
+                .processMessage(context -> received.add(parse(context.getMessage())))
+                // The processor reconnects by itself; an event it never got shows as a failed wait in the test.
+                .processError(error -> { })
+                .buildProcessorClient();
+        processor.start();
     }
 
-    /** Every event received so far, after taking what is on the queue now. */
-    synchronized List<ReceivedEvent> all() {
-        drain(Duration.ofMillis(300));
+    /** Every event received so far. */
+    List<ReceivedEvent> all() {
         return List.copyOf(received);
     }
 
@@ -55,19 +61,12 @@ final class StatusInbox implements AutoCloseable {
 
     /** Waits until an event matching {@code wanted} has arrived and returns it. */
     ReceivedEvent awaitEvent(Predicate<ReceivedEvent> wanted, Duration timeout) {
-        await().atMost(timeout).until(() -> all().stream().anyMatch(wanted));
-        return all().stream().filter(wanted).findFirst().orElseThrow();
+        return await().atMost(timeout).pollInterval(Duration.ofMillis(20))
+                .until(() -> all().stream().filter(wanted).findFirst(), Optional::isPresent).orElseThrow();
     }
 
     ReceivedEvent awaitType(String requestId, StatusEvent.Type type, Duration timeout) {
         return awaitEvent(e -> requestId.equals(e.correlationId()) && e.event().type() == type, timeout);
-    }
-
-    private void drain(Duration wait) {
-        for (ServiceBusReceivedMessage message : receiver.receiveMessages(100, wait)) {
-            received.add(parse(message));
-            receiver.complete(message);
-        }
     }
 
     private ReceivedEvent parse(ServiceBusReceivedMessage message) {
@@ -84,6 +83,6 @@ final class StatusInbox implements AutoCloseable {
 
     @Override
     public void close() {
-        receiver.close();
+        processor.close();
     }
 }
