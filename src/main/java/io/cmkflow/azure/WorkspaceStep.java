@@ -19,7 +19,11 @@ import com.azure.resourcemanager.resources.models.IdentityUserAssignedIdentities
 import com.azure.resourcemanager.resources.models.ResourceIdentityType;
 import com.azure.resourcemanager.storage.models.MinimumTlsVersion;
 import com.azure.resourcemanager.storage.models.StorageAccount;
-import com.azure.resourcemanager.storage.models.StorageAccountSkuType;
+import com.azure.resourcemanager.storage.fluent.models.StorageAccountInner;
+import com.azure.resourcemanager.storage.models.Kind;
+import com.azure.resourcemanager.storage.models.Sku;
+import com.azure.resourcemanager.storage.models.SkuName;
+import com.azure.resourcemanager.storage.models.StorageAccountCreateParameters;
 import io.cmkflow.request.CmkRequest;
 import io.cmkflow.workflow.KeyOutcome;
 import io.cmkflow.workflow.Ownership;
@@ -97,7 +101,7 @@ public final class WorkspaceStep {
         if (existing.isPresent()) {
             requireSameEncryption(existing.get(), vault, key);
         }
-        Associated storage = ensureStorage(azure, request, owner);
+        Associated storage = ensureStorage(azure, request, owner, heartbeat);
         Associated insights = ensureInsights(resources, request, owner, heartbeat);
 
         GenericResourceInner workspace;
@@ -174,7 +178,7 @@ public final class WorkspaceStep {
         return new UndoOutcome(id, UndoOutcome.Result.DELETED, "deleted", null);
     }
 
-    private Associated ensureStorage(AzureResourceManager azure, CmkRequest request, Ownership owner) {
+    private Associated ensureStorage(AzureResourceManager azure, CmkRequest request, Ownership owner, Runnable heartbeat) {
         String given = request.workspace().storageAccountId();
         if (given != null) {
             StorageAccount account = ArmLookup.find(() -> azure.storageAccounts().getById(given))
@@ -188,14 +192,19 @@ public final class WorkspaceStep {
         if (existing.isPresent()) {
             return new Associated(existing.get().id(), owner.owns(existing.get().tags()));
         }
-        StorageAccount created = azure.storageAccounts().define(name)
-                .withRegion(request.location())
-                .withExistingResourceGroup(request.resourceGroup())
-                .withSku(StorageAccountSkuType.STANDARD_LRS)
-                .withGeneralPurposeAccountKindV2()
-                .withMinimumTlsVersion(MinimumTlsVersion.TLS1_2)
-                .withTags(owner.tags())
-                .create();
+        // The storage module's inner client, so the long-running create is polled (and heartbeats) at this step's pace.
+        SyncPoller<PollResult<StorageAccountInner>, StorageAccountInner> poller = azure.storageAccounts().manager()
+                .serviceClient().getStorageAccounts().beginCreate(request.resourceGroup(), name,
+                        new StorageAccountCreateParameters()
+                                .withSku(new Sku().withName(SkuName.STANDARD_LRS))
+                                .withKind(Kind.STORAGE_V2)
+                                .withLocation(request.location())
+                                .withTags(owner.tags())
+                                .withEnableHttpsTrafficOnly(true)
+                                .withMinimumTlsVersion(MinimumTlsVersion.TLS1_2)
+                                .withAllowBlobPublicAccess(false));
+        polling.awaitCompletion("storage account " + name, heartbeat, poller);
+        StorageAccountInner created = poller.getFinalResult();
         return new Associated(created.id(), true);
     }
 

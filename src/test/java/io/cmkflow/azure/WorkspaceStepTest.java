@@ -51,9 +51,11 @@ class WorkspaceStepTest {
         Ownership owner = owner("ws");
         Prepared p = prepare(request, owner);
         azure.sim.journal().clear();
+        int[] beats = {0};
 
-        WorkspaceOutcome ws = step.ensure(request, p.vault, p.key, owner, NO_HEARTBEAT);
+        WorkspaceOutcome ws = step.ensure(request, p.vault, p.key, owner, () -> beats[0]++);
 
+        assertThat(beats[0]).as("heartbeats while polling storage, insights and the workspace").isGreaterThanOrEqualTo(3);
         assertThat(ws.created()).isTrue();
         assertThat(ws.provisioningState()).isEqualTo("Succeeded");
         assertThat(ws.storageAccountCreated()).isTrue();
