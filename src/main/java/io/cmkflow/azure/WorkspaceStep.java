@@ -17,12 +17,12 @@ import com.azure.resourcemanager.resources.fluent.models.GenericResourceInner;
 import com.azure.resourcemanager.resources.models.Identity;
 import com.azure.resourcemanager.resources.models.IdentityUserAssignedIdentitiesValue;
 import com.azure.resourcemanager.resources.models.ResourceIdentityType;
-import com.azure.resourcemanager.storage.models.MinimumTlsVersion;
-import com.azure.resourcemanager.storage.models.StorageAccount;
 import com.azure.resourcemanager.storage.fluent.models.StorageAccountInner;
 import com.azure.resourcemanager.storage.models.Kind;
+import com.azure.resourcemanager.storage.models.MinimumTlsVersion;
 import com.azure.resourcemanager.storage.models.Sku;
 import com.azure.resourcemanager.storage.models.SkuName;
+import com.azure.resourcemanager.storage.models.StorageAccount;
 import com.azure.resourcemanager.storage.models.StorageAccountCreateParameters;
 import io.cmkflow.request.CmkRequest;
 import io.cmkflow.workflow.KeyOutcome;
@@ -272,9 +272,8 @@ public final class WorkspaceStep {
             }
         }
         HttpHeaders headers = error.getResponseHeaders();
-        AzureFailure classified = AzureErrorClassifier.classify(code == null ? "WorkspaceProvisioningFailed" : code,
+        return AzureErrorClassifier.classify(code == null ? "WorkspaceProvisioningFailed" : code,
                 error.getResponseStatusCode(), "workspace " + workspaceId + ": " + message, headers);
-        return classified;
     }
 
     private void deleteAndPurgeWorkspace(AzureResourceManager azure, String workspaceId, Runnable heartbeat) {

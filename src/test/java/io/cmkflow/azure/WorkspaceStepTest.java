@@ -6,7 +6,6 @@ import io.cmkflow.local.arm.JournalEntry;
 import io.cmkflow.request.CmkRequest;
 import io.cmkflow.workflow.CosmosGrantOutcome;
 import io.cmkflow.workflow.KeyOutcome;
-import io.cmkflow.workflow.ManagedGroupOutcome;
 import io.cmkflow.workflow.Ownership;
 import io.cmkflow.workflow.UndoOutcome;
 import io.cmkflow.workflow.VaultOutcome;

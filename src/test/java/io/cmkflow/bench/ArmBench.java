@@ -96,7 +96,7 @@ public final class ArmBench {
 
     private static void undo(Steps s, CmkRequest request) {
         Ownership owner = new Ownership(request.requestId(), "cmk-" + request.requestId());
-        VaultOutcome vault = new VaultOutcome(io.cmkflow.azure.KeyVaultStep.vaultIdOf(request).id(), request.keyVault().name(),
+        VaultOutcome vault = new VaultOutcome(KeyVaultStep.vaultIdOf(request).id(), request.keyVault().name(),
                 GROUP, null, LOCATION, false, VaultOutcome.Disposition.CREATED);
         s.workspace.undo(request, owner, NO_HEARTBEAT);
         s.cosmos.undo(request, new CosmosGrantOutcome(vault.vaultId(), "a232010e-820c-4083-83bb-3ace5fc29d0b",
