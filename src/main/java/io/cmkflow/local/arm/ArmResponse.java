@@ -10,6 +10,8 @@ final class ArmResponse {
     final int status;
     final JsonNode body;
     final Map<String, String> headers = new LinkedHashMap<>();
+    /** The ARM error code when this is an error answer (journaled). */
+    String errorCode;
 
     private ArmResponse(int status, JsonNode body) {
         this.status = status;

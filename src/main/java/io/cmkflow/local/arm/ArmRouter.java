@@ -1,7 +1,6 @@
 package io.cmkflow.local.arm;
 
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Finds the operation for a request and applies ARM's cross-cutting rules before serving it: the deny on
@@ -37,9 +36,7 @@ final class ArmRouter {
         String subscription = request.segment(1);
         String group = request.segment(3);
         synchronized (state) {
-            String lowerPath = ResourceIds.key(String.join("/", List.of("", "subscriptions", subscription,
-                    "resourceGroups"))) + "/" + String.join("/", request.segments.subList(3, request.size()))
-                    .toLowerCase(Locale.ROOT);
+            String lowerPath = ResourceIds.key(request.path);
             if ("DELETE".equalsIgnoreCase(request.method)) {
                 var managed = state.managedGroupContaining(lowerPath);
                 if (managed != null) {

@@ -188,45 +188,34 @@ public final class ArmSimulator implements AutoCloseable {
     private void handle(HttpExchange exchange, String vaultName) {
         Instant receivedAt = Instant.now();
         ArmRequest request = null;
-        ArmResponse response;
-        boolean handled = true;
-        String errorCode = null;
         try (exchange) {
             request = parse(exchange, vaultName);
             Route route = router.route(request);
-            Throttling.Verdict verdict;
+            ArmResponse response;
             if (route == null) {
-                handled = false;
-                verdict = throttling.take(request.subscription, request.isWrite());
                 response = error(new ArmError(request.is(0, "subscriptions") ? 404 : 400, "NoRegisteredProviderFound",
                         "The simulator has no route for " + request.method + " " + request.path + "."));
             } else {
                 request.operation = route.operation();
                 response = serve(request, route);
-                verdict = lastVerdict.get();
             }
-            errorCode = lastErrorCode.get();
             response.header("x-ms-request-id", UUID.randomUUID().toString());
             response.header("x-ms-correlation-request-id", UUID.randomUUID().toString());
-            if (request.subscription != null && verdict != null) {
+            if (request.subscription != null) {
                 response.header(request.isWrite() ? "x-ms-ratelimit-remaining-subscription-writes"
-                        : "x-ms-ratelimit-remaining-subscription-reads", Long.toString(verdict.remaining()));
+                        : "x-ms-ratelimit-remaining-subscription-reads",
+                        Long.toString(throttling.remaining(request.subscription, request.isWrite())));
             }
-            write(exchange, request, response);
+            // Journaled before answering, so a client that has its answer always finds the entry.
             journal.record(new JournalEntry(request.method, request.path, Map.copyOf(request.query),
-                    request.operation, request.subscription, response.status, errorCode, request.body, handled,
-                    receivedAt));
+                    request.operation, request.subscription, response.status, response.errorCode, request.body,
+                    route != null, receivedAt));
+            write(exchange, request, response);
         } catch (RuntimeException | IOException e) {
             LOG.warn("ARM simulator failed to answer {} {}", request == null ? "?" : request.method,
                     request == null ? "?" : request.path, e);
-        } finally {
-            lastVerdict.remove();
-            lastErrorCode.remove();
         }
     }
-
-    private final ThreadLocal<Throttling.Verdict> lastVerdict = new ThreadLocal<>();
-    private final ThreadLocal<String> lastErrorCode = new ThreadLocal<>();
 
     private ArmResponse serve(ArmRequest request, Route route) {
         boolean dataPlane = request.is(0, "kv");
@@ -247,7 +236,6 @@ public final class ArmSimulator implements AutoCloseable {
                             + "missing 'Authorization' header.\""));
         }
         Throttling.Verdict verdict = throttling.take(request.subscription, request.isWrite());
-        lastVerdict.set(verdict);
         if (!verdict.allowed()) {
             String bucket = request.isWrite() ? "writes" : "reads";
             return error(new ArmError(429, "TooManyRequests", "Number of " + bucket + " requests for subscription '"
@@ -270,16 +258,21 @@ public final class ArmSimulator implements AutoCloseable {
             }
         } catch (ArmError e) {
             return error(e);
+        } catch (RuntimeException e) {
+            // A simulator bug must reach the client (and the journal) as an error, not as a dropped connection.
+            LOG.warn("ARM simulator failed serving {} {}", request.method, request.path, e);
+            return error(new ArmError(500, "SimulatorFailure", "The simulator failed serving " + request.operation
+                    + ": " + e));
         }
     }
 
-    private ArmResponse error(ArmError e) {
-        lastErrorCode.set(e.code());
+    private static ArmResponse error(ArmError e) {
         var body = JsonDocuments.object();
         var error = body.putObject("error");
         error.put("code", e.code());
         error.put("message", e.getMessage());
         ArmResponse response = ArmResponse.status(e.status(), body);
+        response.errorCode = e.code();
         e.headers().forEach(response::header);
         return response;
     }

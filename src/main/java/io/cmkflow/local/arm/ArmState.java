@@ -16,10 +16,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.Function;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -563,10 +561,6 @@ public final class ArmState {
         return Instant.now();
     }
 
-    static String newGuid() {
-        return UUID.randomUUID().toString();
-    }
-
     static Duration retention(JsonNode vault) {
         return Duration.ofDays(vault.path("properties").path("softDeleteRetentionInDays").asInt(90));
     }
@@ -575,9 +569,5 @@ public final class ArmState {
         ArrayNode array = JsonDocuments.array();
         values.forEach(array::add);
         return array;
-    }
-
-    static String requireText(String value, String what) {
-        return Objects.requireNonNull(value, what);
     }
 }

@@ -2,7 +2,6 @@ package io.cmkflow.local.arm;
 
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -79,9 +78,5 @@ final class ProviderCatalog {
         String ns = canonicalName(namespace);
         String t = resourceTypes(ns).keySet().stream().filter(k -> k.equalsIgnoreCase(type)).findFirst().orElse(type);
         return ns + "/" + t;
-    }
-
-    static String lower(String s) {
-        return s.toLowerCase(Locale.ROOT);
     }
 }

@@ -42,11 +42,4 @@ final class ResourceIds {
         String trimmed = id.endsWith("/") ? id.substring(0, id.length() - 1) : id;
         return trimmed.substring(trimmed.lastIndexOf('/') + 1);
     }
-
-    /** {@code /subscriptions/x/resourceGroups/y} of a resource id, lower-cased, or null when it has none. */
-    static String groupKeyOf(String id) {
-        String subscription = after(id, "subscriptions");
-        String group = after(id, "resourceGroups");
-        return subscription == null || group == null ? null : groupKey(subscription, group);
-    }
 }

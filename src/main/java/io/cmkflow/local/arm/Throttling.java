@@ -83,12 +83,17 @@ public final class Throttling {
         return enabled;
     }
 
+    /** Consumes a token when throttling is on; always allowed when it is off. */
     synchronized Verdict take(String subscription, boolean write) {
-        Bucket bucket = bucket(subscription, write);
         if (!enabled) {
-            return new Verdict(true, bucket.remaining(System.nanoTime()), 0);
+            return new Verdict(true, remaining(subscription, write), 0);
         }
-        return bucket.take(System.nanoTime());
+        return bucket(subscription, write).take(System.nanoTime());
+    }
+
+    /** Tokens left in the bucket, as ARM reports in x-ms-ratelimit-remaining-subscription-{reads,writes}. */
+    synchronized long remaining(String subscription, boolean write) {
+        return bucket(subscription, write).remaining(System.nanoTime());
     }
 
     private Bucket bucket(String subscription, boolean write) {

@@ -291,9 +291,8 @@ final class VaultRoutes implements Route.Family {
     private ArmResponse purge(String subscription, String location, String name) {
         ArmState.DeletedVault d = deleted(subscription, location, name);
         if (JsonDocuments.flag(d.vault, "properties", "enablePurgeProtection")) {
-            throw ArmError.conflict("Conflict", "Operation 'purge' is not allowed because purge protection is enabled "
-                    + "for the vault '" + name + "'. The vault will be purged automatically after "
-                    + d.scheduledPurgeDate + ".");
+            // What Azure answers (seen in az CLI / SDK output): 405 MethodNotAllowed.
+            throw new ArmError(405, "MethodNotAllowed", "Operation 'DeletedVaultPurge' is not allowed.");
         }
         state.deletedVaults.remove(name.toLowerCase(Locale.ROOT));
         removeKeys(d.vault.get("id").asText());

@@ -1,6 +1,8 @@
 package io.cmkflow.local.arm;
 
 import com.azure.core.exception.ResourceNotFoundException;
+import com.azure.core.http.policy.FixedDelay;
+import com.azure.core.http.policy.RetryPolicy;
 import com.azure.core.management.exception.ManagementException;
 import com.azure.resourcemanager.keyvault.fluent.models.KeyProperties;
 import com.azure.resourcemanager.keyvault.models.JsonWebKeyType;
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.UUID;
 
 import static io.cmkflow.local.arm.SimulatorSession.SUBSCRIPTION;
@@ -48,8 +51,10 @@ class KeyDataPlaneTest {
     }
 
     private static KeyClient keyClient(String vaultUri, boolean disableChallengeResourceVerification) {
+        // No retries: the refused challenge would otherwise be retried with back-off for ~5 s.
         KeyClientBuilder builder = new KeyClientBuilder().vaultUrl(vaultUri).credential(session.sim.credential())
-                .httpClient(session.sim.httpClient());
+                .httpClient(session.sim.httpClient())
+                .retryPolicy(new RetryPolicy(new FixedDelay(0, Duration.ofMillis(1))));
         if (disableChallengeResourceVerification) {
             builder.disableChallengeResourceVerification();
         }

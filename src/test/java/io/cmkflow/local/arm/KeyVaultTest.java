@@ -189,8 +189,11 @@ class KeyVaultTest {
                 .satisfies(d -> assertThat(d.scheduledPurgeDate()).isAfter(Instant.now()));
 
         assertThatThrownBy(() -> vaults.purgeDeleted(name, "westeurope"))
-                .isInstanceOfSatisfying(ManagementException.class,
-                        e -> assertThat(e.getResponse().getStatusCode()).isEqualTo(409));
+                .isInstanceOfSatisfying(ManagementException.class, e -> {
+                    assertThat(e.getResponse().getStatusCode()).isEqualTo(405);
+                    assertThat(e.getValue().getCode()).isEqualTo("MethodNotAllowed");
+                });
+        assertThat(session.sim.state().deletedVault(name)).isPresent();
         assertThatThrownBy(() -> createVault("rg-deleted", name))
                 .isInstanceOfSatisfying(ManagementException.class, e -> {
                     assertThat(e.getValue().getCode()).isEqualTo("ConflictError");

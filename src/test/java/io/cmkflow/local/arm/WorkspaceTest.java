@@ -200,6 +200,25 @@ class WorkspaceTest {
     }
 
     @Test
+    void injectedQuotaFaultRefusesThePutUntilItIsUsedUp() {
+        Cmk cmk = prepare(grantedVault());
+        session.sim.faults().inject(FaultRule.forOperation("Workspaces_CreateOrUpdate").resourceName("ws-fault")
+                .status(409).code("QuotaExceeded").message("Quota exceeded for Cosmos DB accounts.").times(2));
+
+        for (int attempt = 0; attempt < 2; attempt++) {
+            assertThatThrownBy(() -> create("ws-fault", cmk))
+                    .isInstanceOfSatisfying(ManagementException.class, e -> {
+                        assertThat(e.getResponse().getStatusCode()).isEqualTo(409);
+                        assertThat(e.getValue().getCode()).isEqualTo("QuotaExceeded");
+                    });
+        }
+        assertThat(session.sim.state().workspace(SUBSCRIPTION, GROUP, "ws-fault")).isEmpty();
+        assertThat(create("ws-fault", cmk).id()).isEqualTo(workspaceId("ws-fault"));
+        assertThat(session.sim.journal().byOperation("Workspaces_CreateOrUpdate")).extracting(JournalEntry::status)
+                .containsExactly(409, 409, 201);
+    }
+
+    @Test
     void managedGroupDeletesAreRefusedAndRecorded() {
         Cmk cmk = prepare(grantedVault());
         GenericResource workspace = create("ws-guarded", cmk);

@@ -1,0 +1,78 @@
+package io.cmkflow.local.arm;
+
+import com.azure.core.management.Region;
+import com.azure.resourcemanager.resources.models.GenericResource;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static io.cmkflow.local.arm.SimulatorSession.SUBSCRIPTION;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+class JournalAndOptionsTest {
+
+    @Test
+    void journalSeparatesReadsFromWritesAndClears() {
+        try (SimulatorSession session = SimulatorSession.start()) {
+            session.azure.resourceGroups().define("rg-journal").withRegion(Region.EUROPE_WEST).create();
+            session.azure.resourceGroups().getByName("rg-journal");
+
+            Journal journal = session.sim.journal();
+            assertThat(journal.writes()).extracting(JournalEntry::operation)
+                    .containsExactly("ResourceGroups_CreateOrUpdate");
+            assertThat(journal.reads()).extracting(JournalEntry::operation).contains("ResourceGroups_Get")
+                    .doesNotContain("ResourceGroups_CreateOrUpdate");
+            assertThat(journal.entries()).allSatisfy(e -> {
+                assertThat(e.receivedAt()).isNotNull();
+                assertThat(e.handled()).isTrue();
+            });
+            journal.clear();
+            assertThat(journal.entries()).isEmpty();
+        }
+    }
+
+    @Test
+    void managedGroupResourcesCanAppearLate() {
+        ArmSimulatorOptions options = ArmSimulatorOptions.defaults().withProvidersRegisteredAtStart(true)
+                .withManagedResourcesDelay(Duration.ofMillis(1500));
+        try (SimulatorSession session = new SimulatorSession(options)) {
+            ArmState state = session.sim.state();
+            ArmState.VaultView vault = state.vault(VaultSeed.of(SUBSCRIPTION, "rg-late", "kvlate01")
+                    .accessPolicy(ArmState.COSMOS_DB_PRINCIPAL_PUBLIC, List.of("get", "wrapKey", "unwrapKey")));
+            state.key(vault.id(), "cmk", 3072, Map.of());
+            ArmState.ResourceView storage = state.storageAccount(SUBSCRIPTION, "rg-late", "stlate01", "westeurope",
+                    Map.of());
+
+            GenericResource workspace = session.azure.genericResources().define("ws-late")
+                    .withRegion(Region.EUROPE_WEST).withExistingResourceGroup("rg-late")
+                    .withResourceType("workspaces").withProviderNamespace("Microsoft.MachineLearningServices")
+                    .withoutPlan().withApiVersion("2026-07-01")
+                    .withProperties(Map.of("storageAccount", storage.id(), "keyVault", vault.id(),
+                            "encryption", Map.of("status", "Enabled", "keyVaultProperties", Map.of(
+                                    "keyVaultArmId", vault.id(), "keyIdentifier", vault.vaultUri() + "keys/cmk"))))
+                    .create();
+            @SuppressWarnings("unchecked")
+            String group = (String) ((Map<String, Object>) workspace.properties()).get("serviceProvisionedResourceGroup");
+
+            assertThat(state.resourceGroup(SUBSCRIPTION, group)).isPresent();
+            assertThat(state.resourcesIn(SUBSCRIPTION, group)).isEmpty();
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                    assertThat(state.resourcesIn(SUBSCRIPTION, group)).hasSize(3));
+        }
+    }
+
+    @Test
+    void optionsRejectNonsense() {
+        assertThatThrownBy(() -> ArmSimulatorOptions.defaults().withPort(70000))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("port");
+        assertThatThrownBy(() -> ArmSimulatorOptions.defaults().withWorkspaceOperationDuration(Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("workspaceOperationDuration");
+        assertThatThrownBy(() -> FaultRule.forOperation("Vaults_Get").status(200))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("status");
+        assertThatThrownBy(() -> new Throttling.Limits(0, 1, 1, 1)).isInstanceOf(IllegalArgumentException.class);
+    }
+}
