@@ -100,6 +100,12 @@ public final class WorkspaceStep {
         Optional<GenericResourceInner> existing = ArmLookup.find(() -> resources.getById(workspaceId, ML_API_VERSION));
         if (existing.isPresent()) {
             requireSameEncryption(existing.get(), vault, key);
+            if (isFailed(existing.get()) && !owner.owns(existing.get().tags())) {
+                // Re-putting it would tag someone else's workspace as ours, and a later undo would delete it.
+                throw new AzureStepException(AzureFailure.nonRetryable("ExistingWorkspaceFailed",
+                        "workspace " + workspaceId + " exists in state " + provisioningState(existing.get())
+                                + " and was not created by this run; cmkflow will not re-create it"));
+            }
         }
         Associated storage = ensureStorage(azure, request, owner, heartbeat);
         Associated insights = ensureInsights(resources, request, owner, heartbeat);
@@ -112,7 +118,7 @@ public final class WorkspaceStep {
                     ? awaitTerminal(resources, workspaceId, heartbeat)
                     : existing.get();
         } else {
-            created = existing.map(w -> owner.owns(w.tags())).orElse(true);
+            created = true;
             workspace = createWorkspace(resources, workspaceId, body(request, vault, key, owner, storage.id, insights.id), heartbeat);
         }
         String state = provisioningState(workspace);

@@ -139,6 +139,11 @@ class WorkspaceStepTest {
         assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.NON_RETRYABLE);
         assertThat(e.failure().code()).isEqualTo("QuotaExceeded");
         assertThat(e.getMessage()).contains("Cosmos DB quota exceeded");
+
+        // Once the quota is there, the retried activity finishes the same workspace.
+        WorkspaceOutcome retried = step.ensure(request, p.vault, p.key, owner("quota"), NO_HEARTBEAT);
+        assertThat(retried.created()).isTrue();
+        assertThat(retried.provisioningState()).isEqualTo("Succeeded");
     }
 
     @Test
