@@ -1,0 +1,42 @@
+package io.cmkflow.azure;
+
+import io.cmkflow.workflow.CompensationActivities;
+import io.cmkflow.workflow.ProvisioningActivities;
+import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Requires;
+import jakarta.inject.Singleton;
+
+/**
+ * The Azure layer as beans. {@code cmkflow.azure.mode=azure} talks to the real clouds with DefaultAzureCredential;
+ * the local default's ARM simulator supplies its own {@link ArmConnection} and a faster {@link PollingPolicy}.
+ */
+@Factory
+public class AzureBeans {
+
+    @Singleton
+    @Requires(property = "cmkflow.azure.mode", value = "azure")
+    ArmConnection realArm() {
+        return ArmConnection.real();
+    }
+
+    @Singleton
+    @Requires(property = "cmkflow.azure.mode", value = "azure")
+    PollingPolicy azurePacing() {
+        return PollingPolicy.defaults();
+    }
+
+    @Singleton
+    AzureClients azureClients(ArmConnection connection) {
+        return new AzureClients(connection);
+    }
+
+    @Singleton
+    ProvisioningActivities provisioningActivities(AzureClients clients, PollingPolicy polling) {
+        return new AzureProvisioningActivities(clients, polling);
+    }
+
+    @Singleton
+    CompensationActivities compensationActivities(AzureClients clients, PollingPolicy polling) {
+        return new AzureCompensationActivities(clients, polling);
+    }
+}

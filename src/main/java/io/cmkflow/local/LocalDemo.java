@@ -1,0 +1,101 @@
+package io.cmkflow.local;
+
+import com.azure.messaging.servicebus.ServiceBusClientBuilder;
+import io.cmkflow.local.arm.ArmSimulator;
+import io.cmkflow.request.CmkRequest;
+import io.cmkflow.request.IntakeSettings;
+import io.cmkflow.request.RequestRejectedException;
+import io.cmkflow.request.RequestSubmitter;
+import io.cmkflow.request.RequestValidator;
+import io.cmkflow.workflow.StatusEvent;
+import io.micronaut.context.annotation.Requires;
+import jakarta.inject.Singleton;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The local default's demo: sends every valid example through the Service Bus stand-in with the real sender, so each
+ * takes the whole path (queue, intake, workflow, ARM simulator, status events), prints the events as they arrive, and
+ * says whether every request succeeded.
+ */
+@Singleton
+@Requires(beans = ArmSimulator.class)
+public class LocalDemo {
+    private final ArmSimulator simulator;
+    private final ServiceBusClientBuilder clients;
+    private final IntakeSettings settings;
+    private final RequestValidator validator;
+
+    public LocalDemo(ArmSimulator simulator, ServiceBusClientBuilder clients, IntakeSettings settings, RequestValidator validator) {
+        this.simulator = simulator;
+        this.clients = clients;
+        this.settings = settings;
+        this.validator = validator;
+    }
+
+    /** Returns the process exit code: 0 when every example succeeded. */
+    public int run(Path examples, Duration timeout, PrintStream out) throws IOException {
+        List<Path> files = validExamples(examples);
+        if (files.isEmpty()) {
+            out.println("demo: no examples in " + examples.toAbsolutePath());
+            return 1;
+        }
+        for (Path file : files) {
+            seedResourceGroup(file);
+        }
+        out.printf("demo: sending %d requests from %s to queue %s%n", files.size(), examples, settings.requestQueue());
+        try (RequestSubmitter submitter = new RequestSubmitter(clients, settings.requestQueue(), settings.statusQueue())) {
+            List<String> requestIds = submitter.submit(files);
+            Map<String, StatusEvent> outcomes = submitter.awaitOutcomes(requestIds, timeout, event -> out.println(line(event)));
+            return report(requestIds, outcomes, out);
+        }
+    }
+
+    /** The local default's Azure starts empty; a request's resource group must exist before it runs, as in Azure. */
+    private void seedResourceGroup(Path file) throws IOException {
+        try {
+            CmkRequest request = validator.validate(Files.readAllBytes(file));
+            simulator.state().resourceGroup(request.subscriptionId(), request.resourceGroup(), request.location());
+        } catch (RequestRejectedException invalid) {
+            throw new IllegalStateException("example " + file + " is not valid: " + invalid.description(), invalid);
+        }
+    }
+
+    private static int report(List<String> requestIds, Map<String, StatusEvent> outcomes, PrintStream out) {
+        int failures = 0;
+        for (String requestId : requestIds) {
+            StatusEvent last = outcomes.get(requestId);
+            if (last == null) {
+                out.printf("demo: %s did not finish in time%n", requestId);
+                failures++;
+            } else if (last.type() != StatusEvent.Type.succeeded) {
+                out.printf("demo: %s ended %s: %s%n", requestId, last.type(), last.message());
+                failures++;
+            }
+        }
+        out.println(failures == 0
+                ? "demo: all " + requestIds.size() + " requests succeeded"
+                : "demo: " + failures + " of " + requestIds.size() + " requests did not succeed");
+        return failures == 0 ? 0 : 1;
+    }
+
+    private static String line(StatusEvent event) {
+        return String.format("%s  %-16s %-18s %-19s %s", LocalTime.now().truncatedTo(ChronoUnit.SECONDS), event.requestId(),
+                event.type(), event.step() == null ? "" : event.step(), event.message() == null ? "" : event.message());
+    }
+
+    private static List<Path> validExamples(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.toString().endsWith(".json")).sorted().toList();
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package io.cmkflow.local;
+
+import com.azure.messaging.servicebus.ServiceBusClientBuilder;
+import io.cmkflow.azure.ArmConnection;
+import io.cmkflow.azure.PollingPolicy;
+import io.cmkflow.local.arm.ArmSimulator;
+import io.cmkflow.local.arm.ArmSimulatorOptions;
+import io.cmkflow.local.servicebus.EmulatorConfig;
+import io.cmkflow.local.servicebus.ServiceBusStandIn;
+import io.cmkflow.local.servicebus.StandInOptions;
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Primary;
+import io.micronaut.context.annotation.Requires;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+
+/**
+ * Starts the stand-ins of the local default when nothing real is configured: the ARM simulator unless
+ * {@code cmkflow.azure.mode=azure}, the Service Bus stand-in unless a namespace or connection string is set.
+ */
+@Factory
+public class LocalStandIns {
+    private static final Logger log = LoggerFactory.getLogger(LocalStandIns.class);
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    @Requires(property = "cmkflow.azure.mode", value = "simulator", defaultValue = "simulator")
+    ArmSimulator armSimulator(LocalSettings settings) {
+        ArmSimulator simulator = ArmSimulator.start(ArmSimulatorOptions.defaults()
+                .withPort(settings.armPort())
+                .withAutoCreateResourceGroups(true)
+                .withWorkspaceOperationDuration(settings.workspaceOperationDuration()));
+        log.info("ARM simulator serving {} (local default: no Azure account used)", simulator.endpoint());
+        return simulator;
+    }
+
+    @Singleton
+    @Requires(beans = ArmSimulator.class)
+    ArmConnection simulatedArm(ArmSimulator simulator) {
+        return ArmConnection.simulator(simulator.azureEnvironment(), simulator.sslContext());
+    }
+
+    /** The simulator answers in milliseconds, so its operations are polled far faster than real ARM ones. */
+    @Singleton
+    @Requires(beans = ArmSimulator.class)
+    PollingPolicy simulatorPacing() {
+        return new PollingPolicy(Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofMinutes(5));
+    }
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    @Requires(condition = NoServiceBusConfigured.class)
+    ServiceBusStandIn serviceBusStandIn(LocalSettings settings) {
+        ServiceBusStandIn standIn = ServiceBusStandIn.start(StandInOptions.builder()
+                .port(settings.serviceBusPort())
+                .config(EmulatorConfig.loadDefault())
+                .sharedAccessKey(StandInOptions.EMULATOR_KEY_NAME, StandInOptions.EMULATOR_KEY_VALUE)
+                .build());
+        log.info("Service Bus stand-in listening on localhost:{} (emulator connection string accepted)", standIn.port());
+        return standIn;
+    }
+
+    @Primary
+    @Singleton
+    @Requires(beans = ServiceBusStandIn.class)
+    ServiceBusClientBuilder standInClients(ServiceBusStandIn standIn) {
+        return new ServiceBusClientBuilder().connectionString(standIn.connectionString());
+    }
+}

@@ -1,0 +1,64 @@
+package io.cmkflow.local.servicebus;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * One queue the stand-in serves, with the properties of the official emulator's Config.json that it honours.
+ *
+ * @param name                                the queue name clients address
+ * @param lockDuration                        how long a peek-lock holds a message before it is available again
+ * @param maxDeliveryCount                    deliveries after which an abandoned or expired lock dead-letters the message
+ * @param defaultMessageTimeToLive            time to live of a message that sets none (a shorter one set by the sender wins)
+ * @param deadLetteringOnMessageExpiration    whether an expired message moves to the dead-letter queue instead of vanishing
+ * @param requiresDuplicateDetection          whether a second message with a MessageId seen within the window is dropped
+ * @param duplicateDetectionHistoryTimeWindow how long a MessageId is remembered for duplicate detection
+ */
+public record QueueDefinition(
+        String name,
+        Duration lockDuration,
+        int maxDeliveryCount,
+        Duration defaultMessageTimeToLive,
+        boolean deadLetteringOnMessageExpiration,
+        boolean requiresDuplicateDetection,
+        Duration duplicateDetectionHistoryTimeWindow) {
+
+    /** Service Bus defaults, and the emulator's one-hour cap on time to live. */
+    public static final Duration DEFAULT_LOCK_DURATION = Duration.ofMinutes(1);
+    public static final int DEFAULT_MAX_DELIVERY_COUNT = 10;
+    public static final Duration DEFAULT_TIME_TO_LIVE = Duration.ofHours(1);
+    public static final Duration DEFAULT_DUPLICATE_DETECTION_WINDOW = Duration.ofMinutes(10);
+
+    public QueueDefinition {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(lockDuration, "lockDuration");
+        Objects.requireNonNull(defaultMessageTimeToLive, "defaultMessageTimeToLive");
+        Objects.requireNonNull(duplicateDetectionHistoryTimeWindow, "duplicateDetectionHistoryTimeWindow");
+    }
+
+    /** A queue with Service Bus defaults: lock PT1M, 10 deliveries, PT1H time to live, no duplicate detection. */
+    public static QueueDefinition withDefaults(String name) {
+        return new QueueDefinition(name, DEFAULT_LOCK_DURATION, DEFAULT_MAX_DELIVERY_COUNT, DEFAULT_TIME_TO_LIVE,
+                false, false, DEFAULT_DUPLICATE_DETECTION_WINDOW);
+    }
+
+    public QueueDefinition withLockDuration(Duration value) {
+        return new QueueDefinition(name, value, maxDeliveryCount, defaultMessageTimeToLive,
+                deadLetteringOnMessageExpiration, requiresDuplicateDetection, duplicateDetectionHistoryTimeWindow);
+    }
+
+    public QueueDefinition withMaxDeliveryCount(int value) {
+        return new QueueDefinition(name, lockDuration, value, defaultMessageTimeToLive,
+                deadLetteringOnMessageExpiration, requiresDuplicateDetection, duplicateDetectionHistoryTimeWindow);
+    }
+
+    public QueueDefinition withTimeToLive(Duration value, boolean deadLetterOnExpiration) {
+        return new QueueDefinition(name, lockDuration, maxDeliveryCount, value,
+                deadLetterOnExpiration, requiresDuplicateDetection, duplicateDetectionHistoryTimeWindow);
+    }
+
+    public QueueDefinition withDuplicateDetection(Duration window) {
+        return new QueueDefinition(name, lockDuration, maxDeliveryCount, defaultMessageTimeToLive,
+                deadLetteringOnMessageExpiration, true, window);
+    }
+}

@@ -1,0 +1,59 @@
+package io.cmkflow.local.servicebus;
+
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Read access to one queue of a running stand-in, for tests. Each call takes a consistent snapshot on the reactor
+ * thread, so it is safe from any thread and never sees a half-applied settlement.
+ */
+public final class QueueView {
+
+    private final String name;
+    private final ServiceBusStandIn standIn;
+
+    QueueView(String name, ServiceBusStandIn standIn) {
+        this.name = name;
+        this.standIn = standIn;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Messages available or locked, as Service Bus counts ActiveMessageCount (deferred ones are not active). */
+    public int activeCount() {
+        return onQueue(queue -> queue.activeMessages().size());
+    }
+
+    /** Messages a receiver holds the lock of now. */
+    public int lockedCount() {
+        return onQueue(MessageEntity::lockedCount);
+    }
+
+    public int deferredCount() {
+        return onQueue(queue -> queue.deferredMessages().size());
+    }
+
+    public int deadLetterCount() {
+        return onQueue(queue -> queue.deadLetterQueue().activeMessages().size());
+    }
+
+    /** Active messages in sequence order. */
+    public List<QueuedMessage> activeMessages() {
+        return onQueue(queue -> queue.activeMessages().stream().map(QueuedMessage::of).toList());
+    }
+
+    public List<QueuedMessage> deferredMessages() {
+        return onQueue(queue -> queue.deferredMessages().stream().map(QueuedMessage::of).toList());
+    }
+
+    /** The dead-letter sub-queue's messages, with their DeadLetterReason and DeadLetterErrorDescription. */
+    public List<QueuedMessage> deadLetters() {
+        return onQueue(queue -> queue.deadLetterQueue().activeMessages().stream().map(QueuedMessage::of).toList());
+    }
+
+    private <T> T onQueue(Function<MessageEntity, T> read) {
+        return standIn.onReactor(broker -> read.apply(broker.entity(name)));
+    }
+}

@@ -1,0 +1,24 @@
+package io.cmkflow.request;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.bind.annotation.Bindable;
+
+import java.time.Duration;
+
+/**
+ * Service Bus settings of the intake and of status events. Real mode: {@code fullyQualifiedNamespace}
+ * (DefaultAzureCredential) or {@code connectionString}; the local default points {@code connectionString} at the
+ * in-process stand-in.
+ */
+@ConfigurationProperties("cmkflow.servicebus")
+public record IntakeSettings(
+        @Nullable String connectionString,
+        @Nullable String fullyQualifiedNamespace,
+        @Bindable(defaultValue = "cmk-requests") String requestQueue,
+        @Bindable(defaultValue = "cmk-status") String statusQueue,
+        @Bindable(defaultValue = "4") int maxConcurrentCalls,
+        @Bindable(defaultValue = "0") int prefetchCount,
+        @Bindable(defaultValue = "262144") int maxMessageBytes,
+        @Bindable(defaultValue = "PT10M") Duration maxLockRenewal) {
+}

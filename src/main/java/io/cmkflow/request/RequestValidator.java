@@ -1,0 +1,107 @@
+package io.cmkflow.request;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.PathType;
+import com.networknt.schema.SchemaValidatorsConfig;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import jakarta.inject.Singleton;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Step 0: checks a request body against workflows/cmk-workspace/request.schema.json (the contract shared with
+ * the publishing teams, read from the classpath) and then against {@link RequestRules}, before anything
+ * reaches Azure or Temporal.
+ */
+@Singleton
+public class RequestValidator {
+    public static final String SCHEMA_RESOURCE = "/workflows/cmk-workspace/request.schema.json";
+
+    private final ObjectMapper mapper;
+    private final JsonSchema schema;
+
+    public RequestValidator() {
+        this.mapper = new ObjectMapper();
+        this.schema = loadSchema();
+    }
+
+    /** Parses and validates {@code body}; returns the request or throws with the reason and every violation. */
+    public CmkRequest validate(byte[] body) throws RequestRejectedException {
+        JsonNode node = parse(body);
+        List<Violation> violations = schemaViolations(node);
+        if (!violations.isEmpty()) {
+            throw new RequestRejectedException(RejectionReason.SchemaViolation, violations);
+        }
+        CmkRequest request = mapper.convertValue(node, CmkRequest.class);
+        List<Violation> broken = RequestRules.check(request);
+        if (!broken.isEmpty()) {
+            throw new RequestRejectedException(RejectionReason.RuleViolation, broken);
+        }
+        return request;
+    }
+
+    public CmkRequest validate(String body) throws RequestRejectedException {
+        return validate(body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private JsonNode parse(byte[] body) throws RequestRejectedException {
+        try {
+            JsonNode node = mapper.readTree(body);
+            if (node == null || !node.isObject()) {
+                throw new RequestRejectedException(RejectionReason.MalformedJson,
+                        List.of(new Violation("", "json", "the body must be a JSON object")));
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw new RequestRejectedException(RejectionReason.MalformedJson,
+                    List.of(new Violation("", "json", "not valid JSON: " + e.getOriginalMessage())));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private List<Violation> schemaViolations(JsonNode node) {
+        Set<ValidationMessage> messages = schema.validate(node);
+        List<Violation> violations = new ArrayList<>();
+        for (ValidationMessage m : messages) {
+            violations.add(new Violation(fieldOf(m), m.getType(), m.getMessage()));
+        }
+        violations.sort(Comparator.comparing(Violation::field).thenComparing(Violation::rule));
+        return violations;
+    }
+
+    /** The field a message is about: for keywords that name a property (required, additionalProperties, …) that property. */
+    private static String fieldOf(ValidationMessage m) {
+        String location = m.getInstanceLocation().toString();
+        String property = m.getProperty();
+        boolean namesProperty = switch (m.getType()) {
+            case "required", "additionalProperties", "dependentRequired", "unevaluatedProperties" -> true;
+            default -> false;
+        };
+        return namesProperty && property != null ? location + "/" + property : location;
+    }
+
+    private static JsonSchema loadSchema() {
+        try (InputStream in = RequestValidator.class.getResourceAsStream(SCHEMA_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("request schema missing from the classpath: " + SCHEMA_RESOURCE);
+            }
+            SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().pathType(PathType.JSON_POINTER).build();
+            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in, config);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

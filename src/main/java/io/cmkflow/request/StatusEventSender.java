@@ -1,0 +1,56 @@
+package io.cmkflow.request;
+
+import com.azure.core.util.BinaryData;
+import com.azure.messaging.servicebus.ServiceBusClientBuilder;
+import com.azure.messaging.servicebus.ServiceBusMessage;
+import com.azure.messaging.servicebus.ServiceBusSenderClient;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cmkflow.workflow.StatusEvent;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Sends status events to the status queue, or to the request's ReplyTo when it names one. MessageId = eventId, so
+ * the broker's duplicate detection drops a resend; CorrelationId = requestId, so upstream can match replies.
+ */
+@Singleton
+public class StatusEventSender implements AutoCloseable {
+    private final ServiceBusClientBuilder clients;
+    private final IntakeSettings settings;
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final Map<String, ServiceBusSenderClient> senders = new ConcurrentHashMap<>();
+
+    public StatusEventSender(ServiceBusClientBuilder clients, IntakeSettings settings) {
+        this.clients = clients;
+        this.settings = settings;
+    }
+
+    public void send(StatusEvent event) {
+        String destination = event.replyTo() == null || event.replyTo().isBlank() ? settings.statusQueue() : event.replyTo();
+        ServiceBusMessage message = new ServiceBusMessage(BinaryData.fromBytes(json(event)))
+                .setMessageId(event.eventId())
+                .setCorrelationId(event.requestId())
+                .setContentType("application/json")
+                .setSubject(event.type().name());
+        senders.computeIfAbsent(destination, queue -> clients.sender().queueName(queue).buildClient()).sendMessage(message);
+    }
+
+    private byte[] json(StatusEvent event) {
+        try {
+            return mapper.writeValueAsBytes(event);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("status event cannot be written as JSON", e);
+        }
+    }
+
+    @PreDestroy
+    @Override
+    public void close() {
+        senders.values().forEach(ServiceBusSenderClient::close);
+        senders.clear();
+    }
+}

@@ -1,0 +1,37 @@
+package io.cmkflow.temporal;
+
+import io.micronaut.context.annotation.Requires;
+import io.temporal.testserver.TestServer;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The local default's Temporal: the Java test server bound to a real port, reached by the normal client over
+ * gRPC. It keeps everything in memory (runs are lost on exit) and lacks visibility queries; see temporal-notes.
+ */
+@Singleton
+@Requires(condition = NoTemporalAddress.class)
+public class EmbeddedTemporalServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedTemporalServer.class);
+
+    private final TestServer.PortBoundTestServer server;
+    private final int port;
+
+    public EmbeddedTemporalServer(TemporalSettings settings) {
+        this.port = settings.embeddedPort();
+        this.server = TestServer.createPortBoundServer(port);
+        log.info("Embedded Temporal test server listening on localhost:{}", port);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    @PreDestroy
+    @Override
+    public void close() {
+        server.close();
+    }
+}

@@ -1,0 +1,59 @@
+package io.cmkflow.temporal;
+
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Factory;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.SimpleSslContextBuilder;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.worker.WorkerFactory;
+import jakarta.inject.Singleton;
+
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Optional;
+
+/** The Temporal client objects, one of each per application, closed on shutdown. */
+@Factory
+public class TemporalFactory {
+
+    /** Depends on the embedded server (when there is one) so that it listens before the first call. */
+    @Singleton
+    @Bean(preDestroy = "shutdown")
+    WorkflowServiceStubs workflowServiceStubs(TemporalSettings settings, Optional<EmbeddedTemporalServer> embedded) {
+        WorkflowServiceStubsOptions.Builder options = WorkflowServiceStubsOptions.newBuilder()
+                .setTarget(embedded.map(server -> "localhost:" + server.port()).orElse(settings.target()));
+        if (settings.clientCertificateConfigured()) {
+            options.setSslContext(clientCertificate(settings));
+        }
+        if (settings.apiKeyConfigured()) {
+            String apiKey = settings.apiKey();
+            options.setEnableHttps(true).addApiKey(() -> apiKey);
+        }
+        return WorkflowServiceStubs.newServiceStubs(options.build());
+    }
+
+    @Singleton
+    WorkflowClient workflowClient(WorkflowServiceStubs stubs, TemporalSettings settings) {
+        return WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder().setNamespace(settings.namespace()).build());
+    }
+
+    @Singleton
+    @Bean(preDestroy = "shutdown")
+    WorkerFactory workerFactory(WorkflowClient client) {
+        return WorkerFactory.newInstance(client);
+    }
+
+    private static SslContext clientCertificate(TemporalSettings settings) {
+        try (InputStream cert = new FileInputStream(settings.tlsCertPath());
+             InputStream key = new FileInputStream(settings.tlsKeyPath())) {
+            return SimpleSslContextBuilder.forPKCS8(cert, key).build();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the Temporal client certificate or key", e);
+        }
+    }
+}

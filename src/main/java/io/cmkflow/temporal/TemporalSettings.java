@@ -1,0 +1,36 @@
+package io.cmkflow.temporal;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.bind.annotation.Bindable;
+
+/**
+ * How cmkflow reaches Temporal. Without {@code address} the local default embeds the Temporal test server on
+ * {@code embeddedPort}; with it (e.g. TEMPORAL_ADDRESS=my-ns.a1b2c.tmprl.cloud:7233) it connects there, over TLS
+ * when a client certificate or an API key is configured.
+ */
+@ConfigurationProperties("cmkflow.temporal")
+public record TemporalSettings(
+        @Nullable String address,
+        @Bindable(defaultValue = "default") String namespace,
+        @Bindable(defaultValue = "7233") int embeddedPort,
+        @Nullable String apiKey,
+        @Nullable String tlsCertPath,
+        @Nullable String tlsKeyPath) {
+
+    public boolean embedded() {
+        return address == null || address.isBlank();
+    }
+
+    public boolean clientCertificateConfigured() {
+        return tlsCertPath != null && !tlsCertPath.isBlank() && tlsKeyPath != null && !tlsKeyPath.isBlank();
+    }
+
+    public boolean apiKeyConfigured() {
+        return apiKey != null && !apiKey.isBlank();
+    }
+
+    public String target() {
+        return embedded() ? "localhost:" + embeddedPort : address;
+    }
+}

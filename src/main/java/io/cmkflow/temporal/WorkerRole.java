@@ -1,0 +1,61 @@
+package io.cmkflow.temporal;
+
+import io.cmkflow.workflow.CmkSearchAttributes;
+import io.cmkflow.workflow.CmkWorkflowWorker;
+import io.cmkflow.workflow.CompensationActivities;
+import io.cmkflow.workflow.ProvisioningActivities;
+import io.cmkflow.workflow.StatusPublisher;
+import io.grpc.StatusRuntimeException;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Requires;
+import io.temporal.serviceclient.OperatorServiceStubs;
+import io.temporal.serviceclient.OperatorServiceStubsOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.worker.WorkerFactory;
+import jakarta.annotation.PreDestroy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The worker role: registers cmkflow's search attributes where the server allows it, then polls the task queue
+ * with the workflow and the Azure activities. Shutdown lets running activity attempts finish for a grace period.
+ */
+@Context
+@Requires(property = "cmkflow.worker.enabled", notEquals = "false")
+public class WorkerRole implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(WorkerRole.class);
+
+    private final WorkerFactory factory;
+
+    public WorkerRole(WorkerFactory factory, WorkflowServiceStubs stubs, TemporalSettings settings,
+                      ProvisioningActivities provisioning, CompensationActivities compensation, StatusPublisher statusPublisher) {
+        this.factory = factory;
+        registerSearchAttributes(stubs, settings.namespace());
+        CmkWorkflowWorker.register(factory, provisioning, compensation, statusPublisher);
+        factory.start();
+        log.info("Worker polling task queue {} in namespace {}", CmkWorkflowWorker.TASK_QUEUE, settings.namespace());
+    }
+
+    /** Temporal Cloud refuses registration through the operator API (an administrator registers them): warn, go on. */
+    private static void registerSearchAttributes(WorkflowServiceStubs stubs, String namespace) {
+        OperatorServiceStubs operator = OperatorServiceStubs.newServiceStubs(OperatorServiceStubsOptions.newBuilder()
+                .setChannel(stubs.getRawChannel()).validateAndBuildWithDefaults());
+        try {
+            CmkSearchAttributes.register(operator, namespace);
+        } catch (StatusRuntimeException refused) {
+            log.warn("Search attributes not registered ({}); register {} as Keyword attributes in namespace {}",
+                    refused.getStatus(), CmkSearchAttributes.ALL, namespace);
+        } finally {
+            operator.shutdown();
+        }
+    }
+
+    @PreDestroy
+    @Override
+    public void close() throws InterruptedException {
+        factory.shutdown();
+        factory.awaitTermination(10, TimeUnit.SECONDS);
+    }
+}

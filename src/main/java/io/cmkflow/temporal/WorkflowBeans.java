@@ -1,0 +1,17 @@
+package io.cmkflow.temporal;
+
+import io.cmkflow.workflow.CmkWorkflowStarter;
+import io.cmkflow.workflow.CmkWorkflowWorker;
+import io.micronaut.context.annotation.Factory;
+import io.temporal.client.WorkflowClient;
+import jakarta.inject.Singleton;
+
+/** The workflow's own objects that are not Micronaut beans by themselves. */
+@Factory
+public class WorkflowBeans {
+
+    @Singleton
+    CmkWorkflowStarter cmkWorkflowStarter(WorkflowClient client) {
+        return new CmkWorkflowStarter(client, CmkWorkflowWorker.TASK_QUEUE);
+    }
+}

@@ -1,0 +1,76 @@
+package io.cmkflow.workflow;
+
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+
+import java.time.Duration;
+
+/**
+ * Timeouts and retry policies of the workflow's activities. Long Azure operations (provider registration, the
+ * workspace's long-running PUT, waiting for the managed group) heartbeat, so a dead worker is noticed within the
+ * heartbeat timeout instead of the long start-to-close timeout. A THROTTLED failure carries Azure's Retry-After as
+ * its next retry delay, which Temporal uses instead of the backoff below.
+ */
+final class CmkActivityOptions {
+
+    /** Failure types the activities raise for errors that retrying cannot fix. */
+    static final String[] NON_RETRYABLE_TYPES = {"NON_RETRYABLE", "INVALID_REQUEST"};
+
+    static final int STEP_MAXIMUM_ATTEMPTS = 8;
+    static final int UNDO_MAXIMUM_ATTEMPTS = 10;
+
+    private CmkActivityOptions() {
+    }
+
+    static ActivityOptions forStep(CmkStep step, String summary) {
+        ActivityOptions.Builder options = ActivityOptions.newBuilder()
+                .setSummary(summary)
+                .setRetryOptions(RetryOptions.newBuilder()
+                        .setInitialInterval(Duration.ofSeconds(5))
+                        .setBackoffCoefficient(2.0)
+                        .setMaximumInterval(Duration.ofMinutes(5))
+                        .setMaximumAttempts(STEP_MAXIMUM_ATTEMPTS)
+                        .setDoNotRetry(NON_RETRYABLE_TYPES)
+                        .build());
+        switch (step) {
+            case REGISTER_PROVIDERS -> options.setStartToCloseTimeout(Duration.ofMinutes(20)).setHeartbeatTimeout(Duration.ofMinutes(2));
+            case WORKSPACE -> options.setStartToCloseTimeout(Duration.ofMinutes(60)).setHeartbeatTimeout(Duration.ofMinutes(2));
+            case MANAGED_GROUP -> options.setStartToCloseTimeout(Duration.ofMinutes(15)).setHeartbeatTimeout(Duration.ofMinutes(2));
+            case KEY_VAULT -> options.setStartToCloseTimeout(Duration.ofMinutes(5));
+            case KEY, COSMOS_GRANT -> options.setStartToCloseTimeout(Duration.ofMinutes(2));
+        }
+        return options.build();
+    }
+
+    /** Undo steps retry longer than creates: giving up on an undo leaves a resource behind. Deleting a workspace is long. */
+    static ActivityOptions forUndo(CmkStep step, String summary) {
+        ActivityOptions.Builder options = ActivityOptions.newBuilder()
+                .setSummary(summary)
+                .setRetryOptions(RetryOptions.newBuilder()
+                        .setInitialInterval(Duration.ofSeconds(5))
+                        .setBackoffCoefficient(2.0)
+                        .setMaximumInterval(Duration.ofMinutes(5))
+                        .setMaximumAttempts(UNDO_MAXIMUM_ATTEMPTS)
+                        .setDoNotRetry(NON_RETRYABLE_TYPES)
+                        .build());
+        if (step == CmkStep.WORKSPACE) {
+            options.setStartToCloseTimeout(Duration.ofMinutes(60)).setHeartbeatTimeout(Duration.ofMinutes(2));
+        } else {
+            options.setStartToCloseTimeout(Duration.ofMinutes(5));
+        }
+        return options.build();
+    }
+
+    static ActivityOptions forStatusEvent(String summary) {
+        return ActivityOptions.newBuilder()
+                .setSummary(summary)
+                .setStartToCloseTimeout(Duration.ofSeconds(30))
+                .setRetryOptions(RetryOptions.newBuilder()
+                        .setInitialInterval(Duration.ofSeconds(1))
+                        .setBackoffCoefficient(2.0)
+                        .setMaximumInterval(Duration.ofSeconds(30))
+                        .setMaximumAttempts(10)
+                        .build())
+                .build();
+    }
+}

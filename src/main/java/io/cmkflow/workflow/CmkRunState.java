@@ -1,0 +1,71 @@
+package io.cmkflow.workflow;
+
+import io.cmkflow.request.CmkRequest;
+
+import java.util.List;
+
+/**
+ * A run's full state as the {@code state} query returns it: what was asked, where the run is, what each step did,
+ * what it created, what compensation did, and the last error. Timestamps are ISO-8601 instants in workflow time.
+ */
+public record CmkRunState(
+        CmkRequest request,
+        String workflowId,
+        String runId,
+        CmkStatus status,
+        CmkStep currentStep,
+        List<StepState> steps,
+        Outcomes outcomes,
+        List<String> resourcesCreated,
+        List<UndoRecord> compensation,
+        String lastError,
+        String startedAt,
+        String updatedAt,
+        String parkedAt,
+        String finishedAt) {
+
+    /** One step: its state, what it did, and how often the workflow ran it (1 + operator retries). */
+    public record StepState(
+            CmkStep step,
+            int number,
+            Phase phase,
+            Result result,
+            String resourceId,
+            int attempts,
+            String startedAt,
+            String finishedAt,
+            String error) {
+    }
+
+    public enum Phase { PENDING, RUNNING, DONE, FAILED }
+
+    /** What a finished step did in Azure. */
+    public enum Result {
+        /** This run created it (and owns it through its tags). */
+        CREATED,
+        /** It existed and complied; this run uses it and never removes it. */
+        ADOPTED,
+        /** A soft-deleted vault of cmkflow's was recovered. */
+        RECOVERED,
+        /** Nothing to do: already in place. */
+        SKIPPED,
+        /** A read-only check passed. */
+        VERIFIED
+    }
+
+    /** The activities' own results, as returned. */
+    public record Outcomes(
+            ProviderRegistration providers,
+            VaultOutcome vault,
+            KeyOutcome key,
+            CosmosGrantOutcome cosmosGrant,
+            WorkspaceOutcome workspace,
+            ManagedGroupOutcome managedGroup) {
+    }
+
+    /** One compensation of one step: done (with the activity's per-resource outcomes), skipped (with why) or failed. */
+    public record UndoRecord(CmkStep step, String action, UndoResult result, List<UndoOutcome> outcomes, String detail, String at) {
+    }
+
+    public enum UndoResult { DONE, SKIPPED, FAILED }
+}

@@ -1,0 +1,55 @@
+package io.cmkflow.workflow;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
+import io.temporal.common.SearchAttributeKey;
+import io.temporal.serviceclient.OperatorServiceStubs;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The custom search attributes that make runs findable in the Temporal UI, also while parked with no pending activity. */
+public final class CmkSearchAttributes {
+
+    public static final SearchAttributeKey<String> REQUEST_ID = SearchAttributeKey.forKeyword("CmkRequestId");
+    public static final SearchAttributeKey<String> SUBSCRIPTION_ID = SearchAttributeKey.forKeyword("CmkSubscriptionId");
+    public static final SearchAttributeKey<String> WORKSPACE = SearchAttributeKey.forKeyword("CmkWorkspace");
+    public static final SearchAttributeKey<String> STAGE = SearchAttributeKey.forKeyword("CmkStage");
+    public static final SearchAttributeKey<String> STATUS = SearchAttributeKey.forKeyword("CmkStatus");
+
+    public static final List<SearchAttributeKey<String>> ALL = List.of(REQUEST_ID, SUBSCRIPTION_ID, WORKSPACE, STAGE, STATUS);
+
+    private static final Logger LOG = LoggerFactory.getLogger(CmkSearchAttributes.class);
+
+    private CmkSearchAttributes() {
+    }
+
+    /**
+     * Registers all attributes in {@code namespace}. Tolerates attributes that already exist (another replica, or a
+     * previous start, registered them). Other errors propagate: a server that refuses registration (e.g. Temporal
+     * Cloud, where an administrator registers them) surfaces here for the caller to decide.
+     */
+    public static void register(OperatorServiceStubs operator, String namespace) {
+        Map<String, IndexedValueType> attributes = new LinkedHashMap<>();
+        ALL.forEach(key -> attributes.put(key.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
+        for (Map.Entry<String, IndexedValueType> attribute : attributes.entrySet()) {
+            // One at a time: a batch fails as a whole when any attribute already exists.
+            try {
+                operator.blockingStub().addSearchAttributes(AddSearchAttributesRequest.newBuilder()
+                        .setNamespace(namespace)
+                        .putSearchAttributes(attribute.getKey(), attribute.getValue())
+                        .build());
+                LOG.info("Registered search attribute {} in namespace {}", attribute.getKey(), namespace);
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
+                    throw e;
+                }
+            }
+        }
+    }
+}

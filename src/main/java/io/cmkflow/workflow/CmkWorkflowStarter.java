@@ -1,0 +1,147 @@
+package io.cmkflow.workflow;
+
+import io.cmkflow.request.CmkRequest;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
+import io.temporal.client.WorkflowExecutionDescription;
+import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.common.SearchAttributes;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * Starts CMK workspace runs, one per target workspace at a time. The workflow id is derived from the target, so a
+ * second start for the same target meets the open run: if that run serves the same request (a redelivered message)
+ * the start is a duplicate; if it serves another request the target is busy. A request that already ran to the end
+ * is a duplicate too: a request id runs once, a new attempt needs a new request id.
+ */
+public class CmkWorkflowStarter {
+
+    /** What a start did. */
+    public enum Outcome {
+        /** A new run was started. */
+        STARTED,
+        /** A run for this very request exists (open or finished); nothing new was started. */
+        DUPLICATE,
+        /** A run for another request is open on this target; nothing was started. */
+        TARGET_BUSY
+    }
+
+    /**
+     * @param runId            the run started, or the existing run met
+     * @param existingRequestId for DUPLICATE / TARGET_BUSY, the request id of the run met
+     */
+    public record StartResult(Outcome outcome, String workflowId, String runId, String existingRequestId) {
+    }
+
+    static final int STATIC_SUMMARY_MAX_BYTES = 200;
+
+    private final WorkflowClient client;
+    private final String taskQueue;
+
+    public CmkWorkflowStarter(WorkflowClient client, String taskQueue) {
+        this.client = client;
+        this.taskQueue = taskQueue;
+    }
+
+    /** Starts a run for {@code input.request()} unless a run for it exists or another run holds the target. */
+    public StartResult start(CmkWorkflowInput input) {
+        CmkRequest request = input.request();
+        String workflowId = WorkflowIds.forRequest(request);
+
+        Optional<WorkflowExecutionDescription> latest = describe(workflowId, null);
+        if (latest.isPresent() && latest.get().getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+            String previousRequestId = requestIdOf(latest.get());
+            if (request.requestId().equals(previousRequestId)) {
+                return new StartResult(Outcome.DUPLICATE, workflowId, latest.get().getExecution().getRunId(), previousRequestId);
+            }
+        }
+
+        WorkflowOptions options = WorkflowOptions.newBuilder()
+                .setWorkflowId(workflowId)
+                .setTaskQueue(taskQueue)
+                .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL)
+                .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+                .setTypedSearchAttributes(SearchAttributes.newBuilder()
+                        .set(CmkSearchAttributes.REQUEST_ID, request.requestId())
+                        .set(CmkSearchAttributes.SUBSCRIPTION_ID, request.subscriptionId())
+                        .set(CmkSearchAttributes.WORKSPACE, request.workspace().name())
+                        .set(CmkSearchAttributes.STATUS, CmkStatus.Running.name())
+                        .set(CmkSearchAttributes.STAGE, "accepted")
+                        .build())
+                .setStaticSummary(staticSummary(request))
+                .setStaticDetails(staticDetails(request))
+                .build();
+        CmkWorkspaceWorkflow workflow = client.newWorkflowStub(CmkWorkspaceWorkflow.class, options);
+        try {
+            WorkflowExecution execution = WorkflowClient.start(workflow::provision, input);
+            return new StartResult(Outcome.STARTED, workflowId, execution.getRunId(), null);
+        } catch (WorkflowExecutionAlreadyStarted alreadyStarted) {
+            String openRunId = alreadyStarted.getExecution().getRunId();
+            String openRequestId = describe(workflowId, openRunId).map(CmkWorkflowStarter::requestIdOf).orElse(null);
+            Outcome outcome = request.requestId().equals(openRequestId) ? Outcome.DUPLICATE : Outcome.TARGET_BUSY;
+            return new StartResult(outcome, workflowId, openRunId, openRequestId);
+        }
+    }
+
+    private Optional<WorkflowExecutionDescription> describe(String workflowId, String runId) {
+        try {
+            return Optional.of(client.newUntypedWorkflowStub(workflowId, Optional.ofNullable(runId), Optional.empty()).describe());
+        } catch (WorkflowNotFoundException notFound) {
+            return Optional.empty();
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    private static String requestIdOf(WorkflowExecutionDescription description) {
+        return description.getTypedSearchAttributes().get(CmkSearchAttributes.REQUEST_ID);
+    }
+
+    /** One line for the run list: at most 200 bytes, cut on a character boundary. */
+    static String staticSummary(CmkRequest request) {
+        String summary = "CMK workspace " + request.workspace().name() + " in " + request.resourceGroup()
+                + " (" + request.subscriptionId() + "), request " + request.requestId();
+        while (summary.getBytes(StandardCharsets.UTF_8).length > STATIC_SUMMARY_MAX_BYTES) {
+            summary = summary.substring(0, summary.offsetByCodePoints(summary.length(), -1));
+        }
+        return summary;
+    }
+
+    /** Markdown shown on the run's page: the request as operators need it (the request carries no secrets). */
+    static String staticDetails(CmkRequest request) {
+        CmkRequest.Workspace ws = request.workspace();
+        CmkRequest.KeyVault kv = request.keyVault();
+        CmkRequest.Key key = request.key();
+        StringBuilder md = new StringBuilder("### CMK workspace request\n\n| Field | Value |\n|---|---|\n");
+        row(md, "Request id", request.requestId());
+        row(md, "Subscription", request.subscriptionId());
+        row(md, "Tenant", request.tenantId());
+        row(md, "Cloud", request.cloud());
+        row(md, "Resource group", request.resourceGroup());
+        row(md, "Location", request.location());
+        row(md, "Workspace", ws.name());
+        row(md, "HBI workspace", String.valueOf(ws.hbi()));
+        row(md, "User-assigned identity", ws.userAssignedIdentityId());
+        row(md, "Key vault", kv == null ? null : (kv.existingId() != null ? kv.existingId() + " (existing)" : kv.name()));
+        row(md, "Key", key == null ? null : key.name() + (key.size() == null ? "" : " (" + key.size() + " bits)"));
+        return md.toString();
+    }
+
+    private static void row(StringBuilder md, String field, String value) {
+        if (value != null) {
+            md.append("| ").append(field).append(" | ").append(value.replace("|", "\\|")).append(" |\n");
+        }
+    }
+}

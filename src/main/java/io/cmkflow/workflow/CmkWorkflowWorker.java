@@ -1,0 +1,25 @@
+package io.cmkflow.workflow;
+
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+
+/** Registers the CMK workspace workflow and its activities on the task queue the starter uses. */
+public final class CmkWorkflowWorker {
+
+    public static final String TASK_QUEUE = "cmk-workspace";
+
+    private CmkWorkflowWorker() {
+    }
+
+    /**
+     * Creates the worker for {@link #TASK_QUEUE} on {@code factory} with the workflow and the given activity
+     * implementations. The caller starts the factory.
+     */
+    public static Worker register(WorkerFactory factory, ProvisioningActivities provisioning,
+                                  CompensationActivities compensation, StatusPublisher statusPublisher) {
+        Worker worker = factory.newWorker(TASK_QUEUE);
+        worker.registerWorkflowImplementationTypes(CmkWorkspaceWorkflowImpl.class);
+        worker.registerActivitiesImplementations(provisioning, compensation, statusPublisher);
+        return worker;
+    }
+}

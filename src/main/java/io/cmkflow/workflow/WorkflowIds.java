@@ -1,0 +1,23 @@
+package io.cmkflow.workflow;
+
+import io.cmkflow.request.CmkRequest;
+
+import java.util.Locale;
+
+/**
+ * Workflow ids derived from the target workspace, so two runs can never work on one workspace at the same time.
+ * Azure resource ids and names are case-insensitive, hence the lower-casing.
+ */
+public final class WorkflowIds {
+
+    private WorkflowIds() {
+    }
+
+    public static String forTarget(String subscriptionId, String resourceGroup, String workspaceName) {
+        return ("cmk-workspace/" + subscriptionId + "/" + resourceGroup + "/" + workspaceName).toLowerCase(Locale.ROOT);
+    }
+
+    public static String forRequest(CmkRequest request) {
+        return forTarget(request.subscriptionId(), request.resourceGroup(), request.workspace().name());
+    }
+}

@@ -1,0 +1,81 @@
+package io.cmkflow.workflow;
+
+import io.cmkflow.request.CmkRequest;
+
+import java.util.List;
+import java.util.Map;
+
+/** A request and the outcomes a fully successful run's activities report, shared by the workflow tests. */
+final class CmkWorkflowFixtures {
+
+    static final String SUBSCRIPTION = "5D7E2C1A-0000-4000-8000-00000000ABCD";
+    static final String RESOURCE_GROUP = "rg-ML-Prod";
+    static final String WORKSPACE_NAME = "ws-Cmk";
+    static final String RG_ID = "/subscriptions/" + SUBSCRIPTION + "/resourceGroups/" + RESOURCE_GROUP;
+    static final String VAULT_ID = RG_ID + "/providers/Microsoft.KeyVault/vaults/kv-cmk";
+    static final String KEY_ID = VAULT_ID + "/keys/cmk-key";
+    static final String KEY_URL = "https://kv-cmk.vault.azure.net/keys/cmk-key";
+    static final String KEY_URL_VERSION = KEY_URL + "/0a1b2c3d4e5f";
+    static final String WORKSPACE_ID = RG_ID + "/providers/Microsoft.MachineLearningServices/workspaces/ws-Cmk";
+    static final String STORAGE_ID = RG_ID + "/providers/Microsoft.Storage/storageAccounts/stwscmk";
+    static final String INSIGHTS_ID = RG_ID + "/providers/Microsoft.Insights/components/ai-ws-cmk";
+    static final String MANAGED_GROUP = "azureml-rg-ws-cmk_0d9c8b7a";
+    static final String MANAGED_GROUP_ID = "/subscriptions/" + SUBSCRIPTION + "/resourceGroups/" + MANAGED_GROUP;
+
+    private CmkWorkflowFixtures() {
+    }
+
+    static CmkRequest request(String requestId) {
+        return request(requestId, 3072);
+    }
+
+    static CmkRequest request(String requestId, int keySize) {
+        return new CmkRequest(requestId, SUBSCRIPTION, "72f988bf-0000-4000-8000-000000000001", CmkRequest.AZURE_CLOUD,
+                RESOURCE_GROUP, "westeurope",
+                new CmkRequest.Workspace(WORKSPACE_NAME, "CMK workspace", true, null, null, null, null),
+                new CmkRequest.KeyVault("kv-cmk", null, "standard", 90, false),
+                new CmkRequest.Key("cmk-key", keySize, "RSA"),
+                Map.of("costCenter", "4711"));
+    }
+
+    static ProviderRegistration providers() {
+        return new ProviderRegistration(List.of("Microsoft.MachineLearningServices", "Microsoft.Storage",
+                "Microsoft.KeyVault", "Microsoft.DocumentDB", "Microsoft.Search"), List.of("Microsoft.Search"));
+    }
+
+    static VaultOutcome vault(VaultOutcome.Disposition disposition) {
+        return new VaultOutcome(VAULT_ID, "kv-cmk", RESOURCE_GROUP, "https://kv-cmk.vault.azure.net/", "westeurope", false, disposition);
+    }
+
+    static KeyOutcome key(boolean created) {
+        return new KeyOutcome(KEY_ID, "cmk-key", KEY_URL, KEY_URL_VERSION, created);
+    }
+
+    static CosmosGrantOutcome grant(boolean alreadyPresent) {
+        return new CosmosGrantOutcome(VAULT_ID, CmkWorkspaceWorkflowImpl.COSMOS_PRINCIPAL_PUBLIC,
+                CosmosGrantOutcome.Mode.ACCESS_POLICY, alreadyPresent, null);
+    }
+
+    static WorkspaceOutcome workspace() {
+        return new WorkspaceOutcome(WORKSPACE_ID, true, "Succeeded", STORAGE_ID, true, INSIGHTS_ID, true, MANAGED_GROUP);
+    }
+
+    static ManagedGroupOutcome managedGroup() {
+        return new ManagedGroupOutcome(MANAGED_GROUP, MANAGED_GROUP_ID,
+                MANAGED_GROUP_ID + "/providers/Microsoft.DocumentDB/databaseAccounts/cosmos1",
+                MANAGED_GROUP_ID + "/providers/Microsoft.Storage/storageAccounts/st1",
+                MANAGED_GROUP_ID + "/providers/Microsoft.Search/searchServices/search1");
+    }
+
+    /** What a successful run's step reports. */
+    static Object outcome(CmkStep step) {
+        return switch (step) {
+            case REGISTER_PROVIDERS -> providers();
+            case KEY_VAULT -> vault(VaultOutcome.Disposition.CREATED);
+            case KEY -> key(true);
+            case COSMOS_GRANT -> grant(false);
+            case WORKSPACE -> workspace();
+            case MANAGED_GROUP -> managedGroup();
+        };
+    }
+}

@@ -1,0 +1,63 @@
+package io.cmkflow.workflow;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.cmkflow.request.CmkRequest;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The starter's and the publisher's pure parts: workflow ids, static summary/details, the log line per event. */
+class CmkWorkflowPartsTest {
+
+    @Test
+    void workflowIdIsDerivedFromTheTargetAndIgnoresCase() {
+        String id = WorkflowIds.forTarget("ABCD-1234", "RG-Prod", "WS-One");
+
+        assertThat(id).isEqualTo("cmk-workspace/abcd-1234/rg-prod/ws-one");
+        assertThat(WorkflowIds.forTarget("abcd-1234", "rg-prod", "ws-one")).isEqualTo(id);
+        assertThat(WorkflowIds.forRequest(CmkWorkflowFixtures.request("r1")))
+                .isEqualTo(WorkflowIds.forRequest(CmkWorkflowFixtures.request("r2")))
+                .isNotEqualTo(WorkflowIds.forTarget("abcd-1234", "rg-prod", "ws-two"));
+    }
+
+    @Test
+    void staticSummaryStaysWithin200BytesOnACharacterBoundary() {
+        CmkRequest base = CmkWorkflowFixtures.request("req-ü".repeat(40));
+        String summary = CmkWorkflowStarter.staticSummary(base);
+
+        assertThat(summary.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(200);
+        assertThat(summary).startsWith("CMK workspace ws-Cmk in rg-ML-Prod").doesNotContain("\uFFFD");
+        assertThat(new String(summary.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8)).isEqualTo(summary);
+    }
+
+    @Test
+    void staticDetailsListTheRequestAsAMarkdownTable() {
+        String details = CmkWorkflowStarter.staticDetails(CmkWorkflowFixtures.request("req-1"));
+
+        assertThat(details).contains("| Request id | req-1 |", "| Cloud | AzureCloud |", "| HBI workspace | true |",
+                "| Key vault | kv-cmk |", "| Key | cmk-key (3072 bits) |");
+    }
+
+    @Test
+    void loggingPublisherWritesOneLinePerEvent() {
+        Logger logger = (Logger) LoggerFactory.getLogger(LoggingStatusPublisher.class);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            new LoggingStatusPublisher().publish(new StatusEvent("run-1:3", "req-1", "wf-1", StatusEvent.Type.step_done,
+                    "Running", "key", "key: CREATED", "2026-11-29T20:00:00Z", Map.of("key", CmkWorkflowFixtures.KEY_ID), null));
+        } finally {
+            logger.detachAppender(appender);
+        }
+
+        assertThat(appender.list).singleElement().extracting(ILoggingEvent::getFormattedMessage).asString()
+                .contains("run-1:3", "request=req-1", "type=step_done", "step=key", CmkWorkflowFixtures.KEY_ID);
+    }
+}

@@ -1,0 +1,45 @@
+package io.cmkflow.workflow;
+
+import io.temporal.common.WorkflowExecutionHistory;
+import io.temporal.testing.WorkflowReplayer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Replays the histories recorded from {@link CmkWorkspaceWorkflowTest}'s scenarios (src/test/resources/histories/)
+ * against the current workflow code: a change that would break runs already in flight fails here.
+ * Re-record after an intended, versioned change with {@code -Dcmkflow.recordHistories=true}.
+ */
+class CmkWorkspaceWorkflowReplayTest {
+
+    static Stream<Path> recordedHistories() throws IOException {
+        try (Stream<Path> files = Files.list(WorkflowHistories.RECORDED_DIR)) {
+            return files.filter(f -> f.toString().endsWith(".json")).sorted().toList().stream();
+        }
+    }
+
+    @Test
+    void historiesOfTheMainScenariosAreRecorded() throws IOException {
+        assertThat(recordedHistories().map(p -> p.getFileName().toString()))
+                .anyMatch(n -> n.startsWith("happyPath"))
+                .anyMatch(n -> n.startsWith("abortWhileParked"))
+                .anyMatch(n -> n.startsWith("cancelWhileAStepRuns"))
+                .anyMatch(n -> n.startsWith("nonRetryableFailureParks"))
+                .anyMatch(n -> n.startsWith("unansweredParkTimesOut"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("recordedHistories")
+    void recordedHistoryReplaysWithoutNonDeterminism(Path history) throws Exception {
+        WorkflowReplayer.replayWorkflowExecution(WorkflowExecutionHistory.fromJson(Files.readString(history)),
+                CmkWorkspaceWorkflowImpl.class);
+    }
+}
