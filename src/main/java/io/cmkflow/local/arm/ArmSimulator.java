@@ -65,7 +65,7 @@ public final class ArmSimulator implements AutoCloseable {
     private ArmSimulator(ArmSimulatorOptions options) throws IOException {
         this.certificate = SelfSignedCertificate.generate();
         this.state = new ArmState(options);
-        this.router = new ArmRouter(state, List.of(
+        this.router = new ArmRouter(state, journal, List.of(
                 new KeyDataPlaneRoutes(state),
                 new RoleRoutes(state),
                 new ProviderRoutes(state),
