@@ -153,7 +153,7 @@ class CmkWorkspaceWorkflowTest {
                 .containsEntry("keyVaultId", VAULT_ID).containsEntry("keyUrl", KEY_URL_VERSION)
                 .containsEntry("managedResourceGroup", MANAGED_GROUP_ID);
         assertThat(statusEvents.delivered.subList(1, 7)).extracting(StatusEvent::step).containsExactly(
-                "registerProviders", "keyVault", "key", "grantCosmosDb", "workspace", "verifyManagedGroup");
+                "register_providers", "key_vault", "key", "cosmos_grant", "workspace", "managed_group");
 
         WorkflowExecutionDescription description = stub().describe();
         assertThat(description.getStatus()).isEqualTo(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED);
