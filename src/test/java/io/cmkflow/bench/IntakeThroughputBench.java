@@ -34,7 +34,8 @@ import java.util.Optional;
  * concurrency it boots a fresh application, warms it up, then sends the batch and times until the broker has seen
  * every message completed; finally it checks that each request has its run and that nothing was dead-lettered.
  *
- * <p>Arguments: {@code [messages] [concurrency,...]}, default {@code 1000 1,4,16,32}.
+ * <p>Arguments: {@code [messages] [concurrency,...] [prefetch]}, default {@code 1000 1,4,16,32 0} (0 is the intake's
+ * default prefetch).
  */
 public final class IntakeThroughputBench {
     private static final String REQUESTS = "cmk-requests";
@@ -48,17 +49,18 @@ public final class IntakeThroughputBench {
     public static void main(String[] args) throws Exception {
         int messages = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         String concurrencies = args.length > 1 ? args[1] : "1,4,16,32";
-        System.out.printf("intake throughput: %d messages per run, %d warm-up, %d cores%n", messages, WARM_UP,
-                Runtime.getRuntime().availableProcessors());
+        int prefetch = args.length > 2 ? Integer.parseInt(args[2]) : 0;
+        System.out.printf("intake throughput: %d messages per run, %d warm-up, prefetch %d, %d cores%n", messages, WARM_UP,
+                prefetch, Runtime.getRuntime().availableProcessors());
         for (String concurrency : concurrencies.split(",")) {
-            Result result = run(messages, Integer.parseInt(concurrency.trim()));
+            Result result = run(messages, Integer.parseInt(concurrency.trim()), prefetch);
             System.out.printf("maxConcurrentCalls=%-3d sent in %5d ms, all started in %6d ms: %7.1f msg/s (runs verified %d, dead-lettered %d)%n",
                     result.concurrency, result.sendMillis, result.totalMillis, result.messagesPerSecond(), result.runsVerified,
                     result.deadLettered);
         }
     }
 
-    private static Result run(int messages, int concurrency) throws Exception {
+    private static Result run(int messages, int concurrency, int prefetch) throws Exception {
         try (ServiceBusStandIn serviceBus = ServiceBusStandIn.start(StandInOptions.builder()
                 .port(0)
                 .config(EmulatorConfig.of(
@@ -69,6 +71,7 @@ public final class IntakeThroughputBench {
              ApplicationContext app = ApplicationContext.builder().deduceEnvironment(false).properties(Map.of(
                      "cmkflow.servicebus.connection-string", serviceBus.connectionString(),
                      "cmkflow.servicebus.max-concurrent-calls", concurrency,
+                     "cmkflow.servicebus.prefetch-count", prefetch,
                      "cmkflow.temporal.embedded-port", freePort(),
                      "cmkflow.worker.enabled", false)).start();
              ServiceBusSenderClient sender = new ServiceBusClientBuilder().connectionString(serviceBus.connectionString())

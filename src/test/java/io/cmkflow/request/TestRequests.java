@@ -41,11 +41,7 @@ final class TestRequests {
                 request.get("workspace").get("name").asText());
     }
 
-    static String subscription(ObjectNode request) {
-        return request.get("subscriptionId").asText();
-    }
-
-    static ObjectNode example() {
+    private static ObjectNode example() {
         try {
             return (ObjectNode) MAPPER.readTree(Files.readAllBytes(VALID_EXAMPLE));
         } catch (IOException e) {
