@@ -57,8 +57,9 @@ class IntakeRunTest {
             assertThat(received.event().workflowId()).isEqualTo(TestRequests.workflowId(request));
         });
         assertThat(events).extracting(ReceivedEvent::messageId).doesNotHaveDuplicates();
-        assertThat(stack.run(TestRequests.workflowId(request))).hasValueSatisfying(run ->
-                assertThat(run.getStatus()).isEqualTo(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED));
+        // The succeeded event is published from the run's last activity, just before the run itself completes.
+        await().atMost(Duration.ofSeconds(10)).until(() -> stack.run(TestRequests.workflowId(request)).orElseThrow().getStatus()
+                == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED);
         assertThat(stack.arm().state().workspaces()).extracting(ArmState.WorkspaceView::name).contains("mlw-happy");
         assertThat(stack.requestQueue().activeCount()).isZero();
         assertThat(stack.requestQueue().deadLetterCount()).isZero();
@@ -99,6 +100,8 @@ class IntakeRunTest {
 
         stack.status().awaitType("req-dup-1", StatusEvent.Type.succeeded, RUN_TIMEOUT);
         await().atMost(Duration.ofSeconds(10)).until(() -> stack.requestQueue().activeCount() == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> stack.run(TestRequests.workflowId(request)).orElseThrow().getStatus()
+                == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED);
         String runId = stack.run(TestRequests.workflowId(request)).orElseThrow().getExecution().getRunId();
 
         // Once more after the run ended: a request id runs once.
