@@ -2,12 +2,12 @@ package io.cmkflow.workflow;
 
 /** The Azure steps of the CMK procedure (design.md, steps 1-6), in the order a run performs them. */
 public enum CmkStep {
-    REGISTER_PROVIDERS(1, "register providers", "registerProviders"),
-    KEY_VAULT(2, "key vault", "keyVault"),
+    REGISTER_PROVIDERS(1, "register providers", "register_providers"),
+    KEY_VAULT(2, "key vault", "key_vault"),
     KEY(3, "key", "key"),
-    COSMOS_GRANT(4, "grant Cosmos DB", "grantCosmosDb"),
+    COSMOS_GRANT(4, "grant Cosmos DB", "cosmos_grant"),
     WORKSPACE(5, "workspace", "workspace"),
-    MANAGED_GROUP(6, "verify managed group", "verifyManagedGroup");
+    MANAGED_GROUP(6, "verify managed group", "managed_group");
 
     private final int number;
     private final String title;
