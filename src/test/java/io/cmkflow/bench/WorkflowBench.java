@@ -1,5 +1,6 @@
 package io.cmkflow.bench;
 
+import io.cmkflow.local.LocalWorkflowStack;
 import io.cmkflow.local.arm.ArmSimulatorOptions;
 import io.cmkflow.local.arm.FaultRule;
 import io.cmkflow.local.arm.JournalEntry;
@@ -42,10 +43,10 @@ public final class WorkflowBench {
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(10);
     private static final String HEAP_SUBSCRIPTION = "00000000-0000-4000-8000-999999999999";
 
-    private final BenchStack stack;
+    private final LocalWorkflowStack stack;
     private int nextRun;
 
-    private WorkflowBench(BenchStack stack) {
+    private WorkflowBench(LocalWorkflowStack stack) {
         this.stack = stack;
     }
 
@@ -64,7 +65,7 @@ public final class WorkflowBench {
                 System.getProperty("java.version"), Runtime.getRuntime().maxMemory() >> 20);
         // Workspace operations finish at once, so that every wait left in a run is an ARM call's latency or cmkflow's own.
         ArmSimulatorOptions arm = ArmSimulatorOptions.defaults().withWorkspaceOperationDuration(Duration.ZERO);
-        try (BenchStack stack = BenchStack.start(arm, BenchStack.SIMULATOR_PACING)) {
+        try (LocalWorkflowStack stack = LocalWorkflowStack.start(arm, LocalWorkflowStack.SIMULATOR_PACING)) {
             WorkflowBench bench = new WorkflowBench(stack);
             // Warm-up (class loading, JIT, TLS sessions), not reported.
             bench.runAll(5, Duration.ZERO);

@@ -1,4 +1,4 @@
-package io.cmkflow.bench;
+package io.cmkflow.local;
 
 import io.cmkflow.azure.ArmConnection;
 import io.cmkflow.azure.AzureClients;
@@ -31,17 +31,17 @@ import java.util.concurrent.TimeUnit;
 /**
  * The parts a run goes through, as the local default wires them: the Temporal test server bound to a port (real
  * time) reached over gRPC by a normal client and worker, the Azure activities with the real SDK against the ARM
- * simulator, and the starter the intake uses. Status events are kept in memory: the bench measures the workflow,
- * not Service Bus.
+ * simulator, and the starter the intake uses. Status events are kept in memory: users of this stack (the workflow
+ * benchmark, visibility tests) are about the workflow, not Service Bus.
  */
-final class BenchStack implements AutoCloseable {
+public final class LocalWorkflowStack implements AutoCloseable {
 
     /** The local default's polling pace for the simulator (LocalStandIns.simulatorPacing). */
-    static final PollingPolicy SIMULATOR_PACING = new PollingPolicy(Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofMinutes(5));
+    public static final PollingPolicy SIMULATOR_PACING = new PollingPolicy(Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofMinutes(5));
 
     /** Status events as published, in arrival order. */
-    static final class PublishedEvents implements StatusPublisher {
-        final List<StatusEvent> events = new CopyOnWriteArrayList<>();
+    public static final class PublishedEvents implements StatusPublisher {
+        public final List<StatusEvent> events = new CopyOnWriteArrayList<>();
 
         @Override
         public void publish(StatusEvent event) {
@@ -49,15 +49,15 @@ final class BenchStack implements AutoCloseable {
         }
     }
 
-    final ArmSimulator arm;
-    final WorkflowClient client;
-    final CmkWorkflowStarter starter;
-    final PublishedEvents events = new PublishedEvents();
+    public final ArmSimulator arm;
+    public final WorkflowClient client;
+    public final CmkWorkflowStarter starter;
+    public final PublishedEvents events = new PublishedEvents();
     private final TestServer.PortBoundTestServer temporalServer;
     private final WorkflowServiceStubs stubs;
     private final WorkerFactory workers;
 
-    private BenchStack(ArmSimulatorOptions armOptions, PollingPolicy polling) {
+    private LocalWorkflowStack(ArmSimulatorOptions armOptions, PollingPolicy polling) {
         arm = ArmSimulator.start(armOptions);
         int port = freePort();
         temporalServer = TestServer.createPortBoundServer(port);
@@ -75,8 +75,8 @@ final class BenchStack implements AutoCloseable {
         starter = new CmkWorkflowStarter(client, CmkWorkflowWorker.TASK_QUEUE);
     }
 
-    static BenchStack start(ArmSimulatorOptions armOptions, PollingPolicy polling) {
-        return new BenchStack(armOptions, polling);
+    public static LocalWorkflowStack start(ArmSimulatorOptions armOptions, PollingPolicy polling) {
+        return new LocalWorkflowStack(armOptions, polling);
     }
 
     @Override
