@@ -15,6 +15,10 @@ import java.util.Optional;
  */
 public final class ProviderRegistrationStep {
 
+    /**
+     * The five of Microsoft's CMK procedure, plus Microsoft.Insights: step 5 creates Application Insights when the
+     * request names none, and an unregistered namespace there made the SDK register it itself and wait 10 s+.
+     */
     public static final List<String> NAMESPACES = List.of(
             "Microsoft.MachineLearningServices", "Microsoft.Storage", "Microsoft.KeyVault",
             "Microsoft.DocumentDB", "Microsoft.Search", "Microsoft.Insights");

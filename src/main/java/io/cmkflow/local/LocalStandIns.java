@@ -32,6 +32,7 @@ public class LocalStandIns {
     ArmSimulator armSimulator(LocalSettings settings) {
         ArmSimulator simulator = ArmSimulator.start(ArmSimulatorOptions.defaults()
                 .withPort(settings.armPort())
+                .withAutoCreateResourceGroups(true)
                 .withWorkspaceOperationDuration(settings.workspaceOperationDuration()));
         log.info("ARM simulator serving {} (local default: no Azure account used)", simulator.endpoint());
         return simulator;

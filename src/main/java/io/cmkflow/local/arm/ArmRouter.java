@@ -1,17 +1,24 @@
 package io.cmkflow.local.arm;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * Finds the operation for a request and applies ARM's cross-cutting rules before serving it: the deny on
- * Microsoft-managed resource groups, provider registration, and the resource group's existence.
+ * Microsoft-managed resource groups, provider registration, and the resource group's existence (or its implicit
+ * creation when {@link ArmSimulatorOptions#autoCreateResourceGroups()} is on).
  */
 final class ArmRouter {
+    /** The journal's operation name for a resource group the simulator made itself. */
+    static final String AUTO_CREATE_OPERATION = "ResourceGroups_AutoCreate";
+
     private final ArmState state;
+    private final Journal journal;
     private final List<Route.Family> families;
 
-    ArmRouter(ArmState state, List<Route.Family> families) {
+    ArmRouter(ArmState state, Journal journal, List<Route.Family> families) {
         this.state = state;
+        this.journal = journal;
         this.families = families;
     }
 
@@ -59,10 +66,32 @@ final class ArmRouter {
             }
             boolean groupOperation = request.size() == 4;
             if (!groupOperation && !state.groups.containsKey(ResourceIds.groupKey(subscription, group))) {
-                return new ArmError(404, "ResourceGroupNotFound", "Resource group '" + group
-                        + "' could not be found.");
+                String location = implicitGroupLocation(request);
+                if (location == null) {
+                    return new ArmError(404, "ResourceGroupNotFound", "Resource group '" + group
+                            + "' could not be found.");
+                }
+                state.putGroup(subscription, group, location, null, Map.of());
+                journal.record(new JournalEntry("PUT", "/subscriptions/" + subscription + "/resourceGroups/" + group,
+                        Map.of(), AUTO_CREATE_OPERATION, subscription, 201, null,
+                        JsonDocuments.object().put("location", location).toString(), true, ArmState.now()));
             }
         }
         return null;
+    }
+
+    /** The location for a group made on the fly, or null when this request may not make one. */
+    private String implicitGroupLocation(ArmRequest request) {
+        if (!state.options.autoCreateResourceGroups() || !request.isWrite()
+                || "DELETE".equalsIgnoreCase(request.method)) {
+            return null;
+        }
+        try {
+            String location = JsonDocuments.text(request.jsonBody(), "location");
+            return location == null || location.isBlank() ? null : location;
+        } catch (ArmError malformedBody) {
+            // The route itself answers the malformed body; the group stays absent.
+            return null;
+        }
     }
 }

@@ -52,8 +52,8 @@ public final class ArmSimulator implements AutoCloseable {
     private static final int HANDLER_THREADS = 64;
 
     static {
-        // Without TCP_NODELAY the JDK server's small writes wait for the client's delayed ACK: ~40 ms on many requests,
-        // which made the simulator, not the workflow, the bottleneck of concurrent runs. Read once, at the first server.
+        // The JDK server reads this once, when its first instance is made. Without TCP_NODELAY every answer waits
+        // ~40 ms for the client's delayed ACK (Nagle), which made the simulator 5x slower than its own work.
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }
@@ -74,7 +74,7 @@ public final class ArmSimulator implements AutoCloseable {
     private ArmSimulator(ArmSimulatorOptions options) throws IOException {
         this.certificate = SelfSignedCertificate.generate();
         this.state = new ArmState(options);
-        this.router = new ArmRouter(state, List.of(
+        this.router = new ArmRouter(state, journal, List.of(
                 new KeyDataPlaneRoutes(state),
                 new RoleRoutes(state),
                 new ProviderRoutes(state),

@@ -12,6 +12,9 @@ import java.time.Duration;
  * @param enforceProviderRegistration answer 409 {@code MissingSubscriptionRegistration} to writes into a namespace
  *                                    not registered in the subscription
  * @param providersRegisteredAtStart  every namespace starts Registered in every subscription
+ * @param autoCreateResourceGroups    a write carrying a location into a resource group that does not exist creates
+ *                                    the group first (journaled as {@code ResourceGroups_AutoCreate}) instead of
+ *                                    answering 404 {@code ResourceGroupNotFound}; a local-default convenience
  */
 public record ArmSimulatorOptions(
         int port,
@@ -19,7 +22,8 @@ public record ArmSimulatorOptions(
         int providerRegisteringReads,
         Duration managedResourcesDelay,
         boolean enforceProviderRegistration,
-        boolean providersRegisteredAtStart) {
+        boolean providersRegisteredAtStart,
+        boolean autoCreateResourceGroups) {
 
     public ArmSimulatorOptions {
         if (port < 0 || port > 65535) {
@@ -36,38 +40,52 @@ public record ArmSimulatorOptions(
         }
     }
 
-    /** Ephemeral port, 50 ms workspace operations, one Registering read, no managed-group delay, registration enforced. */
+    /**
+     * Ephemeral port, 50 ms workspace operations, one Registering read, no managed-group delay, registration
+     * enforced, resource groups never made implicitly.
+     */
     public static ArmSimulatorOptions defaults() {
-        return new ArmSimulatorOptions(0, Duration.ofMillis(50), 1, Duration.ZERO, true, false);
+        return new ArmSimulatorOptions(0, Duration.ofMillis(50), 1, Duration.ZERO, true, false, false);
     }
 
     public ArmSimulatorOptions withPort(int newPort) {
         return new ArmSimulatorOptions(newPort, workspaceOperationDuration, providerRegisteringReads,
-                managedResourcesDelay, enforceProviderRegistration, providersRegisteredAtStart);
+                managedResourcesDelay, enforceProviderRegistration, providersRegisteredAtStart,
+                autoCreateResourceGroups);
     }
 
     public ArmSimulatorOptions withWorkspaceOperationDuration(Duration duration) {
         return new ArmSimulatorOptions(port, duration, providerRegisteringReads, managedResourcesDelay,
-                enforceProviderRegistration, providersRegisteredAtStart);
+                enforceProviderRegistration, providersRegisteredAtStart,
+                autoCreateResourceGroups);
     }
 
     public ArmSimulatorOptions withProviderRegisteringReads(int reads) {
         return new ArmSimulatorOptions(port, workspaceOperationDuration, reads, managedResourcesDelay,
-                enforceProviderRegistration, providersRegisteredAtStart);
+                enforceProviderRegistration, providersRegisteredAtStart,
+                autoCreateResourceGroups);
     }
 
     public ArmSimulatorOptions withManagedResourcesDelay(Duration delay) {
         return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads, delay,
-                enforceProviderRegistration, providersRegisteredAtStart);
+                enforceProviderRegistration, providersRegisteredAtStart,
+                autoCreateResourceGroups);
     }
 
     public ArmSimulatorOptions withEnforceProviderRegistration(boolean enforce) {
         return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads,
-                managedResourcesDelay, enforce, providersRegisteredAtStart);
+                managedResourcesDelay, enforce, providersRegisteredAtStart,
+                autoCreateResourceGroups);
     }
 
     public ArmSimulatorOptions withProvidersRegisteredAtStart(boolean registered) {
         return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads,
-                managedResourcesDelay, enforceProviderRegistration, registered);
+                managedResourcesDelay, enforceProviderRegistration, registered,
+                autoCreateResourceGroups);
+    }
+
+    public ArmSimulatorOptions withAutoCreateResourceGroups(boolean autoCreate) {
+        return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads,
+                managedResourcesDelay, enforceProviderRegistration, providersRegisteredAtStart, autoCreate);
     }
 }

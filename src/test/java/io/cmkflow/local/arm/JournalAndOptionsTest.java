@@ -66,6 +66,56 @@ class JournalAndOptionsTest {
     }
 
     @Test
+    void writeIntoMissingGroupFailsByDefault() {
+        try (SimulatorSession session = new SimulatorSession(
+                ArmSimulatorOptions.defaults().withProvidersRegisteredAtStart(true))) {
+
+            assertThatThrownBy(() -> session.azure.storageAccounts().define("stnogroup01")
+                    .withRegion(Region.EUROPE_WEST).withExistingResourceGroup("rg-absent").create())
+                    .hasMessageContaining("ResourceGroupNotFound");
+            assertThat(session.sim.state().resourceGroup(SUBSCRIPTION, "rg-absent")).isEmpty();
+            assertThat(session.sim.journal().byOperation(ArmRouter.AUTO_CREATE_OPERATION)).isEmpty();
+        }
+    }
+
+    @Test
+    void autoCreatedGroupTakesTheLocationOfTheFirstWriteAndIsJournaledBeforeIt() {
+        ArmSimulatorOptions options = ArmSimulatorOptions.defaults().withProvidersRegisteredAtStart(true)
+                .withAutoCreateResourceGroups(true);
+        try (SimulatorSession session = new SimulatorSession(options)) {
+            session.azure.storageAccounts().define("stautogroup01")
+                    .withRegion(Region.US_EAST2).withExistingResourceGroup("rg-auto").create();
+
+            assertThat(session.sim.state().resourceGroup(SUBSCRIPTION, "rg-auto"))
+                    .hasValueSatisfying(g -> assertThat(g.location()).isEqualTo("eastus2"));
+            List<JournalEntry> writes = session.sim.journal().writes();
+            assertThat(writes).extracting(JournalEntry::operation)
+                    .containsExactly(ArmRouter.AUTO_CREATE_OPERATION, "StorageAccounts_Create");
+            assertThat(writes.get(0).path()).isEqualTo("/subscriptions/" + SUBSCRIPTION + "/resourceGroups/rg-auto");
+            assertThat(writes.get(0).status()).isEqualTo(201);
+            assertThat(writes.get(1).status()).isBetween(200, 202);
+        }
+    }
+
+    @Test
+    void autoCreateNeedsALocationAndNeverAppliesToDeletes() {
+        ArmSimulatorOptions options = ArmSimulatorOptions.defaults().withProvidersRegisteredAtStart(true)
+                .withAutoCreateResourceGroups(true);
+        try (SimulatorSession session = new SimulatorSession(options)) {
+            assertThatThrownBy(() -> session.azure.genericResources().deleteById("/subscriptions/" + SUBSCRIPTION
+                    + "/resourceGroups/rg-gone/providers/Microsoft.Storage/storageAccounts/stgone01", "2023-05-01"))
+                    .hasMessageContaining("ResourceGroupNotFound");
+            assertThatThrownBy(() -> session.azure.storageAccounts().manager().serviceClient().getStorageAccounts()
+                    .listKeys("rg-nolocation", "stnolocation01"))
+                    .hasMessageContaining("ResourceGroupNotFound");
+
+            assertThat(session.sim.state().resourceGroup(SUBSCRIPTION, "rg-gone")).isEmpty();
+            assertThat(session.sim.state().resourceGroup(SUBSCRIPTION, "rg-nolocation")).isEmpty();
+            assertThat(session.sim.journal().byOperation(ArmRouter.AUTO_CREATE_OPERATION)).isEmpty();
+        }
+    }
+
+    @Test
     void optionsRejectNonsense() {
         assertThatThrownBy(() -> ArmSimulatorOptions.defaults().withPort(70000))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("port");
