@@ -1,5 +1,7 @@
 package io.cmkflow.bench;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import io.cmkflow.local.LocalWorkflowStack;
 import io.cmkflow.local.arm.ArmSimulatorOptions;
 import io.cmkflow.local.arm.FaultRule;
@@ -11,6 +13,8 @@ import io.cmkflow.workflow.CmkStatus;
 import io.cmkflow.workflow.CmkWorkflowInput;
 import io.cmkflow.workflow.CmkWorkflowStarter;
 import io.cmkflow.workflow.StatusEvent;
+import io.cmkflow.workflow.WorkflowIds;
+import org.slf4j.LoggerFactory;
 
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -59,7 +63,7 @@ public final class WorkflowBench {
 
         // The parked runs' injected failures are expected: keep their stack traces out of the figures.
         for (String logger : List.of(org.slf4j.Logger.ROOT_LOGGER_NAME, "io.cmkflow", "io.temporal", "com.azure")) {
-            ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(logger)).setLevel(ch.qos.logback.classic.Level.ERROR);
+            ((Logger) LoggerFactory.getLogger(logger)).setLevel(Level.ERROR);
         }
         System.out.printf("machine: %d cores, Java %s, max heap %d MiB%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"), Runtime.getRuntime().maxMemory() >> 20);
@@ -155,7 +159,7 @@ public final class WorkflowBench {
         } finally {
             stack.arm.faults().clear();
             for (CmkRequest request : requests) {
-                stack.client.newUntypedWorkflowStub(io.cmkflow.workflow.WorkflowIds.forRequest(request)).terminate("benchmark done");
+                stack.client.newUntypedWorkflowStub(WorkflowIds.forRequest(request)).terminate("benchmark done");
             }
         }
     }
@@ -182,7 +186,7 @@ public final class WorkflowBench {
         List<RunTiming> timings = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             CmkRequest request = requests.get(i);
-            CmkRunState state = stack.client.newUntypedWorkflowStub(io.cmkflow.workflow.WorkflowIds.forRequest(request))
+            CmkRunState state = stack.client.newUntypedWorkflowStub(WorkflowIds.forRequest(request))
                     .query("state", CmkRunState.class);
             if (state.status() != CmkStatus.Succeeded) {
                 throw new IllegalStateException("run " + request.requestId() + " ended " + state.status() + ": " + state.lastError());
@@ -211,7 +215,7 @@ public final class WorkflowBench {
             }
             Thread.sleep(100);
         }
-        String last = io.cmkflow.workflow.WorkflowIds.forRequest(requests.get(requests.size() - 1));
+        String last = WorkflowIds.forRequest(requests.get(requests.size() - 1));
         String status = stack.client.newUntypedWorkflowStub(last).describe().getTypedSearchAttributes().get(CmkSearchAttributes.STATUS);
         if (!CmkStatus.AwaitingOperator.name().equals(status)) {
             throw new IllegalStateException("run " + last + " is " + status + ", not parked");
