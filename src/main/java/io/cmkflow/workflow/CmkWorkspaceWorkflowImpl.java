@@ -322,6 +322,9 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
     }
 
     private UndoRecord undoKeyVault() {
+        if (request.keyVault().existingId() != null) {
+            return skipped(CmkStep.KEY_VAULT, "deleteKeyVault", "the request names an existing vault; this run never creates one");
+        }
         if (vault != null && !vault.createdByThisRun()) {
             return skipped(CmkStep.KEY_VAULT, "deleteKeyVault", "vault was " + vault.disposition() + ", not created by this run");
         }

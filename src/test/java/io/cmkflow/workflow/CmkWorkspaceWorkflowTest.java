@@ -51,6 +51,7 @@ import static org.mockito.Mockito.doReturn;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.verifyNoInteractions;
@@ -261,6 +262,25 @@ class CmkWorkspaceWorkflowTest {
         assertThat(stub().describe().getTypedSearchAttributes().get(CmkSearchAttributes.STATUS)).isEqualTo("Compensated");
         assertThat(statusEvents.types()).endsWith(StatusEvent.Type.awaiting_operator, StatusEvent.Type.compensated);
         replay(step);
+    }
+
+    @Test
+    void aRequestNamingAnExistingVaultNeverDeletesAVaultEvenWhenTheVaultStepNeverReported() throws Exception {
+        CmkRequest named = request(REQUEST_ID);
+        CmkRequest existing = new CmkRequest(named.requestId(), named.subscriptionId(), named.tenantId(), named.cloud(),
+                named.resourceGroup(), named.location(), named.workspace(),
+                new CmkRequest.KeyVault(null, VAULT_ID, null, null, null), named.key(), named.tags());
+        onStep(CmkStep.KEY_VAULT, doThrow(nonRetryable("ExistingVaultNotFound")));
+        starter.start(new CmkWorkflowInput(existing));
+        awaitStatus(CmkStatus.AwaitingOperator);
+
+        typedStub().abort("wrong vault id");
+
+        assertThatThrownBy(() -> stub().getResult(CmkRunState.class)).isInstanceOf(WorkflowFailedException.class);
+        verify(compensation, never()).deleteKeyVault(any(), any());
+        assertThat(queryState().compensation()).singleElement()
+                .satisfies(undo -> assertThat(undo.result()).isEqualTo(UndoResult.SKIPPED))
+                .satisfies(undo -> assertThat(undo.detail()).contains("existing vault"));
     }
 
     @ParameterizedTest
