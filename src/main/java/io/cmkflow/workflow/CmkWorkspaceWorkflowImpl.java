@@ -55,8 +55,11 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
     private record Undo(CmkStep step, Supplier<UndoRecord> action) {
     }
 
-    /** What a finished step did: its result, its main resource, what it created, and what it made known for status events. */
-    private record Done(Result result, String resourceId, List<String> created, Map<String, String> known) {
+    /**
+     * What a finished step did: its result, its main resource, what it created, what it made known for status events,
+     * and the sentence its status event says.
+     */
+    private record Done(Result result, String resourceId, List<String> created, Map<String, String> known, String message) {
     }
 
     private static final class StepProgress {
@@ -130,7 +133,8 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
             providers = runStep(CmkStep.REGISTER_PROVIDERS, "register resource providers",
                     a -> a.registerProviders(request),
                     r -> new Done(r.registeredNow() == null || r.registeredNow().isEmpty() ? Result.SKIPPED : Result.CREATED,
-                            String.join(",", r.namespaces() == null ? List.of() : r.namespaces()), List.of(), Map.of()));
+                            String.join(",", r.namespaces() == null ? List.of() : r.namespaces()), List.of(), Map.of(),
+                            StatusMessages.providers(r)));
 
             registerUndo(CmkStep.KEY_VAULT, this::undoKeyVault);
             vault = runStep(CmkStep.KEY_VAULT, "key vault " + vaultLabel(),
@@ -139,47 +143,50 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
                         case CREATED -> Result.CREATED;
                         case ADOPTED -> Result.ADOPTED;
                         case RECOVERED -> Result.RECOVERED;
-                    }, v.vaultId(), v.createdByThisRun() ? List.of(v.vaultId()) : List.of(), known("keyVaultId", v.vaultId())));
+                    }, v.vaultId(), v.createdByThisRun() ? List.of(v.vaultId()) : List.of(), known("keyVaultId", v.vaultId()),
+                            StatusMessages.keyVault(v)));
 
             registerUndo(CmkStep.KEY, this::undoKey);
             key = runStep(CmkStep.KEY, "key " + request.key().name() + " in " + vault.name(),
                     a -> a.ensureKey(request, vault, owner),
                     k -> new Done(k.created() ? Result.CREATED : Result.ADOPTED, k.keyId(),
-                            k.created() ? List.of(k.keyId()) : List.of(), known("keyUrl", k.keyUrlWithVersion())));
+                            k.created() ? List.of(k.keyId()) : List.of(), known("keyUrl", k.keyUrlWithVersion()),
+                            StatusMessages.key(k)));
 
             registerUndo(CmkStep.COSMOS_GRANT, this::undoCosmosGrant);
             cosmosGrant = runStep(CmkStep.COSMOS_GRANT, "Cosmos DB access to " + vault.name(),
                     a -> a.grantCosmosAccess(request, vault),
                     g -> new Done(g.alreadyPresent() ? Result.SKIPPED : Result.CREATED, grantLabel(g),
-                            g.alreadyPresent() ? List.of() : List.of(grantLabel(g)), known("cosmosDbAccess", grantLabel(g))));
+                            g.alreadyPresent() ? List.of() : List.of(grantLabel(g)), known("cosmosDbAccess", grantLabel(g)),
+                            StatusMessages.cosmosGrant(g, vault.name())));
 
             registerUndo(CmkStep.WORKSPACE, this::undoWorkspace);
             workspace = runStep(CmkStep.WORKSPACE, "workspace " + request.workspace().name(),
                     a -> a.ensureWorkspace(request, vault, key, owner),
                     w -> new Done(w.created() ? Result.CREATED : Result.ADOPTED, w.workspaceId(), workspaceCreated(w),
-                            known("workspaceId", w.workspaceId())));
+                            known("workspaceId", w.workspaceId()), StatusMessages.workspace(w, request.workspace().name(), key)));
 
             managedGroup = runStep(CmkStep.MANAGED_GROUP, "managed group of " + request.workspace().name(),
                     a -> a.verifyManagedGroup(request, workspace),
-                    m -> new Done(Result.VERIFIED, m.resourceGroupId(), List.of(), known("managedResourceGroup", m.resourceGroupId())));
+                    m -> new Done(Result.VERIFIED, m.resourceGroupId(), List.of(), known("managedResourceGroup", m.resourceGroupId()),
+                            StatusMessages.managedGroup(m)));
         } catch (RunAbandoned abandoned) {
             // A cancel arriving during compensation must not cut it short.
             Workflow.newDetachedCancellationScope(() -> {
                 boolean complete = compensate();
                 finish(complete ? CmkStatus.Compensated : CmkStatus.Failed, CmkSearchAttributes.STAGE_DONE);
                 publish(complete ? StatusEvent.Type.compensated : StatusEvent.Type.failed, currentStep,
-                        abandoned.getMessage() + (complete ? "; everything this run created was undone" : "; compensation incomplete, see state"),
-                        null);
+                        abandoned.getMessage() + "; " + StatusMessages.compensation(compensation), null);
             }).run();
             throw ApplicationFailure.newNonRetryableFailure(abandoned.getMessage(), abandoned.type);
         } catch (CanceledFailure cancelled) {
             String reason = "cancelled" + (currentStep == null ? "" : " during step " + currentStep.number() + " (" + currentStep.title() + ")");
             lastError = lastError == null ? reason : reason + "; before that: " + lastError;
             Workflow.newDetachedCancellationScope(() -> {
-                boolean complete = compensate();
+                compensate();
                 finish(CmkStatus.Cancelled, CmkSearchAttributes.STAGE_DONE);
                 publish(StatusEvent.Type.cancelled, currentStep,
-                        reason + (complete ? "; everything this run created was undone" : "; compensation incomplete, see state"), null);
+                        reason + "; " + StatusMessages.compensation(compensation), null);
             }).run();
             throw cancelled;
         }
@@ -268,7 +275,7 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
             resourcesCreated.addAll(done.created());
             showProgress(step.stage());
             knownResources.putAll(done.known());
-            publish(StatusEvent.Type.step_done, step, step.title() + ": " + done.result(),
+            publish(StatusEvent.Type.step_done, step, done.message(),
                     done.known().isEmpty() ? null : done.known());
             return result;
         }
@@ -280,7 +287,8 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
         parkedAt = now();
         decision = null;
         showProgress(step.stage());
-        publish(StatusEvent.Type.awaiting_operator, step, lastError, null);
+        publish(StatusEvent.Type.awaiting_operator, step, "step " + step.number() + " (" + step.title() + ") failed and waits for"
+                + " an operator (update retry or abort; undone if unanswered within " + parkTimeout + "): " + steps.get(step).error, null);
         boolean answered = Workflow.await(parkTimeout, () -> decision != null);
         if (!answered) {
             throw new RunAbandoned("PARK_TIMEOUT", "no operator answer within " + parkTimeout + " while parked on step "
@@ -314,6 +322,9 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
     }
 
     private UndoRecord undoKeyVault() {
+        if (request.keyVault().existingId() != null) {
+            return skipped(CmkStep.KEY_VAULT, "deleteKeyVault", "the request names an existing vault; this run never creates one");
+        }
         if (vault != null && !vault.createdByThisRun()) {
             return skipped(CmkStep.KEY_VAULT, "deleteKeyVault", "vault was " + vault.disposition() + ", not created by this run");
         }
@@ -468,7 +479,9 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
             cause = cause.getCause();
         }
         if (cause instanceof ApplicationFailure app) {
-            return app.getType() + ": " + app.getOriginalMessage();
+            // The Azure activities already name the type in their message ("ensureKey: NON_RETRYABLE ..."): say it once.
+            String message = app.getOriginalMessage();
+            return message != null && message.contains(app.getType()) ? message : app.getType() + ": " + message;
         }
         if (cause instanceof TemporalFailure temporal) {
             return cause.getClass().getSimpleName() + ": " + temporal.getOriginalMessage();

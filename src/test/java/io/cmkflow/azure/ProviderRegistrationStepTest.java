@@ -54,6 +54,7 @@ class ProviderRegistrationStepTest {
         var request = StepPreconditionsTest.copy(SimulatedAzure.request("beat")).subscriptionId(subscription).build();
         int[] beats = {0};
         step.register(request, () -> beats[0]++);
-        assertThat(beats[0]).isGreaterThanOrEqualTo(ProviderRegistrationStep.NAMESPACES.size());
+        // Every poll round beats: the round that still sees Registering and the one that sees Registered.
+        assertThat(beats[0]).isGreaterThanOrEqualTo(2);
     }
 }
