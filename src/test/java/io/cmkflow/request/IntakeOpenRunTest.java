@@ -1,6 +1,7 @@
 package io.cmkflow.request;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cmkflow.local.servicebus.QueueDefinition;
 import io.cmkflow.local.servicebus.QueuedMessage;
 import io.cmkflow.workflow.CmkSearchAttributes;
 import io.cmkflow.workflow.StatusEvent;
@@ -16,14 +17,20 @@ import java.util.Optional;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** A second request for a workspace whose run is open is refused; the open run is left alone. */
-class IntakeTargetBusyTest {
+/**
+ * Requests meeting an open run: the same request again is completed without a second run, another request for the
+ * same workspace is refused; the open run is left alone either way.
+ */
+class IntakeOpenRunTest {
     private IntakeStack stack;
 
     @BeforeEach
     void startStack() {
-        // Without the worker a started run stays open, as one parked or slowed down would.
-        stack = IntakeStack.builder().worker(false).start();
+        // Without the worker a started run stays open, as one parked or slowed down would. No duplicate detection on
+        // the queue, so a message sent again reaches the intake as a redelivery would.
+        stack = IntakeStack.builder().worker(false)
+                .requestQueue(QueueDefinition.withDefaults(IntakeStack.REQUESTS).withMaxDeliveryCount(5))
+                .start();
     }
 
     @AfterEach
@@ -60,5 +67,23 @@ class IntakeTargetBusyTest {
         assertThat(stack.requestQueue().deadLetterCount()).isOne();
         assertThat(stack.status().of("req-busy-1")).isEmpty();
         assertThat(stack.app.getBean(RequestIntake.class).isRunning()).isTrue();
+    }
+
+    @Test
+    void theSameMessageFiveTimesStartsOneRunAndEveryCopyIsCompleted() {
+        ObjectNode request = TestRequests.valid("req-same-1", "mlw-same");
+        String workflowId = TestRequests.workflowId(request);
+
+        for (int copy = 0; copy < 5; copy++) {
+            stack.send(request);
+        }
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> stack.run(workflowId).isPresent() && stack.requestQueue().activeCount() == 0);
+        WorkflowExecutionDescription run = stack.run(workflowId).orElseThrow();
+        assertThat(run.getStatus()).isEqualTo(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);
+        assertThat(run.getTypedSearchAttributes().get(CmkSearchAttributes.REQUEST_ID)).isEqualTo("req-same-1");
+        // Four copies met the open run of their own request: completed, neither refused as TargetBusy nor abandoned.
+        assertThat(stack.requestQueue().deadLetterCount()).isZero();
+        assertThat(stack.status().all()).isEmpty();
     }
 }
