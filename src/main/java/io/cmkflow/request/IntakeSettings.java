@@ -9,7 +9,8 @@ import java.time.Duration;
 /**
  * Service Bus settings of the intake and of status events. Real mode: {@code fullyQualifiedNamespace}
  * (DefaultAzureCredential) or {@code connectionString}; the local default points {@code connectionString} at the
- * in-process stand-in.
+ * in-process stand-in. {@code settleTimeout} bounds how long the intake waits for the broker to acknowledge a
+ * complete, dead-letter or abandon before giving the message up to redelivery.
  */
 @ConfigurationProperties("cmkflow.servicebus")
 public record IntakeSettings(
@@ -20,5 +21,6 @@ public record IntakeSettings(
         @Bindable(defaultValue = "4") int maxConcurrentCalls,
         @Bindable(defaultValue = "0") int prefetchCount,
         @Bindable(defaultValue = "262144") int maxMessageBytes,
-        @Bindable(defaultValue = "PT10M") Duration maxLockRenewal) {
+        @Bindable(defaultValue = "PT10M") Duration maxLockRenewal,
+        @Bindable(defaultValue = "PT30S") Duration settleTimeout) {
 }

@@ -13,11 +13,24 @@ import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
 /**
  * The intake role: a Service Bus processor on the request queue (PEEK_LOCK, no auto-complete) that hands each
  * message to {@link IntakeService} and settles it only after the decision: complete once Temporal acknowledged the
  * start (or recognised a duplicate), dead-letter bad input, abandon on any transient failure so the broker
  * redelivers (and dead-letters at its max delivery count). Nothing thrown here stops the processor.
+ *
+ * <p>A settlement is given up after {@code settleTimeout}: after a dropped connection the client (7.17.19) can leave
+ * one unanswered for good, and a handler blocked on it would hold a processor slot and keep renewing the message's
+ * lock. Given up, the handler returns, the lock lapses and the broker redelivers the message, which then meets its
+ * own run (or is refused again) and is settled on the new connection.
  */
 @Context
 @Requires(property = "cmkflow.intake.enabled", notEquals = "false")
@@ -26,9 +39,16 @@ public class RequestIntake implements AutoCloseable {
 
     private final IntakeService service;
     private final ServiceBusProcessorClient processor;
+    private final Duration settleTimeout;
+    private final ExecutorService settlements = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "intake-settlement");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public RequestIntake(ServiceBusClientBuilder clients, IntakeSettings settings, IntakeService service) {
         this.service = service;
+        this.settleTimeout = settings.settleTimeout();
         this.processor = clients.processor()
                 .queueName(settings.requestQueue())
                 .receiveMode(ServiceBusReceiveMode.PEEK_LOCK)
@@ -53,15 +73,33 @@ public class RequestIntake implements AutoCloseable {
         } catch (RuntimeException transientFailure) {
             log.warn("message {} abandoned for redelivery (delivery {}): {}", message.getMessageId(),
                     message.getDeliveryCount(), transientFailure.toString());
-            context.abandon();
+            settle(message, "abandon", context::abandon);
             return;
         }
         if (decision instanceof IntakeDecision.DeadLetter deadLetter) {
-            context.deadLetter(new DeadLetterOptions()
+            settle(message, "dead-letter", () -> context.deadLetter(new DeadLetterOptions()
                     .setDeadLetterReason(deadLetter.reason().name())
-                    .setDeadLetterErrorDescription(deadLetter.description()));
+                    .setDeadLetterErrorDescription(deadLetter.description())));
         } else {
-            context.complete();
+            settle(message, "complete", context::complete);
+        }
+    }
+
+    /** Runs one settlement, waiting at most {@code settleTimeout}; a failed or unanswered one leaves the message to redelivery. */
+    private void settle(ServiceBusReceivedMessage message, String settlement, Runnable call) {
+        Future<?> pending = settlements.submit(call);
+        try {
+            pending.get(settleTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException unanswered) {
+            pending.cancel(true);
+            log.warn("message {}: {} not acknowledged within {}; it is redelivered when its lock lapses",
+                    message.getMessageId(), settlement, settleTimeout);
+        } catch (ExecutionException failed) {
+            log.warn("message {}: {} failed, it is redelivered when its lock lapses: {}", message.getMessageId(), settlement,
+                    failed.getCause().toString());
+        } catch (InterruptedException stopping) {
+            pending.cancel(true);
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -78,5 +116,6 @@ public class RequestIntake implements AutoCloseable {
     @Override
     public void close() {
         processor.close();
+        settlements.shutdownNow();
     }
 }

@@ -80,7 +80,7 @@ class IntakeLockRenewalTest {
             }
         };
         IntakeSettings settings = new IntakeSettings(serviceBus.connectionString(), null, IntakeStack.REQUESTS, IntakeStack.STATUS,
-                4, 0, 262_144, Duration.ofMinutes(5));
+                4, 0, 262_144, Duration.ofMinutes(5), Duration.ofSeconds(30));
         ServiceBusClientBuilder clients = new ServiceBusClientBuilder().connectionString(serviceBus.connectionString());
         events = new StatusEventSender(clients, settings);
         intake = new RequestIntake(clients, settings, new IntakeService(new RequestValidator(), slowStarter, events, settings));

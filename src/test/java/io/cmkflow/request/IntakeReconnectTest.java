@@ -30,13 +30,13 @@ class IntakeReconnectTest {
 
     @Test
     void aBatchInterruptedByDroppedConnectionsEndsWithEveryMessageARunOrADeadLetter() {
-        // A settlement cut off by a drop cannot be retried on the new link; the client keeps renewing that message's
-        // lock until max-lock-renewal, then the lock expires and the broker redelivers it (a duplicate, completed).
-        // Short lock and renewal limits keep that wait short; handling itself takes milliseconds.
+        // A settlement cut off by a drop can go unanswered by the client; the intake gives it up after settle-timeout,
+        // its lock lapses and the broker redelivers the message (then a duplicate, completed). Short limits keep
+        // that wait short; max-lock-renewal stays at its default, so only giving up releases such a message.
         stack = IntakeStack.builder().worker(false)
                 .requestQueue(QueueDefinition.withDefaults(IntakeStack.REQUESTS).withDuplicateDetection(Duration.ofMinutes(10))
                         .withLockDuration(Duration.ofSeconds(2)).withMaxDeliveryCount(5))
-                .property("cmkflow.servicebus.max-lock-renewal", "PT3S")
+                .property("cmkflow.servicebus.settle-timeout", "PT2S")
                 .start();
         StatusInbox events = stack.status();
         // Every fifth request is invalid (key size 2048), so both outcomes cross the drops.
@@ -60,7 +60,8 @@ class IntakeReconnectTest {
         stack.serviceBus.dropAllConnections();
 
         await().atMost(Duration.ofSeconds(30)).until(() -> stack.requestQueue().activeCount() == 0);
-        assertThat(stack.serviceBus.connectionsAccepted()).isGreaterThan(connectionsBefore + 2);
+        // At least the application's own connection (shared by its processor and senders) came back after each drop.
+        assertThat(stack.serviceBus.connectionsAccepted()).isGreaterThanOrEqualTo(connectionsBefore + 2);
         assertThat(valid).allSatisfy(request -> assertThat(stack.run(TestRequests.workflowId(request)))
                 .hasValueSatisfying(run -> assertThat(run.getTypedSearchAttributes().get(CmkSearchAttributes.REQUEST_ID))
                         .isEqualTo(request.get("requestId").asText())));
