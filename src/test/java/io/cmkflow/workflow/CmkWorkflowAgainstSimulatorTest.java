@@ -24,6 +24,7 @@ import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
 import io.temporal.common.converter.DefaultDataConverter;
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -44,6 +46,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -53,9 +56,11 @@ import static org.awaitility.Awaitility.await;
 /**
  * The workflow through the real Azure activities against the ARM simulator, on the Temporal test server (time
  * skipping): faults are injected per step as ARM answers, and every scenario is judged by what the simulator saw
- * (its journal) and what it holds afterwards. One simulator and one set of SDK clients serve the whole class; every
- * test works on resources named after its own run number, and the journal, faults and latency are reset per test.
+ * (its journal) and what it holds afterwards. One simulator, one set of SDK clients and one Temporal test server
+ * serve the whole class; every test works on resources (and a workflow id) named after its own run number, and the
+ * journal, faults and latency are reset per test.
  */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class CmkWorkflowAgainstSimulatorTest {
 
     private static final String TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
@@ -68,17 +73,16 @@ class CmkWorkflowAgainstSimulatorTest {
 
     private static ArmSimulator sim;
     private static AzureClients clients;
-
-    private TestWorkflowEnvironment env;
-    private WorkflowClient client;
-    private CmkWorkflowStarter starter;
-    private RecordingStatusPublisher statusEvents;
+    private static TestWorkflowEnvironment env;
+    private static WorkflowClient client;
+    private static CmkWorkflowStarter starter;
+    private static RecordingStatusPublisher statusSink;
     private String name;
     private CmkRequest request;
     private String workflowId;
 
     @BeforeAll
-    static void startSimulator() {
+    static void startSimulatorAndTemporal() {
         // The SDK's own long-running-operation polling (vault, storage) otherwise waits 30 s between polls.
         ResourceManagerUtils.InternalRuntimeContext.setDelayProvider(d -> Duration.ofMillis(10));
         sim = ArmSimulator.start(ArmSimulatorOptions.defaults());
@@ -90,27 +94,29 @@ class CmkWorkflowAgainstSimulatorTest {
         // SDK's provider-registration policy on its first MissingSubscriptionRegistration. Registered here so that
         // hop does not land in whichever test reaches step 5 first.
         sim.state().registerProviders(SUBSCRIPTION, WorkspaceStep.INSIGHTS_NAMESPACE);
+
+        env = TestWorkflowEnvironment.newInstance();
+        CmkSearchAttributes.register(env.getOperatorServiceStubs(), env.getNamespace());
+        statusSink = new RecordingStatusPublisher();
+        CmkWorkflowWorker.register(env.getWorkerFactory(), new AzureProvisioningActivities(clients, FAST),
+                new AzureCompensationActivities(clients, FAST), statusSink);
+        env.start();
+        client = env.getWorkflowClient();
+        starter = new CmkWorkflowStarter(client, CmkWorkflowWorker.TASK_QUEUE);
     }
 
     @AfterAll
-    static void stopSimulator() {
+    static void stopSimulatorAndTemporal() {
+        env.close();
         sim.close();
     }
 
     @BeforeEach
-    void startTemporal() {
+    void nameThisRun() {
         name = "r" + RUNS.incrementAndGet();
         request = request(name, null);
         workflowId = WorkflowIds.forTarget(SUBSCRIPTION, GROUP, request.workspace().name());
         sim.journal().clear();
-        env = TestWorkflowEnvironment.newInstance();
-        CmkSearchAttributes.register(env.getOperatorServiceStubs(), env.getNamespace());
-        statusEvents = new RecordingStatusPublisher();
-        CmkWorkflowWorker.register(env.getWorkerFactory(), new AzureProvisioningActivities(clients, FAST),
-                new AzureCompensationActivities(clients, FAST), statusEvents);
-        env.start();
-        client = env.getWorkflowClient();
-        starter = new CmkWorkflowStarter(client, CmkWorkflowWorker.TASK_QUEUE);
     }
 
     @AfterEach
@@ -124,7 +130,6 @@ class CmkWorkflowAgainstSimulatorTest {
                             || managedGroups.stream().anyMatch(g -> e.path().toLowerCase().startsWith(g)));
             assertThat(sim.journal().unhandled()).isEmpty();
         } finally {
-            env.close();
             sim.faults().clear();
             sim.latency().clear();
         }
@@ -168,8 +173,8 @@ class CmkWorkflowAgainstSimulatorTest {
         assertThat(undoCalls()).isEmpty();
         assertThat(sim.journal().where(e -> e.status() >= 400 && !isLookupMiss(e))).isEmpty();
         assertEnd(CmkStatus.Succeeded, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED);
-        assertThat(statusEvents.types()).endsWith(StatusEvent.Type.succeeded).doesNotContain(StatusEvent.Type.awaiting_operator);
-        assertThat(statusEvents.delivered.get(statusEvents.delivered.size() - 1).resources())
+        assertThat(statusTypes()).endsWith(StatusEvent.Type.succeeded).doesNotContain(StatusEvent.Type.awaiting_operator);
+        assertThat(statusEvents().get(statusEvents().size() - 1).resources())
                 .containsEntry("workspaceId", workspaceId())
                 .containsEntry("keyId", result.outcomes().key().keyUrlWithVersion());
     }
@@ -194,7 +199,7 @@ class CmkWorkflowAgainstSimulatorTest {
         assertThat(calls.get(4).status()).isLessThan(300);
         assertThat(result.steps().get(step.ordinal()).attempts()).as("no operator round").isEqualTo(1);
         assertThat(lastActivityAttempt(step)).as("Temporal attempts of step %s", step).isEqualTo(3);
-        assertThat(statusEvents.types()).doesNotContain(StatusEvent.Type.awaiting_operator).endsWith(StatusEvent.Type.succeeded);
+        assertThat(statusTypes()).doesNotContain(StatusEvent.Type.awaiting_operator).endsWith(StatusEvent.Type.succeeded);
         assertThat(undoCalls()).isEmpty();
         assertThat(sim.state().workspace(SUBSCRIPTION, GROUP, workspaceName())).isPresent();
     }
@@ -223,7 +228,7 @@ class CmkWorkflowAgainstSimulatorTest {
                 .matches(s -> s < 300, "a success");
         assertThat(undoCalls()).isEmpty();
         assertThat(sim.state().workspace(SUBSCRIPTION, GROUP, workspaceName())).isPresent();
-        assertThat(statusEvents.types()).containsSubsequence(StatusEvent.Type.awaiting_operator, StatusEvent.Type.succeeded);
+        assertThat(statusTypes()).containsSubsequence(StatusEvent.Type.awaiting_operator, StatusEvent.Type.succeeded);
         assertEnd(CmkStatus.Succeeded, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED);
     }
 
@@ -243,7 +248,7 @@ class CmkWorkflowAgainstSimulatorTest {
                 .satisfies(f -> assertThat(((ApplicationFailure) f).getType()).isEqualTo("ABORTED"));
         assertCompensated(step, false);
         assertEnd(CmkStatus.Compensated, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED);
-        assertThat(statusEvents.types()).endsWith(StatusEvent.Type.awaiting_operator, StatusEvent.Type.compensated);
+        assertThat(statusTypes()).endsWith(StatusEvent.Type.awaiting_operator, StatusEvent.Type.compensated);
     }
 
     @ParameterizedTest
@@ -286,7 +291,7 @@ class CmkWorkflowAgainstSimulatorTest {
         assertThat(state.lastError()).contains("cancelled during step " + step.number());
         assertCompensated(step, true);
         assertEnd(CmkStatus.Cancelled, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED);
-        assertThat(statusEvents.types()).endsWith(StatusEvent.Type.cancelled).doesNotContain(StatusEvent.Type.succeeded);
+        assertThat(statusTypes()).endsWith(StatusEvent.Type.cancelled).doesNotContain(StatusEvent.Type.succeeded);
     }
 
     @Test
@@ -338,7 +343,8 @@ class CmkWorkflowAgainstSimulatorTest {
 
         assertThat(stub().getResult(CmkRunState.class).status()).isEqualTo(CmkStatus.Succeeded);
         assertThat(undoCalls()).isEmpty();
-        assertThatThrownBy(() -> typedStub().retry("after the end")).isInstanceOf(RuntimeException.class);
+        // A closed run takes no updates at all.
+        assertThatThrownBy(() -> typedStub().retry("after the end")).isInstanceOf(WorkflowNotFoundException.class);
         assertThat(sim.state().workspace(SUBSCRIPTION, GROUP, workspaceName())).isPresent();
     }
 
@@ -442,6 +448,15 @@ class CmkWorkflowAgainstSimulatorTest {
                         || e.path().endsWith("/accessPolicies/remove")))
                 .stream().map(e -> e.path().endsWith("/accessPolicies/remove") ? e.operation() + "/remove" : e.operation())
                 .toList();
+    }
+
+    /** The status events of this test's run (the sink serves the whole class). */
+    private List<StatusEvent> statusEvents() {
+        return statusSink.delivered.stream().filter(e -> workflowId.equals(e.workflowId())).toList();
+    }
+
+    private List<StatusEvent.Type> statusTypes() {
+        return statusEvents().stream().map(StatusEvent::type).toList();
     }
 
     private void assertEnd(CmkStatus status, WorkflowExecutionStatus execution) {
