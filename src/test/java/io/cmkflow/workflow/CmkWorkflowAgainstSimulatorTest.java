@@ -45,7 +45,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -198,7 +197,10 @@ class CmkWorkflowAgainstSimulatorTest {
         assertThat(calls).extracting(JournalEntry::status).startsWith(429, 503, 503, 503);
         assertThat(calls.get(4).status()).isLessThan(300);
         assertThat(result.steps().get(step.ordinal()).attempts()).as("no operator round").isEqualTo(1);
-        assertThat(lastActivityAttempt(step)).as("Temporal attempts of step %s", step).isEqualTo(3);
+        ActivityRun run = lastActivityRun(step);
+        assertThat(run.attempt()).as("Temporal attempts of step %s", step).isEqualTo(3);
+        assertThat(run.scheduledToStart()).as("the 429's Retry-After paced Temporal's retry (skipped time)")
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(30)).isLessThan(Duration.ofMinutes(5));
         assertThat(statusTypes()).doesNotContain(StatusEvent.Type.awaiting_operator).endsWith(StatusEvent.Type.succeeded);
         assertThat(undoCalls()).isEmpty();
         assertThat(sim.state().workspace(SUBSCRIPTION, GROUP, workspaceName())).isPresent();
@@ -215,7 +217,7 @@ class CmkWorkflowAgainstSimulatorTest {
         CmkRunState parked = awaitParked(step);
         assertThat(parked.lastError()).contains("NON_RETRYABLE", "AuthorizationFailed");
         assertThat(parked.steps().get(step.ordinal()).phase()).isEqualTo(Phase.FAILED);
-        assertThat(lastActivityAttempt(step)).as("a non-retryable error is not retried by Temporal").isEqualTo(1);
+        assertThat(lastActivityRun(step).attempt()).as("a non-retryable error is not retried by Temporal").isEqualTo(1);
         assertThat(sim.journal().byOperation(operation)).extracting(JournalEntry::status).containsExactly(403);
 
         assertThat(typedStub().retry("role assignment granted")).contains("retrying step " + step.number());
@@ -477,20 +479,30 @@ class CmkWorkflowAgainstSimulatorTest {
         return parked;
     }
 
-    /** The attempt number Temporal gave the last start of the step's activity (1 = never retried by Temporal). */
-    private int lastActivityAttempt(CmkStep step) {
+    /** The last scheduling of the step's activity and its start: Temporal's attempt number and (test server) times. */
+    private record ActivityRun(HistoryEvent scheduled, HistoryEvent started) {
+        int attempt() {
+            return started.getActivityTaskStartedEventAttributes().getAttempt();
+        }
+
+        Duration scheduledToStart() {
+            return Duration.ofSeconds(started.getEventTime().getSeconds() - scheduled.getEventTime().getSeconds());
+        }
+    }
+
+    private ActivityRun lastActivityRun(CmkStep step) {
         List<HistoryEvent> events = client.fetchHistory(workflowId).getEvents();
-        List<Long> scheduled = events.stream()
+        List<HistoryEvent> scheduled = events.stream()
                 .filter(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED && e.hasUserMetadata())
                 .filter(e -> DefaultDataConverter.STANDARD_INSTANCE.fromPayload(e.getUserMetadata().getSummary(),
                         String.class, String.class).startsWith("Step " + step.number() + ":"))
-                .map(HistoryEvent::getEventId).toList();
-        long last = scheduled.get(scheduled.size() - 1);
-        Optional<HistoryEvent> started = events.stream()
+                .toList();
+        HistoryEvent last = scheduled.get(scheduled.size() - 1);
+        HistoryEvent started = events.stream()
                 .filter(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED
-                        && e.getActivityTaskStartedEventAttributes().getScheduledEventId() == last)
-                .findFirst();
-        return started.orElseThrow().getActivityTaskStartedEventAttributes().getAttempt();
+                        && e.getActivityTaskStartedEventAttributes().getScheduledEventId() == last.getEventId())
+                .findFirst().orElseThrow();
+        return new ActivityRun(last, started);
     }
 
     // --- names --------------------------------------------------------------------------------------------------
