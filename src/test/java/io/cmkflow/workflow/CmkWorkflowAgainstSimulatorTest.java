@@ -297,6 +297,22 @@ class CmkWorkflowAgainstSimulatorTest {
     }
 
     @Test
+    void cancelWhileParkedUndoesEverythingTheRunCreated() {
+        sim.faults().inject(FaultRule.forOperation(faultedOperation(CmkStep.MANAGED_GROUP)).status(403)
+                .code("AuthorizationFailed").message("no read on the managed group").always());
+        starter.start(new CmkWorkflowInput(request));
+        awaitParked(CmkStep.MANAGED_GROUP);
+
+        stub().cancel();
+
+        assertThatThrownBy(() -> stub().getResult(CmkRunState.class))
+                .isInstanceOf(WorkflowFailedException.class).cause().isInstanceOf(CanceledFailure.class);
+        assertCompensated(CmkStep.MANAGED_GROUP, false);
+        assertEnd(CmkStatus.Cancelled, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED);
+        assertThat(statusTypes()).endsWith(StatusEvent.Type.awaiting_operator, StatusEvent.Type.cancelled);
+    }
+
+    @Test
     void preExistingVaultKeyAndAccessPolicyAreUntouchedByCompensation() {
         ArmState.VaultView seeded = sim.state().vault(VaultSeed.of(SUBSCRIPTION, GROUP, "kv-shared-" + name)
                 .location(LOCATION).tenantId(TENANT).purgeProtection(true)
