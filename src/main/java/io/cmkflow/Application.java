@@ -2,6 +2,7 @@ package io.cmkflow;
 
 import com.azure.messaging.servicebus.ServiceBusClientBuilder;
 import io.cmkflow.local.LocalDemo;
+import io.cmkflow.operator.OperatorCli;
 import io.cmkflow.request.RequestSubmitter;
 import io.cmkflow.workflow.StatusEvent;
 import io.micronaut.context.ApplicationContext;
@@ -16,7 +17,8 @@ import java.util.concurrent.CountDownLatch;
 /**
  * cmkflow's command line. {@code serve} (the default) runs the configured roles until stopped; {@code demo} runs the
  * local default end to end on the valid examples; {@code submit FILE...} publishes request files to the request queue
- * (by default the local default's, through the emulator connection string) and prints their status events.
+ * (by default the local default's, through the emulator connection string) and prints their status events;
+ * {@code runs}, {@code show}, {@code retry}, {@code abort}, {@code cancel} are the on-call actions ({@link OperatorCli}).
  */
 public class Application {
     static final String EMULATOR_CONNECTION_STRING =
@@ -32,7 +34,7 @@ public class Application {
             case "serve" -> serve();
             case "demo" -> demo(rest.isEmpty() ? EXAMPLES : Path.of(rest.get(0)));
             case "submit" -> submit(rest);
-            default -> usage();
+            default -> OperatorCli.COMMANDS.contains(command) ? OperatorCli.run(command, rest, System.out) : usage();
         };
         System.exit(exitCode);
     }
@@ -75,7 +77,8 @@ public class Application {
     }
 
     private static int usage() {
-        System.err.println("usage: cmkflow [serve | demo [EXAMPLES_DIR] | submit FILE...]");
+        System.err.println("usage: cmkflow [serve | demo [EXAMPLES_DIR] | submit FILE... | runs | show ID | retry ID [REASON]"
+                + " | abort ID [REASON] | cancel ID]");
         return 2;
     }
 }

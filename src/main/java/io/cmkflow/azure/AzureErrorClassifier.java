@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Sorts Azure failures into {@link AzureErrorClass}es (azure-arm-contract.md, "Error classes"), so the workflow acts
@@ -152,6 +153,6 @@ public final class AzureErrorClassifier {
     }
 
     private static Set<String> lower(Set<String> codes) {
-        return codes.stream().map(c -> c.toLowerCase(Locale.ROOT)).collect(java.util.stream.Collectors.toUnmodifiableSet());
+        return codes.stream().map(c -> c.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
     }
 }

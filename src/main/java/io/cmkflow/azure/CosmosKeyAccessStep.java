@@ -54,15 +54,16 @@ public final class CosmosKeyAccessStep {
         }
         VaultsClient vaults = azure.vaults().manager().serviceClient().getVaults();
         VaultInner current = vaults.getByResourceGroup(vault.resourceGroup(), vault.name());
-        if (hasAllPermissions(current, request.tenantId(), principal)) {
-            return new CosmosGrantOutcome(vault.vaultId(), principal, Mode.ACCESS_POLICY, true, null);
+        Optional<AccessPolicyEntry> entry = entryFor(current, request.tenantId(), principal);
+        if (entry.isEmpty() || !hasAllPermissions(entry.get())) {
+            vaults.updateAccessPolicy(vault.resourceGroup(), vault.name(), AccessPolicyUpdateKind.ADD,
+                    policyFor(request.tenantId(), principal));
         }
-        vaults.updateAccessPolicy(vault.resourceGroup(), vault.name(), AccessPolicyUpdateKind.ADD,
-                policyFor(request.tenantId(), principal));
-        return new CosmosGrantOutcome(vault.vaultId(), principal, Mode.ACCESS_POLICY, false, null);
+        // An entry that existed before (even with fewer permissions) is not this run's: undo will leave it alone.
+        return new CosmosGrantOutcome(vault.vaultId(), principal, Mode.ACCESS_POLICY, entry.isPresent(), null);
     }
 
-    /** Removes the entry or role assignment this run added; a grant that existed before the run is left alone. */
+    /** Removes the entry or role assignment this run added; an entry or assignment that existed before the run is left alone. */
     public UndoOutcome undo(CmkRequest request, CosmosGrantOutcome grant) {
         return AzureStepException.classifying(() -> undoInAzure(request, grant));
     }
@@ -113,11 +114,9 @@ public final class CosmosKeyAccessStep {
         return new CosmosGrantOutcome(vault.vaultId(), principal, Mode.RBAC, false, created.id());
     }
 
-    private static boolean hasAllPermissions(VaultInner vault, String tenantId, String principal) {
-        return entryFor(vault, tenantId, principal)
-                .map(e -> e.permissions() != null && e.permissions().keys() != null
-                        && e.permissions().keys().containsAll(KEY_PERMISSIONS))
-                .orElse(false);
+    private static boolean hasAllPermissions(AccessPolicyEntry entry) {
+        return entry.permissions() != null && entry.permissions().keys() != null
+                && entry.permissions().keys().containsAll(KEY_PERMISSIONS);
     }
 
     private static Optional<AccessPolicyEntry> entryFor(VaultInner vault, String tenantId, String principal) {

@@ -8,12 +8,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Step 1: the resource providers a CMK workspace needs are Registered in the subscription. */
+/**
+ * Step 1: the resource providers a CMK workspace needs are Registered in the subscription, including
+ * Microsoft.Insights for the Application Insights component step 5 creates (left to the SDK, an unregistered
+ * namespace costs a register-and-wait inside the workspace step).
+ */
 public final class ProviderRegistrationStep {
 
+    /**
+     * The five of Microsoft's CMK procedure, plus Microsoft.Insights: step 5 creates Application Insights when the
+     * request names none, and an unregistered namespace there made the SDK register it itself and wait 10 s+.
+     */
     public static final List<String> NAMESPACES = List.of(
             "Microsoft.MachineLearningServices", "Microsoft.Storage", "Microsoft.KeyVault",
-            "Microsoft.DocumentDB", "Microsoft.Search");
+            "Microsoft.DocumentDB", "Microsoft.Search", "Microsoft.Insights");
     private static final String REGISTERED = "Registered";
     private static final String REGISTERING = "Registering";
 
@@ -46,12 +54,12 @@ public final class ProviderRegistrationStep {
             }
             pending.add(namespace);
         }
-        for (String namespace : pending) {
-            polling.await(namespace + " to be Registered", heartbeat, () -> {
-                String state = azure.providers().getByName(namespace).registrationState();
-                return REGISTERED.equalsIgnoreCase(state) ? Optional.of(state) : Optional.empty();
-            });
-        }
+        // One wait for all: each poll round reads every namespace still pending, so the waits do not add up.
+        List<String> waiting = new ArrayList<>(pending);
+        polling.await(String.join(", ", pending) + " to be Registered", heartbeat, () -> {
+            waiting.removeIf(namespace -> REGISTERED.equalsIgnoreCase(azure.providers().getByName(namespace).registrationState()));
+            return waiting.isEmpty() ? Optional.of(true) : Optional.empty();
+        });
         return new ProviderRegistration(NAMESPACES, List.copyOf(registeredNow));
     }
 }

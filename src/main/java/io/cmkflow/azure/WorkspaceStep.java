@@ -17,9 +17,13 @@ import com.azure.resourcemanager.resources.fluent.models.GenericResourceInner;
 import com.azure.resourcemanager.resources.models.Identity;
 import com.azure.resourcemanager.resources.models.IdentityUserAssignedIdentitiesValue;
 import com.azure.resourcemanager.resources.models.ResourceIdentityType;
+import com.azure.resourcemanager.storage.fluent.models.StorageAccountInner;
+import com.azure.resourcemanager.storage.models.Kind;
 import com.azure.resourcemanager.storage.models.MinimumTlsVersion;
+import com.azure.resourcemanager.storage.models.Sku;
+import com.azure.resourcemanager.storage.models.SkuName;
 import com.azure.resourcemanager.storage.models.StorageAccount;
-import com.azure.resourcemanager.storage.models.StorageAccountSkuType;
+import com.azure.resourcemanager.storage.models.StorageAccountCreateParameters;
 import io.cmkflow.request.CmkRequest;
 import io.cmkflow.workflow.KeyOutcome;
 import io.cmkflow.workflow.Ownership;
@@ -96,8 +100,14 @@ public final class WorkspaceStep {
         Optional<GenericResourceInner> existing = ArmLookup.find(() -> resources.getById(workspaceId, ML_API_VERSION));
         if (existing.isPresent()) {
             requireSameEncryption(existing.get(), vault, key);
+            if (isFailed(existing.get()) && !owner.owns(existing.get().tags())) {
+                // Re-putting it would tag someone else's workspace as ours, and a later undo would delete it.
+                throw new AzureStepException(AzureFailure.nonRetryable("ExistingWorkspaceFailed",
+                        "workspace " + workspaceId + " exists in state " + provisioningState(existing.get())
+                                + " and was not created by this run; cmkflow will not re-create it"));
+            }
         }
-        Associated storage = ensureStorage(azure, request, owner);
+        Associated storage = ensureStorage(azure, request, owner, heartbeat);
         Associated insights = ensureInsights(resources, request, owner, heartbeat);
 
         GenericResourceInner workspace;
@@ -108,7 +118,7 @@ public final class WorkspaceStep {
                     ? awaitTerminal(resources, workspaceId, heartbeat)
                     : existing.get();
         } else {
-            created = existing.map(w -> owner.owns(w.tags())).orElse(true);
+            created = true;
             workspace = createWorkspace(resources, workspaceId, body(request, vault, key, owner, storage.id, insights.id), heartbeat);
         }
         String state = provisioningState(workspace);
@@ -174,7 +184,7 @@ public final class WorkspaceStep {
         return new UndoOutcome(id, UndoOutcome.Result.DELETED, "deleted", null);
     }
 
-    private Associated ensureStorage(AzureResourceManager azure, CmkRequest request, Ownership owner) {
+    private Associated ensureStorage(AzureResourceManager azure, CmkRequest request, Ownership owner, Runnable heartbeat) {
         String given = request.workspace().storageAccountId();
         if (given != null) {
             StorageAccount account = ArmLookup.find(() -> azure.storageAccounts().getById(given))
@@ -188,14 +198,19 @@ public final class WorkspaceStep {
         if (existing.isPresent()) {
             return new Associated(existing.get().id(), owner.owns(existing.get().tags()));
         }
-        StorageAccount created = azure.storageAccounts().define(name)
-                .withRegion(request.location())
-                .withExistingResourceGroup(request.resourceGroup())
-                .withSku(StorageAccountSkuType.STANDARD_LRS)
-                .withGeneralPurposeAccountKindV2()
-                .withMinimumTlsVersion(MinimumTlsVersion.TLS1_2)
-                .withTags(owner.tags())
-                .create();
+        // The storage module's inner client, so the long-running create is polled (and heartbeats) at this step's pace.
+        SyncPoller<PollResult<StorageAccountInner>, StorageAccountInner> poller = azure.storageAccounts().manager()
+                .serviceClient().getStorageAccounts().beginCreate(request.resourceGroup(), name,
+                        new StorageAccountCreateParameters()
+                                .withSku(new Sku().withName(SkuName.STANDARD_LRS))
+                                .withKind(Kind.STORAGE_V2)
+                                .withLocation(request.location())
+                                .withTags(owner.tags())
+                                .withEnableHttpsTrafficOnly(true)
+                                .withMinimumTlsVersion(MinimumTlsVersion.TLS1_2)
+                                .withAllowBlobPublicAccess(false));
+        polling.awaitCompletion("storage account " + name, heartbeat, poller);
+        StorageAccountInner created = poller.getFinalResult();
         return new Associated(created.id(), true);
     }
 
@@ -263,9 +278,8 @@ public final class WorkspaceStep {
             }
         }
         HttpHeaders headers = error.getResponseHeaders();
-        AzureFailure classified = AzureErrorClassifier.classify(code == null ? "WorkspaceProvisioningFailed" : code,
+        return AzureErrorClassifier.classify(code == null ? "WorkspaceProvisioningFailed" : code,
                 error.getResponseStatusCode(), "workspace " + workspaceId + ": " + message, headers);
-        return classified;
     }
 
     private void deleteAndPurgeWorkspace(AzureResourceManager azure, String workspaceId, Runnable heartbeat) {

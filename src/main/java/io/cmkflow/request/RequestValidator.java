@@ -9,6 +9,8 @@ import com.networknt.schema.PathType;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import io.cmkflow.azure.InvalidRequestException;
+import io.cmkflow.azure.StepPreconditions;
 import jakarta.inject.Singleton;
 
 import java.io.IOException;
@@ -22,8 +24,9 @@ import java.util.Set;
 
 /**
  * Step 0: checks a request body against workflows/cmk-workspace/request.schema.json (the contract shared with
- * the publishing teams, read from the classpath) and then against {@link RequestRules}, before anything
- * reaches Azure or Temporal.
+ * the publishing teams, read from the classpath) and then against the rules a schema cannot say
+ * ({@link StepPreconditions}: same subscription for vault and workspace, key size floor, RSA-HSM needs premium, …),
+ * the same rules every Azure step checks before its first call.
  */
 @Singleton
 public class RequestValidator {
@@ -45,9 +48,11 @@ public class RequestValidator {
             throw new RequestRejectedException(RejectionReason.SchemaViolation, violations);
         }
         CmkRequest request = mapper.convertValue(node, CmkRequest.class);
-        List<Violation> broken = RequestRules.check(request);
-        if (!broken.isEmpty()) {
-            throw new RequestRejectedException(RejectionReason.RuleViolation, broken);
+        try {
+            StepPreconditions.check(request);
+        } catch (InvalidRequestException broken) {
+            throw new RequestRejectedException(RejectionReason.RuleViolation,
+                    List.of(new Violation(pointer(broken.field()), broken.rule(), broken.getMessage())));
         }
         return request;
     }
@@ -91,6 +96,11 @@ public class RequestValidator {
             default -> false;
         };
         return namesProperty && property != null ? location + "/" + property : location;
+    }
+
+    /** "keyVault.existingId" as the JSON pointer the schema errors use: "/keyVault/existingId". */
+    private static String pointer(String field) {
+        return "/" + field.replace('.', '/');
     }
 
     private static JsonSchema loadSchema() {

@@ -5,6 +5,7 @@ import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.RpcRetryOptions;
 import io.temporal.serviceclient.SimpleSslContextBuilder;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
@@ -27,6 +28,9 @@ public class TemporalFactory {
     WorkflowServiceStubs workflowServiceStubs(TemporalSettings settings, Optional<EmbeddedTemporalServer> embedded) {
         WorkflowServiceStubsOptions.Builder options = WorkflowServiceStubsOptions.newBuilder()
                 .setTarget(embedded.map(server -> "localhost:" + server.port()).orElse(settings.target()));
+        if (settings.rpcRetryExpiration() != null) {
+            options.setRpcRetryOptions(RpcRetryOptions.newBuilder().setExpiration(settings.rpcRetryExpiration()).validateBuildWithDefaults());
+        }
         if (settings.clientCertificateConfigured()) {
             options.setSslContext(clientCertificate(settings));
         }

@@ -22,6 +22,11 @@ public final class CmkSearchAttributes {
     public static final SearchAttributeKey<String> STAGE = SearchAttributeKey.forKeyword("CmkStage");
     public static final SearchAttributeKey<String> STATUS = SearchAttributeKey.forKeyword("CmkStatus");
 
+    /** {@code CmkStage} values besides the steps' own ({@link CmkStep#stage()}). */
+    public static final String STAGE_ACCEPTED = "accepted";
+    public static final String STAGE_COMPENSATION = "compensation";
+    public static final String STAGE_DONE = "done";
+
     public static final List<SearchAttributeKey<String>> ALL = List.of(REQUEST_ID, SUBSCRIPTION_ID, WORKSPACE, STAGE, STATUS);
 
     private static final Logger LOG = LoggerFactory.getLogger(CmkSearchAttributes.class);

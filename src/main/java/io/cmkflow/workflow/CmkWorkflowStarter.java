@@ -75,7 +75,7 @@ public class CmkWorkflowStarter {
                         .set(CmkSearchAttributes.SUBSCRIPTION_ID, request.subscriptionId())
                         .set(CmkSearchAttributes.WORKSPACE, request.workspace().name())
                         .set(CmkSearchAttributes.STATUS, CmkStatus.Running.name())
-                        .set(CmkSearchAttributes.STAGE, "accepted")
+                        .set(CmkSearchAttributes.STAGE, CmkSearchAttributes.STAGE_ACCEPTED)
                         .build())
                 .setStaticSummary(staticSummary(request))
                 .setStaticDetails(staticDetails(request))

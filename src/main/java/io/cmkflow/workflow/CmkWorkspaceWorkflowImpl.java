@@ -38,6 +38,9 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
     static final String COSMOS_PRINCIPAL_PUBLIC = "a232010e-820c-4083-83bb-3ace5fc29d0b";
     static final String COSMOS_PRINCIPAL_US_GOVERNMENT = "57506a73-e302-42a9-b869-6f12d9ec29e9";
 
+    /** Stage and status event step of the run's own request re-check (step 0). */
+    static final String VALIDATE_STAGE = "validate";
+
     private static final Logger LOG = Workflow.getLogger(CmkWorkspaceWorkflowImpl.class);
 
     /** Change id of version 1: a cancelled run waits for its running step's activity before compensating. */
@@ -58,7 +61,11 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
     private record Undo(CmkStep step, Supplier<UndoRecord> action) {
     }
 
-    private record Done(Result result, String resourceId, List<String> created) {
+    /**
+     * What a finished step did: its result, its main resource, what it created, what it made known for status events,
+     * and the sentence its status event says.
+     */
+    private record Done(Result result, String resourceId, List<String> created, Map<String, String> known, String message) {
     }
 
     private static final class StepProgress {
@@ -88,6 +95,7 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
     private WorkspaceOutcome workspace;
     private ManagedGroupOutcome managedGroup;
     private final List<String> resourcesCreated = new ArrayList<>();
+    private final Map<String, String> knownResources = new LinkedHashMap<>();
     private final List<UndoRecord> compensation = new ArrayList<>();
     private final List<Undo> undos = new ArrayList<>();
     private String lastError;
@@ -119,19 +127,20 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
         String problem = CmkRequestRecheck.problem(request);
         if (problem != null) {
             lastError = "INVALID_REQUEST: " + problem;
-            finish(CmkStatus.Failed, "rejected");
-            publish(StatusEvent.Type.failed, null, lastError, null);
+            finish(CmkStatus.Failed, VALIDATE_STAGE);
+            publishEvent(StatusEvent.Type.failed, VALIDATE_STAGE, lastError, null);
             throw ApplicationFailure.newNonRetryableFailure(problem, "INVALID_REQUEST");
         }
         owner = new Ownership(request.requestId(), workflowId);
-        showProgress("accepted");
+        showProgress(CmkSearchAttributes.STAGE_ACCEPTED);
 
         try {
             publish(StatusEvent.Type.accepted, null, "run started for workspace " + request.workspace().name(), null);
             runStep(CmkStep.REGISTER_PROVIDERS, "register resource providers",
                     a -> a.registerProviders(request),
                     r -> new Done(r.registeredNow() == null || r.registeredNow().isEmpty() ? Result.SKIPPED : Result.CREATED,
-                            String.join(",", r.namespaces() == null ? List.of() : r.namespaces()), List.of()),
+                            String.join(",", r.namespaces() == null ? List.of() : r.namespaces()), List.of(), Map.of(),
+                            StatusMessages.providers(r)),
                     outcome -> providers = outcome);
 
             registerUndo(CmkStep.KEY_VAULT, this::undoKeyVault);
@@ -141,58 +150,63 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
                         case CREATED -> Result.CREATED;
                         case ADOPTED -> Result.ADOPTED;
                         case RECOVERED -> Result.RECOVERED;
-                    }, v.vaultId(), v.createdByThisRun() ? List.of(v.vaultId()) : List.of()),
+                    }, v.vaultId(), v.createdByThisRun() ? List.of(v.vaultId()) : List.of(), known("keyVaultId", v.vaultId()),
+                            StatusMessages.keyVault(v)),
                     outcome -> vault = outcome);
 
             registerUndo(CmkStep.KEY, this::undoKey);
             runStep(CmkStep.KEY, "key " + request.key().name() + " in " + vault.name(),
                     a -> a.ensureKey(request, vault, owner),
                     k -> new Done(k.created() ? Result.CREATED : Result.ADOPTED, k.keyId(),
-                            k.created() ? List.of(k.keyId()) : List.of()),
+                            k.created() ? List.of(k.keyId()) : List.of(), known("keyUrl", k.keyUrlWithVersion()),
+                            StatusMessages.key(k)),
                     outcome -> key = outcome);
 
             registerUndo(CmkStep.COSMOS_GRANT, this::undoCosmosGrant);
             runStep(CmkStep.COSMOS_GRANT, "Cosmos DB access to " + vault.name(),
                     a -> a.grantCosmosAccess(request, vault),
                     g -> new Done(g.alreadyPresent() ? Result.SKIPPED : Result.CREATED, grantLabel(g),
-                            g.alreadyPresent() ? List.of() : List.of(grantLabel(g))),
+                            g.alreadyPresent() ? List.of() : List.of(grantLabel(g)), known("cosmosDbAccess", grantLabel(g)),
+                            StatusMessages.cosmosGrant(g, vault.name())),
                     outcome -> cosmosGrant = outcome);
 
             registerUndo(CmkStep.WORKSPACE, this::undoWorkspace);
             runStep(CmkStep.WORKSPACE, "workspace " + request.workspace().name(),
                     a -> a.ensureWorkspace(request, vault, key, owner),
-                    w -> new Done(w.created() ? Result.CREATED : Result.ADOPTED, w.workspaceId(), workspaceCreated(w)),
+                    w -> new Done(w.created() ? Result.CREATED : Result.ADOPTED, w.workspaceId(), workspaceCreated(w),
+                            known("workspaceId", w.workspaceId()), StatusMessages.workspace(w, request.workspace().name(), key)),
                     outcome -> workspace = outcome);
 
             runStep(CmkStep.MANAGED_GROUP, "managed group of " + request.workspace().name(),
                     a -> a.verifyManagedGroup(request, workspace),
-                    m -> new Done(Result.VERIFIED, m.resourceGroupId(), List.of()),
+                    m -> new Done(Result.VERIFIED, m.resourceGroupId(), List.of(), known("managedResourceGroup", m.resourceGroupId()),
+                            StatusMessages.managedGroup(m)),
                     outcome -> managedGroup = outcome);
         } catch (RunAbandoned abandoned) {
             // A cancel arriving during compensation must not cut it short.
             Workflow.newDetachedCancellationScope(() -> {
                 boolean complete = compensate();
-                finish(complete ? CmkStatus.Compensated : CmkStatus.Failed, "done");
+                finish(complete ? CmkStatus.Compensated : CmkStatus.Failed, CmkSearchAttributes.STAGE_DONE);
                 publish(complete ? StatusEvent.Type.compensated : StatusEvent.Type.failed, currentStep,
-                        abandoned.getMessage() + (complete ? "; everything this run created was undone" : "; compensation incomplete, see state"),
-                        null);
+                        abandoned.getMessage() + "; " + StatusMessages.compensation(compensation), null);
             }).run();
             throw ApplicationFailure.newNonRetryableFailure(abandoned.getMessage(), abandoned.type);
         } catch (CanceledFailure cancelled) {
-            lastError = "cancelled" + (currentStep == null ? "" : " during step " + currentStep.number() + " (" + currentStep.title() + ")");
+            String reason = "cancelled" + (currentStep == null ? "" : " during step " + currentStep.number() + " (" + currentStep.title() + ")");
+            lastError = lastError == null ? reason : reason + "; before that: " + lastError;
             Workflow.newDetachedCancellationScope(() -> {
-                boolean complete = compensate();
-                finish(CmkStatus.Cancelled, "done");
+                compensate();
+                finish(CmkStatus.Cancelled, CmkSearchAttributes.STAGE_DONE);
                 publish(StatusEvent.Type.cancelled, currentStep,
-                        lastError + (complete ? "; everything this run created was undone" : "; compensation incomplete, see state"), null);
+                        reason + "; " + StatusMessages.compensation(compensation), null);
             }).run();
             throw cancelled;
         }
 
         currentStep = null;
-        finish(CmkStatus.Succeeded, "done");
+        finish(CmkStatus.Succeeded, CmkSearchAttributes.STAGE_DONE);
         publish(StatusEvent.Type.succeeded, null, "workspace " + request.workspace().name() + " is encrypted with "
-                + key.keyUrlWithVersion(), successResources());
+                + key.keyUrlWithVersion(), new LinkedHashMap<>(knownResources));
         return state();
     }
 
@@ -281,13 +295,14 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
             progress.resourceId = done.resourceId();
             progress.finishedAt = now();
             resourcesCreated.addAll(done.created());
+            knownResources.putAll(done.known());
             keep.accept(result);
             if (CancellationScope.current().isCancelRequested()) {
                 throw new CanceledFailure("cancelled during step " + step.number() + " (" + step.title() + ")");
             }
             showProgress(step.stage());
-            publish(StatusEvent.Type.step_done, step, step.title() + ": " + done.result(),
-                    done.resourceId() == null ? null : Map.of(step.stage(), done.resourceId()));
+            publish(StatusEvent.Type.step_done, step, done.message(),
+                    done.known().isEmpty() ? null : done.known());
             return;
         }
     }
@@ -298,7 +313,8 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
         parkedAt = now();
         decision = null;
         showProgress(step.stage());
-        publish(StatusEvent.Type.awaiting_operator, step, lastError, null);
+        publish(StatusEvent.Type.awaiting_operator, step, "step " + step.number() + " (" + step.title() + ") failed and waits for"
+                + " an operator (update retry or abort; undone if unanswered within " + parkTimeout + "): " + steps.get(step).error, null);
         boolean answered = Workflow.await(parkTimeout, () -> decision != null);
         if (!answered) {
             throw new RunAbandoned("PARK_TIMEOUT", "no operator answer within " + parkTimeout + " while parked on step "
@@ -320,18 +336,21 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
     /** Runs the registered undos in reverse order; true when none failed. */
     private boolean compensate() {
         status = CmkStatus.Compensating;
-        showProgress("compensation");
+        showProgress(CmkSearchAttributes.STAGE_COMPENSATION);
         boolean complete = true;
         for (int i = undos.size() - 1; i >= 0; i--) {
             UndoRecord record = undos.get(i).action().get();
             compensation.add(record);
             complete &= record.result() != UndoResult.FAILED;
-            showProgress("compensation");
+            showProgress(CmkSearchAttributes.STAGE_COMPENSATION);
         }
         return complete;
     }
 
     private UndoRecord undoKeyVault() {
+        if (request.keyVault().existingId() != null) {
+            return skipped(CmkStep.KEY_VAULT, "deleteKeyVault", "the request names an existing vault; this run never creates one");
+        }
         if (vault != null && !vault.createdByThisRun()) {
             return skipped(CmkStep.KEY_VAULT, "deleteKeyVault", "vault was " + vault.disposition() + ", not created by this run");
         }
@@ -392,11 +411,15 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
         showProgress(stage);
     }
 
-    /** Publishes a status event; a publish that cannot get through is logged, it does not fail the provisioning. */
     private void publish(StatusEvent.Type type, CmkStep step, String message, Map<String, String> resources) {
+        publishEvent(type, step == null ? null : step.stage(), message, resources);
+    }
+
+    /** Publishes a status event; a publish that cannot get through is logged, it does not fail the provisioning. */
+    private void publishEvent(StatusEvent.Type type, String step, String message, Map<String, String> resources) {
         int sequence = ++eventSequence;
         StatusEvent event = new StatusEvent(runId + ":" + sequence, request == null ? null : request.requestId(), workflowId,
-                type, status.name(), step == null ? null : step.stage(), message, now(), resources, replyTo);
+                type, status.name(), step, message, now(), resources, replyTo);
         StatusPublisher publisher = Workflow.newActivityStub(StatusPublisher.class,
                 CmkActivityOptions.forStatusEvent("Status event " + type));
         try {
@@ -439,15 +462,9 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
                 && current.containsKey(CmkSearchAttributes.REQUEST_ID);
     }
 
-    private Map<String, String> successResources() {
-        Map<String, String> resources = new LinkedHashMap<>();
-        resources.put("keyVaultId", vault.vaultId());
-        resources.put("keyId", key.keyUrlWithVersion());
-        resources.put("workspaceId", workspace.workspaceId());
-        if (managedGroup.resourceGroupId() != null) {
-            resources.put("managedResourceGroupId", managedGroup.resourceGroupId());
-        }
-        return resources;
+    /** A resource id under its name in status-event.schema.json's {@code resources}; none when the activity gave none. */
+    private static Map<String, String> known(String name, String id) {
+        return id == null ? Map.of() : Map.of(name, id);
     }
 
     private String vaultLabel() {
@@ -488,7 +505,9 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
             cause = cause.getCause();
         }
         if (cause instanceof ApplicationFailure app) {
-            return app.getType() + ": " + app.getOriginalMessage();
+            // The Azure activities already name the type in their message ("ensureKey: NON_RETRYABLE ..."): say it once.
+            String message = app.getOriginalMessage();
+            return message != null && message.contains(app.getType()) ? message : app.getType() + ": " + message;
         }
         if (cause instanceof TemporalFailure temporal) {
             return cause.getClass().getSimpleName() + ": " + temporal.getOriginalMessage();

@@ -92,7 +92,7 @@ class AzureActivitiesTemporalTest {
 
         String result = run(SimulatedAzure.request("throttle"));
 
-        assertThat(result).isEqualTo("registered:5");
+        assertThat(result).isEqualTo("registered:" + ProviderRegistrationStep.NAMESPACES.size());
         List<JournalEntry> gets = azure.operations("Providers_Get");
         assertThat(gets.get(0).status()).isEqualTo(429);
         assertThat(Duration.between(gets.get(0).receivedAt(), gets.get(1).receivedAt()))

@@ -91,6 +91,20 @@ class CosmosKeyAccessStepTest {
     }
 
     @Test
+    void completesAPreExistingPartialEntryButLeavesItInPlaceOnUndo() {
+        azure.sim.state().vault(VaultSeed.of(SUBSCRIPTION, GROUP, "kv-partial").tenantId(TENANT)
+                .accessPolicy(PUBLIC_COSMOS, List.of("get")));
+        VaultOutcome vault = vaults.ensure(request("partial"), owner("partial"), NO_HEARTBEAT);
+
+        CosmosGrantOutcome grant = step.grant(request("partial"), vault);
+
+        assertThat(grant.alreadyPresent()).isTrue();
+        assertThat(cosmosEntry(vault, PUBLIC_COSMOS).keys()).containsExactlyInAnyOrder("get", "wrapKey", "unwrapKey");
+        assertThat(step.undo(request("partial"), grant).result()).isEqualTo(UndoOutcome.Result.NOT_OURS);
+        assertThat(cosmosEntry(vault, PUBLIC_COSMOS).keys()).contains("get");
+    }
+
+    @Test
     void undoRemovesTheEntryThisRunAdded_andIsIdempotent() {
         CmkRequest request = request("revoke");
         VaultOutcome vault = vaults.ensure(request, owner("revoke"), NO_HEARTBEAT);

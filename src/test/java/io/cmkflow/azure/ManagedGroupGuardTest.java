@@ -1,6 +1,10 @@
 package io.cmkflow.azure;
 
+import com.azure.core.http.HttpMethod;
+import com.azure.core.http.HttpRequest;
+import com.azure.core.util.Context;
 import com.azure.resourcemanager.AzureResourceManager;
+import io.cmkflow.local.arm.FaultRule;
 import io.cmkflow.workflow.ManagedGroupOutcome;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -83,6 +87,38 @@ class ManagedGroupGuardTest {
 
         assertThat(azure.sim.journal().entries()).anyMatch(e -> "DELETE".equals(e.method()) && e.path().contains("rg-ordinary"));
         assertThat(azure.sim.state().resourceGroup(SUBSCRIPTION, "rg-ordinary")).isEmpty();
+    }
+
+    @Test
+    void aHandBuiltDeleteOnTheSharedPipelineIsRefusedToo() {
+        AzureResourceManager arm = azure.clients.forRequest(run.request());
+        String url = azure.sim.endpoint().toString().replaceAll("/$", "") + run.managedGroup().searchServiceId()
+                + "?api-version=2025-05-01";
+
+        assertRefused(() -> arm.genericResources().manager().httpPipeline()
+                .sendSync(new HttpRequest(HttpMethod.DELETE, url), Context.NONE), run.managedGroup().resourceGroupName());
+        assertThat(azure.sim.journal().entries()).noneMatch(e -> "DELETE".equals(e.method()));
+    }
+
+    @Test
+    void whenArmCannotSayWhetherAGroupIsManagedTheDeleteIsRefused() {
+        AzureClients cold = new AzureClients(ArmConnection.simulator(azure.sim.azureEnvironment(), azure.sim.sslContext()));
+        AzureResourceManager arm = cold.resourceManager(AzureCloud.PUBLIC, TENANT, SUBSCRIPTION);
+        azure.sim.faults().inject(FaultRule.forOperation("ResourceGroups_Get").status(500).code("InternalServerError")
+                .message("unavailable").times(5));
+        try {
+            AzureStepException e = AzureStepException.class.cast(catchThrowable(() -> AzureStepException.classifying(() -> {
+                arm.genericResources().deleteById(run.managedGroup().storageAccountId());
+                return null;
+            })));
+
+            assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.RETRYABLE);
+            assertThat(e.failure().code()).isEqualTo("ManagedGroupLookupFailed");
+            assertThat(azure.sim.journal().entries()).noneMatch(entry -> "DELETE".equals(entry.method()));
+            assertThat(azure.sim.state().resource(run.managedGroup().storageAccountId())).isPresent();
+        } finally {
+            azure.sim.faults().clear();
+        }
     }
 
     private static void assertRefused(Executable delete, String group) {

@@ -6,7 +6,6 @@ import io.cmkflow.local.arm.JournalEntry;
 import io.cmkflow.request.CmkRequest;
 import io.cmkflow.workflow.CosmosGrantOutcome;
 import io.cmkflow.workflow.KeyOutcome;
-import io.cmkflow.workflow.ManagedGroupOutcome;
 import io.cmkflow.workflow.Ownership;
 import io.cmkflow.workflow.UndoOutcome;
 import io.cmkflow.workflow.VaultOutcome;
@@ -51,9 +50,11 @@ class WorkspaceStepTest {
         Ownership owner = owner("ws");
         Prepared p = prepare(request, owner);
         azure.sim.journal().clear();
+        int[] beats = {0};
 
-        WorkspaceOutcome ws = step.ensure(request, p.vault, p.key, owner, NO_HEARTBEAT);
+        WorkspaceOutcome ws = step.ensure(request, p.vault, p.key, owner, () -> beats[0]++);
 
+        assertThat(beats[0]).as("heartbeats while polling storage, insights and the workspace").isGreaterThanOrEqualTo(3);
         assertThat(ws.created()).isTrue();
         assertThat(ws.provisioningState()).isEqualTo("Succeeded");
         assertThat(ws.storageAccountCreated()).isTrue();
@@ -138,6 +139,11 @@ class WorkspaceStepTest {
         assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.NON_RETRYABLE);
         assertThat(e.failure().code()).isEqualTo("QuotaExceeded");
         assertThat(e.getMessage()).contains("Cosmos DB quota exceeded");
+
+        // Once the quota is there, the retried activity finishes the same workspace.
+        WorkspaceOutcome retried = step.ensure(request, p.vault, p.key, owner("quota"), NO_HEARTBEAT);
+        assertThat(retried.created()).isTrue();
+        assertThat(retried.provisioningState()).isEqualTo("Succeeded");
     }
 
     @Test

@@ -80,15 +80,4 @@ class RequestValidatorTest {
                 .isInstanceOfSatisfying(RequestRejectedException.class,
                         e -> assertThat(e.reason()).isEqualTo(RejectionReason.MalformedJson));
     }
-
-    @Test
-    void keySizeBelowFloorIsARuleViolationEvenWithoutSchema() throws Exception {
-        CmkRequest valid = validator.validate(Files.readAllBytes(EXAMPLES.resolve("valid/public-cloud-new-vault.json")));
-        CmkRequest weak = new CmkRequest(valid.requestId(), valid.subscriptionId(), valid.tenantId(), valid.cloud(),
-                valid.resourceGroup(), valid.location(), valid.workspace(), valid.keyVault(),
-                new CmkRequest.Key("weak", 2048, "RSA"), valid.tags());
-
-        assertThat(RequestRules.check(weak)).extracting(Violation::field, Violation::rule)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("/key/size", "min-key-size"));
-    }
 }

@@ -89,10 +89,6 @@ class CmkWorkflowAgainstSimulatorTest {
         clients = new AzureClients(ArmConnection.simulator(sim.azureEnvironment(), sim.sslContext()),
                 new ManagedGroupRegistry(), new TransientFaultRetryStrategy(2, Duration.ofMillis(10), Duration.ofMillis(50)));
         sim.state().resourceGroup(SUBSCRIPTION, GROUP, LOCATION);
-        // Step 1 registers the five namespaces of design.md; Application Insights' namespace is registered by the
-        // SDK's provider-registration policy on its first MissingSubscriptionRegistration. Registered here so that
-        // hop does not land in whichever test reaches step 5 first.
-        sim.state().registerProviders(SUBSCRIPTION, WorkspaceStep.INSIGHTS_NAMESPACE);
 
         env = TestWorkflowEnvironment.newInstance();
         CmkSearchAttributes.register(env.getOperatorServiceStubs(), env.getNamespace());
@@ -175,7 +171,8 @@ class CmkWorkflowAgainstSimulatorTest {
         assertThat(statusTypes()).endsWith(StatusEvent.Type.succeeded).doesNotContain(StatusEvent.Type.awaiting_operator);
         assertThat(statusEvents().get(statusEvents().size() - 1).resources())
                 .containsEntry("workspaceId", workspaceId())
-                .containsEntry("keyId", result.outcomes().key().keyUrlWithVersion());
+                .containsEntry("keyUrl", result.outcomes().key().keyUrlWithVersion())
+                .containsEntry("keyVaultId", vault.id());
     }
 
     @ParameterizedTest

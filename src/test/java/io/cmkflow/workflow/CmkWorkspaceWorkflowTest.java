@@ -23,6 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.mockito.InOrder;
@@ -50,6 +51,7 @@ import static org.mockito.Mockito.doReturn;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.verifyNoInteractions;
@@ -60,6 +62,7 @@ import static org.mockito.Mockito.withSettings;
  * The workflow's logic against the Temporal test server (time skipping), with mocked activities: the real
  * client, worker, search attributes, updates, queries and cancellation; the Azure side is the activity mocks.
  */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class CmkWorkspaceWorkflowTest {
 
     private static final String REQUEST_ID = "req-0001";
@@ -106,6 +109,7 @@ class CmkWorkspaceWorkflowTest {
     void stopTemporal() {
         releaseBlockedStep.countDown();
         env.close();
+        assertThat(statusEvents.schemaViolations()).as("status events against status-event.schema.json").isEmpty();
     }
 
     @Test
@@ -147,7 +151,19 @@ class CmkWorkspaceWorkflowTest {
                 .containsExactly(java.util.stream.IntStream.rangeClosed(1, 8).mapToObj(i -> start.runId() + ":" + i).toArray(String[]::new));
         assertThat(statusEvents.delivered).extracting(StatusEvent::requestId).containsOnly(REQUEST_ID);
         assertThat(statusEvents.delivered.get(7).resources()).containsEntry("workspaceId", WORKSPACE_ID)
-                .containsEntry("keyId", KEY_URL_VERSION).containsEntry("managedResourceGroupId", MANAGED_GROUP_ID);
+                .containsEntry("keyVaultId", VAULT_ID).containsEntry("keyUrl", KEY_URL_VERSION)
+                .containsEntry("managedResourceGroup", MANAGED_GROUP_ID);
+        assertThat(statusEvents.delivered.subList(1, 7)).extracting(StatusEvent::step).containsExactly(
+                "register_providers", "key_vault", "key", "cosmos_grant", "workspace", "managed_group");
+        assertThat(statusEvents.delivered.subList(1, 7)).extracting(StatusEvent::message).containsExactly(
+                "resource providers registered: Microsoft.Search (already registered: Microsoft.MachineLearningServices,"
+                        + " Microsoft.Storage, Microsoft.KeyVault, Microsoft.DocumentDB)",
+                "key vault kv-cmk created in rg-ML-Prod (soft delete, purge protection, access policies)",
+                "key cmk-key created (version 0a1b2c3d…)",
+                "Cosmos DB granted get/wrapKey/unwrapKey on kv-cmk (access policy)",
+                "workspace ws-Cmk created, encrypted with key cmk-key; storage account stwscmk created;"
+                        + " Application Insights ai-ws-cmk created",
+                "managed group azureml-rg-ws-cmk_0d9c8b7a verified: Cosmos DB, Storage, Search");
 
         WorkflowExecutionDescription description = stub().describe();
         assertThat(description.getStatus()).isEqualTo(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED);
@@ -214,7 +230,12 @@ class CmkWorkspaceWorkflowTest {
         assertThat(statusEvents.types()).containsSubsequence(StatusEvent.Type.awaiting_operator, StatusEvent.Type.step_done,
                 StatusEvent.Type.succeeded);
         assertThat(statusEvents.delivered).filteredOn(e -> e.type() == StatusEvent.Type.awaiting_operator)
-                .singleElement().satisfies(e -> assertThat(e.step()).isEqualTo(step.stage()));
+                .singleElement().satisfies(e -> {
+                    assertThat(e.step()).isEqualTo(step.stage());
+                    assertThat(e.message()).isEqualTo("step " + step.number() + " (" + step.title() + ") failed and waits for an"
+                            + " operator (update retry or abort; undone if unanswered within PT72H): NON_RETRYABLE:"
+                            + " AuthorizationFailed on step " + step);
+                });
         verifyNoInteractions(compensation);
         replay(step);
     }
@@ -241,6 +262,25 @@ class CmkWorkspaceWorkflowTest {
         assertThat(stub().describe().getTypedSearchAttributes().get(CmkSearchAttributes.STATUS)).isEqualTo("Compensated");
         assertThat(statusEvents.types()).endsWith(StatusEvent.Type.awaiting_operator, StatusEvent.Type.compensated);
         replay(step);
+    }
+
+    @Test
+    void aRequestNamingAnExistingVaultNeverDeletesAVaultEvenWhenTheVaultStepNeverReported() throws Exception {
+        CmkRequest named = request(REQUEST_ID);
+        CmkRequest existing = new CmkRequest(named.requestId(), named.subscriptionId(), named.tenantId(), named.cloud(),
+                named.resourceGroup(), named.location(), named.workspace(),
+                new CmkRequest.KeyVault(null, VAULT_ID, null, null, null), named.key(), named.tags());
+        onStep(CmkStep.KEY_VAULT, doThrow(nonRetryable("ExistingVaultNotFound")));
+        starter.start(new CmkWorkflowInput(existing));
+        awaitStatus(CmkStatus.AwaitingOperator);
+
+        typedStub().abort("wrong vault id");
+
+        assertThatThrownBy(() -> stub().getResult(CmkRunState.class)).isInstanceOf(WorkflowFailedException.class);
+        verify(compensation, never()).deleteKeyVault(any(), any());
+        assertThat(queryState().compensation()).singleElement()
+                .satisfies(undo -> assertThat(undo.result()).isEqualTo(UndoResult.SKIPPED))
+                .satisfies(undo -> assertThat(undo.detail()).contains("existing vault"));
     }
 
     @ParameterizedTest
@@ -311,7 +351,11 @@ class CmkWorkspaceWorkflowTest {
         assertThatThrownBy(() -> stub().getResult(CmkRunState.class)).cause().isInstanceOf(CanceledFailure.class);
         verifyUndoneInReverse(CmkStep.WORKSPACE);
         assertThat(queryState().status()).isEqualTo(CmkStatus.Cancelled);
+        assertThat(queryState().lastError()).contains("cancelled during step 5", "InvalidKeyVaultKey");
         assertThat(statusEvents.types()).endsWith(StatusEvent.Type.awaiting_operator, StatusEvent.Type.cancelled);
+        assertThat(statusEvents.delivered.get(statusEvents.delivered.size() - 1).message()).isEqualTo(
+                "cancelled during step 5 (workspace); undone: workspace, grant Cosmos DB, key, key vault;"
+                        + " kv-cmk soft-deleted, recoverable until 2027-02-27T00:00:00Z");
         replay();
     }
 
@@ -368,6 +412,11 @@ class CmkWorkspaceWorkflowTest {
         assertThat(state.steps().get(CmkStep.KEY_VAULT.ordinal()).result()).isEqualTo(Result.ADOPTED);
         assertThat(state.steps().get(CmkStep.COSMOS_GRANT.ordinal()).result()).isEqualTo(Result.SKIPPED);
         assertThat(state.resourcesCreated()).containsExactly(KEY_ID);
+        assertThat(statusEvents.delivered).extracting(StatusEvent::message).contains(
+                "existing key vault kv-cmk adopted in rg-ML-Prod (soft delete, purge protection, access policies)",
+                "Cosmos DB already had get/wrapKey/unwrapKey on kv-cmk (access policy); nothing changed",
+                "aborted by operator at step 5 (workspace): give up; undone: workspace, key; kept: grant Cosmos DB"
+                        + " (access was present before this run), key vault (vault was ADOPTED, not created by this run)");
         assertThat(state.compensation()).extracting(CmkRunState.UndoRecord::action, CmkRunState.UndoRecord::result)
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple("deleteWorkspace", UndoResult.DONE),
@@ -470,6 +519,7 @@ class CmkWorkspaceWorkflowTest {
         verifyNoInteractions(provisioning, compensation);
         assertThat(queryState().status()).isEqualTo(CmkStatus.Failed);
         assertThat(statusEvents.types()).containsExactly(StatusEvent.Type.failed);
+        assertThat(statusEvents.delivered.get(0).step()).isEqualTo("validate");
         replay();
     }
 

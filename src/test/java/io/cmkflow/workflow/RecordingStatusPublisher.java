@@ -1,7 +1,14 @@
 package io.cmkflow.workflow;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
 import io.temporal.failure.ApplicationFailure;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,6 +33,19 @@ final class RecordingStatusPublisher implements StatusPublisher {
             throw ApplicationFailure.newFailure("status queue unavailable", "RETRYABLE");
         }
         delivered.add(event);
+    }
+
+    /** Every delivered event checked against the status event contract upstream systems receive. */
+    List<String> schemaViolations() {
+        ObjectMapper mapper = new ObjectMapper();
+        try (InputStream in = getClass().getResourceAsStream("/workflows/cmk-workspace/status-event.schema.json")) {
+            JsonSchema schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
+            return delivered.stream()
+                    .flatMap(e -> schema.validate(mapper.valueToTree(e)).stream().map(m -> e.type() + ": " + m.getMessage()))
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     List<StatusEvent.Type> types() {

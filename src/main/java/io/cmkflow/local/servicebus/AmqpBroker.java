@@ -55,6 +55,7 @@ final class AmqpBroker extends BaseHandler {
     private static final Symbol LOCK_LOST = Symbol.valueOf(ManagementNode.LOCK_LOST);
     private static final int SWEEP_INTERVAL_MS = 50;
     private static final int PRODUCER_CREDIT = 200;
+    private static final int CLOSE_GRACE_MS = 2000;
     private static final String CONTAINER_ID = "cmkflow-servicebus-standin";
     private static final EnumSet<EndpointState> ACTIVE = EnumSet.of(EndpointState.ACTIVE);
     private static final EnumSet<EndpointState> ANY = EnumSet.allOf(EndpointState.class);
@@ -91,7 +92,8 @@ final class AmqpBroker extends BaseHandler {
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final ClaimsBasedSecurityNode cbs;
     private final MessageCodec codec = new MessageCodec();
-    private Reactor reactor;
+    private final Map<Connection, Task> closeDeadlines = new HashMap<>();
+    private volatile Reactor reactor;
     private Task sweepTask;
     private long deliveryTagSequence;
     private int connectionsAccepted;
@@ -143,12 +145,20 @@ final class AmqpBroker extends BaseHandler {
             connection.setCondition(new ErrorCondition(ConnectionError.CONNECTION_FORCED,
                     "The Service Bus stand-in closed the connection."));
             connection.close();
-            // Stop reading so the socket closes once the close frame is out, whether or not the client answers.
-            Transport transport = connection.getTransport();
-            if (transport != null) {
-                transport.close_tail();
-            }
             forget(connection);
+            // A client closes in reply and the socket goes; one that does not is cut off after a grace period.
+            // (Cutting at once makes the client's reactor fail with a broken pipe and strands its pending settlements.)
+            closeDeadlines.put(connection, reactor.schedule(CLOSE_GRACE_MS, new BaseHandler() {
+                @Override
+                public void onTimerTask(Event event) {
+                    closeDeadlines.remove(connection);
+                    Transport transport = connection.getTransport();
+                    if (transport != null && !transport.isClosed()) {
+                        transport.close_tail();
+                        transport.close_head();
+                    }
+                }
+            }));
         }
     }
 
@@ -228,6 +238,11 @@ final class AmqpBroker extends BaseHandler {
         Connection connection = event.getConnection();
         if (connection != null) {
             forget(connection);
+            // A pending deadline would keep the reactor (and a stopping stand-in) waiting for nothing.
+            Task deadline = closeDeadlines.remove(connection);
+            if (deadline != null) {
+                deadline.cancel();
+            }
         }
     }
 
@@ -274,6 +289,7 @@ final class AmqpBroker extends BaseHandler {
     @Override
     public void onLinkFlow(Event event) {
         if (event.getLink().getContext() instanceof ConsumerLink consumer) {
+            LOG.debug("Link {} has credit {}", event.getLink().getName(), event.getLink().getCredit());
             dispatch(consumer.entity());
         }
     }
@@ -335,6 +351,7 @@ final class AmqpBroker extends BaseHandler {
         receiver.setReceiverSettleMode(receiver.getRemoteReceiverSettleMode());
         receiver.open();
         receiver.flow(PRODUCER_CREDIT);
+        LOG.debug("Attached {} link {} for {}", role.getClass().getSimpleName(), receiver.getName(), path);
     }
 
     private void attachOutgoing(Sender sender, ConnectionState state) {
@@ -362,6 +379,7 @@ final class AmqpBroker extends BaseHandler {
         sender.setSenderSettleMode(sender.getRemoteSenderSettleMode());
         sender.setReceiverSettleMode(sender.getRemoteReceiverSettleMode());
         sender.open();
+        LOG.debug("Attached {} link {} for {}", role.getClass().getSimpleName(), sender.getName(), path);
         if (role instanceof ConsumerLink consumer) {
             consumers.computeIfAbsent(consumer.entity(), e -> new ArrayList<>()).add(sender);
             dispatch(consumer.entity());
@@ -402,6 +420,7 @@ final class AmqpBroker extends BaseHandler {
     }
 
     private void closeLink(Link link) {
+        LOG.debug("Client closed link {}", link.getName());
         if (link.getContext() instanceof ConsumerLink consumer) {
             List<Sender> senders = consumers.get(consumer.entity());
             if (senders != null) {
@@ -480,12 +499,12 @@ final class AmqpBroker extends BaseHandler {
 
     /** The whole transfer once its last frame is in; null while frames are still arriving or if it was aborted. */
     private static byte[] readComplete(Receiver receiver, Delivery delivery) {
-        if (!delivery.isReadable() || delivery.isPartial()) {
-            return null;
-        }
         if (delivery.isAborted()) {
             receiver.advance();
             delivery.settle();
+            return null;
+        }
+        if (!delivery.isReadable() || delivery.isPartial()) {
             return null;
         }
         byte[] payload = new byte[delivery.pending()];
@@ -566,6 +585,8 @@ final class AmqpBroker extends BaseHandler {
     }
 
     private void deliver(Sender sender, BrokeredMessage message, boolean presettled) {
+        LOG.debug("Delivering message {} of {} on link {}", message.sequenceNumber(), sender.getName(),
+                sender.getSession().getConnection().getRemoteContainer());
         byte[] bytes = message.encodeForClient(true);
         // The client reads the lock token from the delivery tag, in .NET Guid byte order.
         byte[] tag = presettled ? nextDeliveryTag() : MessageCodec.lockTokenTag(message.lockToken());

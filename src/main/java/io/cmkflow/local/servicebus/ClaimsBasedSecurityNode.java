@@ -31,7 +31,7 @@ final class ClaimsBasedSecurityNode {
         Map<String, Object> properties = RequestFields.applicationProperties(request);
         Object operation = properties.get("operation");
         if (!"put-token".equals(operation)) {
-            return NodeResponse.failure(NodeResponse.BAD_REQUEST, "amqp:not-implemented",
+            return NodeResponse.failure(NodeResponse.NOT_IMPLEMENTED, "amqp:not-implemented",
                     "operation: only put-token is supported by $cbs, was " + operation);
         }
         Object type = properties.get("type");

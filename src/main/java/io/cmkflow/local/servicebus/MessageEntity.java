@@ -30,6 +30,7 @@ final class MessageEntity {
     private final Map<UUID, BrokeredMessage> locks = new HashMap<>();
     private final Map<String, Instant> recentMessageIds = new HashMap<>();
     private long lastSequenceNumber;
+    private int lockRenewals;
 
     private MessageEntity(String path, QueueDefinition definition, MessageEntity deadLetterQueue) {
         this.path = path;
@@ -143,6 +144,7 @@ final class MessageEntity {
         }
         Instant until = now.plus(definition.lockDuration());
         message.renewLock(until);
+        lockRenewals++;
         return until;
     }
 
@@ -203,6 +205,10 @@ final class MessageEntity {
 
     int lockedCount() {
         return locks.size();
+    }
+
+    int lockRenewals() {
+        return lockRenewals;
     }
 
     private BrokeredMessage pollAvailable(Instant now) {

@@ -7,11 +7,11 @@ import java.util.Objects;
  * One queue the stand-in serves, with the properties of the official emulator's Config.json that it honours.
  *
  * @param name                                the queue name clients address
- * @param lockDuration                        how long a peek-lock holds a message before it is available again
- * @param maxDeliveryCount                    deliveries after which an abandoned or expired lock dead-letters the message
- * @param defaultMessageTimeToLive            time to live of a message that sets none (a shorter one set by the sender wins)
- * @param deadLetteringOnMessageExpiration    whether an expired message moves to the dead-letter queue instead of vanishing
- * @param requiresDuplicateDetection          whether a second message with a MessageId seen within the window is dropped
+ * @param lockDuration                        how long a peek-lock holds a message
+ * @param maxDeliveryCount                    deliveries after which an abandon or lock expiry dead-letters it
+ * @param defaultMessageTimeToLive            time to live of a message that sets none (a shorter one wins)
+ * @param deadLetteringOnMessageExpiration    whether an expired message goes to the dead-letter queue
+ * @param requiresDuplicateDetection          whether a MessageId seen within the window is dropped
  * @param duplicateDetectionHistoryTimeWindow how long a MessageId is remembered for duplicate detection
  */
 public record QueueDefinition(
@@ -34,6 +34,20 @@ public record QueueDefinition(
         Objects.requireNonNull(lockDuration, "lockDuration");
         Objects.requireNonNull(defaultMessageTimeToLive, "defaultMessageTimeToLive");
         Objects.requireNonNull(duplicateDetectionHistoryTimeWindow, "duplicateDetectionHistoryTimeWindow");
+        requirePositive(name, lockDuration, "lockDuration");
+        requirePositive(name, defaultMessageTimeToLive, "defaultMessageTimeToLive");
+        requirePositive(name, duplicateDetectionHistoryTimeWindow, "duplicateDetectionHistoryTimeWindow");
+        if (maxDeliveryCount < 1) {
+            throw new IllegalArgumentException("maxDeliveryCount: must be at least 1, was " + maxDeliveryCount
+                    + " (queue " + name + ")");
+        }
+    }
+
+    private static void requirePositive(String queue, Duration value, String field) {
+        if (value.isZero() || value.isNegative()) {
+            throw new IllegalArgumentException(
+                    field + ": must be longer than zero, was " + value + " (queue " + queue + ")");
+        }
     }
 
     /** A queue with Service Bus defaults: lock PT1M, 10 deliveries, PT1H time to live, no duplicate detection. */
@@ -42,21 +56,25 @@ public record QueueDefinition(
                 false, false, DEFAULT_DUPLICATE_DETECTION_WINDOW);
     }
 
+    /** This queue with another lock duration. */
     public QueueDefinition withLockDuration(Duration value) {
         return new QueueDefinition(name, value, maxDeliveryCount, defaultMessageTimeToLive,
                 deadLetteringOnMessageExpiration, requiresDuplicateDetection, duplicateDetectionHistoryTimeWindow);
     }
 
+    /** This queue with another MaxDeliveryCount. */
     public QueueDefinition withMaxDeliveryCount(int value) {
         return new QueueDefinition(name, lockDuration, value, defaultMessageTimeToLive,
                 deadLetteringOnMessageExpiration, requiresDuplicateDetection, duplicateDetectionHistoryTimeWindow);
     }
 
+    /** This queue with another default time to live, dead-lettering expired messages or not. */
     public QueueDefinition withTimeToLive(Duration value, boolean deadLetterOnExpiration) {
         return new QueueDefinition(name, lockDuration, maxDeliveryCount, value,
                 deadLetterOnExpiration, requiresDuplicateDetection, duplicateDetectionHistoryTimeWindow);
     }
 
+    /** This queue with duplicate detection over the given window. */
     public QueueDefinition withDuplicateDetection(Duration window) {
         return new QueueDefinition(name, lockDuration, maxDeliveryCount, defaultMessageTimeToLive,
                 deadLetteringOnMessageExpiration, true, window);

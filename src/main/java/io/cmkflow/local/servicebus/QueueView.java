@@ -31,6 +31,11 @@ public final class QueueView {
         return onQueue(MessageEntity::lockedCount);
     }
 
+    /** Successful renew-lock requests since start. */
+    public int lockRenewals() {
+        return onQueue(MessageEntity::lockRenewals);
+    }
+
     public int deferredCount() {
         return onQueue(queue -> queue.deferredMessages().size());
     }

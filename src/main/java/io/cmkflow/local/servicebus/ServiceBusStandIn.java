@@ -54,6 +54,8 @@ public final class ServiceBusStandIn implements AutoCloseable {
         this.acceptor = acceptor;
         this.port = port;
         this.reactorThread = new Thread(this::run, "servicebus-standin-" + port);
+        // Non-daemon whoever starts it: a program that only starts the stand-in keeps serving.
+        this.reactorThread.setDaemon(false);
     }
 
     /**
@@ -203,7 +205,11 @@ public final class ServiceBusStandIn implements AutoCloseable {
     public static void main(String[] args) throws IOException {
         StandInOptions.Builder builder = StandInOptions.builder();
         if (args.length > 0) {
-            builder.port(Integer.parseInt(args[0]));
+            try {
+                builder.port(Integer.parseInt(args[0]));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("port: must be a number, was '" + args[0] + "'", e);
+            }
         }
         if (args.length > 1) {
             builder.config(EmulatorConfig.parse(Files.readString(Path.of(args[1]))));

@@ -6,8 +6,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * How a {@link ServiceBusStandIn} listens and what it serves. Defaults match the official emulator: port 5672,
- * the well-known key {@code RootManageSharedAccessKey=SAS_KEY_VALUE}, and the queues of {@value EmulatorConfig#DEFAULT_RESOURCE}.
+ * How a {@link ServiceBusStandIn} listens and what it serves. Defaults match the official emulator: port 5672
+ * and the well-known key {@code RootManageSharedAccessKey=SAS_KEY_VALUE}; the queues default to
+ * {@value EmulatorConfig#DEFAULT_RESOURCE}.
  */
 public final class StandInOptions {
 

@@ -2,6 +2,7 @@ package io.cmkflow.local.servicebus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import com.azure.core.amqp.AmqpRetryMode;
@@ -60,7 +61,9 @@ class ServiceBusStandInConformanceTest {
                         QueueDefinition.withDefaults("lock-expiry").withLockDuration(Duration.ofSeconds(1)),
                         QueueDefinition.withDefaults("renew").withLockDuration(Duration.ofSeconds(2)),
                         QueueDefinition.withDefaults("peek"),
-                        QueueDefinition.withDefaults("dedup").withDuplicateDetection(Duration.ofMinutes(1))))
+                        QueueDefinition.withDefaults("dedup").withDuplicateDetection(Duration.ofMinutes(1)),
+                        QueueDefinition.withDefaults("expiry").withTimeToLive(Duration.ofMinutes(1), true),
+                        QueueDefinition.withDefaults("receive-and-delete")))
                 .sharedAccessKey("RootManageSharedAccessKey", "test-key-value")
                 .build());
     }
@@ -132,9 +135,9 @@ class ServiceBusStandInConformanceTest {
         assertThat(standIn.queue("batch").activeMessages())
                 .extracting(QueuedMessage::messageId, QueuedMessage::bodyAsString)
                 .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple("b-1", "item-1"),
-                        org.assertj.core.groups.Tuple.tuple("b-2", "item-2"),
-                        org.assertj.core.groups.Tuple.tuple("b-3", "item-3"));
+                        tuple("b-1", "item-1"),
+                        tuple("b-2", "item-2"),
+                        tuple("b-3", "item-3"));
         ServiceBusReceiverClient receiver = track(builder().receiver().queueName("batch").buildClient());
         List<String> bodies = new ArrayList<>();
         await().atMost(Duration.ofSeconds(10)).until(() -> {
@@ -262,17 +265,21 @@ class ServiceBusStandInConformanceTest {
         sender.sendMessage(new ServiceBusMessage("slow work").setMessageId("renew-1"));
         AtomicInteger deliveries = new AtomicInteger();
         AtomicInteger completions = new AtomicInteger();
+        List<OffsetDateTime> firstLockEnds = new CopyOnWriteArrayList<>();
         List<Throwable> errors = new CopyOnWriteArrayList<>();
 
-        // The handler outlasts two 2 s lock durations; only lock renewal lets its completion succeed.
+        // The handler holds the message until the client has renewed its 2 s lock three times (about 1 s apart),
+        // so it outlives the lock it was given; only the renewals let its completion succeed.
         startProcessor("renew", 2, Duration.ofSeconds(30), context -> {
             deliveries.incrementAndGet();
-            await().pollDelay(Duration.ofMillis(4500)).until(() -> true);
+            firstLockEnds.add(context.getMessage().getLockedUntil());
+            await().atMost(Duration.ofSeconds(10)).until(() -> standIn.queue("renew").lockRenewals() >= 3);
             context.complete();
             completions.incrementAndGet();
         }, errors);
 
         await().atMost(Duration.ofSeconds(15)).until(() -> completions.get() == 1);
+        assertThat(OffsetDateTime.now()).isAfter(firstLockEnds.get(0));
         assertThat(deliveries.get()).isEqualTo(1);
         assertThat(errors).isEmpty();
         assertThat(standIn.queue("renew").activeCount()).isZero();
@@ -317,8 +324,36 @@ class ServiceBusStandInConformanceTest {
 
         assertThat(standIn.queue("dedup").activeMessages())
                 .extracting(QueuedMessage::messageId, QueuedMessage::bodyAsString)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("same-id", "first"),
-                        org.assertj.core.groups.Tuple.tuple("other-id", "other"));
+                .containsExactly(tuple("same-id", "first"),
+                        tuple("other-id", "other"));
+    }
+
+    @Test
+    void aMessagePastItsTimeToLiveIsDeadLetteredWhenTheQueueSaysSo() {
+        ServiceBusSenderClient sender = track(builder().sender().queueName("expiry").buildClient());
+
+        sender.sendMessage(new ServiceBusMessage("stale").setMessageId("ttl-1").setTimeToLive(Duration.ofMillis(300)));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> standIn.queue("expiry").deadLetterCount() == 1);
+        assertThat(standIn.queue("expiry").activeCount()).isZero();
+        assertThat(standIn.queue("expiry").deadLetters()).singleElement().satisfies(m -> {
+            assertThat(m.messageId()).isEqualTo("ttl-1");
+            assertThat(m.deadLetterReason()).isEqualTo("TTLExpiredException");
+        });
+    }
+
+    @Test
+    void receiveAndDeleteRemovesTheMessageOnDelivery() {
+        ServiceBusSenderClient sender = track(builder().sender().queueName("receive-and-delete").buildClient());
+        sender.sendMessage(new ServiceBusMessage("once"));
+        ServiceBusReceiverClient receiver = track(builder().receiver().queueName("receive-and-delete")
+                .receiveMode(ServiceBusReceiveMode.RECEIVE_AND_DELETE).buildClient());
+
+        ServiceBusReceivedMessage received = receiveOne(receiver);
+
+        assertThat(received.getBody().toString()).isEqualTo("once");
+        assertThat(standIn.queue("receive-and-delete").activeCount()).isZero();
+        assertThat(standIn.queue("receive-and-delete").lockedCount()).isZero();
     }
 
     private ServiceBusReceivedMessage receiveOne(ServiceBusReceiverClient receiver) {

@@ -1,0 +1,108 @@
+package io.cmkflow.workflow;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The sentences status events carry for finished steps: what happened, to which resource, so that a person reading
+ * the events learns it without looking the ids up (the ids themselves travel in the event's {@code resources}).
+ */
+final class StatusMessages {
+
+    private static final String COSMOS_KEY_PERMISSIONS = "get/wrapKey/unwrapKey";
+    private static final int SHOWN_VERSION_CHARACTERS = 8;
+
+    private StatusMessages() {
+    }
+
+    static String providers(ProviderRegistration registration) {
+        List<String> all = registration.namespaces() == null ? List.of() : registration.namespaces();
+        List<String> now = registration.registeredNow() == null ? List.of() : registration.registeredNow();
+        if (now.isEmpty()) {
+            return "resource providers already registered: " + String.join(", ", all);
+        }
+        List<String> before = new ArrayList<>(all);
+        before.removeAll(now);
+        return "resource providers registered: " + String.join(", ", now)
+                + (before.isEmpty() ? "" : " (already registered: " + String.join(", ", before) + ")");
+    }
+
+    static String keyVault(VaultOutcome vault) {
+        String what = switch (vault.disposition()) {
+            case CREATED -> "key vault " + vault.name() + " created";
+            case ADOPTED -> "existing key vault " + vault.name() + " adopted";
+            case RECOVERED -> "key vault " + vault.name() + " recovered from soft delete";
+        };
+        return what + " in " + vault.resourceGroup() + " (soft delete, purge protection, "
+                + (vault.rbacAuthorization() ? "Azure RBAC" : "access policies") + ")";
+    }
+
+    static String key(KeyOutcome key) {
+        String version = lastSegment(key.keyUrlWithVersion());
+        String shown = version == null ? "" : " (version " + (version.length() > SHOWN_VERSION_CHARACTERS
+                ? version.substring(0, SHOWN_VERSION_CHARACTERS) + "…" : version) + ")";
+        return "key " + key.name() + (key.created() ? " created" : " existed, used as it is") + shown;
+    }
+
+    static String cosmosGrant(CosmosGrantOutcome grant, String vaultName) {
+        String access = grant.mode() == CosmosGrantOutcome.Mode.RBAC
+                ? "role Key Vault Crypto Service Encryption User on " + vaultName + " (RBAC)"
+                : COSMOS_KEY_PERMISSIONS + " on " + vaultName + " (access policy)";
+        return grant.alreadyPresent() ? "Cosmos DB already had " + access + "; nothing changed" : "Cosmos DB granted " + access;
+    }
+
+    static String workspace(WorkspaceOutcome workspace, String workspaceName, KeyOutcome key) {
+        return "workspace " + workspaceName + (workspace.created() ? " created" : " existed with the same encryption, adopted")
+                + ", encrypted with key " + key.name()
+                + associated("storage account", workspace.storageAccountId(), workspace.storageAccountCreated())
+                + associated("Application Insights", workspace.applicationInsightsId(), workspace.applicationInsightsCreated());
+    }
+
+    static String managedGroup(ManagedGroupOutcome group) {
+        return "managed group " + group.resourceGroupName() + " verified: Cosmos DB, Storage, Search";
+    }
+
+    /** What compensation did, step by step: undone, kept (not this run's), failed; and what stays recoverable. */
+    static String compensation(List<CmkRunState.UndoRecord> records) {
+        List<String> undone = new ArrayList<>();
+        List<String> kept = new ArrayList<>();
+        List<String> failed = new ArrayList<>();
+        List<String> recoverable = new ArrayList<>();
+        for (CmkRunState.UndoRecord record : records) {
+            switch (record.result()) {
+                case DONE -> undone.add(record.step().title());
+                case SKIPPED -> kept.add(record.step().title() + " (" + record.detail() + ")");
+                case FAILED -> failed.add(record.step().title() + " (" + record.detail() + ")");
+            }
+            for (UndoOutcome outcome : record.outcomes()) {
+                if (outcome.recoverableUntil() != null) {
+                    recoverable.add(lastSegment(outcome.resourceId()) + " soft-deleted, recoverable until " + outcome.recoverableUntil());
+                }
+            }
+        }
+        List<String> parts = new ArrayList<>();
+        if (!undone.isEmpty()) {
+            parts.add("undone: " + String.join(", ", undone));
+        }
+        if (!kept.isEmpty()) {
+            parts.add("kept: " + String.join(", ", kept));
+        }
+        if (!failed.isEmpty()) {
+            parts.add("NOT undone: " + String.join(", ", failed));
+        }
+        parts.addAll(recoverable);
+        return parts.isEmpty() ? "nothing to undo" : String.join("; ", parts);
+    }
+
+    private static String associated(String kind, String id, boolean created) {
+        return id == null ? "" : "; " + kind + " " + lastSegment(id) + (created ? " created" : " used");
+    }
+
+    private static String lastSegment(String idOrUrl) {
+        if (idOrUrl == null || idOrUrl.isEmpty()) {
+            return null;
+        }
+        String trimmed = idOrUrl.endsWith("/") ? idOrUrl.substring(0, idOrUrl.length() - 1) : idOrUrl;
+        return trimmed.substring(trimmed.lastIndexOf('/') + 1);
+    }
+}

@@ -1,0 +1,118 @@
+package io.cmkflow.azure;
+
+import io.cmkflow.request.CmkRequest;
+import io.cmkflow.workflow.CompensationActivities;
+import io.cmkflow.workflow.CosmosGrantOutcome;
+import io.cmkflow.workflow.KeyOutcome;
+import io.cmkflow.workflow.ManagedGroupOutcome;
+import io.cmkflow.workflow.Ownership;
+import io.cmkflow.workflow.ProvisioningActivities;
+import io.cmkflow.workflow.UndoOutcome;
+import io.cmkflow.workflow.VaultOutcome;
+import io.cmkflow.workflow.WorkspaceOutcome;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.Worker;
+import io.temporal.workflow.Workflow;
+import io.temporal.workflow.WorkflowInterface;
+import io.temporal.workflow.WorkflowMethod;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.cmkflow.azure.SimulatedAzure.GROUP;
+import static io.cmkflow.azure.SimulatedAzure.SUBSCRIPTION;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * All six provisioning activities, then all four undo activities, run by a real Temporal worker against the
+ * simulator: outcomes survive Temporal's serialization between activities, and compensation leaves only the
+ * soft-deleted vault behind.
+ */
+class AzureActivitiesEndToEndTest {
+
+    private static final String QUEUE = "azure-e2e";
+    private static SimulatedAzure azure;
+    private static TestWorkflowEnvironment temporal;
+
+    /** What the test workflow saw. */
+    public record RunReport(VaultOutcome vault, KeyOutcome key, CosmosGrantOutcome grant, WorkspaceOutcome workspace,
+                            ManagedGroupOutcome managedGroup, List<UndoOutcome> undo) {
+    }
+
+    @WorkflowInterface
+    public interface ProvisionThenCompensate {
+        @WorkflowMethod
+        RunReport run(CmkRequest request, Ownership owner);
+    }
+
+    public static class ProvisionThenCompensateImpl implements ProvisionThenCompensate {
+        private final ActivityOptions options = ActivityOptions.newBuilder()
+                .setStartToCloseTimeout(Duration.ofSeconds(30))
+                .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(2).build())
+                .build();
+        private final ProvisioningActivities provisioning = Workflow.newActivityStub(ProvisioningActivities.class, options);
+        private final CompensationActivities compensation = Workflow.newActivityStub(CompensationActivities.class, options);
+
+        @Override
+        public RunReport run(CmkRequest request, Ownership owner) {
+            provisioning.registerProviders(request);
+            VaultOutcome vault = provisioning.ensureKeyVault(request, owner);
+            KeyOutcome key = provisioning.ensureKey(request, vault, owner);
+            CosmosGrantOutcome grant = provisioning.grantCosmosAccess(request, vault);
+            WorkspaceOutcome workspace = provisioning.ensureWorkspace(request, vault, key, owner);
+            ManagedGroupOutcome group = provisioning.verifyManagedGroup(request, workspace);
+            List<UndoOutcome> undo = new ArrayList<>(compensation.deleteWorkspace(request, owner));
+            undo.add(compensation.removeCosmosAccess(request, grant));
+            undo.add(compensation.deleteKey(request, owner));
+            undo.add(compensation.deleteKeyVault(request, owner));
+            return new RunReport(vault, key, grant, workspace, group, undo);
+        }
+    }
+
+    @BeforeAll
+    static void start() {
+        azure = SimulatedAzure.start();
+        temporal = TestWorkflowEnvironment.newInstance();
+        Worker worker = temporal.newWorker(QUEUE);
+        worker.registerWorkflowImplementationTypes(ProvisionThenCompensateImpl.class);
+        worker.registerActivitiesImplementations(new AzureProvisioningActivities(azure.clients, SimulatedAzure.FAST),
+                new AzureCompensationActivities(azure.clients, SimulatedAzure.FAST));
+        temporal.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        temporal.close();
+        azure.close();
+    }
+
+    @Test
+    void provisionsThroughTemporalThenCompensatesBackToTheStartingState() {
+        var resourcesBefore = azure.sim.state().resourcesIn(SUBSCRIPTION, GROUP).size();
+        var groupsBefore = azure.sim.state().resourceGroups().size();
+        CmkRequest request = SimulatedAzure.request("e2e");
+
+        RunReport report = temporal.getWorkflowClient().newWorkflowStub(ProvisionThenCompensate.class,
+                        WorkflowOptions.newBuilder().setTaskQueue(QUEUE).setWorkflowId("e2e").build())
+                .run(request, SimulatedAzure.owner("e2e"));
+
+        assertThat(report.vault().disposition()).isEqualTo(VaultOutcome.Disposition.CREATED);
+        assertThat(report.key().created()).isTrue();
+        assertThat(report.grant().alreadyPresent()).isFalse();
+        assertThat(report.workspace().provisioningState()).isEqualTo("Succeeded");
+        assertThat(report.managedGroup().resourceGroupName()).isEqualTo(report.workspace().serviceProvisionedResourceGroup());
+        assertThat(report.undo()).extracting(UndoOutcome::result).containsOnly(UndoOutcome.Result.DELETED).hasSize(6);
+        assertThat(report.undo().get(5).recoverableUntil()).isNotBlank();
+        assertThat(azure.sim.state().resourcesIn(SUBSCRIPTION, GROUP)).hasSize(resourcesBefore);
+        assertThat(azure.sim.state().resourceGroups()).hasSize(groupsBefore);
+        assertThat(azure.sim.state().deletedVault("kv-e2e")).isPresent();
+        assertThat(azure.sim.state().refusedDeletes()).isEmpty();
+    }
+}

@@ -1,0 +1,138 @@
+package io.cmkflow.operator;
+
+import io.cmkflow.local.LocalWorkflowStack;
+import io.cmkflow.local.arm.ArmSimulatorOptions;
+import io.cmkflow.local.arm.FaultRule;
+import io.cmkflow.request.CmkRequest;
+import io.cmkflow.workflow.CmkRunState;
+import io.cmkflow.workflow.CmkStatus;
+import io.cmkflow.workflow.CmkWorkflowInput;
+import io.cmkflow.workflow.CmkWorkflowStarter;
+import io.cmkflow.workflow.WorkflowIds;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowStub;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** On-call actions through cmkflow's own run control, against the local default's Temporal server and real activities. */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class RunControlTest {
+    private static final String SUBSCRIPTION = "00000000-0000-4000-8000-0000000c0de0";
+    private static final String GROUP = "rg-oncall";
+
+    private static LocalWorkflowStack stack;
+    private static RunControl control;
+
+    @BeforeAll
+    static void startStack() {
+        stack = LocalWorkflowStack.start(ArmSimulatorOptions.defaults(), LocalWorkflowStack.SIMULATOR_PACING);
+        stack.arm.state().resourceGroup(SUBSCRIPTION, GROUP, "westeurope");
+        control = new RunControl(stack.client);
+    }
+
+    @AfterAll
+    static void stopStack() throws InterruptedException {
+        stack.close();
+    }
+
+    @AfterEach
+    void clearInjections() {
+        stack.arm.faults().clear();
+        stack.arm.latency().clear();
+    }
+
+    @Test
+    void aParkedRunIsListedAndRetryFinishesIt() {
+        CmkRequest request = parkAtWorkspace("retry");
+        stack.arm.faults().clear();
+
+        String answer = control.retry(WorkflowIds.forRequest(request), "permission granted");
+
+        assertThat(answer).contains("retrying step 5");
+        CmkRunState done = result(request);
+        assertThat(done.status()).isEqualTo(CmkStatus.Succeeded);
+        assertThat(stack.arm.state().workspace(SUBSCRIPTION, GROUP, request.workspace().name())).isPresent();
+        assertThat(control.parked()).extracting(RunControl.RunSummary::workflowId).doesNotContain(WorkflowIds.forRequest(request));
+    }
+
+    @Test
+    void abortUndoesWhatTheParkedRunCreated() {
+        CmkRequest request = parkAtWorkspace("abort");
+
+        control.abort(WorkflowIds.forRequest(request), "wrong subscription");
+
+        assertThatThrownBy(() -> stub(request).getResult(CmkRunState.class)).isInstanceOf(WorkflowFailedException.class);
+        assertThat(control.state(WorkflowIds.forRequest(request)).status()).isEqualTo(CmkStatus.Compensated);
+        assertThat(stack.arm.state().vault(SUBSCRIPTION, GROUP, request.keyVault().name())).isEmpty();
+        assertThat(stack.arm.state().deletedVault(request.keyVault().name())).isPresent();
+    }
+
+    @Test
+    void retryOfARunningRunIsRefusedWithTheWorkflowsReason() {
+        CmkRequest request = request("running");
+        stack.arm.latency().forOperation("Keys_CreateIfNotExist", Duration.ofSeconds(2));
+        start(request);
+        await().atMost(Duration.ofSeconds(30)).until(() -> control.state(WorkflowIds.forRequest(request)).currentStep() != null
+                && control.state(WorkflowIds.forRequest(request)).status() == CmkStatus.Running);
+
+        assertThatThrownBy(() -> control.retry(WorkflowIds.forRequest(request), "impatient"))
+                .isInstanceOf(RunControlException.class)
+                .hasMessageContaining("accepted only while the run is AwaitingOperator");
+        assertThat(result(request).status()).isEqualTo(CmkStatus.Succeeded);
+    }
+
+    @Test
+    void cancelCompensatesAndAnEndedRunRefusesUpdates() {
+        CmkRequest request = parkAtWorkspace("cancel");
+
+        control.cancel(WorkflowIds.forRequest(request));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> control.state(WorkflowIds.forRequest(request)).status() == CmkStatus.Cancelled);
+        assertThat(stack.arm.state().vault(SUBSCRIPTION, GROUP, request.keyVault().name())).isEmpty();
+        assertThatThrownBy(() -> control.abort(WorkflowIds.forRequest(request), "too late"))
+                .isInstanceOf(RunControlException.class)
+                .hasMessageContaining("no open run");
+    }
+
+    private static CmkRequest request(String name) {
+        return new CmkRequest("req-" + name, SUBSCRIPTION, "72f988bf-86f1-41af-91ab-2d7cd011db47",
+                CmkRequest.AZURE_CLOUD, GROUP, "westeurope",
+                new CmkRequest.Workspace("mlw-" + name, null, false, null, null, null, null),
+                new CmkRequest.KeyVault("kv-" + name, null, "standard", 7, null),
+                new CmkRequest.Key("cmk-" + name, 3072, "RSA"), Map.of());
+    }
+
+    private static void start(CmkRequest request) {
+        assertThat(stack.starter.start(new CmkWorkflowInput(request)).outcome()).isEqualTo(CmkWorkflowStarter.Outcome.STARTED);
+    }
+
+    private CmkRequest parkAtWorkspace(String name) {
+        CmkRequest request = request(name);
+        stack.arm.faults().inject(FaultRule.forOperation("Workspaces_CreateOrUpdate").resourceName(request.workspace().name())
+                .status(403).code("AuthorizationFailed").message("the worker may not create workspaces").always());
+        start(request);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> control.parked().stream()
+                .anyMatch(run -> run.workflowId().equals(WorkflowIds.forRequest(request))
+                        && "workspace".equals(run.stage()) && request.requestId().equals(run.requestId())));
+        return request;
+    }
+
+    private static CmkRunState result(CmkRequest request) {
+        return stub(request).getResult(CmkRunState.class);
+    }
+
+    private static WorkflowStub stub(CmkRequest request) {
+        return stack.client.newUntypedWorkflowStub(WorkflowIds.forRequest(request));
+    }
+}

@@ -1,0 +1,70 @@
+package io.cmkflow.request;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cmkflow.local.servicebus.QueuedMessage;
+import io.cmkflow.workflow.CmkSearchAttributes;
+import io.cmkflow.workflow.StatusEvent;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Every connection dropped twice while a batch flows: the clients reconnect and every message ends as a run or a dead-letter. */
+class IntakeReconnectTest {
+    private static final int BATCH = 50;
+
+    private IntakeStack stack;
+
+    @AfterEach
+    void stopStack() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void aBatchInterruptedByDroppedConnectionsEndsWithEveryMessageARunOrADeadLetter() {
+        stack = IntakeStack.builder().worker(false).start();
+        StatusInbox events = stack.status();
+        // Every fifth request is invalid (key size 2048), so both outcomes cross the drops.
+        List<ObjectNode> requests = IntStream.rangeClosed(1, BATCH).mapToObj(n -> {
+            ObjectNode request = TestRequests.valid("req-drop-" + n, "mlw-drop-" + n);
+            if (n % 5 == 0) {
+                ((ObjectNode) request.get("key")).put("size", 2048);
+            }
+            return request;
+        }).toList();
+        List<ObjectNode> valid = requests.stream().filter(r -> r.get("key").get("size").asInt() != 2048).toList();
+        List<ObjectNode> invalid = requests.stream().filter(r -> r.get("key").get("size").asInt() == 2048).toList();
+        int connectionsBefore = stack.serviceBus.connectionsAccepted();
+
+        requests.forEach(stack::send);
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10))
+                .until(() -> stack.requestQueue().activeCount() <= BATCH * 3 / 4);
+        stack.serviceBus.dropAllConnections();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
+                .until(() -> stack.requestQueue().activeCount() <= BATCH / 3);
+        stack.serviceBus.dropAllConnections();
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> stack.requestQueue().activeCount() == 0);
+        assertThat(stack.serviceBus.connectionsAccepted()).isGreaterThan(connectionsBefore + 2);
+        assertThat(valid).allSatisfy(request -> assertThat(stack.run(TestRequests.workflowId(request)))
+                .hasValueSatisfying(run -> assertThat(run.getTypedSearchAttributes().get(CmkSearchAttributes.REQUEST_ID))
+                        .isEqualTo(request.get("requestId").asText())));
+        List<QueuedMessage> deadLetters = stack.requestQueue().deadLetters();
+        assertThat(deadLetters).extracting(QueuedMessage::messageId)
+                .containsExactlyInAnyOrderElementsOf(invalid.stream().map(r -> r.get("requestId").asText()).toList());
+        assertThat(deadLetters).allSatisfy(m -> assertThat(m.deadLetterReason()).isEqualTo("SchemaViolation"));
+        // A rejection interrupted after its event was sent sends the same event id again, which duplicate detection drops.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(events.all())
+                .filteredOn(e -> e.event().type() == StatusEvent.Type.rejected).hasSize(invalid.size()));
+        assertThat(events.all()).extracting(ReceivedEvent::correlationId)
+                .containsExactlyInAnyOrderElementsOf(invalid.stream().map(r -> r.get("requestId").asText()).toList());
+        assertThat(stack.app.getBean(RequestIntake.class).isRunning()).isTrue();
+    }
+}

@@ -1,0 +1,116 @@
+package io.cmkflow.request;
+
+import com.azure.core.util.BinaryData;
+import com.azure.messaging.servicebus.ServiceBusMessage;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cmkflow.local.arm.ArmState;
+import io.cmkflow.workflow.StatusEvent;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Valid requests through the real intake with the worker on: each becomes exactly one run, reported by status events. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class IntakeRunTest {
+    private static final Duration RUN_TIMEOUT = Duration.ofSeconds(60);
+
+    private IntakeStack stack;
+
+    @BeforeAll
+    void startStack() {
+        stack = IntakeStack.builder().worker(true).start();
+    }
+
+    @AfterAll
+    void stopStack() {
+        stack.close();
+    }
+
+    @Test
+    void aValidRequestRunsToSucceededAndEveryEventConformsToTheSchema() {
+        ObjectNode request = TestRequests.valid("req-happy-1", "mlw-happy");
+        stack.seedResourceGroup(request);
+
+        stack.send(request);
+
+        stack.status().awaitType("req-happy-1", StatusEvent.Type.succeeded, RUN_TIMEOUT);
+        List<ReceivedEvent> events = stack.status().of("req-happy-1");
+        assertThat(events).extracting(e -> e.event().type()).startsWith(StatusEvent.Type.accepted).endsWith(StatusEvent.Type.succeeded)
+                .contains(StatusEvent.Type.step_done).doesNotContain(StatusEvent.Type.rejected);
+        assertThat(events).allSatisfy(received -> {
+            assertThat(received.schemaErrors()).as("schema errors of %s", received.messageId()).isEmpty();
+            assertThat(received.correlationId()).isEqualTo("req-happy-1");
+            assertThat(received.messageId()).isEqualTo(received.event().eventId());
+            assertThat(received.contentType()).isEqualTo("application/json");
+            assertThat(received.event().workflowId()).isEqualTo(TestRequests.workflowId(request));
+        });
+        assertThat(events).extracting(ReceivedEvent::messageId).doesNotHaveDuplicates();
+        assertThat(stack.run(TestRequests.workflowId(request))).hasValueSatisfying(run ->
+                assertThat(run.getStatus()).isEqualTo(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED));
+        assertThat(stack.arm().state().workspaces()).extracting(ArmState.WorkspaceView::name).contains("mlw-happy");
+        assertThat(stack.requestQueue().activeCount()).isZero();
+        assertThat(stack.requestQueue().deadLetterCount()).isZero();
+    }
+
+    @Test
+    void eventsOfARequestWithReplyToGoToThatQueueOnly() {
+        ObjectNode request = TestRequests.valid("req-reply-1", "mlw-reply");
+        stack.seedResourceGroup(request);
+
+        stack.send(new ServiceBusMessage(BinaryData.fromBytes(TestRequests.bytes(request)))
+                .setMessageId("req-reply-1").setContentType("application/json").setReplyTo(IntakeStack.REPLIES));
+
+        stack.replies().awaitType("req-reply-1", StatusEvent.Type.succeeded, RUN_TIMEOUT);
+        assertThat(stack.replies().of("req-reply-1")).isNotEmpty().allSatisfy(received -> {
+            assertThat(received.schemaErrors()).isEmpty();
+            assertThat(received.messageId()).isEqualTo(received.event().eventId());
+            assertThat(received.event().replyTo()).isEqualTo(IntakeStack.REPLIES);
+        });
+        assertThat(stack.status().of("req-reply-1")).isEmpty();
+    }
+
+    @Test
+    void theSameRequestSentFiveTimesAtOnceRunsOnceAndEveryMessageIsCompleted() throws Exception {
+        ObjectNode request = TestRequests.valid("req-dup-1", "mlw-dup");
+        stack.seedResourceGroup(request);
+        byte[] body = TestRequests.bytes(request);
+        ExecutorService senders = Executors.newFixedThreadPool(5);
+        try {
+            // Distinct MessageIds, as an upstream resend with a fresh id: the broker's duplicate detection cannot
+            // drop them, so only the intake can keep the request from running twice.
+            CompletableFuture.allOf(IntStream.rangeClosed(1, 5).mapToObj(n -> CompletableFuture.runAsync(() ->
+                    stack.send(new ServiceBusMessage(BinaryData.fromBytes(body)).setMessageId("dup-" + n)
+                            .setContentType("application/json")), senders)).toArray(CompletableFuture[]::new)).get();
+        } finally {
+            senders.shutdown();
+        }
+
+        stack.status().awaitType("req-dup-1", StatusEvent.Type.succeeded, RUN_TIMEOUT);
+        await().atMost(Duration.ofSeconds(10)).until(() -> stack.requestQueue().activeCount() == 0);
+        String runId = stack.run(TestRequests.workflowId(request)).orElseThrow().getExecution().getRunId();
+
+        // Once more after the run ended: a request id runs once.
+        stack.send(new ServiceBusMessage(BinaryData.fromBytes(body)).setMessageId("dup-6").setContentType("application/json"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> stack.requestQueue().activeCount() == 0);
+
+        assertThat(stack.requestQueue().deadLetterCount()).isZero();
+        assertThat(stack.run(TestRequests.workflowId(request)).orElseThrow().getExecution().getRunId()).isEqualTo(runId);
+        List<ReceivedEvent> events = stack.status().of("req-dup-1");
+        assertThat(events).filteredOn(e -> e.event().type() == StatusEvent.Type.accepted).hasSize(1);
+        assertThat(events).filteredOn(e -> e.event().type() == StatusEvent.Type.succeeded).hasSize(1);
+        assertThat(events).noneMatch(e -> e.event().type() == StatusEvent.Type.rejected);
+        assertThat(stack.arm().state().workspaces()).filteredOn(ws -> ws.name().equals("mlw-dup")).hasSize(1);
+    }
+}

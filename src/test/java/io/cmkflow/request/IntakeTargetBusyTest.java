@@ -1,0 +1,64 @@
+package io.cmkflow.request;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cmkflow.local.servicebus.QueuedMessage;
+import io.cmkflow.workflow.CmkSearchAttributes;
+import io.cmkflow.workflow.StatusEvent;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.client.WorkflowExecutionDescription;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** A second request for a workspace whose run is open is refused; the open run is left alone. */
+class IntakeTargetBusyTest {
+    private IntakeStack stack;
+
+    @BeforeEach
+    void startStack() {
+        // Without the worker a started run stays open, as one parked or slowed down would.
+        stack = IntakeStack.builder().worker(false).start();
+    }
+
+    @AfterEach
+    void stopStack() {
+        stack.close();
+    }
+
+    @Test
+    void anotherRequestForATargetWithAnOpenRunIsDeadLetteredAsTargetBusy() {
+        ObjectNode first = TestRequests.valid("req-busy-1", "mlw-busy");
+        ObjectNode second = TestRequests.valid("req-busy-2", "mlw-busy");
+        String workflowId = TestRequests.workflowId(first);
+        stack.send(first);
+        WorkflowExecutionDescription open = await().atMost(Duration.ofSeconds(10))
+                .until(() -> stack.run(workflowId), Optional::isPresent).orElseThrow();
+
+        stack.send(second);
+
+        QueuedMessage deadLetter = await().atMost(Duration.ofSeconds(10)).until(() -> stack.requestQueue().deadLetters().stream()
+                .filter(m -> "req-busy-2".equals(m.messageId())).findFirst(), Optional::isPresent).orElseThrow();
+        assertThat(deadLetter.deadLetterReason()).isEqualTo("TargetBusy");
+        assertThat(deadLetter.deadLetterErrorDescription()).contains(workflowId).contains("req-busy-1");
+        ReceivedEvent rejected = stack.status().awaitType("req-busy-2", StatusEvent.Type.rejected, Duration.ofSeconds(10));
+        assertThat(rejected.schemaErrors()).isEmpty();
+        assertThat(rejected.messageId()).isEqualTo(rejected.event().eventId());
+        assertThat(rejected.event().workflowId()).isEqualTo(workflowId);
+        assertThat(rejected.event().message()).startsWith("TargetBusy: ");
+
+        WorkflowExecutionDescription still = stack.run(workflowId).orElseThrow();
+        assertThat(still.getExecution().getRunId()).isEqualTo(open.getExecution().getRunId());
+        assertThat(still.getStatus()).isEqualTo(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);
+        assertThat(still.getTypedSearchAttributes().get(CmkSearchAttributes.REQUEST_ID)).isEqualTo("req-busy-1");
+        assertThat(stack.requestQueue().activeCount()).isZero();
+        assertThat(stack.requestQueue().deadLetterCount()).isOne();
+        assertThat(stack.status().of("req-busy-1")).isEmpty();
+        assertThat(stack.app.getBean(RequestIntake.class).isRunning()).isTrue();
+    }
+}

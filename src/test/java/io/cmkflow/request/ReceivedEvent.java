@@ -1,0 +1,12 @@
+package io.cmkflow.request;
+
+import io.cmkflow.workflow.StatusEvent;
+
+import java.util.List;
+
+/**
+ * A status event as a consumer receives it: the message's broker properties, the parsed event and what the
+ * status-event schema found wrong with the body (empty when it conforms).
+ */
+record ReceivedEvent(String messageId, String correlationId, String contentType, StatusEvent event, List<String> schemaErrors) {
+}
