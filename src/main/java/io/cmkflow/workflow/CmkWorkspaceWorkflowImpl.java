@@ -6,6 +6,8 @@ import io.cmkflow.workflow.CmkRunState.Result;
 import io.cmkflow.workflow.CmkRunState.StepState;
 import io.cmkflow.workflow.CmkRunState.UndoRecord;
 import io.cmkflow.workflow.CmkRunState.UndoResult;
+import io.temporal.activity.ActivityCancellationType;
+import io.temporal.activity.ActivityOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
@@ -21,6 +23,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -39,6 +42,9 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
     static final String VALIDATE_STAGE = "validate";
 
     private static final Logger LOG = Workflow.getLogger(CmkWorkspaceWorkflowImpl.class);
+
+    /** Change id of version 1: a cancelled run waits for its running step's activity before compensating. */
+    static final String CANCEL_WAITS_FOR_STEP = "cancel-waits-for-step";
 
     private enum Decision { RETRY, ABORT }
 
@@ -130,46 +136,52 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
 
         try {
             publish(StatusEvent.Type.accepted, null, "run started for workspace " + request.workspace().name(), null);
-            providers = runStep(CmkStep.REGISTER_PROVIDERS, "register resource providers",
+            runStep(CmkStep.REGISTER_PROVIDERS, "register resource providers",
                     a -> a.registerProviders(request),
                     r -> new Done(r.registeredNow() == null || r.registeredNow().isEmpty() ? Result.SKIPPED : Result.CREATED,
                             String.join(",", r.namespaces() == null ? List.of() : r.namespaces()), List.of(), Map.of(),
-                            StatusMessages.providers(r)));
+                            StatusMessages.providers(r)),
+                    outcome -> providers = outcome);
 
             registerUndo(CmkStep.KEY_VAULT, this::undoKeyVault);
-            vault = runStep(CmkStep.KEY_VAULT, "key vault " + vaultLabel(),
+            runStep(CmkStep.KEY_VAULT, "key vault " + vaultLabel(),
                     a -> a.ensureKeyVault(request, owner),
                     v -> new Done(switch (v.disposition()) {
                         case CREATED -> Result.CREATED;
                         case ADOPTED -> Result.ADOPTED;
                         case RECOVERED -> Result.RECOVERED;
                     }, v.vaultId(), v.createdByThisRun() ? List.of(v.vaultId()) : List.of(), known("keyVaultId", v.vaultId()),
-                            StatusMessages.keyVault(v)));
+                            StatusMessages.keyVault(v)),
+                    outcome -> vault = outcome);
 
             registerUndo(CmkStep.KEY, this::undoKey);
-            key = runStep(CmkStep.KEY, "key " + request.key().name() + " in " + vault.name(),
+            runStep(CmkStep.KEY, "key " + request.key().name() + " in " + vault.name(),
                     a -> a.ensureKey(request, vault, owner),
                     k -> new Done(k.created() ? Result.CREATED : Result.ADOPTED, k.keyId(),
                             k.created() ? List.of(k.keyId()) : List.of(), known("keyUrl", k.keyUrlWithVersion()),
-                            StatusMessages.key(k)));
+                            StatusMessages.key(k)),
+                    outcome -> key = outcome);
 
             registerUndo(CmkStep.COSMOS_GRANT, this::undoCosmosGrant);
-            cosmosGrant = runStep(CmkStep.COSMOS_GRANT, "Cosmos DB access to " + vault.name(),
+            runStep(CmkStep.COSMOS_GRANT, "Cosmos DB access to " + vault.name(),
                     a -> a.grantCosmosAccess(request, vault),
                     g -> new Done(g.alreadyPresent() ? Result.SKIPPED : Result.CREATED, grantLabel(g),
                             g.alreadyPresent() ? List.of() : List.of(grantLabel(g)), known("cosmosDbAccess", grantLabel(g)),
-                            StatusMessages.cosmosGrant(g, vault.name())));
+                            StatusMessages.cosmosGrant(g, vault.name())),
+                    outcome -> cosmosGrant = outcome);
 
             registerUndo(CmkStep.WORKSPACE, this::undoWorkspace);
-            workspace = runStep(CmkStep.WORKSPACE, "workspace " + request.workspace().name(),
+            runStep(CmkStep.WORKSPACE, "workspace " + request.workspace().name(),
                     a -> a.ensureWorkspace(request, vault, key, owner),
                     w -> new Done(w.created() ? Result.CREATED : Result.ADOPTED, w.workspaceId(), workspaceCreated(w),
-                            known("workspaceId", w.workspaceId()), StatusMessages.workspace(w, request.workspace().name(), key)));
+                            known("workspaceId", w.workspaceId()), StatusMessages.workspace(w, request.workspace().name(), key)),
+                    outcome -> workspace = outcome);
 
-            managedGroup = runStep(CmkStep.MANAGED_GROUP, "managed group of " + request.workspace().name(),
+            runStep(CmkStep.MANAGED_GROUP, "managed group of " + request.workspace().name(),
                     a -> a.verifyManagedGroup(request, workspace),
                     m -> new Done(Result.VERIFIED, m.resourceGroupId(), List.of(), known("managedResourceGroup", m.resourceGroupId()),
-                            StatusMessages.managedGroup(m)));
+                            StatusMessages.managedGroup(m)),
+                    outcome -> managedGroup = outcome);
         } catch (RunAbandoned abandoned) {
             // A cancel arriving during compensation must not cut it short.
             Workflow.newDetachedCancellationScope(() -> {
@@ -239,11 +251,21 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
         }
     }
 
-    /** Runs one step until it succeeds, parking for an operator each time it fails for good. */
-    private <T> T runStep(CmkStep step, String summary, Function<ProvisioningActivities, T> call, Function<T, Done> summarize) {
+    /**
+     * Runs one step until it succeeds, parking for an operator each time it fails for good; {@code keep} stores the
+     * outcome. A step that finishes after the run was cancelled keeps its outcome (for its undo), then the run stops.
+     */
+    private <T> void runStep(CmkStep step, String summary, Function<ProvisioningActivities, T> call, Function<T, Done> summarize,
+                             Consumer<T> keep) {
         StepProgress progress = steps.get(step);
-        ProvisioningActivities activities = Workflow.newActivityStub(ProvisioningActivities.class,
-                CmkActivityOptions.forStep(step, "Step " + step.number() + ": " + summary));
+        ActivityOptions options = CmkActivityOptions.forStep(step, "Step " + step.number() + ": " + summary);
+        if (Workflow.getVersion(CANCEL_WAITS_FOR_STEP, Workflow.DEFAULT_VERSION, 1) >= 1) {
+            // On cancel, wait for the step's activity to stop: a create still in flight would otherwise land in
+            // Azure after its undo ran, and stay there.
+            options = ActivityOptions.newBuilder(options)
+                    .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED).build();
+        }
+        ProvisioningActivities activities = Workflow.newActivityStub(ProvisioningActivities.class, options);
         currentStep = step;
         while (true) {
             progress.phase = Phase.RUNNING;
@@ -273,11 +295,15 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
             progress.resourceId = done.resourceId();
             progress.finishedAt = now();
             resourcesCreated.addAll(done.created());
-            showProgress(step.stage());
             knownResources.putAll(done.known());
+            keep.accept(result);
+            if (CancellationScope.current().isCancelRequested()) {
+                throw new CanceledFailure("cancelled during step " + step.number() + " (" + step.title() + ")");
+            }
+            showProgress(step.stage());
             publish(StatusEvent.Type.step_done, step, done.message(),
                     done.known().isEmpty() ? null : done.known());
-            return result;
+            return;
         }
     }
 

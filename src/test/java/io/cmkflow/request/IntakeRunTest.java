@@ -57,9 +57,9 @@ class IntakeRunTest {
             assertThat(received.event().workflowId()).isEqualTo(TestRequests.workflowId(request));
         });
         assertThat(events).extracting(ReceivedEvent::messageId).doesNotHaveDuplicates();
-        // The succeeded event is published from the run's last activity, just before the run itself completes.
-        await().atMost(Duration.ofSeconds(10)).until(() -> stack.run(TestRequests.workflowId(request)).orElseThrow().getStatus()
-                == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED);
+        // The succeeded event is published by the run's last activity, just before the run itself completes.
+        await().atMost(RUN_TIMEOUT).untilAsserted(() -> assertThat(stack.run(TestRequests.workflowId(request))).hasValueSatisfying(run ->
+                assertThat(run.getStatus()).isEqualTo(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED)));
         assertThat(stack.arm().state().workspaces()).extracting(ArmState.WorkspaceView::name).contains("mlw-happy");
         assertThat(stack.requestQueue().activeCount()).isZero();
         assertThat(stack.requestQueue().deadLetterCount()).isZero();

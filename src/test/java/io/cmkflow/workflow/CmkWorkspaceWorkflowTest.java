@@ -322,6 +322,11 @@ class CmkWorkspaceWorkflowTest {
         await().atMost(Duration.ofSeconds(10)).untilTrue(blockedStepEntered);
 
         stub().cancel();
+        // The run waits for the step's activity to end before it compensates. Released only once the cancel request
+        // reached it: the test server refuses a cancel for an activity that completed meanwhile (real Temporal retries).
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.fetchHistory(WORKFLOW_ID).getEvents().stream()
+                .anyMatch(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED));
+        releaseBlockedStep.countDown();
 
         assertThatThrownBy(() -> stub().getResult(CmkRunState.class))
                 .isInstanceOf(WorkflowFailedException.class).cause().isInstanceOf(CanceledFailure.class);

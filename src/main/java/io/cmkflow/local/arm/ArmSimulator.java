@@ -30,9 +30,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -70,6 +72,7 @@ public final class ArmSimulator implements AutoCloseable {
     private final Throttling throttling = new Throttling();
     private final URI endpoint;
     private final Map<String, HttpsServer> vaultServers = new ConcurrentHashMap<>();
+    private final Queue<String> inFlight = new ConcurrentLinkedQueue<>();
 
     private ArmSimulator(ArmSimulatorOptions options) throws IOException {
         this.certificate = SelfSignedCertificate.generate();
@@ -170,6 +173,14 @@ public final class ArmSimulator implements AutoCloseable {
         return state;
     }
 
+    /**
+     * Operation ids of the requests received and not yet answered (one entry per request): lets a test act while a
+     * call is in flight, or check that nothing is still on its way once a client says it is done.
+     */
+    public List<String> operationsInFlight() {
+        return List.copyOf(inFlight);
+    }
+
     /** The data-plane endpoint of a vault (by lower-case name): a listener of its own, made on first use. */
     private String vaultEndpoint(String vaultName) {
         HttpsServer vaultServer = vaultServers.computeIfAbsent(vaultName, name -> {
@@ -199,6 +210,7 @@ public final class ArmSimulator implements AutoCloseable {
     private void handle(HttpExchange exchange, String vaultName) {
         Instant receivedAt = Instant.now();
         ArmRequest request = null;
+        String counted = null;
         try (exchange) {
             request = parse(exchange, vaultName);
             Route route = router.route(request);
@@ -208,6 +220,8 @@ public final class ArmSimulator implements AutoCloseable {
                         "The simulator has no route for " + request.method + " " + request.path + "."));
             } else {
                 request.operation = route.operation();
+                inFlight.add(route.operation());
+                counted = route.operation();
                 response = serve(request, route);
             }
             response.header("x-ms-request-id", UUID.randomUUID().toString());
@@ -225,6 +239,11 @@ public final class ArmSimulator implements AutoCloseable {
         } catch (RuntimeException | IOException e) {
             LOG.warn("ARM simulator failed to answer {} {}", request == null ? "?" : request.method,
                     request == null ? "?" : request.path, e);
+        } finally {
+            // Only after the entry is journaled and the answer written: "not in flight" means "in the journal".
+            if (counted != null) {
+                inFlight.remove(counted);
+            }
         }
     }
 

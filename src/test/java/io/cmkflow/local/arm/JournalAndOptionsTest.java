@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 import static io.cmkflow.local.arm.SimulatorSession.SUBSCRIPTION;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -62,6 +63,23 @@ class JournalAndOptionsTest {
             assertThat(state.resourcesIn(SUBSCRIPTION, group)).isEmpty();
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
                     assertThat(state.resourcesIn(SUBSCRIPTION, group)).hasSize(3));
+        }
+    }
+
+    @Test
+    void aSlowCallIsInFlightUntilItIsJournaled() {
+        try (SimulatorSession session = SimulatorSession.start()) {
+            session.sim.latency().forOperation("ResourceGroups_CreateOrUpdate", Duration.ofMillis(500));
+            CompletableFuture<?> create = CompletableFuture.runAsync(() ->
+                    session.azure.resourceGroups().define("rg-slow").withRegion(Region.EUROPE_WEST).create());
+
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> session.sim.operationsInFlight().contains("ResourceGroups_CreateOrUpdate"));
+            assertThat(session.sim.journal().byOperation("ResourceGroups_CreateOrUpdate")).isEmpty();
+            create.join();
+
+            assertThat(session.sim.operationsInFlight()).isEmpty();
+            assertThat(session.sim.journal().byOperation("ResourceGroups_CreateOrUpdate")).hasSize(1);
         }
     }
 
