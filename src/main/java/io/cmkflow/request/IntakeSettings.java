@@ -18,7 +18,7 @@ public record IntakeSettings(
         @Nullable String fullyQualifiedNamespace,
         @Bindable(defaultValue = "cmk-requests") String requestQueue,
         @Bindable(defaultValue = "cmk-status") String statusQueue,
-        @Bindable(defaultValue = "4") int maxConcurrentCalls,
+        @Bindable(defaultValue = "16") int maxConcurrentCalls,
         @Bindable(defaultValue = "0") int prefetchCount,
         @Bindable(defaultValue = "262144") int maxMessageBytes,
         @Bindable(defaultValue = "PT10M") Duration maxLockRenewal,

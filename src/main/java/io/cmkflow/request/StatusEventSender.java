@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cmkflow.workflow.StatusEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,6 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @Singleton
 public class StatusEventSender implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(StatusEventSender.class);
+
     private final ServiceBusClientBuilder clients;
     private final IntakeSettings settings;
     private final ObjectMapper mapper = new ObjectMapper();
@@ -37,6 +41,8 @@ public class StatusEventSender implements AutoCloseable {
                 .setContentType("application/json")
                 .setSubject(event.type().name());
         senders.computeIfAbsent(destination, queue -> clients.sender().queueName(queue).buildClient()).sendMessage(message);
+        log.info("status event {} {} request={} step={} -> {}", event.eventId(), event.type(), event.requestId(),
+                event.step(), destination);
     }
 
     private byte[] json(StatusEvent event) {

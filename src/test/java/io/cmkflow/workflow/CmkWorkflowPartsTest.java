@@ -1,11 +1,7 @@
 package io.cmkflow.workflow;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.cmkflow.request.CmkRequest;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -42,22 +38,5 @@ class CmkWorkflowPartsTest {
 
         assertThat(details).contains("| Request id | req-1 |", "| Cloud | AzureCloud |", "| HBI workspace | true |",
                 "| Key vault | kv-cmk |", "| Key | cmk-key (3072 bits) |");
-    }
-
-    @Test
-    void loggingPublisherWritesOneLinePerEvent() {
-        Logger logger = (Logger) LoggerFactory.getLogger(LoggingStatusPublisher.class);
-        ListAppender<ILoggingEvent> appender = new ListAppender<>();
-        appender.start();
-        logger.addAppender(appender);
-        try {
-            new LoggingStatusPublisher().publish(new StatusEvent("run-1:3", "req-1", "wf-1", StatusEvent.Type.step_done,
-                    "Running", "key", "key: CREATED", "2026-11-29T20:00:00Z", Map.of("key", CmkWorkflowFixtures.KEY_ID), null));
-        } finally {
-            logger.detachAppender(appender);
-        }
-
-        assertThat(appender.list).singleElement().extracting(ILoggingEvent::getFormattedMessage).asString()
-                .contains("run-1:3", "request=req-1", "type=step_done", "step=key", CmkWorkflowFixtures.KEY_ID);
     }
 }
