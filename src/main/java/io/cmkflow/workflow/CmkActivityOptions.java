@@ -25,13 +25,7 @@ final class CmkActivityOptions {
     static ActivityOptions forStep(CmkStep step, String summary) {
         ActivityOptions.Builder options = ActivityOptions.newBuilder()
                 .setSummary(summary)
-                .setRetryOptions(RetryOptions.newBuilder()
-                        .setInitialInterval(Duration.ofSeconds(5))
-                        .setBackoffCoefficient(2.0)
-                        .setMaximumInterval(Duration.ofMinutes(5))
-                        .setMaximumAttempts(STEP_MAXIMUM_ATTEMPTS)
-                        .setDoNotRetry(NON_RETRYABLE_TYPES)
-                        .build());
+                .setRetryOptions(azureRetries(STEP_MAXIMUM_ATTEMPTS));
         switch (step) {
             case REGISTER_PROVIDERS -> options.setStartToCloseTimeout(Duration.ofMinutes(20)).setHeartbeatTimeout(Duration.ofMinutes(2));
             case WORKSPACE -> options.setStartToCloseTimeout(Duration.ofMinutes(60)).setHeartbeatTimeout(Duration.ofMinutes(2));
@@ -46,19 +40,24 @@ final class CmkActivityOptions {
     static ActivityOptions forUndo(CmkStep step, String summary) {
         ActivityOptions.Builder options = ActivityOptions.newBuilder()
                 .setSummary(summary)
-                .setRetryOptions(RetryOptions.newBuilder()
-                        .setInitialInterval(Duration.ofSeconds(5))
-                        .setBackoffCoefficient(2.0)
-                        .setMaximumInterval(Duration.ofMinutes(5))
-                        .setMaximumAttempts(UNDO_MAXIMUM_ATTEMPTS)
-                        .setDoNotRetry(NON_RETRYABLE_TYPES)
-                        .build());
+                .setRetryOptions(azureRetries(UNDO_MAXIMUM_ATTEMPTS));
         if (step == CmkStep.WORKSPACE) {
             options.setStartToCloseTimeout(Duration.ofMinutes(60)).setHeartbeatTimeout(Duration.ofMinutes(2));
         } else {
             options.setStartToCloseTimeout(Duration.ofMinutes(5));
         }
         return options.build();
+    }
+
+    /** Backoff for Azure calls; THROTTLED failures override the next delay with Azure's Retry-After. */
+    private static RetryOptions azureRetries(int maximumAttempts) {
+        return RetryOptions.newBuilder()
+                .setInitialInterval(Duration.ofSeconds(5))
+                .setBackoffCoefficient(2.0)
+                .setMaximumInterval(Duration.ofMinutes(5))
+                .setMaximumAttempts(maximumAttempts)
+                .setDoNotRetry(NON_RETRYABLE_TYPES)
+                .build();
     }
 
     static ActivityOptions forStatusEvent(String summary) {
