@@ -17,7 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;
-import java.time.temporal.ChronoUnit;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -30,6 +30,7 @@ import java.util.stream.Stream;
 @Singleton
 @Requires(beans = ArmSimulator.class)
 public class LocalDemo {
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
     private final ArmSimulator simulator;
     private final ServiceBusClientBuilder clients;
     private final IntakeSettings settings;
@@ -89,7 +90,7 @@ public class LocalDemo {
     }
 
     private static String line(StatusEvent event) {
-        return String.format("%s  %-16s %-18s %-19s %s", LocalTime.now().truncatedTo(ChronoUnit.SECONDS), event.requestId(),
+        return String.format("%s  %-16s %-18s %-19s %s", LocalTime.now().format(CLOCK), event.requestId(),
                 event.type(), event.step() == null ? "" : event.step(), event.message() == null ? "" : event.message());
     }
 
