@@ -101,10 +101,11 @@ class WorkflowVisibilityTest {
         CmkRequest request = request("vis-abort", 3072);
         parkAtWorkspace(request);
 
+        // The awaiting_operator status event is published right after the status is set; once it is out, nothing runs.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(stub(request).describe().getRawDescription()
+                .getPendingActivitiesList()).as("a parked run has no pending activity: the status attribute is what finds it").isEmpty());
         WorkflowExecutionDescription parked = stub(request).describe();
         assertIdentity(parked.getTypedSearchAttributes(), request);
-        assertThat(parked.getRawDescription().getPendingActivitiesList())
-                .as("a parked run has no pending activity: the status attribute is what finds it").isEmpty();
         assertThat(currentDetails(request)).contains("**Status:** AwaitingOperator at step 5 (workspace)",
                 "AuthorizationFailed", "**Waiting for an operator**", "`retry`", "`abort`");
         assertThat(state(request).lastError()).contains("step 5 (workspace)", "AuthorizationFailed");
