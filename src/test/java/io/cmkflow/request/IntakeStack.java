@@ -151,7 +151,9 @@ final class IntakeStack implements AutoCloseable {
             ServiceBusStandIn serviceBus = ServiceBusStandIn.start(StandInOptions.builder()
                     .port(0)
                     .config(EmulatorConfig.of(requestQueue,
-                            QueueDefinition.withDefaults(STATUS).withDuplicateDetection(Duration.ofMinutes(10)),
+                            // A short lock: an event whose delivery a dropped connection cut off comes back in seconds.
+                            QueueDefinition.withDefaults(STATUS).withDuplicateDetection(Duration.ofMinutes(10))
+                                    .withLockDuration(Duration.ofSeconds(2)),
                             QueueDefinition.withDefaults(REPLIES).withDuplicateDetection(Duration.ofMinutes(10))))
                     .sharedAccessKey(StandInOptions.EMULATOR_KEY_NAME, StandInOptions.EMULATOR_KEY_VALUE)
                     .build());
