@@ -20,6 +20,7 @@ import io.cmkflow.workflow.UndoOutcome;
 import io.cmkflow.workflow.VaultOutcome;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -28,7 +29,8 @@ import java.util.UUID;
 /**
  * Step 4: Azure Cosmos DB (the service that encrypts the workspace's managed account) may use the key: keys
  * get/wrapKey/unwrapKey through {@code accessPolicies/add}, or on an RBAC vault the role "Key Vault Crypto Service
- * Encryption User" at the vault's scope.
+ * Encryption User" at the vault's scope. When the request names a user-assigned identity, the workspace unwraps the
+ * key as that identity, so its principal gets the same access the same way.
  */
 public final class CosmosKeyAccessStep {
 
@@ -49,69 +51,153 @@ public final class CosmosKeyAccessStep {
         StepPreconditions.check(request);
         String principal = AzureCloud.of(request).cosmosDbPrincipalId();
         AzureResourceManager azure = clients.forRequest(request);
+        String identity = identityPrincipal(request, azure);
         if (vault.rbacAuthorization()) {
-            return grantRole(request, azure, vault, principal);
+            RoleAssignmentsClient assignments = assignments(azure);
+            Grant cosmos = ensureRole(request, assignments, vault, principal);
+            Grant forIdentity = identity == null ? null : ensureRole(request, assignments, vault, identity);
+            return new CosmosGrantOutcome(vault.vaultId(), principal, Mode.RBAC, cosmos.alreadyPresent(), cosmos.roleAssignmentId(),
+                    identity, forIdentity == null ? null : forIdentity.alreadyPresent(),
+                    forIdentity == null ? null : forIdentity.roleAssignmentId());
         }
         VaultsClient vaults = azure.vaults().manager().serviceClient().getVaults();
         VaultInner current = vaults.getByResourceGroup(vault.resourceGroup(), vault.name());
-        Optional<AccessPolicyEntry> entry = entryFor(current, request.tenantId(), principal);
-        if (entry.isEmpty() || !hasAllPermissions(entry.get())) {
+        Optional<AccessPolicyEntry> cosmosEntry = entryFor(current, request.tenantId(), principal);
+        Optional<AccessPolicyEntry> identityEntry = identity == null ? Optional.empty() : entryFor(current, request.tenantId(), identity);
+        List<String> missing = new ArrayList<>();
+        if (cosmosEntry.isEmpty() || !hasAllPermissions(cosmosEntry.get())) {
+            missing.add(principal);
+        }
+        if (identity != null && (identityEntry.isEmpty() || !hasAllPermissions(identityEntry.get()))) {
+            missing.add(identity);
+        }
+        if (!missing.isEmpty()) {
+            // One add carries every missing entry: a single write, and a retry of it is harmless (add merges).
             vaults.updateAccessPolicy(vault.resourceGroup(), vault.name(), AccessPolicyUpdateKind.ADD,
-                    policyFor(request.tenantId(), principal));
+                    policyFor(request.tenantId(), missing));
         }
         // An entry that existed before (even with fewer permissions) is not this run's: undo will leave it alone.
-        return new CosmosGrantOutcome(vault.vaultId(), principal, Mode.ACCESS_POLICY, entry.isPresent(), null);
+        return new CosmosGrantOutcome(vault.vaultId(), principal, Mode.ACCESS_POLICY, cosmosEntry.isPresent(), null,
+                identity, identity == null ? null : identityEntry.isPresent(), null);
     }
 
-    /** Removes the entry or role assignment this run added; an entry or assignment that existed before the run is left alone. */
+    /** The principal of the request's user-assigned identity, or null when it names none. */
+    private static String identityPrincipal(CmkRequest request, AzureResourceManager azure) {
+        String identityId = request.workspace().userAssignedIdentityId();
+        if (identityId == null) {
+            return null;
+        }
+        String principal = ArmLookup.find(() -> azure.identities().getById(identityId))
+                .orElseThrow(() -> new AzureStepException(AzureFailure.nonRetryable("UserAssignedIdentityNotFound",
+                        "workspace.userAssignedIdentityId: the user-assigned identity '" + identityId
+                                + "' does not exist; create it or name an existing identity")))
+                .principalId();
+        if (principal == null) {
+            throw new AzureStepException(AzureFailure.nonRetryable("UserAssignedIdentityWithoutPrincipal",
+                    "workspace.userAssignedIdentityId: the user-assigned identity '" + identityId + "' has no principalId"));
+        }
+        return principal;
+    }
+
+    /** Removes the entries or role assignments this run added; an entry or assignment that existed before the run is left alone. */
     public UndoOutcome undo(CmkRequest request, CosmosGrantOutcome grant) {
         return AzureStepException.classifying(() -> undoInAzure(request, grant));
     }
 
     private UndoOutcome undoInAzure(CmkRequest request, CosmosGrantOutcome grant) {
         StepPreconditions.check(request);
-        if (grant.alreadyPresent()) {
+        if (grant.nothingAdded()) {
             return new UndoOutcome(grant.vaultId(), UndoOutcome.Result.NOT_OURS,
-                    "Cosmos DB's access existed before this run; left untouched", null);
+                    "Cosmos DB's access" + (grant.identityPrincipalId() == null ? "" : " and the identity's access")
+                            + " existed before this run; left untouched", null);
         }
         AzureResourceManager azure = clients.forRequest(request);
+        List<String> removed = new ArrayList<>();
         if (grant.mode() == Mode.RBAC) {
-            RoleAssignmentsClient assignments = azure.accessManagement().roleAssignments().manager().roleServiceClient().getRoleAssignments();
-            if (ArmLookup.find(() -> assignments.getById(grant.roleAssignmentId())).isEmpty()) {
-                return new UndoOutcome(grant.roleAssignmentId(), UndoOutcome.Result.ALREADY_GONE, "role assignment does not exist", null);
+            RoleAssignmentsClient assignments = assignments(azure);
+            if (!grant.alreadyPresent()) {
+                String id = grant.roleAssignmentId() != null ? grant.roleAssignmentId()
+                        : assignmentId(grant.vaultId(), grant.principalObjectId());
+                if (deleteAssignment(assignments, id)) {
+                    removed.add("Cosmos DB's role assignment " + id);
+                }
             }
-            assignments.deleteById(grant.roleAssignmentId());
-            return new UndoOutcome(grant.roleAssignmentId(), UndoOutcome.Result.DELETED, "role assignment removed", null);
+            if (grant.identityAddedByThisRun()) {
+                String id = grant.identityRoleAssignmentId() != null ? grant.identityRoleAssignmentId()
+                        : assignmentId(grant.vaultId(), grant.identityPrincipalId());
+                if (deleteAssignment(assignments, id)) {
+                    removed.add("the identity's role assignment " + id);
+                }
+            }
+            return summary(grant, removed, "no role assignment of this run exists");
         }
         ArmResourceId vaultId = ArmResourceId.parse(grant.vaultId()).orElseThrow();
         VaultsClient vaults = azure.vaults().manager().serviceClient().getVaults();
         Optional<VaultInner> vault = ArmLookup.find(() -> vaults.getByResourceGroup(vaultId.resourceGroup(), vaultId.name()));
-        if (vault.isEmpty() || entryFor(vault.get(), request.tenantId(), grant.principalObjectId()).isEmpty()) {
-            return new UndoOutcome(grant.vaultId(), UndoOutcome.Result.ALREADY_GONE, "no access policy entry for Cosmos DB", null);
+        List<String> principals = new ArrayList<>();
+        if (vault.isPresent() && !grant.alreadyPresent()
+                && entryFor(vault.get(), request.tenantId(), grant.principalObjectId()).isPresent()) {
+            principals.add(grant.principalObjectId());
+            removed.add("Cosmos DB's key permissions " + KEY_PERMISSIONS);
         }
-        vaults.updateAccessPolicy(vaultId.resourceGroup(), vaultId.name(), AccessPolicyUpdateKind.REMOVE,
-                policyFor(request.tenantId(), grant.principalObjectId()));
-        return new UndoOutcome(grant.vaultId(), UndoOutcome.Result.DELETED,
-                "removed Cosmos DB's key permissions " + KEY_PERMISSIONS + " from the vault's access policies", null);
+        if (vault.isPresent() && grant.identityAddedByThisRun()
+                && entryFor(vault.get(), request.tenantId(), grant.identityPrincipalId()).isPresent()) {
+            principals.add(grant.identityPrincipalId());
+            removed.add("the identity's key permissions " + KEY_PERMISSIONS);
+        }
+        if (!principals.isEmpty()) {
+            vaults.updateAccessPolicy(vaultId.resourceGroup(), vaultId.name(), AccessPolicyUpdateKind.REMOVE,
+                    policyFor(request.tenantId(), principals));
+        }
+        return summary(grant, removed, "no access policy entry of this run");
     }
 
-    private CosmosGrantOutcome grantRole(CmkRequest request, AzureResourceManager azure, VaultOutcome vault, String principal) {
-        RoleAssignmentsClient assignments = azure.accessManagement().roleAssignments().manager().roleServiceClient().getRoleAssignments();
+    private static UndoOutcome summary(CosmosGrantOutcome grant, List<String> removed, String nothingLeft) {
+        if (removed.isEmpty()) {
+            return new UndoOutcome(grant.vaultId(), UndoOutcome.Result.ALREADY_GONE, nothingLeft, null);
+        }
+        return new UndoOutcome(grant.vaultId(), UndoOutcome.Result.DELETED, "removed " + String.join(" and ", removed), null);
+    }
+
+    private static boolean deleteAssignment(RoleAssignmentsClient assignments, String id) {
+        if (ArmLookup.find(() -> assignments.getById(id)).isEmpty()) {
+            return false;
+        }
+        assignments.deleteById(id);
+        return true;
+    }
+
+    private static RoleAssignmentsClient assignments(AzureResourceManager azure) {
+        return azure.accessManagement().roleAssignments().manager().roleServiceClient().getRoleAssignments();
+    }
+
+    private record Grant(boolean alreadyPresent, String roleAssignmentId) {
+    }
+
+    private static Grant ensureRole(CmkRequest request, RoleAssignmentsClient assignments, VaultOutcome vault, String principal) {
         for (RoleAssignmentInner existing : assignments.listForScope(vault.vaultId())) {
             if (principal.equalsIgnoreCase(existing.principalId()) && existing.roleDefinitionId() != null
                     && existing.roleDefinitionId().toLowerCase(Locale.ROOT).endsWith(CRYPTO_SERVICE_ENCRYPTION_USER_ROLE)) {
-                return new CosmosGrantOutcome(vault.vaultId(), principal, Mode.RBAC, true, existing.id());
+                return new Grant(true, existing.id());
             }
         }
-        // A name derived from (vault, principal, role) makes a retried create hit the same assignment.
-        String name = UUID.nameUUIDFromBytes((vault.vaultId().toLowerCase(Locale.ROOT) + "|" + principal + "|"
+        RoleAssignmentInner created = assignments.create(vault.vaultId(), assignmentName(vault.vaultId(), principal),
+                new RoleAssignmentCreateParameters()
+                        .withRoleDefinitionId("/subscriptions/" + request.subscriptionId()
+                                + "/providers/Microsoft.Authorization/roleDefinitions/" + CRYPTO_SERVICE_ENCRYPTION_USER_ROLE)
+                        .withPrincipalId(principal)
+                        .withPrincipalType(PrincipalType.SERVICE_PRINCIPAL));
+        return new Grant(false, created.id());
+    }
+
+    /** A name derived from (vault, principal, role) makes a retried create hit the same assignment. */
+    private static String assignmentName(String vaultId, String principal) {
+        return UUID.nameUUIDFromBytes((vaultId.toLowerCase(Locale.ROOT) + "|" + principal + "|"
                 + CRYPTO_SERVICE_ENCRYPTION_USER_ROLE).getBytes(StandardCharsets.UTF_8)).toString();
-        RoleAssignmentInner created = assignments.create(vault.vaultId(), name, new RoleAssignmentCreateParameters()
-                .withRoleDefinitionId("/subscriptions/" + request.subscriptionId()
-                        + "/providers/Microsoft.Authorization/roleDefinitions/" + CRYPTO_SERVICE_ENCRYPTION_USER_ROLE)
-                .withPrincipalId(principal)
-                .withPrincipalType(PrincipalType.SERVICE_PRINCIPAL));
-        return new CosmosGrantOutcome(vault.vaultId(), principal, Mode.RBAC, false, created.id());
+    }
+
+    private static String assignmentId(String vaultId, String principal) {
+        return vaultId + "/providers/Microsoft.Authorization/roleAssignments/" + assignmentName(vaultId, principal);
     }
 
     private static boolean hasAllPermissions(AccessPolicyEntry entry) {
@@ -130,11 +216,11 @@ public final class CosmosKeyAccessStep {
                 .findFirst();
     }
 
-    private static VaultAccessPolicyParametersInner policyFor(String tenantId, String principal) {
+    private static VaultAccessPolicyParametersInner policyFor(String tenantId, List<String> principals) {
         return new VaultAccessPolicyParametersInner().withProperties(new VaultAccessPolicyProperties()
-                .withAccessPolicies(List.of(new AccessPolicyEntry()
+                .withAccessPolicies(principals.stream().map(principal -> new AccessPolicyEntry()
                         .withTenantId(UUID.fromString(tenantId))
                         .withObjectId(principal)
-                        .withPermissions(new Permissions().withKeys(KEY_PERMISSIONS)))));
+                        .withPermissions(new Permissions().withKeys(KEY_PERMISSIONS))).toList()));
     }
 }

@@ -1,6 +1,7 @@
 package io.cmkflow.local;
 
 import com.azure.messaging.servicebus.ServiceBusClientBuilder;
+import io.cmkflow.azure.ArmResourceId;
 import io.cmkflow.local.arm.ArmSimulator;
 import io.cmkflow.request.CmkRequest;
 import io.cmkflow.request.IntakeSettings;
@@ -31,6 +32,8 @@ import java.util.stream.Stream;
 @Requires(beans = ArmSimulator.class)
 public class LocalDemo {
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
+    /** The object id the local default gives an example's user-assigned identity. */
+    static final String EXAMPLE_IDENTITY_PRINCIPAL = "5d0c6b1e-9a3f-4e27-b8c4-1f2e3d4c5b6a";
     private final ArmSimulator simulator;
     private final ServiceBusClientBuilder clients;
     private final IntakeSettings settings;
@@ -66,6 +69,14 @@ public class LocalDemo {
         try {
             CmkRequest request = validator.validate(Files.readAllBytes(file));
             simulator.state().resourceGroup(request.subscriptionId(), request.resourceGroup(), request.location());
+            String identityId = request.workspace().userAssignedIdentityId();
+            if (identityId != null) {
+                // The identity is the customer's, made before the request as in Azure; the workflow grants it key access.
+                ArmResourceId identity = ArmResourceId.parse(identityId).orElseThrow();
+                simulator.state().resourceGroup(identity.subscriptionId(), identity.resourceGroup(), request.location());
+                simulator.state().userAssignedIdentity(identity.subscriptionId(), identity.resourceGroup(), identity.name(),
+                        EXAMPLE_IDENTITY_PRINCIPAL, request.workspace().userAssignedIdentityClientId());
+            }
         } catch (RequestRejectedException invalid) {
             throw new IllegalStateException("example " + file + " is not valid: " + invalid.description(), invalid);
         }

@@ -165,8 +165,8 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
             registerUndo(CmkStep.COSMOS_GRANT, this::undoCosmosGrant);
             runStep(CmkStep.COSMOS_GRANT, "Cosmos DB access to " + vault.name(),
                     a -> a.grantCosmosAccess(request, vault),
-                    g -> new Done(g.alreadyPresent() ? Result.SKIPPED : Result.CREATED, grantLabel(g),
-                            g.alreadyPresent() ? List.of() : List.of(grantLabel(g)), known("cosmosDbAccess", grantLabel(g)),
+                    g -> new Done(g.nothingAdded() ? Result.SKIPPED : Result.CREATED, grantLabel(g),
+                            grantsAdded(g), known("cosmosDbAccess", grantLabel(g)),
                             StatusMessages.cosmosGrant(g, vault.name())),
                     outcome -> cosmosGrant = outcome);
 
@@ -374,11 +374,11 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
             }
             grant = new CosmosGrantOutcome(vault.vaultId(), cosmosPrincipal(request.cloud()),
                     vault.rbacAuthorization() ? CosmosGrantOutcome.Mode.RBAC : CosmosGrantOutcome.Mode.ACCESS_POLICY, false, null);
-        } else if (grant.alreadyPresent()) {
+        } else if (grant.nothingAdded()) {
             return skipped(CmkStep.COSMOS_GRANT, "removeCosmosAccess", "access was present before this run");
         }
         CosmosGrantOutcome toRemove = grant;
-        return undo(CmkStep.COSMOS_GRANT, "removeCosmosAccess", "remove Cosmos DB access from " + vaultLabel(),
+        return undo(CmkStep.COSMOS_GRANT, "removeCosmosAccess", "remove Cosmos DB (and identity) access from " + vaultLabel(),
                 u -> List.of(u.removeCosmosAccess(request, toRemove)));
     }
 
@@ -478,6 +478,18 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
     private static String grantLabel(CosmosGrantOutcome grant) {
         return grant.roleAssignmentId() != null ? grant.roleAssignmentId()
                 : grant.vaultId() + "#accessPolicy/" + grant.principalObjectId();
+    }
+
+    private static List<String> grantsAdded(CosmosGrantOutcome grant) {
+        List<String> added = new ArrayList<>();
+        if (!grant.alreadyPresent()) {
+            added.add(grantLabel(grant));
+        }
+        if (grant.identityAddedByThisRun()) {
+            added.add(grant.identityRoleAssignmentId() != null ? grant.identityRoleAssignmentId()
+                    : grant.vaultId() + "#accessPolicy/" + grant.identityPrincipalId());
+        }
+        return added;
     }
 
     private static List<String> workspaceCreated(WorkspaceOutcome w) {

@@ -48,7 +48,12 @@ final class StatusMessages {
         String access = grant.mode() == CosmosGrantOutcome.Mode.RBAC
                 ? "role Key Vault Crypto Service Encryption User on " + vaultName + " (RBAC)"
                 : COSMOS_KEY_PERMISSIONS + " on " + vaultName + " (access policy)";
-        return grant.alreadyPresent() ? "Cosmos DB already had " + access + "; nothing changed" : "Cosmos DB granted " + access;
+        String cosmos = grant.alreadyPresent() ? "Cosmos DB already had " + access : "Cosmos DB granted " + access;
+        if (grant.identityPrincipalId() != null) {
+            cosmos += (grant.identityAddedByThisRun() ? "; user-assigned identity " : "; user-assigned identity already had it: ")
+                    + grant.identityPrincipalId() + (grant.identityAddedByThisRun() ? " granted the same" : "");
+        }
+        return grant.nothingAdded() ? cosmos + "; nothing changed" : cosmos;
     }
 
     static String workspace(WorkspaceOutcome workspace, String workspaceName, KeyOutcome key) {

@@ -1,16 +1,21 @@
 package io.cmkflow.azure;
 
+import com.google.protobuf.ByteString;
 import io.cmkflow.local.arm.ArmState;
 import io.cmkflow.local.arm.VaultSeed;
 import io.cmkflow.request.CmkRequest;
 import io.cmkflow.workflow.CosmosGrantOutcome;
 import io.cmkflow.workflow.UndoOutcome;
 import io.cmkflow.workflow.VaultOutcome;
+import io.temporal.api.common.v1.Payload;
+import io.temporal.common.converter.DefaultDataConverter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.UUID;
 
 import static io.cmkflow.azure.SimulatedAzure.GROUP;
 import static io.cmkflow.azure.SimulatedAzure.NO_HEARTBEAT;
@@ -19,11 +24,13 @@ import static io.cmkflow.azure.SimulatedAzure.TENANT;
 import static io.cmkflow.azure.SimulatedAzure.owner;
 import static io.cmkflow.azure.SimulatedAzure.request;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 class CosmosKeyAccessStepTest {
 
     private static final String PUBLIC_COSMOS = "a232010e-820c-4083-83bb-3ace5fc29d0b";
     private static final String GOV_COSMOS = "57506a73-e302-42a9-b869-6f12d9ec29e9";
+    private static final String CLIENT_ID = "3c9b1f2e-7a4d-4b8e-9f01-23456789abcd";
     private static SimulatedAzure azure;
     private static KeyVaultStep vaults;
     private static CosmosKeyAccessStep step;
@@ -143,6 +150,139 @@ class CosmosKeyAccessStepTest {
         assertThat(step.undo(request, grant).result()).isEqualTo(UndoOutcome.Result.DELETED);
         assertThat(azure.sim.state().roleAssignments()).noneMatch(a -> a.scope().equalsIgnoreCase(vault.vaultId()));
         assertThat(step.undo(request, grant).result()).isEqualTo(UndoOutcome.Result.ALREADY_GONE);
+    }
+
+    @Test
+    void grantsTheUserAssignedIdentityWithCosmosDbInOneAdd_andARerunWritesNothing_andUndoRemovesBoth() {
+        CmkRequest request = withIdentity(request("uaigrant"), "uai-grant");
+        String principal = seedIdentity("uai-grant");
+        VaultOutcome vault = vaults.ensure(request, owner("uaigrant"), NO_HEARTBEAT);
+        azure.sim.journal().clear();
+
+        CosmosGrantOutcome grant = step.grant(request, vault);
+
+        assertThat(grant.identityPrincipalId()).isEqualTo(principal);
+        assertThat(grant.identityAlreadyPresent()).isFalse();
+        assertThat(grant.alreadyPresent()).isFalse();
+        assertThat(cosmosEntry(vault, PUBLIC_COSMOS).keys()).containsExactlyInAnyOrder("get", "wrapKey", "unwrapKey");
+        assertThat(cosmosEntry(vault, principal).keys()).containsExactlyInAnyOrder("get", "wrapKey", "unwrapKey");
+        assertThat(azure.sim.journal().entries()).anySatisfy(e -> {
+            assertThat(e.operation()).isEqualTo("UserAssignedIdentities_Get");
+            assertThat(e.method()).isEqualTo("GET");
+        });
+        assertThat(azure.writes()).singleElement().satisfies(w -> assertThat(w.path()).endsWith("/accessPolicies/add"));
+
+        azure.sim.journal().clear();
+        CosmosGrantOutcome rerun = step.grant(request, vault);
+        assertThat(rerun.alreadyPresent()).isTrue();
+        assertThat(rerun.identityAlreadyPresent()).isTrue();
+        assertThat(azure.writes()).isEmpty();
+        assertThat(step.undo(request, rerun).result()).isEqualTo(UndoOutcome.Result.NOT_OURS);
+
+        UndoOutcome undo = step.undo(request, grant);
+        assertThat(undo.result()).isEqualTo(UndoOutcome.Result.DELETED);
+        assertThat(undo.detail()).contains("Cosmos DB").contains("identity");
+        assertThat(azure.sim.state().accessPolicies(vault.vaultId()))
+                .noneMatch(p -> p.objectId().equals(PUBLIC_COSMOS) || p.objectId().equals(principal));
+        assertThat(step.undo(request, grant).result()).isEqualTo(UndoOutcome.Result.ALREADY_GONE);
+    }
+
+    @Test
+    void undoRemovesOnlyTheIdentityWhenCosmosDbHadAccessBefore() {
+        CmkRequest request = withIdentity(request("uaihalf"), "uai-half");
+        String principal = seedIdentity("uai-half");
+        azure.sim.state().vault(VaultSeed.of(SUBSCRIPTION, GROUP, "kv-uaihalf").tenantId(TENANT)
+                .accessPolicy(PUBLIC_COSMOS, List.of("get", "wrapKey", "unwrapKey")));
+        VaultOutcome vault = vaults.ensure(request, owner("uaihalf"), NO_HEARTBEAT);
+
+        CosmosGrantOutcome grant = step.grant(request, vault);
+        assertThat(grant.alreadyPresent()).isTrue();
+        assertThat(grant.identityAlreadyPresent()).isFalse();
+
+        assertThat(step.undo(request, grant).result()).isEqualTo(UndoOutcome.Result.DELETED);
+        assertThat(azure.sim.state().accessPolicies(vault.vaultId())).extracting(ArmState.AccessPolicyView::objectId)
+                .contains(PUBLIC_COSMOS).doesNotContain(principal);
+    }
+
+    @Test
+    void aMissingUserAssignedIdentityIsNonRetryableAndWritesNothing() {
+        CmkRequest request = withIdentity(request("uaimissing"), "uai-never-created");
+        VaultOutcome vault = vaults.ensure(request, owner("uaimissing"), NO_HEARTBEAT);
+        azure.sim.journal().clear();
+
+        AzureStepException e = catchThrowableOfType(AzureStepException.class, () -> step.grant(request, vault));
+
+        assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.NON_RETRYABLE);
+        assertThat(e.failure().code()).isEqualTo("UserAssignedIdentityNotFound");
+        assertThat(e.getMessage()).contains("workspace.userAssignedIdentityId").contains("uai-never-created");
+        assertThat(azure.writes()).isEmpty();
+    }
+
+    @Test
+    void anRbacVaultGetsASecondRoleAssignmentForTheIdentity_andUndoRemovesBoth() {
+        CmkRequest request = StepPreconditionsTest.copy(withIdentity(request("uairbac"), "uai-rbac"))
+                .vault(new CmkRequest.KeyVault("kv-uairbac", null, "standard", 7, true)).build();
+        String principal = seedIdentity("uai-rbac");
+        VaultOutcome vault = vaults.ensure(request, owner("uairbac"), NO_HEARTBEAT);
+        azure.sim.journal().clear();
+
+        CosmosGrantOutcome grant = step.grant(request, vault);
+
+        assertThat(grant.mode()).isEqualTo(CosmosGrantOutcome.Mode.RBAC);
+        assertThat(grant.identityAlreadyPresent()).isFalse();
+        assertThat(grant.identityRoleAssignmentId()).isNotNull().isNotEqualToIgnoringCase(grant.roleAssignmentId());
+        assertThat(rolesAt(vault)).extracting(ArmState.RoleAssignmentView::principalId)
+                .containsExactlyInAnyOrder(PUBLIC_COSMOS, principal);
+        assertThat(azure.writes()).hasSize(2).allSatisfy(w -> assertThat(w.operation()).isEqualTo("RoleAssignments_Create"));
+        assertThat(azure.sim.state().accessPolicies(vault.vaultId())).isEmpty();
+
+        azure.sim.journal().clear();
+        CosmosGrantOutcome rerun = step.grant(request, vault);
+        assertThat(rerun.identityAlreadyPresent()).isTrue();
+        assertThat(rerun.identityRoleAssignmentId()).isEqualToIgnoringCase(grant.identityRoleAssignmentId());
+        assertThat(azure.writes()).isEmpty();
+
+        assertThat(step.undo(request, grant).result()).isEqualTo(UndoOutcome.Result.DELETED);
+        assertThat(rolesAt(vault)).isEmpty();
+        assertThat(step.undo(request, grant).result()).isEqualTo(UndoOutcome.Result.ALREADY_GONE);
+    }
+
+    @Test
+    void aPayloadRecordedBeforeTheIdentityFieldsStillReadsAndUndoes() throws Exception {
+        CmkRequest request = request("oldpayload");
+        VaultOutcome vault = vaults.ensure(request, owner("oldpayload"), NO_HEARTBEAT);
+        step.grant(request, vault);
+        String recorded = "{\"vaultId\":\"" + vault.vaultId() + "\",\"principalObjectId\":\"" + PUBLIC_COSMOS
+                + "\",\"mode\":\"ACCESS_POLICY\",\"alreadyPresent\":false,\"roleAssignmentId\":null}";
+
+        CosmosGrantOutcome old = DefaultDataConverter.STANDARD_INSTANCE.fromPayload(
+                Payload.newBuilder()
+                        .putMetadata("encoding", ByteString.copyFromUtf8("json/plain"))
+                        .setData(ByteString.copyFromUtf8(recorded)).build(),
+                CosmosGrantOutcome.class, CosmosGrantOutcome.class);
+
+        assertThat(old.identityPrincipalId()).isNull();
+        assertThat(old.identityAlreadyPresent()).isNull();
+        assertThat(step.undo(request, old).result()).isEqualTo(UndoOutcome.Result.DELETED);
+        assertThat(azure.sim.state().accessPolicies(vault.vaultId())).noneMatch(p -> p.objectId().equals(PUBLIC_COSMOS));
+    }
+
+    private static List<ArmState.RoleAssignmentView> rolesAt(VaultOutcome vault) {
+        return azure.sim.state().roleAssignments().stream().filter(a -> a.scope().equalsIgnoreCase(vault.vaultId())).toList();
+    }
+
+    private static String seedIdentity(String name) {
+        String principal = UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
+        azure.sim.state().userAssignedIdentity(SUBSCRIPTION, GROUP, name, principal, CLIENT_ID);
+        return principal;
+    }
+
+    private static CmkRequest withIdentity(CmkRequest request, String identityName) {
+        String id = "/subscriptions/" + SUBSCRIPTION + "/resourceGroups/" + GROUP
+                + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/" + identityName;
+        CmkRequest.Workspace ws = request.workspace();
+        return StepPreconditionsTest.copy(request).workspace(new CmkRequest.Workspace(ws.name(), ws.friendlyName(),
+                ws.hbiWorkspace(), id, CLIENT_ID, ws.storageAccountId(), ws.applicationInsightsId())).build();
     }
 
     private static ArmState.AccessPolicyView cosmosEntry(VaultOutcome vault, String principal) {

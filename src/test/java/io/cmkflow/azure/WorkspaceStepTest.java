@@ -91,6 +91,7 @@ class WorkspaceStepTest {
         String clientId = "0a1b2c3d-0000-4000-8000-123456789abc";
         CmkRequest request = StepPreconditionsTest.copy(request("uai"))
                 .workspace(new CmkRequest.Workspace("ws-uai", "UAI", false, uai, clientId, null, null)).build();
+        azure.sim.state().userAssignedIdentity(SUBSCRIPTION, GROUP, "uai-cmk", "6f0e1d2c-3b4a-4596-8877-a1b2c3d4e5f6", clientId);
         Prepared p = prepare(request, owner("uai"));
         azure.sim.journal().clear();
 
@@ -103,6 +104,31 @@ class WorkspaceStepTest {
         assertThat(body.path("properties").path("encryption").path("keyVaultProperties").path("identityClientId").asText())
                 .isEqualTo(clientId);
         assertThat(body.path("properties").path("encryption").path("identity").path("userAssignedIdentity").asText()).isEqualTo(uai);
+    }
+
+    @Test
+    void theCreateFailsInAzureWhenTheUserAssignedIdentityCannotUseTheKey() {
+        String principal = "7a6b5c4d-1111-4222-8333-944455566677";
+        String uai = "/subscriptions/" + SUBSCRIPTION + "/resourceGroups/" + GROUP
+                + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/uai-noaccess";
+        azure.sim.state().userAssignedIdentity(SUBSCRIPTION, GROUP, "uai-noaccess", principal, "0a1b2c3d-0000-4000-8000-00000000beef");
+        CmkRequest withoutIdentity = request("uainoaccess");
+        CmkRequest request = StepPreconditionsTest.copy(withoutIdentity).workspace(new CmkRequest.Workspace(
+                withoutIdentity.workspace().name(), null, false, uai, "0a1b2c3d-0000-4000-8000-00000000beef", null, null)).build();
+        // Key access granted as before this feature: Cosmos DB only, not the identity.
+        Prepared p = prepare(withoutIdentity, owner("uainoaccess"));
+
+        AzureStepException e = catchThrowableOfType(AzureStepException.class,
+                () -> step.ensure(request, p.vault, p.key, owner("uainoaccess"), NO_HEARTBEAT));
+
+        assertThat(e.failure().code()).isEqualTo("KeyVaultAccessDenied");
+        assertThat(e.getMessage()).contains(uai).contains(principal);
+        assertThat(azure.sim.state().workspace(SUBSCRIPTION, GROUP, withoutIdentity.workspace().name())).isEmpty();
+
+        // Once step 4 grants the identity too, the retried create succeeds.
+        new CosmosKeyAccessStep(azure.clients).grant(request, p.vault);
+        WorkspaceOutcome retried = step.ensure(request, p.vault, p.key, owner("uainoaccess"), NO_HEARTBEAT);
+        assertThat(retried.provisioningState()).isEqualTo("Succeeded");
     }
 
     @Test

@@ -41,6 +41,12 @@ class LocalDemoTest {
             assertThat(azure.workspaces()).extracting(ArmState.WorkspaceView::name)
                     .containsExactlyInAnyOrder("mlw-research-cmk", "mlw-gov-hsm", "mlw-uai-cmk");
             assertThat(azure.managedResourceGroups()).hasSize(3);
+            // The user-assigned identity example works only because step 4 granted the seeded identity key access.
+            ArmState.VaultView uaiVault = azure.vaults().stream().filter(v -> v.name().equals("kv-uai-cmk")).findFirst().orElseThrow();
+            assertThat(uaiVault.accessPolicies()).anySatisfy(p -> {
+                assertThat(p.objectId()).isEqualTo(LocalDemo.EXAMPLE_IDENTITY_PRINCIPAL);
+                assertThat(p.keys()).containsExactlyInAnyOrder("get", "wrapKey", "unwrapKey");
+            });
             assertThat(azure.refusedDeletes()).isEmpty();
         }
     }

@@ -43,6 +43,9 @@ public final class ArmState {
     static final String STORAGE_TYPE = "Microsoft.Storage/storageAccounts";
     static final String COMPONENT_TYPE = "microsoft.insights/components";
     static final String COSMOS_TYPE = "Microsoft.DocumentDB/databaseAccounts";
+    static final String IDENTITY_TYPE = "Microsoft.ManagedIdentity/userAssignedIdentities";
+    private static final String IDENTITY_TENANT = "00000000-0000-0000-0000-000000000000";
+    private static final String DEFAULT_IDENTITY_LOCATION = "westeurope";
     static final String SEARCH_TYPE = "Microsoft.Search/searchServices";
 
     // --- inspection views -----------------------------------------------------------------------------------------
@@ -339,6 +342,29 @@ public final class ArmState {
                 JsonDocuments.object());
         resources.put(ResourceIds.key(account.get("id").asText()), account);
         return resourceView(account);
+    }
+
+    /**
+     * Seeds a user-assigned managed identity; {@code principalId} is the object id Key Vault access is granted to, and
+     * its resource group is created when missing.
+     */
+    public synchronized ResourceView userAssignedIdentity(String subscription, String group, String name,
+                                                          String principalId, String clientId) {
+        ensureGroup(subscription, group, DEFAULT_IDENTITY_LOCATION);
+        String location = JsonDocuments.text(groups.get(ResourceIds.groupKey(subscription, group)), "location");
+        ObjectNode identity = JsonDocuments.object();
+        identity.put("id", ResourceIds.resource(subscription, group, "Microsoft.ManagedIdentity",
+                "userAssignedIdentities", name));
+        identity.put("name", name);
+        identity.put("type", IDENTITY_TYPE);
+        identity.put("location", location);
+        identity.putObject("tags");
+        ObjectNode properties = identity.putObject("properties");
+        properties.put("tenantId", IDENTITY_TENANT);
+        properties.put("principalId", principalId);
+        properties.put("clientId", clientId);
+        resources.put(ResourceIds.key(identity.get("id").asText()), identity);
+        return resourceView(identity);
     }
 
     /** Seeds an Application Insights component. */

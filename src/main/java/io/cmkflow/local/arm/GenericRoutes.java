@@ -11,7 +11,8 @@ import java.util.UUID;
 /**
  * Any other resource in a resource group, by id, as {@code azure.genericResources()} reaches it: create/replace, get,
  * existence, patch, delete. Application Insights components get their generated properties; the managed group's
- * Cosmos DB / storage / search resources are served from the same store.
+ * Cosmos DB / storage / search resources and user-assigned identities ({@link ArmState#userAssignedIdentity}) are
+ * served from the same store.
  */
 final class GenericRoutes implements Route.Family {
     private final ArmState state;
@@ -53,6 +54,7 @@ final class GenericRoutes implements Route.Family {
             case "microsoft.insights/components" -> "Components";
             case "microsoft.documentdb/databaseaccounts" -> "DatabaseAccounts";
             case "microsoft.search/searchservices" -> "Services";
+            case "microsoft.managedidentity/userassignedidentities" -> "UserAssignedIdentities";
             default -> "Resources";
         };
     }

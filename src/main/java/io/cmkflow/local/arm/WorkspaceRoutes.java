@@ -19,7 +19,7 @@ import java.util.UUID;
 final class WorkspaceRoutes implements Route.Family {
     private static final String NAMESPACE = "Microsoft.MachineLearningServices";
     private static final Set<String> CMK_KEY_PERMISSIONS = Set.of("get", "wrapkey", "unwrapkey");
-    /** Roles that carry the key get/wrap/unwrap data actions Azure Cosmos DB needs on an RBAC vault. */
+    /** Roles that carry the key get/wrap/unwrap data actions Azure Cosmos DB (and a CMK identity) needs on an RBAC vault. */
     private static final Set<String> CMK_ROLES = Set.of(ArmState.CRYPTO_SERVICE_ENCRYPTION_USER_ROLE,
             RoleRoutes.KEY_VAULT_CRYPTO_OFFICER, RoleRoutes.KEY_VAULT_ADMINISTRATOR);
 
@@ -149,7 +149,7 @@ final class WorkspaceRoutes implements Route.Family {
         return update(existing(id), r.jsonBody());
     }
 
-    private static void completeIdentity(ObjectNode workspace) {
+    private void completeIdentity(ObjectNode workspace) {
         if (workspace.get("identity") instanceof ObjectNode identity) {
             String type = JsonDocuments.text(identity, "type");
             if (type != null && type.toLowerCase(Locale.ROOT).contains("systemassigned")) {
@@ -158,9 +158,13 @@ final class WorkspaceRoutes implements Route.Family {
             }
             if (identity.get("userAssignedIdentities") instanceof ObjectNode assigned) {
                 assigned.fields().forEachRemaining(e -> {
+                    // A seeded identity answers with its own ids, as Azure does; an unknown one gets made-up ids.
+                    ObjectNode seeded = state.resources.get(ResourceIds.key(e.getKey()));
+                    String principalId = seeded == null ? null : JsonDocuments.text(seeded, "properties", "principalId");
+                    String clientId = seeded == null ? null : JsonDocuments.text(seeded, "properties", "clientId");
                     ObjectNode details = JsonDocuments.object();
-                    details.put("principalId", UUID.randomUUID().toString());
-                    details.put("clientId", UUID.randomUUID().toString());
+                    details.put("principalId", principalId != null ? principalId : UUID.randomUUID().toString());
+                    details.put("clientId", clientId != null ? clientId : UUID.randomUUID().toString());
                     e.setValue(details);
                 });
             }
@@ -293,11 +297,30 @@ final class WorkspaceRoutes implements Route.Family {
                     + "': grant it an access policy with keys get, wrapKey and unwrapKey (or, on an RBAC vault, the "
                     + "Key Vault Crypto Service Encryption User role).");
         }
+        String identityId = JsonDocuments.text(encryption, "identity", "userAssignedIdentity");
+        if (identityId != null) {
+            ObjectNode identity = state.resources.get(ResourceIds.key(identityId));
+            if (identity == null || !ArmState.IDENTITY_TYPE.equalsIgnoreCase(JsonDocuments.text(identity, "type"))) {
+                return new ArmError(400, "UserAssignedIdentityNotFound", "The user-assigned identity '" + identityId
+                        + "' given for the workspace's customer-managed key could not be found.");
+            }
+            String principal = JsonDocuments.text(identity, "properties", "principalId");
+            if (principal == null || !canUseKey(vault, key, Set.of(principal.toLowerCase(Locale.ROOT)))) {
+                return new ArmError(400, "KeyVaultAccessDenied", "The user-assigned identity '" + identityId
+                        + "' (principal " + principal + ") cannot get, wrap and unwrap the key '" + keyIdentifier
+                        + "': grant it an access policy with keys get, wrapKey and unwrapKey (or, on an RBAC vault, "
+                        + "the Key Vault Crypto Service Encryption User role).");
+            }
+        }
         return null;
     }
 
     private boolean cosmosCanUseKey(ObjectNode vault, ArmState.StoredKey key) {
-        Set<String> principals = Set.of(ArmState.COSMOS_DB_PRINCIPAL_PUBLIC, ArmState.COSMOS_DB_PRINCIPAL_GOVERNMENT);
+        return canUseKey(vault, key, Set.of(ArmState.COSMOS_DB_PRINCIPAL_PUBLIC, ArmState.COSMOS_DB_PRINCIPAL_GOVERNMENT));
+    }
+
+    /** Whether one of these principals (lower case) holds get/wrapKey/unwrapKey on the key, by policy or role. */
+    private boolean canUseKey(ObjectNode vault, ArmState.StoredKey key, Set<String> principals) {
         if (JsonDocuments.flag(vault, "properties", "enableRbacAuthorization")) {
             String vaultScope = ResourceIds.key(vault.get("id").asText());
             String keyScope = vaultScope + "/keys/" + key.name.toLowerCase(Locale.ROOT);
@@ -307,11 +330,13 @@ final class WorkspaceRoutes implements Route.Family {
                         .toLowerCase(Locale.ROOT);
                 String principal = JsonDocuments.text(a, "properties", "principalId");
                 boolean covers = keyScope.equals(scope) || keyScope.startsWith(scope + "/");
-                return covers && CMK_ROLES.contains(role) && principals.contains(principal);
+                return covers && CMK_ROLES.contains(role) && principal != null
+                        && principals.contains(principal.toLowerCase(Locale.ROOT));
             });
         }
         for (JsonNode entry : vault.path("properties").path("accessPolicies")) {
-            if (principals.contains(JsonDocuments.text(entry, "objectId"))) {
+            String objectId = JsonDocuments.text(entry, "objectId");
+            if (objectId != null && principals.contains(objectId.toLowerCase(Locale.ROOT))) {
                 Set<String> granted = new java.util.HashSet<>();
                 entry.path("permissions").path("keys").forEach(p -> granted.add(p.asText().toLowerCase(Locale.ROOT)));
                 if (granted.containsAll(CMK_KEY_PERMISSIONS) || granted.contains("all")) {
