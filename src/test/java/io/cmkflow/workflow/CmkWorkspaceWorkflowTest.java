@@ -427,6 +427,33 @@ class CmkWorkspaceWorkflowTest {
     }
 
     @Test
+    void anIdentityGrantAddedByThisRunIsUndoneEvenWhenCosmosDbHadAccessBefore() throws Exception {
+        String identity = "6f0e1d2c-3b4a-4596-8877-a1b2c3d4e5f6";
+        CosmosGrantOutcome grant = new CosmosGrantOutcome(VAULT_ID, CmkWorkspaceWorkflowImpl.COSMOS_PRINCIPAL_PUBLIC,
+                CosmosGrantOutcome.Mode.ACCESS_POLICY, true, null, identity, false, null);
+        onStep(CmkStep.KEY_VAULT, doReturn(vault(VaultOutcome.Disposition.ADOPTED)));
+        onStep(CmkStep.COSMOS_GRANT, doReturn(grant));
+        onStep(CmkStep.WORKSPACE, doThrow(nonRetryable("KeyVaultAccessDenied")));
+        starter.start(new CmkWorkflowInput(request(REQUEST_ID)));
+        awaitStatus(CmkStatus.AwaitingOperator);
+
+        typedStub().abort("give up");
+        assertThatThrownBy(() -> stub().getResult(CmkRunState.class)).isInstanceOf(WorkflowFailedException.class);
+
+        verify(compensation).removeCosmosAccess(request(REQUEST_ID), grant);
+        CmkRunState state = queryState();
+        assertThat(state.steps().get(CmkStep.COSMOS_GRANT.ordinal()).result()).isEqualTo(Result.CREATED);
+        assertThat(state.resourcesCreated()).contains(VAULT_ID + "#accessPolicy/" + identity)
+                .doesNotContain(VAULT_ID + "#accessPolicy/" + CmkWorkspaceWorkflowImpl.COSMOS_PRINCIPAL_PUBLIC);
+        assertThat(statusEvents.delivered).extracting(StatusEvent::message).contains(
+                "Cosmos DB already had get/wrapKey/unwrapKey on kv-cmk (access policy); user-assigned identity "
+                        + identity + " granted the same");
+        assertThat(state.compensation()).extracting(CmkRunState.UndoRecord::action, CmkRunState.UndoRecord::result)
+                .contains(org.assertj.core.groups.Tuple.tuple("removeCosmosAccess", UndoResult.DONE));
+        replay();
+    }
+
+    @Test
     void unknownGrantInAnAdoptedVaultIsNotRemovedButInACreatedVaultIs() throws Exception {
         onStep(CmkStep.KEY_VAULT, doReturn(vault(VaultOutcome.Disposition.RECOVERED)));
         onStep(CmkStep.KEY, doReturn(key(false)));
