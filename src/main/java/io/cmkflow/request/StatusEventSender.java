@@ -41,7 +41,7 @@ public class StatusEventSender implements AutoCloseable {
                 .setContentType("application/json")
                 .setSubject(event.type().name());
         senders.computeIfAbsent(destination, queue -> clients.sender().queueName(queue).buildClient()).sendMessage(message);
-        log.info("status event {} {} request={} step={} -> {}", event.eventId(), event.type(), event.requestId(),
+        log.debug("status event {} {} request={} step={} -> {}", event.eventId(), event.type(), event.requestId(),
                 event.step(), destination);
     }
 
