@@ -45,10 +45,13 @@ public class LocalStandIns {
     }
 
     /** The simulator answers in milliseconds, so its operations are polled far faster than real ARM ones. */
+    public static final PollingPolicy SIMULATOR_PACING =
+            new PollingPolicy(Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofMinutes(5));
+
     @Singleton
     @Requires(beans = ArmSimulator.class)
     PollingPolicy simulatorPacing() {
-        return new PollingPolicy(Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofMinutes(5));
+        return SIMULATOR_PACING;
     }
 
     @Singleton

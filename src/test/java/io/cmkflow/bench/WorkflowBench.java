@@ -2,6 +2,7 @@ package io.cmkflow.bench;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import io.cmkflow.local.LocalStandIns;
 import io.cmkflow.local.LocalWorkflowStack;
 import io.cmkflow.local.arm.ArmSimulatorOptions;
 import io.cmkflow.local.arm.FaultRule;
@@ -69,7 +70,7 @@ public final class WorkflowBench {
                 System.getProperty("java.version"), Runtime.getRuntime().maxMemory() >> 20);
         // Workspace operations finish at once, so that every wait left in a run is an ARM call's latency or cmkflow's own.
         ArmSimulatorOptions arm = ArmSimulatorOptions.defaults().withWorkspaceOperationDuration(Duration.ZERO);
-        try (LocalWorkflowStack stack = LocalWorkflowStack.start(arm, LocalWorkflowStack.SIMULATOR_PACING)) {
+        try (LocalWorkflowStack stack = LocalWorkflowStack.start(arm, LocalStandIns.SIMULATOR_PACING)) {
             WorkflowBench bench = new WorkflowBench(stack);
             // Warm-up (class loading, JIT, TLS sessions), not reported.
             bench.runAll(5, Duration.ZERO);

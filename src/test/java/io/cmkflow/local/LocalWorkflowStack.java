@@ -23,7 +23,6 @@ import io.temporal.worker.WorkerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -36,8 +35,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LocalWorkflowStack implements AutoCloseable {
 
-    /** The local default's polling pace for the simulator (LocalStandIns.simulatorPacing). */
-    public static final PollingPolicy SIMULATOR_PACING = new PollingPolicy(Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofMinutes(5));
 
     /** Status events as published, in arrival order. */
     public static final class PublishedEvents implements StatusPublisher {

@@ -49,7 +49,7 @@ class WorkflowVisibilityTest {
 
     @BeforeAll
     static void startStack() {
-        stack = LocalWorkflowStack.start(ArmSimulatorOptions.defaults(), LocalWorkflowStack.SIMULATOR_PACING);
+        stack = LocalWorkflowStack.start(ArmSimulatorOptions.defaults(), LocalStandIns.SIMULATOR_PACING);
         stack.arm.state().resourceGroup(SUBSCRIPTION, GROUP, "westeurope");
     }
 

@@ -1,5 +1,6 @@
 package io.cmkflow.operator;
 
+import io.cmkflow.local.LocalStandIns;
 import io.cmkflow.local.LocalWorkflowStack;
 import io.cmkflow.local.arm.ArmSimulatorOptions;
 import io.cmkflow.local.arm.FaultRule;
@@ -36,7 +37,7 @@ class RunControlTest {
 
     @BeforeAll
     static void startStack() {
-        stack = LocalWorkflowStack.start(ArmSimulatorOptions.defaults(), LocalWorkflowStack.SIMULATOR_PACING);
+        stack = LocalWorkflowStack.start(ArmSimulatorOptions.defaults(), LocalStandIns.SIMULATOR_PACING);
         stack.arm.state().resourceGroup(SUBSCRIPTION, GROUP, "westeurope");
         control = new RunControl(stack.client);
     }
