@@ -7,6 +7,7 @@ import com.azure.messaging.servicebus.ServiceBusMessageBatch;
 import com.azure.messaging.servicebus.ServiceBusSenderClient;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cmkflow.local.FreePorts;
 import io.cmkflow.local.servicebus.EmulatorConfig;
 import io.cmkflow.local.servicebus.QueueDefinition;
 import io.cmkflow.local.servicebus.QueueView;
@@ -18,8 +19,6 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowNotFoundException;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,7 +71,7 @@ public final class IntakeThroughputBench {
                      "cmkflow.servicebus.connection-string", serviceBus.connectionString(),
                      "cmkflow.servicebus.max-concurrent-calls", concurrency,
                      "cmkflow.servicebus.prefetch-count", prefetch,
-                     "cmkflow.temporal.embedded-port", freePort(),
+                     "cmkflow.temporal.embedded-port", FreePorts.next(),
                      "cmkflow.worker.enabled", false)).start();
              ServiceBusSenderClient sender = new ServiceBusClientBuilder().connectionString(serviceBus.connectionString())
                      .sender().queueName(REQUESTS).buildClient()) {
@@ -155,13 +154,6 @@ public final class IntakeThroughputBench {
                 request.get("workspace").get("name").asText());
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     private record Result(int concurrency, int messages, long sendMillis, long totalMillis, int runsVerified, int deadLettered) {
         double messagesPerSecond() {

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,8 +21,8 @@ class LocalDemoTest {
     @Test
     void demoProvisionsEveryValidExampleThroughTheWholePath() throws IOException {
         Map<String, Object> ports = Map.of(
-                "cmkflow.temporal.embedded-port", freePort(),
-                "cmkflow.local.service-bus-port", freePort(),
+                "cmkflow.temporal.embedded-port", FreePorts.next(),
+                "cmkflow.local.service-bus-port", FreePorts.next(),
                 "cmkflow.local.workspace-operation-duration", "PT0.2S");
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
 
@@ -51,9 +50,4 @@ class LocalDemoTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

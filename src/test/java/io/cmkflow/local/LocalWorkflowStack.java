@@ -20,9 +20,6 @@ import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.testserver.TestServer;
 import io.temporal.worker.WorkerFactory;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -56,7 +53,7 @@ public final class LocalWorkflowStack implements AutoCloseable {
 
     private LocalWorkflowStack(ArmSimulatorOptions armOptions, PollingPolicy polling) {
         arm = ArmSimulator.start(armOptions);
-        int port = freePort();
+        int port = FreePorts.next();
         temporalServer = TestServer.createPortBoundServer(port);
         stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget("localhost:" + port).build());
         OperatorServiceStubs operator = OperatorServiceStubs.newServiceStubs(OperatorServiceStubsOptions.newBuilder()
@@ -85,11 +82,4 @@ public final class LocalWorkflowStack implements AutoCloseable {
         arm.close();
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port for the Temporal test server", e);
-        }
-    }
 }

@@ -5,6 +5,7 @@ import com.azure.messaging.servicebus.ServiceBusClientBuilder;
 import com.azure.messaging.servicebus.ServiceBusMessage;
 import com.azure.messaging.servicebus.ServiceBusSenderClient;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cmkflow.local.FreePorts;
 import io.cmkflow.local.servicebus.EmulatorConfig;
 import io.cmkflow.local.servicebus.QueueDefinition;
 import io.cmkflow.local.servicebus.QueueView;
@@ -38,7 +39,7 @@ import static org.awaitility.Awaitility.await;
 class IntakeLockRenewalTest {
     private static final Duration LOCK = Duration.ofSeconds(2);
 
-    private final int temporalPort = IntakeStack.freePort();
+    private final int temporalPort = FreePorts.next();
     private final TestServer.PortBoundTestServer temporal = TestServer.createPortBoundServer(temporalPort);
     private final WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
             WorkflowServiceStubsOptions.newBuilder().setTarget("localhost:" + temporalPort).build());

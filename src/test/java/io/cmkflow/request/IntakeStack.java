@@ -5,6 +5,7 @@ import com.azure.messaging.servicebus.ServiceBusClientBuilder;
 import com.azure.messaging.servicebus.ServiceBusMessage;
 import com.azure.messaging.servicebus.ServiceBusSenderClient;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cmkflow.local.FreePorts;
 import io.cmkflow.local.arm.ArmSimulator;
 import io.cmkflow.local.servicebus.EmulatorConfig;
 import io.cmkflow.local.servicebus.QueueDefinition;
@@ -16,9 +17,6 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionDescription;
 import io.temporal.client.WorkflowNotFoundException;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -114,13 +112,6 @@ final class IntakeStack implements AutoCloseable {
         serviceBus.close();
     }
 
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     static final class Builder {
         private QueueDefinition requestQueue = QueueDefinition.withDefaults(REQUESTS)
@@ -160,7 +151,7 @@ final class IntakeStack implements AutoCloseable {
             Map<String, Object> all = new HashMap<>(properties);
             all.put("cmkflow.servicebus.connection-string", serviceBus.connectionString());
             if (!all.containsKey("cmkflow.temporal.address")) {
-                all.put("cmkflow.temporal.embedded-port", freePort());
+                all.put("cmkflow.temporal.embedded-port", FreePorts.next());
             }
             try {
                 return new IntakeStack(serviceBus, ApplicationContext.builder().deduceEnvironment(false).properties(all).start());

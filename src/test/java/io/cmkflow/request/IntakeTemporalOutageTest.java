@@ -1,6 +1,7 @@
 package io.cmkflow.request;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cmkflow.local.FreePorts;
 import io.cmkflow.local.servicebus.QueueDefinition;
 import io.cmkflow.local.servicebus.QueuedMessage;
 import io.cmkflow.workflow.CmkSearchAttributes;
@@ -19,7 +20,7 @@ import static org.awaitility.Awaitility.await;
 
 /** While Temporal is unreachable the intake abandons every request; once it is back each becomes a run, none lost. */
 class IntakeTemporalOutageTest {
-    private final int temporalPort = IntakeStack.freePort();
+    private final int temporalPort = FreePorts.next();
     private TestServer.PortBoundTestServer temporal = startTemporal();
     private IntakeStack stack;
 
