@@ -1,10 +1,11 @@
 package io.cmkflow;
 
 import com.azure.messaging.servicebus.ServiceBusClientBuilder;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cmkflow.local.LocalDemo;
 import io.cmkflow.operator.OperatorCli;
 import io.cmkflow.request.RequestSubmitter;
-import io.cmkflow.workflow.StatusEvent;
+import io.cmkflow.contract.StatusEvent;
 import io.micronaut.context.ApplicationContext;
 
 import java.nio.file.Path;
@@ -65,7 +66,7 @@ public class Application {
         ServiceBusClientBuilder clients = new ServiceBusClientBuilder().connectionString(connection);
         try (RequestSubmitter submitter = new RequestSubmitter(clients,
                 System.getenv().getOrDefault("CMKFLOW_REQUEST_QUEUE", "cmk-requests"),
-                System.getenv().getOrDefault("CMKFLOW_STATUS_QUEUE", "cmk-status"))) {
+                System.getenv().getOrDefault("CMKFLOW_STATUS_QUEUE", "cmk-status"), new ObjectMapper())) {
             List<String> requestIds = submitter.submit(files.stream().map(Path::of).toList());
             System.out.println("submitted " + requestIds);
             Map<String, StatusEvent> outcomes = submitter.awaitOutcomes(requestIds, Duration.ofMinutes(30),

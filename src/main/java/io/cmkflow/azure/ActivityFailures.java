@@ -1,5 +1,9 @@
 package io.cmkflow.azure;
 
+import io.cmkflow.contract.AzureErrorClass;
+import io.cmkflow.contract.InvalidRequestException;
+import io.cmkflow.contract.CmkRequest;
+import io.cmkflow.contract.RequestRules;
 import io.temporal.client.ActivityCompletionException;
 import io.temporal.failure.ApplicationFailure;
 import org.slf4j.Logger;
@@ -9,20 +13,24 @@ import java.util.function.Supplier;
 
 /**
  * Turns the Azure layer's failures into Temporal {@link ApplicationFailure}s the workflow can act on: the type is
- * the {@link AzureErrorClass} name (or {@code INVALID_REQUEST}), NON_RETRYABLE and invalid input are non-retryable,
+ * the {@link AzureErrorClass} name (or {@link InvalidRequestException#FAILURE_TYPE}), NON_RETRYABLE and invalid input are non-retryable,
  * THROTTLED carries Azure's Retry-After as the next retry delay.
  */
 public final class ActivityFailures {
 
-    public static final String INVALID_REQUEST = "INVALID_REQUEST";
     private static final Logger LOG = LoggerFactory.getLogger(ActivityFailures.class);
 
     private ActivityFailures() {
     }
 
-    /** Runs an activity body, converting failures; cancellation signals from heartbeats pass through untouched. */
-    public static <T> T run(String activity, Supplier<T> body) {
+    /**
+     * The Azure layer's one entry point for an activity: checks the request against {@link RequestRules} (so a bad
+     * request never reaches ARM, however the run was started), runs the body and converts its failures. Cancellation
+     * signals from heartbeats pass through untouched.
+     */
+    public static <T> T run(String activity, CmkRequest request, Supplier<T> body) {
         try {
+            RequestRules.check(request);
             return body.get();
         } catch (ActivityCompletionException | ApplicationFailure passThrough) {
             throw passThrough;
@@ -35,13 +43,14 @@ public final class ActivityFailures {
         if (error instanceof InvalidRequestException invalid) {
             LOG.warn("{} rejected the request: {}", activity, invalid.getMessage());
             return ApplicationFailure.newBuilder()
-                    .setType(INVALID_REQUEST)
+                    .setType(InvalidRequestException.FAILURE_TYPE)
                     .setMessage(invalid.getMessage())
                     .setDetails(invalid.field(), invalid.rule())
                     .setNonRetryable(true)
                     .build();
         }
-        AzureFailure failure = AzureErrorClassifier.classify(error);
+        // The steps classify what Azure answered; only a failure outside any step is classified here.
+        AzureFailure failure = error instanceof AzureStepException step ? step.failure() : AzureErrorClassifier.classify(error);
         LOG.warn("{} failed: {}", activity, failure.describe());
         ApplicationFailure.Builder builder = ApplicationFailure.newBuilder()
                 .setType(failure.errorClass().name())

@@ -1,10 +1,11 @@
 package io.cmkflow.azure;
 
-import io.cmkflow.request.CmkRequest;
+import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.workflow.CompensationActivities;
-import io.cmkflow.workflow.CosmosGrantOutcome;
-import io.cmkflow.workflow.Ownership;
-import io.cmkflow.workflow.UndoOutcome;
+import io.cmkflow.contract.KeyAccessOutcome;
+import io.cmkflow.contract.Ownership;
+import io.cmkflow.contract.UndoOutcome;
+import io.cmkflow.contract.VaultOutcome;
 
 import java.util.List;
 
@@ -13,39 +14,40 @@ public class AzureCompensationActivities implements CompensationActivities {
 
     private final KeyVaultStep keyVault;
     private final CmkKeyStep key;
-    private final CosmosKeyAccessStep cosmosAccess;
+    private final KeyAccessStep keyAccess;
     private final WorkspaceStep workspace;
 
     public AzureCompensationActivities(AzureClients clients, PollingPolicy polling) {
-        this(new KeyVaultStep(clients, polling), new CmkKeyStep(clients), new CosmosKeyAccessStep(clients),
+        this(new KeyVaultStep(clients, polling), new CmkKeyStep(clients), new KeyAccessStep(clients),
                 new WorkspaceStep(clients, polling));
     }
 
-    public AzureCompensationActivities(KeyVaultStep keyVault, CmkKeyStep key, CosmosKeyAccessStep cosmosAccess,
+    public AzureCompensationActivities(KeyVaultStep keyVault, CmkKeyStep key, KeyAccessStep keyAccess,
                                        WorkspaceStep workspace) {
         this.keyVault = keyVault;
         this.key = key;
-        this.cosmosAccess = cosmosAccess;
+        this.keyAccess = keyAccess;
         this.workspace = workspace;
     }
 
     @Override
     public List<UndoOutcome> deleteWorkspace(CmkRequest request, Ownership owner) {
-        return ActivityFailures.run("deleteWorkspace", () -> workspace.undo(request, owner, ActivityHeartbeat.current()));
+        return ActivityFailures.run("deleteWorkspace", request, () -> workspace.undo(request, owner, ActivityHeartbeat.current()));
     }
 
     @Override
-    public UndoOutcome removeCosmosAccess(CmkRequest request, CosmosGrantOutcome grant) {
-        return ActivityFailures.run("removeCosmosAccess", () -> cosmosAccess.undo(request, grant));
+    public UndoOutcome removeKeyAccess(CmkRequest request, KeyAccessOutcome grant, VaultOutcome vault) {
+        return ActivityFailures.run("removeKeyAccess", request,
+                () -> grant != null ? keyAccess.undo(request, grant) : keyAccess.undoUnreported(request, vault));
     }
 
     @Override
     public UndoOutcome deleteKey(CmkRequest request, Ownership owner) {
-        return ActivityFailures.run("deleteKey", () -> key.undo(request, owner));
+        return ActivityFailures.run("deleteKey", request, () -> key.undo(request, owner));
     }
 
     @Override
     public UndoOutcome deleteKeyVault(CmkRequest request, Ownership owner) {
-        return ActivityFailures.run("deleteKeyVault", () -> keyVault.undo(request, owner));
+        return ActivityFailures.run("deleteKeyVault", request, () -> keyVault.undo(request, owner));
     }
 }

@@ -1,5 +1,6 @@
 package io.cmkflow.azure;
 
+import io.cmkflow.contract.AzureErrorClass;
 import java.time.Duration;
 
 /**

@@ -1,5 +1,6 @@
 package io.cmkflow.azure;
 
+import io.cmkflow.contract.InvalidRequestException;
 import io.temporal.client.ActivityCompletionException;
 
 import java.util.function.Supplier;

@@ -1,5 +1,7 @@
 package io.cmkflow.azure;
 
+import io.cmkflow.contract.RequestRules;
+import io.cmkflow.contract.ArmResourceId;
 import com.azure.resourcemanager.keyvault.fluent.KeysClient;
 import com.azure.resourcemanager.keyvault.fluent.models.KeyInner;
 import com.azure.resourcemanager.keyvault.fluent.models.KeyProperties;
@@ -7,11 +9,11 @@ import com.azure.resourcemanager.keyvault.fluent.models.VaultInner;
 import com.azure.resourcemanager.keyvault.models.JsonWebKeyOperation;
 import com.azure.resourcemanager.keyvault.models.JsonWebKeyType;
 import com.azure.resourcemanager.keyvault.models.KeyCreateParameters;
-import io.cmkflow.request.CmkRequest;
-import io.cmkflow.workflow.KeyOutcome;
-import io.cmkflow.workflow.Ownership;
-import io.cmkflow.workflow.UndoOutcome;
-import io.cmkflow.workflow.VaultOutcome;
+import io.cmkflow.contract.CmkRequest;
+import io.cmkflow.contract.KeyOutcome;
+import io.cmkflow.contract.Ownership;
+import io.cmkflow.contract.UndoOutcome;
+import io.cmkflow.contract.VaultOutcome;
 
 import java.util.List;
 import java.util.Optional;
@@ -35,7 +37,6 @@ public final class CmkKeyStep {
     }
 
     private KeyOutcome ensureInAzure(CmkRequest request, VaultOutcome vault, Ownership owner) {
-        StepPreconditions.check(request);
         KeysClient keys = keys(request);
         String name = request.key().name();
         Optional<KeyInner> existing = ArmLookup.find(() -> keys.get(vault.resourceGroup(), vault.name(), name));
@@ -44,12 +45,12 @@ public final class CmkKeyStep {
             requireCompliant(key);
             return outcome(key, owner.owns(key.tags()));
         }
-        boolean hsm = StepPreconditions.KEY_TYPE_RSA_HSM.equals(StepPreconditions.keyType(request));
+        boolean hsm = RequestRules.KEY_TYPE_RSA_HSM.equals(RequestRules.keyType(request));
         KeyCreateParameters parameters = new KeyCreateParameters()
                 .withTags(owner.tags())
                 .withProperties(new KeyProperties()
                         .withKty(hsm ? JsonWebKeyType.RSA_HSM : JsonWebKeyType.RSA)
-                        .withKeySize(StepPreconditions.keySize(request))
+                        .withKeySize(RequestRules.keySize(request))
                         .withKeyOps(KEY_OPS));
         KeyInner created = keys.createIfNotExist(vault.resourceGroup(), vault.name(), name, parameters);
         return outcome(created, owner.owns(created.tags()));
@@ -64,7 +65,6 @@ public final class CmkKeyStep {
     }
 
     private UndoOutcome undoInAzure(CmkRequest request, Ownership owner) {
-        StepPreconditions.check(request);
         ArmResourceId vaultId = KeyVaultStep.vaultIdOf(request);
         String name = request.key().name();
         String keyId = vaultId.id() + "/keys/" + name;
@@ -87,7 +87,7 @@ public final class CmkKeyStep {
 
     private static void requireCompliant(KeyInner key) {
         boolean rsa = JsonWebKeyType.RSA.equals(key.kty()) || JsonWebKeyType.RSA_HSM.equals(key.kty());
-        boolean strong = key.keySize() != null && key.keySize() >= StepPreconditions.MIN_KEY_SIZE;
+        boolean strong = key.keySize() != null && key.keySize() >= RequestRules.MIN_KEY_SIZE;
         boolean wraps = key.keyOps() != null && key.keyOps().containsAll(KEY_OPS);
         if (!rsa || !strong || !wraps) {
             throw new AzureStepException(AzureFailure.nonRetryable("KeyNotCompliant",

@@ -1,5 +1,7 @@
 package io.cmkflow.azure;
 
+import io.cmkflow.contract.RequestRules;
+import io.cmkflow.contract.ArmResourceId;
 import com.azure.core.util.polling.SyncPoller;
 import com.azure.resourcemanager.keyvault.fluent.VaultsClient;
 import com.azure.resourcemanager.keyvault.fluent.models.DeletedVaultInner;
@@ -11,11 +13,11 @@ import com.azure.resourcemanager.keyvault.models.SkuName;
 import com.azure.resourcemanager.keyvault.models.VaultCreateOrUpdateParameters;
 import com.azure.resourcemanager.keyvault.models.VaultProperties;
 import com.azure.resourcemanager.keyvault.models.VaultProvisioningState;
-import io.cmkflow.request.CmkRequest;
-import io.cmkflow.workflow.Ownership;
-import io.cmkflow.workflow.UndoOutcome;
-import io.cmkflow.workflow.VaultOutcome;
-import io.cmkflow.workflow.VaultOutcome.Disposition;
+import io.cmkflow.contract.CmkRequest;
+import io.cmkflow.contract.Ownership;
+import io.cmkflow.contract.UndoOutcome;
+import io.cmkflow.contract.VaultOutcome;
+import io.cmkflow.contract.VaultOutcome.Disposition;
 
 import java.util.HashMap;
 import java.util.List;
@@ -54,7 +56,6 @@ public final class KeyVaultStep {
     }
 
     private VaultOutcome ensureInAzure(CmkRequest request, Ownership owner, Runnable heartbeat) {
-        StepPreconditions.check(request);
         VaultsClient vaults = vaults(request);
         ArmResourceId target = vaultIdOf(request);
         Optional<VaultInner> existing = ArmLookup.find(() -> vaults.getByResourceGroup(target.resourceGroup(), target.name()));
@@ -89,7 +90,6 @@ public final class KeyVaultStep {
     }
 
     private UndoOutcome undoInAzure(CmkRequest request, Ownership owner) {
-        StepPreconditions.check(request);
         VaultsClient vaults = vaults(request);
         ArmResourceId target = vaultIdOf(request);
         Optional<VaultInner> existing = ArmLookup.find(() -> vaults.getByResourceGroup(target.resourceGroup(), target.name()));
@@ -156,14 +156,14 @@ public final class KeyVaultStep {
     }
 
     private static VaultCreateOrUpdateParameters parameters(CmkRequest request, Map<String, String> tags, CreateMode mode) {
-        boolean premium = StepPreconditions.SKU_PREMIUM.equals(StepPreconditions.vaultSku(request));
+        boolean premium = RequestRules.SKU_PREMIUM.equals(RequestRules.vaultSku(request));
         VaultProperties properties = new VaultProperties()
                 .withTenantId(UUID.fromString(request.tenantId()))
                 .withSku(new Sku().withFamily(SkuFamily.A).withName(premium ? SkuName.PREMIUM : SkuName.STANDARD))
                 .withAccessPolicies(List.of())
                 .withEnableSoftDelete(true)
                 .withEnablePurgeProtection(true)
-                .withSoftDeleteRetentionInDays(StepPreconditions.retentionDays(request))
+                .withSoftDeleteRetentionInDays(RequestRules.retentionDays(request))
                 .withEnableRbacAuthorization(request.keyVault().rbacAuthorization());
         if (mode == CreateMode.RECOVER) {
             properties.withCreateMode(CreateMode.RECOVER);
@@ -178,7 +178,7 @@ public final class KeyVaultStep {
                     "vault " + vault.id() + " cannot hold a workspace CMK: it needs soft delete and purge protection "
                             + "(purge protection cannot be turned on by cmkflow on a vault it does not own)"));
         }
-        boolean hsm = StepPreconditions.KEY_TYPE_RSA_HSM.equals(StepPreconditions.keyType(request));
+        boolean hsm = RequestRules.KEY_TYPE_RSA_HSM.equals(RequestRules.keyType(request));
         if (hsm && !SkuName.PREMIUM.equals(p.sku().name())) {
             throw new AzureStepException(AzureFailure.nonRetryable("VaultNotCompliant",
                     "vault " + vault.id() + " is " + p.sku().name() + "; RSA-HSM keys need a premium vault"));

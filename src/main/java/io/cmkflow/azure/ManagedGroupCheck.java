@@ -5,9 +5,9 @@ import com.azure.resourcemanager.resources.fluent.ResourcesClient;
 import com.azure.resourcemanager.resources.fluent.models.GenericResourceExpandedInner;
 import com.azure.resourcemanager.resources.fluent.models.GenericResourceInner;
 import com.azure.resourcemanager.resources.fluent.models.ResourceGroupInner;
-import io.cmkflow.request.CmkRequest;
-import io.cmkflow.workflow.ManagedGroupOutcome;
-import io.cmkflow.workflow.WorkspaceOutcome;
+import io.cmkflow.contract.CmkRequest;
+import io.cmkflow.contract.ManagedGroupOutcome;
+import io.cmkflow.contract.WorkspaceOutcome;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +37,6 @@ public final class ManagedGroupCheck {
     }
 
     private ManagedGroupOutcome verifyInAzure(CmkRequest request, WorkspaceOutcome workspace, Runnable heartbeat) {
-        StepPreconditions.check(request);
         AzureResourceManager azure = clients.forRequest(request);
         ResourcesClient resources = azure.genericResources().manager().serviceClient().getResources();
         String workspaceId = workspace.workspaceId();

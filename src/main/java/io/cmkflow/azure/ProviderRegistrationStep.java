@@ -1,8 +1,8 @@
 package io.cmkflow.azure;
 
 import com.azure.resourcemanager.AzureResourceManager;
-import io.cmkflow.request.CmkRequest;
-import io.cmkflow.workflow.ProviderRegistration;
+import io.cmkflow.contract.CmkRequest;
+import io.cmkflow.contract.ProviderRegistration;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +39,6 @@ public final class ProviderRegistrationStep {
     }
 
     private ProviderRegistration registerInAzure(CmkRequest request, Runnable heartbeat) {
-        StepPreconditions.check(request);
         AzureResourceManager azure = clients.forRequest(request);
         List<String> registeredNow = new ArrayList<>();
         List<String> pending = new ArrayList<>();

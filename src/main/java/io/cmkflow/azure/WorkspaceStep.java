@@ -1,5 +1,6 @@
 package io.cmkflow.azure;
 
+import io.cmkflow.contract.ArmResourceId;
 import com.azure.core.http.HttpHeaders;
 import com.azure.core.http.HttpMethod;
 import com.azure.core.http.HttpRequest;
@@ -24,12 +25,12 @@ import com.azure.resourcemanager.storage.models.Sku;
 import com.azure.resourcemanager.storage.models.SkuName;
 import com.azure.resourcemanager.storage.models.StorageAccount;
 import com.azure.resourcemanager.storage.models.StorageAccountCreateParameters;
-import io.cmkflow.request.CmkRequest;
-import io.cmkflow.workflow.KeyOutcome;
-import io.cmkflow.workflow.Ownership;
-import io.cmkflow.workflow.UndoOutcome;
-import io.cmkflow.workflow.VaultOutcome;
-import io.cmkflow.workflow.WorkspaceOutcome;
+import io.cmkflow.contract.CmkRequest;
+import io.cmkflow.contract.KeyOutcome;
+import io.cmkflow.contract.Ownership;
+import io.cmkflow.contract.UndoOutcome;
+import io.cmkflow.contract.VaultOutcome;
+import io.cmkflow.contract.WorkspaceOutcome;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -92,7 +93,6 @@ public final class WorkspaceStep {
     }
 
     private WorkspaceOutcome ensureInAzure(CmkRequest request, VaultOutcome vault, KeyOutcome key, Ownership owner, Runnable heartbeat) {
-        StepPreconditions.check(request);
         AzureResourceManager azure = clients.forRequest(request);
         ResourcesClient resources = azure.genericResources().manager().serviceClient().getResources();
         String workspaceId = workspaceId(request);
@@ -143,7 +143,6 @@ public final class WorkspaceStep {
     }
 
     private List<UndoOutcome> undoInAzure(CmkRequest request, Ownership owner, Runnable heartbeat) {
-        StepPreconditions.check(request);
         AzureResourceManager azure = clients.forRequest(request);
         ResourcesClient resources = azure.genericResources().manager().serviceClient().getResources();
         List<UndoOutcome> outcomes = new ArrayList<>();

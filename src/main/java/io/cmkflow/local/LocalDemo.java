@@ -1,14 +1,15 @@
 package io.cmkflow.local;
 
 import com.azure.messaging.servicebus.ServiceBusClientBuilder;
-import io.cmkflow.azure.ArmResourceId;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cmkflow.contract.ArmResourceId;
 import io.cmkflow.local.arm.ArmSimulator;
-import io.cmkflow.request.CmkRequest;
+import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.request.IntakeSettings;
 import io.cmkflow.request.RequestRejectedException;
 import io.cmkflow.request.RequestSubmitter;
 import io.cmkflow.request.RequestValidator;
-import io.cmkflow.workflow.StatusEvent;
+import io.cmkflow.contract.StatusEvent;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
 
@@ -38,8 +39,11 @@ public class LocalDemo {
     private final ServiceBusClientBuilder clients;
     private final IntakeSettings settings;
     private final RequestValidator validator;
+    private final ObjectMapper mapper;
 
-    public LocalDemo(ArmSimulator simulator, ServiceBusClientBuilder clients, IntakeSettings settings, RequestValidator validator) {
+    public LocalDemo(ArmSimulator simulator, ServiceBusClientBuilder clients, IntakeSettings settings, RequestValidator validator,
+                     ObjectMapper mapper) {
+        this.mapper = mapper;
         this.simulator = simulator;
         this.clients = clients;
         this.settings = settings;
@@ -57,7 +61,7 @@ public class LocalDemo {
             seedResourceGroup(file);
         }
         out.printf("demo: sending %d requests from %s to queue %s%n", files.size(), examples, settings.requestQueue());
-        try (RequestSubmitter submitter = new RequestSubmitter(clients, settings.requestQueue(), settings.statusQueue())) {
+        try (RequestSubmitter submitter = new RequestSubmitter(clients, settings.requestQueue(), settings.statusQueue(), mapper)) {
             List<String> requestIds = submitter.submit(files);
             Map<String, StatusEvent> outcomes = submitter.awaitOutcomes(requestIds, timeout, event -> out.println(line(event)));
             return report(requestIds, outcomes, out);

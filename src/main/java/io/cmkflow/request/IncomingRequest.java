@@ -7,12 +7,10 @@ import java.io.IOException;
 
 /** The parts of a Service Bus message the intake reads, so the decision logic does not depend on the client types. */
 public record IncomingRequest(String messageId, String contentType, String replyTo, byte[] body) {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-
     /** The requestId when the body has one (even an invalid body may), else the message id: what a `rejected` event correlates on. */
-    public String requestIdOrMessageId() {
+    public String requestIdOrMessageId(ObjectMapper mapper) {
         try {
-            JsonNode node = MAPPER.readTree(body);
+            JsonNode node = mapper.readTree(body);
             if (node != null && node.path("requestId").isTextual() && !node.path("requestId").asText().isBlank()) {
                 return node.path("requestId").asText();
             }

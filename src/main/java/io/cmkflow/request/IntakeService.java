@@ -1,8 +1,10 @@
 package io.cmkflow.request;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.workflow.CmkWorkflowInput;
 import io.cmkflow.workflow.CmkWorkflowStarter;
-import io.cmkflow.workflow.StatusEvent;
+import io.cmkflow.contract.StatusEvent;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,8 +26,11 @@ public class IntakeService {
     private final CmkWorkflowStarter starter;
     private final StatusEventSender events;
     private final IntakeSettings settings;
+    private final ObjectMapper mapper;
 
-    public IntakeService(RequestValidator validator, CmkWorkflowStarter starter, StatusEventSender events, IntakeSettings settings) {
+    public IntakeService(RequestValidator validator, CmkWorkflowStarter starter, StatusEventSender events, IntakeSettings settings,
+                         ObjectMapper mapper) {
+        this.mapper = mapper;
         this.validator = validator;
         this.starter = starter;
         this.events = events;
@@ -63,7 +68,7 @@ public class IntakeService {
 
     /** Publishes the `rejected` event before the caller dead-letters: a redelivery re-sends the same event id, which duplicate detection drops. */
     private IntakeDecision reject(IncomingRequest message, String workflowId, RejectionReason reason, String description) {
-        String requestId = message.requestIdOrMessageId();
+        String requestId = message.requestIdOrMessageId(mapper);
         log.warn("message {} (request {}) rejected: {}: {}", message.messageId(), requestId, reason, description);
         events.send(new StatusEvent("rejected-" + message.messageId(), requestId, workflowId, StatusEvent.Type.rejected,
                 "Rejected", "validate", reason + ": " + description, Instant.now().toString(), null, message.replyTo()));

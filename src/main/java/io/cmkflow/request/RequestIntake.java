@@ -7,9 +7,11 @@ import com.azure.messaging.servicebus.ServiceBusReceivedMessage;
 import com.azure.messaging.servicebus.ServiceBusReceivedMessageContext;
 import com.azure.messaging.servicebus.models.DeadLetterOptions;
 import com.azure.messaging.servicebus.models.ServiceBusReceiveMode;
-import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.event.StartupEvent;
+import io.micronaut.runtime.event.annotation.EventListener;
 import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,13 +34,14 @@ import java.util.concurrent.TimeoutException;
  * lock. Given up, the handler returns, the lock lapses and the broker redelivers the message, which then meets its
  * own run (or is refused again) and is settled on the new connection.
  */
-@Context
+@Singleton
 @Requires(property = "cmkflow.intake.enabled", notEquals = "false")
 public class RequestIntake implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RequestIntake.class);
 
     private final IntakeService service;
     private final ServiceBusProcessorClient processor;
+    private final String queue;
     private final Duration settleTimeout;
     private final ExecutorService settlements = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "intake-settlement");
@@ -48,6 +51,7 @@ public class RequestIntake implements AutoCloseable {
 
     public RequestIntake(ServiceBusClientBuilder clients, IntakeSettings settings, IntakeService service) {
         this.service = service;
+        this.queue = settings.requestQueue();
         this.settleTimeout = settings.settleTimeout();
         this.processor = clients.processor()
                 .queueName(settings.requestQueue())
@@ -59,8 +63,17 @@ public class RequestIntake implements AutoCloseable {
                 .processMessage(this::onMessage)
                 .processError(this::onError)
                 .buildProcessorClient();
+    }
+
+    /** Starts taking messages once the application is up (not in the constructor: the context may still be starting). */
+    @EventListener
+    void onStartup(StartupEvent started) {
+        start();
+    }
+
+    public void start() {
         processor.start();
-        log.info("Intake listening on queue {}", settings.requestQueue());
+        log.info("Intake listening on queue {}", queue);
     }
 
     private void onMessage(ServiceBusReceivedMessageContext context) {

@@ -7,7 +7,7 @@ import com.azure.messaging.servicebus.ServiceBusReceivedMessage;
 import com.azure.messaging.servicebus.ServiceBusReceiverClient;
 import com.azure.messaging.servicebus.ServiceBusSenderClient;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cmkflow.workflow.StatusEvent;
+import io.cmkflow.contract.StatusEvent;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,11 +34,12 @@ public final class RequestSubmitter implements AutoCloseable {
     public static final Set<StatusEvent.Type> FINAL = EnumSet.of(StatusEvent.Type.succeeded, StatusEvent.Type.failed,
             StatusEvent.Type.compensated, StatusEvent.Type.cancelled, StatusEvent.Type.rejected, StatusEvent.Type.awaiting_operator);
 
-    private final ObjectMapper mapper = new ObjectMapper();
+    private final ObjectMapper mapper;
     private final ServiceBusSenderClient sender;
     private final ServiceBusReceiverClient statusReceiver;
 
-    public RequestSubmitter(ServiceBusClientBuilder clients, String requestQueue, String statusQueue) {
+    public RequestSubmitter(ServiceBusClientBuilder clients, String requestQueue, String statusQueue, ObjectMapper mapper) {
+        this.mapper = mapper;
         this.sender = clients.sender().queueName(requestQueue).buildClient();
         this.statusReceiver = clients.receiver().queueName(statusQueue).buildClient();
     }
@@ -48,7 +49,7 @@ public final class RequestSubmitter implements AutoCloseable {
         List<String> requestIds = new ArrayList<>();
         for (Path file : files) {
             byte[] body = read(file);
-            String requestId = new IncomingRequest(UUID.randomUUID().toString(), null, null, body).requestIdOrMessageId();
+            String requestId = new IncomingRequest(UUID.randomUUID().toString(), null, null, body).requestIdOrMessageId(mapper);
             sender.sendMessage(new ServiceBusMessage(BinaryData.fromBytes(body))
                     .setMessageId(requestId)
                     .setContentType("application/json")

@@ -1,5 +1,6 @@
 package io.cmkflow.request;
 
+import io.cmkflow.contract.CmkRequest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,8 +10,8 @@ import com.networknt.schema.PathType;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
-import io.cmkflow.azure.InvalidRequestException;
-import io.cmkflow.azure.StepPreconditions;
+import io.cmkflow.contract.InvalidRequestException;
+import io.cmkflow.contract.RequestRules;
 import jakarta.inject.Singleton;
 
 import java.io.IOException;
@@ -25,7 +26,7 @@ import java.util.Set;
 /**
  * Step 0: checks a request body against workflows/cmk-workspace/request.schema.json (the contract shared with
  * the publishing teams, read from the classpath) and then against the rules a schema cannot say
- * ({@link StepPreconditions}: same subscription for vault and workspace, key size floor, RSA-HSM needs premium, …),
+ * ({@link RequestRules}: same subscription for vault and workspace, key size floor, RSA-HSM needs premium, …),
  * the same rules every Azure step checks before its first call.
  */
 @Singleton
@@ -35,8 +36,8 @@ public class RequestValidator {
     private final ObjectMapper mapper;
     private final JsonSchema schema;
 
-    public RequestValidator() {
-        this.mapper = new ObjectMapper();
+    public RequestValidator(ObjectMapper mapper) {
+        this.mapper = mapper;
         this.schema = loadSchema();
     }
 
@@ -49,7 +50,7 @@ public class RequestValidator {
         }
         CmkRequest request = mapper.convertValue(node, CmkRequest.class);
         try {
-            StepPreconditions.check(request);
+            RequestRules.check(request);
         } catch (InvalidRequestException broken) {
             throw new RequestRejectedException(RejectionReason.RuleViolation,
                     List.of(new Violation(pointer(broken.field()), broken.rule(), broken.getMessage())));

@@ -6,7 +6,7 @@ import com.azure.messaging.servicebus.ServiceBusMessage;
 import com.azure.messaging.servicebus.ServiceBusSenderClient;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cmkflow.workflow.StatusEvent;
+import io.cmkflow.contract.StatusEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
@@ -25,11 +25,12 @@ public class StatusEventSender implements AutoCloseable {
 
     private final ServiceBusClientBuilder clients;
     private final IntakeSettings settings;
-    private final ObjectMapper mapper = new ObjectMapper();
+    private final ObjectMapper mapper;
     private final Map<String, ServiceBusSenderClient> senders = new ConcurrentHashMap<>();
 
-    public StatusEventSender(ServiceBusClientBuilder clients, IntakeSettings settings) {
+    public StatusEventSender(ServiceBusClientBuilder clients, IntakeSettings settings, ObjectMapper mapper) {
         this.clients = clients;
+        this.mapper = mapper;
         this.settings = settings;
     }
 

@@ -6,13 +6,15 @@ import io.cmkflow.workflow.CompensationActivities;
 import io.cmkflow.workflow.ProvisioningActivities;
 import io.cmkflow.workflow.StatusPublisher;
 import io.grpc.StatusRuntimeException;
-import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.event.StartupEvent;
+import io.micronaut.runtime.event.annotation.EventListener;
 import io.temporal.serviceclient.OperatorServiceStubs;
 import io.temporal.serviceclient.OperatorServiceStubsOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.worker.WorkerFactory;
 import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,20 +24,29 @@ import java.util.concurrent.TimeUnit;
  * The worker role: registers cmkflow's search attributes where the server allows it, then polls the task queue
  * with the workflow and the Azure activities. Shutdown lets running activity attempts finish for a grace period.
  */
-@Context
+@Singleton
 @Requires(property = "cmkflow.worker.enabled", notEquals = "false")
 public class WorkerRole implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WorkerRole.class);
 
     private final WorkerFactory factory;
+    private final WorkflowServiceStubs stubs;
+    private final String namespace;
 
     public WorkerRole(WorkerFactory factory, WorkflowServiceStubs stubs, TemporalSettings settings,
                       ProvisioningActivities provisioning, CompensationActivities compensation, StatusPublisher statusPublisher) {
         this.factory = factory;
-        registerSearchAttributes(stubs, settings.namespace());
+        this.stubs = stubs;
+        this.namespace = settings.namespace();
         CmkWorkflowWorker.register(factory, provisioning, compensation, statusPublisher);
+    }
+
+    /** Starts polling once the application is up (not in the constructor: the context may still be starting). */
+    @EventListener
+    void onStartup(StartupEvent started) {
+        registerSearchAttributes(stubs, namespace);
         factory.start();
-        log.info("Worker polling task queue {} in namespace {}", CmkWorkflowWorker.TASK_QUEUE, settings.namespace());
+        log.info("Worker polling task queue {} in namespace {}", CmkWorkflowWorker.TASK_QUEUE, namespace);
     }
 
     /** Temporal Cloud refuses registration through the operator API (an administrator registers them): warn, go on. */

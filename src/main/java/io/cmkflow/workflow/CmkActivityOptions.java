@@ -1,5 +1,7 @@
 package io.cmkflow.workflow;
 
+import io.cmkflow.contract.AzureErrorClass;
+import io.cmkflow.contract.InvalidRequestException;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 
@@ -14,7 +16,7 @@ import java.time.Duration;
 final class CmkActivityOptions {
 
     /** Failure types the activities raise for errors that retrying cannot fix. */
-    static final String[] NON_RETRYABLE_TYPES = {"NON_RETRYABLE", "INVALID_REQUEST"};
+    static final String[] NON_RETRYABLE_TYPES = {AzureErrorClass.NON_RETRYABLE.name(), InvalidRequestException.FAILURE_TYPE};
 
     static final int STEP_MAXIMUM_ATTEMPTS = 8;
     static final int UNDO_MAXIMUM_ATTEMPTS = 10;
@@ -31,7 +33,7 @@ final class CmkActivityOptions {
             case WORKSPACE -> options.setStartToCloseTimeout(Duration.ofMinutes(60)).setHeartbeatTimeout(Duration.ofMinutes(2));
             case MANAGED_GROUP -> options.setStartToCloseTimeout(Duration.ofMinutes(15)).setHeartbeatTimeout(Duration.ofMinutes(2));
             case KEY_VAULT -> options.setStartToCloseTimeout(Duration.ofMinutes(5));
-            case KEY, COSMOS_GRANT -> options.setStartToCloseTimeout(Duration.ofMinutes(2));
+            case KEY, KEY_ACCESS -> options.setStartToCloseTimeout(Duration.ofMinutes(2));
         }
         return options.build();
     }

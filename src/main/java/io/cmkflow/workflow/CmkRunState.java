@@ -1,6 +1,13 @@
 package io.cmkflow.workflow;
 
-import io.cmkflow.request.CmkRequest;
+import io.cmkflow.contract.KeyAccessOutcome;
+import io.cmkflow.contract.KeyOutcome;
+import io.cmkflow.contract.ManagedGroupOutcome;
+import io.cmkflow.contract.ProviderRegistration;
+import io.cmkflow.contract.UndoOutcome;
+import io.cmkflow.contract.VaultOutcome;
+import io.cmkflow.contract.WorkspaceOutcome;
+import io.cmkflow.contract.CmkRequest;
 
 import java.util.List;
 
@@ -58,7 +65,7 @@ public record CmkRunState(
             ProviderRegistration providers,
             VaultOutcome vault,
             KeyOutcome key,
-            CosmosGrantOutcome cosmosGrant,
+            KeyAccessOutcome keyAccess,
             WorkspaceOutcome workspace,
             ManagedGroupOutcome managedGroup) {
     }

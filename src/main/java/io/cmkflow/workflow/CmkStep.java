@@ -1,11 +1,11 @@
 package io.cmkflow.workflow;
 
-/** The Azure steps of the CMK procedure (design.md, steps 1-6), in the order a run performs them. */
+/** The Azure steps of the CMK procedure (workflows/cmk-workspace/README.md, steps 1-6), in the order a run performs them. */
 public enum CmkStep {
     REGISTER_PROVIDERS(1, "register providers", "register_providers"),
     KEY_VAULT(2, "key vault", "key_vault"),
     KEY(3, "key", "key"),
-    COSMOS_GRANT(4, "grant Cosmos DB", "cosmos_grant"),
+    KEY_ACCESS(4, "grant Cosmos DB", "cosmos_grant"),
     WORKSPACE(5, "workspace", "workspace"),
     MANAGED_GROUP(6, "verify managed group", "managed_group");
 

@@ -7,7 +7,7 @@ import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
 /**
- * Provisions one CMK-encrypted Azure Machine Learning workspace (design.md steps 1-6), parks for an operator when a
+ * Provisions one CMK-encrypted Azure Machine Learning workspace (steps 1-6 of workflows/cmk-workspace/README.md), parks for an operator when a
  * step cannot succeed, and undoes what it created on abort, park timeout or cancellation.
  */
 @WorkflowInterface

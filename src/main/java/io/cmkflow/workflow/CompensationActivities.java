@@ -1,6 +1,10 @@
 package io.cmkflow.workflow;
 
-import io.cmkflow.request.CmkRequest;
+import io.cmkflow.contract.KeyAccessOutcome;
+import io.cmkflow.contract.Ownership;
+import io.cmkflow.contract.UndoOutcome;
+import io.cmkflow.contract.VaultOutcome;
+import io.cmkflow.contract.CmkRequest;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 
@@ -18,9 +22,13 @@ public interface CompensationActivities {
     @ActivityMethod
     List<UndoOutcome> deleteWorkspace(CmkRequest request, Ownership owner);
 
-    /** Removes the Cosmos DB access policy entry (or role assignment) this run added. */
-    @ActivityMethod
-    UndoOutcome removeCosmosAccess(CmkRequest request, CosmosGrantOutcome grant);
+    /**
+     * Removes the key access (access policy entries or role assignments) step 4 added for Cosmos DB and the identity.
+     * {@code grant} is null when step 4 never reported; then {@code vault} is one this run created, so no entry for
+     * those principals can have pre-existed. The vault comes last so payloads recorded with two arguments still read.
+     */
+    @ActivityMethod(name = "RemoveCosmosAccess")
+    UndoOutcome removeKeyAccess(CmkRequest request, KeyAccessOutcome grant, VaultOutcome vault);
 
     /** Deletes the key this run created. */
     @ActivityMethod

@@ -1,6 +1,14 @@
 package io.cmkflow.workflow;
 
-import io.cmkflow.request.CmkRequest;
+import io.cmkflow.contract.AzureErrorClass;
+import io.cmkflow.contract.KeyAccessOutcome;
+import io.cmkflow.contract.KeyOutcome;
+import io.cmkflow.contract.ManagedGroupOutcome;
+import io.cmkflow.contract.Ownership;
+import io.cmkflow.contract.ProviderRegistration;
+import io.cmkflow.contract.VaultOutcome;
+import io.cmkflow.contract.WorkspaceOutcome;
+import io.cmkflow.contract.CmkRequest;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 
@@ -23,9 +31,13 @@ public interface ProvisioningActivities {
     @ActivityMethod
     KeyOutcome ensureKey(CmkRequest request, VaultOutcome vault, Ownership owner);
 
-    /** Idempotent because accessPolicies/add is a set union (a role assignment is looked up before it is created). */
-    @ActivityMethod
-    CosmosGrantOutcome grantCosmosAccess(CmkRequest request, VaultOutcome vault);
+    /**
+     * Step 4: key access for Azure Cosmos DB and the workspace's user-assigned identity. Idempotent because
+     * accessPolicies/add is a set union (a role assignment is looked up before it is created). Its activity type
+     * keeps the name runs already in flight were recorded with.
+     */
+    @ActivityMethod(name = "GrantCosmosAccess")
+    KeyAccessOutcome grantKeyAccess(CmkRequest request, VaultOutcome vault);
 
     /** Idempotent by GET first and an idempotent PUT; associated resources have deterministic names. */
     @ActivityMethod

@@ -1,5 +1,12 @@
 package io.cmkflow.workflow;
 
+import io.cmkflow.contract.KeyAccessOutcome;
+import io.cmkflow.contract.KeyOutcome;
+import io.cmkflow.contract.ManagedGroupOutcome;
+import io.cmkflow.contract.ProviderRegistration;
+import io.cmkflow.contract.UndoOutcome;
+import io.cmkflow.contract.VaultOutcome;
+import io.cmkflow.contract.WorkspaceOutcome;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -44,8 +51,8 @@ final class StatusMessages {
         return "key " + key.name() + (key.created() ? " created" : " existed, used as it is") + shown;
     }
 
-    static String cosmosGrant(CosmosGrantOutcome grant, String vaultName) {
-        String access = grant.mode() == CosmosGrantOutcome.Mode.RBAC
+    static String keyAccess(KeyAccessOutcome grant, String vaultName) {
+        String access = grant.mode() == KeyAccessOutcome.Mode.RBAC
                 ? "role Key Vault Crypto Service Encryption User on " + vaultName + " (RBAC)"
                 : COSMOS_KEY_PERMISSIONS + " on " + vaultName + " (access policy)";
         String cosmos = grant.alreadyPresent() ? "Cosmos DB already had " + access : "Cosmos DB granted " + access;

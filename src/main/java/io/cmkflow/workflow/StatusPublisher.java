@@ -1,5 +1,6 @@
 package io.cmkflow.workflow;
 
+import io.cmkflow.contract.StatusEvent;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 

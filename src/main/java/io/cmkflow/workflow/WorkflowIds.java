@@ -1,6 +1,6 @@
 package io.cmkflow.workflow;
 
-import io.cmkflow.request.CmkRequest;
+import io.cmkflow.contract.CmkRequest;
 
 import java.util.Locale;
 

@@ -1,5 +1,7 @@
 package io.cmkflow.azure;
 
+import io.cmkflow.contract.AzureErrorClass;
+import io.cmkflow.contract.InvalidRequestException;
 import io.temporal.failure.ApplicationFailure;
 import org.junit.jupiter.api.Test;
 

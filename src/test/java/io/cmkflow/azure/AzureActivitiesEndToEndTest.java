@@ -1,15 +1,15 @@
 package io.cmkflow.azure;
 
-import io.cmkflow.request.CmkRequest;
+import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.workflow.CompensationActivities;
-import io.cmkflow.workflow.CosmosGrantOutcome;
-import io.cmkflow.workflow.KeyOutcome;
-import io.cmkflow.workflow.ManagedGroupOutcome;
-import io.cmkflow.workflow.Ownership;
+import io.cmkflow.contract.KeyAccessOutcome;
+import io.cmkflow.contract.KeyOutcome;
+import io.cmkflow.contract.ManagedGroupOutcome;
+import io.cmkflow.contract.Ownership;
 import io.cmkflow.workflow.ProvisioningActivities;
-import io.cmkflow.workflow.UndoOutcome;
-import io.cmkflow.workflow.VaultOutcome;
-import io.cmkflow.workflow.WorkspaceOutcome;
+import io.cmkflow.contract.UndoOutcome;
+import io.cmkflow.contract.VaultOutcome;
+import io.cmkflow.contract.WorkspaceOutcome;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.common.RetryOptions;
@@ -42,7 +42,7 @@ class AzureActivitiesEndToEndTest {
     private static TestWorkflowEnvironment temporal;
 
     /** What the test workflow saw. */
-    public record RunReport(VaultOutcome vault, KeyOutcome key, CosmosGrantOutcome grant, WorkspaceOutcome workspace,
+    public record RunReport(VaultOutcome vault, KeyOutcome key, KeyAccessOutcome grant, WorkspaceOutcome workspace,
                             ManagedGroupOutcome managedGroup, List<UndoOutcome> undo) {
     }
 
@@ -65,11 +65,11 @@ class AzureActivitiesEndToEndTest {
             provisioning.registerProviders(request);
             VaultOutcome vault = provisioning.ensureKeyVault(request, owner);
             KeyOutcome key = provisioning.ensureKey(request, vault, owner);
-            CosmosGrantOutcome grant = provisioning.grantCosmosAccess(request, vault);
+            KeyAccessOutcome grant = provisioning.grantKeyAccess(request, vault);
             WorkspaceOutcome workspace = provisioning.ensureWorkspace(request, vault, key, owner);
             ManagedGroupOutcome group = provisioning.verifyManagedGroup(request, workspace);
             List<UndoOutcome> undo = new ArrayList<>(compensation.deleteWorkspace(request, owner));
-            undo.add(compensation.removeCosmosAccess(request, grant));
+            undo.add(compensation.removeKeyAccess(request, grant, vault));
             undo.add(compensation.deleteKey(request, owner));
             undo.add(compensation.deleteKeyVault(request, owner));
             return new RunReport(vault, key, grant, workspace, group, undo);

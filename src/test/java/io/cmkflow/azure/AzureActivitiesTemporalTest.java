@@ -2,7 +2,7 @@ package io.cmkflow.azure;
 
 import io.cmkflow.local.arm.FaultRule;
 import io.cmkflow.local.arm.JournalEntry;
-import io.cmkflow.request.CmkRequest;
+import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.workflow.ProvisioningActivities;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.client.WorkflowClient;
@@ -113,7 +113,7 @@ class AzureActivitiesTemporalTest {
 
     @Test
     void badInputReachesTheWorkflowAsInvalidRequestWithoutAnyAzureCall() {
-        CmkRequest bad = StepPreconditionsTest.copy(SimulatedAzure.request("invalid")).subscriptionId("not-a-guid").build();
+        CmkRequest bad = RequestRulesTest.copy(SimulatedAzure.request("invalid")).subscriptionId("not-a-guid").build();
 
         String result = run(bad);
 

@@ -1,7 +1,8 @@
 package io.cmkflow.azure;
 
+import io.cmkflow.contract.AzureCloud;
 import com.azure.resourcemanager.AzureResourceManager;
-import io.cmkflow.request.CmkRequest;
+import io.cmkflow.contract.CmkRequest;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,7 +15,7 @@ class AzureClientsTest {
     @Test
     void theRequestsCloudChoosesTheArmEndpoint() {
         CmkRequest publicCloud = TestRequests.request("pub");
-        CmkRequest government = StepPreconditionsTest.copy(TestRequests.request("gov")).cloud(CmkRequest.AZURE_US_GOVERNMENT).build();
+        CmkRequest government = RequestRulesTest.copy(TestRequests.request("gov")).cloud(CmkRequest.AZURE_US_GOVERNMENT).build();
 
         assertThat(endpoint(real.forRequest(publicCloud))).isEqualTo("https://management.azure.com/");
         assertThat(endpoint(real.forRequest(government))).isEqualTo("https://management.usgovcloudapi.net/");

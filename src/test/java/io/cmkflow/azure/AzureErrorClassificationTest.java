@@ -1,8 +1,10 @@
 package io.cmkflow.azure;
 
+import io.cmkflow.contract.AzureErrorClass;
+import io.cmkflow.contract.VaultOutcome;
 import io.cmkflow.local.arm.FaultRule;
 import io.cmkflow.local.arm.Throttling;
-import io.cmkflow.request.CmkRequest;
+import io.cmkflow.contract.CmkRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -104,7 +106,7 @@ class AzureErrorClassificationTest {
                 .message("blip").times(1));
 
         assertThat(vaults.ensure(request("blip"), owner("blip"), NO_HEARTBEAT).disposition())
-                .isEqualTo(io.cmkflow.workflow.VaultOutcome.Disposition.CREATED);
+                .isEqualTo(io.cmkflow.contract.VaultOutcome.Disposition.CREATED);
         assertThat(azure.operations("Vaults_CreateOrUpdate")).hasSize(2);
     }
 

@@ -1,11 +1,12 @@
 package io.cmkflow.azure;
 
+import io.cmkflow.contract.AzureErrorClass;
 import io.cmkflow.local.arm.ArmState;
-import io.cmkflow.request.CmkRequest;
-import io.cmkflow.workflow.KeyOutcome;
-import io.cmkflow.workflow.Ownership;
-import io.cmkflow.workflow.UndoOutcome;
-import io.cmkflow.workflow.VaultOutcome;
+import io.cmkflow.contract.CmkRequest;
+import io.cmkflow.contract.KeyOutcome;
+import io.cmkflow.contract.Ownership;
+import io.cmkflow.contract.UndoOutcome;
+import io.cmkflow.contract.VaultOutcome;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,12 +1,14 @@
 package io.cmkflow.azure;
 
+import io.cmkflow.contract.AzureErrorClass;
+import io.cmkflow.contract.ArmResourceId;
 import io.cmkflow.local.arm.ArmState;
 import io.cmkflow.local.arm.VaultSeed;
-import io.cmkflow.request.CmkRequest;
-import io.cmkflow.workflow.Ownership;
-import io.cmkflow.workflow.UndoOutcome;
-import io.cmkflow.workflow.VaultOutcome;
-import io.cmkflow.workflow.VaultOutcome.Disposition;
+import io.cmkflow.contract.CmkRequest;
+import io.cmkflow.contract.Ownership;
+import io.cmkflow.contract.UndoOutcome;
+import io.cmkflow.contract.VaultOutcome;
+import io.cmkflow.contract.VaultOutcome.Disposition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -79,7 +81,7 @@ class KeyVaultStepTest {
     @Test
     void adoptsACompliantExistingVaultWithoutChangingIt() {
         azure.sim.state().vault(VaultSeed.of(SUBSCRIPTION, "rg-shared", "kv-shared").tenantId(TENANT));
-        CmkRequest request = StepPreconditionsTest.copy(request("adopt"))
+        CmkRequest request = RequestRulesTest.copy(request("adopt"))
                 .vault(new CmkRequest.KeyVault(null, vaultIdIn("rg-shared", "kv-shared"), null, null, null)).build();
         azure.sim.journal().clear();
 
@@ -106,7 +108,7 @@ class KeyVaultStepTest {
     @Test
     void refusesAnExistingVaultWithoutPurgeProtection() {
         azure.sim.state().vault(VaultSeed.of(SUBSCRIPTION, "rg-shared", "kv-nopurge").tenantId(TENANT).purgeProtection(false));
-        CmkRequest request = StepPreconditionsTest.copy(request("nopurge"))
+        CmkRequest request = RequestRulesTest.copy(request("nopurge"))
                 .vault(new CmkRequest.KeyVault(null, vaultIdIn("rg-shared", "kv-nopurge"), null, null, null)).build();
         azure.sim.journal().clear();
 

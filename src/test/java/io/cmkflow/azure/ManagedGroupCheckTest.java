@@ -2,7 +2,7 @@ package io.cmkflow.azure;
 
 import io.cmkflow.local.arm.ArmSimulatorOptions;
 import io.cmkflow.local.arm.JournalEntry;
-import io.cmkflow.workflow.ManagedGroupOutcome;
+import io.cmkflow.contract.ManagedGroupOutcome;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,7 +32,7 @@ class ManagedGroupCheckTest {
         var owner = SimulatedAzure.owner("check");
         var vault = new KeyVaultStep(azure.clients, SimulatedAzure.FAST).ensure(request, owner, SimulatedAzure.NO_HEARTBEAT);
         var key = new CmkKeyStep(azure.clients).ensure(request, vault, owner);
-        new CosmosKeyAccessStep(azure.clients).grant(request, vault);
+        new KeyAccessStep(azure.clients).grant(request, vault);
         var workspace = new WorkspaceStep(azure.clients, SimulatedAzure.FAST).ensure(request, vault, key, owner, SimulatedAzure.NO_HEARTBEAT);
         azure.sim.journal().clear();
         int[] beats = {0};

@@ -1,11 +1,13 @@
 package io.cmkflow.azure;
 
+import io.cmkflow.contract.AzureErrorClass;
+import io.cmkflow.contract.AzureCloud;
 import com.azure.core.http.HttpMethod;
 import com.azure.core.http.HttpRequest;
 import com.azure.core.util.Context;
 import com.azure.resourcemanager.AzureResourceManager;
 import io.cmkflow.local.arm.FaultRule;
-import io.cmkflow.workflow.ManagedGroupOutcome;
+import io.cmkflow.contract.ManagedGroupOutcome;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;

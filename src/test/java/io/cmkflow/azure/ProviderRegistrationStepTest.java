@@ -1,7 +1,7 @@
 package io.cmkflow.azure;
 
 import io.cmkflow.local.arm.ArmSimulatorOptions;
-import io.cmkflow.workflow.ProviderRegistration;
+import io.cmkflow.contract.ProviderRegistration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,7 +27,7 @@ class ProviderRegistrationStepTest {
 
     @Test
     void registersEveryMissingProviderAndWaitsUntilRegistered_thenARerunWritesNothing() {
-        var request = StepPreconditionsTest.copy(SimulatedAzure.request("prov")).subscriptionId(FRESH_SUBSCRIPTION).build();
+        var request = RequestRulesTest.copy(SimulatedAzure.request("prov")).subscriptionId(FRESH_SUBSCRIPTION).build();
         azure.sim.state().registerProviders(FRESH_SUBSCRIPTION, "Microsoft.Storage");
         azure.sim.journal().clear();
 
@@ -51,7 +51,7 @@ class ProviderRegistrationStepTest {
     @Test
     void heartbeatsWhileWaitingForRegistration() {
         String subscription = "33333333-4444-5555-6666-777777777777";
-        var request = StepPreconditionsTest.copy(SimulatedAzure.request("beat")).subscriptionId(subscription).build();
+        var request = RequestRulesTest.copy(SimulatedAzure.request("beat")).subscriptionId(subscription).build();
         int[] beats = {0};
         step.register(request, () -> beats[0]++);
         // Every poll round beats: the round that still sees Registering and the one that sees Registered.

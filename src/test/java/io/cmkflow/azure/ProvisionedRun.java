@@ -1,15 +1,15 @@
 package io.cmkflow.azure;
 
-import io.cmkflow.request.CmkRequest;
-import io.cmkflow.workflow.CosmosGrantOutcome;
-import io.cmkflow.workflow.KeyOutcome;
-import io.cmkflow.workflow.ManagedGroupOutcome;
-import io.cmkflow.workflow.Ownership;
-import io.cmkflow.workflow.VaultOutcome;
-import io.cmkflow.workflow.WorkspaceOutcome;
+import io.cmkflow.contract.CmkRequest;
+import io.cmkflow.contract.KeyAccessOutcome;
+import io.cmkflow.contract.KeyOutcome;
+import io.cmkflow.contract.ManagedGroupOutcome;
+import io.cmkflow.contract.Ownership;
+import io.cmkflow.contract.VaultOutcome;
+import io.cmkflow.contract.WorkspaceOutcome;
 
 /** Steps 2-6 run in order against one simulator: what a successful provisioning leaves behind. */
-record ProvisionedRun(CmkRequest request, Ownership owner, VaultOutcome vault, KeyOutcome key, CosmosGrantOutcome grant,
+record ProvisionedRun(CmkRequest request, Ownership owner, VaultOutcome vault, KeyOutcome key, KeyAccessOutcome grant,
                       WorkspaceOutcome workspace, ManagedGroupOutcome managedGroup) {
 
     static ProvisionedRun of(SimulatedAzure azure, CmkRequest request, Ownership owner) {
@@ -17,7 +17,7 @@ record ProvisionedRun(CmkRequest request, Ownership owner, VaultOutcome vault, K
         Runnable beat = SimulatedAzure.NO_HEARTBEAT;
         VaultOutcome vault = new KeyVaultStep(azure.clients, polling).ensure(request, owner, beat);
         KeyOutcome key = new CmkKeyStep(azure.clients).ensure(request, vault, owner);
-        CosmosGrantOutcome grant = new CosmosKeyAccessStep(azure.clients).grant(request, vault);
+        KeyAccessOutcome grant = new KeyAccessStep(azure.clients).grant(request, vault);
         WorkspaceOutcome workspace = new WorkspaceStep(azure.clients, polling).ensure(request, vault, key, owner, beat);
         ManagedGroupOutcome group = new ManagedGroupCheck(azure.clients, polling).verify(request, workspace, beat);
         return new ProvisionedRun(request, owner, vault, key, grant, workspace, group);

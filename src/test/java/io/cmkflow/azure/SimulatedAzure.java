@@ -4,8 +4,8 @@ import com.azure.resourcemanager.resources.fluentcore.utils.ResourceManagerUtils
 import io.cmkflow.local.arm.ArmSimulator;
 import io.cmkflow.local.arm.ArmSimulatorOptions;
 import io.cmkflow.local.arm.JournalEntry;
-import io.cmkflow.request.CmkRequest;
-import io.cmkflow.workflow.Ownership;
+import io.cmkflow.contract.CmkRequest;
+import io.cmkflow.contract.Ownership;
 
 import java.time.Duration;
 import java.util.List;

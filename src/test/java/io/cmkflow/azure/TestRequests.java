@@ -1,7 +1,8 @@
 package io.cmkflow.azure;
 
-import io.cmkflow.request.CmkRequest;
-import io.cmkflow.workflow.Ownership;
+import io.cmkflow.contract.ArmResourceId;
+import io.cmkflow.contract.CmkRequest;
+import io.cmkflow.contract.Ownership;
 
 import java.util.Map;
 

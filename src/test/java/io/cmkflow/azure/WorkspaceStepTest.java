@@ -1,15 +1,16 @@
 package io.cmkflow.azure;
 
+import io.cmkflow.contract.AzureErrorClass;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cmkflow.local.arm.ArmState;
 import io.cmkflow.local.arm.JournalEntry;
-import io.cmkflow.request.CmkRequest;
-import io.cmkflow.workflow.CosmosGrantOutcome;
-import io.cmkflow.workflow.KeyOutcome;
-import io.cmkflow.workflow.Ownership;
-import io.cmkflow.workflow.UndoOutcome;
-import io.cmkflow.workflow.VaultOutcome;
-import io.cmkflow.workflow.WorkspaceOutcome;
+import io.cmkflow.contract.CmkRequest;
+import io.cmkflow.contract.KeyAccessOutcome;
+import io.cmkflow.contract.KeyOutcome;
+import io.cmkflow.contract.Ownership;
+import io.cmkflow.contract.UndoOutcome;
+import io.cmkflow.contract.VaultOutcome;
+import io.cmkflow.contract.WorkspaceOutcome;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -89,7 +90,7 @@ class WorkspaceStepTest {
         String uai = "/subscriptions/" + SUBSCRIPTION + "/resourceGroups/" + GROUP
                 + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/uai-cmk";
         String clientId = "0a1b2c3d-0000-4000-8000-123456789abc";
-        CmkRequest request = StepPreconditionsTest.copy(request("uai"))
+        CmkRequest request = RequestRulesTest.copy(request("uai"))
                 .workspace(new CmkRequest.Workspace("ws-uai", "UAI", false, uai, clientId, null, null)).build();
         azure.sim.state().userAssignedIdentity(SUBSCRIPTION, GROUP, "uai-cmk", "6f0e1d2c-3b4a-4596-8877-a1b2c3d4e5f6", clientId);
         Prepared p = prepare(request, owner("uai"));
@@ -113,7 +114,7 @@ class WorkspaceStepTest {
                 + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/uai-noaccess";
         azure.sim.state().userAssignedIdentity(SUBSCRIPTION, GROUP, "uai-noaccess", principal, "0a1b2c3d-0000-4000-8000-00000000beef");
         CmkRequest withoutIdentity = request("uainoaccess");
-        CmkRequest request = StepPreconditionsTest.copy(withoutIdentity).workspace(new CmkRequest.Workspace(
+        CmkRequest request = RequestRulesTest.copy(withoutIdentity).workspace(new CmkRequest.Workspace(
                 withoutIdentity.workspace().name(), null, false, uai, "0a1b2c3d-0000-4000-8000-00000000beef", null, null)).build();
         // Key access granted as before this feature: Cosmos DB only, not the identity.
         Prepared p = prepare(withoutIdentity, owner("uainoaccess"));
@@ -126,7 +127,7 @@ class WorkspaceStepTest {
         assertThat(azure.sim.state().workspace(SUBSCRIPTION, GROUP, withoutIdentity.workspace().name())).isEmpty();
 
         // Once step 4 grants the identity too, the retried create succeeds.
-        new CosmosKeyAccessStep(azure.clients).grant(request, p.vault);
+        new KeyAccessStep(azure.clients).grant(request, p.vault);
         WorkspaceOutcome retried = step.ensure(request, p.vault, p.key, owner("uainoaccess"), NO_HEARTBEAT);
         assertThat(retried.provisioningState()).isEqualTo("Succeeded");
     }
@@ -135,7 +136,7 @@ class WorkspaceStepTest {
     void usesGivenStorageAndInsightsWithoutCreatingThem() {
         var storage = azure.sim.state().storageAccount(SUBSCRIPTION, GROUP, "stgiven001", LOCATION, Map.of());
         var insights = azure.sim.state().applicationInsights(SUBSCRIPTION, GROUP, "ai-given", LOCATION, Map.of());
-        CmkRequest request = StepPreconditionsTest.copy(request("given"))
+        CmkRequest request = RequestRulesTest.copy(request("given"))
                 .workspace(new CmkRequest.Workspace("ws-given", null, false, null, null, storage.id(), insights.id())).build();
         Prepared p = prepare(request, owner("given"));
         azure.sim.journal().clear();
@@ -221,7 +222,7 @@ class WorkspaceStepTest {
         ProvisionedRun run = ProvisionedRun.of(azure, request, owner);
 
         step.undo(request, owner, NO_HEARTBEAT);
-        new CosmosKeyAccessStep(azure.clients).undo(request, run.grant());
+        new KeyAccessStep(azure.clients).undo(request, run.grant());
         new CmkKeyStep(azure.clients).undo(request, owner);
         UndoOutcome vault = new KeyVaultStep(azure.clients, SimulatedAzure.FAST).undo(request, owner);
 
@@ -240,10 +241,10 @@ class WorkspaceStepTest {
     private static Prepared prepare(CmkRequest request, Ownership owner) {
         VaultOutcome vault = new KeyVaultStep(azure.clients, SimulatedAzure.FAST).ensure(request, owner, NO_HEARTBEAT);
         KeyOutcome key = new CmkKeyStep(azure.clients).ensure(request, vault, owner);
-        CosmosGrantOutcome grant = new CosmosKeyAccessStep(azure.clients).grant(request, vault);
+        KeyAccessOutcome grant = new KeyAccessStep(azure.clients).grant(request, vault);
         return new Prepared(vault, key, grant);
     }
 
-    private record Prepared(VaultOutcome vault, KeyOutcome key, CosmosGrantOutcome grant) {
+    private record Prepared(VaultOutcome vault, KeyOutcome key, KeyAccessOutcome grant) {
     }
 }

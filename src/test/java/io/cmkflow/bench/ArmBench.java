@@ -4,7 +4,7 @@ import com.azure.resourcemanager.resources.fluentcore.utils.ResourceManagerUtils
 import io.cmkflow.azure.ArmConnection;
 import io.cmkflow.azure.AzureClients;
 import io.cmkflow.azure.CmkKeyStep;
-import io.cmkflow.azure.CosmosKeyAccessStep;
+import io.cmkflow.azure.KeyAccessStep;
 import io.cmkflow.azure.KeyVaultStep;
 import io.cmkflow.azure.ManagedGroupCheck;
 import io.cmkflow.azure.PollingPolicy;
@@ -13,12 +13,12 @@ import io.cmkflow.azure.WorkspaceStep;
 import io.cmkflow.local.arm.ArmSimulator;
 import io.cmkflow.local.arm.ArmSimulatorOptions;
 import io.cmkflow.local.arm.JournalEntry;
-import io.cmkflow.request.CmkRequest;
-import io.cmkflow.workflow.CosmosGrantOutcome;
-import io.cmkflow.workflow.KeyOutcome;
-import io.cmkflow.workflow.Ownership;
-import io.cmkflow.workflow.VaultOutcome;
-import io.cmkflow.workflow.WorkspaceOutcome;
+import io.cmkflow.contract.CmkRequest;
+import io.cmkflow.contract.KeyAccessOutcome;
+import io.cmkflow.contract.KeyOutcome;
+import io.cmkflow.contract.Ownership;
+import io.cmkflow.contract.VaultOutcome;
+import io.cmkflow.contract.WorkspaceOutcome;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -99,8 +99,8 @@ public final class ArmBench {
         VaultOutcome vault = new VaultOutcome(KeyVaultStep.vaultIdOf(request).id(), request.keyVault().name(),
                 GROUP, null, LOCATION, false, VaultOutcome.Disposition.CREATED);
         s.workspace.undo(request, owner, NO_HEARTBEAT);
-        s.cosmos.undo(request, new CosmosGrantOutcome(vault.vaultId(), "a232010e-820c-4083-83bb-3ace5fc29d0b",
-                CosmosGrantOutcome.Mode.ACCESS_POLICY, false, null));
+        s.cosmos.undo(request, new KeyAccessOutcome(vault.vaultId(), "a232010e-820c-4083-83bb-3ace5fc29d0b",
+                KeyAccessOutcome.Mode.ACCESS_POLICY, false, null));
         s.key.undo(request, owner);
         s.vault.undo(request, owner);
     }
@@ -134,11 +134,11 @@ public final class ArmBench {
                 new CmkRequest.Key("cmk", 3072, "RSA"), Map.of());
     }
 
-    private record Steps(ProviderRegistrationStep providers, KeyVaultStep vault, CmkKeyStep key, CosmosKeyAccessStep cosmos,
+    private record Steps(ProviderRegistrationStep providers, KeyVaultStep vault, CmkKeyStep key, KeyAccessStep cosmos,
                          WorkspaceStep workspace, ManagedGroupCheck managedGroup) {
         Steps(AzureClients clients, PollingPolicy polling) {
             this(new ProviderRegistrationStep(clients, polling), new KeyVaultStep(clients, polling), new CmkKeyStep(clients),
-                    new CosmosKeyAccessStep(clients), new WorkspaceStep(clients, polling), new ManagedGroupCheck(clients, polling));
+                    new KeyAccessStep(clients), new WorkspaceStep(clients, polling), new ManagedGroupCheck(clients, polling));
         }
     }
 

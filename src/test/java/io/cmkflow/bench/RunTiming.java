@@ -1,7 +1,7 @@
 package io.cmkflow.bench;
 
 import io.cmkflow.local.arm.JournalEntry;
-import io.cmkflow.request.CmkRequest;
+import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.workflow.CmkRunState;
 
 import java.time.Duration;

@@ -7,13 +7,13 @@ import io.cmkflow.local.LocalWorkflowStack;
 import io.cmkflow.local.arm.ArmSimulatorOptions;
 import io.cmkflow.local.arm.FaultRule;
 import io.cmkflow.local.arm.JournalEntry;
-import io.cmkflow.request.CmkRequest;
+import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.workflow.CmkRunState;
 import io.cmkflow.workflow.CmkSearchAttributes;
 import io.cmkflow.workflow.CmkStatus;
 import io.cmkflow.workflow.CmkWorkflowInput;
 import io.cmkflow.workflow.CmkWorkflowStarter;
-import io.cmkflow.workflow.StatusEvent;
+import io.cmkflow.contract.StatusEvent;
 import io.cmkflow.workflow.WorkflowIds;
 import org.slf4j.LoggerFactory;
 

@@ -10,7 +10,7 @@ import io.cmkflow.local.arm.ArmSimulatorOptions;
 import io.cmkflow.workflow.CmkSearchAttributes;
 import io.cmkflow.workflow.CmkWorkflowStarter;
 import io.cmkflow.workflow.CmkWorkflowWorker;
-import io.cmkflow.workflow.StatusEvent;
+import io.cmkflow.contract.StatusEvent;
 import io.cmkflow.workflow.StatusPublisher;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.OperatorServiceStubs;

@@ -2,7 +2,7 @@ package io.cmkflow.local;
 
 import io.cmkflow.local.arm.ArmSimulatorOptions;
 import io.cmkflow.local.arm.FaultRule;
-import io.cmkflow.request.CmkRequest;
+import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.workflow.CmkRunState;
 import io.cmkflow.workflow.CmkSearchAttributes;
 import io.cmkflow.workflow.CmkStatus;

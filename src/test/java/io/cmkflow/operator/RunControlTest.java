@@ -4,7 +4,7 @@ import io.cmkflow.local.LocalStandIns;
 import io.cmkflow.local.LocalWorkflowStack;
 import io.cmkflow.local.arm.ArmSimulatorOptions;
 import io.cmkflow.local.arm.FaultRule;
-import io.cmkflow.request.CmkRequest;
+import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.workflow.CmkRunState;
 import io.cmkflow.workflow.CmkStatus;
 import io.cmkflow.workflow.CmkWorkflowInput;

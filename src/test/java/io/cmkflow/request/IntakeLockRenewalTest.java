@@ -1,5 +1,6 @@
 package io.cmkflow.request;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.azure.core.util.BinaryData;
 import com.azure.messaging.servicebus.ServiceBusClientBuilder;
 import com.azure.messaging.servicebus.ServiceBusMessage;
@@ -83,8 +84,10 @@ class IntakeLockRenewalTest {
         IntakeSettings settings = new IntakeSettings(serviceBus.connectionString(), null, IntakeStack.REQUESTS, IntakeStack.STATUS,
                 4, 0, 262_144, Duration.ofMinutes(5), Duration.ofSeconds(30));
         ServiceBusClientBuilder clients = new ServiceBusClientBuilder().connectionString(serviceBus.connectionString());
-        events = new StatusEventSender(clients, settings);
-        intake = new RequestIntake(clients, settings, new IntakeService(new RequestValidator(), slowStarter, events, settings));
+        ObjectMapper mapper = new ObjectMapper();
+        events = new StatusEventSender(clients, settings, mapper);
+        intake = new RequestIntake(clients, settings, new IntakeService(new RequestValidator(mapper), slowStarter, events, settings, mapper));
+        intake.start();
         ObjectNode request = TestRequests.valid("req-slow-1", "mlw-slow");
 
         try (ServiceBusSenderClient sender = clients.sender().queueName(IntakeStack.REQUESTS).buildClient()) {

@@ -1,11 +1,12 @@
 package io.cmkflow.request;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.azure.core.util.BinaryData;
 import com.azure.messaging.servicebus.ServiceBusMessage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cmkflow.local.servicebus.QueuedMessage;
-import io.cmkflow.workflow.StatusEvent;
+import io.cmkflow.contract.StatusEvent;
 import io.cmkflow.workflow.WorkflowIds;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -104,7 +105,7 @@ class IntakeRejectionTest {
         assertThat(deadLetter.deadLetterErrorDescription()).contains(fieldAndRule);
         assertThat(deadLetter.deliveryCount()).as("dead-lettered on its first delivery").isEqualTo(1);
 
-        String requestId = new IncomingRequest(messageId, null, null, body).requestIdOrMessageId();
+        String requestId = new IncomingRequest(messageId, null, null, body).requestIdOrMessageId(stack.app.getBean(ObjectMapper.class));
         ReceivedEvent rejected = stack.status().awaitEvent(e -> e.messageId().equals("rejected-" + messageId), Duration.ofSeconds(10));
         assertThat(rejected.schemaErrors()).isEmpty();
         assertThat(rejected.correlationId()).isEqualTo(requestId);

@@ -4,7 +4,7 @@ import com.azure.core.util.BinaryData;
 import com.azure.messaging.servicebus.ServiceBusMessage;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cmkflow.local.arm.ArmState;
-import io.cmkflow.workflow.StatusEvent;
+import io.cmkflow.contract.StatusEvent;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,6 +1,6 @@
 package io.cmkflow.request;
 
-import io.cmkflow.workflow.StatusEvent;
+import io.cmkflow.contract.StatusEvent;
 
 import java.util.List;
 

@@ -1,5 +1,7 @@
 package io.cmkflow.workflow;
 
+import io.cmkflow.contract.AzureCloud;
+import io.cmkflow.contract.StatusEvent;
 import com.azure.resourcemanager.resources.fluentcore.utils.ResourceManagerUtils;
 import io.cmkflow.azure.ArmConnection;
 import io.cmkflow.azure.AzureClients;
@@ -15,7 +17,7 @@ import io.cmkflow.local.arm.ArmState;
 import io.cmkflow.local.arm.FaultRule;
 import io.cmkflow.local.arm.JournalEntry;
 import io.cmkflow.local.arm.VaultSeed;
-import io.cmkflow.request.CmkRequest;
+import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.workflow.CmkRunState.Phase;
 import io.cmkflow.workflow.CmkRunState.Result;
 import io.cmkflow.workflow.CmkRunState.UndoResult;
@@ -141,7 +143,7 @@ class CmkWorkflowAgainstSimulatorTest {
         assertThat(result.steps().subList(1, 6)).extracting(CmkRunState.StepState::result)
                 .containsExactly(Result.CREATED, Result.CREATED, Result.CREATED, Result.CREATED, Result.VERIFIED);
         assertThat(result.resourcesCreated()).containsExactly(vaultId(), vaultId() + "/keys/" + keyName(),
-                vaultId() + "#accessPolicy/" + CmkWorkspaceWorkflowImpl.COSMOS_PRINCIPAL_PUBLIC, workspaceId(),
+                vaultId() + "#accessPolicy/" + AzureCloud.PUBLIC.cosmosDbPrincipalId(), workspaceId(),
                 storageId(), insightsId());
 
         ArmState azure = sim.state();
@@ -150,7 +152,7 @@ class CmkWorkflowAgainstSimulatorTest {
         assertThat(vault.tags()).containsEntry("cmkflow-request-id", request.requestId())
                 .containsEntry("cmkflow-workflow-id", workflowId);
         assertThat(vault.accessPolicies()).anySatisfy(p -> {
-            assertThat(p.objectId()).isEqualTo(CmkWorkspaceWorkflowImpl.COSMOS_PRINCIPAL_PUBLIC);
+            assertThat(p.objectId()).isEqualTo(AzureCloud.PUBLIC.cosmosDbPrincipalId());
             assertThat(p.keys()).contains("get", "wrapKey", "unwrapKey");
         });
         ArmState.KeyView key = azure.key(vault.id(), keyName()).orElseThrow();
@@ -314,7 +316,7 @@ class CmkWorkflowAgainstSimulatorTest {
         ArmState.VaultView seeded = sim.state().vault(VaultSeed.of(SUBSCRIPTION, GROUP, "kv-shared-" + name)
                 .location(LOCATION).tenantId(TENANT).purgeProtection(true)
                 .tags(Map.of("owner", "platform-team"))
-                .accessPolicy(CmkWorkspaceWorkflowImpl.COSMOS_PRINCIPAL_PUBLIC, List.of("get", "wrapKey", "unwrapKey")));
+                .accessPolicy(AzureCloud.PUBLIC.cosmosDbPrincipalId(), List.of("get", "wrapKey", "unwrapKey")));
         ArmState.KeyView seededKey = sim.state().key(seeded.id(), keyName(), 3072, Map.of("owner", "platform-team"));
         request = request(name, seeded.id());
         sim.faults().inject(FaultRule.forOperation(faultedOperation(CmkStep.MANAGED_GROUP)).status(403)
@@ -328,12 +330,12 @@ class CmkWorkflowAgainstSimulatorTest {
         CmkRunState state = queryState();
         assertThat(state.steps().get(CmkStep.KEY_VAULT.ordinal()).result()).isEqualTo(Result.ADOPTED);
         assertThat(state.steps().get(CmkStep.KEY.ordinal()).result()).isEqualTo(Result.ADOPTED);
-        assertThat(state.steps().get(CmkStep.COSMOS_GRANT.ordinal()).result()).isEqualTo(Result.SKIPPED);
+        assertThat(state.steps().get(CmkStep.KEY_ACCESS.ordinal()).result()).isEqualTo(Result.SKIPPED);
         assertThat(state.resourcesCreated()).containsExactly(workspaceId(), storageId(), insightsId());
         assertThat(state.compensation()).extracting(CmkRunState.UndoRecord::action, CmkRunState.UndoRecord::result)
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple("deleteWorkspace", UndoResult.DONE),
-                        org.assertj.core.groups.Tuple.tuple("removeCosmosAccess", UndoResult.SKIPPED),
+                        org.assertj.core.groups.Tuple.tuple("removeKeyAccess", UndoResult.SKIPPED),
                         org.assertj.core.groups.Tuple.tuple("deleteKey", UndoResult.SKIPPED),
                         org.assertj.core.groups.Tuple.tuple("deleteKeyVault", UndoResult.SKIPPED));
         assertThat(undoCalls()).containsExactly("Workspaces_Delete", "StorageAccounts_Delete", "Components_Delete");
@@ -371,7 +373,7 @@ class CmkWorkflowAgainstSimulatorTest {
             case REGISTER_PROVIDERS -> "Providers_Get";
             case KEY_VAULT -> "Vaults_CreateOrUpdate";
             case KEY -> "Keys_CreateIfNotExist";
-            case COSMOS_GRANT -> "Vaults_UpdateAccessPolicy";
+            case KEY_ACCESS -> "Vaults_UpdateAccessPolicy";
             case WORKSPACE -> "Workspaces_CreateOrUpdate";
             case MANAGED_GROUP -> "Resources_ListByResourceGroup";
         };
@@ -392,7 +394,7 @@ class CmkWorkflowAgainstSimulatorTest {
             // Storage and Application Insights are made inside step 5, before the workspace PUT.
             expected.addAll(List.of("StorageAccounts_Delete", "Components_Delete"));
         }
-        if (createdThrough >= CmkStep.COSMOS_GRANT.number()) {
+        if (createdThrough >= CmkStep.KEY_ACCESS.number()) {
             expected.add("Vaults_UpdateAccessPolicy/remove");
         }
         if (createdThrough >= CmkStep.KEY.number()) {
@@ -414,9 +416,9 @@ class CmkWorkflowAgainstSimulatorTest {
         } else {
             assertThat(azure.deletedVault(vaultName())).isEmpty();
         }
-        if (createdThrough >= CmkStep.COSMOS_GRANT.number()) {
+        if (createdThrough >= CmkStep.KEY_ACCESS.number()) {
             JournalEntry removal = sim.journal().where(e -> e.path().endsWith("/accessPolicies/remove")).get(0);
-            assertThat(removal.requestBody()).contains(CmkWorkspaceWorkflowImpl.COSMOS_PRINCIPAL_PUBLIC);
+            assertThat(removal.requestBody()).contains(AzureCloud.PUBLIC.cosmosDbPrincipalId());
         }
         if (createdThrough >= CmkStep.KEY.number()) {
             assertThat(azure.keys(vaultId())).filteredOn(k -> k.name().equals(keyName()))
@@ -435,7 +437,7 @@ class CmkWorkflowAgainstSimulatorTest {
 
     private static List<CmkStep> reverseUndoSteps(CmkStep failedAt) {
         List<CmkStep> steps = new ArrayList<>();
-        for (CmkStep s : List.of(CmkStep.WORKSPACE, CmkStep.COSMOS_GRANT, CmkStep.KEY, CmkStep.KEY_VAULT)) {
+        for (CmkStep s : List.of(CmkStep.WORKSPACE, CmkStep.KEY_ACCESS, CmkStep.KEY, CmkStep.KEY_VAULT)) {
             if (s.number() <= failedAt.number()) {
                 steps.add(s);
             }

@@ -1,6 +1,13 @@
 package io.cmkflow.workflow;
 
-import io.cmkflow.request.CmkRequest;
+import io.cmkflow.contract.AzureCloud;
+import io.cmkflow.contract.KeyAccessOutcome;
+import io.cmkflow.contract.KeyOutcome;
+import io.cmkflow.contract.ManagedGroupOutcome;
+import io.cmkflow.contract.ProviderRegistration;
+import io.cmkflow.contract.VaultOutcome;
+import io.cmkflow.contract.WorkspaceOutcome;
+import io.cmkflow.contract.CmkRequest;
 
 import java.util.List;
 import java.util.Map;
@@ -51,9 +58,9 @@ final class CmkWorkflowFixtures {
         return new KeyOutcome(KEY_ID, "cmk-key", KEY_URL, KEY_URL_VERSION, created);
     }
 
-    static CosmosGrantOutcome grant(boolean alreadyPresent) {
-        return new CosmosGrantOutcome(VAULT_ID, CmkWorkspaceWorkflowImpl.COSMOS_PRINCIPAL_PUBLIC,
-                CosmosGrantOutcome.Mode.ACCESS_POLICY, alreadyPresent, null);
+    static KeyAccessOutcome grant(boolean alreadyPresent) {
+        return new KeyAccessOutcome(VAULT_ID, AzureCloud.PUBLIC.cosmosDbPrincipalId(),
+                KeyAccessOutcome.Mode.ACCESS_POLICY, alreadyPresent, null);
     }
 
     static WorkspaceOutcome workspace() {
@@ -73,7 +80,7 @@ final class CmkWorkflowFixtures {
             case REGISTER_PROVIDERS -> providers();
             case KEY_VAULT -> vault(VaultOutcome.Disposition.CREATED);
             case KEY -> key(true);
-            case COSMOS_GRANT -> grant(false);
+            case KEY_ACCESS -> grant(false);
             case WORKSPACE -> workspace();
             case MANAGED_GROUP -> managedGroup();
         };

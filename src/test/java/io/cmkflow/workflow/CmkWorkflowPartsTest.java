@@ -1,6 +1,7 @@
 package io.cmkflow.workflow;
 
-import io.cmkflow.request.CmkRequest;
+import io.cmkflow.contract.AzureCloud;
+import io.cmkflow.contract.CmkRequest;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

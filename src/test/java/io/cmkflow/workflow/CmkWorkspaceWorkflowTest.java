@@ -1,6 +1,12 @@
 package io.cmkflow.workflow;
 
-import io.cmkflow.request.CmkRequest;
+import io.cmkflow.contract.AzureCloud;
+import io.cmkflow.contract.KeyAccessOutcome;
+import io.cmkflow.contract.Ownership;
+import io.cmkflow.contract.StatusEvent;
+import io.cmkflow.contract.UndoOutcome;
+import io.cmkflow.contract.VaultOutcome;
+import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.workflow.CmkRunState.Phase;
 import io.cmkflow.workflow.CmkRunState.Result;
 import io.cmkflow.workflow.CmkRunState.UndoResult;
@@ -46,6 +52,7 @@ import static org.awaitility.Awaitility.await;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.argThat;
 import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.ArgumentMatchers.isNull;
 import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.doReturn;
 import static org.mockito.Mockito.doThrow;
@@ -95,7 +102,7 @@ class CmkWorkspaceWorkflowTest {
         doReturn(List.of(new UndoOutcome(WORKSPACE_ID, UndoOutcome.Result.DELETED, "purged", null)))
                 .when(compensation).deleteWorkspace(any(), any());
         doReturn(new UndoOutcome(VAULT_ID, UndoOutcome.Result.DELETED, "access policy removed", null))
-                .when(compensation).removeCosmosAccess(any(), any());
+                .when(compensation).removeKeyAccess(any(), any(), any());
         doReturn(new UndoOutcome(KEY_ID, UndoOutcome.Result.DELETED, null, null)).when(compensation).deleteKey(any(), any());
         doReturn(new UndoOutcome(VAULT_ID, UndoOutcome.Result.DELETED, "soft-deleted", "2027-02-27T00:00:00Z"))
                 .when(compensation).deleteKeyVault(any(), any());
@@ -126,7 +133,7 @@ class CmkWorkspaceWorkflowTest {
                 .containsExactly(Result.CREATED, Result.CREATED, Result.CREATED, Result.CREATED, Result.CREATED, Result.VERIFIED);
         assertThat(result.steps()).extracting(CmkRunState.StepState::attempts).containsOnly(1);
         assertThat(result.resourcesCreated()).containsExactly(VAULT_ID, KEY_ID,
-                VAULT_ID + "#accessPolicy/" + CmkWorkspaceWorkflowImpl.COSMOS_PRINCIPAL_PUBLIC, WORKSPACE_ID, STORAGE_ID, INSIGHTS_ID);
+                VAULT_ID + "#accessPolicy/" + AzureCloud.PUBLIC.cosmosDbPrincipalId(), WORKSPACE_ID, STORAGE_ID, INSIGHTS_ID);
         assertThat(result.outcomes().managedGroup().resourceGroupName()).isEqualTo(MANAGED_GROUP);
         assertThat(result.compensation()).isEmpty();
         assertThat(result.lastError()).isNull();
@@ -138,7 +145,7 @@ class CmkWorkspaceWorkflowTest {
         order.verify(provisioning).registerProviders(request(REQUEST_ID));
         order.verify(provisioning).ensureKeyVault(request(REQUEST_ID), OWNER);
         order.verify(provisioning).ensureKey(request(REQUEST_ID), vault(VaultOutcome.Disposition.CREATED), OWNER);
-        order.verify(provisioning).grantCosmosAccess(request(REQUEST_ID), vault(VaultOutcome.Disposition.CREATED));
+        order.verify(provisioning).grantKeyAccess(request(REQUEST_ID), vault(VaultOutcome.Disposition.CREATED));
         order.verify(provisioning).ensureWorkspace(request(REQUEST_ID), vault(VaultOutcome.Disposition.CREATED), key(true), OWNER);
         order.verify(provisioning).verifyManagedGroup(request(REQUEST_ID), workspace());
         verifyNoInteractions(compensation);
@@ -396,7 +403,7 @@ class CmkWorkspaceWorkflowTest {
     @Test
     void adoptedVaultAndPreExistingGrantAreNotCompensated() throws Exception {
         onStep(CmkStep.KEY_VAULT, doReturn(vault(VaultOutcome.Disposition.ADOPTED)));
-        onStep(CmkStep.COSMOS_GRANT, doReturn(grant(true)));
+        onStep(CmkStep.KEY_ACCESS, doReturn(grant(true)));
         onStep(CmkStep.WORKSPACE, doThrow(nonRetryable("KeyVaultKeyNotFound")));
         starter.start(new CmkWorkflowInput(request(REQUEST_ID)));
         awaitStatus(CmkStatus.AwaitingOperator);
@@ -410,7 +417,7 @@ class CmkWorkspaceWorkflowTest {
         verifyNoMoreInteractions(compensation);
         CmkRunState state = queryState();
         assertThat(state.steps().get(CmkStep.KEY_VAULT.ordinal()).result()).isEqualTo(Result.ADOPTED);
-        assertThat(state.steps().get(CmkStep.COSMOS_GRANT.ordinal()).result()).isEqualTo(Result.SKIPPED);
+        assertThat(state.steps().get(CmkStep.KEY_ACCESS.ordinal()).result()).isEqualTo(Result.SKIPPED);
         assertThat(state.resourcesCreated()).containsExactly(KEY_ID);
         assertThat(statusEvents.delivered).extracting(StatusEvent::message).contains(
                 "existing key vault kv-cmk adopted in rg-ML-Prod (soft delete, purge protection, access policies)",
@@ -420,7 +427,7 @@ class CmkWorkspaceWorkflowTest {
         assertThat(state.compensation()).extracting(CmkRunState.UndoRecord::action, CmkRunState.UndoRecord::result)
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple("deleteWorkspace", UndoResult.DONE),
-                        org.assertj.core.groups.Tuple.tuple("removeCosmosAccess", UndoResult.SKIPPED),
+                        org.assertj.core.groups.Tuple.tuple("removeKeyAccess", UndoResult.SKIPPED),
                         org.assertj.core.groups.Tuple.tuple("deleteKey", UndoResult.DONE),
                         org.assertj.core.groups.Tuple.tuple("deleteKeyVault", UndoResult.SKIPPED));
         replay();
@@ -429,10 +436,10 @@ class CmkWorkspaceWorkflowTest {
     @Test
     void anIdentityGrantAddedByThisRunIsUndoneEvenWhenCosmosDbHadAccessBefore() throws Exception {
         String identity = "6f0e1d2c-3b4a-4596-8877-a1b2c3d4e5f6";
-        CosmosGrantOutcome grant = new CosmosGrantOutcome(VAULT_ID, CmkWorkspaceWorkflowImpl.COSMOS_PRINCIPAL_PUBLIC,
-                CosmosGrantOutcome.Mode.ACCESS_POLICY, true, null, identity, false, null);
+        KeyAccessOutcome grant = new KeyAccessOutcome(VAULT_ID, AzureCloud.PUBLIC.cosmosDbPrincipalId(),
+                KeyAccessOutcome.Mode.ACCESS_POLICY, true, null, identity, false, null);
         onStep(CmkStep.KEY_VAULT, doReturn(vault(VaultOutcome.Disposition.ADOPTED)));
-        onStep(CmkStep.COSMOS_GRANT, doReturn(grant));
+        onStep(CmkStep.KEY_ACCESS, doReturn(grant));
         onStep(CmkStep.WORKSPACE, doThrow(nonRetryable("KeyVaultAccessDenied")));
         starter.start(new CmkWorkflowInput(request(REQUEST_ID)));
         awaitStatus(CmkStatus.AwaitingOperator);
@@ -440,16 +447,16 @@ class CmkWorkspaceWorkflowTest {
         typedStub().abort("give up");
         assertThatThrownBy(() -> stub().getResult(CmkRunState.class)).isInstanceOf(WorkflowFailedException.class);
 
-        verify(compensation).removeCosmosAccess(request(REQUEST_ID), grant);
+        verify(compensation).removeKeyAccess(request(REQUEST_ID), grant, vault(VaultOutcome.Disposition.ADOPTED));
         CmkRunState state = queryState();
-        assertThat(state.steps().get(CmkStep.COSMOS_GRANT.ordinal()).result()).isEqualTo(Result.CREATED);
+        assertThat(state.steps().get(CmkStep.KEY_ACCESS.ordinal()).result()).isEqualTo(Result.CREATED);
         assertThat(state.resourcesCreated()).contains(VAULT_ID + "#accessPolicy/" + identity)
-                .doesNotContain(VAULT_ID + "#accessPolicy/" + CmkWorkspaceWorkflowImpl.COSMOS_PRINCIPAL_PUBLIC);
+                .doesNotContain(VAULT_ID + "#accessPolicy/" + AzureCloud.PUBLIC.cosmosDbPrincipalId());
         assertThat(statusEvents.delivered).extracting(StatusEvent::message).contains(
                 "Cosmos DB already had get/wrapKey/unwrapKey on kv-cmk (access policy); user-assigned identity "
                         + identity + " granted the same");
         assertThat(state.compensation()).extracting(CmkRunState.UndoRecord::action, CmkRunState.UndoRecord::result)
-                .contains(org.assertj.core.groups.Tuple.tuple("removeCosmosAccess", UndoResult.DONE));
+                .contains(org.assertj.core.groups.Tuple.tuple("removeKeyAccess", UndoResult.DONE));
         replay();
     }
 
@@ -457,7 +464,7 @@ class CmkWorkspaceWorkflowTest {
     void unknownGrantInAnAdoptedVaultIsNotRemovedButInACreatedVaultIs() throws Exception {
         onStep(CmkStep.KEY_VAULT, doReturn(vault(VaultOutcome.Disposition.RECOVERED)));
         onStep(CmkStep.KEY, doReturn(key(false)));
-        onStep(CmkStep.COSMOS_GRANT, doThrow(nonRetryable("Forbidden")));
+        onStep(CmkStep.KEY_ACCESS, doThrow(nonRetryable("Forbidden")));
         starter.start(new CmkWorkflowInput(request(REQUEST_ID)));
         awaitStatus(CmkStatus.AwaitingOperator);
 
@@ -470,17 +477,17 @@ class CmkWorkspaceWorkflowTest {
     }
 
     @Test
-    void unknownGrantInACreatedVaultIsRemovedForTheCosmosPrincipal() throws Exception {
-        onStep(CmkStep.COSMOS_GRANT, doThrow(nonRetryable("Forbidden")));
+    void unknownGrantInACreatedVaultIsLeftToTheAzureLayerWithTheVault() throws Exception {
+        onStep(CmkStep.KEY_ACCESS, doThrow(nonRetryable("Forbidden")));
         starter.start(new CmkWorkflowInput(request(REQUEST_ID)));
         awaitStatus(CmkStatus.AwaitingOperator);
 
         typedStub().abort(null);
         assertThatThrownBy(() -> stub().getResult(CmkRunState.class)).isInstanceOf(WorkflowFailedException.class);
 
-        verify(compensation).removeCosmosAccess(eq(request(REQUEST_ID)), argThat(g -> g.vaultId().equals(VAULT_ID)
-                && g.principalObjectId().equals(CmkWorkspaceWorkflowImpl.COSMOS_PRINCIPAL_PUBLIC)
-                && g.mode() == CosmosGrantOutcome.Mode.ACCESS_POLICY && !g.alreadyPresent()));
+        // The workflow does not make up a grant: the Azure layer knows whom step 4 grants in the vault this run created.
+        verify(compensation).removeKeyAccess(eq(request(REQUEST_ID)), isNull(), argThat(v -> v.vaultId().equals(VAULT_ID)
+                && v.createdByThisRun()));
     }
 
     @Test
@@ -600,10 +607,11 @@ class CmkWorkspaceWorkflowTest {
         if (failedAt.number() >= CmkStep.WORKSPACE.number()) {
             order.verify(compensation).deleteWorkspace(request, OWNER);
         }
-        if (failedAt.number() > CmkStep.COSMOS_GRANT.number()) {
-            order.verify(compensation).removeCosmosAccess(request, grant(false));
-        } else if (failedAt == CmkStep.COSMOS_GRANT) {
-            order.verify(compensation).removeCosmosAccess(eq(request), argThat(g -> !g.alreadyPresent() && g.vaultId().equals(VAULT_ID)));
+        if (failedAt.number() > CmkStep.KEY_ACCESS.number()) {
+            order.verify(compensation).removeKeyAccess(request, grant(false), vault(VaultOutcome.Disposition.CREATED));
+        } else if (failedAt == CmkStep.KEY_ACCESS) {
+            // Failed at step 4 the grant never reported; cancelled during it, the step may still have reported.
+            order.verify(compensation).removeKeyAccess(eq(request), any(), argThat(v -> v.vaultId().equals(VAULT_ID)));
         }
         if (failedAt.number() >= CmkStep.KEY.number()) {
             order.verify(compensation).deleteKey(request, OWNER);
@@ -619,7 +627,7 @@ class CmkWorkspaceWorkflowTest {
             case REGISTER_PROVIDERS -> stubber.when(provisioning).registerProviders(any());
             case KEY_VAULT -> stubber.when(provisioning).ensureKeyVault(any(), any());
             case KEY -> stubber.when(provisioning).ensureKey(any(), any(), any());
-            case COSMOS_GRANT -> stubber.when(provisioning).grantCosmosAccess(any(), any());
+            case KEY_ACCESS -> stubber.when(provisioning).grantKeyAccess(any(), any());
             case WORKSPACE -> stubber.when(provisioning).ensureWorkspace(any(), any(), any(), any());
             case MANAGED_GROUP -> stubber.when(provisioning).verifyManagedGroup(any(), any());
         }
@@ -630,7 +638,7 @@ class CmkWorkspaceWorkflowTest {
             case REGISTER_PROVIDERS -> verify(provisioning, mode).registerProviders(any());
             case KEY_VAULT -> verify(provisioning, mode).ensureKeyVault(any(), any());
             case KEY -> verify(provisioning, mode).ensureKey(any(), any(), any());
-            case COSMOS_GRANT -> verify(provisioning, mode).grantCosmosAccess(any(), any());
+            case KEY_ACCESS -> verify(provisioning, mode).grantKeyAccess(any(), any());
             case WORKSPACE -> verify(provisioning, mode).ensureWorkspace(any(), any(), any(), any());
             case MANAGED_GROUP -> verify(provisioning, mode).verifyManagedGroup(any(), any());
         }
@@ -672,6 +680,6 @@ class CmkWorkspaceWorkflowTest {
     /** Of the per-step variants, those at the grant step (inferred undo) and the last step (every undo) are kept in the sources. */
     private void replay(CmkStep step) throws Exception {
         WorkflowHistories.replayAndKeep(testName, client.fetchHistory(WORKFLOW_ID),
-                step == CmkStep.COSMOS_GRANT || step == CmkStep.MANAGED_GROUP);
+                step == CmkStep.KEY_ACCESS || step == CmkStep.MANAGED_GROUP);
     }
 }

@@ -1,5 +1,6 @@
 package io.cmkflow.workflow;
 
+import io.cmkflow.contract.StatusEvent;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;

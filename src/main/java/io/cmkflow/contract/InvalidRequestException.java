@@ -1,7 +1,10 @@
-package io.cmkflow.azure;
+package io.cmkflow.contract;
 
 /** A request breaks a rule checked before any Azure call; names the field and the rule so the sender can fix it. */
 public class InvalidRequestException extends RuntimeException {
+    /** The Temporal failure type of a request refused by {@link RequestRules}: never retried. */
+    public static final String FAILURE_TYPE = "INVALID_REQUEST";
+
     private final String field;
     private final String rule;
 

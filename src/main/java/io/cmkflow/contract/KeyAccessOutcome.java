@@ -1,11 +1,11 @@
-package io.cmkflow.workflow;
+package io.cmkflow.contract;
 
 /**
  * Step 4: Azure Cosmos DB's access to the key, as an access policy entry or (RBAC vault) a role assignment, and the
  * same access for the workspace's user-assigned identity when the request names one. The identity fields are null
  * when the request names no identity (and in payloads recorded before the identity was granted here).
  */
-public record CosmosGrantOutcome(
+public record KeyAccessOutcome(
         String vaultId,
         String principalObjectId,
         Mode mode,
@@ -18,7 +18,7 @@ public record CosmosGrantOutcome(
     public enum Mode { ACCESS_POLICY, RBAC }
 
     /** Cosmos DB's access only: the request names no user-assigned identity. */
-    public CosmosGrantOutcome(String vaultId, String principalObjectId, Mode mode, boolean alreadyPresent,
+    public KeyAccessOutcome(String vaultId, String principalObjectId, Mode mode, boolean alreadyPresent,
                               String roleAssignmentId) {
         this(vaultId, principalObjectId, mode, alreadyPresent, roleAssignmentId, null, null, null);
     }

@@ -1,10 +1,12 @@
-package io.cmkflow.request;
+package io.cmkflow.temporal;
 
-import io.cmkflow.workflow.StatusEvent;
+import io.cmkflow.request.StatusEventSender;
+
+import io.cmkflow.contract.StatusEvent;
 import io.cmkflow.workflow.StatusPublisher;
 import jakarta.inject.Singleton;
 
-/** The StatusPublisher activity of the worker: a failed send throws, so Temporal retries it with the same event id. */
+/** The worker's StatusPublisher activity, sending through the Service Bus status sender: a failed send throws, so Temporal retries it with the same event id. */
 @Singleton
 public class ServiceBusStatusPublisher implements StatusPublisher {
     private final StatusEventSender sender;

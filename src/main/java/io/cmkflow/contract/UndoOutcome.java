@@ -1,4 +1,4 @@
-package io.cmkflow.workflow;
+package io.cmkflow.contract;
 
 /** What one compensation did to one resource. */
 public record UndoOutcome(String resourceId, Result result, String detail, String recoverableUntil) {

@@ -1,5 +1,7 @@
 package io.cmkflow.azure;
 
+import io.cmkflow.contract.ArmResourceId;
+import io.cmkflow.contract.AzureCloud;
 import com.azure.resourcemanager.AzureResourceManager;
 import com.azure.resourcemanager.authorization.fluent.RoleAssignmentsClient;
 import com.azure.resourcemanager.authorization.fluent.models.RoleAssignmentInner;
@@ -13,11 +15,11 @@ import com.azure.resourcemanager.keyvault.models.AccessPolicyUpdateKind;
 import com.azure.resourcemanager.keyvault.models.KeyPermissions;
 import com.azure.resourcemanager.keyvault.models.Permissions;
 import com.azure.resourcemanager.keyvault.models.VaultAccessPolicyProperties;
-import io.cmkflow.request.CmkRequest;
-import io.cmkflow.workflow.CosmosGrantOutcome;
-import io.cmkflow.workflow.CosmosGrantOutcome.Mode;
-import io.cmkflow.workflow.UndoOutcome;
-import io.cmkflow.workflow.VaultOutcome;
+import io.cmkflow.contract.CmkRequest;
+import io.cmkflow.contract.KeyAccessOutcome;
+import io.cmkflow.contract.KeyAccessOutcome.Mode;
+import io.cmkflow.contract.UndoOutcome;
+import io.cmkflow.contract.VaultOutcome;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -32,23 +34,22 @@ import java.util.UUID;
  * Encryption User" at the vault's scope. When the request names a user-assigned identity, the workspace unwraps the
  * key as that identity, so its principal gets the same access the same way.
  */
-public final class CosmosKeyAccessStep {
+public final class KeyAccessStep {
 
     public static final String CRYPTO_SERVICE_ENCRYPTION_USER_ROLE = "e147488a-f6f5-4113-8e2d-b22465e65bf6";
     static final List<KeyPermissions> KEY_PERMISSIONS = List.of(KeyPermissions.GET, KeyPermissions.UNWRAP_KEY, KeyPermissions.WRAP_KEY);
 
     private final AzureClients clients;
 
-    public CosmosKeyAccessStep(AzureClients clients) {
+    public KeyAccessStep(AzureClients clients) {
         this.clients = clients;
     }
 
-    public CosmosGrantOutcome grant(CmkRequest request, VaultOutcome vault) {
+    public KeyAccessOutcome grant(CmkRequest request, VaultOutcome vault) {
         return AzureStepException.classifying(() -> grantInAzure(request, vault));
     }
 
-    private CosmosGrantOutcome grantInAzure(CmkRequest request, VaultOutcome vault) {
-        StepPreconditions.check(request);
+    private KeyAccessOutcome grantInAzure(CmkRequest request, VaultOutcome vault) {
         String principal = AzureCloud.of(request).cosmosDbPrincipalId();
         AzureResourceManager azure = clients.forRequest(request);
         String identity = identityPrincipal(request, azure);
@@ -56,7 +57,7 @@ public final class CosmosKeyAccessStep {
             RoleAssignmentsClient assignments = assignments(azure);
             Grant cosmos = ensureRole(request, assignments, vault, principal);
             Grant forIdentity = identity == null ? null : ensureRole(request, assignments, vault, identity);
-            return new CosmosGrantOutcome(vault.vaultId(), principal, Mode.RBAC, cosmos.alreadyPresent(), cosmos.roleAssignmentId(),
+            return new KeyAccessOutcome(vault.vaultId(), principal, Mode.RBAC, cosmos.alreadyPresent(), cosmos.roleAssignmentId(),
                     identity, forIdentity == null ? null : forIdentity.alreadyPresent(),
                     forIdentity == null ? null : forIdentity.roleAssignmentId());
         }
@@ -77,7 +78,7 @@ public final class CosmosKeyAccessStep {
                     policyFor(request.tenantId(), missing));
         }
         // An entry that existed before (even with fewer permissions) is not this run's: undo will leave it alone.
-        return new CosmosGrantOutcome(vault.vaultId(), principal, Mode.ACCESS_POLICY, cosmosEntry.isPresent(), null,
+        return new KeyAccessOutcome(vault.vaultId(), principal, Mode.ACCESS_POLICY, cosmosEntry.isPresent(), null,
                 identity, identity == null ? null : identityEntry.isPresent(), null);
     }
 
@@ -100,12 +101,26 @@ public final class CosmosKeyAccessStep {
     }
 
     /** Removes the entries or role assignments this run added; an entry or assignment that existed before the run is left alone. */
-    public UndoOutcome undo(CmkRequest request, CosmosGrantOutcome grant) {
+    public UndoOutcome undo(CmkRequest request, KeyAccessOutcome grant) {
         return AzureStepException.classifying(() -> undoInAzure(request, grant));
     }
 
-    private UndoOutcome undoInAzure(CmkRequest request, CosmosGrantOutcome grant) {
-        StepPreconditions.check(request);
+    /**
+     * Undo of a grant step that never reported (the worker died, or it timed out): in a vault this run created no
+     * entry for these principals can have pre-existed, so whatever step 4 grants there, Cosmos DB's and the
+     * identity's, is this run's.
+     */
+    public UndoOutcome undoUnreported(CmkRequest request, VaultOutcome vault) {
+        return AzureStepException.classifying(() -> {
+            String identity = identityPrincipal(request, clients.forRequest(request));
+            KeyAccessOutcome wouldHaveGranted = new KeyAccessOutcome(vault.vaultId(), AzureCloud.of(request).cosmosDbPrincipalId(),
+                    vault.rbacAuthorization() ? Mode.RBAC : Mode.ACCESS_POLICY, false, null,
+                    identity, identity == null ? null : false, null);
+            return undoInAzure(request, wouldHaveGranted);
+        });
+    }
+
+    private UndoOutcome undoInAzure(CmkRequest request, KeyAccessOutcome grant) {
         if (grant.nothingAdded()) {
             return new UndoOutcome(grant.vaultId(), UndoOutcome.Result.NOT_OURS,
                     "Cosmos DB's access" + (grant.identityPrincipalId() == null ? "" : " and the identity's access")
@@ -152,7 +167,7 @@ public final class CosmosKeyAccessStep {
         return summary(grant, removed, "no access policy entry of this run");
     }
 
-    private static UndoOutcome summary(CosmosGrantOutcome grant, List<String> removed, String nothingLeft) {
+    private static UndoOutcome summary(KeyAccessOutcome grant, List<String> removed, String nothingLeft) {
         if (removed.isEmpty()) {
             return new UndoOutcome(grant.vaultId(), UndoOutcome.Result.ALREADY_GONE, nothingLeft, null);
         }

@@ -1,4 +1,4 @@
-package io.cmkflow.azure;
+package io.cmkflow.contract;
 
 import java.util.Optional;
 import java.util.regex.Matcher;

@@ -1,4 +1,4 @@
-package io.cmkflow.workflow;
+package io.cmkflow.contract;
 
 /** Step 2: the key vault that holds the CMK, and how this run came to use it. */
 public record VaultOutcome(

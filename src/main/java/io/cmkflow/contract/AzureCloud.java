@@ -1,7 +1,6 @@
-package io.cmkflow.azure;
+package io.cmkflow.contract;
 
 import com.azure.core.management.AzureEnvironment;
-import io.cmkflow.request.CmkRequest;
 
 import java.util.Arrays;
 

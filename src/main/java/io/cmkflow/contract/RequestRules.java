@@ -1,6 +1,5 @@
-package io.cmkflow.azure;
+package io.cmkflow.contract;
 
-import io.cmkflow.request.CmkRequest;
 
 import java.util.Locale;
 import java.util.Set;
@@ -11,7 +10,7 @@ import java.util.regex.Pattern;
  * vault's subscription and the cloud. Every step calls {@link #check(CmkRequest)} first, so a bad request never
  * reaches ARM; the request validator calls it too. Independent of the Azure SDK.
  */
-public final class StepPreconditions {
+public final class RequestRules {
 
     public static final Set<Integer> KEY_SIZES = Set.of(3072, 4096);
     public static final int MIN_KEY_SIZE = 3072;
@@ -34,7 +33,7 @@ public final class StepPreconditions {
     private static final Pattern RESOURCE_GROUP = Pattern.compile("^[-\\w.()]{0,89}[-\\w()]$", Pattern.UNICODE_CHARACTER_CLASS);
     private static final Pattern LOCATION = Pattern.compile("^[a-zA-Z][a-zA-Z0-9 ]{1,39}$");
 
-    private StepPreconditions() {
+    private RequestRules() {
     }
 
     /** Throws {@link InvalidRequestException} for the first rule the request breaks. */

@@ -1,12 +1,13 @@
 package io.cmkflow.azure;
 
+import io.cmkflow.contract.AzureErrorClass;
 import com.google.protobuf.ByteString;
 import io.cmkflow.local.arm.ArmState;
 import io.cmkflow.local.arm.VaultSeed;
-import io.cmkflow.request.CmkRequest;
-import io.cmkflow.workflow.CosmosGrantOutcome;
-import io.cmkflow.workflow.UndoOutcome;
-import io.cmkflow.workflow.VaultOutcome;
+import io.cmkflow.contract.CmkRequest;
+import io.cmkflow.contract.KeyAccessOutcome;
+import io.cmkflow.contract.UndoOutcome;
+import io.cmkflow.contract.VaultOutcome;
 import io.temporal.api.common.v1.Payload;
 import io.temporal.common.converter.DefaultDataConverter;
 import org.junit.jupiter.api.AfterAll;
@@ -26,20 +27,20 @@ import static io.cmkflow.azure.SimulatedAzure.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-class CosmosKeyAccessStepTest {
+class KeyAccessStepTest {
 
     private static final String PUBLIC_COSMOS = "a232010e-820c-4083-83bb-3ace5fc29d0b";
     private static final String GOV_COSMOS = "57506a73-e302-42a9-b869-6f12d9ec29e9";
     private static final String CLIENT_ID = "3c9b1f2e-7a4d-4b8e-9f01-23456789abcd";
     private static SimulatedAzure azure;
     private static KeyVaultStep vaults;
-    private static CosmosKeyAccessStep step;
+    private static KeyAccessStep step;
 
     @BeforeAll
     static void start() {
         azure = SimulatedAzure.start();
         vaults = new KeyVaultStep(azure.clients, SimulatedAzure.FAST);
-        step = new CosmosKeyAccessStep(azure.clients);
+        step = new KeyAccessStep(azure.clients);
     }
 
     @AfterAll
@@ -53,9 +54,9 @@ class CosmosKeyAccessStepTest {
         VaultOutcome vault = vaults.ensure(request, owner("grant"), NO_HEARTBEAT);
         azure.sim.journal().clear();
 
-        CosmosGrantOutcome grant = step.grant(request, vault);
+        KeyAccessOutcome grant = step.grant(request, vault);
 
-        assertThat(grant.mode()).isEqualTo(CosmosGrantOutcome.Mode.ACCESS_POLICY);
+        assertThat(grant.mode()).isEqualTo(KeyAccessOutcome.Mode.ACCESS_POLICY);
         assertThat(grant.alreadyPresent()).isFalse();
         assertThat(grant.principalObjectId()).isEqualTo(PUBLIC_COSMOS);
         assertThat(cosmosEntry(vault, PUBLIC_COSMOS).keys()).containsExactlyInAnyOrder("get", "wrapKey", "unwrapKey");
@@ -65,7 +66,7 @@ class CosmosKeyAccessStepTest {
         });
 
         azure.sim.journal().clear();
-        CosmosGrantOutcome rerun = step.grant(request, vault);
+        KeyAccessOutcome rerun = step.grant(request, vault);
         assertThat(rerun.alreadyPresent()).isTrue();
         assertThat(azure.writes()).isEmpty();
         // A grant that was already there is not this run's to remove.
@@ -75,10 +76,10 @@ class CosmosKeyAccessStepTest {
 
     @Test
     void usesTheGovernmentPrincipalInAzureUSGovernment() {
-        CmkRequest request = StepPreconditionsTest.copy(request("gov")).cloud(CmkRequest.AZURE_US_GOVERNMENT).build();
+        CmkRequest request = RequestRulesTest.copy(request("gov")).cloud(CmkRequest.AZURE_US_GOVERNMENT).build();
         VaultOutcome vault = vaults.ensure(request, owner("gov"), NO_HEARTBEAT);
 
-        CosmosGrantOutcome grant = step.grant(request, vault);
+        KeyAccessOutcome grant = step.grant(request, vault);
 
         assertThat(grant.principalObjectId()).isEqualTo(GOV_COSMOS);
         assertThat(cosmosEntry(vault, GOV_COSMOS).keys()).containsExactlyInAnyOrder("get", "wrapKey", "unwrapKey");
@@ -91,7 +92,7 @@ class CosmosKeyAccessStepTest {
         VaultOutcome vault = vaults.ensure(request("pre"), owner("pre"), NO_HEARTBEAT);
         azure.sim.journal().clear();
 
-        CosmosGrantOutcome grant = step.grant(request("pre"), vault);
+        KeyAccessOutcome grant = step.grant(request("pre"), vault);
 
         assertThat(grant.alreadyPresent()).isTrue();
         assertThat(azure.writes()).isEmpty();
@@ -103,7 +104,7 @@ class CosmosKeyAccessStepTest {
                 .accessPolicy(PUBLIC_COSMOS, List.of("get")));
         VaultOutcome vault = vaults.ensure(request("partial"), owner("partial"), NO_HEARTBEAT);
 
-        CosmosGrantOutcome grant = step.grant(request("partial"), vault);
+        KeyAccessOutcome grant = step.grant(request("partial"), vault);
 
         assertThat(grant.alreadyPresent()).isTrue();
         assertThat(cosmosEntry(vault, PUBLIC_COSMOS).keys()).containsExactlyInAnyOrder("get", "wrapKey", "unwrapKey");
@@ -115,7 +116,7 @@ class CosmosKeyAccessStepTest {
     void undoRemovesTheEntryThisRunAdded_andIsIdempotent() {
         CmkRequest request = request("revoke");
         VaultOutcome vault = vaults.ensure(request, owner("revoke"), NO_HEARTBEAT);
-        CosmosGrantOutcome grant = step.grant(request, vault);
+        KeyAccessOutcome grant = step.grant(request, vault);
 
         UndoOutcome undo = step.undo(request, grant);
 
@@ -126,24 +127,24 @@ class CosmosKeyAccessStepTest {
 
     @Test
     void anRbacVaultGetsTheCryptoServiceEncryptionUserRole() {
-        CmkRequest request = StepPreconditionsTest.copy(request("rbac"))
+        CmkRequest request = RequestRulesTest.copy(request("rbac"))
                 .vault(new CmkRequest.KeyVault("kv-rbac", null, "standard", 7, true)).build();
         VaultOutcome vault = vaults.ensure(request, owner("rbac"), NO_HEARTBEAT);
         assertThat(vault.rbacAuthorization()).isTrue();
         azure.sim.journal().clear();
 
-        CosmosGrantOutcome grant = step.grant(request, vault);
+        KeyAccessOutcome grant = step.grant(request, vault);
 
-        assertThat(grant.mode()).isEqualTo(CosmosGrantOutcome.Mode.RBAC);
+        assertThat(grant.mode()).isEqualTo(KeyAccessOutcome.Mode.RBAC);
         assertThat(grant.alreadyPresent()).isFalse();
         assertThat(azure.sim.state().roleAssignments()).anySatisfy(a -> {
             assertThat(a.principalId()).isEqualTo(PUBLIC_COSMOS);
             assertThat(a.scope()).isEqualToIgnoringCase(vault.vaultId());
-            assertThat(a.roleDefinitionId()).endsWith(CosmosKeyAccessStep.CRYPTO_SERVICE_ENCRYPTION_USER_ROLE);
+            assertThat(a.roleDefinitionId()).endsWith(KeyAccessStep.CRYPTO_SERVICE_ENCRYPTION_USER_ROLE);
         });
         assertThat(azure.sim.state().accessPolicies(vault.vaultId())).isEmpty();
 
-        CosmosGrantOutcome rerun = step.grant(request, vault);
+        KeyAccessOutcome rerun = step.grant(request, vault);
         assertThat(rerun.alreadyPresent()).isTrue();
         assertThat(rerun.roleAssignmentId()).isEqualToIgnoringCase(grant.roleAssignmentId());
 
@@ -159,7 +160,7 @@ class CosmosKeyAccessStepTest {
         VaultOutcome vault = vaults.ensure(request, owner("uaigrant"), NO_HEARTBEAT);
         azure.sim.journal().clear();
 
-        CosmosGrantOutcome grant = step.grant(request, vault);
+        KeyAccessOutcome grant = step.grant(request, vault);
 
         assertThat(grant.identityPrincipalId()).isEqualTo(principal);
         assertThat(grant.identityAlreadyPresent()).isFalse();
@@ -173,7 +174,7 @@ class CosmosKeyAccessStepTest {
         assertThat(azure.writes()).singleElement().satisfies(w -> assertThat(w.path()).endsWith("/accessPolicies/add"));
 
         azure.sim.journal().clear();
-        CosmosGrantOutcome rerun = step.grant(request, vault);
+        KeyAccessOutcome rerun = step.grant(request, vault);
         assertThat(rerun.alreadyPresent()).isTrue();
         assertThat(rerun.identityAlreadyPresent()).isTrue();
         assertThat(azure.writes()).isEmpty();
@@ -195,7 +196,7 @@ class CosmosKeyAccessStepTest {
                 .accessPolicy(PUBLIC_COSMOS, List.of("get", "wrapKey", "unwrapKey")));
         VaultOutcome vault = vaults.ensure(request, owner("uaihalf"), NO_HEARTBEAT);
 
-        CosmosGrantOutcome grant = step.grant(request, vault);
+        KeyAccessOutcome grant = step.grant(request, vault);
         assertThat(grant.alreadyPresent()).isTrue();
         assertThat(grant.identityAlreadyPresent()).isFalse();
 
@@ -220,15 +221,15 @@ class CosmosKeyAccessStepTest {
 
     @Test
     void anRbacVaultGetsASecondRoleAssignmentForTheIdentity_andUndoRemovesBoth() {
-        CmkRequest request = StepPreconditionsTest.copy(withIdentity(request("uairbac"), "uai-rbac"))
+        CmkRequest request = RequestRulesTest.copy(withIdentity(request("uairbac"), "uai-rbac"))
                 .vault(new CmkRequest.KeyVault("kv-uairbac", null, "standard", 7, true)).build();
         String principal = seedIdentity("uai-rbac");
         VaultOutcome vault = vaults.ensure(request, owner("uairbac"), NO_HEARTBEAT);
         azure.sim.journal().clear();
 
-        CosmosGrantOutcome grant = step.grant(request, vault);
+        KeyAccessOutcome grant = step.grant(request, vault);
 
-        assertThat(grant.mode()).isEqualTo(CosmosGrantOutcome.Mode.RBAC);
+        assertThat(grant.mode()).isEqualTo(KeyAccessOutcome.Mode.RBAC);
         assertThat(grant.identityAlreadyPresent()).isFalse();
         assertThat(grant.identityRoleAssignmentId()).isNotNull().isNotEqualToIgnoringCase(grant.roleAssignmentId());
         assertThat(rolesAt(vault)).extracting(ArmState.RoleAssignmentView::principalId)
@@ -237,7 +238,7 @@ class CosmosKeyAccessStepTest {
         assertThat(azure.sim.state().accessPolicies(vault.vaultId())).isEmpty();
 
         azure.sim.journal().clear();
-        CosmosGrantOutcome rerun = step.grant(request, vault);
+        KeyAccessOutcome rerun = step.grant(request, vault);
         assertThat(rerun.identityAlreadyPresent()).isTrue();
         assertThat(rerun.identityRoleAssignmentId()).isEqualToIgnoringCase(grant.identityRoleAssignmentId());
         assertThat(azure.writes()).isEmpty();
@@ -255,11 +256,11 @@ class CosmosKeyAccessStepTest {
         String recorded = "{\"vaultId\":\"" + vault.vaultId() + "\",\"principalObjectId\":\"" + PUBLIC_COSMOS
                 + "\",\"mode\":\"ACCESS_POLICY\",\"alreadyPresent\":false,\"roleAssignmentId\":null}";
 
-        CosmosGrantOutcome old = DefaultDataConverter.STANDARD_INSTANCE.fromPayload(
+        KeyAccessOutcome old = DefaultDataConverter.STANDARD_INSTANCE.fromPayload(
                 Payload.newBuilder()
                         .putMetadata("encoding", ByteString.copyFromUtf8("json/plain"))
                         .setData(ByteString.copyFromUtf8(recorded)).build(),
-                CosmosGrantOutcome.class, CosmosGrantOutcome.class);
+                KeyAccessOutcome.class, KeyAccessOutcome.class);
 
         assertThat(old.identityPrincipalId()).isNull();
         assertThat(old.identityAlreadyPresent()).isNull();
@@ -281,7 +282,7 @@ class CosmosKeyAccessStepTest {
         String id = "/subscriptions/" + SUBSCRIPTION + "/resourceGroups/" + GROUP
                 + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/" + identityName;
         CmkRequest.Workspace ws = request.workspace();
-        return StepPreconditionsTest.copy(request).workspace(new CmkRequest.Workspace(ws.name(), ws.friendlyName(),
+        return RequestRulesTest.copy(request).workspace(new CmkRequest.Workspace(ws.name(), ws.friendlyName(),
                 ws.hbiWorkspace(), id, CLIENT_ID, ws.storageAccountId(), ws.applicationInsightsId())).build();
     }
 

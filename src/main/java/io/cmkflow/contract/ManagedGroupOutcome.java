@@ -1,4 +1,4 @@
-package io.cmkflow.workflow;
+package io.cmkflow.contract;
 
 /** Step 6: the Microsoft-managed resource group, read (never written) and its three CMK resources. */
 public record ManagedGroupOutcome(

@@ -1,4 +1,4 @@
-package io.cmkflow.workflow;
+package io.cmkflow.contract;
 
 /** Step 5: the encrypted workspace and the associated resources it uses (given, or created by this run). */
 public record WorkspaceOutcome(

@@ -1,6 +1,9 @@
 package io.cmkflow.azure;
 
-import io.cmkflow.request.CmkRequest;
+import io.cmkflow.contract.CmkRequest;
+import io.cmkflow.contract.InvalidRequestException;
+import io.cmkflow.contract.RequestRules;
+
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -13,21 +16,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-class StepPreconditionsTest {
+class RequestRulesTest {
 
     private static final CmkRequest VALID = TestRequests.request("valid");
 
     @Test
     void acceptsAValidRequestAndTheDefaults() {
-        assertThatCode(() -> StepPreconditions.check(VALID)).doesNotThrowAnyException();
+        assertThatCode(() -> RequestRules.check(VALID)).doesNotThrowAnyException();
         CmkRequest minimal = with(VALID, r -> new CmkRequest(r.requestId(), r.subscriptionId(), r.tenantId(), null,
                 r.resourceGroup(), r.location(), r.workspace(), new CmkRequest.KeyVault("kv-min", null, null, null, null),
                 new CmkRequest.Key("cmk", null, null), null));
-        assertThatCode(() -> StepPreconditions.check(minimal)).doesNotThrowAnyException();
-        assertThat(StepPreconditions.keySize(minimal)).isEqualTo(3072);
-        assertThat(StepPreconditions.keyType(minimal)).isEqualTo("RSA");
-        assertThat(StepPreconditions.vaultSku(minimal)).isEqualTo("standard");
-        assertThat(StepPreconditions.retentionDays(minimal)).isEqualTo(90);
+        assertThatCode(() -> RequestRules.check(minimal)).doesNotThrowAnyException();
+        assertThat(RequestRules.keySize(minimal)).isEqualTo(3072);
+        assertThat(RequestRules.keyType(minimal)).isEqualTo("RSA");
+        assertThat(RequestRules.vaultSku(minimal)).isEqualTo("standard");
+        assertThat(RequestRules.retentionDays(minimal)).isEqualTo(90);
     }
 
     static Stream<Arguments> badRequests() {
@@ -72,7 +75,7 @@ class StepPreconditionsTest {
     @ParameterizedTest(name = "{0} / {1}")
     @MethodSource("badRequests")
     void rejectsNamingFieldAndRule(String field, String rule, CmkRequest request) {
-        InvalidRequestException e = catchThrowableOfType(InvalidRequestException.class, () -> StepPreconditions.check(request));
+        InvalidRequestException e = catchThrowableOfType(InvalidRequestException.class, () -> RequestRules.check(request));
         assertThat(e).as("expected a rejection").isNotNull();
         assertThat(e.field()).isEqualTo(field);
         assertThat(e.rule()).isEqualTo(rule);

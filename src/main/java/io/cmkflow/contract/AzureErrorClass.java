@@ -1,4 +1,4 @@
-package io.cmkflow.azure;
+package io.cmkflow.contract;
 
 /** How the workflow should react to an Azure failure; the name is used as the Temporal {@code ApplicationFailure} type. */
 public enum AzureErrorClass {

@@ -1,4 +1,4 @@
-package io.cmkflow.request;
+package io.cmkflow.contract;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;

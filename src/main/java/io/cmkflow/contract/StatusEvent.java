@@ -1,4 +1,4 @@
-package io.cmkflow.workflow;
+package io.cmkflow.contract;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 

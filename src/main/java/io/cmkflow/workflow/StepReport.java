@@ -1,0 +1,86 @@
+package io.cmkflow.workflow;
+
+import io.cmkflow.contract.KeyAccessOutcome;
+import io.cmkflow.contract.KeyOutcome;
+import io.cmkflow.contract.ManagedGroupOutcome;
+import io.cmkflow.contract.ProviderRegistration;
+import io.cmkflow.contract.VaultOutcome;
+import io.cmkflow.contract.WorkspaceOutcome;
+import io.cmkflow.workflow.CmkRunState.Result;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a finished step tells the run's progress and its status event: its result, its main resource, what it created,
+ * the resource ids it made known (under their names in status-event.schema.json) and the event's sentence. One
+ * factory per step turns that step's activity outcome into its report.
+ */
+record StepReport(Result result, String resourceId, List<String> created, Map<String, String> known, String message) {
+
+    static StepReport providers(ProviderRegistration r) {
+        boolean nothingNew = r.registeredNow() == null || r.registeredNow().isEmpty();
+        return new StepReport(nothingNew ? Result.SKIPPED : Result.CREATED,
+                String.join(",", r.namespaces() == null ? List.of() : r.namespaces()), List.of(), Map.of(),
+                StatusMessages.providers(r));
+    }
+
+    static StepReport keyVault(VaultOutcome v) {
+        Result result = switch (v.disposition()) {
+            case CREATED -> Result.CREATED;
+            case ADOPTED -> Result.ADOPTED;
+            case RECOVERED -> Result.RECOVERED;
+        };
+        return new StepReport(result, v.vaultId(), v.createdByThisRun() ? List.of(v.vaultId()) : List.of(),
+                known("keyVaultId", v.vaultId()), StatusMessages.keyVault(v));
+    }
+
+    static StepReport key(KeyOutcome k) {
+        return new StepReport(k.created() ? Result.CREATED : Result.ADOPTED, k.keyId(),
+                k.created() ? List.of(k.keyId()) : List.of(), known("keyUrl", k.keyUrlWithVersion()), StatusMessages.key(k));
+    }
+
+    static StepReport keyAccess(KeyAccessOutcome g, VaultOutcome vault) {
+        List<String> added = new ArrayList<>();
+        if (!g.alreadyPresent()) {
+            added.add(label(g));
+        }
+        if (g.identityAddedByThisRun()) {
+            added.add(g.identityRoleAssignmentId() != null ? g.identityRoleAssignmentId()
+                    : g.vaultId() + "#accessPolicy/" + g.identityPrincipalId());
+        }
+        return new StepReport(g.nothingAdded() ? Result.SKIPPED : Result.CREATED, label(g), added,
+                known("cosmosDbAccess", label(g)), StatusMessages.keyAccess(g, vault.name()));
+    }
+
+    static StepReport workspace(WorkspaceOutcome w, String workspaceName, KeyOutcome key) {
+        List<String> created = new ArrayList<>();
+        if (w.created()) {
+            created.add(w.workspaceId());
+        }
+        if (w.storageAccountCreated() && w.storageAccountId() != null) {
+            created.add(w.storageAccountId());
+        }
+        if (w.applicationInsightsCreated() && w.applicationInsightsId() != null) {
+            created.add(w.applicationInsightsId());
+        }
+        return new StepReport(w.created() ? Result.CREATED : Result.ADOPTED, w.workspaceId(), created,
+                known("workspaceId", w.workspaceId()), StatusMessages.workspace(w, workspaceName, key));
+    }
+
+    static StepReport managedGroup(ManagedGroupOutcome m) {
+        return new StepReport(Result.VERIFIED, m.resourceGroupId(), List.of(),
+                known("managedResourceGroup", m.resourceGroupId()), StatusMessages.managedGroup(m));
+    }
+
+    /** Cosmos DB's grant: its role assignment, or the vault's access policy entry for its principal. */
+    private static String label(KeyAccessOutcome g) {
+        return g.roleAssignmentId() != null ? g.roleAssignmentId() : g.vaultId() + "#accessPolicy/" + g.principalObjectId();
+    }
+
+    /** A resource id under its name; none when the activity gave none. */
+    private static Map<String, String> known(String name, String id) {
+        return id == null ? Map.of() : Map.of(name, id);
+    }
+}
