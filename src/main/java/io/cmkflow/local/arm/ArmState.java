@@ -42,11 +42,9 @@ public final class ArmState {
     static final String WORKSPACE_TYPE = "Microsoft.MachineLearningServices/workspaces";
     static final String STORAGE_TYPE = "Microsoft.Storage/storageAccounts";
     static final String COMPONENT_TYPE = "microsoft.insights/components";
-    static final String COSMOS_TYPE = "Microsoft.DocumentDB/databaseAccounts";
     static final String IDENTITY_TYPE = "Microsoft.ManagedIdentity/userAssignedIdentities";
     private static final String IDENTITY_TENANT = "00000000-0000-0000-0000-000000000000";
     private static final String DEFAULT_IDENTITY_LOCATION = "westeurope";
-    static final String SEARCH_TYPE = "Microsoft.Search/searchServices";
 
     // --- inspection views -----------------------------------------------------------------------------------------
 
