@@ -1,5 +1,6 @@
 package io.cmkflow.local.arm;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -45,10 +46,10 @@ final class ArmRouter {
         synchronized (state) {
             String lowerPath = ResourceIds.key(request.path);
             if ("DELETE".equalsIgnoreCase(request.method)) {
-                var managed = state.managedGroupContaining(lowerPath);
+                var managed = state.managedGroups.containing(lowerPath);
                 if (managed != null) {
-                    state.refusedDeletes.add(new ArmState.RefusedDelete(request.path, request.operation,
-                            request.header("User-Agent"), request.header("x-ms-client-request-id"), ArmState.now()));
+                    state.managedGroups.recordRefusedDelete(request.path, request.operation,
+                            request.header("User-Agent"), request.header("x-ms-client-request-id"));
                     return new ArmError(403, "DenyAssignmentAuthorizationFailed", "The client has permission to "
                             + "perform action 'Microsoft.Resources/subscriptions/resourceGroups/delete' on scope '"
                             + request.path + "', however the access is denied because of the deny assignment with "
@@ -58,23 +59,23 @@ final class ArmRouter {
             }
             boolean inProvider = request.size() >= 6 && request.is(4, "providers");
             if (inProvider && request.isWrite() && state.options.enforceProviderRegistration()
-                    && !state.isRegistered(subscription, request.segment(5))) {
+                    && !state.providerStore.isRegistered(subscription, request.segment(5))) {
                 String ns = ProviderCatalog.canonicalName(request.segment(5));
                 return new ArmError(409, "MissingSubscriptionRegistration", "The subscription is not registered to "
                         + "use namespace '" + ns + "'. See https://aka.ms/rps-not-found for how to register "
                         + "subscriptions.");
             }
             boolean groupOperation = request.size() == 4;
-            if (!groupOperation && !state.groups.containsKey(ResourceIds.groupKey(subscription, group))) {
+            if (!groupOperation && !state.groupStore.exists(subscription, group)) {
                 String location = implicitGroupLocation(request);
                 if (location == null) {
                     return new ArmError(404, "ResourceGroupNotFound", "Resource group '" + group
                             + "' could not be found.");
                 }
-                state.putGroup(subscription, group, location, null, Map.of());
+                state.groupStore.create(subscription, group, location, null, Map.of());
                 journal.record(new JournalEntry("PUT", "/subscriptions/" + subscription + "/resourceGroups/" + group,
                         Map.of(), AUTO_CREATE_OPERATION, subscription, 201, null,
-                        JsonDocuments.object().put("location", location).toString(), true, ArmState.now()));
+                        JsonDocuments.object().put("location", location).toString(), true, Instant.now()));
             }
         }
         return null;

@@ -78,14 +78,14 @@ public final class ArmSimulator implements AutoCloseable {
         this.certificate = SelfSignedCertificate.generate();
         this.state = new ArmState(options);
         this.router = new ArmRouter(state, journal, List.of(
-                new KeyDataPlaneRoutes(state),
-                new RoleRoutes(state),
-                new ProviderRoutes(state),
-                new VaultRoutes(state),
-                new WorkspaceRoutes(state),
-                new StorageRoutes(state),
-                new ResourceGroupRoutes(state),
-                new GenericRoutes(state)));
+                new KeyDataPlaneRoutes(state.vaultStore, state.keyStore),
+                new RoleRoutes(state.roleAssignmentStore),
+                new ProviderRoutes(state.providerStore, state.groupStore),
+                new VaultRoutes(state.vaultStore, state.keyStore),
+                new WorkspaceRoutes(state.workspaceStore, state.operations, state.resourceStore, state.endpoints),
+                new StorageRoutes(state.storageAccountStore, state.resourceStore),
+                new ResourceGroupRoutes(state.groupStore, state.resourceStore),
+                new GenericRoutes(state.genericResourceStore, state.resourceStore)));
         this.server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), options.port()), 0);
         server.setHttpsConfigurator(new HttpsConfigurator(certificate.serverContext()));
         AtomicInteger threads = new AtomicInteger();
@@ -100,8 +100,8 @@ public final class ArmSimulator implements AutoCloseable {
         server.createContext("/", exchange -> handle(exchange, null));
         server.start();
         this.endpoint = URI.create("https://localhost:" + server.getAddress().getPort() + "/");
-        state.baseUrl(endpoint.toString());
-        state.vaultEndpoints(this::vaultEndpoint);
+        state.endpoints.baseUrl(endpoint.toString());
+        state.endpoints.vaultEndpoints(this::vaultEndpoint);
     }
 
     /** Starts a simulator; close it to free its port and threads. */

@@ -72,12 +72,6 @@ public record ArmSimulatorOptions(
                 autoCreateResourceGroups);
     }
 
-    public ArmSimulatorOptions withEnforceProviderRegistration(boolean enforce) {
-        return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads,
-                managedResourcesDelay, enforce, providersRegisteredAtStart,
-                autoCreateResourceGroups);
-    }
-
     public ArmSimulatorOptions withProvidersRegisteredAtStart(boolean registered) {
         return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads,
                 managedResourcesDelay, enforceProviderRegistration, registered,

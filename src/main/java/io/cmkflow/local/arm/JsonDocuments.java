@@ -5,9 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 
 /** The JSON tree model the simulator keeps resources in, and small accessors over it. */
 final class JsonDocuments {
@@ -22,6 +25,16 @@ final class JsonDocuments {
 
     static ArrayNode array() {
         return MAPPER.createArrayNode();
+    }
+
+    static ArrayNode arrayOf(Collection<String> values) {
+        ArrayNode array = array();
+        values.forEach(array::add);
+        return array;
+    }
+
+    static Stream<JsonNode> stream(JsonNode array) {
+        return StreamSupport.stream(array.spliterator(), false);
     }
 
     /** {@code {"value":[...]}} as ARM lists answer. */

@@ -4,10 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -16,17 +13,25 @@ import java.util.regex.Pattern;
  */
 final class KeyRoutes {
     static final List<String> ALL_KEY_OPS = List.of("encrypt", "decrypt", "sign", "verify", "wrapKey", "unwrapKey");
+    static final String DELETED_KEY_NAME_MESSAGE = " is currently in a deleted but recoverable state, and its name "
+            + "cannot be reused; in this state, the key can only be recovered or purged.";
     private static final Pattern KEY_NAME = Pattern.compile("^[a-zA-Z0-9-]{1,127}$");
 
-    private final ArmState state;
+    private final VaultStore vaults;
+    private final KeyStore keys;
 
-    KeyRoutes(ArmState state) {
-        this.state = state;
+    KeyRoutes(VaultStore vaults, KeyStore keys) {
+        this.vaults = vaults;
+        this.keys = keys;
     }
 
     Route match(ArmRequest r, String vaultId, String method) {
         if (r.size() == 9 && method.equals("GET")) {
-            return new Route("Keys_List", () -> list(vaultId));
+            return new Route("Keys_List", () -> {
+                ObjectNode vault = vaults.require(vaultId);
+                return ArmResponse.ok(JsonDocuments.list(keys.liveOf(vaultId).stream()
+                        .map(k -> KeyDocuments.resource(vault, k, null)).toList()));
+            });
         }
         if (r.size() < 10) {
             return null;
@@ -35,7 +40,7 @@ final class KeyRoutes {
         if (r.size() == 10) {
             return switch (method) {
                 case "PUT" -> new Route("Keys_CreateIfNotExist", () -> createIfNotExist(r, vaultId, keyName));
-                case "GET" -> new Route("Keys_Get", () -> ArmResponse.ok(document(vault(vaultId),
+                case "GET" -> new Route("Keys_Get", () -> ArmResponse.ok(KeyDocuments.resource(vaults.require(vaultId),
                         live(vaultId, keyName), null)));
                 default -> null;
             };
@@ -43,67 +48,44 @@ final class KeyRoutes {
         if (r.is(10, "versions") && method.equals("GET")) {
             if (r.size() == 11) {
                 return new Route("Keys_ListVersions", () -> {
-                    ObjectNode vault = vault(vaultId);
-                    ArmState.StoredKey key = live(vaultId, keyName);
-                    List<ObjectNode> versions = new ArrayList<>();
-                    key.versions.forEach(v -> versions.add(document(vault, key, v)));
-                    return ArmResponse.ok(JsonDocuments.list(versions));
+                    ObjectNode vault = vaults.require(vaultId);
+                    KeyStore.StoredKey key = live(vaultId, keyName);
+                    return ArmResponse.ok(JsonDocuments.list(key.versions().stream()
+                            .map(v -> KeyDocuments.resource(vault, key, v)).toList()));
                 });
             }
             if (r.size() == 12) {
                 return new Route("Keys_GetVersion", () -> {
-                    ArmState.StoredKey key = live(vaultId, keyName);
-                    ArmState.KeyVersion version = key.versions.stream()
-                            .filter(v -> v.version.equalsIgnoreCase(r.segment(11))).findFirst()
-                            .orElseThrow(() -> ArmError.notFound("Microsoft.KeyVault/vaults/keys/versions",
-                                    keyName + "/" + r.segment(11)));
-                    return ArmResponse.ok(document(vault(vaultId), key, version));
+                    KeyStore.StoredKey key = live(vaultId, keyName);
+                    KeyStore.KeyVersion version = key.version(r.segment(11));
+                    if (version == null) {
+                        throw ArmError.notFound("Microsoft.KeyVault/vaults/keys/versions",
+                                keyName + "/" + r.segment(11));
+                    }
+                    return ArmResponse.ok(KeyDocuments.resource(vaults.require(vaultId), key, version));
                 });
             }
         }
         return null;
     }
 
-    static String keyKey(String vaultId, String keyName) {
-        return ResourceIds.key(vaultId) + "|" + keyName.toLowerCase(Locale.ROOT);
-    }
-
-    private ObjectNode vault(String vaultId) {
-        ObjectNode vault = state.resources.get(ResourceIds.key(vaultId));
-        if (vault == null) {
-            throw ArmError.notFound("Microsoft.KeyVault/vaults/" + ResourceIds.name(vaultId),
-                    ResourceIds.after(vaultId, "resourceGroups"));
-        }
-        return vault;
-    }
-
-    private ArmState.StoredKey live(String vaultId, String keyName) {
-        vault(vaultId);
-        ArmState.StoredKey key = state.keys.get(keyKey(vaultId, keyName));
-        if (key == null || key.deletedAt != null) {
+    private KeyStore.StoredKey live(String vaultId, String keyName) {
+        vaults.require(vaultId);
+        KeyStore.StoredKey key = keys.get(vaultId, keyName);
+        if (key == null || key.deleted()) {
             throw ArmError.notFound("Microsoft.KeyVault/vaults/keys", ResourceIds.name(vaultId) + "/" + keyName);
         }
         return key;
     }
 
-    private ArmResponse list(String vaultId) {
-        ObjectNode vault = vault(vaultId);
-        String prefix = ResourceIds.key(vaultId) + "|";
-        List<ObjectNode> items = state.keys.entrySet().stream()
-                .filter(e -> e.getKey().startsWith(prefix) && e.getValue().deletedAt == null)
-                .map(e -> document(vault, e.getValue(), null)).toList();
-        return ArmResponse.ok(JsonDocuments.list(items));
-    }
-
     private ArmResponse createIfNotExist(ArmRequest r, String vaultId, String keyName) {
-        ObjectNode vault = vault(vaultId);
-        ArmState.StoredKey existing = state.keys.get(keyKey(vaultId, keyName));
-        if (existing != null && existing.deletedAt != null) {
-            throw ArmError.conflict("Conflict", "Key " + keyName + " is currently in a deleted but recoverable state, "
-                    + "and its name cannot be reused; in this state, the key can only be recovered or purged.");
+        ObjectNode vault = vaults.require(vaultId);
+        KeyStore.StoredKey existing = keys.get(vaultId, keyName);
+        if (existing != null && existing.deleted()) {
+            throw ArmError.conflict("Conflict", "Key " + keyName + DELETED_KEY_NAME_MESSAGE);
         }
         if (existing != null) {
-            return ArmResponse.ok(document(vault, existing, null));
+            return ArmResponse.ok(KeyDocuments.resource(vault, existing, null));
         }
         if (!KEY_NAME.matcher(keyName).matches()) {
             throw ArmError.badRequest("BadRequest", "The key name '" + keyName + "' is invalid: it must be 1-127 "
@@ -124,61 +106,15 @@ final class KeyRoutes {
             throw ArmError.badRequest("BadRequest", "The property 'properties.keySize' has the invalid value "
                     + keySize + " for an RSA key; allowed: 2048, 3072, 4096.");
         }
+        KeyStore.StoredKey key = keys.create(vault, keyName, kty, keySize, requestedOps(props.path("keyOps")),
+                JsonDocuments.tags(body));
+        return ArmResponse.ok(KeyDocuments.resource(vault, key, null));
+    }
+
+    /** The requested key operations; none requested means all of them. */
+    static List<String> requestedOps(JsonNode ops) {
         List<String> keyOps = new ArrayList<>();
-        props.path("keyOps").forEach(op -> keyOps.add(op.asText()));
-        ArmState.StoredKey key = createKey(state, vault, keyName, kty, keySize,
-                keyOps.isEmpty() ? ALL_KEY_OPS : keyOps, JsonDocuments.tags(body));
-        return ArmResponse.ok(document(vault, key, null));
-    }
-
-    /** Stores a new key with its first version. */
-    static ArmState.StoredKey createKey(ArmState state, ObjectNode vault, String keyName, String kty, int keySize,
-                                       List<String> keyOps, Map<String, String> tags) {
-        String vaultId = vault.get("id").asText();
-        ArmState.StoredKey key = new ArmState.StoredKey(vaultId, vault.get("name").asText(), keyName);
-        key.kty = kty;
-        key.keySize = keySize;
-        key.keyOps = List.copyOf(keyOps);
-        key.tags = new LinkedHashMap<>(tags == null ? Map.of() : tags);
-        addVersion(state, key);
-        state.keys.put(keyKey(vaultId, keyName), key);
-        return key;
-    }
-
-    static ArmState.KeyVersion addVersion(ArmState state, ArmState.StoredKey key) {
-        ArmState.KeyVersion version = new ArmState.KeyVersion(state.newKeyVersion(), ArmState.now(),
-                state.newModulus(key.keySize));
-        key.versions.add(version);
-        return version;
-    }
-
-    static String recoveryLevel(JsonNode vault) {
-        return JsonDocuments.flag(vault, "properties", "enablePurgeProtection") ? "Recoverable"
-                : "Recoverable+Purgeable";
-    }
-
-    /** The management-plane key document; {@code version} null = the current version. */
-    static ObjectNode document(ObjectNode vault, ArmState.StoredKey key, ArmState.KeyVersion version) {
-        ArmState.KeyVersion v = version == null ? key.latest() : version;
-        String keyUri = JsonDocuments.text(vault, "properties", "vaultUri") + "keys/" + key.name;
-        ObjectNode doc = JsonDocuments.object();
-        doc.put("id", key.vaultId + "/keys/" + key.name + (version == null ? "" : "/versions/" + v.version));
-        doc.put("name", version == null ? key.name : v.version);
-        doc.put("type", version == null ? "Microsoft.KeyVault/vaults/keys" : "Microsoft.KeyVault/vaults/keys/versions");
-        doc.put("location", JsonDocuments.text(vault, "location"));
-        doc.set("tags", JsonDocuments.tagsNode(key.tags));
-        ObjectNode props = doc.putObject("properties");
-        ObjectNode attributes = props.putObject("attributes");
-        attributes.put("enabled", true);
-        attributes.put("created", key.versions.get(0).created.getEpochSecond());
-        attributes.put("updated", v.created.getEpochSecond());
-        attributes.put("recoveryLevel", recoveryLevel(vault));
-        attributes.put("exportable", false);
-        props.put("kty", key.kty);
-        props.set("keyOps", ArmState.arrayOf(key.keyOps));
-        props.put("keySize", key.keySize);
-        props.put("keyUri", keyUri);
-        props.put("keyUriWithVersion", keyUri + "/" + v.version);
-        return doc;
+        ops.forEach(op -> keyOps.add(op.asText()));
+        return keyOps.isEmpty() ? ALL_KEY_OPS : keyOps;
     }
 }

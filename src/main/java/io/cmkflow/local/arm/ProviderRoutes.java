@@ -3,15 +3,19 @@ package io.cmkflow.local.arm;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Providers_Register / Providers_Get / Providers_List, and the subscription itself. */
 final class ProviderRoutes implements Route.Family {
-    private final ArmState state;
+    private final ProviderStore providers;
+    private final ResourceGroupStore groups;
 
-    ProviderRoutes(ArmState state) {
-        this.state = state;
+    ProviderRoutes(ProviderStore providers, ResourceGroupStore groups) {
+        this.providers = providers;
+        this.groups = groups;
     }
 
     @Override
@@ -32,7 +36,7 @@ final class ProviderRoutes implements Route.Family {
         String subscription = r.segment(1);
         if (r.size() == 3 && method.equals("GET")) {
             return new Route("Providers_List", () -> ArmResponse.ok(JsonDocuments.list(
-                    ProviderCatalog.namespaces().stream().map(ns -> document(state.provider(subscription, ns))).toList())));
+                    ProviderCatalog.namespaces().stream().map(ns -> document(providers.get(subscription, ns))).toList())));
         }
         if (r.size() == 4 && method.equals("GET")) {
             return new Route("Providers_Get", () -> get(subscription, r.segment(3)));
@@ -44,9 +48,9 @@ final class ProviderRoutes implements Route.Family {
     }
 
     private ArmResponse listSubscriptions() {
-        java.util.Set<String> ids = new java.util.LinkedHashSet<>();
-        state.groups.values().forEach(g -> ids.add(ResourceIds.after(g.get("id").asText(), "subscriptions")));
-        state.providers.values().forEach(p -> ids.add(p.subscription));
+        Set<String> ids = new LinkedHashSet<>();
+        groups.all().forEach(g -> ids.add(ResourceIds.after(g.get("id").asText(), "subscriptions")));
+        ids.addAll(providers.subscriptions());
         return ArmResponse.ok(JsonDocuments.list(ids.stream().map(ProviderRoutes::subscription).toList()));
     }
 
@@ -62,29 +66,12 @@ final class ProviderRoutes implements Route.Family {
 
     private ArmResponse get(String subscription, String namespace) {
         requireKnown(namespace);
-        ArmState.Provider provider = state.provider(subscription, namespace);
-        ObjectNode answer = document(provider);
-        if ("Registering".equals(provider.state)) {
-            if (provider.registeringReadsLeft <= 1) {
-                provider.state = "Registered";
-            }
-            provider.registeringReadsLeft--;
-        }
-        return ArmResponse.ok(answer);
+        return ArmResponse.ok(document(providers.read(subscription, namespace)));
     }
 
     private ArmResponse register(String subscription, String namespace) {
         requireKnown(namespace);
-        ArmState.Provider provider = state.provider(subscription, namespace);
-        if (!"Registered".equals(provider.state)) {
-            if (state.options.providerRegisteringReads() == 0) {
-                provider.state = "Registered";
-            } else {
-                provider.state = "Registering";
-                provider.registeringReadsLeft = state.options.providerRegisteringReads();
-            }
-        }
-        return ArmResponse.ok(document(provider));
+        return ArmResponse.ok(document(providers.register(subscription, namespace)));
     }
 
     private static void requireKnown(String namespace) {
@@ -94,18 +81,18 @@ final class ProviderRoutes implements Route.Family {
         }
     }
 
-    static ObjectNode document(ArmState.Provider provider) {
+    private static ObjectNode document(ArmState.ProviderView provider) {
         ObjectNode p = JsonDocuments.object();
-        p.put("id", "/subscriptions/" + provider.subscription + "/providers/" + provider.namespace);
-        p.put("namespace", provider.namespace);
-        p.put("registrationState", provider.state);
+        p.put("id", "/subscriptions/" + provider.subscription() + "/providers/" + provider.namespace());
+        p.put("namespace", provider.namespace());
+        p.put("registrationState", provider.registrationState());
         p.put("registrationPolicy", "RegistrationRequired");
         ArrayNode types = p.putArray("resourceTypes");
-        for (Map.Entry<String, List<String>> type : ProviderCatalog.resourceTypes(provider.namespace).entrySet()) {
+        for (Map.Entry<String, List<String>> type : ProviderCatalog.resourceTypes(provider.namespace()).entrySet()) {
             ObjectNode t = types.addObject();
             t.put("resourceType", type.getKey());
-            t.set("locations", ArmState.arrayOf(List.of("West Europe", "East US", "East US 2", "North Europe")));
-            t.set("apiVersions", ArmState.arrayOf(type.getValue()));
+            t.set("locations", JsonDocuments.arrayOf(List.of("West Europe", "East US", "East US 2", "North Europe")));
+            t.set("apiVersions", JsonDocuments.arrayOf(type.getValue()));
             t.put("capabilities", "SupportsTags, SupportsLocation");
         }
         return p;

@@ -76,7 +76,7 @@ public final class VaultSeed {
         entry.put("tenantId", tenantId);
         entry.put("objectId", objectId);
         ObjectNode permissions = entry.putObject("permissions");
-        permissions.set("keys", ArmState.arrayOf(keyPermissions));
+        permissions.set("keys", JsonDocuments.arrayOf(keyPermissions));
         permissions.putArray("secrets");
         permissions.putArray("certificates");
         return this;

@@ -1,0 +1,95 @@
+package io.cmkflow.local.arm;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Resource provider registrations per subscription. A register call may leave a namespace {@code Registering} for a
+ * few reads, as ARM does, so clients that poll are exercised. Callers hold the ArmState lock.
+ */
+final class ProviderStore {
+    /** Namespaces ARM always has registered. */
+    private static final Set<String> ALWAYS_REGISTERED = Set.of("microsoft.resources", "microsoft.authorization");
+
+    private static final class Registration {
+        final String subscription;
+        final String namespace;
+        String state;
+        int registeringReadsLeft;
+
+        Registration(String subscription, String namespace, String state) {
+            this.subscription = subscription;
+            this.namespace = namespace;
+            this.state = state;
+        }
+
+        ArmState.ProviderView view() {
+            return new ArmState.ProviderView(subscription, namespace, state);
+        }
+    }
+
+    private final Map<String, Registration> byKey = new LinkedHashMap<>();
+    private final ArmSimulatorOptions options;
+
+    ProviderStore(ArmSimulatorOptions options) {
+        this.options = options;
+    }
+
+    private Registration registration(String subscription, String namespace) {
+        String key = subscription.toLowerCase(Locale.ROOT) + "|" + namespace.toLowerCase(Locale.ROOT);
+        return byKey.computeIfAbsent(key, k -> new Registration(subscription, ProviderCatalog.canonicalName(namespace),
+                options.providersRegisteredAtStart() || ALWAYS_REGISTERED.contains(namespace.toLowerCase(Locale.ROOT))
+                        ? "Registered" : "NotRegistered"));
+    }
+
+    ArmState.ProviderView get(String subscription, String namespace) {
+        return registration(subscription, namespace).view();
+    }
+
+    /** The registration as a GET answers it; a {@code Registering} one moves on towards {@code Registered}. */
+    ArmState.ProviderView read(String subscription, String namespace) {
+        Registration registration = registration(subscription, namespace);
+        ArmState.ProviderView answer = registration.view();
+        if ("Registering".equals(registration.state)) {
+            if (registration.registeringReadsLeft <= 1) {
+                registration.state = "Registered";
+            }
+            registration.registeringReadsLeft--;
+        }
+        return answer;
+    }
+
+    ArmState.ProviderView register(String subscription, String namespace) {
+        Registration registration = registration(subscription, namespace);
+        if (!"Registered".equals(registration.state)) {
+            if (options.providerRegisteringReads() == 0) {
+                registration.state = "Registered";
+            } else {
+                registration.state = "Registering";
+                registration.registeringReadsLeft = options.providerRegisteringReads();
+            }
+        }
+        return registration.view();
+    }
+
+    void markRegistered(String subscription, String namespace) {
+        registration(subscription, namespace).state = "Registered";
+    }
+
+    void markNotRegistered(String subscription, String namespace) {
+        registration(subscription, namespace).state = "NotRegistered";
+    }
+
+    boolean isRegistered(String subscription, String namespace) {
+        return "Registered".equals(registration(subscription, namespace).state);
+    }
+
+    /** Subscriptions that have a registration record. */
+    Set<String> subscriptions() {
+        Set<String> ids = new java.util.LinkedHashSet<>();
+        byKey.values().forEach(r -> ids.add(r.subscription));
+        return ids;
+    }
+}
