@@ -1,5 +1,6 @@
 package io.cmkflow.azure;
 
+import io.cmkflow.contract.KeyVaultRoles;
 import io.cmkflow.contract.ArmResourceId;
 import io.cmkflow.contract.AzureCloud;
 import com.azure.resourcemanager.AzureResourceManager;
@@ -36,7 +37,6 @@ import java.util.UUID;
  */
 public final class KeyAccessStep {
 
-    public static final String CRYPTO_SERVICE_ENCRYPTION_USER_ROLE = "e147488a-f6f5-4113-8e2d-b22465e65bf6";
     static final List<KeyPermissions> KEY_PERMISSIONS = List.of(KeyPermissions.GET, KeyPermissions.UNWRAP_KEY, KeyPermissions.WRAP_KEY);
 
     private final AzureClients clients;
@@ -192,14 +192,14 @@ public final class KeyAccessStep {
     private static Grant ensureRole(CmkRequest request, RoleAssignmentsClient assignments, VaultOutcome vault, String principal) {
         for (RoleAssignmentInner existing : assignments.listForScope(vault.vaultId())) {
             if (principal.equalsIgnoreCase(existing.principalId()) && existing.roleDefinitionId() != null
-                    && existing.roleDefinitionId().toLowerCase(Locale.ROOT).endsWith(CRYPTO_SERVICE_ENCRYPTION_USER_ROLE)) {
+                    && existing.roleDefinitionId().toLowerCase(Locale.ROOT).endsWith(KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER)) {
                 return new Grant(true, existing.id());
             }
         }
         RoleAssignmentInner created = assignments.create(vault.vaultId(), assignmentName(vault.vaultId(), principal),
                 new RoleAssignmentCreateParameters()
                         .withRoleDefinitionId("/subscriptions/" + request.subscriptionId()
-                                + "/providers/Microsoft.Authorization/roleDefinitions/" + CRYPTO_SERVICE_ENCRYPTION_USER_ROLE)
+                                + "/providers/Microsoft.Authorization/roleDefinitions/" + KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER)
                         .withPrincipalId(principal)
                         .withPrincipalType(PrincipalType.SERVICE_PRINCIPAL));
         return new Grant(false, created.id());
@@ -208,7 +208,7 @@ public final class KeyAccessStep {
     /** A name derived from (vault, principal, role) makes a retried create hit the same assignment. */
     private static String assignmentName(String vaultId, String principal) {
         return UUID.nameUUIDFromBytes((vaultId.toLowerCase(Locale.ROOT) + "|" + principal + "|"
-                + CRYPTO_SERVICE_ENCRYPTION_USER_ROLE).getBytes(StandardCharsets.UTF_8)).toString();
+                + KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER).getBytes(StandardCharsets.UTF_8)).toString();
     }
 
     private static String assignmentId(String vaultId, String principal) {

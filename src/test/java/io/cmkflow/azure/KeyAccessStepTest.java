@@ -1,5 +1,7 @@
 package io.cmkflow.azure;
 
+import io.cmkflow.contract.KeyVaultRoles;
+import io.cmkflow.contract.AzureCloud;
 import io.cmkflow.contract.AzureErrorClass;
 import com.google.protobuf.ByteString;
 import io.cmkflow.local.arm.ArmState;
@@ -29,8 +31,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 class KeyAccessStepTest {
 
-    private static final String PUBLIC_COSMOS = "a232010e-820c-4083-83bb-3ace5fc29d0b";
-    private static final String GOV_COSMOS = "57506a73-e302-42a9-b869-6f12d9ec29e9";
+    private static final String PUBLIC_COSMOS = AzureCloud.PUBLIC.cosmosDbPrincipalId();
+    private static final String GOV_COSMOS = AzureCloud.US_GOVERNMENT.cosmosDbPrincipalId();
     private static final String CLIENT_ID = "3c9b1f2e-7a4d-4b8e-9f01-23456789abcd";
     private static SimulatedAzure azure;
     private static KeyVaultStep vaults;
@@ -140,7 +142,7 @@ class KeyAccessStepTest {
         assertThat(azure.sim.state().roleAssignments()).anySatisfy(a -> {
             assertThat(a.principalId()).isEqualTo(PUBLIC_COSMOS);
             assertThat(a.scope()).isEqualToIgnoringCase(vault.vaultId());
-            assertThat(a.roleDefinitionId()).endsWith(KeyAccessStep.CRYPTO_SERVICE_ENCRYPTION_USER_ROLE);
+            assertThat(a.roleDefinitionId()).endsWith(KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER);
         });
         assertThat(azure.sim.state().accessPolicies(vault.vaultId())).isEmpty();
 

@@ -1,5 +1,6 @@
 package io.cmkflow.bench;
 
+import io.cmkflow.contract.AzureCloud;
 import com.azure.resourcemanager.resources.fluentcore.utils.ResourceManagerUtils;
 import io.cmkflow.azure.ArmConnection;
 import io.cmkflow.azure.AzureClients;
@@ -99,7 +100,7 @@ public final class ArmBench {
         VaultOutcome vault = new VaultOutcome(KeyVaultStep.vaultIdOf(request).id(), request.keyVault().name(),
                 GROUP, null, LOCATION, false, VaultOutcome.Disposition.CREATED);
         s.workspace.undo(request, owner, NO_HEARTBEAT);
-        s.cosmos.undo(request, new KeyAccessOutcome(vault.vaultId(), "a232010e-820c-4083-83bb-3ace5fc29d0b",
+        s.cosmos.undo(request, new KeyAccessOutcome(vault.vaultId(), AzureCloud.PUBLIC.cosmosDbPrincipalId(),
                 KeyAccessOutcome.Mode.ACCESS_POLICY, false, null));
         s.key.undo(request, owner);
         s.vault.undo(request, owner);

@@ -16,13 +16,6 @@ import java.util.Set;
  * return immutable snapshots.
  */
 public final class ArmState {
-    /** Azure Cosmos DB's first-party principal in public Azure; it needs get/wrapKey/unwrapKey on a CMK. */
-    public static final String COSMOS_DB_PRINCIPAL_PUBLIC = "a232010e-820c-4083-83bb-3ace5fc29d0b";
-    /** Azure Cosmos DB's first-party principal in Azure Government. */
-    public static final String COSMOS_DB_PRINCIPAL_GOVERNMENT = "57506a73-e302-42a9-b869-6f12d9ec29e9";
-    /** Built-in role "Key Vault Crypto Service Encryption User". */
-    public static final String CRYPTO_SERVICE_ENCRYPTION_USER_ROLE = "e147488a-f6f5-4113-8e2d-b22465e65bf6";
-    public static final String CRYPTO_SERVICE_ENCRYPTION_USER_ROLE_NAME = "Key Vault Crypto Service Encryption User";
     private static final String DEFAULT_IDENTITY_LOCATION = "westeurope";
 
     // --- inspection views -----------------------------------------------------------------------------------------

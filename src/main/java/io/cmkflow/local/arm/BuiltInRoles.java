@@ -1,5 +1,6 @@
 package io.cmkflow.local.arm;
 
+import io.cmkflow.contract.KeyVaultRoles;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.LinkedHashMap;
@@ -14,7 +15,7 @@ final class BuiltInRoles {
 
     static {
         Map<String, String> names = new LinkedHashMap<>();
-        names.put(ArmState.CRYPTO_SERVICE_ENCRYPTION_USER_ROLE, ArmState.CRYPTO_SERVICE_ENCRYPTION_USER_ROLE_NAME);
+        names.put(KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER, KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER_NAME);
         names.put(KEY_VAULT_CRYPTO_OFFICER, "Key Vault Crypto Officer");
         names.put(KEY_VAULT_ADMINISTRATOR, "Key Vault Administrator");
         names.put("acdd72a7-3385-48ef-bd42-f606fba81ae7", "Reader");
@@ -47,7 +48,7 @@ final class BuiltInRoles {
         permission.putArray("actions");
         permission.putArray("notActions");
         var dataActions = permission.putArray("dataActions");
-        if (id.equals(ArmState.CRYPTO_SERVICE_ENCRYPTION_USER_ROLE)) {
+        if (id.equals(KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER)) {
             dataActions.add("Microsoft.KeyVault/vaults/keys/read");
             dataActions.add("Microsoft.KeyVault/vaults/keys/wrap/action");
             dataActions.add("Microsoft.KeyVault/vaults/keys/unwrap/action");

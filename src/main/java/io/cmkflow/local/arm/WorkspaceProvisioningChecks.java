@@ -1,5 +1,7 @@
 package io.cmkflow.local.arm;
 
+import io.cmkflow.contract.KeyVaultRoles;
+import io.cmkflow.contract.AzureCloud;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -15,7 +17,7 @@ import java.util.Set;
 final class WorkspaceProvisioningChecks {
     private static final Set<String> CMK_KEY_PERMISSIONS = Set.of("get", "wrapkey", "unwrapkey");
     /** Roles that carry the key get/wrap/unwrap data actions Azure Cosmos DB (and a CMK identity) needs on an RBAC vault. */
-    private static final Set<String> CMK_ROLES = Set.of(ArmState.CRYPTO_SERVICE_ENCRYPTION_USER_ROLE,
+    private static final Set<String> CMK_ROLES = Set.of(KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER,
             BuiltInRoles.KEY_VAULT_CRYPTO_OFFICER, BuiltInRoles.KEY_VAULT_ADMINISTRATOR);
     private static final String GRANT_HINT = "grant it an access policy with keys get, wrapKey and unwrapKey (or, on "
             + "an RBAC vault, the Key Vault Crypto Service Encryption User role).";
@@ -70,10 +72,10 @@ final class WorkspaceProvisioningChecks {
             return new ArmError(400, "KeyNotFound", "The key '" + keyIdentifier + "' could not be found in the key "
                     + "vault '" + vaultId + "'.");
         }
-        if (!canUseKey(vault, key, Set.of(ArmState.COSMOS_DB_PRINCIPAL_PUBLIC,
-                ArmState.COSMOS_DB_PRINCIPAL_GOVERNMENT))) {
+        if (!canUseKey(vault, key, Set.of(AzureCloud.PUBLIC.cosmosDbPrincipalId(),
+                AzureCloud.US_GOVERNMENT.cosmosDbPrincipalId()))) {
             return new ArmError(400, "KeyVaultAccessDenied", "Azure Cosmos DB (principal "
-                    + ArmState.COSMOS_DB_PRINCIPAL_PUBLIC + ") cannot get, wrap and unwrap the key '" + keyIdentifier
+                    + AzureCloud.PUBLIC.cosmosDbPrincipalId() + ") cannot get, wrap and unwrap the key '" + keyIdentifier
                     + "': " + GRANT_HINT);
         }
         String identityId = JsonDocuments.text(encryption, "identity", "userAssignedIdentity");

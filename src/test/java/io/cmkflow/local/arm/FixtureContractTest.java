@@ -1,5 +1,6 @@
 package io.cmkflow.local.arm;
 
+import io.cmkflow.contract.AzureCloud;
 import com.azure.json.JsonProviders;
 import com.azure.json.JsonReader;
 import com.azure.resourcemanager.keyvault.fluent.models.CheckNameAvailabilityResultInner;
@@ -54,7 +55,7 @@ class FixtureContractTest {
         sim = ArmSimulator.start(ArmSimulatorOptions.defaults().withProvidersRegisteredAtStart(true));
         http = HttpClient.newBuilder().sslContext(sim.sslContext()).version(HttpClient.Version.HTTP_1_1).build();
         vault = sim.state().vault(VaultSeed.of(SUBSCRIPTION, GROUP, "kvcontract01").tags(Map.of("owner", "cmkflow"))
-                .accessPolicy(ArmState.COSMOS_DB_PRINCIPAL_PUBLIC, List.of("get", "wrapKey", "unwrapKey")));
+                .accessPolicy(AzureCloud.PUBLIC.cosmosDbPrincipalId(), List.of("get", "wrapKey", "unwrapKey")));
         sim.state().key(vault.id(), "cmk", 3072, Map.of());
         sim.state().deletedVault(VaultSeed.of(SUBSCRIPTION, GROUP, "kvcontractgone").tags(Map.of("owner", "cmkflow")));
         sim.state().storageAccount(SUBSCRIPTION, GROUP, "stcontract01", "westeurope", Map.of());
@@ -219,7 +220,7 @@ class FixtureContractTest {
                 fixture("Microsoft.KeyVault/updateAccessPoliciesAdd.json", "200"),
                 simulator("PUT", vault.id() + "/accessPolicies/add?api-version=2024-11-01",
                         "{\"properties\":{\"accessPolicies\":[{\"tenantId\":\"00000000-0000-0000-0000-000000000000\","
-                                + "\"objectId\":\"" + ArmState.COSMOS_DB_PRINCIPAL_PUBLIC + "\",\"permissions\":"
+                                + "\"objectId\":\"" + AzureCloud.PUBLIC.cosmosDbPrincipalId() + "\",\"permissions\":"
                                 + "{\"keys\":[\"get\"]}}]}}"), fields);
     }
 

@@ -1,5 +1,6 @@
 package io.cmkflow.local.arm;
 
+import io.cmkflow.contract.AzureCloud;
 import com.azure.core.management.Region;
 import com.azure.resourcemanager.resources.models.GenericResource;
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,7 @@ class JournalAndOptionsTest {
         try (SimulatorSession session = new SimulatorSession(options)) {
             ArmState state = session.sim.state();
             ArmState.VaultView vault = state.vault(VaultSeed.of(SUBSCRIPTION, "rg-late", "kvlate01")
-                    .accessPolicy(ArmState.COSMOS_DB_PRINCIPAL_PUBLIC, List.of("get", "wrapKey", "unwrapKey")));
+                    .accessPolicy(AzureCloud.PUBLIC.cosmosDbPrincipalId(), List.of("get", "wrapKey", "unwrapKey")));
             state.key(vault.id(), "cmk", 3072, Map.of());
             ArmState.ResourceView storage = state.storageAccount(SUBSCRIPTION, "rg-late", "stlate01", "westeurope",
                     Map.of());

@@ -1,5 +1,6 @@
 package io.cmkflow.local.arm;
 
+import io.cmkflow.contract.AzureCloud;
 import com.azure.core.management.Region;
 import com.azure.core.management.exception.ManagementException;
 import com.azure.resourcemanager.keyvault.fluent.KeysClient;
@@ -136,7 +137,7 @@ class KeyVaultTest {
     void accessPolicyAddIsASetUnionAndRemoveDropsEmptyEntries() {
         String name = uniqueName("kv");
         Vault vault = createVault("rg-policies", name);
-        String cosmos = ArmState.COSMOS_DB_PRINCIPAL_PUBLIC;
+        String cosmos = AzureCloud.PUBLIC.cosmosDbPrincipalId();
 
         updatePolicy("rg-policies", name, AccessPolicyUpdateKind.ADD, cosmos, KeyPermissions.GET, KeyPermissions.WRAP_KEY);
         updatePolicy("rg-policies", name, AccessPolicyUpdateKind.ADD, cosmos, KeyPermissions.WRAP_KEY,

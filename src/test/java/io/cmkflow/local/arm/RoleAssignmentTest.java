@@ -1,5 +1,6 @@
 package io.cmkflow.local.arm;
 
+import io.cmkflow.contract.KeyVaultRoles;
 import com.azure.core.management.exception.ManagementException;
 import com.azure.resourcemanager.authorization.models.BuiltInRole;
 import com.azure.resourcemanager.authorization.models.RoleAssignment;
@@ -38,11 +39,11 @@ class RoleAssignmentTest {
     @Test
     void builtInRoleIsFoundByNameAndById() {
         RoleDefinition byName = session.azure.accessManagement().roleDefinitions()
-                .getByScopeAndRoleName(vault.id(), ArmState.CRYPTO_SERVICE_ENCRYPTION_USER_ROLE_NAME);
+                .getByScopeAndRoleName(vault.id(), KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER_NAME);
         RoleDefinition byId = session.azure.accessManagement().roleDefinitions().getById(byName.id());
 
-        assertThat(byName.name()).isEqualTo(ArmState.CRYPTO_SERVICE_ENCRYPTION_USER_ROLE);
-        assertThat(byName.roleName()).isEqualTo(ArmState.CRYPTO_SERVICE_ENCRYPTION_USER_ROLE_NAME);
+        assertThat(byName.name()).isEqualTo(KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER);
+        assertThat(byName.roleName()).isEqualTo(KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER_NAME);
         assertThat(byId.roleName()).isEqualTo(byName.roleName());
         assertThat(session.sim.journal().byOperation("RoleDefinitions_List")).singleElement()
                 .satisfies(e -> assertThat(e.query().get("$filter")).contains("roleName eq"));
@@ -53,7 +54,7 @@ class RoleAssignmentTest {
         String principal = UUID.randomUUID().toString();
         RoleAssignment created = session.azure.accessManagement().roleAssignments()
                 .define(UUID.randomUUID().toString()).forObjectId(principal)
-                .withBuiltInRole(BuiltInRole.fromString(ArmState.CRYPTO_SERVICE_ENCRYPTION_USER_ROLE_NAME))
+                .withBuiltInRole(BuiltInRole.fromString(KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER_NAME))
                 .withScope(vault.id()).create();
 
         assertThat(created.scope()).isEqualTo(vault.id());
@@ -61,11 +62,11 @@ class RoleAssignmentTest {
         assertThat(session.azure.accessManagement().roleAssignments().listByScope(vault.id()).stream()
                 .map(RoleAssignment::principalId)).contains(principal);
         assertThat(session.azure.accessManagement().roleAssignments().getById(created.id()).roleDefinitionId())
-                .endsWith(ArmState.CRYPTO_SERVICE_ENCRYPTION_USER_ROLE);
+                .endsWith(KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER);
 
         assertThatThrownBy(() -> session.azure.accessManagement().roleAssignments()
                 .define(UUID.randomUUID().toString()).forObjectId(principal)
-                .withBuiltInRole(BuiltInRole.fromString(ArmState.CRYPTO_SERVICE_ENCRYPTION_USER_ROLE_NAME))
+                .withBuiltInRole(BuiltInRole.fromString(KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER_NAME))
                 .withScope(vault.id()).create())
                 .isInstanceOfSatisfying(ManagementException.class,
                         e -> assertThat(e.getValue().getCode()).isEqualTo("RoleAssignmentExists"));

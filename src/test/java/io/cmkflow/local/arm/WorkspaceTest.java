@@ -1,5 +1,7 @@
 package io.cmkflow.local.arm;
 
+import io.cmkflow.contract.KeyVaultRoles;
+import io.cmkflow.contract.AzureCloud;
 import com.azure.core.management.Region;
 import com.azure.core.management.exception.ManagementException;
 import com.azure.resourcemanager.resources.models.GenericResource;
@@ -57,7 +59,7 @@ class WorkspaceTest {
 
     private static VaultSeed grantedVault() {
         return VaultSeed.of(SUBSCRIPTION, GROUP, vaultName())
-                .accessPolicy(ArmState.COSMOS_DB_PRINCIPAL_PUBLIC, List.of("get", "wrapKey", "unwrapKey"));
+                .accessPolicy(AzureCloud.PUBLIC.cosmosDbPrincipalId(), List.of("get", "wrapKey", "unwrapKey"));
     }
 
     private static Map<String, Object> properties(Cmk cmk) {
@@ -147,7 +149,7 @@ class WorkspaceTest {
     @Test
     void cosmosWithoutKeyPermissionsFailsTheOperation() {
         Cmk cmk = prepare(VaultSeed.of(SUBSCRIPTION, GROUP, vaultName())
-                .accessPolicy(ArmState.COSMOS_DB_PRINCIPAL_PUBLIC, List.of("get", "wrapKey")));
+                .accessPolicy(AzureCloud.PUBLIC.cosmosDbPrincipalId(), List.of("get", "wrapKey")));
 
         assertThatThrownBy(() -> create("ws-no-grant", cmk))
                 .isInstanceOfSatisfying(ManagementException.class, e -> {
@@ -173,16 +175,16 @@ class WorkspaceTest {
         assertThatThrownBy(() -> create("ws-rbac", cmk)).isInstanceOf(ManagementException.class);
 
         session.azure.accessManagement().roleAssignments().define(UUID.randomUUID().toString())
-                .forObjectId(ArmState.COSMOS_DB_PRINCIPAL_PUBLIC)
+                .forObjectId(AzureCloud.PUBLIC.cosmosDbPrincipalId())
                 .withBuiltInRole(com.azure.resourcemanager.authorization.models.BuiltInRole.fromString(
-                        ArmState.CRYPTO_SERVICE_ENCRYPTION_USER_ROLE_NAME))
+                        KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER_NAME))
                 .withScope(cmk.vault().id())
                 .create();
 
         assertThat(create("ws-rbac", cmk).properties()).isNotNull();
         assertThat(session.sim.state().roleAssignments()).anySatisfy(a -> {
-            assertThat(a.principalId()).isEqualTo(ArmState.COSMOS_DB_PRINCIPAL_PUBLIC);
-            assertThat(a.roleDefinitionId()).endsWith(ArmState.CRYPTO_SERVICE_ENCRYPTION_USER_ROLE);
+            assertThat(a.principalId()).isEqualTo(AzureCloud.PUBLIC.cosmosDbPrincipalId());
+            assertThat(a.roleDefinitionId()).endsWith(KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER);
             assertThat(a.scope()).isEqualTo(cmk.vault().id());
         });
     }

@@ -1,0 +1,12 @@
+package io.cmkflow.contract;
+
+/** Azure's built-in Key Vault roles cmkflow grants on an RBAC vault (role definition ids are the same in every cloud). */
+public final class KeyVaultRoles {
+
+    /** "Key Vault Crypto Service Encryption User": get, wrapKey, unwrapKey on keys; what Cosmos DB needs for a CMK. */
+    public static final String CRYPTO_SERVICE_ENCRYPTION_USER = "e147488a-f6f5-4113-8e2d-b22465e65bf6";
+    public static final String CRYPTO_SERVICE_ENCRYPTION_USER_NAME = "Key Vault Crypto Service Encryption User";
+
+    private KeyVaultRoles() {
+    }
+}
