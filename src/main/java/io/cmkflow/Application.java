@@ -2,11 +2,13 @@ package io.cmkflow;
 
 import com.azure.messaging.servicebus.ServiceBusClientBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cmkflow.local.DevMode;
 import io.cmkflow.local.LocalDemo;
 import io.cmkflow.operator.OperatorCli;
 import io.cmkflow.request.RequestSubmitter;
 import io.cmkflow.contract.StatusEvent;
 import io.micronaut.context.ApplicationContext;
+import io.micronaut.context.exceptions.ConfigurationException;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,10 +18,12 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * cmkflow's command line. {@code serve} (the default) runs the configured roles until stopped; {@code demo} runs the
- * local default end to end on the valid examples; {@code submit FILE...} publishes request files to the request queue
- * (by default the local default's, through the emulator connection string) and prints their status events;
- * {@code runs}, {@code show}, {@code retry}, {@code abort}, {@code cancel} are the on-call actions ({@link OperatorCli}).
+ * cmkflow's command line. {@code serve} runs the configured roles against a real Temporal cluster, Service Bus and
+ * Azure, refusing to start while a setting is missing ({@link ServeSettingsCheck}); {@code dev} runs everything on this
+ * machine ({@link DevMode}); {@code demo} runs the valid examples end to end on dev mode; {@code submit FILE...}
+ * publishes request files to the request queue (by default dev mode's, through the emulator connection string) and
+ * prints their status events; {@code runs}, {@code show}, {@code retry}, {@code abort}, {@code cancel} are the on-call
+ * actions ({@link OperatorCli}).
  */
 public class Application {
     static final String EMULATOR_CONNECTION_STRING =
@@ -29,11 +33,16 @@ public class Application {
     private static final Duration DEMO_TIMEOUT = Duration.ofMinutes(3);
 
     public static void main(String[] args) throws Exception {
-        String command = args.length == 0 ? "serve" : args[0];
-        List<String> rest = Arrays.asList(args).subList(Math.min(1, args.length), args.length);
+        if (args.length == 0) {
+            System.exit(usage());
+        }
+        String command = args[0];
+        List<String> rest = Arrays.asList(args).subList(1, args.length);
         int exitCode = switch (command) {
             case "serve" -> serve();
-            case "demo" -> demo(rest.isEmpty() ? EXAMPLES : Path.of(rest.get(0)));
+            case "dev" -> dev(rest.contains("--reset"));
+            case "demo" -> demo(rest.contains("--reset"), rest.stream().filter(a -> !a.startsWith("--")).findFirst()
+                    .map(Path::of).orElse(EXAMPLES));
             case "submit" -> submit(rest);
             default -> OperatorCli.COMMANDS.contains(command) ? OperatorCli.run(command, rest, System.out) : usage();
         };
@@ -41,21 +50,59 @@ public class Application {
     }
 
     private static int serve() throws InterruptedException {
-        ApplicationContext context = ApplicationContext.builder().deduceEnvironment(false).start();
+        ApplicationContext context;
+        try {
+            context = ApplicationContext.builder().deduceEnvironment(false).start();
+        } catch (RuntimeException refused) {
+            return refusedToStart(refused);
+        }
+        System.out.println("cmkflow serving; stop with Ctrl-C");
+        return runUntilStopped(context::close);
+    }
+
+    private static int dev(boolean reset) throws InterruptedException {
+        DevMode dev;
+        try {
+            dev = DevMode.start(DevMode.defaultStateDir(), reset, DevMode.TEMPORAL_PORT, DevMode.TEMPORAL_UI_PORT, Map.of(), System.out);
+        } catch (RuntimeException refused) {
+            return refusedToStart(refused);
+        }
+        dev.printBanner(System.out);
+        System.out.println("cmkflow dev running; stop with Ctrl-C");
+        return runUntilStopped(dev::close);
+    }
+
+    static int demo(boolean reset, Path examples) throws Exception {
+        DevMode dev;
+        try {
+            dev = DevMode.start(DevMode.defaultStateDir(), reset, DevMode.TEMPORAL_PORT, DevMode.TEMPORAL_UI_PORT, Map.of(), System.out);
+        } catch (RuntimeException refused) {
+            return refusedToStart(refused);
+        }
+        try (dev) {
+            dev.printBanner(System.out);
+            return dev.application().getBean(LocalDemo.class).run(examples, DEMO_TIMEOUT, System.out);
+        }
+    }
+
+    private static int runUntilStopped(Runnable stop) throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            context.close();
+            stop.run();
             stopped.countDown();
         }, "cmkflow-shutdown"));
-        System.out.println("cmkflow serving; stop with Ctrl-C");
         stopped.await();
         return 0;
     }
 
-    static int demo(Path examples) throws Exception {
-        try (ApplicationContext context = ApplicationContext.builder().deduceEnvironment(false).start()) {
-            return context.getBean(LocalDemo.class).run(examples, DEMO_TIMEOUT, System.out);
+    /** One clear message for a setting that is missing or wrong, instead of a stack trace. */
+    private static int refusedToStart(RuntimeException refused) {
+        Throwable cause = refused;
+        while (cause.getCause() != null && !(cause instanceof ConfigurationException)) {
+            cause = cause.getCause();
         }
+        System.err.println(cause.getMessage());
+        return 1;
     }
 
     private static int submit(List<String> files) {
@@ -78,8 +125,8 @@ public class Application {
     }
 
     private static int usage() {
-        System.err.println("usage: cmkflow [serve | demo [EXAMPLES_DIR] | submit FILE... | runs | show ID | retry ID [REASON]"
-                + " | abort ID [REASON] | cancel ID]");
+        System.err.println("usage: cmkflow [dev [--reset] | serve | demo [--reset] [EXAMPLES_DIR] | submit FILE... | runs"
+                + " | show ID | retry ID [REASON] | abort ID [REASON] | cancel ID]");
         return 2;
     }
 }

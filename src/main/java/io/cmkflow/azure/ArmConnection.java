@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Where ARM is and how to authenticate to it: the real clouds (endpoints by the request's cloud,
- * DefaultAzureCredential) or the ARM simulator of the local default (its endpoint and certificate, a fixed token).
+ * DefaultAzureCredential) or the ARM simulator of dev mode (its endpoint and certificate, a fixed token).
  * Owns the one HTTP client all pipelines share.
  */
 public final class ArmConnection {

@@ -8,7 +8,7 @@ import jakarta.inject.Singleton;
 
 /**
  * The Azure layer as beans. {@code cmkflow.azure.mode=azure} talks to the real clouds with DefaultAzureCredential;
- * the local default's ARM simulator supplies its own {@link ArmConnection} and a faster {@link PollingPolicy}.
+ * dev mode's ARM simulator supplies its own {@link ArmConnection} and a faster {@link PollingPolicy}.
  */
 @Factory
 public class AzureBeans {

@@ -2,6 +2,7 @@ package io.cmkflow.local;
 
 import com.azure.messaging.servicebus.ServiceBusClientBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cmkflow.contract.ArmResourceId;
 import io.cmkflow.local.arm.ArmSimulator;
 import io.cmkflow.contract.CmkRequest;
@@ -18,14 +19,16 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * The local default's demo: sends every valid example through the Service Bus stand-in with the real sender, so each
+ * Dev mode's demo: sends every valid example through the Service Bus stand-in with the real sender, so each
  * takes the whole path (queue, intake, workflow, ARM simulator, status events), prints the events as they arrive, and
  * says whether every request succeeded.
  */
@@ -33,7 +36,7 @@ import java.util.stream.Stream;
 @Requires(beans = ArmSimulator.class)
 public class LocalDemo {
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
-    /** The object id the local default gives an example's user-assigned identity. */
+    /** The object id dev mode gives an example's user-assigned identity. */
     static final String EXAMPLE_IDENTITY_PRINCIPAL = "5d0c6b1e-9a3f-4e27-b8c4-1f2e3d4c5b6a";
     private final ArmSimulator simulator;
     private final ServiceBusClientBuilder clients;
@@ -57,18 +60,25 @@ public class LocalDemo {
             out.println("demo: no examples in " + examples.toAbsolutePath());
             return 1;
         }
+        // Dev mode keeps its runs: each demo sends its requests under fresh request ids, so a second demo is a new
+        // request for the same workspaces (they exist by then, and are adopted) instead of a duplicate of the first.
+        String demoRun = "-demo" + Instant.now().getEpochSecond();
+        List<byte[]> bodies = new ArrayList<>();
         for (Path file : files) {
+            ObjectNode body = (ObjectNode) mapper.readTree(Files.readAllBytes(file));
+            body.put("requestId", body.path("requestId").asText() + demoRun);
+            bodies.add(mapper.writeValueAsBytes(body));
             seedResourceGroup(file);
         }
         out.printf("demo: sending %d requests from %s to queue %s%n", files.size(), examples, settings.requestQueue());
         try (RequestSubmitter submitter = new RequestSubmitter(clients, settings.requestQueue(), settings.statusQueue(), mapper)) {
-            List<String> requestIds = submitter.submit(files);
+            List<String> requestIds = submitter.submitBodies(bodies);
             Map<String, StatusEvent> outcomes = submitter.awaitOutcomes(requestIds, timeout, event -> out.println(line(event)));
             return report(requestIds, outcomes, out);
         }
     }
 
-    /** The local default's Azure starts empty; a request's resource group must exist before it runs, as in Azure. */
+    /** Dev mode's Azure starts empty; a request's resource group must exist before it runs, as in Azure. */
     private void seedResourceGroup(Path file) throws IOException {
         try {
             CmkRequest request = validator.validate(Files.readAllBytes(file));

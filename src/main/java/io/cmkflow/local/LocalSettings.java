@@ -6,7 +6,7 @@ import io.micronaut.core.bind.annotation.Bindable;
 import java.time.Duration;
 
 /**
- * The in-process stand-ins of the local default. The Service Bus stand-in listens on the emulator's port so tools
+ * The in-process stand-ins of dev mode. The Service Bus stand-in listens on the emulator's port so tools
  * written for the official emulator reach it unchanged; the ARM simulator takes any free port (only cmkflow calls it).
  */
 @ConfigurationProperties("cmkflow.local")

@@ -19,11 +19,16 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 
 /**
- * Starts the stand-ins of the local default when nothing real is configured: the ARM simulator unless
- * {@code cmkflow.azure.mode=azure}, the Service Bus stand-in unless a namespace or connection string is set.
+ * Dev mode's stand-ins (environment {@code dev}, and {@code test}); {@code cmkflow serve} never loads them. The ARM
+ * simulator serves unless {@code cmkflow.azure.mode=azure}; the Service Bus stand-in unless a namespace or connection
+ * string is set.
  */
 @Factory
+@Requires(env = {LocalStandIns.DEV_ENVIRONMENT, "test"})
 public class LocalStandIns {
+    /** The Micronaut environment of {@code cmkflow dev} (and {@code cmkflow demo}). */
+    public static final String DEV_ENVIRONMENT = "dev";
+
     private static final Logger log = LoggerFactory.getLogger(LocalStandIns.class);
 
     @Singleton
@@ -34,7 +39,7 @@ public class LocalStandIns {
                 .withPort(settings.armPort())
                 .withAutoCreateResourceGroups(true)
                 .withWorkspaceOperationDuration(settings.workspaceOperationDuration()));
-        log.info("ARM simulator serving {} (local default: no Azure account used)", simulator.endpoint());
+        log.info("ARM simulator serving {} (dev mode: no Azure account used)", simulator.endpoint());
         return simulator;
     }
 

@@ -12,7 +12,7 @@ import java.util.Set;
 
 /**
  * `cmkflow runs | show ID | retry ID [REASON] | abort ID [REASON] | cancel ID`: on-call actions against the Temporal
- * the configuration names (TEMPORAL_ADDRESS, namespace, TLS or API key), or a local default serving on localhost:7233.
+ * the configuration names (TEMPORAL_ADDRESS, namespace, TLS or API key), or dev mode's Temporal serving on localhost:7233.
  */
 public final class OperatorCli {
     public static final Set<String> COMMANDS = Set.of("runs", "show", "retry", "abort", "cancel");

@@ -2,12 +2,14 @@ package io.cmkflow.request;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cmkflow.contract.CmkRequest;
+import io.cmkflow.contract.RunLogKeys;
 import io.cmkflow.workflow.CmkWorkflowInput;
 import io.cmkflow.workflow.CmkWorkflowStarter;
 import io.cmkflow.contract.StatusEvent;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 import java.time.Instant;
 import java.util.List;
@@ -49,7 +51,10 @@ public class IntakeService {
                     "workflow " + start.workflowId() + " is running request " + start.existingRequestId()
                             + " for the same workspace; resend when it has finished");
         }
-        log.info("message {} -> {} {} (run {})", message.messageId(), start.outcome(), start.workflowId(), start.runId());
+        try (var workflow = MDC.putCloseable(RunLogKeys.WORKFLOW_ID, start.workflowId());
+             var run = MDC.putCloseable(RunLogKeys.RUN_ID, start.runId())) {
+            log.info("message {} -> {} {} (run {})", message.messageId(), start.outcome(), start.workflowId(), start.runId());
+        }
         return new IntakeDecision.Complete(start);
     }
 

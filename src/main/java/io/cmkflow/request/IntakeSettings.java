@@ -8,7 +8,7 @@ import java.time.Duration;
 
 /**
  * Service Bus settings of the intake and of status events. Real mode: {@code fullyQualifiedNamespace}
- * (DefaultAzureCredential) or {@code connectionString}; the local default points {@code connectionString} at the
+ * (DefaultAzureCredential) or {@code connectionString}; dev mode points {@code connectionString} at the
  * in-process stand-in. {@code settleTimeout} bounds how long the intake waits for the broker to acknowledge a
  * complete, dead-letter or abandon before giving the message up to redelivery.
  */

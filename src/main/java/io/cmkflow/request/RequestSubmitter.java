@@ -46,9 +46,13 @@ public final class RequestSubmitter implements AutoCloseable {
 
     /** Sends each file as one message (MessageId = its requestId, so a resend is dropped); returns the request ids in order. */
     public List<String> submit(List<Path> files) {
+        return submitBodies(files.stream().map(RequestSubmitter::read).toList());
+    }
+
+    /** Sends each body as one message, as {@link #submit} does; returns the request ids in order. */
+    public List<String> submitBodies(List<byte[]> bodies) {
         List<String> requestIds = new ArrayList<>();
-        for (Path file : files) {
-            byte[] body = read(file);
+        for (byte[] body : bodies) {
             String requestId = new IncomingRequest(UUID.randomUUID().toString(), null, null, body).requestIdOrMessageId(mapper);
             sender.sendMessage(new ServiceBusMessage(BinaryData.fromBytes(body))
                     .setMessageId(requestId)

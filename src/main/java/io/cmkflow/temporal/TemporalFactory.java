@@ -16,18 +16,20 @@ import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.Optional;
 
 /** The Temporal client objects, one of each per application, closed on shutdown. */
 @Factory
 public class TemporalFactory {
 
-    /** Depends on the embedded server (when there is one) so that it listens before the first call. */
     @Singleton
     @Bean(preDestroy = "shutdown")
-    WorkflowServiceStubs workflowServiceStubs(TemporalSettings settings, Optional<EmbeddedTemporalServer> embedded) {
+    WorkflowServiceStubs workflowServiceStubs(TemporalSettings settings) {
+        if (!settings.addressConfigured()) {
+            throw new IllegalStateException("cmkflow.temporal.address (TEMPORAL_ADDRESS) is not set");
+        }
+        RunLinkConverter.use(settings);
         WorkflowServiceStubsOptions.Builder options = WorkflowServiceStubsOptions.newBuilder()
-                .setTarget(embedded.map(server -> "localhost:" + server.port()).orElse(settings.target()));
+                .setTarget(settings.address());
         if (settings.rpcRetryExpiration() != null) {
             options.setRpcRetryOptions(RpcRetryOptions.newBuilder().setExpiration(settings.rpcRetryExpiration()).validateBuildWithDefaults());
         }

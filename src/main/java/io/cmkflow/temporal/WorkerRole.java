@@ -18,6 +18,7 @@ import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -49,15 +50,24 @@ public class WorkerRole implements AutoCloseable {
         log.info("Worker polling task queue {} in namespace {}", CmkWorkflowWorker.TASK_QUEUE, namespace);
     }
 
-    /** Temporal Cloud refuses registration through the operator API (an administrator registers them): warn, go on. */
+    /**
+     * Registers the search attributes where the server allows it (dev server, self-hosted). Where it does not
+     * (Temporal Cloud: an administrator creates them), the worker checks they exist and refuses to start otherwise,
+     * naming the commands to run: without them every start that sets one fails.
+     */
     private static void registerSearchAttributes(WorkflowServiceStubs stubs, String namespace) {
         OperatorServiceStubs operator = OperatorServiceStubs.newServiceStubs(OperatorServiceStubsOptions.newBuilder()
                 .setChannel(stubs.getRawChannel()).validateAndBuildWithDefaults());
         try {
             CmkSearchAttributes.register(operator, namespace);
         } catch (StatusRuntimeException refused) {
-            log.warn("Search attributes not registered ({}); register {} as Keyword attributes in namespace {}",
-                    refused.getStatus(), CmkSearchAttributes.ALL, namespace);
+            List<String> missing = CmkSearchAttributes.missing(operator, namespace);
+            if (!missing.isEmpty()) {
+                throw new IllegalStateException("The Temporal server refused to register cmkflow's search attributes ("
+                        + refused.getStatus().getCode() + ") and namespace " + namespace + " lacks " + missing
+                        + "; create them, then start again:\n" + CmkSearchAttributes.createCommands(missing, namespace));
+            }
+            log.info("Search attributes {} exist in namespace {} (registered by an administrator)", CmkSearchAttributes.ALL, namespace);
         } finally {
             operator.shutdown();
         }

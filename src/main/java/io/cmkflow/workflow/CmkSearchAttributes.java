@@ -4,6 +4,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
+import io.temporal.api.operatorservice.v1.ListSearchAttributesRequest;
 import io.temporal.common.SearchAttributeKey;
 import io.temporal.serviceclient.OperatorServiceStubs;
 import org.slf4j.Logger;
@@ -56,5 +57,30 @@ public final class CmkSearchAttributes {
                 }
             }
         }
+    }
+
+    /**
+     * The attributes of {@link #ALL} that {@code namespace} lacks; all of them when the server does not say (a list
+     * that cannot be read proves nothing).
+     */
+    public static List<String> missing(OperatorServiceStubs operator, String namespace) {
+        try {
+            Map<String, IndexedValueType> existing = operator.blockingStub().listSearchAttributes(
+                    ListSearchAttributesRequest.newBuilder().setNamespace(namespace).build()).getCustomAttributesMap();
+            return ALL.stream().map(SearchAttributeKey::getName).filter(name -> !existing.containsKey(name)).toList();
+        } catch (StatusRuntimeException unreadable) {
+            LOG.warn("Cannot list the search attributes of namespace {}: {}", namespace, unreadable.getStatus());
+            return ALL.stream().map(SearchAttributeKey::getName).toList();
+        }
+    }
+
+    /** The Temporal CLI commands that create {@code names} as Keyword attributes (for Temporal Cloud: tcld or the Cloud UI). */
+    public static String createCommands(List<String> names, String namespace) {
+        StringBuilder commands = new StringBuilder();
+        for (String name : names) {
+            commands.append("  temporal operator search-attribute create --namespace ").append(namespace)
+                    .append(" --name ").append(name).append(" --type Keyword\n");
+        }
+        return commands.toString();
     }
 }

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmulatorConfig {
 
-    /** Classpath location of the queue configuration the local default uses. */
+    /** Classpath location of the queue configuration dev mode uses. */
     public static final String DEFAULT_RESOURCE = "servicebus/Config.json";
 
     private static final Logger LOG = LoggerFactory.getLogger(EmulatorConfig.class);

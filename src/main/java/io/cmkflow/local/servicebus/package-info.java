@@ -1,5 +1,5 @@
 /**
- * The local default's Azure Service Bus: an in-process AMQP 1.0 server on Apache Qpid Proton-J that the real
+ * Dev mode's Azure Service Bus: an in-process AMQP 1.0 server on Apache Qpid Proton-J that the real
  * {@code azure-messaging-servicebus} client reaches with {@code UseDevelopmentEmulator=true}, so intake and status
  * publishing run through the production client code without a namespace in Azure.
  *

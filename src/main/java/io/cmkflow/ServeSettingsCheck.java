@@ -1,0 +1,50 @@
+package io.cmkflow;
+
+import io.cmkflow.local.LocalStandIns;
+import io.cmkflow.request.IntakeSettings;
+import io.cmkflow.temporal.TemporalSettings;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Property;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.exceptions.ConfigurationException;
+import io.micronaut.core.annotation.Nullable;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code cmkflow serve} refuses to start on a missing or inconsistent setting and names it, as HashiCorp Vault's
+ * server does: it never falls back to a stand-in or a Temporal server of its own (that is {@code cmkflow dev}).
+ * Checked before any role starts, with the settings as Micronaut resolved them (files and environment variables).
+ */
+@Context
+@Requires(notEnv = {LocalStandIns.DEV_ENVIRONMENT, "test"})
+public class ServeSettingsCheck {
+
+    public ServeSettingsCheck(TemporalSettings temporal, IntakeSettings serviceBus,
+                              @Nullable @Property(name = "cmkflow.azure.mode") String azureMode,
+                              @Property(name = "cmkflow.worker.enabled", defaultValue = "true") boolean worker,
+                              @Property(name = "cmkflow.intake.enabled", defaultValue = "true") boolean intake) {
+        List<String> problems = new ArrayList<>();
+        if (!temporal.addressConfigured()) {
+            problems.add("cmkflow.temporal.address (TEMPORAL_ADDRESS) is not set: give your Temporal cluster's or Temporal"
+                    + " Cloud's address (serve never starts a Temporal server; `cmkflow dev` runs one on this machine)");
+        }
+        if ((worker || intake) && blank(serviceBus.connectionString()) && blank(serviceBus.fullyQualifiedNamespace())) {
+            problems.add("cmkflow.servicebus.fully-qualified-namespace (SERVICEBUS_FULLY_QUALIFIED_NAMESPACE) or"
+                    + " cmkflow.servicebus.connection-string (SERVICEBUS_CONNECTION_STRING) is not set: the "
+                    + (intake ? "intake reads requests" : "worker sends status events") + " there");
+        }
+        if (worker && !"azure".equals(azureMode)) {
+            problems.add("cmkflow.azure.mode (CMKFLOW_AZURE_MODE) must be azure for serve, was "
+                    + (blank(azureMode) ? "unset" : "'" + azureMode + "'") + " (the ARM simulator is `cmkflow dev` only)");
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigurationException("cmkflow serve cannot start:\n  - " + String.join("\n  - ", problems));
+        }
+    }
+
+    private static boolean blank(String value) {
+        return value == null || value.isBlank();
+    }
+}
