@@ -5,10 +5,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 
-/** The parts of a Service Bus message the intake reads, so the decision logic does not depend on the client types. */
-public record IncomingRequest(String messageId, String contentType, String replyTo, byte[] body) {
+/**
+ * The parts of a Service Bus message the intake reads, so the decision logic does not depend on the client types.
+ * {@code unreadableBody} says why there is no {@code body} when the message's body section holds no request.
+ */
+public record IncomingRequest(String messageId, String contentType, String replyTo, byte[] body, String unreadableBody) {
+
+    public IncomingRequest(String messageId, String contentType, String replyTo, byte[] body) {
+        this(messageId, contentType, replyTo, body, null);
+    }
     /** The requestId when the body has one (even an invalid body may), else the message id: what a `rejected` event correlates on. */
     public String requestIdOrMessageId(ObjectMapper mapper) {
+        if (body == null) {
+            return messageId;
+        }
         try {
             JsonNode node = mapper.readTree(body);
             if (node != null && node.path("requestId").isTextual() && !node.path("requestId").asText().isBlank()) {

@@ -59,6 +59,10 @@ public class IntakeService {
     }
 
     private CmkRequest validate(IncomingRequest message) throws RequestRejectedException {
+        if (message.unreadableBody() != null) {
+            throw new RequestRejectedException(RejectionReason.UnsupportedBody, List.of(new Violation("", "body",
+                    "the message body is " + message.unreadableBody())));
+        }
         if (message.contentType() != null && !message.contentType().isBlank()
                 && !message.contentType().toLowerCase(Locale.ROOT).startsWith("application/json")) {
             throw new RequestRejectedException(RejectionReason.UnsupportedContentType, List.of(new Violation("", "content-type",

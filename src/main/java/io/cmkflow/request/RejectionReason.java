@@ -12,6 +12,8 @@ public enum RejectionReason {
     MessageTooLarge,
     /** The message's content type is set and is not application/json. */
     UnsupportedContentType,
+    /** The body section cannot hold a request (an AMQP sequence, or a value that is neither a string nor binary). */
+    UnsupportedBody,
     /** Another request for the same workspace has a run in flight. */
     TargetBusy
 }

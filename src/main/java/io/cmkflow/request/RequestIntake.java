@@ -78,11 +78,9 @@ public class RequestIntake implements AutoCloseable {
 
     private void onMessage(ServiceBusReceivedMessageContext context) {
         ServiceBusReceivedMessage message = context.getMessage();
-        IncomingRequest request = new IncomingRequest(message.getMessageId(), message.getContentType(),
-                message.getReplyTo(), message.getBody().toBytes());
         IntakeDecision decision;
         try {
-            decision = service.handle(request);
+            decision = service.handle(incoming(message));
         } catch (RuntimeException transientFailure) {
             log.warn("message {} abandoned for redelivery (delivery {}): {}", message.getMessageId(),
                     message.getDeliveryCount(), transientFailure.toString());
@@ -95,6 +93,16 @@ public class RequestIntake implements AutoCloseable {
                     .setDeadLetterErrorDescription(deadLetter.description())));
         } else {
             settle(message, "complete", context::complete);
+        }
+    }
+
+    private static IncomingRequest incoming(ServiceBusReceivedMessage message) {
+        try {
+            return new IncomingRequest(message.getMessageId(), message.getContentType(), message.getReplyTo(),
+                    MessageBodies.requestBytes(message));
+        } catch (MessageBodies.UnreadableBody unreadable) {
+            return new IncomingRequest(message.getMessageId(), message.getContentType(), message.getReplyTo(), null,
+                    unreadable.getMessage());
         }
     }
 

@@ -65,6 +65,10 @@ public class RequestValidator {
     private JsonNode parse(byte[] body) throws RequestRejectedException {
         try {
             JsonNode node = mapper.readTree(body);
+            if (node != null && node.isTextual() && node.asText().trim().startsWith("{")) {
+                // A publisher that serialized the JSON text once more (e.g. a Node.js string body): read the text.
+                node = mapper.readTree(node.asText());
+            }
             if (node == null || !node.isObject()) {
                 throw new RequestRejectedException(RejectionReason.MalformedJson,
                         List.of(new Violation("", "json", "the body must be a JSON object")));

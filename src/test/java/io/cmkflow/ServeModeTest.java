@@ -1,10 +1,12 @@
-package io.cmkflow.temporal;
+package io.cmkflow;
 
 import com.azure.messaging.servicebus.ServiceBusClientBuilder;
 import io.cmkflow.azure.ArmConnection;
 import io.cmkflow.local.arm.ArmSimulator;
 import io.cmkflow.local.servicebus.ServiceBusStandIn;
 import io.cmkflow.request.RequestIntake;
+import io.cmkflow.temporal.TemporalSettings;
+import io.cmkflow.temporal.WorkerRole;
 import io.micronaut.context.ApplicationContext;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import org.junit.jupiter.api.Test;
@@ -12,12 +14,13 @@ import org.junit.jupiter.api.Test;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Configuration decides what runs: real endpoints start no stand-in; each role can be switched off. */
-class RuntimeModesTest {
+/** `cmkflow serve`: real endpoints only, never a stand-in; a missing or inconsistent setting stops it, named. */
+class ServeModeTest {
 
     @Test
-    void realModeStartsNoStandInAndTargetsTheConfiguredEndpoints() {
+    void serveStartsNoStandInAndTargetsTheConfiguredEndpoints() {
         Map<String, Object> real = Map.of(
                 "cmkflow.temporal.address", "temporal.example.internal:7233",
                 "cmkflow.temporal.namespace", "cmk-prod",
@@ -27,7 +30,6 @@ class RuntimeModesTest {
                 "cmkflow.intake.enabled", "false");
 
         try (ApplicationContext context = ApplicationContext.builder().deduceEnvironment(false).properties(real).start()) {
-            assertThat(context.containsBean(EmbeddedTemporalServer.class)).isFalse();
             assertThat(context.containsBean(ServiceBusStandIn.class)).isFalse();
             assertThat(context.containsBean(ArmSimulator.class)).isFalse();
             assertThat(context.containsBean(WorkerRole.class)).isFalse();
@@ -40,20 +42,30 @@ class RuntimeModesTest {
     }
 
     @Test
-    void emptyEnvironmentValuesMeanTheLocalDefault() {
+    void serveWithNothingConfiguredNamesEveryMissingSetting() {
         Map<String, Object> blank = Map.of(
                 "cmkflow.temporal.address", "",
                 "cmkflow.servicebus.connection-string", "",
                 "cmkflow.servicebus.fully-qualified-namespace", "",
-                "cmkflow.temporal.embedded-port", "0",
-                "cmkflow.local.service-bus-port", "0",
-                "cmkflow.worker.enabled", "false",
-                "cmkflow.intake.enabled", "false");
+                "cmkflow.azure.mode", "");
 
-        try (ApplicationContext context = ApplicationContext.builder().deduceEnvironment(false).properties(blank).start()) {
-            assertThat(context.containsBean(EmbeddedTemporalServer.class)).isTrue();
-            assertThat(context.containsBean(ServiceBusStandIn.class)).isTrue();
-            assertThat(context.getBean(ArmConnection.class).simulated()).isTrue();
-        }
+        assertThatThrownBy(() -> ApplicationContext.builder().deduceEnvironment(false).properties(blank).start())
+                .rootCause()
+                .hasMessageContaining("cmkflow.temporal.address (TEMPORAL_ADDRESS) is not set")
+                .hasMessageContaining("cmkflow.servicebus.fully-qualified-namespace (SERVICEBUS_FULLY_QUALIFIED_NAMESPACE)")
+                .hasMessageContaining("cmkflow.azure.mode (CMKFLOW_AZURE_MODE) must be azure for serve, was unset");
+    }
+
+    @Test
+    void serveRefusesTheSimulatorEvenWithEverythingElseConfigured() {
+        Map<String, Object> simulated = Map.of(
+                "cmkflow.temporal.address", "temporal.example.internal:7233",
+                "cmkflow.servicebus.fully-qualified-namespace", "cmk-prod.servicebus.windows.net",
+                "cmkflow.azure.mode", "simulator");
+
+        assertThatThrownBy(() -> ApplicationContext.builder().deduceEnvironment(false).properties(simulated).start())
+                .rootCause()
+                .hasMessageContaining("cmkflow.azure.mode (CMKFLOW_AZURE_MODE) must be azure for serve, was 'simulator'")
+                .hasMessageNotContaining("cmkflow.temporal.address");
     }
 }

@@ -1,0 +1,96 @@
+package io.cmkflow.local;
+
+import io.cmkflow.local.arm.ArmSimulator;
+import io.cmkflow.local.arm.ArmState;
+import io.cmkflow.workflow.CmkSearchAttributes;
+import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsRequest;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * README's first command, in-process: dev mode on the real Temporal dev server provisions every valid example end to
+ * end; the UI answers, runs are listed by search attribute, and they are still there after dev mode restarts.
+ */
+class DevModeTest {
+
+    @TempDir
+    Path state;
+
+    @Test
+    void demoOnDevModeProvisionsEveryExampleAndItsRunsSurviveARestart() throws Exception {
+        int temporalPort = FreePorts.next();
+        int uiPort = FreePorts.next();
+        Map<String, Object> ports = Map.of(
+                "cmkflow.local.service-bus-port", FreePorts.next(),
+                "cmkflow.local.workspace-operation-duration", "PT0.2S");
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
+
+        try (DevMode dev = DevMode.start(state, false, temporalPort, uiPort, ports, out)) {
+            dev.printBanner(out);
+            int exitCode = dev.application().getBean(LocalDemo.class).run(Path.of("workflows/cmk-workspace/examples/valid"),
+                    Duration.ofMinutes(3), out);
+
+            String output = printed.toString(StandardCharsets.UTF_8);
+            assertThat(exitCode).as(output).isZero();
+            assertThat(output).contains("cmkflow DEV MODE", "Temporal UI:           http://127.0.0.1:" + uiPort,
+                    "Service Bus:           Endpoint=sb://localhost:", "ARM simulator:         https://localhost:",
+                    "State folder:          " + state, "demo: all 3 requests succeeded");
+            for (String requestId : new String[] {"req-2026-0001", "req-2026-0002", "req-2026-0003"}) {
+                assertThat(output).containsPattern(requestId + "-demo\\d+ +accepted").containsPattern(requestId + "-demo\\d+ +succeeded");
+            }
+            ArmState azure = dev.application().getBean(ArmSimulator.class).state();
+            assertThat(azure.workspaces()).extracting(ArmState.WorkspaceView::name)
+                    .containsExactlyInAnyOrder("mlw-research-cmk", "mlw-gov-hsm", "mlw-uai-cmk");
+            assertThat(azure.managedResourceGroups()).hasSize(3);
+            // The user-assigned identity example works only because step 4 granted the seeded identity key access.
+            ArmState.VaultView uaiVault = azure.vaults().stream().filter(v -> v.name().equals("kv-uai-cmk")).findFirst().orElseThrow();
+            assertThat(uaiVault.accessPolicies()).anySatisfy(p -> {
+                assertThat(p.objectId()).isEqualTo(LocalDemo.EXAMPLE_IDENTITY_PRINCIPAL);
+                assertThat(p.keys()).containsExactlyInAnyOrder("get", "wrapKey", "unwrapKey");
+            });
+            assertThat(azure.refusedDeletes()).isEmpty();
+
+            HttpResponse<String> ui = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(dev.temporal().uiUrl()))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(ui.statusCode()).isEqualTo(200);
+            assertThat(succeededRuns(dev.temporal().target())).isEqualTo(3);
+        }
+        assertThat(Files.exists(state.resolve("temporal.db"))).isTrue();
+
+        try (DevMode again = DevMode.start(state, false, temporalPort, uiPort, ports, out)) {
+            assertThat(again.temporal().attached()).as("a new dev server on the same database file").isFalse();
+            assertThat(succeededRuns(again.temporal().target())).as("runs kept across the restart").isEqualTo(3);
+        }
+    }
+
+    /** Runs listed through the visibility store by {@code CmkStatus}, as an operator's client lists them. */
+    private static long succeededRuns(String target) {
+        WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(target).build());
+        try {
+            ListWorkflowExecutionsRequest query = ListWorkflowExecutionsRequest.newBuilder().setNamespace("default")
+                    .setQuery(CmkSearchAttributes.STATUS.getName() + " = 'Succeeded'").build();
+            return await().atMost(Duration.ofSeconds(30)).until(
+                    () -> (long) stubs.blockingStub().listWorkflowExecutions(query).getExecutionsCount(), count -> count == 3);
+        } finally {
+            stubs.shutdownNow();
+        }
+    }
+}
