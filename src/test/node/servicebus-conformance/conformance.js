@@ -217,6 +217,24 @@ const cases = {
     await assertNothingWithin(receiver, 500);
   },
 
+  async "amqp-body-types"() {
+    // What intake sees from a sender that does not use data sections: an AMQP value and an AMQP sequence body.
+    const sender = client.createSender("body-types");
+    await sender.sendMessages({ body: { requestId: "v-1" }, bodyType: "value", properties: { messageId: "value-1" } });
+    await sender.sendMessages({ body: [["seq", 1], ["more"]], bodyType: "sequence",
+      properties: { messageId: "sequence-1" } });
+    const receiver = client.createReceiver("body-types");
+    const [value, sequence] = await receive(receiver, 2);
+    assert.equal(value.messageId, "value-1");
+    assert.equal(value._rawAmqpMessage.bodyType, "value");
+    assert.deepEqual(value.body, { requestId: "v-1" });
+    assert.equal(sequence.messageId, "sequence-1");
+    assert.equal(sequence._rawAmqpMessage.bodyType, "sequence");
+    assert.deepEqual(sequence.body, [["seq", 1], ["more"]]);
+    await receiver.completeMessage(value);
+    await receiver.completeMessage(sequence);
+  },
+
   async "unknown-entity"() {
     const sender = client.createSender("no-such-queue");
     const start = Date.now();

@@ -218,6 +218,27 @@ def case_receive_and_delete(client):
         assert_nothing_within(receiver, 0.5)
 
 
+def case_amqp_body_types(client):
+    # What intake sees from a sender that does not use data sections: an AMQP value and an AMQP sequence body.
+    with client.get_queue_sender("body-types") as sender:
+        sender.send_messages(AmqpAnnotatedMessage(value_body={"requestId": "v-1"},
+                                                  properties={"message_id": "value-1"}))
+        sender.send_messages(AmqpAnnotatedMessage(sequence_body=[["seq", 1], ["more"]],
+                                                  properties={"message_id": "sequence-1"}))
+    with client.get_queue_receiver("body-types") as receiver:
+        value, sequence = receive(receiver, 2)
+        assert value.message_id == "value-1"
+        assert value.body_type == AmqpMessageBodyType.VALUE, value.body_type
+        assert value.body in ({"requestId": "v-1"}, {b"requestId": b"v-1"}), value.body
+        assert sequence.message_id == "sequence-1"
+        assert sequence.body_type == AmqpMessageBodyType.SEQUENCE, sequence.body_type
+        sections = [[item.decode() if isinstance(item, bytes) else item for item in section]
+                    for section in sequence.body]
+        assert sections == [["seq", 1], ["more"]], sections
+        receiver.complete_message(value)
+        receiver.complete_message(sequence)
+
+
 def case_unknown_entity(client):
     start = time.monotonic()
     try:
@@ -241,6 +262,7 @@ CASES = [
     ("scheduled", case_scheduled),
     ("duplicate-detection", case_duplicate_detection),
     ("receive-and-delete", case_receive_and_delete),
+    ("amqp-body-types", case_amqp_body_types),
     ("unknown-entity", case_unknown_entity),
 ]
 

@@ -189,6 +189,6 @@ final class BrokeredMessage {
             properties.putAll(addedProperties);
             message.setApplicationProperties(new ApplicationProperties(properties));
         }
-        return MessageCodec.encode(message);
+        return MessageCodec.encodeWithBody(message, MessageCodec.bodyAndFooter(payload));
     }
 }

@@ -39,7 +39,7 @@ final class SdkConformance {
     /** The cases every SDK script runs, in the order it runs them; the JUnit tests require each by name. */
     static final List<String> CASES = List.of("send-single", "send-batch", "abandon-until-dead-lettered",
             "dead-letter-explicit", "defer-and-receive-deferred", "renew-lock", "peek", "scheduled",
-            "duplicate-detection", "receive-and-delete", "unknown-entity");
+            "duplicate-detection", "receive-and-delete", "amqp-body-types", "unknown-entity");
 
     private SdkConformance() {
     }
@@ -57,7 +57,8 @@ final class SdkConformance {
                         QueueDefinition.withDefaults("peek"),
                         QueueDefinition.withDefaults("scheduled"),
                         QueueDefinition.withDefaults("dedup").withDuplicateDetection(Duration.ofMinutes(1)),
-                        QueueDefinition.withDefaults("receive-and-delete")))
+                        QueueDefinition.withDefaults("receive-and-delete"),
+                        QueueDefinition.withDefaults("body-types")))
                 .build();
     }
 
