@@ -486,7 +486,8 @@ final class AmqpBroker extends BaseHandler {
         Message reply;
         if (entity == null) {
             reply = cbs.handle(request, state.grantedPaths, now);
-        } else if (!isGranted(state, entity.path())) {
+        } else if (!isGranted(state, entity.path()) && !isGranted(state, entity.path() + ManagementNode.SUFFIX)) {
+            // The Java client puts a token for the entity; the Node.js SDK one for the management node itself.
             reply = NodeResponse.failure(NodeResponse.UNAUTHORIZED, "amqp:unauthorized-access",
                     "No valid CBS token was put for " + entity.path() + " on this connection.");
         } else {
@@ -524,18 +525,15 @@ final class AmqpBroker extends BaseHandler {
         }
     }
 
-    /** Replies go on the link of the same session whose target is the request's reply-to address. */
+    /**
+     * Replies go on the reply link whose target address is the request's reply-to, or, failing that, whose link name
+     * is: the Java client and pyamqp name the reply address as the link's target, the Node.js SDK's CBS client
+     * (rhea) names its {@code $cbs} receiver link after the reply-to and gives it no target address. A request
+     * without reply-to (pyamqp's CBS put-token) goes to the session's reply link. The request's own session is
+     * searched first, then the rest of the connection.
+     */
     private void sendReply(Receiver requestLink, String replyTo, Message reply) {
-        Session session = requestLink.getSession();
-        Sender replyLink = null;
-        for (Link link = session.getConnection().linkHead(ACTIVE, ANY); link != null;
-             link = link.next(ACTIVE, ANY)) {
-            if (link instanceof Sender sender && link.getSession() == session && link.getContext() instanceof ReplyLink
-                    && (replyTo == null || replyTo.equals(targetAddress(link)))) {
-                replyLink = sender;
-                break;
-            }
-        }
+        Sender replyLink = findReplyLink(requestLink, replyTo);
         if (replyLink == null) {
             LOG.warn("No reply link for a request to {} with reply-to {}; reply dropped",
                     targetAddress(requestLink), replyTo);
@@ -546,6 +544,40 @@ final class AmqpBroker extends BaseHandler {
         replyLink.send(bytes, 0, bytes.length);
         replyLink.advance();
         delivery.settle();
+    }
+
+    private static Sender findReplyLink(Receiver requestLink, String replyTo) {
+        Session session = requestLink.getSession();
+        Sender byName = null;
+        Sender elsewhereByTarget = null;
+        Sender elsewhereByName = null;
+        for (Link link = session.getConnection().linkHead(ACTIVE, ANY); link != null;
+             link = link.next(ACTIVE, ANY)) {
+            if (!(link instanceof Sender sender) || !(link.getContext() instanceof ReplyLink)) {
+                continue;
+            }
+            boolean sameSession = link.getSession() == session;
+            if (replyTo == null) {
+                if (sameSession) {
+                    return sender;
+                }
+            } else if (replyTo.equals(targetAddress(link))) {
+                if (sameSession) {
+                    return sender;
+                }
+                elsewhereByTarget = elsewhereByTarget == null ? sender : elsewhereByTarget;
+            } else if (replyTo.equals(link.getName())) {
+                if (sameSession) {
+                    byName = byName == null ? sender : byName;
+                } else {
+                    elsewhereByName = elsewhereByName == null ? sender : elsewhereByName;
+                }
+            }
+        }
+        if (byName != null) {
+            return byName;
+        }
+        return elsewhereByTarget != null ? elsewhereByTarget : elsewhereByName;
     }
 
     private static String targetAddress(Link link) {
@@ -622,9 +654,11 @@ final class AmqpBroker extends BaseHandler {
             Map<String, Object> info = RequestFields.stringKeys(rejected.getError().getInfo());
             Object reason = info.remove(DeadLetterReasons.REASON_PROPERTY);
             Object description = info.remove(DeadLetterReasons.DESCRIPTION_PROPERTY);
+            // Answered with a Rejected of no error: the Java client only compares the outcome type, the Node.js SDK
+            // fails the settlement when the answer carries an error (as it does for lock lost).
             answer = settleOrLockLost(entity, lockToken, MessageEntity.Settlement.DEAD_LETTER,
                     reason == null ? null : reason.toString(), description == null ? null : description.toString(),
-                    info, now, rejected);
+                    info, now, new Rejected());
         } else if (requested instanceof Released) {
             answer = settleOrLockLost(entity, lockToken, MessageEntity.Settlement.RELEASE, null, null, Map.of(), now,
                     Released.getInstance());

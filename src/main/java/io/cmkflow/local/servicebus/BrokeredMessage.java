@@ -20,8 +20,10 @@ final class BrokeredMessage {
     static final Symbol LOCKED_UNTIL = Symbol.valueOf("x-opt-locked-until");
     static final Symbol LOCK_TOKEN = Symbol.valueOf("x-opt-lock-token");
     static final Symbol MESSAGE_STATE = Symbol.valueOf("x-opt-message-state");
+    static final Symbol SCHEDULED_ENQUEUE_TIME = Symbol.valueOf("x-opt-scheduled-enqueue-time");
     private static final int STATE_ACTIVE = 0;
     private static final int STATE_DEFERRED = 1;
+    private static final int STATE_SCHEDULED = 2;
 
     private final long sequenceNumber;
     private final byte[] payload;
@@ -32,6 +34,7 @@ final class BrokeredMessage {
     private final Map<Symbol, Object> addedAnnotations;
     private int deliveryCount;
     private boolean deferred;
+    private boolean scheduled;
     private UUID lockToken;
     private Instant lockedUntil;
 
@@ -85,6 +88,15 @@ final class BrokeredMessage {
 
     boolean isDeferred() {
         return deferred;
+    }
+
+    /** Held until its scheduled enqueue time: peekable, but neither active nor receivable yet. */
+    boolean isScheduled() {
+        return scheduled;
+    }
+
+    void setScheduled(boolean value) {
+        scheduled = value;
     }
 
     boolean isLocked() {
@@ -163,7 +175,7 @@ final class BrokeredMessage {
         annotations.putAll(addedAnnotations);
         annotations.put(SEQUENCE_NUMBER, sequenceNumber);
         annotations.put(ENQUEUED_TIME, Date.from(enqueuedTime));
-        annotations.put(MESSAGE_STATE, deferred ? STATE_DEFERRED : STATE_ACTIVE);
+        annotations.put(MESSAGE_STATE, deferred ? STATE_DEFERRED : scheduled ? STATE_SCHEDULED : STATE_ACTIVE);
         if (delivery && isLocked()) {
             annotations.put(LOCKED_UNTIL, Date.from(lockedUntil));
             annotations.put(LOCK_TOKEN, lockToken);
@@ -177,6 +189,6 @@ final class BrokeredMessage {
             properties.putAll(addedProperties);
             message.setApplicationProperties(new ApplicationProperties(properties));
         }
-        return MessageCodec.encode(message);
+        return MessageCodec.encodeWithBody(message, MessageCodec.bodyAndFooter(payload));
     }
 }

@@ -18,6 +18,7 @@ final class ClaimsBasedSecurityNode {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClaimsBasedSecurityNode.class);
     private static final String SAS_TOKEN_TYPE = "servicebus.windows.net:sastoken";
+    private static final String JWT_TOKEN_TYPE = "jwt";
 
     private final SharedAccessSignatureValidator validator;
     private int refusedTokens;
@@ -36,10 +37,13 @@ final class ClaimsBasedSecurityNode {
         }
         Object type = properties.get("type");
         Object audience = properties.get("name");
-        if (!SAS_TOKEN_TYPE.equals(type)) {
+        // pyamqp (the Python SDK) puts its shared access signatures with type jwt, which Service Bus accepts too: the
+        // token itself says what it is, and only shared access signatures pass the validator below.
+        if (!SAS_TOKEN_TYPE.equals(type) && !JWT_TOKEN_TYPE.equals(type)) {
             refusedTokens++;
             return NodeResponse.failure(NodeResponse.UNAUTHORIZED, "amqp:unauthorized-access",
-                    "type: only " + SAS_TOKEN_TYPE + " tokens are accepted by the stand-in, was " + type);
+                    "type: only " + SAS_TOKEN_TYPE + " (or " + JWT_TOKEN_TYPE
+                            + " carrying a shared access signature) tokens are accepted by the stand-in, was " + type);
         }
         if (!(audience instanceof String name) || !(request.getBody() instanceof AmqpValue body)
                 || !(body.getValue() instanceof String token)) {

@@ -38,6 +38,8 @@ final class ManagementNode {
             case "com.microsoft:peek-message" -> peek(entity, body);
             case "com.microsoft:update-disposition" -> updateDisposition(entity, body, now);
             case "com.microsoft:receive-by-sequence-number" -> receiveDeferred(entity, body, now);
+            case "com.microsoft:schedule-message" -> schedule(entity, body, now);
+            case "com.microsoft:cancel-scheduled-message" -> cancelScheduled(entity, body);
             default -> NodeResponse.failure(NodeResponse.NOT_IMPLEMENTED, "amqp:not-implemented",
                     "operation " + name + " is not supported by the Service Bus stand-in");
         };
@@ -109,6 +111,46 @@ final class ManagementNode {
                 return NodeResponse.failure(NodeResponse.GONE, LOCK_LOST, LOCK_LOST_DESCRIPTION);
             }
         }
+        return NodeResponse.success(NodeResponse.OK, null);
+    }
+
+    /** Body {@code {messages: [{message-id, message: binary}]}}; the time is the message's own annotation. */
+    private static Message schedule(MessageEntity entity, Map<String, Object> body, Instant now) {
+        if (entity.isDeadLetterQueue()) {
+            return NodeResponse.failure(NodeResponse.BAD_REQUEST, "amqp:not-allowed",
+                    "Cannot schedule messages on the dead-letter queue " + entity.path() + ".");
+        }
+        List<Map<String, Object>> entries = new ArrayList<>();
+        for (Object element : RequestFields.list(body.get("messages"))) {
+            if (element instanceof Map<?, ?> map) {
+                entries.add(RequestFields.stringKeys(map));
+            }
+        }
+        if (entries.isEmpty()) {
+            return NodeResponse.failure(NodeResponse.BAD_REQUEST, "amqp:invalid-field",
+                    "messages: at least one message is required");
+        }
+        // An Object array: proton-j encodes Long[] as an AMQP array of long, but cannot encode a long[].
+        Long[] sequenceNumbers = new Long[entries.size()];
+        for (int i = 0; i < entries.size(); i++) {
+            if (!(entries.get(i).get("message") instanceof Binary binary)) {
+                return NodeResponse.failure(NodeResponse.BAD_REQUEST, "amqp:invalid-field",
+                        "messages[" + i + "].message: must be the encoded message as binary");
+            }
+            byte[] payload = new byte[binary.getLength()];
+            System.arraycopy(binary.getArray(), binary.getArrayOffset(), payload, 0, payload.length);
+            sequenceNumbers[i] = entity.schedule(payload, MessageCodec.decode(payload), now);
+        }
+        return NodeResponse.success(NodeResponse.OK, Map.of("sequence-numbers", sequenceNumbers));
+    }
+
+    private static Message cancelScheduled(MessageEntity entity, Map<String, Object> body) {
+        List<Long> sequenceNumbers = RequestFields.longs(body.get("sequence-numbers"));
+        if (sequenceNumbers.isEmpty()) {
+            return NodeResponse.failure(NodeResponse.BAD_REQUEST, "amqp:invalid-field",
+                    "sequence-numbers: at least one sequence number is required");
+        }
+        entity.cancelScheduled(sequenceNumbers);
         return NodeResponse.success(NodeResponse.OK, null);
     }
 

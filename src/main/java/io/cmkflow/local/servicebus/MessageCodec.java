@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.UUID;
 import org.apache.qpid.proton.Proton;
 import org.apache.qpid.proton.amqp.Binary;
+import org.apache.qpid.proton.amqp.messaging.AmqpSequence;
+import org.apache.qpid.proton.amqp.messaging.AmqpValue;
 import org.apache.qpid.proton.amqp.messaging.Data;
+import org.apache.qpid.proton.amqp.messaging.Footer;
 import org.apache.qpid.proton.codec.AMQPDefinedTypes;
 import org.apache.qpid.proton.codec.DecoderImpl;
 import org.apache.qpid.proton.codec.DroppingWritableBuffer;
@@ -23,10 +26,54 @@ final class MessageCodec {
 
     private static final int GUID_SIZE = 16;
 
-    private final DecoderImpl decoder = new DecoderImpl();
+    private static final ThreadLocal<DecoderImpl> SECTION_DECODER = ThreadLocal.withInitial(MessageCodec::newDecoder);
+
+    private final DecoderImpl decoder = newDecoder();
 
     MessageCodec() {
+    }
+
+    private static DecoderImpl newDecoder() {
+        DecoderImpl decoder = new DecoderImpl();
         AMQPDefinedTypes.registerAllTypes(decoder, new EncoderImpl(decoder));
+        return decoder;
+    }
+
+    /**
+     * The encoded body sections and footer of a message, as sent. proton-j's {@link Message} holds one body section
+     * only, so a message with several Data or AmqpSequence sections (pyamqp sends one per list) would lose all but
+     * one on a decode and encode; these bytes go back to the client unchanged instead.
+     */
+    static byte[] bodyAndFooter(byte[] payload) {
+        DecoderImpl sectionDecoder = SECTION_DECODER.get();
+        ReadableBuffer buffer = ReadableBuffer.ByteBufferReader.wrap(ByteBuffer.wrap(payload));
+        sectionDecoder.setBuffer(buffer);
+        try {
+            while (buffer.hasRemaining()) {
+                int start = buffer.position();
+                Object section = sectionDecoder.readObject();
+                if (section instanceof Data || section instanceof AmqpSequence || section instanceof AmqpValue
+                        || section instanceof Footer) {
+                    byte[] rest = new byte[payload.length - start];
+                    System.arraycopy(payload, start, rest, 0, rest.length);
+                    return rest;
+                }
+            }
+            return new byte[0];
+        } finally {
+            sectionDecoder.setBuffer(null);
+        }
+    }
+
+    /** {@code message} without its body and footer, followed by {@code bodyAndFooter}. */
+    static byte[] encodeWithBody(Message message, byte[] bodyAndFooter) {
+        message.setBody(null);
+        message.setFooter(null);
+        byte[] head = encode(message);
+        byte[] whole = new byte[head.length + bodyAndFooter.length];
+        System.arraycopy(head, 0, whole, 0, head.length);
+        System.arraycopy(bodyAndFooter, 0, whole, head.length, bodyAndFooter.length);
+        return whole;
     }
 
     static Message decode(byte[] bytes) {

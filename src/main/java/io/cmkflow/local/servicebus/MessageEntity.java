@@ -3,6 +3,7 @@ package io.cmkflow.local.servicebus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -29,6 +30,8 @@ final class MessageEntity {
     private final TreeMap<Long, BrokeredMessage> available = new TreeMap<>();
     private final Map<UUID, BrokeredMessage> locks = new HashMap<>();
     private final Map<String, Instant> recentMessageIds = new HashMap<>();
+    /** Scheduled messages by sequence number with their scheduled enqueue time. */
+    private final TreeMap<Long, Instant> scheduled = new TreeMap<>();
     private long lastSequenceNumber;
     private int lockRenewals;
 
@@ -57,28 +60,70 @@ final class MessageEntity {
     }
 
     /**
-     * Stores a sent message.
+     * Stores a sent message; one whose {@code x-opt-scheduled-enqueue-time} annotation lies ahead is held until then.
      *
      * @return false when duplicate detection dropped it (the sender is still told it was accepted, as Service Bus does)
      */
     boolean enqueue(byte[] payload, Message message, Instant now) {
+        return store(payload, message, now) != null;
+    }
+
+    /**
+     * Stores a message sent through the management node's schedule-message: like {@link #enqueue}, but answers the
+     * sequence number, which the client needs to cancel it.
+     *
+     * @return the sequence number; for a duplicate that detection dropped, 0
+     */
+    long schedule(byte[] payload, Message message, Instant now) {
+        BrokeredMessage stored = store(payload, message, now);
+        return stored == null ? 0 : stored.sequenceNumber();
+    }
+
+    /** Removes scheduled messages before their time; unknown or already enqueued sequence numbers are skipped. */
+    void cancelScheduled(List<Long> sequenceNumbers) {
+        for (Long sequenceNumber : sequenceNumbers) {
+            if (scheduled.remove(sequenceNumber) != null) {
+                messages.remove(sequenceNumber);
+            }
+        }
+    }
+
+    private BrokeredMessage store(byte[] payload, Message message, Instant now) {
         String messageId = message.getMessageId() == null ? null : message.getMessageId().toString();
         if (definition.requiresDuplicateDetection() && messageId != null) {
             Instant firstSeen = recentMessageIds.get(messageId);
             if (firstSeen != null && now.isBefore(firstSeen.plus(definition.duplicateDetectionHistoryTimeWindow()))) {
-                return false;
+                return null;
             }
             recentMessageIds.put(messageId, now);
         }
+        Instant enqueueAt = scheduledEnqueueTime(message);
+        boolean later = enqueueAt != null && enqueueAt.isAfter(now);
+        Instant enqueuedTime = later ? enqueueAt : now;
         Duration timeToLive = definition.defaultMessageTimeToLive();
         // A sender's time to live only shortens the queue's default, never extends it.
         if (message.getTtl() > 0 && message.getTtl() < timeToLive.toMillis()) {
             timeToLive = Duration.ofMillis(message.getTtl());
         }
-        BrokeredMessage stored = new BrokeredMessage(++lastSequenceNumber, payload, messageId, now, now.plus(timeToLive));
+        // Service Bus counts a scheduled message's time to live from its enqueue time.
+        BrokeredMessage stored = new BrokeredMessage(++lastSequenceNumber, payload, messageId, enqueuedTime,
+                enqueuedTime.plus(timeToLive));
         messages.put(stored.sequenceNumber(), stored);
-        available.put(stored.sequenceNumber(), stored);
-        return true;
+        if (later) {
+            stored.setScheduled(true);
+            scheduled.put(stored.sequenceNumber(), enqueueAt);
+        } else {
+            available.put(stored.sequenceNumber(), stored);
+        }
+        return stored;
+    }
+
+    private static Instant scheduledEnqueueTime(Message message) {
+        if (message.getMessageAnnotations() == null || message.getMessageAnnotations().getValue() == null) {
+            return null;
+        }
+        Object value = message.getMessageAnnotations().getValue().get(BrokeredMessage.SCHEDULED_ENQUEUE_TIME);
+        return value instanceof Date date ? date.toInstant() : null;
     }
 
     /** Locks the oldest available message for a peek-lock receiver; null when none is available. */
@@ -175,6 +220,7 @@ final class MessageEntity {
 
     /** Ends expired locks, expires messages past their time to live, and forgets old message ids. */
     void sweep(Instant now) {
+        enqueueDue(now);
         List<BrokeredMessage> expiredLocks = new ArrayList<>();
         for (BrokeredMessage message : locks.values()) {
             if (!now.isBefore(message.lockedUntil())) {
@@ -196,7 +242,28 @@ final class MessageEntity {
     }
 
     List<BrokeredMessage> activeMessages() {
-        return messages.values().stream().filter(m -> !m.isDeferred()).toList();
+        return messages.values().stream().filter(m -> !m.isDeferred() && !m.isScheduled()).toList();
+    }
+
+    List<BrokeredMessage> scheduledMessages() {
+        return messages.values().stream().filter(BrokeredMessage::isScheduled).toList();
+    }
+
+    /** Scheduled messages whose time has come become available, in sequence order. */
+    private void enqueueDue(Instant now) {
+        Iterator<Map.Entry<Long, Instant>> due = scheduled.entrySet().iterator();
+        while (due.hasNext()) {
+            Map.Entry<Long, Instant> entry = due.next();
+            if (now.isBefore(entry.getValue())) {
+                continue;
+            }
+            due.remove();
+            BrokeredMessage message = messages.get(entry.getKey());
+            if (message != null) {
+                message.setScheduled(false);
+                available.put(message.sequenceNumber(), message);
+            }
+        }
     }
 
     List<BrokeredMessage> deferredMessages() {

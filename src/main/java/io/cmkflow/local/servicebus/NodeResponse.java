@@ -39,9 +39,13 @@ final class NodeResponse {
     private static Message withStatus(int status, String description) {
         Message reply = Proton.message();
         Map<String, Object> properties = new HashMap<>();
-        // The client casts statusCode with (int): it must be an AMQP int, not a long.
+        // The Java client casts statusCode with (int): it must be an AMQP int, not a long. Service Bus's $cbs node
+        // answers in AMQP CBS's spelling status-code, which pyamqp's CBS client reads (and only that one); the Java
+        // and Node.js clients read either, so every reply carries both.
         properties.put("statusCode", status);
         properties.put("statusDescription", description);
+        properties.put("status-code", status);
+        properties.put("status-description", description);
         reply.setApplicationProperties(new ApplicationProperties(properties));
         return reply;
     }

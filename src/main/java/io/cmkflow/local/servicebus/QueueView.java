@@ -40,8 +40,18 @@ public final class QueueView {
         return onQueue(queue -> queue.deferredMessages().size());
     }
 
+    /** Messages scheduled for a later enqueue time and not yet enqueued (not counted as active). */
+    public int scheduledCount() {
+        return onQueue(queue -> queue.scheduledMessages().size());
+    }
+
     public int deadLetterCount() {
         return onQueue(queue -> queue.deadLetterQueue().activeMessages().size());
+    }
+
+    /** Scheduled messages in sequence order. */
+    public List<QueuedMessage> scheduledMessages() {
+        return onQueue(queue -> queue.scheduledMessages().stream().map(QueuedMessage::of).toList());
     }
 
     /** Active messages in sequence order. */

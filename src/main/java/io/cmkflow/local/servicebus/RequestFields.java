@@ -66,6 +66,11 @@ final class RequestFields {
         return result;
     }
 
+    /** An AMQP list or array as a list; empty for anything else. */
+    static List<?> list(Object value) {
+        return elements(value);
+    }
+
     private static List<?> elements(Object value) {
         if (value instanceof Object[] array) {
             return Arrays.asList(array);
