@@ -1,30 +1,36 @@
 package io.cmkflow.operator;
 
+import com.google.protobuf.ByteString;
 import io.cmkflow.workflow.CmkRunState;
 import io.cmkflow.workflow.CmkSearchAttributes;
-import io.cmkflow.workflow.CmkStatus;
 import io.cmkflow.workflow.CmkWorkspaceWorkflow;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
-import io.temporal.api.workflowservice.v1.ListOpenWorkflowExecutionsRequest;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsRequest;
+import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsResponse;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionMetadata;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowUpdateException;
 import io.temporal.common.SearchAttributes;
+import io.temporal.common.converter.DataConverter;
 import io.temporal.failure.ApplicationFailure;
 
-import java.util.Comparator;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 
 /**
- * What on-call staff do to runs, for cmkflow's own CLI: find parked runs, read a run's state, send the `retry` and
- * `abort` updates, cancel. The effects are exactly those of the Temporal UI/CLI (same updates, same cancellation).
+ * What on-call staff do to runs, for cmkflow's own CLI: list runs by their search attributes, read a run's state, send
+ * the `retry` and `abort` updates, cancel. The effects are exactly those of the Temporal UI/CLI (same visibility
+ * query, same updates, same cancellation). Listing needs a server with visibility (the CLI's dev server, a Temporal
+ * cluster, Temporal Cloud); the Java test server has none and answers UNIMPLEMENTED.
  */
 public final class RunControl {
-    static final String PARKED_QUERY = "WorkflowType = '" + CmkWorkspaceWorkflow.TYPE + "' AND ExecutionStatus = 'Running' AND "
-            + CmkSearchAttributes.STATUS.getName() + " = '" + CmkStatus.AwaitingOperator + "'";
+    /** The page size {@link #list} asks for. */
+    public static final int PAGE_SIZE = 100;
 
     private final WorkflowClient client;
 
@@ -32,24 +38,64 @@ public final class RunControl {
         this.client = client;
     }
 
-    /** One open run as the list shows it. */
-    public record RunSummary(String workflowId, String requestId, String status, String stage) {
+    /** One run as the list shows it (its search attributes and Temporal's own status). */
+    public record RunSummary(String workflowId, String runId, String requestId, String subscriptionId, String workspace,
+                             String status, String stage, WorkflowExecutionStatus executionStatus, Instant startTime,
+                             Instant closeTime) {
+    }
+
+    /** One page of a listing; {@code nextPageToken} is null on the last page. */
+    public record Page(List<RunSummary> runs, String nextPageToken) {
+    }
+
+    /** Open runs waiting for an operator (all pages), newest first. */
+    public List<RunSummary> parked() {
+        return list(RunQuery.parked(), Integer.MAX_VALUE);
+    }
+
+    /** Up to {@code limit} runs matching {@code query}, newest first (the server's order), reading page after page. */
+    public List<RunSummary> list(RunQuery query, int limit) {
+        List<RunSummary> runs = new ArrayList<>();
+        String token = null;
+        do {
+            Page page = page(query, Math.min(PAGE_SIZE, limit - runs.size()), token);
+            runs.addAll(page.runs().subList(0, Math.min(page.runs().size(), limit - runs.size())));
+            token = page.nextPageToken();
+        } while (token != null && runs.size() < limit);
+        return runs;
     }
 
     /**
-     * Open runs waiting for an operator. Asks the visibility store; the Temporal test server of the local default has
-     * none (UNIMPLEMENTED), so there the open runs are listed and each one's search attributes read instead.
+     * One page of {@code ListWorkflowExecutions} for {@code query}; pass the previous page's token (null for the first).
+     * The token is opaque (base64 of the server's).
      */
-    public List<RunSummary> parked() {
-        try {
-            return client.listExecutions(PARKED_QUERY).map(RunControl::summary)
-                    .sorted(Comparator.comparing(RunSummary::workflowId)).toList();
-        } catch (StatusRuntimeException e) {
-            if (e.getStatus().getCode() != Status.Code.UNIMPLEMENTED) {
-                throw e;
-            }
-            return openRuns().stream().filter(run -> CmkStatus.AwaitingOperator.name().equals(run.status())).toList();
+    public Page page(RunQuery query, int pageSize, String pageToken) {
+        ListWorkflowExecutionsRequest.Builder request = ListWorkflowExecutionsRequest.newBuilder()
+                .setNamespace(client.getOptions().getNamespace())
+                .setQuery(query.visibilityQuery())
+                .setPageSize(Math.max(1, pageSize));
+        if (pageToken != null) {
+            request.setNextPageToken(ByteString.copyFrom(Base64.getUrlDecoder().decode(pageToken)));
         }
+        ListWorkflowExecutionsResponse response;
+        try {
+            response = client.getWorkflowServiceStubs().blockingStub().listWorkflowExecutions(request.build());
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
+                throw new RunControlException("this Temporal server cannot list runs (no visibility store: the Java test"
+                        + " server?); use the CLI's dev server (`temporal server start-dev`) or a real cluster");
+            }
+            if (e.getStatus().getCode() == Status.Code.INVALID_ARGUMENT) {
+                throw new RunControlException("the server refused the query " + query.visibilityQuery() + ": "
+                        + e.getStatus().getDescription());
+            }
+            throw e;
+        }
+        DataConverter converter = client.getOptions().getDataConverter();
+        List<RunSummary> runs = response.getExecutionsList().stream()
+                .map(info -> summary(new WorkflowExecutionMetadata(info, converter))).toList();
+        ByteString next = response.getNextPageToken();
+        return new Page(runs, next.isEmpty() ? null : Base64.getUrlEncoder().encodeToString(next.toByteArray()));
     }
 
     public CmkRunState state(String workflowId) {
@@ -83,26 +129,16 @@ public final class RunControl {
         client.newUntypedWorkflowStub(workflowId).cancel();
     }
 
-    private List<RunSummary> openRuns() {
-        List<WorkflowExecutionInfo> open = client.getWorkflowServiceStubs().blockingStub()
-                .listOpenWorkflowExecutions(ListOpenWorkflowExecutionsRequest.newBuilder()
-                        .setNamespace(client.getOptions().getNamespace()).setMaximumPageSize(1000).build())
-                .getExecutionsList();
-        return open.stream()
-                .filter(info -> CmkWorkspaceWorkflow.TYPE.equals(info.getType().getName()))
-                .map(info -> summary(client.newUntypedWorkflowStub(info.getExecution().getWorkflowId()).describe()))
-                .sorted(Comparator.comparing(RunSummary::workflowId))
-                .toList();
-    }
-
     private CmkWorkspaceWorkflow workflow(String workflowId) {
         return client.newWorkflowStub(CmkWorkspaceWorkflow.class, workflowId);
     }
 
     private static RunSummary summary(WorkflowExecutionMetadata run) {
         SearchAttributes attributes = run.getTypedSearchAttributes();
-        return new RunSummary(run.getExecution().getWorkflowId(), attributes.get(CmkSearchAttributes.REQUEST_ID),
-                attributes.get(CmkSearchAttributes.STATUS), attributes.get(CmkSearchAttributes.STAGE));
+        return new RunSummary(run.getExecution().getWorkflowId(), run.getExecution().getRunId(),
+                attributes.get(CmkSearchAttributes.REQUEST_ID), attributes.get(CmkSearchAttributes.SUBSCRIPTION_ID),
+                attributes.get(CmkSearchAttributes.WORKSPACE), attributes.get(CmkSearchAttributes.STATUS),
+                attributes.get(CmkSearchAttributes.STAGE), run.getStatus(), run.getStartTime(), run.getCloseTime());
     }
 
     private static RunControlException notOpen(String workflowId) {
