@@ -6,6 +6,8 @@ import com.azure.core.http.HttpClient;
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.azure.core.management.AzureEnvironment;
 import com.azure.core.management.profile.AzureProfile;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
@@ -17,6 +19,7 @@ import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -31,6 +34,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ConcurrentHashMap;
@@ -48,6 +52,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  *         .withSubscription(subscriptionId);
  * }
  * }</pre>
+ * With {@link ArmSimulatorOptions#withStateFile} the simulated Azure outlives the simulator: everything
+ * {@link #state()} holds is kept (providers, groups, vaults live and soft-deleted, keys with every version, access
+ * policies, role assignments, identities, storage, components, workspaces live and soft-deleted, managed groups,
+ * long-running operations and the timed changes that will finish them, planned workspace failures).
+ * Deliberately not kept, being test instruments or per-run: the journal, fault rules, latency, throttling buckets,
+ * requests in flight, refused deletes, the TLS certificate (made fresh at each start) and the listeners' ports (only
+ * preferred at the next start).
  */
 public final class ArmSimulator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ArmSimulator.class);
@@ -73,8 +84,19 @@ public final class ArmSimulator implements AutoCloseable {
     private final URI endpoint;
     private final Map<String, HttpsServer> vaultServers = new ConcurrentHashMap<>();
     private final Queue<String> inFlight = new ConcurrentLinkedQueue<>();
+    /** Null when the state is in memory only. */
+    private final StateFile stateFile;
+    /** The data-plane ports the vaults had in the run that wrote the state file, by lower-case name. */
+    private final Map<String, Integer> preferredVaultPorts = new HashMap<>();
+    /** Set once closed or abandoned: no snapshot is written after it. */
+    private volatile boolean stopped;
 
     private ArmSimulator(ArmSimulatorOptions options) throws IOException {
+        this.stateFile = options.stateFile() == null ? null : new StateFile(options.stateFile());
+        ObjectNode snapshot = stateFile == null ? null : stateFile.read();
+        JsonNode listeners = snapshot == null ? JsonDocuments.object() : snapshot.path("listeners");
+        listeners.path("vaults").fields().forEachRemaining(e -> preferredVaultPorts.put(e.getKey(),
+                e.getValue().asInt()));
         this.certificate = SelfSignedCertificate.generate();
         this.state = new ArmState(options);
         this.router = new ArmRouter(state, journal, List.of(
@@ -86,8 +108,8 @@ public final class ArmSimulator implements AutoCloseable {
                 new StorageRoutes(state.storageAccountStore, state.resourceStore),
                 new ResourceGroupRoutes(state.groupStore, state.resourceStore),
                 new GenericRoutes(state.genericResourceStore, state.resourceStore)));
-        this.server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), options.port()), 0);
-        server.setHttpsConfigurator(new HttpsConfigurator(certificate.serverContext()));
+        this.server = options.port() != 0 ? listen(options.port(), false)
+                : listen(listeners.path("arm").asInt(0), true);
         AtomicInteger threads = new AtomicInteger();
         // Injected latency holds a thread per request: enough threads that concurrent runs wait for the latency, not
         // for each other (with 8, fifty runs at 50 ms took four times longer than their latency).
@@ -102,6 +124,71 @@ public final class ArmSimulator implements AutoCloseable {
         this.endpoint = URI.create("https://localhost:" + server.getAddress().getPort() + "/");
         state.endpoints.baseUrl(endpoint.toString());
         state.endpoints.vaultEndpoints(this::vaultEndpoint);
+        if (stateFile != null) {
+            try {
+                restore(snapshot);
+            } catch (RuntimeException e) {
+                stopListeners();
+                state.close();
+                throw e;
+            }
+        }
+    }
+
+    /** A listener on {@code port} (0 = any); with {@code fallBack} on any port when that one is taken. */
+    private HttpsServer listen(int port, boolean fallBack) throws IOException {
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        HttpsServer listener;
+        try {
+            listener = HttpsServer.create(new InetSocketAddress(loopback, port), 0);
+        } catch (BindException e) {
+            if (!fallBack || port == 0) {
+                throw e;
+            }
+            LOG.info("ARM simulator: port {} of the previous run is taken, listening on another", port);
+            listener = HttpsServer.create(new InetSocketAddress(loopback, 0), 0);
+        }
+        listener.setHttpsConfigurator(new HttpsConfigurator(certificate.serverContext()));
+        return listener;
+    }
+
+    /** Loads the state file's snapshot (when there is one), then writes after every change. */
+    private void restore(ObjectNode snapshot) {
+        synchronized (state) {
+            if (snapshot != null) {
+                try {
+                    String portable = JsonDocuments.MAPPER.writeValueAsString(snapshot.path("state"));
+                    state.load(JsonDocuments.MAPPER.readTree(state.endpoints.local(portable)));
+                } catch (IOException | RuntimeException e) {
+                    throw new IllegalStateException("cannot load the ARM simulator state file " + stateFile.path()
+                            + ": " + e, e);
+                }
+            }
+            state.onChange(this::persist);
+            persist();
+        }
+    }
+
+    /** Writes a snapshot when the state differs from the last one written; the caller holds the state lock. */
+    private void persist() {
+        if (stopped) {
+            return;
+        }
+        try {
+            ObjectNode snapshot = JsonDocuments.object();
+            snapshot.put("format", StateFile.FORMAT);
+            snapshot.put("formatVersion", StateFile.FORMAT_VERSION);
+            ObjectNode listeners = snapshot.putObject("listeners");
+            listeners.put("arm", endpoint.getPort());
+            ObjectNode vaults = listeners.putObject("vaults");
+            new TreeMap<>(state.endpoints.vaultUris()).forEach((name, uri) -> vaults.put(name,
+                    URI.create(uri).getPort()));
+            snapshot.set("state", state.export());
+            stateFile.write(state.endpoints.portable(JsonDocuments.MAPPER.writeValueAsString(snapshot)));
+        } catch (IOException | RuntimeException e) {
+            // The next change tries again; the file keeps the last snapshot written.
+            LOG.error("ARM simulator cannot write its state file {}", stateFile.path(), e);
+        }
     }
 
     /** Starts a simulator; close it to free its port and threads. */
@@ -181,12 +268,14 @@ public final class ArmSimulator implements AutoCloseable {
         return List.copyOf(inFlight);
     }
 
-    /** The data-plane endpoint of a vault (by lower-case name): a listener of its own, made on first use. */
+    /**
+     * The data-plane endpoint of a vault (by lower-case name): a listener of its own, made on first use, on the port
+     * it had in the run that wrote the state file when that one is free (key URLs a client kept then still answer).
+     */
     private String vaultEndpoint(String vaultName) {
         HttpsServer vaultServer = vaultServers.computeIfAbsent(vaultName, name -> {
             try {
-                HttpsServer s = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-                s.setHttpsConfigurator(new HttpsConfigurator(certificate.serverContext()));
+                HttpsServer s = listen(preferredVaultPorts.getOrDefault(name, 0), true);
                 s.setExecutor(executor);
                 s.createContext("/", exchange -> handle(exchange, name));
                 s.start();
@@ -198,12 +287,30 @@ public final class ArmSimulator implements AutoCloseable {
         return "https://localhost:" + vaultServer.getAddress().getPort() + "/";
     }
 
+    /** Stops listening and writes the last snapshot (with a state file). */
     @Override
     public void close() {
+        stopListeners();
+        state.close();
+        if (stateFile != null) {
+            synchronized (state) {
+                persist();
+            }
+        }
+        stopped = true;
+    }
+
+    /** Stops as a killed process would: no last snapshot, and none from a request or timer still running. */
+    void abandon() {
+        stopped = true;
+        stopListeners();
+        state.close();
+    }
+
+    private void stopListeners() {
         vaultServers.values().forEach(s -> s.stop(0));
         server.stop(0);
         executor.shutdownNow();
-        state.close();
     }
 
     /** Serves one request; {@code vaultName} is set on a vault's data-plane listener (journaled as /kv/{vault}/...). */
@@ -284,7 +391,11 @@ public final class ArmSimulator implements AutoCloseable {
                 return error(refused);
             }
             synchronized (state) {
-                return route.action().get();
+                try {
+                    return route.action().get();
+                } finally {
+                    state.changed();
+                }
             }
         } catch (ArmError e) {
             return error(e);

@@ -1,5 +1,6 @@
 package io.cmkflow.local.arm;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -15,6 +16,8 @@ import java.time.Duration;
  * @param autoCreateResourceGroups    a write carrying a location into a resource group that does not exist creates
  *                                    the group first (journaled as {@code ResourceGroups_AutoCreate}) instead of
  *                                    answering 404 {@code ResourceGroupNotFound}; a local-default convenience
+ * @param stateFile                   where the simulated Azure is kept across restarts (loaded at start when it
+ *                                    exists, written after each change and at close); null = in memory only
  */
 public record ArmSimulatorOptions(
         int port,
@@ -23,7 +26,8 @@ public record ArmSimulatorOptions(
         Duration managedResourcesDelay,
         boolean enforceProviderRegistration,
         boolean providersRegisteredAtStart,
-        boolean autoCreateResourceGroups) {
+        boolean autoCreateResourceGroups,
+        Path stateFile) {
 
     public ArmSimulatorOptions {
         if (port < 0 || port > 65535) {
@@ -45,41 +49,51 @@ public record ArmSimulatorOptions(
      * enforced, resource groups never made implicitly.
      */
     public static ArmSimulatorOptions defaults() {
-        return new ArmSimulatorOptions(0, Duration.ofMillis(50), 1, Duration.ZERO, true, false, false);
+        return new ArmSimulatorOptions(0, Duration.ofMillis(50), 1, Duration.ZERO, true, false, false, null);
     }
 
     public ArmSimulatorOptions withPort(int newPort) {
         return new ArmSimulatorOptions(newPort, workspaceOperationDuration, providerRegisteringReads,
                 managedResourcesDelay, enforceProviderRegistration, providersRegisteredAtStart,
-                autoCreateResourceGroups);
+                autoCreateResourceGroups, stateFile);
     }
 
     public ArmSimulatorOptions withWorkspaceOperationDuration(Duration duration) {
         return new ArmSimulatorOptions(port, duration, providerRegisteringReads, managedResourcesDelay,
                 enforceProviderRegistration, providersRegisteredAtStart,
-                autoCreateResourceGroups);
+                autoCreateResourceGroups, stateFile);
     }
 
     public ArmSimulatorOptions withProviderRegisteringReads(int reads) {
         return new ArmSimulatorOptions(port, workspaceOperationDuration, reads, managedResourcesDelay,
                 enforceProviderRegistration, providersRegisteredAtStart,
-                autoCreateResourceGroups);
+                autoCreateResourceGroups, stateFile);
     }
 
     public ArmSimulatorOptions withManagedResourcesDelay(Duration delay) {
         return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads, delay,
                 enforceProviderRegistration, providersRegisteredAtStart,
-                autoCreateResourceGroups);
+                autoCreateResourceGroups, stateFile);
     }
 
     public ArmSimulatorOptions withProvidersRegisteredAtStart(boolean registered) {
         return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads,
                 managedResourcesDelay, enforceProviderRegistration, registered,
-                autoCreateResourceGroups);
+                autoCreateResourceGroups, stateFile);
     }
 
     public ArmSimulatorOptions withAutoCreateResourceGroups(boolean autoCreate) {
         return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads,
-                managedResourcesDelay, enforceProviderRegistration, providersRegisteredAtStart, autoCreate);
+                managedResourcesDelay, enforceProviderRegistration, providersRegisteredAtStart, autoCreate, stateFile);
+    }
+
+    /**
+     * Keeps the simulated Azure in {@code file} (null = in memory): what a simulator started on it later finds is
+     * what this one left, as a restarted cmkflow finds Azure as it was. See {@link ArmSimulator} for what is kept.
+     */
+    public ArmSimulatorOptions withStateFile(Path file) {
+        return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads,
+                managedResourcesDelay, enforceProviderRegistration, providersRegisteredAtStart,
+                autoCreateResourceGroups, file);
     }
 }

@@ -77,7 +77,7 @@ public final class ArmState {
     final StorageAccountStore storageAccountStore = new StorageAccountStore(resourceStore);
     final GenericResourceStore genericResourceStore = new GenericResourceStore(resourceStore);
     final ManagedResourceGroups managedGroups = new ManagedResourceGroups(groupStore, resourceStore);
-    final LongRunningOperations operations = new LongRunningOperations(this);
+    final LongRunningOperations operations = new LongRunningOperations(this, this::changed);
     final WorkspaceStore workspaceStore;
 
     ArmState(ArmSimulatorOptions options) {
@@ -87,8 +87,52 @@ public final class ArmState {
                 new WorkspaceProvisioningChecks(resourceStore, keyStore, roleAssignmentStore));
     }
 
+    /** Runs under this lock after each change (a request served, a seed, a timed change): writes the state file. */
+    private volatile Runnable onChange = () -> { };
+
     void close() {
         operations.close();
+    }
+
+    void onChange(Runnable listener) {
+        this.onChange = listener;
+    }
+
+    /** Called under this lock once something may have changed. */
+    void changed() {
+        onChange.run();
+    }
+
+    // --- snapshot -------------------------------------------------------------------------------------------------
+
+    /**
+     * Everything the simulated Azure holds, composed from what each store exports: the stored documents themselves
+     * (not copies), so the caller serialises them before it lets go of this lock. Storage accounts, generic resources
+     * and managed groups have nothing of their own: they live in the resource and group tables.
+     */
+    ObjectNode export() {
+        ObjectNode snapshot = JsonDocuments.object();
+        snapshot.set("providers", providerStore.export());
+        snapshot.set("resourceGroups", groupStore.export());
+        snapshot.set("resources", resourceStore.export());
+        snapshot.set("deletedVaults", vaultStore.export());
+        snapshot.set("keys", keyStore.export());
+        snapshot.set("roleAssignments", roleAssignmentStore.export());
+        snapshot.set("operations", operations.export());
+        snapshot.set("workspaces", workspaceStore.export());
+        return snapshot;
+    }
+
+    /** Fills this (new, empty) state from an {@link #export()}; the workspaces' timed changes are rescheduled. */
+    void load(JsonNode snapshot) {
+        providerStore.load(snapshot.path("providers"));
+        groupStore.load(snapshot.path("resourceGroups"));
+        resourceStore.load(snapshot.path("resources"));
+        vaultStore.load(snapshot.path("deletedVaults"));
+        keyStore.load(snapshot.path("keys"));
+        roleAssignmentStore.load(snapshot.path("roleAssignments"));
+        operations.load(snapshot.path("operations"));
+        workspaceStore.load(snapshot.path("workspaces"));
     }
 
     // --- seeding --------------------------------------------------------------------------------------------------
@@ -96,6 +140,7 @@ public final class ArmState {
     /** Creates (or replaces the location of) a resource group. */
     public synchronized ArmState resourceGroup(String subscription, String name, String location) {
         groupStore.create(subscription, name, location, null, Map.of());
+        changed();
         return this;
     }
 
@@ -104,24 +149,30 @@ public final class ArmState {
         for (String ns : namespaces) {
             providerStore.markRegistered(subscription, ns);
         }
+        changed();
         return this;
     }
 
     /** Marks a namespace NotRegistered (the default unless {@code providersRegisteredAtStart}). */
     public synchronized ArmState unregisterProvider(String subscription, String namespace) {
         providerStore.markNotRegistered(subscription, namespace);
+        changed();
         return this;
     }
 
     /** Seeds a key vault as described (its resource group is created when missing). */
     public synchronized VaultView vault(VaultSeed seed) {
         groupStore.ensure(seed.subscription(), seed.resourceGroup(), seed.location());
-        return VaultDocuments.view(resourceStore.put(seedDocument(seed)));
+        VaultView view = VaultDocuments.view(resourceStore.put(seedDocument(seed)));
+        changed();
+        return view;
     }
 
     /** Seeds a soft-deleted vault (as if deleted now), blocking its name until recovered or purged. */
     public synchronized DeletedVaultView deletedVault(VaultSeed seed) {
-        return VaultDocuments.deletedView(vaultStore.softDelete(seedDocument(seed)));
+        DeletedVaultView view = VaultDocuments.deletedView(vaultStore.softDelete(seedDocument(seed)));
+        changed();
+        return view;
     }
 
     private ObjectNode seedDocument(VaultSeed seed) {
@@ -135,15 +186,19 @@ public final class ArmState {
         if (vault == null) {
             throw new IllegalArgumentException("no vault " + vaultId + " to seed key " + keyName + " into");
         }
-        return keyStore.create(vault, keyName, "RSA", keySize, List.of("wrapKey", "unwrapKey"), tags).view();
+        KeyView view = keyStore.create(vault, keyName, "RSA", keySize, List.of("wrapKey", "unwrapKey"), tags).view();
+        changed();
+        return view;
     }
 
     /** Seeds a storage account. */
     public synchronized ResourceView storageAccount(String subscription, String group, String name, String location,
                                                     Map<String, String> tags) {
         groupStore.ensure(subscription, group, location);
-        return resourceView(storageAccountStore.create(subscription, group, name, location, tags,
+        ResourceView view = resourceView(storageAccountStore.create(subscription, group, name, location, tags,
                 JsonDocuments.object()));
+        changed();
+        return view;
     }
 
     /**
@@ -154,15 +209,19 @@ public final class ArmState {
                                                           String principalId, String clientId) {
         groupStore.ensure(subscription, group, DEFAULT_IDENTITY_LOCATION);
         String location = JsonDocuments.text(groupStore.get(subscription, group), "location");
-        return resourceView(resourceStore.put(IdentityDocuments.userAssigned(subscription, group, name, location,
+        ResourceView view = resourceView(resourceStore.put(IdentityDocuments.userAssigned(subscription, group, name, location,
                 principalId, clientId)));
+        changed();
+        return view;
     }
 
     /** Seeds an Application Insights component. */
     public synchronized ResourceView applicationInsights(String subscription, String group, String name,
                                                          String location, Map<String, String> tags) {
         groupStore.ensure(subscription, group, location);
-        return resourceView(resourceStore.put(ComponentDocuments.seed(subscription, group, name, location, tags)));
+        ResourceView view = resourceView(resourceStore.put(ComponentDocuments.seed(subscription, group, name, location, tags)));
+        changed();
+        return view;
     }
 
     /**
@@ -171,6 +230,7 @@ public final class ArmState {
      */
     public synchronized ArmState failNextWorkspaceProvisioning(String workspaceName, String code, String message) {
         workspaceStore.planFailure(workspaceName, code, message);
+        changed();
         return this;
     }
 

@@ -1,5 +1,7 @@
 package io.cmkflow.local.arm;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.security.SecureRandom;
@@ -170,6 +172,45 @@ final class KeyStore {
     void removeAll(String vaultId) {
         String prefix = vaultPrefix(vaultId);
         byKey.keySet().removeIf(k -> k.startsWith(prefix));
+    }
+
+    /** Every key with all its versions (ids, dates, key material) and its deletion date, for a snapshot. */
+    ArrayNode export() {
+        ArrayNode all = JsonDocuments.array();
+        for (StoredKey key : byKey.values()) {
+            ObjectNode k = all.addObject();
+            k.put("vaultId", key.vaultId).put("vaultName", key.vaultName).put("name", key.name).put("kty", key.kty)
+                    .put("keySize", key.keySize);
+            k.set("keyOps", JsonDocuments.arrayOf(key.keyOps));
+            k.set("tags", JsonDocuments.tagsNode(key.tags));
+            ArrayNode versions = k.putArray("versions");
+            key.versions.forEach(v -> versions.addObject().put("version", v.version())
+                    .put("created", v.created().toString()).put("modulus", v.modulus()));
+            if (key.deletedAt != null) {
+                k.put("deletedAt", key.deletedAt.toString());
+            }
+        }
+        return all;
+    }
+
+    /** Adds the keys of a snapshot {@link #export()} wrote. */
+    void load(JsonNode exported) {
+        for (JsonNode k : exported) {
+            StoredKey key = new StoredKey(k.get("vaultId").asText(), k.get("vaultName").asText(),
+                    k.get("name").asText());
+            List<String> keyOps = JsonDocuments.stream(k.get("keyOps")).map(JsonNode::asText).toList();
+            describe(key, k.get("kty").asText(), k.get("keySize").asInt(), keyOps, JsonDocuments.tags(k));
+            for (JsonNode v : k.get("versions")) {
+                try {
+                    key.versions.add(new KeyVersion(v.get("version").asText(), Instant.parse(v.get("created").asText()),
+                            v.get("modulus").binaryValue()));
+                } catch (java.io.IOException e) {
+                    throw new IllegalArgumentException("key " + key.name + " has a version without key material", e);
+                }
+            }
+            key.deletedAt = k.hasNonNull("deletedAt") ? Instant.parse(k.get("deletedAt").asText()) : null;
+            byKey.put(keyOf(key.vaultId, key.name), key);
+        }
     }
 
     /** Files a vault's keys under its new id (a vault recovered into another resource group). */

@@ -1,5 +1,7 @@
 package io.cmkflow.local.arm;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.time.Duration;
@@ -78,21 +80,31 @@ final class LongRunningOperations {
 
     private final Map<String, Operation> byId = new LinkedHashMap<>();
     private final Object lock;
+    private final Runnable afterChange;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "arm-simulator-operations");
         t.setDaemon(true);
         return t;
     });
 
-    /** {@code lock} is what every store change holds: the ArmState. */
-    LongRunningOperations(Object lock) {
+    /**
+     * {@code lock} is what every store change holds: the ArmState; {@code afterChange} runs under it after each timed
+     * change (the state file is written).
+     */
+    LongRunningOperations(Object lock, Runnable afterChange) {
         this.lock = lock;
+        this.afterChange = afterChange;
     }
 
     Operation start(String resourceId) {
         Operation operation = new Operation(UUID.randomUUID().toString(), resourceId, Instant.now());
         byId.put(operation.id, operation);
         return operation;
+    }
+
+    /** The operation, or null. */
+    Operation get(String operationId) {
+        return byId.get(operationId);
     }
 
     Operation require(String operationId) {
@@ -108,8 +120,37 @@ final class LongRunningOperations {
         scheduler.schedule(() -> {
             synchronized (lock) {
                 change.run();
+                afterChange.run();
             }
         }, delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Every operation (finished ones too: their URLs keep answering), for a snapshot. */
+    ArrayNode export() {
+        ArrayNode all = JsonDocuments.array();
+        for (Operation o : byId.values()) {
+            ObjectNode op = all.addObject().put("id", o.id).put("resourceId", o.resourceId)
+                    .put("startTime", o.startTime.toString()).put("status", o.status);
+            if (o.endTime != null) {
+                op.put("endTime", o.endTime.toString());
+            }
+            if (o.error != null) {
+                op.set("error", o.error);
+            }
+        }
+        return all;
+    }
+
+    /** Adds the operations of a snapshot {@link #export()} wrote; their owners reschedule what finishes them. */
+    void load(JsonNode exported) {
+        for (JsonNode op : exported) {
+            Operation o = new Operation(op.get("id").asText(), op.get("resourceId").asText(),
+                    Instant.parse(op.get("startTime").asText()));
+            o.status = op.get("status").asText();
+            o.endTime = op.hasNonNull("endTime") ? Instant.parse(op.get("endTime").asText()) : null;
+            o.error = op.get("error") instanceof ObjectNode error ? error : null;
+            byId.put(o.id, o);
+        }
     }
 
     void close() {

@@ -1,5 +1,8 @@
 package io.cmkflow.local.arm;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -38,8 +41,7 @@ final class ProviderStore {
     }
 
     private Registration registration(String subscription, String namespace) {
-        String key = subscription.toLowerCase(Locale.ROOT) + "|" + namespace.toLowerCase(Locale.ROOT);
-        return byKey.computeIfAbsent(key, k -> new Registration(subscription, ProviderCatalog.canonicalName(namespace),
+        return byKey.computeIfAbsent(key(subscription, namespace), k -> new Registration(subscription, ProviderCatalog.canonicalName(namespace),
                 options.providersRegisteredAtStart() || ALWAYS_REGISTERED.contains(namespace.toLowerCase(Locale.ROOT))
                         ? "Registered" : "NotRegistered"));
     }
@@ -84,6 +86,28 @@ final class ProviderStore {
 
     boolean isRegistered(String subscription, String namespace) {
         return "Registered".equals(registration(subscription, namespace).state);
+    }
+
+    /** Every registration record with its state and the Registering reads it has left, for a snapshot. */
+    ArrayNode export() {
+        ArrayNode all = JsonDocuments.array();
+        byKey.values().forEach(r -> all.addObject().put("subscription", r.subscription).put("namespace", r.namespace)
+                .put("registrationState", r.state).put("registeringReadsLeft", r.registeringReadsLeft));
+        return all;
+    }
+
+    /** Adds the registrations of a snapshot {@link #export()} wrote. */
+    void load(JsonNode exported) {
+        for (JsonNode r : exported) {
+            Registration registration = new Registration(r.get("subscription").asText(), r.get("namespace").asText(),
+                    r.get("registrationState").asText());
+            registration.registeringReadsLeft = r.path("registeringReadsLeft").asInt();
+            byKey.put(key(registration.subscription, registration.namespace), registration);
+        }
+    }
+
+    private static String key(String subscription, String namespace) {
+        return subscription.toLowerCase(Locale.ROOT) + "|" + namespace.toLowerCase(Locale.ROOT);
     }
 
     /** Subscriptions that have a registration record. */

@@ -1,6 +1,7 @@
 package io.cmkflow.local.arm;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.LinkedHashMap;
@@ -92,6 +93,18 @@ final class ResourceGroupStore {
             }
         }
         return null;
+    }
+
+    /** The groups as stored, for a snapshot. */
+    ArrayNode export() {
+        ArrayNode all = JsonDocuments.array();
+        byKey.values().forEach(all::add);
+        return all;
+    }
+
+    /** Adds the groups of a snapshot {@link #export()} wrote (their contents are the resource table's). */
+    void load(JsonNode exported) {
+        exported.forEach(g -> byKey.put(ResourceIds.key(g.get("id").asText()), (ObjectNode) g));
     }
 
     static ArmError notFound(String name) {

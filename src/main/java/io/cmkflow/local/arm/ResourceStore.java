@@ -1,6 +1,7 @@
 package io.cmkflow.local.arm;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.LinkedHashMap;
@@ -57,6 +58,18 @@ final class ResourceStore {
     void removeGroupContents(String subscription, String group) {
         String prefix = ResourceIds.groupKey(subscription, group) + "/";
         byId.keySet().removeIf(k -> k.startsWith(prefix));
+    }
+
+    /** The resources as stored (not copies: the caller serialises them under the lock), for a snapshot. */
+    ArrayNode export() {
+        ArrayNode all = JsonDocuments.array();
+        byId.values().forEach(all::add);
+        return all;
+    }
+
+    /** Adds the resources of a snapshot {@link #export()} wrote. */
+    void load(JsonNode exported) {
+        exported.forEach(r -> put((ObjectNode) r));
     }
 
     /** Sets {@code tags} when the request carries them and copies the requested properties onto the resource. */

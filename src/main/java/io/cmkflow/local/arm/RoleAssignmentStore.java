@@ -1,6 +1,7 @@
 package io.cmkflow.local.arm;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.time.Instant;
@@ -111,6 +112,18 @@ final class RoleAssignmentStore {
                     JsonDocuments.text(p, "scope"), JsonDocuments.text(p, "roleDefinitionId"),
                     JsonDocuments.text(p, "principalId"), JsonDocuments.text(p, "principalType"));
         }).toList();
+    }
+
+    /** The assignments as stored, for a snapshot. */
+    ArrayNode export() {
+        ArrayNode all = JsonDocuments.array();
+        byId.values().forEach(all::add);
+        return all;
+    }
+
+    /** Adds the assignments of a snapshot {@link #export()} wrote. */
+    void load(JsonNode exported) {
+        exported.forEach(a -> byId.put(ResourceIds.key(a.get("id").asText()), (ObjectNode) a));
     }
 
     private static String principal(JsonNode assignment) {

@@ -208,6 +208,24 @@ final class VaultStore {
         keys.removeAll(d.vault().get("id").asText());
     }
 
+    /** The soft-deleted vaults with their dates, for a snapshot (live vaults are in the resource table). */
+    ArrayNode export() {
+        ArrayNode all = JsonDocuments.array();
+        deletedByName.values().forEach(d -> all.addObject().<ObjectNode>set("vault", d.vault())
+                .put("deletionDate", d.deletionDate().toString())
+                .put("scheduledPurgeDate", d.scheduledPurgeDate().toString()));
+        return all;
+    }
+
+    /** Adds the soft-deleted vaults of a snapshot {@link #export()} wrote. */
+    void load(JsonNode exported) {
+        for (JsonNode d : exported) {
+            ObjectNode vault = (ObjectNode) d.get("vault");
+            deletedByName.put(vault.get("name").asText().toLowerCase(Locale.ROOT), new DeletedVault(vault,
+                    Instant.parse(d.get("deletionDate").asText()), Instant.parse(d.get("scheduledPurgeDate").asText())));
+        }
+    }
+
     /** Applies one requested access policy entry to the vault. */
     void changeAccessPolicy(String id, AccessPolicies.Change change, JsonNode entry) {
         ObjectNode props = JsonDocuments.objectAt(require(id), "properties");

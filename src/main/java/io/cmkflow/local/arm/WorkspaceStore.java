@@ -1,8 +1,12 @@
 package io.cmkflow.local.arm;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -21,8 +25,20 @@ final class WorkspaceStore {
     record Started(ObjectNode workspace, LongRunningOperations.Operation operation, String location) {
     }
 
+    /** What a timed change does when it is due. */
+    private enum Change { FINISH_CREATE, FINISH_DELETE, POPULATE_MANAGED_GROUP }
+
+    /**
+     * A timed change this store waits for, kept as data so that a snapshot carries it and a restarted simulator
+     * reschedules it for the same instant (Azure goes on working while cmkflow is down).
+     */
+    private record Pending(Change change, Instant due, String workspaceId, String operationId, boolean purge,
+                           String managedGroup, String location) {
+    }
+
     private final Map<String, ObjectNode> softDeletedById = new LinkedHashMap<>();
     private final Map<String, ArmError> plannedFailuresByName = new LinkedHashMap<>();
+    private final List<Pending> pending = new ArrayList<>();
     private final ArmSimulatorOptions options;
     private final ResourceStore resources;
     private final ManagedResourceGroups managedGroups;
@@ -82,7 +98,8 @@ final class WorkspaceStore {
         completeIdentity(workspace);
         resources.put(workspace);
         LongRunningOperations.Operation operation = operations.start(id);
-        operations.later(options.workspaceOperationDuration(), () -> finishCreate(id, operation));
+        schedule(new Pending(Change.FINISH_CREATE, Instant.now().plus(options.workspaceOperationDuration()), id,
+                operation.id(), false, null, null));
         return new Started(workspace, operation, location);
     }
 
@@ -136,9 +153,31 @@ final class WorkspaceStore {
         return current;
     }
 
+    private void schedule(Pending change) {
+        pending.add(change);
+        Duration delay = Duration.between(Instant.now(), change.due());
+        operations.later(delay.isNegative() ? Duration.ZERO : delay, () -> {
+            if (pending.remove(change)) {
+                run(change);
+            }
+        });
+    }
+
+    private void run(Pending change) {
+        LongRunningOperations.Operation operation = change.operationId() == null ? null
+                : operations.get(change.operationId());
+        String id = change.workspaceId();
+        switch (change.change()) {
+            case FINISH_CREATE -> finishCreate(id, operation);
+            case FINISH_DELETE -> finishDelete(id, operation, change.purge());
+            case POPULATE_MANAGED_GROUP -> managedGroups.populate(ResourceIds.after(id, "subscriptions"),
+                    change.managedGroup(), change.location(), ResourceIds.name(id));
+        }
+    }
+
     private void finishCreate(String id, LongRunningOperations.Operation operation) {
         ObjectNode workspace = get(id);
-        if (workspace == null || !operation.inProgress()) {
+        if (workspace == null || operation == null || !operation.inProgress()) {
             return;
         }
         String name = workspace.get("name").asText();
@@ -155,8 +194,8 @@ final class WorkspaceStore {
         if (options.managedResourcesDelay().isZero()) {
             managedGroups.populate(subscription, managedGroup, location, name);
         } else {
-            operations.later(options.managedResourcesDelay(),
-                    () -> managedGroups.populate(subscription, managedGroup, location, name));
+            schedule(new Pending(Change.POPULATE_MANAGED_GROUP, Instant.now().plus(options.managedResourcesDelay()), id,
+                    null, false, managedGroup, location));
         }
         WorkspaceDocuments.provisioned(workspace, managedGroup);
         operation.succeed();
@@ -183,7 +222,8 @@ final class WorkspaceStore {
         }
         LongRunningOperations.Operation operation = operations.start(id);
         ObjectNode deleting = workspace != null ? workspace : softDeleted;
-        operations.later(options.workspaceOperationDuration(), () -> finishDelete(id, operation, purge));
+        schedule(new Pending(Change.FINISH_DELETE, Instant.now().plus(options.workspaceOperationDuration()), id,
+                operation.id(), purge, null, null));
         return new Started(deleting, operation, deleting.get("location").asText());
     }
 
@@ -199,6 +239,38 @@ final class WorkspaceStore {
                 softDeletedById.put(ResourceIds.key(id), deleted);
             }
         }
-        operation.succeed();
+        if (operation != null) {
+            operation.succeed();
+        }
+    }
+
+    /** Soft-deleted workspaces, planned failures and the timed changes still to come, for a snapshot. */
+    ObjectNode export() {
+        ObjectNode exported = JsonDocuments.object();
+        ArrayNode softDeleted = exported.putArray("softDeleted");
+        softDeletedById.values().forEach(softDeleted::add);
+        ArrayNode failures = exported.putArray("plannedFailures");
+        plannedFailuresByName.forEach((name, e) -> failures.addObject().put("workspaceName", name)
+                .put("code", e.code()).put("message", e.getMessage()));
+        ArrayNode changes = exported.putArray("pending");
+        for (Pending p : pending) {
+            changes.addObject().put("change", p.change().name()).put("due", p.due().toString())
+                    .put("workspaceId", p.workspaceId()).put("operationId", p.operationId()).put("purge", p.purge())
+                    .put("managedGroup", p.managedGroup()).put("location", p.location());
+        }
+        return exported;
+    }
+
+    /** Adds what a snapshot {@link #export()} wrote and reschedules its timed changes (the operations are loaded). */
+    void load(JsonNode exported) {
+        exported.path("softDeleted").forEach(w -> softDeletedById.put(ResourceIds.key(w.get("id").asText()),
+                (ObjectNode) w));
+        exported.path("plannedFailures").forEach(f -> plannedFailuresByName.put(f.get("workspaceName").asText(),
+                new ArmError(409, f.get("code").asText(), f.get("message").asText())));
+        for (JsonNode c : exported.path("pending")) {
+            schedule(new Pending(Change.valueOf(c.get("change").asText()), Instant.parse(c.get("due").asText()),
+                    c.get("workspaceId").asText(), JsonDocuments.text(c, "operationId"), c.path("purge").asBoolean(),
+                    JsonDocuments.text(c, "managedGroup"), JsonDocuments.text(c, "location")));
+        }
     }
 }
