@@ -38,7 +38,8 @@ public class LocalStandIns {
         ArmSimulator simulator = ArmSimulator.start(ArmSimulatorOptions.defaults()
                 .withPort(settings.armPort())
                 .withAutoCreateResourceGroups(true)
-                .withWorkspaceOperationDuration(settings.workspaceOperationDuration()));
+                .withWorkspaceOperationDuration(settings.workspaceOperationDuration())
+                .withStateFile(settings.armStateFile()));
         log.info("ARM simulator serving {} (dev mode: no Azure account used)", simulator.endpoint());
         return simulator;
     }
