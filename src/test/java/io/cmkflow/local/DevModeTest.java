@@ -3,6 +3,9 @@ package io.cmkflow.local;
 import io.cmkflow.local.arm.ArmSimulator;
 import io.cmkflow.local.arm.ArmState;
 import io.cmkflow.workflow.CmkSearchAttributes;
+import io.cmkflow.workflow.WorkflowHistories;
+import io.cmkflow.workflow.WorkflowIds;
+import io.temporal.client.WorkflowClient;
 import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsRequest;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
@@ -72,6 +75,12 @@ class DevModeTest {
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(ui.statusCode()).isEqualTo(200);
             assertThat(succeededRuns(dev.temporal().target())).isEqualTo(3);
+            // The dev server's histories join the test server's in the replay test.
+            WorkflowClient client = dev.application().getBean(WorkflowClient.class);
+            for (ArmState.WorkspaceView workspace : azure.workspaces()) {
+                String workflowId = WorkflowIds.forTarget(workspace.subscription(), workspace.resourceGroup(), workspace.name());
+                WorkflowHistories.replayAndKeep("devserver-" + workspace.name(), client.fetchHistory(workflowId), true);
+            }
         }
         assertThat(Files.exists(state.resolve("temporal.db"))).isTrue();
 

@@ -13,13 +13,13 @@ import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The local default's simulator makes a missing resource group on the first write, so a submitted request runs. */
+/** Dev mode's simulator makes a missing resource group on the first write, so a submitted request runs. */
 class LocalStandInsTest {
     private static final String SUBSCRIPTION = "11111111-2222-3333-4444-555555555555";
 
     @Test
-    void localDefaultSimulatorCreatesMissingResourceGroupsOnWrite() throws IOException, InterruptedException {
-        LocalSettings settings = new LocalSettings(0, 0, Duration.ofMillis(50));
+    void devModeSimulatorCreatesMissingResourceGroupsOnWrite() throws IOException, InterruptedException {
+        LocalSettings settings = new LocalSettings(0, 0, Duration.ofMillis(50), null);
         try (ArmSimulator sim = new LocalStandIns().armSimulator(settings)) {
             HttpClient http = HttpClient.newBuilder().sslContext(sim.sslContext()).build();
             assertThat(send(http, sim, "POST", "/subscriptions/" + SUBSCRIPTION

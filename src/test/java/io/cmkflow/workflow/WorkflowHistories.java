@@ -10,9 +10,9 @@ import java.nio.file.Path;
 /**
  * Replays a finished run's history against the current workflow code (a determinism check) and keeps it as JSON:
  * always under target/histories/, and (for the scenarios a test chooses to keep) under src/test/resources/histories/
- * when run with {@code -Dcmkflow.recordHistories=true}, so {@link CmkWorkspaceWorkflowReplayTest} replays it on every later build.
+ * when run with {@code -Dcmkflow.recordHistories=true} (histories from the Temporal test server and from the dev server), so {@link CmkWorkspaceWorkflowReplayTest} replays it on every later build.
  */
-final class WorkflowHistories {
+public final class WorkflowHistories {
 
     static final Path BUILD_DIR = Path.of("target", "histories");
     static final Path RECORDED_DIR = Path.of("src", "test", "resources", "histories");
@@ -20,7 +20,7 @@ final class WorkflowHistories {
     private WorkflowHistories() {
     }
 
-    static void replayAndKeep(String name, WorkflowExecutionHistory history, boolean keepInSources) throws Exception {
+    public static void replayAndKeep(String name, WorkflowExecutionHistory history, boolean keepInSources) throws Exception {
         WorkflowReplayer.replayWorkflowExecution(history, CmkWorkspaceWorkflowImpl.class);
         write(BUILD_DIR, name, history.toJson(true));
         if (keepInSources && Boolean.getBoolean("cmkflow.recordHistories")) {
