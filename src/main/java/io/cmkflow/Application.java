@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cmkflow.local.DevMode;
 import io.cmkflow.local.LocalDemo;
 import io.cmkflow.operator.OperatorCli;
+import io.cmkflow.request.IntakeSettings;
 import io.cmkflow.request.RequestSubmitter;
 import io.cmkflow.contract.StatusEvent;
 import io.micronaut.context.ApplicationContext;
@@ -112,8 +113,8 @@ public class Application {
         String connection = System.getenv().getOrDefault("CMKFLOW_SERVICEBUS_CONNECTION_STRING", EMULATOR_CONNECTION_STRING);
         ServiceBusClientBuilder clients = new ServiceBusClientBuilder().connectionString(connection);
         try (RequestSubmitter submitter = new RequestSubmitter(clients,
-                System.getenv().getOrDefault("CMKFLOW_REQUEST_QUEUE", "cmk-requests"),
-                System.getenv().getOrDefault("CMKFLOW_STATUS_QUEUE", "cmk-status"), new ObjectMapper())) {
+                System.getenv().getOrDefault("CMKFLOW_REQUEST_QUEUE", IntakeSettings.DEFAULT_REQUEST_QUEUE),
+                System.getenv().getOrDefault("CMKFLOW_STATUS_QUEUE", IntakeSettings.DEFAULT_STATUS_QUEUE), new ObjectMapper())) {
             List<String> requestIds = submitter.submit(files.stream().map(Path::of).toList());
             System.out.println("submitted " + requestIds);
             Map<String, StatusEvent> outcomes = submitter.awaitOutcomes(requestIds, Duration.ofMinutes(30),

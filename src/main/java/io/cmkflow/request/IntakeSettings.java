@@ -16,11 +16,14 @@ import java.time.Duration;
 public record IntakeSettings(
         @Nullable String connectionString,
         @Nullable String fullyQualifiedNamespace,
-        @Bindable(defaultValue = "cmk-requests") String requestQueue,
-        @Bindable(defaultValue = "cmk-status") String statusQueue,
+        @Bindable(defaultValue = IntakeSettings.DEFAULT_REQUEST_QUEUE) String requestQueue,
+        @Bindable(defaultValue = IntakeSettings.DEFAULT_STATUS_QUEUE) String statusQueue,
         @Bindable(defaultValue = "16") int maxConcurrentCalls,
         @Bindable(defaultValue = "0") int prefetchCount,
         @Bindable(defaultValue = "262144") int maxMessageBytes,
         @Bindable(defaultValue = "PT10M") Duration maxLockRenewal,
         @Bindable(defaultValue = "PT30S") Duration settleTimeout) {
+
+    public static final String DEFAULT_REQUEST_QUEUE = "cmk-requests";
+    public static final String DEFAULT_STATUS_QUEUE = "cmk-status";
 }
