@@ -99,7 +99,9 @@ class RunControlTest {
 
         control.cancel(WorkflowIds.forRequest(request));
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> control.state(WorkflowIds.forRequest(request)).status() == CmkStatus.Cancelled);
+        // The query shows Cancelled as soon as compensation starts; the run has ended only once getResult returns.
+        assertThatThrownBy(() -> stub(request).getResult(CmkRunState.class)).isInstanceOf(WorkflowFailedException.class);
+        assertThat(control.state(WorkflowIds.forRequest(request)).status()).isEqualTo(CmkStatus.Cancelled);
         assertThat(stack.arm.state().vault(SUBSCRIPTION, GROUP, request.keyVault().name())).isEmpty();
         assertThatThrownBy(() -> control.abort(WorkflowIds.forRequest(request), "too late"))
                 .isInstanceOf(RunControlException.class)
