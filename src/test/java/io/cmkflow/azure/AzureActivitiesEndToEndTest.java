@@ -1,5 +1,8 @@
 package io.cmkflow.azure;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.cmkflow.testing.TestRequests;
+import io.cmkflow.testing.CmkStack;
 import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.workflow.CompensationActivities;
 import io.cmkflow.contract.KeyAccessOutcome;
@@ -26,8 +29,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import static io.cmkflow.azure.SimulatedAzure.GROUP;
-import static io.cmkflow.azure.SimulatedAzure.SUBSCRIPTION;
+import static io.cmkflow.testing.TestRequests.GROUP;
+import static io.cmkflow.testing.TestRequests.SUBSCRIPTION;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -38,7 +41,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class AzureActivitiesEndToEndTest {
 
     private static final String QUEUE = "azure-e2e";
-    private static SimulatedAzure azure;
+    @RegisterExtension
+    static final CmkStack azure = CmkStack.azureOnly().requestTarget().build();
     private static TestWorkflowEnvironment temporal;
 
     /** What the test workflow saw. */
@@ -77,31 +81,29 @@ class AzureActivitiesEndToEndTest {
     }
 
     @BeforeAll
-    static void start() {
-        azure = SimulatedAzure.start();
+    static void steps() {
         temporal = TestWorkflowEnvironment.newInstance();
         Worker worker = temporal.newWorker(QUEUE);
         worker.registerWorkflowImplementationTypes(ProvisionThenCompensateImpl.class);
-        worker.registerActivitiesImplementations(new AzureProvisioningActivities(azure.clients, SimulatedAzure.FAST),
-                new AzureCompensationActivities(azure.clients, SimulatedAzure.FAST));
+        worker.registerActivitiesImplementations(new AzureProvisioningActivities(azure.clients(), CmkStack.FAST_POLLING),
+                new AzureCompensationActivities(azure.clients(), CmkStack.FAST_POLLING));
         temporal.start();
     }
 
     @AfterAll
     static void stop() {
         temporal.close();
-        azure.close();
     }
 
     @Test
     void provisionsThroughTemporalThenCompensatesBackToTheStartingState() {
-        var resourcesBefore = azure.sim.state().resourcesIn(SUBSCRIPTION, GROUP).size();
-        var groupsBefore = azure.sim.state().resourceGroups().size();
-        CmkRequest request = SimulatedAzure.request("e2e");
+        var resourcesBefore = azure.arm().state().resourcesIn(SUBSCRIPTION, GROUP).size();
+        var groupsBefore = azure.arm().state().resourceGroups().size();
+        CmkRequest request = TestRequests.request("e2e");
 
         RunReport report = temporal.getWorkflowClient().newWorkflowStub(ProvisionThenCompensate.class,
                         WorkflowOptions.newBuilder().setTaskQueue(QUEUE).setWorkflowId("e2e").build())
-                .run(request, SimulatedAzure.owner("e2e"));
+                .run(request, TestRequests.owner("e2e"));
 
         assertThat(report.vault().disposition()).isEqualTo(VaultOutcome.Disposition.CREATED);
         assertThat(report.key().created()).isTrue();
@@ -110,9 +112,9 @@ class AzureActivitiesEndToEndTest {
         assertThat(report.managedGroup().resourceGroupName()).isEqualTo(report.workspace().serviceProvisionedResourceGroup());
         assertThat(report.undo()).extracting(UndoOutcome::result).containsOnly(UndoOutcome.Result.DELETED).hasSize(6);
         assertThat(report.undo().get(5).recoverableUntil()).isNotBlank();
-        assertThat(azure.sim.state().resourcesIn(SUBSCRIPTION, GROUP)).hasSize(resourcesBefore);
-        assertThat(azure.sim.state().resourceGroups()).hasSize(groupsBefore);
-        assertThat(azure.sim.state().deletedVault("kv-e2e")).isPresent();
-        assertThat(azure.sim.state().refusedDeletes()).isEmpty();
+        assertThat(azure.arm().state().resourcesIn(SUBSCRIPTION, GROUP)).hasSize(resourcesBefore);
+        assertThat(azure.arm().state().resourceGroups()).hasSize(groupsBefore);
+        assertThat(azure.arm().state().deletedVault("kv-e2e")).isPresent();
+        assertThat(azure.arm().state().refusedDeletes()).isEmpty();
     }
 }

@@ -1,5 +1,8 @@
 package io.cmkflow.azure;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.cmkflow.testing.TestRequests;
+import io.cmkflow.testing.CmkStack;
 import io.cmkflow.local.arm.FaultRule;
 import io.cmkflow.local.arm.JournalEntry;
 import io.cmkflow.contract.CmkRequest;
@@ -16,9 +19,7 @@ import io.temporal.worker.Worker;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class AzureActivitiesTemporalTest {
 
     private static final String QUEUE = "azure-activities-test";
-    private static SimulatedAzure azure;
+    @RegisterExtension
+    static final CmkStack azure = CmkStack.azureOnly().requestTarget().build();
     private TestWorkflowEnvironment temporal;
 
     @WorkflowInterface
@@ -59,41 +61,31 @@ class AzureActivitiesTemporalTest {
         }
     }
 
-    @BeforeAll
-    static void startSimulator() {
-        azure = SimulatedAzure.start();
-    }
-
-    @AfterAll
-    static void stopSimulator() {
-        azure.close();
-    }
-
     @BeforeEach
     void startTemporal() {
         temporal = TestWorkflowEnvironment.newInstance(TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
         Worker worker = temporal.newWorker(QUEUE);
         worker.registerWorkflowImplementationTypes(RegisterProvidersWorkflowImpl.class);
-        worker.registerActivitiesImplementations(new AzureProvisioningActivities(azure.clients, SimulatedAzure.FAST));
+        worker.registerActivitiesImplementations(new AzureProvisioningActivities(azure.clients(), CmkStack.FAST_POLLING));
         temporal.start();
-        azure.sim.journal().clear();
+        azure.arm().journal().clear();
     }
 
     @AfterEach
     void stopTemporal() {
         temporal.close();
-        azure.sim.faults().clear();
+        azure.arm().faults().clear();
     }
 
     @Test
     void aThrottledAttemptIsRetriedNoSoonerThanAzuresRetryAfter() {
-        azure.sim.faults().inject(FaultRule.forOperation("Providers_Get").status(429).code("TooManyRequests")
+        azure.arm().faults().inject(FaultRule.forOperation("Providers_Get").status(429).code("TooManyRequests")
                 .message("slow down").retryAfterSeconds(1).times(1));
 
-        String result = run(SimulatedAzure.request("throttle"));
+        String result = run(TestRequests.request("throttle"));
 
         assertThat(result).isEqualTo("registered:" + ProviderRegistrationStep.NAMESPACES.size());
-        List<JournalEntry> gets = azure.operations("Providers_Get");
+        List<JournalEntry> gets = azure.arm().journal().byOperation("Providers_Get");
         assertThat(gets.get(0).status()).isEqualTo(429);
         assertThat(Duration.between(gets.get(0).receivedAt(), gets.get(1).receivedAt()))
                 .as("the retry waits for Retry-After (1 s), not the 50 ms activity backoff")
@@ -102,23 +94,23 @@ class AzureActivitiesTemporalTest {
 
     @Test
     void aNonRetryableAzureErrorReachesTheWorkflowTypedAndIsNotRetried() {
-        azure.sim.faults().inject(FaultRule.forOperation("Providers_Get").status(403).code("AuthorizationFailed")
+        azure.arm().faults().inject(FaultRule.forOperation("Providers_Get").status(403).code("AuthorizationFailed")
                 .message("no access").times(3));
 
-        String result = run(SimulatedAzure.request("denied"));
+        String result = run(TestRequests.request("denied"));
 
         assertThat(result).isEqualTo("failed:NON_RETRYABLE:nonRetryable=true");
-        assertThat(azure.operations("Providers_Get")).hasSize(1);
+        assertThat(azure.arm().journal().byOperation("Providers_Get")).hasSize(1);
     }
 
     @Test
     void badInputReachesTheWorkflowAsInvalidRequestWithoutAnyAzureCall() {
-        CmkRequest bad = RequestRulesTest.copy(SimulatedAzure.request("invalid")).subscriptionId("not-a-guid").build();
+        CmkRequest bad = TestRequests.copy(TestRequests.request("invalid")).subscriptionId("not-a-guid").build();
 
         String result = run(bad);
 
         assertThat(result).isEqualTo("failed:INVALID_REQUEST:nonRetryable=true");
-        assertThat(azure.sim.journal().entries()).isEmpty();
+        assertThat(azure.arm().journal().entries()).isEmpty();
     }
 
     private String run(CmkRequest request) {

@@ -1,5 +1,6 @@
 package io.cmkflow.azure;
 
+import io.cmkflow.testing.TestRequests;
 import io.cmkflow.contract.AzureCloud;
 import com.azure.resourcemanager.AzureResourceManager;
 import io.cmkflow.contract.CmkRequest;
@@ -15,7 +16,7 @@ class AzureClientsTest {
     @Test
     void theRequestsCloudChoosesTheArmEndpoint() {
         CmkRequest publicCloud = TestRequests.request("pub");
-        CmkRequest government = RequestRulesTest.copy(TestRequests.request("gov")).cloud(CmkRequest.AZURE_US_GOVERNMENT).build();
+        CmkRequest government = TestRequests.copy(TestRequests.request("gov")).cloud(CmkRequest.AZURE_US_GOVERNMENT).build();
 
         assertThat(endpoint(real.forRequest(publicCloud))).isEqualTo("https://management.azure.com/");
         assertThat(endpoint(real.forRequest(government))).isEqualTo("https://management.usgovcloudapi.net/");

@@ -1,11 +1,13 @@
 package io.cmkflow.azure;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.cmkflow.testing.TestRequests;
+import io.cmkflow.testing.CmkStack;
 import io.cmkflow.contract.AzureErrorClass;
 import io.cmkflow.contract.VaultOutcome;
 import io.cmkflow.local.arm.FaultRule;
 import io.cmkflow.local.arm.Throttling;
 import io.cmkflow.contract.CmkRequest;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -15,38 +17,33 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.time.Duration;
 
-import static io.cmkflow.azure.SimulatedAzure.NO_HEARTBEAT;
-import static io.cmkflow.azure.SimulatedAzure.owner;
-import static io.cmkflow.azure.SimulatedAzure.request;
+import static io.cmkflow.testing.CmkStack.NO_HEARTBEAT;
+import static io.cmkflow.testing.TestRequests.owner;
+import static io.cmkflow.testing.TestRequests.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** Azure's answers, injected into the simulator, reach the caller classified; the SDK does not retry 429 by itself. */
 class AzureErrorClassificationTest {
 
-    private static SimulatedAzure azure;
+    @RegisterExtension
+    static final CmkStack azure = CmkStack.azureOnly().requestTarget().build();
     private static KeyVaultStep vaults;
 
     @BeforeAll
-    static void start() {
-        azure = SimulatedAzure.start();
-        vaults = new KeyVaultStep(azure.clients, SimulatedAzure.FAST);
-    }
-
-    @AfterAll
-    static void stop() {
-        azure.close();
+    static void steps() {
+        vaults = new KeyVaultStep(azure.clients(), CmkStack.FAST_POLLING);
     }
 
     @BeforeEach
     void clearJournal() {
-        azure.sim.journal().clear();
+        azure.arm().journal().clear();
     }
 
     @AfterEach
     void clearFaults() {
-        azure.sim.faults().clear();
-        azure.sim.throttling().disable();
+        azure.arm().faults().clear();
+        azure.arm().throttling().disable();
     }
 
     @ParameterizedTest(name = "{0} {1} -> NON_RETRYABLE")
@@ -62,7 +59,7 @@ class AzureErrorClassificationTest {
             "400, NoRegisteredProviderFound",
             "400, InvalidRequestContent"})
     void nonRetryableAnswersSurfaceAsNonRetryable(int status, String code) {
-        azure.sim.faults().inject(FaultRule.forOperation("Vaults_CreateOrUpdate").status(status).code(code)
+        azure.arm().faults().inject(FaultRule.forOperation("Vaults_CreateOrUpdate").status(status).code(code)
                 .message("injected " + code).times(5));
 
         AzureStepException e = catchThrowableOfType(AzureStepException.class,
@@ -71,12 +68,12 @@ class AzureErrorClassificationTest {
         assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.NON_RETRYABLE);
         assertThat(e.failure().code()).isEqualTo(code);
         assertThat(e.failure().httpStatus()).isEqualTo(status);
-        assertThat(azure.operations("Vaults_CreateOrUpdate")).as("no SDK retry of a non-retryable answer").hasSize(1);
+        assertThat(azure.arm().journal().byOperation("Vaults_CreateOrUpdate")).as("no SDK retry of a non-retryable answer").hasSize(1);
     }
 
     @Test
     void aDeletedVaultConflictIsNonRetryable() {
-        azure.sim.faults().inject(FaultRule.forOperation("Vaults_CreateOrUpdate").status(409).code("ConflictError")
+        azure.arm().faults().inject(FaultRule.forOperation("Vaults_CreateOrUpdate").status(409).code("ConflictError")
                 .message("A vault with the same name already exists in deleted state. You need to either recover or purge existing key vault.")
                 .times(1));
 
@@ -89,7 +86,7 @@ class AzureErrorClassificationTest {
 
     @Test
     void transientServerErrorsAreRetriedBrieflyByTheSdkThenSurfaceAsRetryable() {
-        azure.sim.faults().inject(FaultRule.forOperation("Vaults_Get").status(503).code("ServiceUnavailable")
+        azure.arm().faults().inject(FaultRule.forOperation("Vaults_Get").status(503).code("ServiceUnavailable")
                 .message("try later").times(3));
 
         AzureStepException e = catchThrowableOfType(AzureStepException.class,
@@ -97,23 +94,23 @@ class AzureErrorClassificationTest {
 
         assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.RETRYABLE);
         assertThat(e.failure().httpStatus()).isEqualTo(503);
-        assertThat(azure.operations("Vaults_Get")).hasSize(3);
+        assertThat(azure.arm().journal().byOperation("Vaults_Get")).hasSize(3);
     }
 
     @Test
     void aSingleTransientErrorIsAbsorbedByTheSdkRetry() {
-        azure.sim.faults().inject(FaultRule.forOperation("Vaults_CreateOrUpdate").status(500).code("InternalServerError")
+        azure.arm().faults().inject(FaultRule.forOperation("Vaults_CreateOrUpdate").status(500).code("InternalServerError")
                 .message("blip").times(1));
 
         assertThat(vaults.ensure(request("blip"), owner("blip"), NO_HEARTBEAT).disposition())
                 .isEqualTo(io.cmkflow.contract.VaultOutcome.Disposition.CREATED);
-        assertThat(azure.operations("Vaults_CreateOrUpdate")).hasSize(2);
+        assertThat(azure.arm().journal().byOperation("Vaults_CreateOrUpdate")).hasSize(2);
     }
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({"RetryableErrorDueToAnotherOperation", "AnotherOperationInProgress"})
     void operationConflictsAreRetryable(String code) {
-        azure.sim.faults().inject(FaultRule.forOperation("Vaults_CreateOrUpdate").status(409).code(code).message("busy").times(1));
+        azure.arm().faults().inject(FaultRule.forOperation("Vaults_CreateOrUpdate").status(409).code(code).message("busy").times(1));
 
         AzureStepException e = catchThrowableOfType(AzureStepException.class,
                 () -> vaults.ensure(request("busy" + code.length()), owner("busy"), NO_HEARTBEAT));
@@ -124,7 +121,7 @@ class AzureErrorClassificationTest {
 
     @Test
     void throttlingSurfacesAsThrottledWithAzuresRetryAfter_withoutAnSdkRetry() {
-        azure.sim.faults().inject(FaultRule.forOperation("Vaults_Get").status(429).code("TooManyRequests")
+        azure.arm().faults().inject(FaultRule.forOperation("Vaults_Get").status(429).code("TooManyRequests")
                 .message("slow down").retryAfterSeconds(7).times(1));
 
         AzureStepException e = catchThrowableOfType(AzureStepException.class,
@@ -133,12 +130,12 @@ class AzureErrorClassificationTest {
         assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.THROTTLED);
         assertThat(e.failure().retryAfter()).isEqualTo(Duration.ofSeconds(7));
         assertThat(e.failure().httpStatus()).isEqualTo(429);
-        assertThat(azure.sim.journal().entries()).as("the SDK must not wait out Retry-After itself").hasSize(1);
+        assertThat(azure.arm().journal().entries()).as("the SDK must not wait out Retry-After itself").hasSize(1);
     }
 
     @Test
     void armTokenBucketThrottlingIsClassifiedTheSameWay() {
-        azure.sim.throttling().enable(new Throttling.Limits(1, 0.01, 1, 0.01));
+        azure.arm().throttling().enable(new Throttling.Limits(1, 0.01, 1, 0.01));
         CmkRequest request = request("bucket");
 
         AzureStepException e = catchThrowableOfType(AzureStepException.class, () -> {

@@ -1,5 +1,8 @@
 package io.cmkflow.azure;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.cmkflow.testing.TestRequests;
+import io.cmkflow.testing.CmkStack;
 import io.cmkflow.contract.AzureErrorClass;
 import io.cmkflow.local.arm.ArmState;
 import io.cmkflow.contract.CmkRequest;
@@ -7,34 +10,28 @@ import io.cmkflow.contract.KeyOutcome;
 import io.cmkflow.contract.Ownership;
 import io.cmkflow.contract.UndoOutcome;
 import io.cmkflow.contract.VaultOutcome;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
 
-import static io.cmkflow.azure.SimulatedAzure.NO_HEARTBEAT;
-import static io.cmkflow.azure.SimulatedAzure.owner;
-import static io.cmkflow.azure.SimulatedAzure.request;
+import static io.cmkflow.testing.CmkStack.NO_HEARTBEAT;
+import static io.cmkflow.testing.TestRequests.owner;
+import static io.cmkflow.testing.TestRequests.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 class CmkKeyStepTest {
 
-    private static SimulatedAzure azure;
+    @RegisterExtension
+    static final CmkStack azure = CmkStack.azureOnly().requestTarget().build();
     private static KeyVaultStep vaults;
     private static CmkKeyStep step;
 
     @BeforeAll
-    static void start() {
-        azure = SimulatedAzure.start();
-        vaults = new KeyVaultStep(azure.clients, SimulatedAzure.FAST);
-        step = new CmkKeyStep(azure.clients);
-    }
-
-    @AfterAll
-    static void stop() {
-        azure.close();
+    static void steps() {
+        vaults = new KeyVaultStep(azure.clients(), CmkStack.FAST_POLLING);
+        step = new CmkKeyStep(azure.clients());
     }
 
     @Test
@@ -42,55 +39,55 @@ class CmkKeyStepTest {
         CmkRequest request = request("key");
         Ownership owner = owner("key");
         VaultOutcome vault = vaults.ensure(request, owner, NO_HEARTBEAT);
-        azure.sim.journal().clear();
+        azure.arm().journal().clear();
 
         KeyOutcome key = step.ensure(request, vault, owner);
 
         assertThat(key.created()).isTrue();
         assertThat(key.name()).isEqualTo("cmk-key");
         assertThat(key.keyUrlWithVersion()).startsWith(key.keyUrl()).isNotEqualTo(key.keyUrl());
-        ArmState.KeyView stored = azure.sim.state().key(vault.vaultId(), "cmk-key").orElseThrow();
+        ArmState.KeyView stored = azure.arm().state().key(vault.vaultId(), "cmk-key").orElseThrow();
         assertThat(stored.kty()).isEqualTo("RSA");
         assertThat(stored.keySize()).isEqualTo(3072);
         assertThat(stored.keyOps()).containsExactlyInAnyOrder("wrapKey", "unwrapKey");
         assertThat(stored.tags()).containsAllEntriesOf(owner.tags());
         assertThat(stored.versionCount()).isEqualTo(1);
-        assertThat(azure.operations("Keys_CreateIfNotExist")).hasSize(1);
+        assertThat(azure.arm().journal().byOperation("Keys_CreateIfNotExist")).hasSize(1);
 
-        azure.sim.journal().clear();
+        azure.arm().journal().clear();
         KeyOutcome rerun = step.ensure(request, vault, owner);
         assertThat(rerun).isEqualTo(key);
-        assertThat(azure.writes()).isEmpty();
-        assertThat(azure.sim.state().key(vault.vaultId(), "cmk-key").orElseThrow().versionCount()).isEqualTo(1);
+        assertThat(azure.arm().journal().writes()).isEmpty();
+        assertThat(azure.arm().state().key(vault.vaultId(), "cmk-key").orElseThrow().versionCount()).isEqualTo(1);
     }
 
     @Test
     void adoptsACompliantExistingKeyAsNotCreated() {
         CmkRequest request = request("keyadopt");
         VaultOutcome vault = vaults.ensure(request, owner("keyadopt"), NO_HEARTBEAT);
-        azure.sim.state().key(vault.vaultId(), "cmk-keyadopt", 4096, Map.of("owner", "team"));
-        azure.sim.journal().clear();
+        azure.arm().state().key(vault.vaultId(), "cmk-keyadopt", 4096, Map.of("owner", "team"));
+        azure.arm().journal().clear();
 
         KeyOutcome key = step.ensure(request, vault, owner("keyadopt"));
 
         assertThat(key.created()).isFalse();
-        assertThat(azure.writes()).isEmpty();
+        assertThat(azure.arm().journal().writes()).isEmpty();
         assertThat(step.undo(request, owner("keyadopt")).result()).isEqualTo(UndoOutcome.Result.NOT_OURS);
-        assertThat(azure.sim.state().key(vault.vaultId(), "cmk-keyadopt").orElseThrow().deleted()).isFalse();
+        assertThat(azure.arm().state().key(vault.vaultId(), "cmk-keyadopt").orElseThrow().deleted()).isFalse();
     }
 
     @Test
     void refusesAnExistingKeyTooWeakToBeTheCmk() {
         CmkRequest request = request("weak");
         VaultOutcome vault = vaults.ensure(request, owner("weak"), NO_HEARTBEAT);
-        azure.sim.state().key(vault.vaultId(), "cmk-weak", 2048, Map.of());
-        azure.sim.journal().clear();
+        azure.arm().state().key(vault.vaultId(), "cmk-weak", 2048, Map.of());
+        azure.arm().journal().clear();
 
         AzureStepException e = catchThrowableOfType(AzureStepException.class, () -> step.ensure(request, vault, owner("weak")));
 
         assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.NON_RETRYABLE);
         assertThat(e.failure().code()).isEqualTo("KeyNotCompliant");
-        assertThat(azure.writes()).isEmpty();
+        assertThat(azure.arm().journal().writes()).isEmpty();
     }
 
     @Test
@@ -103,7 +100,7 @@ class CmkKeyStepTest {
         UndoOutcome undo = step.undo(request, owner);
 
         assertThat(undo.result()).isEqualTo(UndoOutcome.Result.DELETED);
-        assertThat(azure.sim.state().key(vault.vaultId(), "cmk-keyundo").map(ArmState.KeyView::deleted).orElse(true)).isTrue();
+        assertThat(azure.arm().state().key(vault.vaultId(), "cmk-keyundo").map(ArmState.KeyView::deleted).orElse(true)).isTrue();
         assertThat(step.undo(request, owner).result()).isEqualTo(UndoOutcome.Result.ALREADY_GONE);
     }
 }

@@ -1,5 +1,8 @@
 package io.cmkflow.azure;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.cmkflow.testing.TestRequests;
+import io.cmkflow.testing.CmkStack;
 import io.cmkflow.contract.KeyVaultRoles;
 import io.cmkflow.contract.AzureCloud;
 import io.cmkflow.contract.AzureErrorClass;
@@ -12,7 +15,6 @@ import io.cmkflow.contract.UndoOutcome;
 import io.cmkflow.contract.VaultOutcome;
 import io.temporal.api.common.v1.Payload;
 import io.temporal.common.converter.DefaultDataConverter;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -20,12 +22,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
 
-import static io.cmkflow.azure.SimulatedAzure.GROUP;
-import static io.cmkflow.azure.SimulatedAzure.NO_HEARTBEAT;
-import static io.cmkflow.azure.SimulatedAzure.SUBSCRIPTION;
-import static io.cmkflow.azure.SimulatedAzure.TENANT;
-import static io.cmkflow.azure.SimulatedAzure.owner;
-import static io.cmkflow.azure.SimulatedAzure.request;
+import static io.cmkflow.testing.TestRequests.GROUP;
+import static io.cmkflow.testing.CmkStack.NO_HEARTBEAT;
+import static io.cmkflow.testing.TestRequests.SUBSCRIPTION;
+import static io.cmkflow.testing.TestRequests.TENANT;
+import static io.cmkflow.testing.TestRequests.owner;
+import static io.cmkflow.testing.TestRequests.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -34,27 +36,22 @@ class KeyAccessStepTest {
     private static final String PUBLIC_COSMOS = AzureCloud.PUBLIC.cosmosDbPrincipalId();
     private static final String GOV_COSMOS = AzureCloud.US_GOVERNMENT.cosmosDbPrincipalId();
     private static final String CLIENT_ID = "3c9b1f2e-7a4d-4b8e-9f01-23456789abcd";
-    private static SimulatedAzure azure;
+    @RegisterExtension
+    static final CmkStack azure = CmkStack.azureOnly().requestTarget().build();
     private static KeyVaultStep vaults;
     private static KeyAccessStep step;
 
     @BeforeAll
-    static void start() {
-        azure = SimulatedAzure.start();
-        vaults = new KeyVaultStep(azure.clients, SimulatedAzure.FAST);
-        step = new KeyAccessStep(azure.clients);
-    }
-
-    @AfterAll
-    static void stop() {
-        azure.close();
+    static void steps() {
+        vaults = new KeyVaultStep(azure.clients(), CmkStack.FAST_POLLING);
+        step = new KeyAccessStep(azure.clients());
     }
 
     @Test
     void addsAnAccessPolicyEntryThroughAdd_andARerunWritesNothing() {
         CmkRequest request = request("grant");
         VaultOutcome vault = vaults.ensure(request, owner("grant"), NO_HEARTBEAT);
-        azure.sim.journal().clear();
+        azure.arm().journal().clear();
 
         KeyAccessOutcome grant = step.grant(request, vault);
 
@@ -62,15 +59,15 @@ class KeyAccessStepTest {
         assertThat(grant.alreadyPresent()).isFalse();
         assertThat(grant.principalObjectId()).isEqualTo(PUBLIC_COSMOS);
         assertThat(cosmosEntry(vault, PUBLIC_COSMOS).keys()).containsExactlyInAnyOrder("get", "wrapKey", "unwrapKey");
-        assertThat(azure.writes()).singleElement().satisfies(w -> {
+        assertThat(azure.arm().journal().writes()).singleElement().satisfies(w -> {
             assertThat(w.operation()).isEqualTo("Vaults_UpdateAccessPolicy");
             assertThat(w.path()).endsWith("/accessPolicies/add");
         });
 
-        azure.sim.journal().clear();
+        azure.arm().journal().clear();
         KeyAccessOutcome rerun = step.grant(request, vault);
         assertThat(rerun.alreadyPresent()).isTrue();
-        assertThat(azure.writes()).isEmpty();
+        assertThat(azure.arm().journal().writes()).isEmpty();
         // A grant that was already there is not this run's to remove.
         assertThat(step.undo(request, rerun).result()).isEqualTo(UndoOutcome.Result.NOT_OURS);
         assertThat(cosmosEntry(vault, PUBLIC_COSMOS).keys()).hasSize(3);
@@ -78,7 +75,7 @@ class KeyAccessStepTest {
 
     @Test
     void usesTheGovernmentPrincipalInAzureUSGovernment() {
-        CmkRequest request = RequestRulesTest.copy(request("gov")).cloud(CmkRequest.AZURE_US_GOVERNMENT).build();
+        CmkRequest request = TestRequests.copy(request("gov")).cloud(CmkRequest.AZURE_US_GOVERNMENT).build();
         VaultOutcome vault = vaults.ensure(request, owner("gov"), NO_HEARTBEAT);
 
         KeyAccessOutcome grant = step.grant(request, vault);
@@ -89,20 +86,20 @@ class KeyAccessStepTest {
 
     @Test
     void reportsAPreExistingEntryAsAlreadyPresent() {
-        azure.sim.state().vault(VaultSeed.of(SUBSCRIPTION, GROUP, "kv-pre").tenantId(TENANT)
+        azure.arm().state().vault(VaultSeed.of(SUBSCRIPTION, GROUP, "kv-pre").tenantId(TENANT)
                 .accessPolicy(PUBLIC_COSMOS, List.of("get", "wrapKey", "unwrapKey")));
         VaultOutcome vault = vaults.ensure(request("pre"), owner("pre"), NO_HEARTBEAT);
-        azure.sim.journal().clear();
+        azure.arm().journal().clear();
 
         KeyAccessOutcome grant = step.grant(request("pre"), vault);
 
         assertThat(grant.alreadyPresent()).isTrue();
-        assertThat(azure.writes()).isEmpty();
+        assertThat(azure.arm().journal().writes()).isEmpty();
     }
 
     @Test
     void completesAPreExistingPartialEntryButLeavesItInPlaceOnUndo() {
-        azure.sim.state().vault(VaultSeed.of(SUBSCRIPTION, GROUP, "kv-partial").tenantId(TENANT)
+        azure.arm().state().vault(VaultSeed.of(SUBSCRIPTION, GROUP, "kv-partial").tenantId(TENANT)
                 .accessPolicy(PUBLIC_COSMOS, List.of("get")));
         VaultOutcome vault = vaults.ensure(request("partial"), owner("partial"), NO_HEARTBEAT);
 
@@ -123,35 +120,35 @@ class KeyAccessStepTest {
         UndoOutcome undo = step.undo(request, grant);
 
         assertThat(undo.result()).isEqualTo(UndoOutcome.Result.DELETED);
-        assertThat(azure.sim.state().accessPolicies(vault.vaultId())).noneMatch(p -> p.objectId().equals(PUBLIC_COSMOS));
+        assertThat(azure.arm().state().accessPolicies(vault.vaultId())).noneMatch(p -> p.objectId().equals(PUBLIC_COSMOS));
         assertThat(step.undo(request, grant).result()).isEqualTo(UndoOutcome.Result.ALREADY_GONE);
     }
 
     @Test
     void anRbacVaultGetsTheCryptoServiceEncryptionUserRole() {
-        CmkRequest request = RequestRulesTest.copy(request("rbac"))
+        CmkRequest request = TestRequests.copy(request("rbac"))
                 .vault(new CmkRequest.KeyVault("kv-rbac", null, "standard", 7, true)).build();
         VaultOutcome vault = vaults.ensure(request, owner("rbac"), NO_HEARTBEAT);
         assertThat(vault.rbacAuthorization()).isTrue();
-        azure.sim.journal().clear();
+        azure.arm().journal().clear();
 
         KeyAccessOutcome grant = step.grant(request, vault);
 
         assertThat(grant.mode()).isEqualTo(KeyAccessOutcome.Mode.RBAC);
         assertThat(grant.alreadyPresent()).isFalse();
-        assertThat(azure.sim.state().roleAssignments()).anySatisfy(a -> {
+        assertThat(azure.arm().state().roleAssignments()).anySatisfy(a -> {
             assertThat(a.principalId()).isEqualTo(PUBLIC_COSMOS);
             assertThat(a.scope()).isEqualToIgnoringCase(vault.vaultId());
             assertThat(a.roleDefinitionId()).endsWith(KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER);
         });
-        assertThat(azure.sim.state().accessPolicies(vault.vaultId())).isEmpty();
+        assertThat(azure.arm().state().accessPolicies(vault.vaultId())).isEmpty();
 
         KeyAccessOutcome rerun = step.grant(request, vault);
         assertThat(rerun.alreadyPresent()).isTrue();
         assertThat(rerun.roleAssignmentId()).isEqualToIgnoringCase(grant.roleAssignmentId());
 
         assertThat(step.undo(request, grant).result()).isEqualTo(UndoOutcome.Result.DELETED);
-        assertThat(azure.sim.state().roleAssignments()).noneMatch(a -> a.scope().equalsIgnoreCase(vault.vaultId()));
+        assertThat(azure.arm().state().roleAssignments()).noneMatch(a -> a.scope().equalsIgnoreCase(vault.vaultId()));
         assertThat(step.undo(request, grant).result()).isEqualTo(UndoOutcome.Result.ALREADY_GONE);
     }
 
@@ -160,7 +157,7 @@ class KeyAccessStepTest {
         CmkRequest request = withIdentity(request("uaigrant"), "uai-grant");
         String principal = seedIdentity("uai-grant");
         VaultOutcome vault = vaults.ensure(request, owner("uaigrant"), NO_HEARTBEAT);
-        azure.sim.journal().clear();
+        azure.arm().journal().clear();
 
         KeyAccessOutcome grant = step.grant(request, vault);
 
@@ -169,23 +166,23 @@ class KeyAccessStepTest {
         assertThat(grant.alreadyPresent()).isFalse();
         assertThat(cosmosEntry(vault, PUBLIC_COSMOS).keys()).containsExactlyInAnyOrder("get", "wrapKey", "unwrapKey");
         assertThat(cosmosEntry(vault, principal).keys()).containsExactlyInAnyOrder("get", "wrapKey", "unwrapKey");
-        assertThat(azure.sim.journal().entries()).anySatisfy(e -> {
+        assertThat(azure.arm().journal().entries()).anySatisfy(e -> {
             assertThat(e.operation()).isEqualTo("UserAssignedIdentities_Get");
             assertThat(e.method()).isEqualTo("GET");
         });
-        assertThat(azure.writes()).singleElement().satisfies(w -> assertThat(w.path()).endsWith("/accessPolicies/add"));
+        assertThat(azure.arm().journal().writes()).singleElement().satisfies(w -> assertThat(w.path()).endsWith("/accessPolicies/add"));
 
-        azure.sim.journal().clear();
+        azure.arm().journal().clear();
         KeyAccessOutcome rerun = step.grant(request, vault);
         assertThat(rerun.alreadyPresent()).isTrue();
         assertThat(rerun.identityAlreadyPresent()).isTrue();
-        assertThat(azure.writes()).isEmpty();
+        assertThat(azure.arm().journal().writes()).isEmpty();
         assertThat(step.undo(request, rerun).result()).isEqualTo(UndoOutcome.Result.NOT_OURS);
 
         UndoOutcome undo = step.undo(request, grant);
         assertThat(undo.result()).isEqualTo(UndoOutcome.Result.DELETED);
         assertThat(undo.detail()).contains("Cosmos DB").contains("identity");
-        assertThat(azure.sim.state().accessPolicies(vault.vaultId()))
+        assertThat(azure.arm().state().accessPolicies(vault.vaultId()))
                 .noneMatch(p -> p.objectId().equals(PUBLIC_COSMOS) || p.objectId().equals(principal));
         assertThat(step.undo(request, grant).result()).isEqualTo(UndoOutcome.Result.ALREADY_GONE);
     }
@@ -194,7 +191,7 @@ class KeyAccessStepTest {
     void undoRemovesOnlyTheIdentityWhenCosmosDbHadAccessBefore() {
         CmkRequest request = withIdentity(request("uaihalf"), "uai-half");
         String principal = seedIdentity("uai-half");
-        azure.sim.state().vault(VaultSeed.of(SUBSCRIPTION, GROUP, "kv-uaihalf").tenantId(TENANT)
+        azure.arm().state().vault(VaultSeed.of(SUBSCRIPTION, GROUP, "kv-uaihalf").tenantId(TENANT)
                 .accessPolicy(PUBLIC_COSMOS, List.of("get", "wrapKey", "unwrapKey")));
         VaultOutcome vault = vaults.ensure(request, owner("uaihalf"), NO_HEARTBEAT);
 
@@ -203,7 +200,7 @@ class KeyAccessStepTest {
         assertThat(grant.identityAlreadyPresent()).isFalse();
 
         assertThat(step.undo(request, grant).result()).isEqualTo(UndoOutcome.Result.DELETED);
-        assertThat(azure.sim.state().accessPolicies(vault.vaultId())).extracting(ArmState.AccessPolicyView::objectId)
+        assertThat(azure.arm().state().accessPolicies(vault.vaultId())).extracting(ArmState.AccessPolicyView::objectId)
                 .contains(PUBLIC_COSMOS).doesNotContain(principal);
     }
 
@@ -211,23 +208,23 @@ class KeyAccessStepTest {
     void aMissingUserAssignedIdentityIsNonRetryableAndWritesNothing() {
         CmkRequest request = withIdentity(request("uaimissing"), "uai-never-created");
         VaultOutcome vault = vaults.ensure(request, owner("uaimissing"), NO_HEARTBEAT);
-        azure.sim.journal().clear();
+        azure.arm().journal().clear();
 
         AzureStepException e = catchThrowableOfType(AzureStepException.class, () -> step.grant(request, vault));
 
         assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.NON_RETRYABLE);
         assertThat(e.failure().code()).isEqualTo("UserAssignedIdentityNotFound");
         assertThat(e.getMessage()).contains("workspace.userAssignedIdentityId").contains("uai-never-created");
-        assertThat(azure.writes()).isEmpty();
+        assertThat(azure.arm().journal().writes()).isEmpty();
     }
 
     @Test
     void anRbacVaultGetsASecondRoleAssignmentForTheIdentity_andUndoRemovesBoth() {
-        CmkRequest request = RequestRulesTest.copy(withIdentity(request("uairbac"), "uai-rbac"))
+        CmkRequest request = TestRequests.copy(withIdentity(request("uairbac"), "uai-rbac"))
                 .vault(new CmkRequest.KeyVault("kv-uairbac", null, "standard", 7, true)).build();
         String principal = seedIdentity("uai-rbac");
         VaultOutcome vault = vaults.ensure(request, owner("uairbac"), NO_HEARTBEAT);
-        azure.sim.journal().clear();
+        azure.arm().journal().clear();
 
         KeyAccessOutcome grant = step.grant(request, vault);
 
@@ -236,14 +233,14 @@ class KeyAccessStepTest {
         assertThat(grant.identityRoleAssignmentId()).isNotNull().isNotEqualToIgnoringCase(grant.roleAssignmentId());
         assertThat(rolesAt(vault)).extracting(ArmState.RoleAssignmentView::principalId)
                 .containsExactlyInAnyOrder(PUBLIC_COSMOS, principal);
-        assertThat(azure.writes()).hasSize(2).allSatisfy(w -> assertThat(w.operation()).isEqualTo("RoleAssignments_Create"));
-        assertThat(azure.sim.state().accessPolicies(vault.vaultId())).isEmpty();
+        assertThat(azure.arm().journal().writes()).hasSize(2).allSatisfy(w -> assertThat(w.operation()).isEqualTo("RoleAssignments_Create"));
+        assertThat(azure.arm().state().accessPolicies(vault.vaultId())).isEmpty();
 
-        azure.sim.journal().clear();
+        azure.arm().journal().clear();
         KeyAccessOutcome rerun = step.grant(request, vault);
         assertThat(rerun.identityAlreadyPresent()).isTrue();
         assertThat(rerun.identityRoleAssignmentId()).isEqualToIgnoringCase(grant.identityRoleAssignmentId());
-        assertThat(azure.writes()).isEmpty();
+        assertThat(azure.arm().journal().writes()).isEmpty();
 
         assertThat(step.undo(request, grant).result()).isEqualTo(UndoOutcome.Result.DELETED);
         assertThat(rolesAt(vault)).isEmpty();
@@ -267,16 +264,16 @@ class KeyAccessStepTest {
         assertThat(old.identityPrincipalId()).isNull();
         assertThat(old.identityAlreadyPresent()).isNull();
         assertThat(step.undo(request, old).result()).isEqualTo(UndoOutcome.Result.DELETED);
-        assertThat(azure.sim.state().accessPolicies(vault.vaultId())).noneMatch(p -> p.objectId().equals(PUBLIC_COSMOS));
+        assertThat(azure.arm().state().accessPolicies(vault.vaultId())).noneMatch(p -> p.objectId().equals(PUBLIC_COSMOS));
     }
 
     private static List<ArmState.RoleAssignmentView> rolesAt(VaultOutcome vault) {
-        return azure.sim.state().roleAssignments().stream().filter(a -> a.scope().equalsIgnoreCase(vault.vaultId())).toList();
+        return azure.arm().state().roleAssignments().stream().filter(a -> a.scope().equalsIgnoreCase(vault.vaultId())).toList();
     }
 
     private static String seedIdentity(String name) {
         String principal = UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
-        azure.sim.state().userAssignedIdentity(SUBSCRIPTION, GROUP, name, principal, CLIENT_ID);
+        azure.arm().state().userAssignedIdentity(SUBSCRIPTION, GROUP, name, principal, CLIENT_ID);
         return principal;
     }
 
@@ -284,12 +281,12 @@ class KeyAccessStepTest {
         String id = "/subscriptions/" + SUBSCRIPTION + "/resourceGroups/" + GROUP
                 + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/" + identityName;
         CmkRequest.Workspace ws = request.workspace();
-        return RequestRulesTest.copy(request).workspace(new CmkRequest.Workspace(ws.name(), ws.friendlyName(),
+        return TestRequests.copy(request).workspace(new CmkRequest.Workspace(ws.name(), ws.friendlyName(),
                 ws.hbiWorkspace(), id, CLIENT_ID, ws.storageAccountId(), ws.applicationInsightsId())).build();
     }
 
     private static ArmState.AccessPolicyView cosmosEntry(VaultOutcome vault, String principal) {
-        return azure.sim.state().accessPolicies(vault.vaultId()).stream()
+        return azure.arm().state().accessPolicies(vault.vaultId()).stream()
                 .filter(p -> p.objectId().equals(principal)).findFirst().orElseThrow();
     }
 }

@@ -1,5 +1,8 @@
 package io.cmkflow.azure;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.cmkflow.testing.TestRequests;
+import io.cmkflow.testing.CmkStack;
 import io.cmkflow.contract.AzureErrorClass;
 import io.cmkflow.contract.ArmResourceId;
 import io.cmkflow.local.arm.ArmState;
@@ -9,7 +12,6 @@ import io.cmkflow.contract.Ownership;
 import io.cmkflow.contract.UndoOutcome;
 import io.cmkflow.contract.VaultOutcome;
 import io.cmkflow.contract.VaultOutcome.Disposition;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,39 +20,34 @@ import org.junit.jupiter.api.Test;
 import java.time.Instant;
 import java.util.Map;
 
-import static io.cmkflow.azure.SimulatedAzure.GROUP;
-import static io.cmkflow.azure.SimulatedAzure.NO_HEARTBEAT;
-import static io.cmkflow.azure.SimulatedAzure.SUBSCRIPTION;
-import static io.cmkflow.azure.SimulatedAzure.TENANT;
-import static io.cmkflow.azure.SimulatedAzure.owner;
-import static io.cmkflow.azure.SimulatedAzure.request;
+import static io.cmkflow.testing.TestRequests.GROUP;
+import static io.cmkflow.testing.CmkStack.NO_HEARTBEAT;
+import static io.cmkflow.testing.TestRequests.SUBSCRIPTION;
+import static io.cmkflow.testing.TestRequests.TENANT;
+import static io.cmkflow.testing.TestRequests.owner;
+import static io.cmkflow.testing.TestRequests.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 class KeyVaultStepTest {
 
-    private static SimulatedAzure azure;
+    @RegisterExtension
+    static final CmkStack azure = CmkStack.azureOnly().requestTarget().build();
     private static KeyVaultStep step;
 
     @BeforeAll
-    static void start() {
-        azure = SimulatedAzure.start();
-        step = new KeyVaultStep(azure.clients, SimulatedAzure.FAST);
-    }
-
-    @AfterAll
-    static void stop() {
-        azure.close();
+    static void steps() {
+        step = new KeyVaultStep(azure.clients(), CmkStack.FAST_POLLING);
     }
 
     @BeforeEach
     void clearJournal() {
-        azure.sim.journal().clear();
+        azure.arm().journal().clear();
     }
 
     @AfterEach
     void clearFaults() {
-        azure.sim.faults().clear();
+        azure.arm().faults().clear();
     }
 
     @Test
@@ -61,56 +58,56 @@ class KeyVaultStepTest {
         VaultOutcome vault = step.ensure(request, owner, NO_HEARTBEAT);
 
         assertThat(vault.disposition()).isEqualTo(Disposition.CREATED);
-        assertThat(vault.vaultId()).isEqualToIgnoringCase(SimulatedAzure.vaultId("kv-create"));
+        assertThat(vault.vaultId()).isEqualToIgnoringCase(TestRequests.vaultId("kv-create"));
         assertThat(vault.vaultUri()).startsWith("https://");
-        ArmState.VaultView stored = azure.sim.state().vault(SUBSCRIPTION, GROUP, "kv-create").orElseThrow();
+        ArmState.VaultView stored = azure.arm().state().vault(SUBSCRIPTION, GROUP, "kv-create").orElseThrow();
         assertThat(stored.softDeleteEnabled()).isTrue();
         assertThat(stored.purgeProtectionEnabled()).isTrue();
         assertThat(stored.softDeleteRetentionDays()).isEqualTo(30);
         assertThat(stored.tags()).containsAllEntriesOf(owner.tags());
-        assertThat(azure.operations("Vaults_CreateOrUpdate")).hasSize(1);
-        assertThat(azure.operations("Vaults_CreateOrUpdate").get(0).requestBody())
+        assertThat(azure.arm().journal().byOperation("Vaults_CreateOrUpdate")).hasSize(1);
+        assertThat(azure.arm().journal().byOperation("Vaults_CreateOrUpdate").get(0).requestBody())
                 .contains("\"enablePurgeProtection\":true", "\"name\":\"premium\"");
 
-        azure.sim.journal().clear();
+        azure.arm().journal().clear();
         VaultOutcome rerun = step.ensure(request, owner, NO_HEARTBEAT);
         assertThat(rerun).isEqualTo(vault);
-        assertThat(azure.writes()).isEmpty();
+        assertThat(azure.arm().journal().writes()).isEmpty();
     }
 
     @Test
     void adoptsACompliantExistingVaultWithoutChangingIt() {
-        azure.sim.state().vault(VaultSeed.of(SUBSCRIPTION, "rg-shared", "kv-shared").tenantId(TENANT));
-        CmkRequest request = RequestRulesTest.copy(request("adopt"))
+        azure.arm().state().vault(VaultSeed.of(SUBSCRIPTION, "rg-shared", "kv-shared").tenantId(TENANT));
+        CmkRequest request = TestRequests.copy(request("adopt"))
                 .vault(new CmkRequest.KeyVault(null, vaultIdIn("rg-shared", "kv-shared"), null, null, null)).build();
-        azure.sim.journal().clear();
+        azure.arm().journal().clear();
 
         VaultOutcome vault = step.ensure(request, owner("adopt"), NO_HEARTBEAT);
 
         assertThat(vault.disposition()).isEqualTo(Disposition.ADOPTED);
         assertThat(vault.resourceGroup()).isEqualTo("rg-shared");
-        assertThat(azure.writes()).isEmpty();
+        assertThat(azure.arm().journal().writes()).isEmpty();
     }
 
     @Test
     void adoptsAnExistingCompliantVaultFoundByName() {
-        azure.sim.state().vault(VaultSeed.of(SUBSCRIPTION, GROUP, "kv-byname").tenantId(TENANT).tags(Map.of("owner", "team")));
-        azure.sim.journal().clear();
+        azure.arm().state().vault(VaultSeed.of(SUBSCRIPTION, GROUP, "kv-byname").tenantId(TENANT).tags(Map.of("owner", "team")));
+        azure.arm().journal().clear();
 
         VaultOutcome vault = step.ensure(request("byname"), owner("byname"), NO_HEARTBEAT);
 
         assertThat(vault.disposition()).isEqualTo(Disposition.ADOPTED);
-        assertThat(azure.writes()).isEmpty();
-        assertThat(azure.sim.state().vault(SUBSCRIPTION, GROUP, "kv-byname").orElseThrow().tags())
+        assertThat(azure.arm().journal().writes()).isEmpty();
+        assertThat(azure.arm().state().vault(SUBSCRIPTION, GROUP, "kv-byname").orElseThrow().tags())
                 .containsExactlyEntriesOf(Map.of("owner", "team"));
     }
 
     @Test
     void refusesAnExistingVaultWithoutPurgeProtection() {
-        azure.sim.state().vault(VaultSeed.of(SUBSCRIPTION, "rg-shared", "kv-nopurge").tenantId(TENANT).purgeProtection(false));
-        CmkRequest request = RequestRulesTest.copy(request("nopurge"))
+        azure.arm().state().vault(VaultSeed.of(SUBSCRIPTION, "rg-shared", "kv-nopurge").tenantId(TENANT).purgeProtection(false));
+        CmkRequest request = TestRequests.copy(request("nopurge"))
                 .vault(new CmkRequest.KeyVault(null, vaultIdIn("rg-shared", "kv-nopurge"), null, null, null)).build();
-        azure.sim.journal().clear();
+        azure.arm().journal().clear();
 
         AzureStepException e = catchThrowableOfType(AzureStepException.class,
                 () -> step.ensure(request, owner("nopurge"), NO_HEARTBEAT));
@@ -118,48 +115,48 @@ class KeyVaultStepTest {
         assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.NON_RETRYABLE);
         assertThat(e.failure().code()).isEqualTo("VaultNotCompliant");
         assertThat(e.getMessage()).contains("purge protection");
-        assertThat(azure.writes()).isEmpty();
-        assertThat(azure.sim.state().vault(SUBSCRIPTION, "rg-shared", "kv-nopurge").orElseThrow().purgeProtectionEnabled()).isFalse();
+        assertThat(azure.arm().journal().writes()).isEmpty();
+        assertThat(azure.arm().state().vault(SUBSCRIPTION, "rg-shared", "kv-nopurge").orElseThrow().purgeProtectionEnabled()).isFalse();
     }
 
     @Test
     void recoversOurSoftDeletedVault() {
-        azure.sim.state().deletedVault(VaultSeed.of(SUBSCRIPTION, GROUP, "kv-recover").tenantId(TENANT)
-                .location(SimulatedAzure.LOCATION).tags(owner("earlier-run").tags()));
-        azure.sim.journal().clear();
+        azure.arm().state().deletedVault(VaultSeed.of(SUBSCRIPTION, GROUP, "kv-recover").tenantId(TENANT)
+                .location(TestRequests.LOCATION).tags(owner("earlier-run").tags()));
+        azure.arm().journal().clear();
 
         VaultOutcome vault = step.ensure(request("recover"), owner("recover"), NO_HEARTBEAT);
 
         assertThat(vault.disposition()).isEqualTo(Disposition.RECOVERED);
-        assertThat(azure.operations("Vaults_CreateOrUpdate")).singleElement()
+        assertThat(azure.arm().journal().byOperation("Vaults_CreateOrUpdate")).singleElement()
                 .satisfies(put -> assertThat(put.requestBody()).contains("\"createMode\":\"recover\""));
-        assertThat(azure.sim.state().deletedVault("kv-recover")).isEmpty();
-        assertThat(azure.sim.state().vault(SUBSCRIPTION, GROUP, "kv-recover")).isPresent();
+        assertThat(azure.arm().state().deletedVault("kv-recover")).isEmpty();
+        assertThat(azure.arm().state().vault(SUBSCRIPTION, GROUP, "kv-recover")).isPresent();
 
-        azure.sim.journal().clear();
+        azure.arm().journal().clear();
         assertThat(step.ensure(request("recover"), owner("recover"), NO_HEARTBEAT).disposition()).isEqualTo(Disposition.RECOVERED);
-        assertThat(azure.writes()).isEmpty();
+        assertThat(azure.arm().journal().writes()).isEmpty();
     }
 
     @Test
     void refusesToRecoverASoftDeletedVaultThatIsNotOurs() {
-        azure.sim.state().deletedVault(VaultSeed.of(SUBSCRIPTION, GROUP, "kv-foreign").tenantId(TENANT)
-                .location(SimulatedAzure.LOCATION).tags(Map.of("owner", "someone-else")));
-        azure.sim.journal().clear();
+        azure.arm().state().deletedVault(VaultSeed.of(SUBSCRIPTION, GROUP, "kv-foreign").tenantId(TENANT)
+                .location(TestRequests.LOCATION).tags(Map.of("owner", "someone-else")));
+        azure.arm().journal().clear();
 
         AzureStepException e = catchThrowableOfType(AzureStepException.class,
                 () -> step.ensure(request("foreign"), owner("foreign"), NO_HEARTBEAT));
 
         assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.NON_RETRYABLE);
         assertThat(e.failure().code()).isEqualTo("DeletedVaultNotOurs");
-        assertThat(azure.writes()).isEmpty();
-        assertThat(azure.sim.state().deletedVault("kv-foreign")).isPresent();
+        assertThat(azure.arm().journal().writes()).isEmpty();
+        assertThat(azure.arm().state().deletedVault("kv-foreign")).isPresent();
     }
 
     @Test
     void aVaultNameTakenElsewhereIsNonRetryable() {
-        azure.sim.state().vault(VaultSeed.of(SimulatedAzure.OTHER_SUBSCRIPTION, "rg-other", "kv-taken"));
-        azure.sim.journal().clear();
+        azure.arm().state().vault(VaultSeed.of(TestRequests.OTHER_SUBSCRIPTION, "rg-other", "kv-taken"));
+        azure.arm().journal().clear();
 
         AzureStepException e = catchThrowableOfType(AzureStepException.class,
                 () -> step.ensure(request("taken"), owner("taken"), NO_HEARTBEAT));
@@ -180,26 +177,26 @@ class KeyVaultStepTest {
         assertThat(undo.result()).isEqualTo(UndoOutcome.Result.DELETED);
         assertThat(undo.detail()).contains("soft-deleted", "purge protection");
         assertThat(Instant.parse(undo.recoverableUntil().replace("Z", "Z"))).isAfter(Instant.now().plusSeconds(29L * 86400));
-        assertThat(azure.sim.state().vault(SUBSCRIPTION, GROUP, "kv-undo")).isEmpty();
-        assertThat(azure.sim.state().deletedVault("kv-undo")).isPresent();
+        assertThat(azure.arm().state().vault(SUBSCRIPTION, GROUP, "kv-undo")).isEmpty();
+        assertThat(azure.arm().state().deletedVault("kv-undo")).isPresent();
 
-        azure.sim.journal().clear();
+        azure.arm().journal().clear();
         UndoOutcome again = step.undo(request, owner);
         assertThat(again.result()).isEqualTo(UndoOutcome.Result.ALREADY_GONE);
         assertThat(again.recoverableUntil()).isEqualTo(undo.recoverableUntil());
-        assertThat(azure.writes()).isEmpty();
+        assertThat(azure.arm().journal().writes()).isEmpty();
     }
 
     @Test
     void undoLeavesAVaultWithoutThisRunsTagsAlone() {
-        azure.sim.state().vault(VaultSeed.of(SUBSCRIPTION, GROUP, "kv-notours").tenantId(TENANT));
-        azure.sim.journal().clear();
+        azure.arm().state().vault(VaultSeed.of(SUBSCRIPTION, GROUP, "kv-notours").tenantId(TENANT));
+        azure.arm().journal().clear();
 
         UndoOutcome undo = step.undo(request("notours"), owner("notours"));
 
         assertThat(undo.result()).isEqualTo(UndoOutcome.Result.NOT_OURS);
-        assertThat(azure.writes()).isEmpty();
-        assertThat(azure.sim.state().vault(SUBSCRIPTION, GROUP, "kv-notours")).isPresent();
+        assertThat(azure.arm().journal().writes()).isEmpty();
+        assertThat(azure.arm().state().vault(SUBSCRIPTION, GROUP, "kv-notours")).isPresent();
     }
 
     private static String vaultIdIn(String group, String name) {

@@ -1,5 +1,8 @@
 package io.cmkflow.azure;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.cmkflow.testing.TestRequests;
+import io.cmkflow.testing.CmkStack;
 import io.cmkflow.contract.AzureErrorClass;
 import io.cmkflow.contract.AzureCloud;
 import com.azure.core.http.HttpMethod;
@@ -8,42 +11,36 @@ import com.azure.core.util.Context;
 import com.azure.resourcemanager.AzureResourceManager;
 import io.cmkflow.local.arm.FaultRule;
 import io.cmkflow.contract.ManagedGroupOutcome;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
-import static io.cmkflow.azure.SimulatedAzure.SUBSCRIPTION;
-import static io.cmkflow.azure.SimulatedAzure.TENANT;
+import static io.cmkflow.testing.TestRequests.SUBSCRIPTION;
+import static io.cmkflow.testing.TestRequests.TENANT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 /** Every path to a DELETE in the managed group is refused before it leaves the process. */
 class ManagedGroupGuardTest {
 
-    private static SimulatedAzure azure;
+    @RegisterExtension
+    static final CmkStack azure = CmkStack.azureOnly().requestTarget().build();
     private static ProvisionedRun run;
 
     @BeforeAll
-    static void provision() {
-        azure = SimulatedAzure.start();
-        run = ProvisionedRun.of(azure, SimulatedAzure.request("guard"), SimulatedAzure.owner("guard"));
-    }
-
-    @AfterAll
-    static void stop() {
-        azure.close();
+    static void steps() {
+        run = ProvisionedRun.of(azure, TestRequests.request("guard"), TestRequests.owner("guard"));
     }
 
     @BeforeEach
     void clearJournal() {
-        azure.sim.journal().clear();
+        azure.arm().journal().clear();
     }
 
     @Test
     void refusesEveryDeleteAimedAtTheManagedGroupOrItsResources_knownFromTheWorkspace() {
-        AzureResourceManager arm = azure.clients.forRequest(run.request());
+        AzureResourceManager arm = azure.clients().forRequest(run.request());
         ManagedGroupOutcome group = run.managedGroup();
 
         assertRefused(() -> arm.resourceGroups().deleteByName(group.resourceGroupName()), group.resourceGroupName());
@@ -54,14 +51,14 @@ class ManagedGroupGuardTest {
         assertRefused(() -> arm.storageAccounts().deleteByResourceGroup(group.resourceGroupName(),
                 group.storageAccountId().substring(group.storageAccountId().lastIndexOf('/') + 1)), group.resourceGroupName());
 
-        assertThat(azure.sim.journal().entries()).noneMatch(e -> "DELETE".equals(e.method()));
-        assertThat(azure.sim.state().refusedDeletes()).isEmpty();
-        assertThat(azure.sim.state().resourceGroup(SUBSCRIPTION, group.resourceGroupName())).isPresent();
+        assertThat(azure.arm().journal().entries()).noneMatch(e -> "DELETE".equals(e.method()));
+        assertThat(azure.arm().state().refusedDeletes()).isEmpty();
+        assertThat(azure.arm().state().resourceGroup(SUBSCRIPTION, group.resourceGroupName())).isPresent();
     }
 
     @Test
     void aProcessThatNeverSawTheWorkspaceAsksArmForManagedByAndRefuses() {
-        AzureClients cold = new AzureClients(ArmConnection.simulator(azure.sim.azureEnvironment(), azure.sim.sslContext()));
+        AzureClients cold = new AzureClients(ArmConnection.simulator(azure.arm().azureEnvironment(), azure.arm().sslContext()));
         AzureResourceManager arm = cold.resourceManager(AzureCloud.PUBLIC, TENANT, SUBSCRIPTION);
         String groupName = run.managedGroup().resourceGroupName();
 
@@ -73,40 +70,40 @@ class ManagedGroupGuardTest {
         assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.NON_RETRYABLE);
         assertThat(e.failure().code()).isEqualTo("ManagedGroupDeleteRefused");
         assertThat(e.getMessage()).contains(groupName, run.workspace().workspaceId());
-        assertThat(azure.sim.journal().entries()).noneMatch(entry -> "DELETE".equals(entry.method()));
-        assertThat(azure.sim.journal().byOperation("ResourceGroups_Get")).isNotEmpty();
+        assertThat(azure.arm().journal().entries()).noneMatch(entry -> "DELETE".equals(entry.method()));
+        assertThat(azure.arm().journal().byOperation("ResourceGroups_Get")).isNotEmpty();
         assertThat(cold.managedGroups().managerOf(SUBSCRIPTION, groupName)).isEqualToIgnoringCase(run.workspace().workspaceId());
-        assertThat(azure.sim.state().refusedDeletes()).isEmpty();
+        assertThat(azure.arm().state().refusedDeletes()).isEmpty();
     }
 
     @Test
     void aGroupSeededWithManagedByIsRefusedToo_whileAnOrdinaryGroupCanBeDeleted() {
-        AzureResourceManager arm = azure.clients.forRequest(run.request());
-        arm.resourceGroups().define("rg-ordinary").withRegion(SimulatedAzure.LOCATION).create();
-        azure.sim.journal().clear();
+        AzureResourceManager arm = azure.clients().forRequest(run.request());
+        arm.resourceGroups().define("rg-ordinary").withRegion(TestRequests.LOCATION).create();
+        azure.arm().journal().clear();
 
         arm.resourceGroups().deleteByName("rg-ordinary");
 
-        assertThat(azure.sim.journal().entries()).anyMatch(e -> "DELETE".equals(e.method()) && e.path().contains("rg-ordinary"));
-        assertThat(azure.sim.state().resourceGroup(SUBSCRIPTION, "rg-ordinary")).isEmpty();
+        assertThat(azure.arm().journal().entries()).anyMatch(e -> "DELETE".equals(e.method()) && e.path().contains("rg-ordinary"));
+        assertThat(azure.arm().state().resourceGroup(SUBSCRIPTION, "rg-ordinary")).isEmpty();
     }
 
     @Test
     void aHandBuiltDeleteOnTheSharedPipelineIsRefusedToo() {
-        AzureResourceManager arm = azure.clients.forRequest(run.request());
-        String url = azure.sim.endpoint().toString().replaceAll("/$", "") + run.managedGroup().searchServiceId()
+        AzureResourceManager arm = azure.clients().forRequest(run.request());
+        String url = azure.arm().endpoint().toString().replaceAll("/$", "") + run.managedGroup().searchServiceId()
                 + "?api-version=2025-05-01";
 
         assertRefused(() -> arm.genericResources().manager().httpPipeline()
                 .sendSync(new HttpRequest(HttpMethod.DELETE, url), Context.NONE), run.managedGroup().resourceGroupName());
-        assertThat(azure.sim.journal().entries()).noneMatch(e -> "DELETE".equals(e.method()));
+        assertThat(azure.arm().journal().entries()).noneMatch(e -> "DELETE".equals(e.method()));
     }
 
     @Test
     void whenArmCannotSayWhetherAGroupIsManagedTheDeleteIsRefused() {
-        AzureClients cold = new AzureClients(ArmConnection.simulator(azure.sim.azureEnvironment(), azure.sim.sslContext()));
+        AzureClients cold = new AzureClients(ArmConnection.simulator(azure.arm().azureEnvironment(), azure.arm().sslContext()));
         AzureResourceManager arm = cold.resourceManager(AzureCloud.PUBLIC, TENANT, SUBSCRIPTION);
-        azure.sim.faults().inject(FaultRule.forOperation("ResourceGroups_Get").status(500).code("InternalServerError")
+        azure.arm().faults().inject(FaultRule.forOperation("ResourceGroups_Get").status(500).code("InternalServerError")
                 .message("unavailable").times(5));
         try {
             AzureStepException e = AzureStepException.class.cast(catchThrowable(() -> AzureStepException.classifying(() -> {
@@ -116,10 +113,10 @@ class ManagedGroupGuardTest {
 
             assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.RETRYABLE);
             assertThat(e.failure().code()).isEqualTo("ManagedGroupLookupFailed");
-            assertThat(azure.sim.journal().entries()).noneMatch(entry -> "DELETE".equals(entry.method()));
-            assertThat(azure.sim.state().resource(run.managedGroup().storageAccountId())).isPresent();
+            assertThat(azure.arm().journal().entries()).noneMatch(entry -> "DELETE".equals(entry.method()));
+            assertThat(azure.arm().state().resource(run.managedGroup().storageAccountId())).isPresent();
         } finally {
-            azure.sim.faults().clear();
+            azure.arm().faults().clear();
         }
     }
 

@@ -1,5 +1,8 @@
 package io.cmkflow.azure;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.cmkflow.testing.TestRequests;
+import io.cmkflow.testing.CmkStack;
 import io.cmkflow.contract.InvalidRequestException;
 import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.contract.KeyAccessOutcome;
@@ -7,8 +10,6 @@ import io.cmkflow.contract.KeyOutcome;
 import io.cmkflow.contract.VaultOutcome;
 import io.cmkflow.contract.WorkspaceOutcome;
 import io.temporal.failure.ApplicationFailure;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -18,43 +19,34 @@ import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
-import static io.cmkflow.azure.SimulatedAzure.owner;
+import static io.cmkflow.testing.TestRequests.owner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 /** Bad input is refused by every step and every undo activity, at the Azure layer's entry, before a single request reaches ARM. */
 class PreconditionsBeforeAzureTest {
 
-    private static SimulatedAzure azure;
-
-    @BeforeAll
-    static void start() {
-        azure = SimulatedAzure.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        azure.close();
-    }
+    @RegisterExtension
+    static final CmkStack azure = CmkStack.azureOnly().requestTarget().build();
 
     static Stream<Arguments> badInputTimesEveryStep() {
-        CmkRequest valid = SimulatedAzure.request("bad");
+        CmkRequest valid = TestRequests.request("bad");
         List<Arguments> badInputs = List.of(
-                Arguments.of("key size 2048", RequestRulesTest.copy(valid).key(new CmkRequest.Key("cmk", 2048, "RSA")).build()),
-                Arguments.of("vault in another subscription", RequestRulesTest.copy(valid).vault(new CmkRequest.KeyVault(null,
-                        "/subscriptions/" + SimulatedAzure.OTHER_SUBSCRIPTION + "/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-x",
+                Arguments.of("key size 2048", TestRequests.copy(valid).key(new CmkRequest.Key("cmk", 2048, "RSA")).build()),
+                Arguments.of("vault in another subscription", TestRequests.copy(valid).vault(new CmkRequest.KeyVault(null,
+                        "/subscriptions/" + TestRequests.OTHER_SUBSCRIPTION + "/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-x",
                         null, null, null)).build()),
-                Arguments.of("invalid vault name", RequestRulesTest.copy(valid).vault(new CmkRequest.KeyVault("kv_bad!", null, null, null, null)).build()),
-                Arguments.of("invalid workspace name", RequestRulesTest.copy(valid).workspace(
+                Arguments.of("invalid vault name", TestRequests.copy(valid).vault(new CmkRequest.KeyVault("kv_bad!", null, null, null, null)).build()),
+                Arguments.of("invalid workspace name", TestRequests.copy(valid).workspace(
                         new CmkRequest.Workspace("w", null, null, null, null, null, null)).build()),
-                Arguments.of("non-GUID subscription", RequestRulesTest.copy(valid).subscriptionId("my-subscription").build()));
-        VaultOutcome vault = new VaultOutcome(SimulatedAzure.vaultId("kv-bad"), "kv-bad", SimulatedAzure.GROUP,
-                "https://localhost/kv/kv-bad/", SimulatedAzure.LOCATION, false, VaultOutcome.Disposition.CREATED);
+                Arguments.of("non-GUID subscription", TestRequests.copy(valid).subscriptionId("my-subscription").build()));
+        VaultOutcome vault = new VaultOutcome(TestRequests.vaultId("kv-bad"), "kv-bad", TestRequests.GROUP,
+                "https://localhost/kv/kv-bad/", TestRequests.LOCATION, false, VaultOutcome.Disposition.CREATED);
         KeyOutcome key = new KeyOutcome("id", "cmk", "https://k", "https://k/1", true);
         KeyAccessOutcome grant = new KeyAccessOutcome(vault.vaultId(), "p", KeyAccessOutcome.Mode.ACCESS_POLICY, false, null);
         WorkspaceOutcome ws = new WorkspaceOutcome("id", true, "Succeeded", "s", true, "a", true, "g");
-        AzureProvisioningActivities provisioning = new AzureProvisioningActivities(azure.clients, SimulatedAzure.FAST);
-        AzureCompensationActivities compensation = new AzureCompensationActivities(azure.clients, SimulatedAzure.FAST);
+        AzureProvisioningActivities provisioning = new AzureProvisioningActivities(azure.clients(), CmkStack.FAST_POLLING);
+        AzureCompensationActivities compensation = new AzureCompensationActivities(azure.clients(), CmkStack.FAST_POLLING);
         List<Function<CmkRequest, Executable>> steps = List.of(
                 r -> () -> provisioning.registerProviders(r),
                 r -> () -> provisioning.ensureKeyVault(r, owner("bad")),
@@ -77,7 +69,7 @@ class PreconditionsBeforeAzureTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("badInputTimesEveryStep")
     void isRejectedBeforeAnyRequest(String description, Executable step) {
-        azure.sim.journal().clear();
+        azure.arm().journal().clear();
 
         Throwable thrown = catchThrowable(step::execute);
 
@@ -85,6 +77,6 @@ class PreconditionsBeforeAzureTest {
             assertThat(failure.getType()).isEqualTo(InvalidRequestException.FAILURE_TYPE);
             assertThat(failure.isNonRetryable()).isTrue();
         });
-        assertThat(azure.sim.journal().entries()).isEmpty();
+        assertThat(azure.arm().journal().entries()).isEmpty();
     }
 }

@@ -1,5 +1,6 @@
 package io.cmkflow.azure;
 
+import io.cmkflow.testing.CmkStack;
 import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.contract.KeyAccessOutcome;
 import io.cmkflow.contract.KeyOutcome;
@@ -12,14 +13,14 @@ import io.cmkflow.contract.WorkspaceOutcome;
 record ProvisionedRun(CmkRequest request, Ownership owner, VaultOutcome vault, KeyOutcome key, KeyAccessOutcome grant,
                       WorkspaceOutcome workspace, ManagedGroupOutcome managedGroup) {
 
-    static ProvisionedRun of(SimulatedAzure azure, CmkRequest request, Ownership owner) {
-        PollingPolicy polling = SimulatedAzure.FAST;
-        Runnable beat = SimulatedAzure.NO_HEARTBEAT;
-        VaultOutcome vault = new KeyVaultStep(azure.clients, polling).ensure(request, owner, beat);
-        KeyOutcome key = new CmkKeyStep(azure.clients).ensure(request, vault, owner);
-        KeyAccessOutcome grant = new KeyAccessStep(azure.clients).grant(request, vault);
-        WorkspaceOutcome workspace = new WorkspaceStep(azure.clients, polling).ensure(request, vault, key, owner, beat);
-        ManagedGroupOutcome group = new ManagedGroupCheck(azure.clients, polling).verify(request, workspace, beat);
+    static ProvisionedRun of(CmkStack azure, CmkRequest request, Ownership owner) {
+        PollingPolicy polling = CmkStack.FAST_POLLING;
+        Runnable beat = CmkStack.NO_HEARTBEAT;
+        VaultOutcome vault = new KeyVaultStep(azure.clients(), polling).ensure(request, owner, beat);
+        KeyOutcome key = new CmkKeyStep(azure.clients()).ensure(request, vault, owner);
+        KeyAccessOutcome grant = new KeyAccessStep(azure.clients()).grant(request, vault);
+        WorkspaceOutcome workspace = new WorkspaceStep(azure.clients(), polling).ensure(request, vault, key, owner, beat);
+        ManagedGroupOutcome group = new ManagedGroupCheck(azure.clients(), polling).verify(request, workspace, beat);
         return new ProvisionedRun(request, owner, vault, key, grant, workspace, group);
     }
 }

@@ -1,5 +1,6 @@
 package io.cmkflow.azure;
 
+import io.cmkflow.testing.TestRequests;
 import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.contract.InvalidRequestException;
 import io.cmkflow.contract.RequestRules;
@@ -37,37 +38,37 @@ class RequestRulesTest {
         String otherSubVault = "/subscriptions/" + TestRequests.OTHER_SUBSCRIPTION
                 + "/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-other";
         return Stream.of(
-                bad("subscriptionId", "subscriptionId.guid", r -> copy(r).subscriptionId("not-a-guid").build()),
-                bad("tenantId", "tenantId.guid", r -> copy(r).tenantId("contoso.onmicrosoft.com").build()),
-                bad("cloud", "cloud.enum", r -> copy(r).cloud("AzureChinaCloud").build()),
-                bad("resourceGroup", "resourceGroup.name", r -> copy(r).resourceGroup("ends.with.period.").build()),
-                bad("resourceGroup", "resourceGroup.name", r -> copy(r).resourceGroup("x".repeat(91)).build()),
-                bad("location", "location.name", r -> copy(r).location("").build()),
-                bad("workspace.name", "workspace.name", r -> copy(r).workspace(ws("ab")).build()),
-                bad("workspace.name", "workspace.name", r -> copy(r).workspace(ws("w".repeat(34))).build()),
-                bad("workspace.name", "workspace.name", r -> copy(r).workspace(ws("bad name!")).build()),
-                bad("keyVault.name", "keyVault.name", r -> copy(r).vault(vault("1starts-with-digit", null)).build()),
-                bad("keyVault.name", "keyVault.name", r -> copy(r).vault(vault("kv", null)).build()),
-                bad("keyVault.name", "keyVault.name", r -> copy(r).vault(vault("k".repeat(25), null)).build()),
-                bad("keyVault.name", "keyVault.name", r -> copy(r).vault(vault("double--hyphen", null)).build()),
-                bad("keyVault", "keyVault.nameXorExistingId", r -> copy(r).vault(vault(null, null)).build()),
-                bad("keyVault.existingId", "keyVault.sameSubscription", r -> copy(r).vault(vault(null, otherSubVault)).build()),
-                bad("keyVault.existingId", "keyVault.resourceId", r -> copy(r).vault(vault(null, "/subscriptions/x/kv")).build()),
-                bad("keyVault.sku", "keyVault.sku.enum", r -> copy(r).vault(new CmkRequest.KeyVault("kv-a", null, "gold", null, null)).build()),
+                bad("subscriptionId", "subscriptionId.guid", r -> TestRequests.copy(r).subscriptionId("not-a-guid").build()),
+                bad("tenantId", "tenantId.guid", r -> TestRequests.copy(r).tenantId("contoso.onmicrosoft.com").build()),
+                bad("cloud", "cloud.enum", r -> TestRequests.copy(r).cloud("AzureChinaCloud").build()),
+                bad("resourceGroup", "resourceGroup.name", r -> TestRequests.copy(r).resourceGroup("ends.with.period.").build()),
+                bad("resourceGroup", "resourceGroup.name", r -> TestRequests.copy(r).resourceGroup("x".repeat(91)).build()),
+                bad("location", "location.name", r -> TestRequests.copy(r).location("").build()),
+                bad("workspace.name", "workspace.name", r -> TestRequests.copy(r).workspace(ws("ab")).build()),
+                bad("workspace.name", "workspace.name", r -> TestRequests.copy(r).workspace(ws("w".repeat(34))).build()),
+                bad("workspace.name", "workspace.name", r -> TestRequests.copy(r).workspace(ws("bad name!")).build()),
+                bad("keyVault.name", "keyVault.name", r -> TestRequests.copy(r).vault(vault("1starts-with-digit", null)).build()),
+                bad("keyVault.name", "keyVault.name", r -> TestRequests.copy(r).vault(vault("kv", null)).build()),
+                bad("keyVault.name", "keyVault.name", r -> TestRequests.copy(r).vault(vault("k".repeat(25), null)).build()),
+                bad("keyVault.name", "keyVault.name", r -> TestRequests.copy(r).vault(vault("double--hyphen", null)).build()),
+                bad("keyVault", "keyVault.nameXorExistingId", r -> TestRequests.copy(r).vault(vault(null, null)).build()),
+                bad("keyVault.existingId", "keyVault.sameSubscription", r -> TestRequests.copy(r).vault(vault(null, otherSubVault)).build()),
+                bad("keyVault.existingId", "keyVault.resourceId", r -> TestRequests.copy(r).vault(vault(null, "/subscriptions/x/kv")).build()),
+                bad("keyVault.sku", "keyVault.sku.enum", r -> TestRequests.copy(r).vault(new CmkRequest.KeyVault("kv-a", null, "gold", null, null)).build()),
                 bad("keyVault.softDeleteRetentionDays", "keyVault.retention.range",
-                        r -> copy(r).vault(new CmkRequest.KeyVault("kv-a", null, null, 6, null)).build()),
+                        r -> TestRequests.copy(r).vault(new CmkRequest.KeyVault("kv-a", null, null, 6, null)).build()),
                 bad("keyVault.softDeleteRetentionDays", "keyVault.retention.range",
-                        r -> copy(r).vault(new CmkRequest.KeyVault("kv-a", null, null, 91, null)).build()),
-                bad("key.size", "key.size.minimum", r -> copy(r).key(new CmkRequest.Key("cmk", 2048, "RSA")).build()),
-                bad("key.size", "key.size.enum", r -> copy(r).key(new CmkRequest.Key("cmk", 3500, "RSA")).build()),
-                bad("key.type", "key.type.enum", r -> copy(r).key(new CmkRequest.Key("cmk", 3072, "EC")).build()),
-                bad("key.name", "key.name", r -> copy(r).key(new CmkRequest.Key("bad_key", 3072, "RSA")).build()),
-                bad("key.type", "key.type.hsmNeedsPremium", r -> copy(r).vault(new CmkRequest.KeyVault("kv-a", null, "standard", null, null))
+                        r -> TestRequests.copy(r).vault(new CmkRequest.KeyVault("kv-a", null, null, 91, null)).build()),
+                bad("key.size", "key.size.minimum", r -> TestRequests.copy(r).key(new CmkRequest.Key("cmk", 2048, "RSA")).build()),
+                bad("key.size", "key.size.enum", r -> TestRequests.copy(r).key(new CmkRequest.Key("cmk", 3500, "RSA")).build()),
+                bad("key.type", "key.type.enum", r -> TestRequests.copy(r).key(new CmkRequest.Key("cmk", 3072, "EC")).build()),
+                bad("key.name", "key.name", r -> TestRequests.copy(r).key(new CmkRequest.Key("bad_key", 3072, "RSA")).build()),
+                bad("key.type", "key.type.hsmNeedsPremium", r -> TestRequests.copy(r).vault(new CmkRequest.KeyVault("kv-a", null, "standard", null, null))
                         .key(new CmkRequest.Key("cmk", 3072, "RSA-HSM")).build()),
-                bad("workspace.storageAccountId", "resourceId.sameSubscription", r -> copy(r).workspace(new CmkRequest.Workspace(
+                bad("workspace.storageAccountId", "resourceId.sameSubscription", r -> TestRequests.copy(r).workspace(new CmkRequest.Workspace(
                         "ws-a", null, null, null, null, "/subscriptions/" + TestRequests.OTHER_SUBSCRIPTION
                         + "/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/stother", null)).build()),
-                bad("workspace.userAssignedIdentityClientId", "identity.clientId.required", r -> copy(r).workspace(new CmkRequest.Workspace(
+                bad("workspace.userAssignedIdentityClientId", "identity.clientId.required", r -> TestRequests.copy(r).workspace(new CmkRequest.Workspace(
                         "ws-a", null, null, "/subscriptions/" + TestRequests.SUBSCRIPTION
                         + "/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/uai", null, null, null)).build()));
     }
@@ -96,48 +97,5 @@ class RequestRulesTest {
 
     private static CmkRequest.KeyVault vault(String name, String existingId) {
         return new CmkRequest.KeyVault(name, existingId, null, null, null);
-    }
-
-    static RequestCopy copy(CmkRequest r) {
-        return new RequestCopy(r);
-    }
-
-    /** Changes one part of a request, keeping the rest. */
-    static final class RequestCopy {
-        private String subscriptionId;
-        private String tenantId;
-        private String cloud;
-        private String resourceGroup;
-        private String location;
-        private CmkRequest.Workspace workspace;
-        private CmkRequest.KeyVault vault;
-        private CmkRequest.Key key;
-        private final CmkRequest base;
-
-        RequestCopy(CmkRequest r) {
-            base = r;
-            subscriptionId = r.subscriptionId();
-            tenantId = r.tenantId();
-            cloud = r.cloud();
-            resourceGroup = r.resourceGroup();
-            location = r.location();
-            workspace = r.workspace();
-            vault = r.keyVault();
-            key = r.key();
-        }
-
-        RequestCopy subscriptionId(String v) { subscriptionId = v; return this; }
-        RequestCopy tenantId(String v) { tenantId = v; return this; }
-        RequestCopy cloud(String v) { cloud = v; return this; }
-        RequestCopy resourceGroup(String v) { resourceGroup = v; return this; }
-        RequestCopy location(String v) { location = v; return this; }
-        RequestCopy workspace(CmkRequest.Workspace v) { workspace = v; return this; }
-        RequestCopy vault(CmkRequest.KeyVault v) { vault = v; return this; }
-        RequestCopy key(CmkRequest.Key v) { key = v; return this; }
-
-        CmkRequest build() {
-            return new CmkRequest(base.requestId(), subscriptionId, tenantId, cloud, resourceGroup, location, workspace,
-                    vault, key, base.tags());
-        }
     }
 }

@@ -1,5 +1,8 @@
 package io.cmkflow.azure;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.cmkflow.testing.TestRequests;
+import io.cmkflow.testing.CmkStack;
 import io.cmkflow.contract.AzureErrorClass;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cmkflow.local.arm.ArmState;
@@ -12,37 +15,31 @@ import io.cmkflow.contract.UndoOutcome;
 import io.cmkflow.contract.VaultOutcome;
 import io.cmkflow.contract.WorkspaceOutcome;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
 
-import static io.cmkflow.azure.SimulatedAzure.GROUP;
-import static io.cmkflow.azure.SimulatedAzure.LOCATION;
-import static io.cmkflow.azure.SimulatedAzure.NO_HEARTBEAT;
-import static io.cmkflow.azure.SimulatedAzure.SUBSCRIPTION;
-import static io.cmkflow.azure.SimulatedAzure.owner;
-import static io.cmkflow.azure.SimulatedAzure.request;
+import static io.cmkflow.testing.TestRequests.GROUP;
+import static io.cmkflow.testing.TestRequests.LOCATION;
+import static io.cmkflow.testing.CmkStack.NO_HEARTBEAT;
+import static io.cmkflow.testing.TestRequests.SUBSCRIPTION;
+import static io.cmkflow.testing.TestRequests.owner;
+import static io.cmkflow.testing.TestRequests.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 class WorkspaceStepTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static SimulatedAzure azure;
+    @RegisterExtension
+    static final CmkStack azure = CmkStack.azureOnly().requestTarget().build();
     private static WorkspaceStep step;
 
     @BeforeAll
-    static void start() {
-        azure = SimulatedAzure.start();
-        step = new WorkspaceStep(azure.clients, SimulatedAzure.FAST);
-    }
-
-    @AfterAll
-    static void stop() {
-        azure.close();
+    static void steps() {
+        step = new WorkspaceStep(azure.clients(), CmkStack.FAST_POLLING);
     }
 
     @Test
@@ -50,7 +47,7 @@ class WorkspaceStepTest {
         CmkRequest request = request("ws");
         Ownership owner = owner("ws");
         Prepared p = prepare(request, owner);
-        azure.sim.journal().clear();
+        azure.arm().journal().clear();
         int[] beats = {0};
 
         WorkspaceOutcome ws = step.ensure(request, p.vault, p.key, owner, () -> beats[0]++);
@@ -61,7 +58,7 @@ class WorkspaceStepTest {
         assertThat(ws.storageAccountCreated()).isTrue();
         assertThat(ws.applicationInsightsCreated()).isTrue();
         assertThat(ws.serviceProvisionedResourceGroup()).isNotBlank();
-        JournalEntry put = azure.operations("Workspaces_CreateOrUpdate").stream()
+        JournalEntry put = azure.arm().journal().byOperation("Workspaces_CreateOrUpdate").stream()
                 .filter(e -> "PUT".equals(e.method())).findFirst().orElseThrow();
         assertThat(put.query()).containsEntry("api-version", WorkspaceStep.ML_API_VERSION);
         JsonNode body = JSON.readTree(put.requestBody());
@@ -73,16 +70,16 @@ class WorkspaceStepTest {
         assertThat(body.path("identity").path("type").asText()).isEqualTo("SystemAssigned");
         assertThat(body.path("properties").path("storageAccount").asText()).isEqualTo(ws.storageAccountId());
         assertThat(body.path("properties").path("applicationInsights").asText()).isEqualTo(ws.applicationInsightsId());
-        ArmState.WorkspaceView stored = azure.sim.state().workspace(SUBSCRIPTION, GROUP, "ws-ws").orElseThrow();
+        ArmState.WorkspaceView stored = azure.arm().state().workspace(SUBSCRIPTION, GROUP, "ws-ws").orElseThrow();
         assertThat(stored.tags()).containsAllEntriesOf(owner.tags()).containsEntry("cost-center", "ml");
-        assertThat(azure.sim.state().resource(ws.storageAccountId()).orElseThrow().tags()).containsAllEntriesOf(owner.tags());
-        assertThat(azure.sim.state().resource(ws.applicationInsightsId()).orElseThrow().tags()).containsAllEntriesOf(owner.tags());
+        assertThat(azure.arm().state().resource(ws.storageAccountId()).orElseThrow().tags()).containsAllEntriesOf(owner.tags());
+        assertThat(azure.arm().state().resource(ws.applicationInsightsId()).orElseThrow().tags()).containsAllEntriesOf(owner.tags());
 
-        azure.sim.journal().clear();
+        azure.arm().journal().clear();
         WorkspaceOutcome rerun = step.ensure(request, p.vault, p.key, owner, NO_HEARTBEAT);
         assertThat(rerun).isEqualTo(ws);
-        assertThat(azure.writes()).isEmpty();
-        assertThat(azure.sim.state().managedResourceGroups()).filteredOn(g -> g.managedBy().equalsIgnoreCase(ws.workspaceId())).hasSize(1);
+        assertThat(azure.arm().journal().writes()).isEmpty();
+        assertThat(azure.arm().state().managedResourceGroups()).filteredOn(g -> g.managedBy().equalsIgnoreCase(ws.workspaceId())).hasSize(1);
     }
 
     @Test
@@ -90,15 +87,15 @@ class WorkspaceStepTest {
         String uai = "/subscriptions/" + SUBSCRIPTION + "/resourceGroups/" + GROUP
                 + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/uai-cmk";
         String clientId = "0a1b2c3d-0000-4000-8000-123456789abc";
-        CmkRequest request = RequestRulesTest.copy(request("uai"))
+        CmkRequest request = TestRequests.copy(request("uai"))
                 .workspace(new CmkRequest.Workspace("ws-uai", "UAI", false, uai, clientId, null, null)).build();
-        azure.sim.state().userAssignedIdentity(SUBSCRIPTION, GROUP, "uai-cmk", "6f0e1d2c-3b4a-4596-8877-a1b2c3d4e5f6", clientId);
+        azure.arm().state().userAssignedIdentity(SUBSCRIPTION, GROUP, "uai-cmk", "6f0e1d2c-3b4a-4596-8877-a1b2c3d4e5f6", clientId);
         Prepared p = prepare(request, owner("uai"));
-        azure.sim.journal().clear();
+        azure.arm().journal().clear();
 
         step.ensure(request, p.vault, p.key, owner("uai"), NO_HEARTBEAT);
 
-        JsonNode body = JSON.readTree(azure.operations("Workspaces_CreateOrUpdate").stream()
+        JsonNode body = JSON.readTree(azure.arm().journal().byOperation("Workspaces_CreateOrUpdate").stream()
                 .filter(e -> "PUT".equals(e.method())).findFirst().orElseThrow().requestBody());
         assertThat(body.path("identity").path("type").asText()).isEqualTo("SystemAssigned, UserAssigned");
         assertThat(body.path("identity").path("userAssignedIdentities").has(uai)).isTrue();
@@ -112,9 +109,9 @@ class WorkspaceStepTest {
         String principal = "7a6b5c4d-1111-4222-8333-944455566677";
         String uai = "/subscriptions/" + SUBSCRIPTION + "/resourceGroups/" + GROUP
                 + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/uai-noaccess";
-        azure.sim.state().userAssignedIdentity(SUBSCRIPTION, GROUP, "uai-noaccess", principal, "0a1b2c3d-0000-4000-8000-00000000beef");
+        azure.arm().state().userAssignedIdentity(SUBSCRIPTION, GROUP, "uai-noaccess", principal, "0a1b2c3d-0000-4000-8000-00000000beef");
         CmkRequest withoutIdentity = request("uainoaccess");
-        CmkRequest request = RequestRulesTest.copy(withoutIdentity).workspace(new CmkRequest.Workspace(
+        CmkRequest request = TestRequests.copy(withoutIdentity).workspace(new CmkRequest.Workspace(
                 withoutIdentity.workspace().name(), null, false, uai, "0a1b2c3d-0000-4000-8000-00000000beef", null, null)).build();
         // Key access granted as before this feature: Cosmos DB only, not the identity.
         Prepared p = prepare(withoutIdentity, owner("uainoaccess"));
@@ -124,41 +121,41 @@ class WorkspaceStepTest {
 
         assertThat(e.failure().code()).isEqualTo("KeyVaultAccessDenied");
         assertThat(e.getMessage()).contains(uai).contains(principal);
-        assertThat(azure.sim.state().workspace(SUBSCRIPTION, GROUP, withoutIdentity.workspace().name())).isEmpty();
+        assertThat(azure.arm().state().workspace(SUBSCRIPTION, GROUP, withoutIdentity.workspace().name())).isEmpty();
 
         // Once step 4 grants the identity too, the retried create succeeds.
-        new KeyAccessStep(azure.clients).grant(request, p.vault);
+        new KeyAccessStep(azure.clients()).grant(request, p.vault);
         WorkspaceOutcome retried = step.ensure(request, p.vault, p.key, owner("uainoaccess"), NO_HEARTBEAT);
         assertThat(retried.provisioningState()).isEqualTo("Succeeded");
     }
 
     @Test
     void usesGivenStorageAndInsightsWithoutCreatingThem() {
-        var storage = azure.sim.state().storageAccount(SUBSCRIPTION, GROUP, "stgiven001", LOCATION, Map.of());
-        var insights = azure.sim.state().applicationInsights(SUBSCRIPTION, GROUP, "ai-given", LOCATION, Map.of());
-        CmkRequest request = RequestRulesTest.copy(request("given"))
+        var storage = azure.arm().state().storageAccount(SUBSCRIPTION, GROUP, "stgiven001", LOCATION, Map.of());
+        var insights = azure.arm().state().applicationInsights(SUBSCRIPTION, GROUP, "ai-given", LOCATION, Map.of());
+        CmkRequest request = TestRequests.copy(request("given"))
                 .workspace(new CmkRequest.Workspace("ws-given", null, false, null, null, storage.id(), insights.id())).build();
         Prepared p = prepare(request, owner("given"));
-        azure.sim.journal().clear();
+        azure.arm().journal().clear();
 
         WorkspaceOutcome ws = step.ensure(request, p.vault, p.key, owner("given"), NO_HEARTBEAT);
 
         assertThat(ws.storageAccountId()).isEqualToIgnoringCase(storage.id());
         assertThat(ws.storageAccountCreated()).isFalse();
         assertThat(ws.applicationInsightsCreated()).isFalse();
-        assertThat(azure.writes()).extracting(JournalEntry::operation).containsOnly("Workspaces_CreateOrUpdate");
+        assertThat(azure.arm().journal().writes()).extracting(JournalEntry::operation).containsOnly("Workspaces_CreateOrUpdate");
 
         List<UndoOutcome> undo = step.undo(request, owner("given"), NO_HEARTBEAT);
         assertThat(undo).singleElement().extracting(UndoOutcome::result).isEqualTo(UndoOutcome.Result.DELETED);
-        assertThat(azure.sim.state().resource(storage.id())).isPresent();
-        assertThat(azure.sim.state().resource(insights.id())).isPresent();
+        assertThat(azure.arm().state().resource(storage.id())).isPresent();
+        assertThat(azure.arm().state().resource(insights.id())).isPresent();
     }
 
     @Test
     void aFailedProvisioningSurfacesAzuresCodeAndClass() {
         CmkRequest request = request("quota");
         Prepared p = prepare(request, owner("quota"));
-        azure.sim.state().failNextWorkspaceProvisioning("ws-quota", "QuotaExceeded", "Cosmos DB quota exceeded in westeurope");
+        azure.arm().state().failNextWorkspaceProvisioning("ws-quota", "QuotaExceeded", "Cosmos DB quota exceeded in westeurope");
 
         AzureStepException e = catchThrowableOfType(AzureStepException.class,
                 () -> step.ensure(request, p.vault, p.key, owner("quota"), NO_HEARTBEAT));
@@ -180,14 +177,14 @@ class WorkspaceStepTest {
         step.ensure(request, p.vault, p.key, owner("mismatch"), NO_HEARTBEAT);
         KeyOutcome otherKey = new KeyOutcome(p.key.keyId().replace(p.key.name(), "other"), "other",
                 p.key.keyUrl().replace(p.key.name(), "other"), p.key.keyUrlWithVersion().replace(p.key.name(), "other"), true);
-        azure.sim.journal().clear();
+        azure.arm().journal().clear();
 
         AzureStepException e = catchThrowableOfType(AzureStepException.class,
                 () -> step.ensure(request, p.vault, otherKey, owner("mismatch"), NO_HEARTBEAT));
 
         assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.NON_RETRYABLE);
         assertThat(e.failure().code()).isEqualTo("WorkspaceEncryptionMismatch");
-        assertThat(azure.writes()).isEmpty();
+        assertThat(azure.arm().journal().writes()).isEmpty();
     }
 
     @Test
@@ -196,18 +193,18 @@ class WorkspaceStepTest {
         Ownership owner = owner("wsundo");
         ProvisionedRun run = ProvisionedRun.of(azure, request, owner);
         String managedGroup = run.managedGroup().resourceGroupName();
-        assertThat(azure.sim.state().resourceGroup(SUBSCRIPTION, managedGroup)).isPresent();
+        assertThat(azure.arm().state().resourceGroup(SUBSCRIPTION, managedGroup)).isPresent();
 
         List<UndoOutcome> undo = step.undo(request, owner, NO_HEARTBEAT);
 
         assertThat(undo).extracting(UndoOutcome::result).containsOnly(UndoOutcome.Result.DELETED).hasSize(3);
-        assertThat(azure.operations("Workspaces_Delete")).anySatisfy(d -> assertThat(d.query()).containsEntry("forceToPurge", "true"));
-        assertThat(azure.sim.state().workspace(SUBSCRIPTION, GROUP, "ws-wsundo")).isEmpty();
-        assertThat(azure.sim.state().softDeletedWorkspaces()).noneMatch(w -> w.name().equals("ws-wsundo"));
-        assertThat(azure.sim.state().resource(run.workspace().storageAccountId())).isEmpty();
-        assertThat(azure.sim.state().resource(run.workspace().applicationInsightsId())).isEmpty();
-        assertThat(azure.sim.state().resourceGroup(SUBSCRIPTION, managedGroup)).isEmpty();
-        assertThat(azure.sim.state().refusedDeletes()).isEmpty();
+        assertThat(azure.arm().journal().byOperation("Workspaces_Delete")).anySatisfy(d -> assertThat(d.query()).containsEntry("forceToPurge", "true"));
+        assertThat(azure.arm().state().workspace(SUBSCRIPTION, GROUP, "ws-wsundo")).isEmpty();
+        assertThat(azure.arm().state().softDeletedWorkspaces()).noneMatch(w -> w.name().equals("ws-wsundo"));
+        assertThat(azure.arm().state().resource(run.workspace().storageAccountId())).isEmpty();
+        assertThat(azure.arm().state().resource(run.workspace().applicationInsightsId())).isEmpty();
+        assertThat(azure.arm().state().resourceGroup(SUBSCRIPTION, managedGroup)).isEmpty();
+        assertThat(azure.arm().state().refusedDeletes()).isEmpty();
 
         assertThat(step.undo(request, owner, NO_HEARTBEAT)).extracting(UndoOutcome::result)
                 .containsOnly(UndoOutcome.Result.ALREADY_GONE);
@@ -217,21 +214,21 @@ class WorkspaceStepTest {
     void undoOfEveryStepLeavesAzureAsBeforeTheRunExceptTheSoftDeletedVault() {
         CmkRequest request = request("clean");
         Ownership owner = owner("clean");
-        var groupsBefore = azure.sim.state().resourceGroups().stream().map(ArmState.ResourceGroupView::name).toList();
-        var resourcesBefore = ids(azure.sim.state().resourcesIn(SUBSCRIPTION, GROUP));
+        var groupsBefore = azure.arm().state().resourceGroups().stream().map(ArmState.ResourceGroupView::name).toList();
+        var resourcesBefore = ids(azure.arm().state().resourcesIn(SUBSCRIPTION, GROUP));
         ProvisionedRun run = ProvisionedRun.of(azure, request, owner);
 
         step.undo(request, owner, NO_HEARTBEAT);
-        new KeyAccessStep(azure.clients).undo(request, run.grant());
-        new CmkKeyStep(azure.clients).undo(request, owner);
-        UndoOutcome vault = new KeyVaultStep(azure.clients, SimulatedAzure.FAST).undo(request, owner);
+        new KeyAccessStep(azure.clients()).undo(request, run.grant());
+        new CmkKeyStep(azure.clients()).undo(request, owner);
+        UndoOutcome vault = new KeyVaultStep(azure.clients(), CmkStack.FAST_POLLING).undo(request, owner);
 
         assertThat(vault.recoverableUntil()).isNotBlank();
-        assertThat(azure.sim.state().resourceGroups().stream().map(ArmState.ResourceGroupView::name).toList())
+        assertThat(azure.arm().state().resourceGroups().stream().map(ArmState.ResourceGroupView::name).toList())
                 .containsExactlyInAnyOrderElementsOf(groupsBefore);
-        assertThat(ids(azure.sim.state().resourcesIn(SUBSCRIPTION, GROUP))).containsExactlyInAnyOrderElementsOf(resourcesBefore);
-        assertThat(azure.sim.state().deletedVault("kv-clean")).isPresent();
-        assertThat(azure.sim.state().refusedDeletes()).isEmpty();
+        assertThat(ids(azure.arm().state().resourcesIn(SUBSCRIPTION, GROUP))).containsExactlyInAnyOrderElementsOf(resourcesBefore);
+        assertThat(azure.arm().state().deletedVault("kv-clean")).isPresent();
+        assertThat(azure.arm().state().refusedDeletes()).isEmpty();
     }
 
     private static List<String> ids(List<ArmState.ResourceView> resources) {
@@ -239,9 +236,9 @@ class WorkspaceStepTest {
     }
 
     private static Prepared prepare(CmkRequest request, Ownership owner) {
-        VaultOutcome vault = new KeyVaultStep(azure.clients, SimulatedAzure.FAST).ensure(request, owner, NO_HEARTBEAT);
-        KeyOutcome key = new CmkKeyStep(azure.clients).ensure(request, vault, owner);
-        KeyAccessOutcome grant = new KeyAccessStep(azure.clients).grant(request, vault);
+        VaultOutcome vault = new KeyVaultStep(azure.clients(), CmkStack.FAST_POLLING).ensure(request, owner, NO_HEARTBEAT);
+        KeyOutcome key = new CmkKeyStep(azure.clients()).ensure(request, vault, owner);
+        KeyAccessOutcome grant = new KeyAccessStep(azure.clients()).grant(request, vault);
         return new Prepared(vault, key, grant);
     }
 

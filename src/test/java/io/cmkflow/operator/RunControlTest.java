@@ -98,7 +98,7 @@ class RunControlTest {
 
         control.cancel(WorkflowIds.forRequest(request));
 
-        // The query shows Cancelled before the run has closed: wait for the close, then check.
+        // The query shows Cancelled as soon as compensation starts; the run has ended only once getResult returns.
         assertThatThrownBy(() -> stub(request).getResult(CmkRunState.class)).isInstanceOf(WorkflowFailedException.class);
         assertThat(control.state(WorkflowIds.forRequest(request)).status()).isEqualTo(CmkStatus.Cancelled);
         assertThat(stack.arm.state().vault(SUBSCRIPTION, GROUP, request.keyVault().name())).isEmpty();

@@ -1,5 +1,9 @@
 package io.cmkflow.request;
 
+import io.cmkflow.testing.CmkStack;
+import io.cmkflow.testing.ReceivedEvent;
+import io.cmkflow.testing.StatusInbox;
+import io.cmkflow.testing.TestRequests;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.azure.core.util.BinaryData;
 import com.azure.messaging.servicebus.ServiceBusClientBuilder;
@@ -46,8 +50,8 @@ class IntakeLockRenewalTest {
             WorkflowServiceStubsOptions.newBuilder().setTarget("localhost:" + temporalPort).build());
     private final ServiceBusStandIn serviceBus = ServiceBusStandIn.start(StandInOptions.builder()
             .port(0)
-            .config(EmulatorConfig.of(QueueDefinition.withDefaults(IntakeStack.REQUESTS).withLockDuration(LOCK),
-                    QueueDefinition.withDefaults(IntakeStack.STATUS)))
+            .config(EmulatorConfig.of(QueueDefinition.withDefaults(CmkStack.REQUESTS).withLockDuration(LOCK),
+                    QueueDefinition.withDefaults(CmkStack.STATUS)))
             .sharedAccessKey(StandInOptions.EMULATOR_KEY_NAME, StandInOptions.EMULATOR_KEY_VALUE)
             .build());
     private RequestIntake intake;
@@ -70,7 +74,7 @@ class IntakeLockRenewalTest {
     void aStartSlowerThanTheLockIsHandledOnceAndCompleted() {
         registerSearchAttributes();
         WorkflowClient client = WorkflowClient.newInstance(stubs);
-        QueueView requests = serviceBus.queue(IntakeStack.REQUESTS);
+        QueueView requests = serviceBus.queue(CmkStack.REQUESTS);
         AtomicInteger starts = new AtomicInteger();
         // Holds each start until the broker has renewed the lock three times (the lock would have run out by then).
         CmkWorkflowStarter slowStarter = new CmkWorkflowStarter(client, CmkWorkflowWorker.TASK_QUEUE) {
@@ -81,16 +85,16 @@ class IntakeLockRenewalTest {
                 return super.start(input);
             }
         };
-        IntakeSettings settings = new IntakeSettings(serviceBus.connectionString(), null, IntakeStack.REQUESTS, IntakeStack.STATUS,
+        IntakeSettings settings = new IntakeSettings(serviceBus.connectionString(), null, CmkStack.REQUESTS, CmkStack.STATUS,
                 4, 0, 262_144, Duration.ofMinutes(5), Duration.ofSeconds(30));
         ServiceBusClientBuilder clients = new ServiceBusClientBuilder().connectionString(serviceBus.connectionString());
         ObjectMapper mapper = new ObjectMapper();
         events = new StatusEventSender(clients, settings, mapper);
         intake = new RequestIntake(clients, settings, new IntakeService(new RequestValidator(mapper), slowStarter, events, settings, mapper));
         intake.start();
-        ObjectNode request = TestRequests.valid("req-slow-1", "mlw-slow");
+        ObjectNode request = TestRequests.json("req-slow-1", "mlw-slow");
 
-        try (ServiceBusSenderClient sender = clients.sender().queueName(IntakeStack.REQUESTS).buildClient()) {
+        try (ServiceBusSenderClient sender = clients.sender().queueName(CmkStack.REQUESTS).buildClient()) {
             sender.sendMessage(new ServiceBusMessage(BinaryData.fromBytes(TestRequests.bytes(request)))
                     .setMessageId("req-slow-1").setContentType("application/json"));
         }

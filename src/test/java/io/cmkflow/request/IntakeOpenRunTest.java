@@ -1,5 +1,9 @@
 package io.cmkflow.request;
 
+import io.cmkflow.testing.CmkStack;
+import io.cmkflow.testing.ReceivedEvent;
+import io.cmkflow.testing.StatusInbox;
+import io.cmkflow.testing.TestRequests;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cmkflow.local.servicebus.QueueDefinition;
 import io.cmkflow.local.servicebus.QueuedMessage;
@@ -7,8 +11,7 @@ import io.cmkflow.workflow.CmkSearchAttributes;
 import io.cmkflow.contract.StatusEvent;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowExecutionDescription;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -22,26 +25,17 @@ import static org.awaitility.Awaitility.await;
  * same workspace is refused; the open run is left alone either way.
  */
 class IntakeOpenRunTest {
-    private IntakeStack stack;
-
-    @BeforeEach
-    void startStack() {
-        // Without the worker a started run stays open, as one parked or slowed down would. No duplicate detection on
-        // the queue, so a message sent again reaches the intake as a redelivery would.
-        stack = IntakeStack.builder().worker(false)
-                .requestQueue(QueueDefinition.withDefaults(IntakeStack.REQUESTS).withMaxDeliveryCount(5))
-                .start();
-    }
-
-    @AfterEach
-    void stopStack() {
-        stack.close();
-    }
+    // One stack per test. Without the worker a started run stays open, as one parked or slowed down would. No
+    // duplicate detection on the queue, so a message sent again reaches the intake as a redelivery would.
+    @RegisterExtension
+    final CmkStack stack = CmkStack.builder().worker(false)
+            .requestQueue(QueueDefinition.withDefaults(CmkStack.REQUESTS).withMaxDeliveryCount(5))
+            .build();
 
     @Test
     void anotherRequestForATargetWithAnOpenRunIsDeadLetteredAsTargetBusy() {
-        ObjectNode first = TestRequests.valid("req-busy-1", "mlw-busy");
-        ObjectNode second = TestRequests.valid("req-busy-2", "mlw-busy");
+        ObjectNode first = TestRequests.json("req-busy-1", "mlw-busy");
+        ObjectNode second = TestRequests.json("req-busy-2", "mlw-busy");
         String workflowId = TestRequests.workflowId(first);
         stack.send(first);
         WorkflowExecutionDescription open = await().atMost(Duration.ofSeconds(10))
@@ -66,12 +60,12 @@ class IntakeOpenRunTest {
         assertThat(stack.requestQueue().activeCount()).isZero();
         assertThat(stack.requestQueue().deadLetterCount()).isOne();
         assertThat(stack.status().of("req-busy-1")).isEmpty();
-        assertThat(stack.app.getBean(RequestIntake.class).isRunning()).isTrue();
+        assertThat(stack.app().getBean(RequestIntake.class).isRunning()).isTrue();
     }
 
     @Test
     void theSameMessageFiveTimesStartsOneRunAndEveryCopyIsCompleted() {
-        ObjectNode request = TestRequests.valid("req-same-1", "mlw-same");
+        ObjectNode request = TestRequests.json("req-same-1", "mlw-same");
         String workflowId = TestRequests.workflowId(request);
 
         for (int copy = 0; copy < 5; copy++) {

@@ -1,11 +1,15 @@
 package io.cmkflow.request;
 
+import io.cmkflow.testing.CmkStack;
+import io.cmkflow.testing.ReceivedEvent;
+import io.cmkflow.testing.StatusInbox;
+import io.cmkflow.testing.TestRequests;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cmkflow.local.servicebus.QueueDefinition;
 import io.cmkflow.local.servicebus.QueuedMessage;
 import io.cmkflow.workflow.CmkSearchAttributes;
 import io.cmkflow.contract.StatusEvent;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -20,29 +24,22 @@ import static org.awaitility.Awaitility.await;
 class IntakeReconnectTest {
     private static final int BATCH = 50;
 
-    private IntakeStack stack;
-
-    @AfterEach
-    void stopStack() {
-        if (stack != null) {
-            stack.close();
-        }
-    }
+    // A settlement cut off by a drop can go unanswered by the client; the intake gives it up after settle-timeout,
+    // its lock lapses and the broker redelivers the message (then a duplicate, completed). Short limits keep
+    // that wait short; max-lock-renewal stays at its default, so only giving up releases such a message.
+    @RegisterExtension
+    static final CmkStack stack = CmkStack.builder().worker(false)
+            .requestQueue(QueueDefinition.withDefaults(CmkStack.REQUESTS).withDuplicateDetection(Duration.ofMinutes(10))
+                    .withLockDuration(Duration.ofSeconds(2)).withMaxDeliveryCount(5))
+            .property("cmkflow.servicebus.settle-timeout", "PT2S")
+            .build();
 
     @Test
     void aBatchInterruptedByDroppedConnectionsEndsWithEveryMessageARunOrADeadLetter() {
-        // A settlement cut off by a drop can go unanswered by the client; the intake gives it up after settle-timeout,
-        // its lock lapses and the broker redelivers the message (then a duplicate, completed). Short limits keep
-        // that wait short; max-lock-renewal stays at its default, so only giving up releases such a message.
-        stack = IntakeStack.builder().worker(false)
-                .requestQueue(QueueDefinition.withDefaults(IntakeStack.REQUESTS).withDuplicateDetection(Duration.ofMinutes(10))
-                        .withLockDuration(Duration.ofSeconds(2)).withMaxDeliveryCount(5))
-                .property("cmkflow.servicebus.settle-timeout", "PT2S")
-                .start();
         StatusInbox events = stack.status();
         // Every fifth request is invalid (key size 2048), so both outcomes cross the drops.
         List<ObjectNode> requests = IntStream.rangeClosed(1, BATCH).mapToObj(n -> {
-            ObjectNode request = TestRequests.valid("req-drop-" + n, "mlw-drop-" + n);
+            ObjectNode request = TestRequests.json("req-drop-" + n, "mlw-drop-" + n);
             if (n % 5 == 0) {
                 ((ObjectNode) request.get("key")).put("size", 2048);
             }
@@ -50,19 +47,19 @@ class IntakeReconnectTest {
         }).toList();
         List<ObjectNode> valid = requests.stream().filter(r -> r.get("key").get("size").asInt() != 2048).toList();
         List<ObjectNode> invalid = requests.stream().filter(r -> r.get("key").get("size").asInt() == 2048).toList();
-        int connectionsBefore = stack.serviceBus.connectionsAccepted();
+        int connectionsBefore = stack.serviceBus().connectionsAccepted();
 
         requests.forEach(stack::send);
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10))
                 .until(() -> stack.requestQueue().activeCount() <= BATCH * 3 / 4);
-        stack.serviceBus.dropAllConnections();
+        stack.serviceBus().dropAllConnections();
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
                 .until(() -> stack.requestQueue().activeCount() <= BATCH / 3);
-        stack.serviceBus.dropAllConnections();
+        stack.serviceBus().dropAllConnections();
 
         await().atMost(Duration.ofSeconds(30)).until(() -> stack.requestQueue().activeCount() == 0);
         // At least the application's own connection (shared by its processor and senders) came back after each drop.
-        assertThat(stack.serviceBus.connectionsAccepted()).isGreaterThanOrEqualTo(connectionsBefore + 2);
+        assertThat(stack.serviceBus().connectionsAccepted()).isGreaterThanOrEqualTo(connectionsBefore + 2);
         assertThat(valid).allSatisfy(request -> assertThat(stack.run(TestRequests.workflowId(request)))
                 .hasValueSatisfying(run -> assertThat(run.getTypedSearchAttributes().get(CmkSearchAttributes.REQUEST_ID))
                         .isEqualTo(request.get("requestId").asText())));
@@ -76,11 +73,11 @@ class IntakeReconnectTest {
         String[] expected = invalid.stream().map(r -> "rejected-" + r.get("requestId").asText()).toArray(String[]::new);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             List<String> published = new ArrayList<>(events.all().stream().map(ReceivedEvent::messageId).toList());
-            stack.serviceBus.queue(IntakeStack.STATUS).activeMessages().forEach(m -> published.add(m.messageId()));
+            stack.serviceBus().queue(CmkStack.STATUS).activeMessages().forEach(m -> published.add(m.messageId()));
             assertThat(published).containsOnly(expected);
         });
-        assertThat(stack.serviceBus.queue(IntakeStack.STATUS).activeMessages()).extracting(QueuedMessage::messageId)
+        assertThat(stack.serviceBus().queue(CmkStack.STATUS).activeMessages()).extracting(QueuedMessage::messageId)
                 .doesNotHaveDuplicates();
-        assertThat(stack.app.getBean(RequestIntake.class).isRunning()).isTrue();
+        assertThat(stack.app().getBean(RequestIntake.class).isRunning()).isTrue();
     }
 }

@@ -1,5 +1,9 @@
 package io.cmkflow.request;
 
+import io.cmkflow.testing.CmkStack;
+import io.cmkflow.testing.ReceivedEvent;
+import io.cmkflow.testing.StatusInbox;
+import io.cmkflow.testing.TestRequests;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.azure.core.util.BinaryData;
 import com.azure.messaging.servicebus.ServiceBusMessage;
@@ -8,9 +12,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cmkflow.local.servicebus.QueuedMessage;
 import io.cmkflow.contract.StatusEvent;
 import io.cmkflow.workflow.WorkflowIds;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,22 +40,13 @@ import static org.awaitility.Awaitility.await;
 class IntakeRejectionTest {
     private static final int MAX_MESSAGE_BYTES = 4096;
 
-    private IntakeStack stack;
-
-    @BeforeAll
-    void startStack() {
-        stack = IntakeStack.builder().worker(true).property("cmkflow.servicebus.max-message-bytes", MAX_MESSAGE_BYTES).start();
-    }
-
-    @AfterAll
-    void stopStack() {
-        stack.close();
-    }
+    @RegisterExtension
+    static final CmkStack stack = CmkStack.builder().worker(true).property("cmkflow.servicebus.max-message-bytes", MAX_MESSAGE_BYTES).build();
 
     @AfterEach
     void nothingReachedAzureAndTheListenerIsStillRunning() {
         assertThat(stack.arm().journal().entries()).isEmpty();
-        assertThat(stack.app.getBean(RequestIntake.class).isRunning()).isTrue();
+        assertThat(stack.app().getBean(RequestIntake.class).isRunning()).isTrue();
     }
 
     Stream<Map.Entry<String, JsonNode>> invalidExamples() throws IOException {
@@ -80,7 +74,7 @@ class IntakeRejectionTest {
 
     @Test
     void anOversizedBodyIsDeadLetteredAsMessageTooLarge() {
-        ObjectNode request = TestRequests.valid("req-oversized", "mlw-oversized");
+        ObjectNode request = TestRequests.json("req-oversized", "mlw-oversized");
         request.put("padding", "x".repeat(MAX_MESSAGE_BYTES));
         byte[] body = TestRequests.bytes(request);
 
@@ -91,7 +85,7 @@ class IntakeRejectionTest {
 
     @Test
     void aBodyOfAnotherContentTypeIsDeadLetteredAsUnsupportedContentType() {
-        byte[] body = TestRequests.bytes(TestRequests.valid("req-text-plain", "mlw-text-plain"));
+        byte[] body = TestRequests.bytes(TestRequests.json("req-text-plain", "mlw-text-plain"));
 
         stack.send(new ServiceBusMessage(BinaryData.fromBytes(body)).setMessageId("text-plain").setContentType("text/plain"));
 
@@ -105,7 +99,7 @@ class IntakeRejectionTest {
         assertThat(deadLetter.deadLetterErrorDescription()).contains(fieldAndRule);
         assertThat(deadLetter.deliveryCount()).as("dead-lettered on its first delivery").isEqualTo(1);
 
-        String requestId = new IncomingRequest(messageId, null, null, body).requestIdOrMessageId(stack.app.getBean(ObjectMapper.class));
+        String requestId = new IncomingRequest(messageId, null, null, body).requestIdOrMessageId(stack.app().getBean(ObjectMapper.class));
         ReceivedEvent rejected = stack.status().awaitEvent(e -> e.messageId().equals("rejected-" + messageId), Duration.ofSeconds(10));
         assertThat(rejected.schemaErrors()).isEmpty();
         assertThat(rejected.correlationId()).isEqualTo(requestId);

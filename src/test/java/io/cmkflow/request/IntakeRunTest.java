@@ -1,13 +1,16 @@
 package io.cmkflow.request;
 
+import io.cmkflow.testing.CmkStack;
+import io.cmkflow.testing.ReceivedEvent;
+import io.cmkflow.testing.StatusInbox;
+import io.cmkflow.testing.TestRequests;
 import com.azure.core.util.BinaryData;
 import com.azure.messaging.servicebus.ServiceBusMessage;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cmkflow.local.arm.ArmState;
 import io.cmkflow.contract.StatusEvent;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -26,21 +29,12 @@ import static org.awaitility.Awaitility.await;
 class IntakeRunTest {
     private static final Duration RUN_TIMEOUT = Duration.ofSeconds(60);
 
-    private IntakeStack stack;
-
-    @BeforeAll
-    void startStack() {
-        stack = IntakeStack.builder().worker(true).start();
-    }
-
-    @AfterAll
-    void stopStack() {
-        stack.close();
-    }
+    @RegisterExtension
+    static final CmkStack stack = CmkStack.builder().worker(true).build();
 
     @Test
     void aValidRequestRunsToSucceededAndEveryEventConformsToTheSchema() {
-        ObjectNode request = TestRequests.valid("req-happy-1", "mlw-happy");
+        ObjectNode request = TestRequests.json("req-happy-1", "mlw-happy");
         stack.seedResourceGroup(request);
 
         stack.send(request);
@@ -67,24 +61,24 @@ class IntakeRunTest {
 
     @Test
     void eventsOfARequestWithReplyToGoToThatQueueOnly() {
-        ObjectNode request = TestRequests.valid("req-reply-1", "mlw-reply");
+        ObjectNode request = TestRequests.json("req-reply-1", "mlw-reply");
         stack.seedResourceGroup(request);
 
         stack.send(new ServiceBusMessage(BinaryData.fromBytes(TestRequests.bytes(request)))
-                .setMessageId("req-reply-1").setContentType("application/json").setReplyTo(IntakeStack.REPLIES));
+                .setMessageId("req-reply-1").setContentType("application/json").setReplyTo(CmkStack.REPLIES));
 
         stack.replies().awaitType("req-reply-1", StatusEvent.Type.succeeded, RUN_TIMEOUT);
         assertThat(stack.replies().of("req-reply-1")).isNotEmpty().allSatisfy(received -> {
             assertThat(received.schemaErrors()).isEmpty();
             assertThat(received.messageId()).isEqualTo(received.event().eventId());
-            assertThat(received.event().replyTo()).isEqualTo(IntakeStack.REPLIES);
+            assertThat(received.event().replyTo()).isEqualTo(CmkStack.REPLIES);
         });
         assertThat(stack.status().of("req-reply-1")).isEmpty();
     }
 
     @Test
     void theSameRequestSentFiveTimesAtOnceRunsOnceAndEveryMessageIsCompleted() throws Exception {
-        ObjectNode request = TestRequests.valid("req-dup-1", "mlw-dup");
+        ObjectNode request = TestRequests.json("req-dup-1", "mlw-dup");
         stack.seedResourceGroup(request);
         byte[] body = TestRequests.bytes(request);
         ExecutorService senders = Executors.newFixedThreadPool(5);

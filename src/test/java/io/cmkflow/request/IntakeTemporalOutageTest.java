@@ -1,5 +1,9 @@
 package io.cmkflow.request;
 
+import io.cmkflow.testing.CmkStack;
+import io.cmkflow.testing.ReceivedEvent;
+import io.cmkflow.testing.StatusInbox;
+import io.cmkflow.testing.TestRequests;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cmkflow.local.FreePorts;
 import io.cmkflow.local.servicebus.QueueDefinition;
@@ -8,6 +12,7 @@ import io.cmkflow.workflow.CmkSearchAttributes;
 import io.temporal.serviceclient.OperatorServiceStubs;
 import io.temporal.serviceclient.OperatorServiceStubsOptions;
 import io.temporal.testserver.TestServer;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,29 +27,26 @@ import static org.awaitility.Awaitility.await;
 class IntakeTemporalOutageTest {
     private final int temporalPort = FreePorts.next();
     private TestServer.PortBoundTestServer temporal = startTemporal();
-    private IntakeStack stack;
+    @RegisterExtension
+    final CmkStack stack = CmkStack.builder().worker(false)
+            .requestQueue(QueueDefinition.withDefaults(CmkStack.REQUESTS).withMaxDeliveryCount(1000))
+            .property("cmkflow.temporal.address", "localhost:" + temporalPort)
+            .property("cmkflow.temporal.rpc-retry-expiration", "PT1S")
+            .property("cmkflow.servicebus.max-concurrent-calls", 8)
+            .build();
 
     @AfterEach
-    void stop() {
-        if (stack != null) {
-            stack.close();
-        }
+    void stopTemporal() {
         temporal.close();
     }
 
     @Test
     void requestsSentWhileTemporalIsDownAreAbandonedAndAllRunOnceItIsBack() {
-        stack = IntakeStack.builder().worker(false)
-                .requestQueue(QueueDefinition.withDefaults(IntakeStack.REQUESTS).withMaxDeliveryCount(1000))
-                .property("cmkflow.temporal.address", "localhost:" + temporalPort)
-                .property("cmkflow.temporal.rpc-retry-expiration", "PT1S")
-                .property("cmkflow.servicebus.max-concurrent-calls", 8)
-                .start();
-        ObjectNode before = TestRequests.valid("req-before-outage", "mlw-before-outage");
+        ObjectNode before = TestRequests.json("req-before-outage", "mlw-before-outage");
         stack.send(before);
         await().atMost(Duration.ofSeconds(10)).until(() -> stack.run(TestRequests.workflowId(before)).isPresent());
         List<ObjectNode> requests = IntStream.rangeClosed(1, 5)
-                .mapToObj(n -> TestRequests.valid("req-outage-" + n, "mlw-outage-" + n)).toList();
+                .mapToObj(n -> TestRequests.json("req-outage-" + n, "mlw-outage-" + n)).toList();
 
         temporal.close();
         requests.forEach(stack::send);
@@ -64,7 +66,7 @@ class IntakeTemporalOutageTest {
                 .hasValueSatisfying(run -> assertThat(run.getTypedSearchAttributes().get(CmkSearchAttributes.REQUEST_ID))
                         .isEqualTo(request.get("requestId").asText())));
         assertThat(stack.status().all()).isEmpty();
-        assertThat(stack.app.getBean(RequestIntake.class).isRunning()).isTrue();
+        assertThat(stack.app().getBean(RequestIntake.class).isRunning()).isTrue();
     }
 
     /** A fresh server knows no custom search attributes: register them, as a real cluster's administrator would have. */

@@ -256,6 +256,8 @@ class CmkWorkspaceWorkflowTest {
 
         typedStub().abort("policy will not allow it");
 
+        awaitClosed();
+
         assertThatThrownBy(() -> stub().getResult(CmkRunState.class))
                 .isInstanceOf(WorkflowFailedException.class)
                 .cause().isInstanceOf(ApplicationFailure.class)
@@ -282,6 +284,8 @@ class CmkWorkspaceWorkflowTest {
         awaitStatus(CmkStatus.AwaitingOperator);
 
         typedStub().abort("wrong vault id");
+
+        awaitClosed();
 
         assertThatThrownBy(() -> stub().getResult(CmkRunState.class)).isInstanceOf(WorkflowFailedException.class);
         verify(compensation, never()).deleteKeyVault(any(), any());
@@ -354,6 +358,7 @@ class CmkWorkspaceWorkflowTest {
         awaitStatus(CmkStatus.AwaitingOperator);
 
         stub().cancel();
+        awaitClosed();
 
         assertThatThrownBy(() -> stub().getResult(CmkRunState.class)).cause().isInstanceOf(CanceledFailure.class);
         verifyUndoneInReverse(CmkStep.WORKSPACE);
@@ -395,6 +400,7 @@ class CmkWorkspaceWorkflowTest {
         verifyStep(CmkStep.KEY_VAULT, times(CmkActivityOptions.STEP_MAXIMUM_ATTEMPTS));
         assertThat(queryState().lastError()).contains("RETRYABLE", "InternalServerError");
         typedStub().abort(null);
+        awaitClosed();
         assertThatThrownBy(() -> stub().getResult(CmkRunState.class)).isInstanceOf(WorkflowFailedException.class);
         verifyUndoneInReverse(CmkStep.KEY_VAULT);
         replay();
@@ -409,6 +415,8 @@ class CmkWorkspaceWorkflowTest {
         awaitStatus(CmkStatus.AwaitingOperator);
 
         typedStub().abort("give up");
+
+        awaitClosed();
         assertThatThrownBy(() -> stub().getResult(CmkRunState.class)).isInstanceOf(WorkflowFailedException.class);
 
         InOrder order = inOrder(compensation);
@@ -445,6 +453,8 @@ class CmkWorkspaceWorkflowTest {
         awaitStatus(CmkStatus.AwaitingOperator);
 
         typedStub().abort("give up");
+
+        awaitClosed();
         assertThatThrownBy(() -> stub().getResult(CmkRunState.class)).isInstanceOf(WorkflowFailedException.class);
 
         verify(compensation).removeKeyAccess(request(REQUEST_ID), grant, vault(VaultOutcome.Disposition.ADOPTED));
@@ -469,6 +479,8 @@ class CmkWorkspaceWorkflowTest {
         awaitStatus(CmkStatus.AwaitingOperator);
 
         typedStub().abort(null);
+
+        awaitClosed();
         assertThatThrownBy(() -> stub().getResult(CmkRunState.class)).isInstanceOf(WorkflowFailedException.class);
 
         // Recovered vault, pre-existing key, grant outcome unknown: nothing of this run's to undo.
@@ -483,6 +495,8 @@ class CmkWorkspaceWorkflowTest {
         awaitStatus(CmkStatus.AwaitingOperator);
 
         typedStub().abort(null);
+
+        awaitClosed();
         assertThatThrownBy(() -> stub().getResult(CmkRunState.class)).isInstanceOf(WorkflowFailedException.class);
 
         // The workflow does not make up a grant: the Azure layer knows whom step 4 grants in the vault this run created.
@@ -519,6 +533,8 @@ class CmkWorkspaceWorkflowTest {
         awaitStatus(CmkStatus.AwaitingOperator);
 
         typedStub().abort(null);
+
+        awaitClosed();
         assertThatThrownBy(() -> stub().getResult(CmkRunState.class)).isInstanceOf(WorkflowFailedException.class);
 
         verifyUndoneInReverse(CmkStep.MANAGED_GROUP);
@@ -655,6 +671,17 @@ class CmkWorkspaceWorkflowTest {
     private void awaitStatus(CmkStatus status) {
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(
                 () -> status.name().equals(stub().describe().getTypedSearchAttributes().get(CmkSearchAttributes.STATUS)));
+    }
+
+    /**
+     * Waits, with the test server's clock held, until the run has closed. A blocking {@code getResult} lets the clock
+     * skip ahead whenever the server is idle; while a slow worker is still handling the cancel of a parked run, that
+     * skips past the workflow task timeout and towards the park timer, and on a busy machine the run can spin there
+     * until the test's timeout. Waiting here, real time passes instead; {@code getResult} then returns at once.
+     */
+    private void awaitClosed() {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(
+                () -> stub().describe().getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);
     }
 
     private WorkflowStub stub() {

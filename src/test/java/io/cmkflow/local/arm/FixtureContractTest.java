@@ -1,5 +1,6 @@
 package io.cmkflow.local.arm;
 
+import io.cmkflow.testing.TestRequests;
 import io.cmkflow.contract.AzureCloud;
 import com.azure.json.JsonProviders;
 import com.azure.json.JsonReader;
@@ -30,7 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
-import static io.cmkflow.local.arm.SimulatorSession.SUBSCRIPTION;
+import static io.cmkflow.testing.TestRequests.SUBSCRIPTION;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -1,5 +1,7 @@
 package io.cmkflow.local.arm;
 
+import io.cmkflow.testing.CmkStack;
+import io.cmkflow.testing.TestRequests;
 import io.cmkflow.contract.AzureCloud;
 import com.azure.core.management.Region;
 import com.azure.resourcemanager.resources.models.GenericResource;
@@ -10,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-import static io.cmkflow.local.arm.SimulatorSession.SUBSCRIPTION;
+import static io.cmkflow.testing.TestRequests.SUBSCRIPTION;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -19,11 +21,11 @@ class JournalAndOptionsTest {
 
     @Test
     void journalSeparatesReadsFromWritesAndClears() {
-        try (SimulatorSession session = SimulatorSession.start()) {
-            session.azure.resourceGroups().define("rg-journal").withRegion(Region.EUROPE_WEST).create();
-            session.azure.resourceGroups().getByName("rg-journal");
+        try (CmkStack session = CmkStack.azureOnly().sdkPollDelay(Duration.ofMillis(20)).build().start()) {
+            session.resourceManager(TestRequests.SUBSCRIPTION).resourceGroups().define("rg-journal").withRegion(Region.EUROPE_WEST).create();
+            session.resourceManager(TestRequests.SUBSCRIPTION).resourceGroups().getByName("rg-journal");
 
-            Journal journal = session.sim.journal();
+            Journal journal = session.arm().journal();
             assertThat(journal.writes()).extracting(JournalEntry::operation)
                     .containsExactly("ResourceGroups_CreateOrUpdate");
             assertThat(journal.reads()).extracting(JournalEntry::operation).contains("ResourceGroups_Get")
@@ -41,15 +43,15 @@ class JournalAndOptionsTest {
     void managedGroupResourcesCanAppearLate() {
         ArmSimulatorOptions options = ArmSimulatorOptions.defaults().withProvidersRegisteredAtStart(true)
                 .withManagedResourcesDelay(Duration.ofMillis(1500));
-        try (SimulatorSession session = new SimulatorSession(options)) {
-            ArmState state = session.sim.state();
+        try (CmkStack session = CmkStack.azureOnly().arm(options).sdkPollDelay(Duration.ofMillis(20)).build().start()) {
+            ArmState state = session.arm().state();
             ArmState.VaultView vault = state.vault(VaultSeed.of(SUBSCRIPTION, "rg-late", "kvlate01")
                     .accessPolicy(AzureCloud.PUBLIC.cosmosDbPrincipalId(), List.of("get", "wrapKey", "unwrapKey")));
             state.key(vault.id(), "cmk", 3072, Map.of());
             ArmState.ResourceView storage = state.storageAccount(SUBSCRIPTION, "rg-late", "stlate01", "westeurope",
                     Map.of());
 
-            GenericResource workspace = session.azure.genericResources().define("ws-late")
+            GenericResource workspace = session.resourceManager(TestRequests.SUBSCRIPTION).genericResources().define("ws-late")
                     .withRegion(Region.EUROPE_WEST).withExistingResourceGroup("rg-late")
                     .withResourceType("workspaces").withProviderNamespace("Microsoft.MachineLearningServices")
                     .withoutPlan().withApiVersion("2026-07-01")
@@ -69,31 +71,31 @@ class JournalAndOptionsTest {
 
     @Test
     void aSlowCallIsInFlightUntilItIsJournaled() {
-        try (SimulatorSession session = SimulatorSession.start()) {
-            session.sim.latency().forOperation("ResourceGroups_CreateOrUpdate", Duration.ofMillis(500));
+        try (CmkStack session = CmkStack.azureOnly().sdkPollDelay(Duration.ofMillis(20)).build().start()) {
+            session.arm().latency().forOperation("ResourceGroups_CreateOrUpdate", Duration.ofMillis(500));
             CompletableFuture<?> create = CompletableFuture.runAsync(() ->
-                    session.azure.resourceGroups().define("rg-slow").withRegion(Region.EUROPE_WEST).create());
+                    session.resourceManager(TestRequests.SUBSCRIPTION).resourceGroups().define("rg-slow").withRegion(Region.EUROPE_WEST).create());
 
             await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
-                    .until(() -> session.sim.operationsInFlight().contains("ResourceGroups_CreateOrUpdate"));
-            assertThat(session.sim.journal().byOperation("ResourceGroups_CreateOrUpdate")).isEmpty();
+                    .until(() -> session.arm().operationsInFlight().contains("ResourceGroups_CreateOrUpdate"));
+            assertThat(session.arm().journal().byOperation("ResourceGroups_CreateOrUpdate")).isEmpty();
             create.join();
 
-            assertThat(session.sim.operationsInFlight()).isEmpty();
-            assertThat(session.sim.journal().byOperation("ResourceGroups_CreateOrUpdate")).hasSize(1);
+            assertThat(session.arm().operationsInFlight()).isEmpty();
+            assertThat(session.arm().journal().byOperation("ResourceGroups_CreateOrUpdate")).hasSize(1);
         }
     }
 
     @Test
     void writeIntoMissingGroupFailsByDefault() {
-        try (SimulatorSession session = new SimulatorSession(
-                ArmSimulatorOptions.defaults().withProvidersRegisteredAtStart(true))) {
+        try (CmkStack session = CmkStack.azureOnly().arm(
+                ArmSimulatorOptions.defaults().withProvidersRegisteredAtStart(true)).sdkPollDelay(Duration.ofMillis(20)).build().start()) {
 
-            assertThatThrownBy(() -> session.azure.storageAccounts().define("stnogroup01")
+            assertThatThrownBy(() -> session.resourceManager(TestRequests.SUBSCRIPTION).storageAccounts().define("stnogroup01")
                     .withRegion(Region.EUROPE_WEST).withExistingResourceGroup("rg-absent").create())
                     .hasMessageContaining("ResourceGroupNotFound");
-            assertThat(session.sim.state().resourceGroup(SUBSCRIPTION, "rg-absent")).isEmpty();
-            assertThat(session.sim.journal().byOperation(ArmRouter.AUTO_CREATE_OPERATION)).isEmpty();
+            assertThat(session.arm().state().resourceGroup(SUBSCRIPTION, "rg-absent")).isEmpty();
+            assertThat(session.arm().journal().byOperation(ArmRouter.AUTO_CREATE_OPERATION)).isEmpty();
         }
     }
 
@@ -101,13 +103,13 @@ class JournalAndOptionsTest {
     void autoCreatedGroupTakesTheLocationOfTheFirstWriteAndIsJournaledBeforeIt() {
         ArmSimulatorOptions options = ArmSimulatorOptions.defaults().withProvidersRegisteredAtStart(true)
                 .withAutoCreateResourceGroups(true);
-        try (SimulatorSession session = new SimulatorSession(options)) {
-            session.azure.storageAccounts().define("stautogroup01")
+        try (CmkStack session = CmkStack.azureOnly().arm(options).sdkPollDelay(Duration.ofMillis(20)).build().start()) {
+            session.resourceManager(TestRequests.SUBSCRIPTION).storageAccounts().define("stautogroup01")
                     .withRegion(Region.US_EAST2).withExistingResourceGroup("rg-auto").create();
 
-            assertThat(session.sim.state().resourceGroup(SUBSCRIPTION, "rg-auto"))
+            assertThat(session.arm().state().resourceGroup(SUBSCRIPTION, "rg-auto"))
                     .hasValueSatisfying(g -> assertThat(g.location()).isEqualTo("eastus2"));
-            List<JournalEntry> writes = session.sim.journal().writes();
+            List<JournalEntry> writes = session.arm().journal().writes();
             assertThat(writes).extracting(JournalEntry::operation)
                     .containsExactly(ArmRouter.AUTO_CREATE_OPERATION, "StorageAccounts_Create");
             assertThat(writes.get(0).path()).isEqualTo("/subscriptions/" + SUBSCRIPTION + "/resourceGroups/rg-auto");
@@ -120,17 +122,17 @@ class JournalAndOptionsTest {
     void autoCreateNeedsALocationAndNeverAppliesToDeletes() {
         ArmSimulatorOptions options = ArmSimulatorOptions.defaults().withProvidersRegisteredAtStart(true)
                 .withAutoCreateResourceGroups(true);
-        try (SimulatorSession session = new SimulatorSession(options)) {
-            assertThatThrownBy(() -> session.azure.genericResources().deleteById("/subscriptions/" + SUBSCRIPTION
+        try (CmkStack session = CmkStack.azureOnly().arm(options).sdkPollDelay(Duration.ofMillis(20)).build().start()) {
+            assertThatThrownBy(() -> session.resourceManager(TestRequests.SUBSCRIPTION).genericResources().deleteById("/subscriptions/" + SUBSCRIPTION
                     + "/resourceGroups/rg-gone/providers/Microsoft.Storage/storageAccounts/stgone01", "2023-05-01"))
                     .hasMessageContaining("ResourceGroupNotFound");
-            assertThatThrownBy(() -> session.azure.storageAccounts().manager().serviceClient().getStorageAccounts()
+            assertThatThrownBy(() -> session.resourceManager(TestRequests.SUBSCRIPTION).storageAccounts().manager().serviceClient().getStorageAccounts()
                     .listKeys("rg-nolocation", "stnolocation01"))
                     .hasMessageContaining("ResourceGroupNotFound");
 
-            assertThat(session.sim.state().resourceGroup(SUBSCRIPTION, "rg-gone")).isEmpty();
-            assertThat(session.sim.state().resourceGroup(SUBSCRIPTION, "rg-nolocation")).isEmpty();
-            assertThat(session.sim.journal().byOperation(ArmRouter.AUTO_CREATE_OPERATION)).isEmpty();
+            assertThat(session.arm().state().resourceGroup(SUBSCRIPTION, "rg-gone")).isEmpty();
+            assertThat(session.arm().state().resourceGroup(SUBSCRIPTION, "rg-nolocation")).isEmpty();
+            assertThat(session.arm().journal().byOperation(ArmRouter.AUTO_CREATE_OPERATION)).isEmpty();
         }
     }
 

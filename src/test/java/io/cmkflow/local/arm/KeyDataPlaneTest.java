@@ -1,5 +1,8 @@
 package io.cmkflow.local.arm;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.cmkflow.testing.CmkStack;
+import io.cmkflow.testing.TestRequests;
 import com.azure.core.exception.ResourceNotFoundException;
 import com.azure.core.http.policy.FixedDelay;
 import com.azure.core.http.policy.RetryPolicy;
@@ -15,45 +18,28 @@ import com.azure.security.keyvault.keys.models.DeletedKey;
 import com.azure.security.keyvault.keys.models.KeyOperation;
 import com.azure.security.keyvault.keys.models.KeyType;
 import com.azure.security.keyvault.keys.models.KeyVaultKey;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.UUID;
 
-import static io.cmkflow.local.arm.SimulatorSession.SUBSCRIPTION;
+import static io.cmkflow.testing.TestRequests.SUBSCRIPTION;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class KeyDataPlaneTest {
-    static SimulatorSession session;
-
-    @BeforeAll
-    static void start() {
-        session = new SimulatorSession(ArmSimulatorOptions.defaults().withProvidersRegisteredAtStart(true));
-    }
-
-    @AfterAll
-    static void stop() {
-        session.close();
-    }
-
-    @BeforeEach
-    void clearJournal() {
-        session.sim.journal().clear();
-    }
+    @RegisterExtension
+    static final CmkStack session = CmkStack.azureOnly().arm(ArmSimulatorOptions.defaults().withProvidersRegisteredAtStart(true)).sdkPollDelay(Duration.ofMillis(20)).resetBeforeEach().build();
 
     private static ArmState.VaultView seedVault() {
         String name = "kv" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        return session.sim.state().vault(VaultSeed.of(SUBSCRIPTION, "rg-data", name));
+        return session.arm().state().vault(VaultSeed.of(SUBSCRIPTION, "rg-data", name));
     }
 
     private static KeyClient keyClient(String vaultUri, boolean disableChallengeResourceVerification) {
         // No retries: the refused challenge would otherwise be retried with back-off for ~5 s.
-        KeyClientBuilder builder = new KeyClientBuilder().vaultUrl(vaultUri).credential(session.sim.credential())
-                .httpClient(session.sim.httpClient())
+        KeyClientBuilder builder = new KeyClientBuilder().vaultUrl(vaultUri).credential(session.arm().credential())
+                .httpClient(session.arm().httpClient())
                 .retryPolicy(new RetryPolicy(new FixedDelay(0, Duration.ofMillis(1))));
         if (disableChallengeResourceVerification) {
             builder.disableChallengeResourceVerification();
@@ -74,12 +60,12 @@ class KeyDataPlaneTest {
         assertThat(first.getKeyType()).isEqualTo(KeyType.RSA);
         assertThat(first.getKey().getN()).hasSize(384);
         assertThat(second.getProperties().getVersion()).isNotEqualTo(first.getProperties().getVersion());
-        assertThat(session.sim.state().key(vault.id(), "cmk")).get()
+        assertThat(session.arm().state().key(vault.id(), "cmk")).get()
                 .satisfies(k -> assertThat(k.versionCount()).isEqualTo(2));
         assertThat(client.getKey("cmk").getId()).isEqualTo(second.getId());
         assertThat(client.listPropertiesOfKeyVersions("cmk").stream().count()).isEqualTo(2);
 
-        var creates = session.sim.journal().byOperation("CreateKey");
+        var creates = session.arm().journal().byOperation("CreateKey");
         assertThat(creates.get(0).status()).isEqualTo(401);
         assertThat(creates.get(0).requestBody()).isNull();
         assertThat(creates.get(1).status()).isEqualTo(200);
@@ -98,12 +84,12 @@ class KeyDataPlaneTest {
     @Test
     void fluentVaultKeysUseTheArmPipelineWithoutChallenge() {
         ArmState.VaultView seeded = seedVault();
-        Vault vault = session.azure.vaults().getById(seeded.id());
+        Vault vault = session.resourceManager(TestRequests.SUBSCRIPTION).vaults().getById(seeded.id());
 
         var key = vault.keys().define("fluent").withKeyTypeToCreate(KeyType.RSA).withKeySize(3072).create();
 
         assertThat(key.id()).startsWith(seeded.vaultUri() + "keys/fluent/");
-        assertThat(session.sim.journal().byOperation("CreateKey")).singleElement()
+        assertThat(session.arm().journal().byOperation("CreateKey")).singleElement()
                 .satisfies(e -> assertThat(e.status()).isEqualTo(200));
     }
 
@@ -117,9 +103,9 @@ class KeyDataPlaneTest {
 
         assertThat(deleted.getRecoveryId()).isEqualTo(vault.vaultUri() + "deletedkeys/gone");
         assertThat(deleted.getScheduledPurgeDate()).isNotNull();
-        assertThat(session.sim.state().key(vault.id(), "gone")).get().satisfies(k -> assertThat(k.deleted()).isTrue());
+        assertThat(session.arm().state().key(vault.id(), "gone")).get().satisfies(k -> assertThat(k.deleted()).isTrue());
         assertThatThrownBy(() -> client.getKey("gone")).isInstanceOf(ResourceNotFoundException.class);
-        assertThatThrownBy(() -> session.azure.vaults().manager().serviceClient().getKeys().createIfNotExist(
+        assertThatThrownBy(() -> session.resourceManager(TestRequests.SUBSCRIPTION).vaults().manager().serviceClient().getKeys().createIfNotExist(
                 "rg-data", vault.name(), "gone", new KeyCreateParameters().withProperties(
                         new KeyProperties().withKty(JsonWebKeyType.RSA))))
                 .isInstanceOfSatisfying(ManagementException.class,

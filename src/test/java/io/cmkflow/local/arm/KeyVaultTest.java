@@ -1,5 +1,8 @@
 package io.cmkflow.local.arm;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.cmkflow.testing.CmkStack;
+import io.cmkflow.testing.TestRequests;
 import io.cmkflow.contract.AzureCloud;
 import com.azure.core.management.Region;
 import com.azure.core.management.exception.ManagementException;
@@ -25,9 +28,7 @@ import com.azure.resourcemanager.keyvault.models.VaultProperties;
 import com.azure.resourcemanager.keyvault.models.CreateMode;
 import com.azure.resourcemanager.keyvault.models.Sku;
 import com.azure.resourcemanager.keyvault.models.SkuFamily;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -36,33 +37,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import static io.cmkflow.local.arm.SimulatorSession.SUBSCRIPTION;
-import static io.cmkflow.local.arm.SimulatorSession.TENANT;
+import static io.cmkflow.testing.TestRequests.SUBSCRIPTION;
+import static io.cmkflow.testing.TestRequests.TENANT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 class KeyVaultTest {
-    static SimulatorSession session;
+    @RegisterExtension
+    static final CmkStack session = CmkStack.azureOnly().sdkPollDelay(Duration.ofMillis(20)).resetBeforeEach().build();
     static VaultsClient vaults;
     static KeysClient keys;
 
     @BeforeAll
-    static void start() {
-        session = SimulatorSession.start();
-        session.sim.state().registerProviders(SUBSCRIPTION, "Microsoft.KeyVault");
-        vaults = session.azure.vaults().manager().serviceClient().getVaults();
-        keys = session.azure.vaults().manager().serviceClient().getKeys();
-    }
-
-    @AfterAll
-    static void stop() {
-        session.close();
-    }
-
-    @BeforeEach
-    void clearJournal() {
-        session.sim.journal().clear();
+    static void seed() {
+        session.arm().state().registerProviders(SUBSCRIPTION, "Microsoft.KeyVault");
+        vaults = session.resourceManager(TestRequests.SUBSCRIPTION).vaults().manager().serviceClient().getVaults();
+        keys = session.resourceManager(TestRequests.SUBSCRIPTION).vaults().manager().serviceClient().getKeys();
     }
 
     private static String uniqueName(String prefix) {
@@ -70,8 +61,8 @@ class KeyVaultTest {
     }
 
     private Vault createVault(String group, String name) {
-        session.sim.state().resourceGroup(SUBSCRIPTION, group, "westeurope");
-        return session.azure.vaults().define(name).withRegion(Region.EUROPE_WEST)
+        session.arm().state().resourceGroup(SUBSCRIPTION, group, "westeurope");
+        return session.resourceManager(TestRequests.SUBSCRIPTION).vaults().define(name).withRegion(Region.EUROPE_WEST)
                 .withExistingResourceGroup(group).withEmptyAccessPolicy()
                 .withPurgeProtectionEnabled().withSku(SkuName.STANDARD)
                 .withTag("owner", "cmkflow").create();
@@ -82,21 +73,21 @@ class KeyVaultTest {
         String name = uniqueName("kv");
         Vault vault = createVault("rg-vaults", name);
 
-        assertThat(vault.vaultUri()).matches("https://localhost:\\d+/").isNotEqualTo(session.sim.endpoint().toString());
+        assertThat(vault.vaultUri()).matches("https://localhost:\\d+/").isNotEqualTo(session.arm().endpoint().toString());
         assertThat(vault.purgeProtectionEnabled()).isTrue();
         assertThat(vault.softDeleteEnabled()).isTrue();
-        Vault read = session.azure.vaults().getById(vault.id());
+        Vault read = session.resourceManager(TestRequests.SUBSCRIPTION).vaults().getById(vault.id());
         assertThat(read.tags()).containsEntry("owner", "cmkflow");
         assertThat(read.tenantId()).isEqualTo(TENANT);
 
-        ArmState.VaultView view = session.sim.state().vault(SUBSCRIPTION, "rg-vaults", name).orElseThrow();
+        ArmState.VaultView view = session.arm().state().vault(SUBSCRIPTION, "rg-vaults", name).orElseThrow();
         assertThat(view.purgeProtectionEnabled()).isTrue();
         assertThat(view.accessPolicies()).isEmpty();
-        JournalEntry put = session.sim.journal().byOperation("Vaults_CreateOrUpdate").get(0);
+        JournalEntry put = session.arm().journal().byOperation("Vaults_CreateOrUpdate").get(0);
         assertThat(put.path()).isEqualTo("/subscriptions/" + SUBSCRIPTION + "/resourceGroups/rg-vaults/providers/"
                 + "Microsoft.KeyVault/vaults/" + name);
         assertThat(put.query()).containsEntry("api-version", "2024-11-01");
-        assertThat(session.sim.journal().unhandled()).isEmpty();
+        assertThat(session.arm().journal().unhandled()).isEmpty();
     }
 
     @Test
@@ -117,17 +108,17 @@ class KeyVaultTest {
         assertThat(first.keyOps()).containsExactly(JsonWebKeyOperation.WRAP_KEY, JsonWebKeyOperation.UNWRAP_KEY);
         assertThat(first.tags()).containsEntry("purpose", "cmk");
         assertThat(first.attributes().recoveryLevel().toString()).isEqualTo("Recoverable");
-        ArmState.KeyView view = session.sim.state().key(vault.id(), "cmk").orElseThrow();
+        ArmState.KeyView view = session.arm().state().key(vault.id(), "cmk").orElseThrow();
         assertThat(view.versionCount()).isEqualTo(1);
         assertThat(keys.get("rg-keys", name, "cmk").keyUriWithVersion()).isEqualTo(first.keyUriWithVersion());
         assertThat(keys.listVersions("rg-keys", name, "cmk").stream().count()).isEqualTo(1);
-        assertThat(session.sim.journal().byOperation("Keys_CreateIfNotExist")).hasSize(2)
+        assertThat(session.arm().journal().byOperation("Keys_CreateIfNotExist")).hasSize(2)
                 .allSatisfy(e -> assertThat(e.status()).isEqualTo(200));
     }
 
     @Test
     void keyOnAMissingVaultIsNotFound() {
-        session.sim.state().resourceGroup(SUBSCRIPTION, "rg-keys", "westeurope");
+        session.arm().state().resourceGroup(SUBSCRIPTION, "rg-keys", "westeurope");
         assertThatThrownBy(() -> keys.get("rg-keys", "kvmissing", "cmk"))
                 .isInstanceOfSatisfying(ManagementException.class,
                         e -> assertThat(e.getResponse().getStatusCode()).isEqualTo(404));
@@ -143,21 +134,21 @@ class KeyVaultTest {
         updatePolicy("rg-policies", name, AccessPolicyUpdateKind.ADD, cosmos, KeyPermissions.WRAP_KEY,
                 KeyPermissions.UNWRAP_KEY);
 
-        assertThat(session.sim.state().accessPolicies(vault.id())).singleElement().satisfies(p -> {
+        assertThat(session.arm().state().accessPolicies(vault.id())).singleElement().satisfies(p -> {
             assertThat(p.objectId()).isEqualTo(cosmos);
             assertThat(p.keys()).containsExactlyInAnyOrder("get", "wrapKey", "unwrapKey");
         });
-        assertThat(session.azure.vaults().getById(vault.id()).accessPolicies()).singleElement()
+        assertThat(session.resourceManager(TestRequests.SUBSCRIPTION).vaults().getById(vault.id()).accessPolicies()).singleElement()
                 .satisfies(p -> assertThat(p.permissions().keys()).hasSize(3));
 
         updatePolicy("rg-policies", name, AccessPolicyUpdateKind.REMOVE, cosmos, KeyPermissions.WRAP_KEY);
-        assertThat(session.sim.state().accessPolicies(vault.id())).singleElement()
+        assertThat(session.arm().state().accessPolicies(vault.id())).singleElement()
                 .satisfies(p -> assertThat(p.keys()).containsExactlyInAnyOrder("get", "unwrapKey"));
 
         updatePolicy("rg-policies", name, AccessPolicyUpdateKind.REMOVE, cosmos, KeyPermissions.GET,
                 KeyPermissions.UNWRAP_KEY);
-        assertThat(session.sim.state().accessPolicies(vault.id())).isEmpty();
-        assertThat(session.sim.journal().byOperation("Vaults_UpdateAccessPolicy")).hasSize(4)
+        assertThat(session.arm().state().accessPolicies(vault.id())).isEmpty();
+        assertThat(session.arm().journal().byOperation("Vaults_UpdateAccessPolicy")).hasSize(4)
                 .allSatisfy(e -> assertThat(e.path()).containsIgnoringCase("/accessPolicies/"));
     }
 
@@ -176,9 +167,9 @@ class KeyVaultTest {
         keys.createIfNotExist("rg-deleted", name, "cmk", new KeyCreateParameters()
                 .withProperties(new KeyProperties().withKty(JsonWebKeyType.RSA).withKeySize(3072)));
 
-        session.azure.vaults().deleteById(vault.id());
+        session.resourceManager(TestRequests.SUBSCRIPTION).vaults().deleteById(vault.id());
 
-        assertThat(session.sim.state().vault(SUBSCRIPTION, "rg-deleted", name)).isEmpty();
+        assertThat(session.arm().state().vault(SUBSCRIPTION, "rg-deleted", name)).isEmpty();
         DeletedVaultInner deleted = vaults.getDeleted(name, "westeurope");
         assertThat(deleted.properties().vaultId()).isEqualTo(vault.id());
         assertThat(deleted.properties().purgeProtectionEnabled()).isTrue();
@@ -186,7 +177,7 @@ class KeyVaultTest {
                 .isCloseTo(Instant.now().plus(Duration.ofDays(90)), within(Duration.ofMinutes(1)));
         assertThat(deleted.properties().tags()).containsEntry("owner", "cmkflow");
         assertThat(vaults.listDeleted().stream().map(DeletedVaultInner::name)).contains(name);
-        assertThat(session.sim.state().deletedVault(name)).get()
+        assertThat(session.arm().state().deletedVault(name)).get()
                 .satisfies(d -> assertThat(d.scheduledPurgeDate()).isAfter(Instant.now()));
 
         assertThatThrownBy(() -> vaults.purgeDeleted(name, "westeurope"))
@@ -194,7 +185,7 @@ class KeyVaultTest {
                     assertThat(e.getResponse().getStatusCode()).isEqualTo(405);
                     assertThat(e.getValue().getCode()).isEqualTo("MethodNotAllowed");
                 });
-        assertThat(session.sim.state().deletedVault(name)).isPresent();
+        assertThat(session.arm().state().deletedVault(name)).isPresent();
         assertThatThrownBy(() -> createVault("rg-deleted", name))
                 .isInstanceOfSatisfying(ManagementException.class, e -> {
                     assertThat(e.getValue().getCode()).isEqualTo("ConflictError");
@@ -207,23 +198,23 @@ class KeyVaultTest {
                         .withSku(new Sku().withFamily(SkuFamily.A).withName(SkuName.STANDARD))
                         .withCreateMode(CreateMode.RECOVER)));
 
-        assertThat(session.sim.state().deletedVault(name)).isEmpty();
-        ArmState.VaultView recovered = session.sim.state().vault(SUBSCRIPTION, "rg-deleted", name).orElseThrow();
+        assertThat(session.arm().state().deletedVault(name)).isEmpty();
+        ArmState.VaultView recovered = session.arm().state().vault(SUBSCRIPTION, "rg-deleted", name).orElseThrow();
         assertThat(recovered.tags()).containsEntry("owner", "cmkflow");
         assertThat(recovered.purgeProtectionEnabled()).isTrue();
-        assertThat(session.sim.state().key(vault.id(), "cmk")).get()
+        assertThat(session.arm().state().key(vault.id(), "cmk")).get()
                 .satisfies(k -> assertThat(k.versionCount()).isEqualTo(1));
     }
 
     @Test
     void vaultWithoutPurgeProtectionCanBePurged() {
         String name = uniqueName("kv");
-        session.sim.state().vault(VaultSeed.of(SUBSCRIPTION, "rg-purge", name).purgeProtection(false));
+        session.arm().state().vault(VaultSeed.of(SUBSCRIPTION, "rg-purge", name).purgeProtection(false));
         vaults.delete("rg-purge", name);
 
         vaults.purgeDeleted(name, "westeurope");
 
-        assertThat(session.sim.state().deletedVault(name)).isEmpty();
+        assertThat(session.arm().state().deletedVault(name)).isEmpty();
         assertThat(vaults.checkNameAvailability(new VaultCheckNameAvailabilityParameters().withName(name))
                 .nameAvailable()).isTrue();
     }
@@ -231,7 +222,7 @@ class KeyVaultTest {
     @Test
     void vaultNameTakenElsewhereIsVaultAlreadyExists() {
         String name = uniqueName("kv");
-        session.sim.state().vault(VaultSeed.of(SimulatorSession.OTHER_SUBSCRIPTION, "rg-other", name));
+        session.arm().state().vault(VaultSeed.of(TestRequests.OTHER_SUBSCRIPTION, "rg-other", name));
 
         assertThat(vaults.checkNameAvailability(new VaultCheckNameAvailabilityParameters().withName(name))
                 .nameAvailable()).isFalse();
@@ -257,21 +248,21 @@ class KeyVaultTest {
     @Test
     void unregisteredNamespaceAnswersMissingSubscriptionRegistrationAndTheSdkRegistersAndRetries() {
         String sub = "abababab-0000-0000-0000-000000000001";
-        session.sim.state().resourceGroup(sub, "rg-unregistered", "westeurope");
-        var client = session.client(sub).vaults().manager().serviceClient().getVaults();
+        session.arm().state().resourceGroup(sub, "rg-unregistered", "westeurope");
+        var client = session.resourceManager(sub).vaults().manager().serviceClient().getVaults();
 
         client.createOrUpdate("rg-unregistered", "kvunregistered1", new VaultCreateOrUpdateParameters()
                 .withLocation("westeurope").withProperties(new VaultProperties().withTenantId(UUID.fromString(TENANT))
                         .withSku(new Sku().withFamily(SkuFamily.A).withName(SkuName.STANDARD))));
 
-        assertThat(session.sim.journal().entries()).extracting(JournalEntry::operation, JournalEntry::status,
+        assertThat(session.arm().journal().entries()).extracting(JournalEntry::operation, JournalEntry::status,
                 JournalEntry::errorCode).startsWith(
                 org.assertj.core.groups.Tuple.tuple("Vaults_CreateOrUpdate", 409, "MissingSubscriptionRegistration"),
                 org.assertj.core.groups.Tuple.tuple("Providers_Register", 200, null));
-        assertThat(session.sim.journal().byOperation("Vaults_CreateOrUpdate")).last()
+        assertThat(session.arm().journal().byOperation("Vaults_CreateOrUpdate")).last()
                 .satisfies(e -> assertThat(e.status()).isEqualTo(201));
-        assertThat(session.sim.state().providerState(sub, "microsoft.keyvault").registrationState())
+        assertThat(session.arm().state().providerState(sub, "microsoft.keyvault").registrationState())
                 .isEqualTo("Registered");
-        assertThat(session.sim.state().vault(sub, "rg-unregistered", "kvunregistered1")).isPresent();
+        assertThat(session.arm().state().vault(sub, "rg-unregistered", "kvunregistered1")).isPresent();
     }
 }

@@ -1,10 +1,10 @@
 package io.cmkflow.local.arm;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.cmkflow.testing.CmkStack;
+import io.cmkflow.testing.TestRequests;
 import com.azure.core.management.Region;
 import com.azure.core.management.exception.ManagementException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -14,68 +14,51 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Faults, throttling and latency as the real SDK experiences them (its retry policy included). */
 class SdkResilienceTest {
-    static SimulatorSession session;
-
-    @BeforeAll
-    static void start() {
-        session = SimulatorSession.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        session.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        session.sim.journal().clear();
-        session.sim.faults().clear();
-        session.sim.latency().clear();
-        session.sim.throttling().disable();
-    }
+    @RegisterExtension
+    static final CmkStack session = CmkStack.azureOnly().sdkPollDelay(Duration.ofMillis(20)).resetBeforeEach().build();
 
     @Test
     void sdkWaitsOutA429AndSucceeds() {
-        session.sim.throttling().enable(new Throttling.Limits(1, 1.0, 100, 10));
-        session.azure.resourceGroups().define("rg-throttle-1").withRegion(Region.EUROPE_WEST).create();
+        session.arm().throttling().enable(new Throttling.Limits(1, 1.0, 100, 10));
+        session.resourceManager(TestRequests.SUBSCRIPTION).resourceGroups().define("rg-throttle-1").withRegion(Region.EUROPE_WEST).create();
 
         long started = System.nanoTime();
-        session.azure.resourceGroups().define("rg-throttle-2").withRegion(Region.EUROPE_WEST).create();
+        session.resourceManager(TestRequests.SUBSCRIPTION).resourceGroups().define("rg-throttle-2").withRegion(Region.EUROPE_WEST).create();
         Duration waited = Duration.ofNanos(System.nanoTime() - started);
 
-        assertThat(session.sim.journal().byOperation("ResourceGroups_CreateOrUpdate")).extracting(JournalEntry::status)
+        assertThat(session.arm().journal().byOperation("ResourceGroups_CreateOrUpdate")).extracting(JournalEntry::status)
                 .containsExactly(201, 429, 201);
         assertThat(waited).isGreaterThanOrEqualTo(Duration.ofMillis(900));
-        assertThat(session.sim.state().resourceGroup(SimulatorSession.SUBSCRIPTION, "rg-throttle-2")).isPresent();
+        assertThat(session.arm().state().resourceGroup(TestRequests.SUBSCRIPTION, "rg-throttle-2")).isPresent();
     }
 
     @Test
     void nonRetryableFaultSurfacesItsCodeThenTheOperationWorks() {
-        session.sim.faults().inject(FaultRule.forOperation("ResourceGroups_CreateOrUpdate").status(403)
+        session.arm().faults().inject(FaultRule.forOperation("ResourceGroups_CreateOrUpdate").status(403)
                 .code("RequestDisallowedByPolicy").message("Resource 'rg-policy' was disallowed by policy."));
 
-        assertThatThrownBy(() -> session.azure.resourceGroups().define("rg-policy").withRegion(Region.EUROPE_WEST)
+        assertThatThrownBy(() -> session.resourceManager(TestRequests.SUBSCRIPTION).resourceGroups().define("rg-policy").withRegion(Region.EUROPE_WEST)
                 .create())
                 .isInstanceOfSatisfying(ManagementException.class, e -> {
                     assertThat(e.getResponse().getStatusCode()).isEqualTo(403);
                     assertThat(e.getValue().getCode()).isEqualTo("RequestDisallowedByPolicy");
                     assertThat(e.getValue().getMessage()).contains("disallowed by policy");
                 });
-        assertThat(session.sim.state().resourceGroup(SimulatorSession.SUBSCRIPTION, "rg-policy")).isEmpty();
+        assertThat(session.arm().state().resourceGroup(TestRequests.SUBSCRIPTION, "rg-policy")).isEmpty();
 
-        session.azure.resourceGroups().define("rg-policy").withRegion(Region.EUROPE_WEST).create();
-        assertThat(session.sim.state().resourceGroup(SimulatorSession.SUBSCRIPTION, "rg-policy")).isPresent();
+        session.resourceManager(TestRequests.SUBSCRIPTION).resourceGroups().define("rg-policy").withRegion(Region.EUROPE_WEST).create();
+        assertThat(session.arm().state().resourceGroup(TestRequests.SUBSCRIPTION, "rg-policy")).isPresent();
     }
 
     @Test
     void retryableFaultIsRetriedByTheSdkHonouringRetryAfter() {
-        session.sim.state().resourceGroup(SimulatorSession.SUBSCRIPTION, "rg-flaky", "westeurope");
-        session.sim.faults().inject(FaultRule.forOperation("ResourceGroups_Get").status(503)
+        session.arm().state().resourceGroup(TestRequests.SUBSCRIPTION, "rg-flaky", "westeurope");
+        session.arm().faults().inject(FaultRule.forOperation("ResourceGroups_Get").status(503)
                 .code("ServiceUnavailable").retryAfterSeconds(1));
 
-        assertThat(session.azure.resourceGroups().getByName("rg-flaky").name()).isEqualTo("rg-flaky");
+        assertThat(session.resourceManager(TestRequests.SUBSCRIPTION).resourceGroups().getByName("rg-flaky").name()).isEqualTo("rg-flaky");
 
-        var gets = session.sim.journal().byOperation("ResourceGroups_Get");
+        var gets = session.arm().journal().byOperation("ResourceGroups_Get");
         assertThat(gets).extracting(JournalEntry::status).containsExactly(503, 200);
         assertThat(Duration.between(gets.get(0).receivedAt(), gets.get(1).receivedAt()))
                 .isGreaterThanOrEqualTo(Duration.ofMillis(900));
@@ -83,14 +66,14 @@ class SdkResilienceTest {
 
     @Test
     void latencyDelaysOnlyTheChosenOperation() {
-        session.sim.state().resourceGroup(SimulatorSession.SUBSCRIPTION, "rg-slow", "westeurope");
-        session.sim.latency().forOperation("ResourceGroups_Get", Duration.ofMillis(400));
+        session.arm().state().resourceGroup(TestRequests.SUBSCRIPTION, "rg-slow", "westeurope");
+        session.arm().latency().forOperation("ResourceGroups_Get", Duration.ofMillis(400));
 
         long started = System.nanoTime();
-        session.azure.resourceGroups().getByName("rg-slow");
+        session.resourceManager(TestRequests.SUBSCRIPTION).resourceGroups().getByName("rg-slow");
         Duration slow = Duration.ofNanos(System.nanoTime() - started);
 
         assertThat(slow).isGreaterThanOrEqualTo(Duration.ofMillis(400));
-        assertThat(session.sim.latency().delayFor("ResourceGroups_CheckExistence")).isZero();
+        assertThat(session.arm().latency().delayFor("ResourceGroups_CheckExistence")).isZero();
     }
 }

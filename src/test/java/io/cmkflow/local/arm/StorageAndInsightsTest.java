@@ -1,42 +1,34 @@
 package io.cmkflow.local.arm;
 
+import java.time.Duration;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.cmkflow.testing.CmkStack;
+import io.cmkflow.testing.TestRequests;
 import com.azure.core.management.Region;
 import com.azure.resourcemanager.resources.models.GenericResource;
 import com.azure.resourcemanager.storage.models.StorageAccount;
 import com.azure.resourcemanager.storage.models.StorageAccountSkuType;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
 
-import static io.cmkflow.local.arm.SimulatorSession.SUBSCRIPTION;
+import static io.cmkflow.testing.TestRequests.SUBSCRIPTION;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class StorageAndInsightsTest {
-    static SimulatorSession session;
+    @RegisterExtension
+    static final CmkStack session = CmkStack.azureOnly().arm(ArmSimulatorOptions.defaults().withProvidersRegisteredAtStart(true)).sdkPollDelay(Duration.ofMillis(20)).resetBeforeEach().build();
 
     @BeforeAll
-    static void start() {
-        session = new SimulatorSession(ArmSimulatorOptions.defaults().withProvidersRegisteredAtStart(true));
-        session.sim.state().resourceGroup(SUBSCRIPTION, "rg-assoc", "westeurope");
-    }
-
-    @AfterAll
-    static void stop() {
-        session.close();
-    }
-
-    @BeforeEach
-    void clearJournal() {
-        session.sim.journal().clear();
+    static void seed() {
+        session.arm().state().resourceGroup(SUBSCRIPTION, "rg-assoc", "westeurope");
     }
 
     @Test
     void storageAccountRoundTripThroughTheStorageModule() {
-        boolean available = session.azure.storageAccounts().checkNameAvailability("stcmkflow01").isAvailable();
-        StorageAccount account = session.azure.storageAccounts().define("stcmkflow01")
+        boolean available = session.resourceManager(TestRequests.SUBSCRIPTION).storageAccounts().checkNameAvailability("stcmkflow01").isAvailable();
+        StorageAccount account = session.resourceManager(TestRequests.SUBSCRIPTION).storageAccounts().define("stcmkflow01")
                 .withRegion(Region.EUROPE_WEST).withExistingResourceGroup("rg-assoc")
                 .withSku(StorageAccountSkuType.STANDARD_LRS).withGeneralPurposeAccountKindV2()
                 .withOnlyHttpsTraffic().withTag("cmkflow-request-id", "r-9").create();
@@ -45,21 +37,21 @@ class StorageAndInsightsTest {
         assertThat(account.id()).isEqualTo("/subscriptions/" + SUBSCRIPTION + "/resourceGroups/rg-assoc/providers/"
                 + "Microsoft.Storage/storageAccounts/stcmkflow01");
         assertThat(account.tags()).containsEntry("cmkflow-request-id", "r-9");
-        assertThat(session.azure.storageAccounts().checkNameAvailability("stcmkflow01").isAvailable()).isFalse();
-        assertThat(session.azure.storageAccounts().getById(account.id()).name()).isEqualTo("stcmkflow01");
-        assertThat(session.sim.state().storageAccounts()).extracting(ArmState.ResourceView::name)
+        assertThat(session.resourceManager(TestRequests.SUBSCRIPTION).storageAccounts().checkNameAvailability("stcmkflow01").isAvailable()).isFalse();
+        assertThat(session.resourceManager(TestRequests.SUBSCRIPTION).storageAccounts().getById(account.id()).name()).isEqualTo("stcmkflow01");
+        assertThat(session.arm().state().storageAccounts()).extracting(ArmState.ResourceView::name)
                 .contains("stcmkflow01");
 
-        session.azure.storageAccounts().deleteById(account.id());
-        assertThat(session.sim.state().storageAccounts()).extracting(ArmState.ResourceView::name)
+        session.resourceManager(TestRequests.SUBSCRIPTION).storageAccounts().deleteById(account.id());
+        assertThat(session.arm().state().storageAccounts()).extracting(ArmState.ResourceView::name)
                 .doesNotContain("stcmkflow01");
-        assertThat(session.sim.journal().unhandled()).isEmpty();
-        assertThat(session.sim.journal().byOperation("StorageAccounts_Create")).isNotEmpty();
+        assertThat(session.arm().journal().unhandled()).isEmpty();
+        assertThat(session.arm().journal().byOperation("StorageAccounts_Create")).isNotEmpty();
     }
 
     @Test
     void applicationInsightsThroughGenericResources() {
-        GenericResource component = session.azure.genericResources().define("ai-cmkflow")
+        GenericResource component = session.resourceManager(TestRequests.SUBSCRIPTION).genericResources().define("ai-cmkflow")
                 .withRegion(Region.EUROPE_WEST).withExistingResourceGroup("rg-assoc")
                 .withResourceType("components").withProviderNamespace("microsoft.insights")
                 .withoutPlan().withApiVersion("2020-02-02").withKind("web")
@@ -70,16 +62,16 @@ class StorageAndInsightsTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> props = (Map<String, Object>) component.properties();
         assertThat(props).containsKey("InstrumentationKey");
-        assertThat(session.azure.genericResources().getById(component.id()).name()).isEqualTo("ai-cmkflow");
-        assertThat(session.sim.state().applicationInsights()).extracting(ArmState.ResourceView::name)
+        assertThat(session.resourceManager(TestRequests.SUBSCRIPTION).genericResources().getById(component.id()).name()).isEqualTo("ai-cmkflow");
+        assertThat(session.arm().state().applicationInsights()).extracting(ArmState.ResourceView::name)
                 .contains("ai-cmkflow");
-        assertThat(session.sim.journal().byOperation("Components_CreateOrUpdate")).isNotEmpty();
-        assertThat(session.sim.journal().byOperation("Providers_Get")).as("api-version looked up for getById")
+        assertThat(session.arm().journal().byOperation("Components_CreateOrUpdate")).isNotEmpty();
+        assertThat(session.arm().journal().byOperation("Providers_Get")).as("api-version looked up for getById")
                 .isNotEmpty();
 
-        session.azure.genericResources().deleteById(component.id(), "2020-02-02");
-        assertThat(session.sim.state().applicationInsights()).extracting(ArmState.ResourceView::name)
+        session.resourceManager(TestRequests.SUBSCRIPTION).genericResources().deleteById(component.id(), "2020-02-02");
+        assertThat(session.arm().state().applicationInsights()).extracting(ArmState.ResourceView::name)
                 .doesNotContain("ai-cmkflow");
-        assertThat(session.sim.journal().unhandled()).isEmpty();
+        assertThat(session.arm().journal().unhandled()).isEmpty();
     }
 }

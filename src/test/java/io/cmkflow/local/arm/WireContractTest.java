@@ -1,5 +1,6 @@
 package io.cmkflow.local.arm;
 
+import io.cmkflow.testing.TestRequests;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
@@ -19,7 +20,7 @@ import java.nio.charset.StandardCharsets;
 
 import javax.net.ssl.SSLSocket;
 
-import static io.cmkflow.local.arm.SimulatorSession.SUBSCRIPTION;
+import static io.cmkflow.testing.TestRequests.SUBSCRIPTION;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** What the simulator answers on the wire, checked with a plain HTTP client (no SDK retries in the way). */

@@ -1,46 +1,33 @@
 package io.cmkflow.local.arm;
 
+import java.time.Duration;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.cmkflow.testing.CmkStack;
+import io.cmkflow.testing.TestRequests;
 import io.cmkflow.contract.KeyVaultRoles;
 import io.cmkflow.contract.AzureCloud;
 import com.azure.core.management.Region;
 import com.azure.core.management.exception.ManagementException;
 import com.azure.resourcemanager.resources.models.GenericResource;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import static io.cmkflow.local.arm.SimulatorSession.SUBSCRIPTION;
+import static io.cmkflow.testing.TestRequests.SUBSCRIPTION;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class WorkspaceTest {
     static final String API = "2026-07-01";
     static final String GROUP = "rg-ml";
-    static SimulatorSession session;
-
-    @BeforeAll
-    static void start() {
-        session = new SimulatorSession(ArmSimulatorOptions.defaults().withProvidersRegisteredAtStart(true));
-    }
-
-    @AfterAll
-    static void stop() {
-        session.close();
-    }
-
-    @BeforeEach
-    void clearJournal() {
-        session.sim.journal().clear();
-    }
+    @RegisterExtension
+    static final CmkStack session = CmkStack.azureOnly().arm(ArmSimulatorOptions.defaults().withProvidersRegisteredAtStart(true)).sdkPollDelay(Duration.ofMillis(20)).resetBeforeEach().build();
 
     /** A vault, key, storage account and app insights ready for a CMK workspace; returns the key URL with version. */
     private static Cmk prepare(VaultSeed vault) {
-        ArmState state = session.sim.state();
+        ArmState state = session.arm().state();
         ArmState.VaultView v = state.vault(vault);
         ArmState.KeyView key = state.key(v.id(), "cmk", 3072, Map.of());
         String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 8);
@@ -73,7 +60,7 @@ class WorkspaceTest {
     }
 
     private static GenericResource create(String name, Cmk cmk) {
-        return session.azure.genericResources().define(name)
+        return session.resourceManager(TestRequests.SUBSCRIPTION).genericResources().define(name)
                 .withRegion(Region.EUROPE_WEST)
                 .withExistingResourceGroup(GROUP)
                 .withResourceType("workspaces")
@@ -103,22 +90,22 @@ class WorkspaceTest {
         assertThat(managedGroup).startsWith("azureml-rg-ws-create_");
         assertThat(workspace.tags()).containsEntry("cmkflow-request-id", "r-1");
 
-        ArmState.ResourceGroupView group = session.sim.state().resourceGroup(SUBSCRIPTION, managedGroup).orElseThrow();
+        ArmState.ResourceGroupView group = session.arm().state().resourceGroup(SUBSCRIPTION, managedGroup).orElseThrow();
         assertThat(group.managedBy()).isEqualTo(workspaceId("ws-create"));
-        assertThat(session.sim.state().resourcesIn(SUBSCRIPTION, managedGroup)).extracting(ArmState.ResourceView::type)
+        assertThat(session.arm().state().resourcesIn(SUBSCRIPTION, managedGroup)).extracting(ArmState.ResourceView::type)
                 .containsExactlyInAnyOrder("Microsoft.DocumentDB/databaseAccounts",
                         "Microsoft.Storage/storageAccounts", "Microsoft.Search/searchServices");
-        assertThat(session.azure.genericResources().listByResourceGroup(managedGroup).stream().count()).isEqualTo(3);
+        assertThat(session.resourceManager(TestRequests.SUBSCRIPTION).genericResources().listByResourceGroup(managedGroup).stream().count()).isEqualTo(3);
 
-        JournalEntry put = session.sim.journal().byOperation("Workspaces_CreateOrUpdate").get(0);
+        JournalEntry put = session.arm().journal().byOperation("Workspaces_CreateOrUpdate").get(0);
         assertThat(put.status()).isEqualTo(201);
         assertThat(put.path()).isEqualTo(workspaceId("ws-create")).doesNotContain("//");
         assertThat(put.query()).containsEntry("api-version", API);
-        assertThat(session.sim.journal().byOperation("WorkspaceOperations_GetStatus")).isNotEmpty();
-        assertThat(session.sim.journal().byOperation("Workspaces_Get")).isNotEmpty();
-        assertThat(session.sim.journal().unhandled()).isEmpty();
+        assertThat(session.arm().journal().byOperation("WorkspaceOperations_GetStatus")).isNotEmpty();
+        assertThat(session.arm().journal().byOperation("Workspaces_Get")).isNotEmpty();
+        assertThat(session.arm().journal().unhandled()).isEmpty();
 
-        GenericResource read = session.azure.genericResources().getById(workspaceId("ws-create"), API);
+        GenericResource read = session.resourceManager(TestRequests.SUBSCRIPTION).genericResources().getById(workspaceId("ws-create"), API);
         assertThat(read.id()).isEqualTo(workspaceId("ws-create"));
     }
 
@@ -126,12 +113,12 @@ class WorkspaceTest {
     void secondPutIsIdempotentAndMakesNoSecondManagedGroup() {
         Cmk cmk = prepare(grantedVault());
         create("ws-twice", cmk);
-        int managedGroups = session.sim.state().managedResourceGroups().size();
+        int managedGroups = session.arm().state().managedResourceGroups().size();
 
         GenericResource again = create("ws-twice", cmk);
 
-        assertThat(session.sim.state().managedResourceGroups()).hasSize(managedGroups);
-        assertThat(session.sim.journal().byOperation("Workspaces_CreateOrUpdate")).last()
+        assertThat(session.arm().state().managedResourceGroups()).hasSize(managedGroups);
+        assertThat(session.arm().journal().byOperation("Workspaces_CreateOrUpdate")).last()
                 .satisfies(e -> assertThat(e.status()).isEqualTo(200));
         assertThat(again.id()).isEqualTo(workspaceId("ws-twice"));
     }
@@ -143,7 +130,7 @@ class WorkspaceTest {
         assertThatThrownBy(() -> create("ws-no-purge-protection", cmk))
                 .isInstanceOfSatisfying(ManagementException.class, e -> assertThat(e.getValue().getMessage())
                         .isEqualTo("CMK workspaces should have purge protection enabled on their CMK keyvault"));
-        assertThat(session.sim.state().workspace(SUBSCRIPTION, GROUP, "ws-no-purge-protection")).isEmpty();
+        assertThat(session.arm().state().workspace(SUBSCRIPTION, GROUP, "ws-no-purge-protection")).isEmpty();
     }
 
     @Test
@@ -155,7 +142,7 @@ class WorkspaceTest {
                 .isInstanceOfSatisfying(ManagementException.class, e -> {
                     assertThat(e.getValue().getCode()).isEqualTo("KeyVaultAccessDenied");
                 });
-        assertThat(session.sim.state().managedResourceGroups())
+        assertThat(session.arm().state().managedResourceGroups())
                 .noneMatch(g -> g.name().startsWith("azureml-rg-ws-no-grant_"));
     }
 
@@ -174,7 +161,7 @@ class WorkspaceTest {
         Cmk cmk = prepare(VaultSeed.of(SUBSCRIPTION, GROUP, vaultName()).rbacAuthorization(true));
         assertThatThrownBy(() -> create("ws-rbac", cmk)).isInstanceOf(ManagementException.class);
 
-        session.azure.accessManagement().roleAssignments().define(UUID.randomUUID().toString())
+        session.resourceManager(TestRequests.SUBSCRIPTION).accessManagement().roleAssignments().define(UUID.randomUUID().toString())
                 .forObjectId(AzureCloud.PUBLIC.cosmosDbPrincipalId())
                 .withBuiltInRole(com.azure.resourcemanager.authorization.models.BuiltInRole.fromString(
                         KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER_NAME))
@@ -182,7 +169,7 @@ class WorkspaceTest {
                 .create();
 
         assertThat(create("ws-rbac", cmk).properties()).isNotNull();
-        assertThat(session.sim.state().roleAssignments()).anySatisfy(a -> {
+        assertThat(session.arm().state().roleAssignments()).anySatisfy(a -> {
             assertThat(a.principalId()).isEqualTo(AzureCloud.PUBLIC.cosmosDbPrincipalId());
             assertThat(a.roleDefinitionId()).endsWith(KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER);
             assertThat(a.scope()).isEqualTo(cmk.vault().id());
@@ -192,7 +179,7 @@ class WorkspaceTest {
     @Test
     void plannedQuotaFailureFailsTheOperationWithItsCode() {
         Cmk cmk = prepare(grantedVault());
-        session.sim.state().failNextWorkspaceProvisioning("ws-quota", "QuotaExceeded",
+        session.arm().state().failNextWorkspaceProvisioning("ws-quota", "QuotaExceeded",
                 "Cosmos DB quota exceeded in westeurope.");
 
         assertThatThrownBy(() -> create("ws-quota", cmk))
@@ -204,7 +191,7 @@ class WorkspaceTest {
     @Test
     void injectedQuotaFaultRefusesThePutUntilItIsUsedUp() {
         Cmk cmk = prepare(grantedVault());
-        session.sim.faults().inject(FaultRule.forOperation("Workspaces_CreateOrUpdate").resourceName("ws-fault")
+        session.arm().faults().inject(FaultRule.forOperation("Workspaces_CreateOrUpdate").resourceName("ws-fault")
                 .status(409).code("QuotaExceeded").message("Quota exceeded for Cosmos DB accounts.").times(2));
 
         for (int attempt = 0; attempt < 2; attempt++) {
@@ -214,9 +201,9 @@ class WorkspaceTest {
                         assertThat(e.getValue().getCode()).isEqualTo("QuotaExceeded");
                     });
         }
-        assertThat(session.sim.state().workspace(SUBSCRIPTION, GROUP, "ws-fault")).isEmpty();
+        assertThat(session.arm().state().workspace(SUBSCRIPTION, GROUP, "ws-fault")).isEmpty();
         assertThat(create("ws-fault", cmk).id()).isEqualTo(workspaceId("ws-fault"));
-        assertThat(session.sim.journal().byOperation("Workspaces_CreateOrUpdate")).extracting(JournalEntry::status)
+        assertThat(session.arm().journal().byOperation("Workspaces_CreateOrUpdate")).extracting(JournalEntry::status)
                 .containsExactly(409, 409, 201);
     }
 
@@ -227,21 +214,21 @@ class WorkspaceTest {
         @SuppressWarnings("unchecked")
         String managedGroup = (String) ((Map<String, Object>) workspace.properties())
                 .get("serviceProvisionedResourceGroup");
-        String cosmosId = session.sim.state().resourcesIn(SUBSCRIPTION, managedGroup).stream()
+        String cosmosId = session.arm().state().resourcesIn(SUBSCRIPTION, managedGroup).stream()
                 .filter(r -> r.type().equals("Microsoft.DocumentDB/databaseAccounts")).findFirst().orElseThrow().id();
 
-        assertThatThrownBy(() -> session.azure.resourceGroups().deleteByName(managedGroup))
+        assertThatThrownBy(() -> session.resourceManager(TestRequests.SUBSCRIPTION).resourceGroups().deleteByName(managedGroup))
                 .isInstanceOfSatisfying(ManagementException.class, e -> {
                     assertThat(e.getResponse().getStatusCode()).isEqualTo(403);
                     assertThat(e.getValue().getCode()).isEqualTo("DenyAssignmentAuthorizationFailed");
                 });
-        assertThatThrownBy(() -> session.azure.genericResources().deleteById(cosmosId, "2024-11-15"))
+        assertThatThrownBy(() -> session.resourceManager(TestRequests.SUBSCRIPTION).genericResources().deleteById(cosmosId, "2024-11-15"))
                 .isInstanceOf(ManagementException.class);
 
-        assertThat(session.sim.state().refusedDeletes()).extracting(ArmState.RefusedDelete::operation)
+        assertThat(session.arm().state().refusedDeletes()).extracting(ArmState.RefusedDelete::operation)
                 .containsExactly("ResourceGroups_Delete", "DatabaseAccounts_Delete");
-        assertThat(session.sim.state().resourceGroup(SUBSCRIPTION, managedGroup)).isPresent();
-        assertThat(session.sim.state().resource(cosmosId)).isPresent();
+        assertThat(session.arm().state().resourceGroup(SUBSCRIPTION, managedGroup)).isPresent();
+        assertThat(session.arm().state().resource(cosmosId)).isPresent();
     }
 
     @Test
@@ -252,16 +239,16 @@ class WorkspaceTest {
         String managedGroup = (String) ((Map<String, Object>) workspace.properties())
                 .get("serviceProvisionedResourceGroup");
 
-        session.azure.genericResources().deleteById(workspaceId("ws-purged") + "?forceToPurge=true", API);
+        session.resourceManager(TestRequests.SUBSCRIPTION).genericResources().deleteById(workspaceId("ws-purged") + "?forceToPurge=true", API);
 
-        assertThat(session.sim.state().workspace(SUBSCRIPTION, GROUP, "ws-purged")).isEmpty();
-        assertThat(session.sim.state().resourceGroup(SUBSCRIPTION, managedGroup)).isEmpty();
-        assertThat(session.sim.state().resourcesIn(SUBSCRIPTION, managedGroup)).isEmpty();
-        assertThat(session.sim.state().softDeletedWorkspaces()).noneMatch(w -> w.name().equals("ws-purged"));
-        JournalEntry delete = session.sim.journal().byOperation("Workspaces_Delete").get(0);
+        assertThat(session.arm().state().workspace(SUBSCRIPTION, GROUP, "ws-purged")).isEmpty();
+        assertThat(session.arm().state().resourceGroup(SUBSCRIPTION, managedGroup)).isEmpty();
+        assertThat(session.arm().state().resourcesIn(SUBSCRIPTION, managedGroup)).isEmpty();
+        assertThat(session.arm().state().softDeletedWorkspaces()).noneMatch(w -> w.name().equals("ws-purged"));
+        JournalEntry delete = session.arm().journal().byOperation("Workspaces_Delete").get(0);
         assertThat(delete.status()).isEqualTo(202);
         assertThat(delete.query()).containsEntry("forceToPurge", "true");
-        assertThat(session.sim.state().refusedDeletes()).noneMatch(r -> r.path().contains(managedGroup));
+        assertThat(session.arm().state().refusedDeletes()).noneMatch(r -> r.path().contains(managedGroup));
     }
 
     @Test
@@ -269,16 +256,16 @@ class WorkspaceTest {
         Cmk cmk = prepare(grantedVault());
         create("ws-soft", cmk);
 
-        session.azure.genericResources().deleteById(workspaceId("ws-soft"), API);
+        session.resourceManager(TestRequests.SUBSCRIPTION).genericResources().deleteById(workspaceId("ws-soft"), API);
 
-        assertThat(session.sim.state().workspace(SUBSCRIPTION, GROUP, "ws-soft")).isEmpty();
-        assertThat(session.sim.state().softDeletedWorkspaces()).anyMatch(w -> w.name().equals("ws-soft"));
+        assertThat(session.arm().state().workspace(SUBSCRIPTION, GROUP, "ws-soft")).isEmpty();
+        assertThat(session.arm().state().softDeletedWorkspaces()).anyMatch(w -> w.name().equals("ws-soft"));
         assertThatThrownBy(() -> create("ws-soft", cmk))
                 .isInstanceOfSatisfying(ManagementException.class,
                         e -> assertThat(e.getResponse().getStatusCode()).isEqualTo(409));
 
-        session.azure.genericResources().deleteById(workspaceId("ws-soft") + "?forceToPurge=true", API);
-        assertThat(session.sim.state().softDeletedWorkspaces()).noneMatch(w -> w.name().equals("ws-soft"));
+        session.resourceManager(TestRequests.SUBSCRIPTION).genericResources().deleteById(workspaceId("ws-soft") + "?forceToPurge=true", API);
+        assertThat(session.arm().state().softDeletedWorkspaces()).noneMatch(w -> w.name().equals("ws-soft"));
         assertThat(create("ws-soft", cmk).id()).isEqualTo(workspaceId("ws-soft"));
     }
 }

@@ -1,4 +1,4 @@
-package io.cmkflow.request;
+package io.cmkflow.testing;
 
 import com.azure.messaging.servicebus.ServiceBusClientBuilder;
 import com.azure.messaging.servicebus.ServiceBusProcessorClient;
@@ -28,14 +28,14 @@ import static org.awaitility.Awaitility.await;
  * A consumer of one status queue through the real processor (completing each message once recorded): checks every
  * event against status-event.schema.json and keeps it, in arrival order, for assertions.
  */
-final class StatusInbox implements AutoCloseable {
+public final class StatusInbox implements AutoCloseable {
     private static final Path SCHEMA = Path.of("workflows/cmk-workspace/status-event.schema.json");
 
     private final ServiceBusProcessorClient processor;
     private final JsonSchema schema;
     private final List<ReceivedEvent> received = new CopyOnWriteArrayList<>();
 
-    StatusInbox(ServiceBusClientBuilder clients, String queue) {
+    public StatusInbox(ServiceBusClientBuilder clients, String queue) {
         try (InputStream in = Files.newInputStream(SCHEMA)) {
             this.schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
         } catch (IOException e) {
@@ -50,22 +50,22 @@ final class StatusInbox implements AutoCloseable {
     }
 
     /** Every event received so far. */
-    List<ReceivedEvent> all() {
+    public List<ReceivedEvent> all() {
         return List.copyOf(received);
     }
 
     /** Events of one request, in arrival order. */
-    List<ReceivedEvent> of(String requestId) {
+    public List<ReceivedEvent> of(String requestId) {
         return all().stream().filter(e -> requestId.equals(e.correlationId())).toList();
     }
 
     /** Waits until an event matching {@code wanted} has arrived and returns it. */
-    ReceivedEvent awaitEvent(Predicate<ReceivedEvent> wanted, Duration timeout) {
+    public ReceivedEvent awaitEvent(Predicate<ReceivedEvent> wanted, Duration timeout) {
         return await().atMost(timeout).pollInterval(Duration.ofMillis(20))
                 .until(() -> all().stream().filter(wanted).findFirst(), Optional::isPresent).orElseThrow();
     }
 
-    ReceivedEvent awaitType(String requestId, StatusEvent.Type type, Duration timeout) {
+    public ReceivedEvent awaitType(String requestId, StatusEvent.Type type, Duration timeout) {
         return awaitEvent(e -> requestId.equals(e.correlationId()) && e.event().type() == type, timeout);
     }
 

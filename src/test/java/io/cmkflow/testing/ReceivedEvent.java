@@ -1,4 +1,4 @@
-package io.cmkflow.request;
+package io.cmkflow.testing;
 
 import io.cmkflow.contract.StatusEvent;
 
@@ -8,5 +8,5 @@ import java.util.List;
  * A status event as a consumer receives it: the message's broker properties, the parsed event and what the
  * status-event schema found wrong with the body (empty when it conforms).
  */
-record ReceivedEvent(String messageId, String correlationId, String contentType, StatusEvent event, List<String> schemaErrors) {
+public record ReceivedEvent(String messageId, String correlationId, String contentType, StatusEvent event, List<String> schemaErrors) {
 }

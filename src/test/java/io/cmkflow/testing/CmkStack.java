@@ -1,0 +1,389 @@
+package io.cmkflow.testing;
+
+import com.azure.core.util.BinaryData;
+import com.azure.messaging.servicebus.ServiceBusClientBuilder;
+import com.azure.messaging.servicebus.ServiceBusMessage;
+import com.azure.messaging.servicebus.ServiceBusSenderClient;
+import com.azure.resourcemanager.AzureResourceManager;
+import com.azure.resourcemanager.resources.fluentcore.utils.ResourceManagerUtils;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cmkflow.azure.ArmConnection;
+import io.cmkflow.azure.AzureClients;
+import io.cmkflow.azure.PollingPolicy;
+import io.cmkflow.local.FreePorts;
+import io.cmkflow.local.arm.ArmSimulator;
+import io.cmkflow.local.arm.ArmSimulatorOptions;
+import io.cmkflow.local.servicebus.EmulatorConfig;
+import io.cmkflow.local.servicebus.QueueDefinition;
+import io.cmkflow.local.servicebus.QueueView;
+import io.cmkflow.local.servicebus.ServiceBusStandIn;
+import io.cmkflow.local.servicebus.StandInOptions;
+import io.cmkflow.workflow.CmkWorkflowStarter;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.context.RuntimeBeanDefinition;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionDescription;
+import io.temporal.client.WorkflowNotFoundException;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The one test stack, a JUnit 5 extension (register it with {@code @RegisterExtension static CmkStack stack =
+ * CmkStack.builder()...build();}, started before the class's first test and closed after its last; registered on
+ * an instance field, one stack per test) or started and closed by hand ({@code start()}, {@code close()}).
+ * <ul>
+ * <li>{@link #builder()}: the application in-process through its own Micronaut wiring (the production beans:
+ * intake, worker, activities, status sender), with the embedded Temporal server, a test-owned Service Bus stand-in
+ * (so the test chooses the queues) and the ARM simulator.</li>
+ * <li>{@link #azureOnly()}: only the ARM simulator and the Azure layer's clients pointed at it, for the Azure
+ * steps and the simulator's own tests.</li>
+ * </ul>
+ */
+public final class CmkStack implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback, AutoCloseable {
+    public static final String REQUESTS = "cmk-requests";
+    public static final String STATUS = "cmk-status";
+    public static final String REPLIES = "cmk-replies";
+    /** Polling for tests that call the Azure steps directly: the simulator answers in milliseconds. */
+    public static final PollingPolicy FAST_POLLING = new PollingPolicy(Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofSeconds(10));
+    public static final Runnable NO_HEARTBEAT = () -> { };
+
+    private final Builder options;
+    private ArmSimulator arm;
+    private AzureClients clients;
+    private ServiceBusStandIn serviceBus;
+    private ApplicationContext app;
+    private ServiceBusClientBuilder serviceBusClients;
+    private ServiceBusSenderClient sender;
+    private StatusInbox status;
+    private StatusInbox replies;
+    private boolean perTest;
+
+    private CmkStack(Builder options) {
+        this.options = options;
+    }
+
+    /** The application's own wiring, worker and intake on. */
+    public static Builder builder() {
+        return new Builder(false);
+    }
+
+    /** The ARM simulator and AzureClients only: no Temporal, no Service Bus, no Micronaut context. */
+    public static Builder azureOnly() {
+        return new Builder(true);
+    }
+
+    // ---- lifecycle -------------------------------------------------------------------------------------------------
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
+    }
+
+    /** Registered on an instance field, the extension sees no beforeAll: it starts a stack for this test. */
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        if (arm == null) {
+            perTest = true;
+            start();
+        } else if (options.resetBeforeEach) {
+            reset();
+        }
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        if (perTest) {
+            close();
+        }
+    }
+
+    /** Starts the stack (the extension does this before the class's first test); returns it. */
+    public CmkStack start() {
+        // The SDK's own LRO polling (vault, storage) otherwise waits 30 s between polls.
+        ResourceManagerUtils.InternalRuntimeContext.setDelayProvider(d -> options.sdkPollDelay);
+        try {
+            if (options.azureOnly) {
+                arm = ArmSimulator.start(options.armOptions == null ? ArmSimulatorOptions.defaults() : options.armOptions);
+                clients = new AzureClients(ArmConnection.simulator(arm.azureEnvironment(), arm.sslContext()));
+            } else {
+                startApplication();
+            }
+            options.seed.forEach(seed -> seed.accept(arm));
+            return this;
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void startApplication() {
+        serviceBus = ServiceBusStandIn.start(StandInOptions.builder()
+                .port(0)
+                .config(EmulatorConfig.of(options.requestQueue,
+                        // A short lock: an event whose delivery a dropped connection cut off comes back in seconds.
+                        QueueDefinition.withDefaults(STATUS).withDuplicateDetection(Duration.ofMinutes(10))
+                                .withLockDuration(Duration.ofSeconds(2)),
+                        QueueDefinition.withDefaults(REPLIES).withDuplicateDetection(Duration.ofMinutes(10))))
+                .sharedAccessKey(StandInOptions.EMULATOR_KEY_NAME, StandInOptions.EMULATOR_KEY_VALUE)
+                .build());
+        Map<String, Object> all = new HashMap<>(options.properties);
+        all.put("cmkflow.servicebus.connection-string", serviceBus.connectionString());
+        if (!all.containsKey("cmkflow.temporal.address")) {
+            all.put("cmkflow.temporal.embedded-port", FreePorts.next());
+        }
+        List<RuntimeBeanDefinition<?>> replaced = new ArrayList<>();
+        if (options.armOptions != null) {
+            // The application's own simulator bean, started with the test's options instead of the local default's.
+            arm = ArmSimulator.start(options.armOptions);
+            replaced.add(RuntimeBeanDefinition.builder(ArmSimulator.class, () -> arm).replaces(ArmSimulator.class).build());
+        }
+        if (options.polling != null) {
+            replaced.add(RuntimeBeanDefinition.builder(PollingPolicy.class, () -> options.polling).replaces(PollingPolicy.class).build());
+        }
+        app = ApplicationContext.builder().deduceEnvironment(false).properties(all)
+                .beanDefinitions(replaced.toArray(RuntimeBeanDefinition[]::new)).start();
+        if (arm == null) {
+            arm = app.getBean(ArmSimulator.class);
+        }
+        clients = app.getBean(AzureClients.class);
+        serviceBusClients = new ServiceBusClientBuilder().connectionString(serviceBus.connectionString());
+        sender = serviceBusClients.sender().queueName(REQUESTS).buildClient();
+    }
+
+    /** Clears the simulator's journal, injected faults, latency and throttling (each test's start with {@code resetBeforeEach}). */
+    public void reset() {
+        arm.journal().clear();
+        arm.faults().clear();
+        arm.latency().clear();
+        arm.throttling().disable();
+    }
+
+    @Override
+    public synchronized void close() {
+        closeQuietly(status);
+        closeQuietly(replies);
+        closeQuietly(sender);
+        status = null;
+        replies = null;
+        sender = null;
+        if (app != null) {
+            app.close();
+            app = null;
+        }
+        if (serviceBus != null) {
+            serviceBus.close();
+            serviceBus = null;
+        }
+        if (arm != null && (options.azureOnly || options.armOptions != null)) {
+            arm.close();
+        }
+        arm = null;
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        if (closeable != null) {
+            try {
+                closeable.close();
+            } catch (Exception ignored) {
+                // closing anyway
+            }
+        }
+    }
+
+    // ---- what tests use --------------------------------------------------------------------------------------------
+
+    public ArmSimulator arm() {
+        return arm;
+    }
+
+    /** The Azure layer's clients pointed at the simulator (the application's bean, or built the same way). */
+    public AzureClients clients() {
+        return clients;
+    }
+
+    /** The Azure SDK's resource manager for {@code subscription}, reaching the simulator through its own HTTP client. */
+    public AzureResourceManager resourceManager(String subscription) {
+        return AzureResourceManager.configure()
+                .withHttpClient(arm.httpClient())
+                .authenticate(arm.credential(), arm.profile(TestRequests.TENANT, subscription))
+                .withSubscription(subscription);
+    }
+
+    public ApplicationContext app() {
+        return requireApp();
+    }
+
+    public ServiceBusStandIn serviceBus() {
+        requireApp();
+        return serviceBus;
+    }
+
+    public WorkflowClient client() {
+        return requireApp().getBean(WorkflowClient.class);
+    }
+
+    public CmkWorkflowStarter starter() {
+        return requireApp().getBean(CmkWorkflowStarter.class);
+    }
+
+    /** Sends a request with MessageId = its requestId and content type application/json, as upstream does. */
+    public void send(ObjectNode request) {
+        send(new ServiceBusMessage(BinaryData.fromBytes(TestRequests.bytes(request)))
+                .setMessageId(request.get("requestId").asText())
+                .setContentType("application/json"));
+    }
+
+    public void send(ServiceBusMessage message) {
+        requireApp();
+        sender.sendMessage(message);
+    }
+
+    /** Creates the request's resource group in the simulated Azure, as it must exist before a run. */
+    public void seedResourceGroup(ObjectNode request) {
+        arm.state().resourceGroup(request.get("subscriptionId").asText(), request.get("resourceGroup").asText(),
+                request.get("location").asText());
+    }
+
+    public QueueView requestQueue() {
+        return serviceBus().queue(REQUESTS);
+    }
+
+    /** The status queue's events, consumed from the first call on. */
+    public synchronized StatusInbox status() {
+        if (status == null) {
+            requireApp();
+            status = new StatusInbox(serviceBusClients, STATUS);
+        }
+        return status;
+    }
+
+    /** The replies queue's events (requests with ReplyTo), consumed from the first call on. */
+    public synchronized StatusInbox replies() {
+        if (replies == null) {
+            requireApp();
+            replies = new StatusInbox(serviceBusClients, REPLIES);
+        }
+        return replies;
+    }
+
+    /** The run Temporal knows under {@code workflowId} (its latest), or empty. */
+    public Optional<WorkflowExecutionDescription> run(String workflowId) {
+        try {
+            return Optional.of(client().newUntypedWorkflowStub(workflowId, Optional.empty(), Optional.empty()).describe());
+        } catch (WorkflowNotFoundException notFound) {
+            return Optional.empty();
+        }
+    }
+
+    private ApplicationContext requireApp() {
+        if (app == null) {
+            throw new IllegalStateException(options.azureOnly ? "an azureOnly() stack has no application" : "the stack is not started");
+        }
+        return app;
+    }
+
+    // ---- options ---------------------------------------------------------------------------------------------------
+
+    public static final class Builder {
+        private final boolean azureOnly;
+        private final Map<String, Object> properties = new HashMap<>();
+        private final List<Consumer<ArmSimulator>> seed = new ArrayList<>();
+        private QueueDefinition requestQueue = QueueDefinition.withDefaults(REQUESTS)
+                .withDuplicateDetection(Duration.ofMinutes(10)).withMaxDeliveryCount(5);
+        private ArmSimulatorOptions armOptions;
+        private PollingPolicy polling;
+        private Duration sdkPollDelay = Duration.ofMillis(10);
+        private boolean resetBeforeEach;
+
+        private Builder(boolean azureOnly) {
+            this.azureOnly = azureOnly;
+            properties.put("cmkflow.local.workspace-operation-duration", "PT0.2S");
+        }
+
+        /** The worker role (on by default); without it, started runs stay open: nothing executes them. */
+        public Builder worker(boolean enabled) {
+            return property("cmkflow.worker.enabled", enabled);
+        }
+
+        /** The intake role (on by default). */
+        public Builder intake(boolean enabled) {
+            return property("cmkflow.intake.enabled", enabled);
+        }
+
+        /** The ARM simulator started with these options instead of the application's local default. */
+        public Builder arm(ArmSimulatorOptions options) {
+            this.armOptions = options;
+            return this;
+        }
+
+        /** cmkflow's polling of Azure operations, instead of the simulator pacing of the local default. */
+        public Builder polling(PollingPolicy policy) {
+            this.polling = policy;
+            return this;
+        }
+
+        /** The delay the Azure SDK's own long-running-operation polling waits between polls (10 ms). */
+        public Builder sdkPollDelay(Duration delay) {
+            this.sdkPollDelay = delay;
+            return this;
+        }
+
+        /** The request queue's definition (duplicate detection 10 min, 5 deliveries by default). */
+        public Builder requestQueue(QueueDefinition definition) {
+            this.requestQueue = definition;
+            return this;
+        }
+
+        /** Any application property, e.g. {@code cmkflow.temporal.address}. */
+        public Builder property(String name, Object value) {
+            properties.put(name, value);
+            return this;
+        }
+
+        /** Something to create in the simulator once it runs (resource groups, registered providers, vaults). */
+        public Builder seed(Consumer<ArmSimulator> seeding) {
+            seed.add(seeding);
+            return this;
+        }
+
+        /** A resource group to create once the simulator runs. */
+        public Builder resourceGroup(String subscription, String group, String location) {
+            return seed(sim -> sim.state().resourceGroup(subscription, group, location));
+        }
+
+        /** {@link TestRequests}' resource group, with the providers a run needs registered in its subscription. */
+        public Builder requestTarget() {
+            return seed(sim -> {
+                sim.state().resourceGroup(TestRequests.SUBSCRIPTION, TestRequests.GROUP, TestRequests.LOCATION);
+                sim.state().registerProviders(TestRequests.SUBSCRIPTION,
+                        io.cmkflow.azure.ProviderRegistrationStep.NAMESPACES.toArray(String[]::new));
+            });
+        }
+
+        /** Clears the simulator's journal, faults, latency and throttling before each test. */
+        public Builder resetBeforeEach() {
+            this.resetBeforeEach = true;
+            return this;
+        }
+
+        public CmkStack build() {
+            return new CmkStack(this);
+        }
+    }
+}
