@@ -60,6 +60,7 @@ public final class IntakeThroughputBench {
     }
 
     private static Result run(int messages, int concurrency, int prefetch) throws Exception {
+        int temporalPort = FreePorts.next();
         try (ServiceBusStandIn serviceBus = ServiceBusStandIn.start(StandInOptions.builder()
                 .port(0)
                 .config(EmulatorConfig.of(
@@ -67,11 +68,12 @@ public final class IntakeThroughputBench {
                         QueueDefinition.withDefaults("cmk-status").withDuplicateDetection(Duration.ofMinutes(10))))
                 .sharedAccessKey(StandInOptions.EMULATOR_KEY_NAME, StandInOptions.EMULATOR_KEY_VALUE)
                 .build());
-             ApplicationContext app = ApplicationContext.builder().deduceEnvironment(false).properties(Map.of(
+             ApplicationContext app = ApplicationContext.builder().deduceEnvironment(false).environments("test").properties(Map.of(
                      "cmkflow.servicebus.connection-string", serviceBus.connectionString(),
                      "cmkflow.servicebus.max-concurrent-calls", concurrency,
                      "cmkflow.servicebus.prefetch-count", prefetch,
-                     "cmkflow.temporal.embedded-port", FreePorts.next(),
+                     "cmkflow.test.embedded-temporal-port", temporalPort,
+                     "cmkflow.temporal.address", "localhost:" + temporalPort,
                      "cmkflow.worker.enabled", false)).start();
              ServiceBusSenderClient sender = new ServiceBusClientBuilder().connectionString(serviceBus.connectionString())
                      .sender().queueName(REQUESTS).buildClient()) {

@@ -2,8 +2,7 @@ package io.cmkflow.bench;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
-import io.cmkflow.local.LocalStandIns;
-import io.cmkflow.local.LocalWorkflowStack;
+import io.cmkflow.testing.CmkStack;
 import io.cmkflow.local.arm.ArmSimulatorOptions;
 import io.cmkflow.local.arm.FaultRule;
 import io.cmkflow.local.arm.JournalEntry;
@@ -13,7 +12,6 @@ import io.cmkflow.workflow.CmkSearchAttributes;
 import io.cmkflow.workflow.CmkStatus;
 import io.cmkflow.workflow.CmkWorkflowInput;
 import io.cmkflow.workflow.CmkWorkflowStarter;
-import io.cmkflow.contract.StatusEvent;
 import io.cmkflow.workflow.WorkflowIds;
 import org.slf4j.LoggerFactory;
 
@@ -48,10 +46,10 @@ public final class WorkflowBench {
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(10);
     private static final String HEAP_SUBSCRIPTION = "00000000-0000-4000-8000-999999999999";
 
-    private final LocalWorkflowStack stack;
+    private final CmkStack stack;
     private int nextRun;
 
-    private WorkflowBench(LocalWorkflowStack stack) {
+    private WorkflowBench(CmkStack stack) {
         this.stack = stack;
     }
 
@@ -70,7 +68,7 @@ public final class WorkflowBench {
                 System.getProperty("java.version"), Runtime.getRuntime().maxMemory() >> 20);
         // Workspace operations finish at once, so that every wait left in a run is an ARM call's latency or cmkflow's own.
         ArmSimulatorOptions arm = ArmSimulatorOptions.defaults().withWorkspaceOperationDuration(Duration.ZERO);
-        try (LocalWorkflowStack stack = LocalWorkflowStack.start(arm, LocalStandIns.SIMULATOR_PACING)) {
+        try (CmkStack stack = CmkStack.builder().intake(false).arm(arm).build().start()) {
             WorkflowBench bench = new WorkflowBench(stack);
             // Warm-up (class loading, JIT, TLS sessions), not reported.
             bench.runAll(5, Duration.ZERO);
@@ -142,7 +140,7 @@ public final class WorkflowBench {
     /** (c) Heap after GC with n runs parked AwaitingOperator, against none, per run. */
     private void heap(int n) throws Exception {
         long before = usedHeapAfterGc();
-        stack.arm.faults().inject(FaultRule.forOperation("Workspaces_CreateOrUpdate").status(403).code("AuthorizationFailed")
+        stack.arm().faults().inject(FaultRule.forOperation("Workspaces_CreateOrUpdate").status(403).code("AuthorizationFailed")
                 .message("bench: the worker may not create workspaces").always());
         List<CmkRequest> requests = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -158,17 +156,17 @@ public final class WorkflowBench {
                             + " %.1f KiB per in-flight run%n",
                     n, before / 1048576.0, parked / 1048576.0, (parked - before) / 1024.0 / n);
         } finally {
-            stack.arm.faults().clear();
+            stack.arm().faults().clear();
             for (CmkRequest request : requests) {
-                stack.client.newUntypedWorkflowStub(WorkflowIds.forRequest(request)).terminate("benchmark done");
+                stack.client().newUntypedWorkflowStub(WorkflowIds.forRequest(request)).terminate("benchmark done");
             }
         }
     }
 
     /** Starts n runs at once with every ARM call delayed by {@code latency}, waits for all, returns their timings. */
     private List<RunTiming> runAll(int n, Duration latency) throws Exception {
-        stack.arm.latency().global(latency);
-        stack.arm.journal().clear();
+        stack.arm().latency().global(latency);
+        stack.arm().journal().clear();
         List<CmkRequest> requests = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             requests.add(request(null));
@@ -178,16 +176,16 @@ public final class WorkflowBench {
         for (CmkRequest request : requests) {
             started.add(Instant.now());
             String workflowId = start(request);
-            finished.add(stack.client.newUntypedWorkflowStub(workflowId).getResultAsync(CmkRunState.class)
+            finished.add(stack.client().newUntypedWorkflowStub(workflowId).getResultAsync(CmkRunState.class)
                     .thenApply(state -> Instant.now()));
         }
         CompletableFuture.allOf(finished.toArray(CompletableFuture[]::new)).get(RUN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        stack.arm.latency().clear();
-        List<JournalEntry> journal = stack.arm.journal().entries();
+        stack.arm().latency().clear();
+        List<JournalEntry> journal = stack.arm().journal().entries();
         List<RunTiming> timings = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             CmkRequest request = requests.get(i);
-            CmkRunState state = stack.client.newUntypedWorkflowStub(WorkflowIds.forRequest(request))
+            CmkRunState state = stack.client().newUntypedWorkflowStub(WorkflowIds.forRequest(request))
                     .query("state", CmkRunState.class);
             if (state.status() != CmkStatus.Succeeded) {
                 throw new IllegalStateException("run " + request.requestId() + " ended " + state.status() + ": " + state.lastError());
@@ -199,7 +197,7 @@ public final class WorkflowBench {
     }
 
     private String start(CmkRequest request) {
-        CmkWorkflowStarter.StartResult result = stack.starter.start(new CmkWorkflowInput(request));
+        CmkWorkflowStarter.StartResult result = stack.starter().start(new CmkWorkflowInput(request));
         if (result.outcome() != CmkWorkflowStarter.Outcome.STARTED) {
             throw new IllegalStateException("run for " + request.requestId() + " not started: " + result.outcome());
         }
@@ -209,15 +207,16 @@ public final class WorkflowBench {
     private void awaitParked(List<CmkRequest> requests) throws InterruptedException {
         Instant giveUp = Instant.now().plus(RUN_TIMEOUT);
         List<String> ids = requests.stream().map(CmkRequest::requestId).toList();
-        while (stack.events.events.stream().filter(e -> e.type() == StatusEvent.Type.awaiting_operator)
-                .map(StatusEvent::requestId).filter(ids::contains).distinct().count() < ids.size()) {
+        while (requests.stream().map(WorkflowIds::forRequest).map(id -> stack.client().newUntypedWorkflowStub(id).describe()
+                .getTypedSearchAttributes().get(CmkSearchAttributes.STATUS)).filter(CmkStatus.AwaitingOperator.name()::equals).count()
+                < ids.size()) {
             if (Instant.now().isAfter(giveUp)) {
                 throw new IllegalStateException("runs did not all park within " + RUN_TIMEOUT);
             }
             Thread.sleep(100);
         }
         String last = WorkflowIds.forRequest(requests.get(requests.size() - 1));
-        String status = stack.client.newUntypedWorkflowStub(last).describe().getTypedSearchAttributes().get(CmkSearchAttributes.STATUS);
+        String status = stack.client().newUntypedWorkflowStub(last).describe().getTypedSearchAttributes().get(CmkSearchAttributes.STATUS);
         if (!CmkStatus.AwaitingOperator.name().equals(status)) {
             throw new IllegalStateException("run " + last + " is " + status + ", not parked");
         }
@@ -234,7 +233,7 @@ public final class WorkflowBench {
             subscription = String.format(Locale.ROOT, "00000000-0000-4000-8000-%012d", run);
         }
         String group = "rg-bench";
-        stack.arm.state().resourceGroup(subscription, group, LOCATION);
+        stack.arm().state().resourceGroup(subscription, group, LOCATION);
         return new CmkRequest("req-bench-" + run, subscription, TENANT, CmkRequest.AZURE_CLOUD, group, LOCATION,
                 new CmkRequest.Workspace("mlw-" + name, null, false, null, null, null, null),
                 new CmkRequest.KeyVault("kv-bench-" + name, null, "standard", 7, null),

@@ -1,6 +1,5 @@
 package io.cmkflow.local;
 
-import io.cmkflow.local.arm.ArmSimulatorOptions;
 import io.cmkflow.local.arm.FaultRule;
 import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.workflow.CmkRunState;
@@ -18,10 +17,9 @@ import io.temporal.client.WorkflowExecutionDescription;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowStub;
 import io.temporal.common.SearchAttributes;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import io.cmkflow.testing.CmkStack;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
@@ -45,29 +43,14 @@ class WorkflowVisibilityTest {
     private static final String GROUP = "rg-visibility";
     private static final Duration HOLD = Duration.ofMillis(1500);
 
-    private static LocalWorkflowStack stack;
-
-    @BeforeAll
-    static void startStack() {
-        stack = LocalWorkflowStack.start(ArmSimulatorOptions.defaults(), LocalStandIns.SIMULATOR_PACING);
-        stack.arm.state().resourceGroup(SUBSCRIPTION, GROUP, "westeurope");
-    }
-
-    @AfterAll
-    static void stopStack() throws InterruptedException {
-        stack.close();
-    }
-
-    @AfterEach
-    void clearInjections() {
-        stack.arm.latency().clear();
-        stack.arm.faults().clear();
-    }
+    @RegisterExtension
+    static final CmkStack stack = CmkStack.builder().intake(false).resourceGroup(SUBSCRIPTION, GROUP, "westeurope")
+            .resetBeforeEach().build();
 
     @Test
     void aRunShowsItsCurrentStepWhileRunningAndItsOutcomeWhenSucceeded() {
         CmkRequest request = request("vis-ok", 3072);
-        stack.arm.latency().forOperation("Keys_CreateIfNotExist", HOLD);
+        stack.arm().latency().forOperation("Keys_CreateIfNotExist", HOLD);
         start(request);
 
         awaitStatus(request, CmkStatus.Running, CmkStep.KEY.stage());
@@ -110,8 +93,8 @@ class WorkflowVisibilityTest {
                 "AuthorizationFailed", "**Waiting for an operator**", "`retry`", "`abort`");
         assertThat(state(request).lastError()).contains("step 5 (workspace)", "AuthorizationFailed");
 
-        stack.arm.latency().forOperation("Vaults_Delete", HOLD);
-        stack.client.newWorkflowStub(CmkWorkspaceWorkflow.class, workflowId(request)).abort("no permission for workspaces");
+        stack.arm().latency().forOperation("Vaults_Delete", HOLD);
+        stack.client().newWorkflowStub(CmkWorkspaceWorkflow.class, workflowId(request)).abort("no permission for workspaces");
 
         awaitStatus(request, CmkStatus.Compensating, CmkSearchAttributes.STAGE_COMPENSATION);
         // The vault's undo is held: the undos before it show as they finish, while the run is still Compensating.
@@ -126,7 +109,7 @@ class WorkflowVisibilityTest {
         assertThat(compensated.getTypedSearchAttributes().get(CmkSearchAttributes.STATUS)).isEqualTo("Compensated");
         assertThat(compensated.getTypedSearchAttributes().get(CmkSearchAttributes.STAGE)).isEqualTo(CmkSearchAttributes.STAGE_DONE);
         assertThat(currentDetails(request)).contains("**Status:** Compensated", "| deleteKeyVault | DONE |");
-        assertThat(stack.arm.state().workspaces()).noneMatch(w -> w.name().equals("mlw-vis-abort"));
+        assertThat(stack.arm().state().workspaces()).noneMatch(w -> w.name().equals("mlw-vis-abort"));
     }
 
     @Test
@@ -160,14 +143,14 @@ class WorkflowVisibilityTest {
     }
 
     private void parkAtWorkspace(CmkRequest request) {
-        stack.arm.faults().inject(FaultRule.forOperation("Workspaces_CreateOrUpdate").resourceName(request.workspace().name())
+        stack.arm().faults().inject(FaultRule.forOperation("Workspaces_CreateOrUpdate").resourceName(request.workspace().name())
                 .status(403).code("AuthorizationFailed").message("the worker may not create workspaces").always());
         start(request);
         awaitStatus(request, CmkStatus.AwaitingOperator, CmkStep.WORKSPACE.stage());
     }
 
     private static void start(CmkRequest request) {
-        assertThat(stack.starter.start(new CmkWorkflowInput(request)).outcome()).isEqualTo(CmkWorkflowStarter.Outcome.STARTED);
+        assertThat(stack.starter().start(new CmkWorkflowInput(request)).outcome()).isEqualTo(CmkWorkflowStarter.Outcome.STARTED);
     }
 
     private static void awaitStatus(CmkRequest request, CmkStatus status, String stage) {
@@ -195,7 +178,7 @@ class WorkflowVisibilityTest {
     }
 
     private static WorkflowStub stub(CmkRequest request) {
-        return stack.client.newUntypedWorkflowStub(workflowId(request));
+        return stack.client().newUntypedWorkflowStub(workflowId(request));
     }
 
     private static String workflowId(CmkRequest request) {

@@ -66,7 +66,7 @@ final class DevServerStack implements AutoCloseable {
                 .binary(binary).stateDir(stateDir).port(FreePorts.next()).uiPort(FreePorts.next()).headless(true)
                 .searchAttributes(attributes).startTimeout(Duration.ofSeconds(60)));
         try {
-            ApplicationContext app = ApplicationContext.builder().deduceEnvironment(false).properties(Map.of(
+            ApplicationContext app = ApplicationContext.builder().deduceEnvironment(false).environments("test").properties(Map.of(
                     "cmkflow.temporal.address", server.target(),
                     "cmkflow.intake.enabled", "false",
                     "cmkflow.local.service-bus-port", FreePorts.next(),

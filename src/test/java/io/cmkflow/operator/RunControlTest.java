@@ -1,8 +1,5 @@
 package io.cmkflow.operator;
 
-import io.cmkflow.local.LocalStandIns;
-import io.cmkflow.local.LocalWorkflowStack;
-import io.cmkflow.local.arm.ArmSimulatorOptions;
 import io.cmkflow.local.arm.FaultRule;
 import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.workflow.CmkRunState;
@@ -12,10 +9,10 @@ import io.cmkflow.workflow.CmkWorkflowStarter;
 import io.cmkflow.workflow.WorkflowIds;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowStub;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import io.cmkflow.testing.CmkStack;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
@@ -32,38 +29,28 @@ class RunControlTest {
     private static final String SUBSCRIPTION = "00000000-0000-4000-8000-0000000c0de0";
     private static final String GROUP = "rg-oncall";
 
-    private static LocalWorkflowStack stack;
-    private static RunControl control;
+    @RegisterExtension
+    static final CmkStack stack = CmkStack.builder().intake(false).resourceGroup(SUBSCRIPTION, GROUP, "westeurope")
+            .resetBeforeEach().build();
 
-    @BeforeAll
-    static void startStack() {
-        stack = LocalWorkflowStack.start(ArmSimulatorOptions.defaults(), LocalStandIns.SIMULATOR_PACING);
-        stack.arm.state().resourceGroup(SUBSCRIPTION, GROUP, "westeurope");
-        control = new RunControl(stack.client);
-    }
+    private RunControl control;
 
-    @AfterAll
-    static void stopStack() throws InterruptedException {
-        stack.close();
-    }
-
-    @AfterEach
-    void clearInjections() {
-        stack.arm.faults().clear();
-        stack.arm.latency().clear();
+    @BeforeEach
+    void control() {
+        control = new RunControl(stack.client());
     }
 
     @Test
     void aParkedRunIsListedAndRetryFinishesIt() {
         CmkRequest request = parkAtWorkspace("retry");
-        stack.arm.faults().clear();
+        stack.arm().faults().clear();
 
         String answer = control.retry(WorkflowIds.forRequest(request), "permission granted");
 
         assertThat(answer).contains("retrying step 5");
         CmkRunState done = result(request);
         assertThat(done.status()).isEqualTo(CmkStatus.Succeeded);
-        assertThat(stack.arm.state().workspace(SUBSCRIPTION, GROUP, request.workspace().name())).isPresent();
+        assertThat(stack.arm().state().workspace(SUBSCRIPTION, GROUP, request.workspace().name())).isPresent();
     }
 
     @Test
@@ -74,14 +61,14 @@ class RunControlTest {
 
         assertThatThrownBy(() -> stub(request).getResult(CmkRunState.class)).isInstanceOf(WorkflowFailedException.class);
         assertThat(control.state(WorkflowIds.forRequest(request)).status()).isEqualTo(CmkStatus.Compensated);
-        assertThat(stack.arm.state().vault(SUBSCRIPTION, GROUP, request.keyVault().name())).isEmpty();
-        assertThat(stack.arm.state().deletedVault(request.keyVault().name())).isPresent();
+        assertThat(stack.arm().state().vault(SUBSCRIPTION, GROUP, request.keyVault().name())).isEmpty();
+        assertThat(stack.arm().state().deletedVault(request.keyVault().name())).isPresent();
     }
 
     @Test
     void retryOfARunningRunIsRefusedWithTheWorkflowsReason() {
         CmkRequest request = request("running");
-        stack.arm.latency().forOperation("Keys_CreateIfNotExist", Duration.ofSeconds(2));
+        stack.arm().latency().forOperation("Keys_CreateIfNotExist", Duration.ofSeconds(2));
         start(request);
         await().atMost(Duration.ofSeconds(30)).until(() -> control.state(WorkflowIds.forRequest(request)).currentStep() != null
                 && control.state(WorkflowIds.forRequest(request)).status() == CmkStatus.Running);
@@ -101,7 +88,7 @@ class RunControlTest {
         // The query shows Cancelled as soon as compensation starts; the run has ended only once getResult returns.
         assertThatThrownBy(() -> stub(request).getResult(CmkRunState.class)).isInstanceOf(WorkflowFailedException.class);
         assertThat(control.state(WorkflowIds.forRequest(request)).status()).isEqualTo(CmkStatus.Cancelled);
-        assertThat(stack.arm.state().vault(SUBSCRIPTION, GROUP, request.keyVault().name())).isEmpty();
+        assertThat(stack.arm().state().vault(SUBSCRIPTION, GROUP, request.keyVault().name())).isEmpty();
         assertThatThrownBy(() -> control.abort(WorkflowIds.forRequest(request), "too late"))
                 .isInstanceOf(RunControlException.class)
                 .hasMessageContaining("no open run");
@@ -116,12 +103,12 @@ class RunControlTest {
     }
 
     private static void start(CmkRequest request) {
-        assertThat(stack.starter.start(new CmkWorkflowInput(request)).outcome()).isEqualTo(CmkWorkflowStarter.Outcome.STARTED);
+        assertThat(stack.starter().start(new CmkWorkflowInput(request)).outcome()).isEqualTo(CmkWorkflowStarter.Outcome.STARTED);
     }
 
     private CmkRequest parkAtWorkspace(String name) {
         CmkRequest request = request(name);
-        stack.arm.faults().inject(FaultRule.forOperation("Workspaces_CreateOrUpdate").resourceName(request.workspace().name())
+        stack.arm().faults().inject(FaultRule.forOperation("Workspaces_CreateOrUpdate").resourceName(request.workspace().name())
                 .status(403).code("AuthorizationFailed").message("the worker may not create workspaces").always());
         start(request);
         // The Java test server has no visibility (listing is OperatorOnDevServerTest's): read the run's own state.
@@ -138,6 +125,6 @@ class RunControlTest {
     }
 
     private static WorkflowStub stub(CmkRequest request) {
-        return stack.client.newUntypedWorkflowStub(WorkflowIds.forRequest(request));
+        return stack.client().newUntypedWorkflowStub(WorkflowIds.forRequest(request));
     }
 }

@@ -145,7 +145,10 @@ public final class CmkStack implements BeforeAllCallback, AfterAllCallback, Befo
         Map<String, Object> all = new HashMap<>(options.properties);
         all.put("cmkflow.servicebus.connection-string", serviceBus.connectionString());
         if (!all.containsKey("cmkflow.temporal.address")) {
-            all.put("cmkflow.temporal.embedded-port", FreePorts.next());
+            // The Java SDK's test server (tests only: EmbeddedTemporalServer), reached over gRPC like a real one.
+            int port = FreePorts.next();
+            all.put("cmkflow.test.embedded-temporal-port", port);
+            all.put("cmkflow.temporal.address", "localhost:" + port);
         }
         List<RuntimeBeanDefinition<?>> replaced = new ArrayList<>();
         if (options.armOptions != null) {
@@ -156,7 +159,7 @@ public final class CmkStack implements BeforeAllCallback, AfterAllCallback, Befo
         if (options.polling != null) {
             replaced.add(RuntimeBeanDefinition.builder(PollingPolicy.class, () -> options.polling).replaces(PollingPolicy.class).build());
         }
-        app = ApplicationContext.builder().deduceEnvironment(false).properties(all)
+        app = ApplicationContext.builder().deduceEnvironment(false).environments("test").properties(all)
                 .beanDefinitions(replaced.toArray(RuntimeBeanDefinition[]::new)).start();
         if (arm == null) {
             arm = app.getBean(ArmSimulator.class);

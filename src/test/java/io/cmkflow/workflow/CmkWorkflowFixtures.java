@@ -8,6 +8,7 @@ import io.cmkflow.contract.ProviderRegistration;
 import io.cmkflow.contract.VaultOutcome;
 import io.cmkflow.contract.WorkspaceOutcome;
 import io.cmkflow.contract.CmkRequest;
+import io.cmkflow.testing.TestRequests;
 
 import java.util.List;
 import java.util.Map;
@@ -36,13 +37,15 @@ final class CmkWorkflowFixtures {
         return request(requestId, 3072);
     }
 
+    /** The suite's one request factory, with the target these scenarios (and their recorded histories) use. */
     static CmkRequest request(String requestId, int keySize) {
-        return new CmkRequest(requestId, SUBSCRIPTION, "72f988bf-0000-4000-8000-000000000001", CmkRequest.AZURE_CLOUD,
-                RESOURCE_GROUP, "westeurope",
-                new CmkRequest.Workspace(WORKSPACE_NAME, "CMK workspace", true, null, null, null, null),
-                new CmkRequest.KeyVault("kv-cmk", null, "standard", 90, false),
-                new CmkRequest.Key("cmk-key", keySize, "RSA"),
-                Map.of("costCenter", "4711"));
+        return TestRequests.copy(TestRequests.request("workflow")).requestId(requestId).subscriptionId(SUBSCRIPTION)
+                .tenantId("72f988bf-0000-4000-8000-000000000001").cloud(CmkRequest.AZURE_CLOUD)
+                .resourceGroup(RESOURCE_GROUP).location("westeurope")
+                .workspace(new CmkRequest.Workspace(WORKSPACE_NAME, "CMK workspace", true, null, null, null, null))
+                .vault(new CmkRequest.KeyVault("kv-cmk", null, "standard", 90, false))
+                .key(new CmkRequest.Key("cmk-key", keySize, "RSA"))
+                .tags(Map.of("costCenter", "4711")).build();
     }
 
     static ProviderRegistration providers() {

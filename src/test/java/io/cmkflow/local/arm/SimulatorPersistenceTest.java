@@ -24,6 +24,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cmkflow.contract.AzureCloud;
 import io.cmkflow.contract.KeyVaultRoles;
+import io.cmkflow.testing.CmkStack;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,7 +43,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
 
-import static io.cmkflow.local.arm.SimulatorSession.SUBSCRIPTION;
+import static io.cmkflow.testing.TestRequests.SUBSCRIPTION;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -73,16 +74,16 @@ class SimulatorPersistenceTest {
     void everythingIsThereAfterACleanRestart() throws Exception {
         Path file = dir.resolve("state").resolve("arm.json");
         Made made = firstRun(file);
-        SimulatorSession second = new SimulatorSession(options(file).withWorkspaceOperationDuration(
+        CmkStack second = stack(options(file).withWorkspaceOperationDuration(
                 Duration.ofSeconds(4)));
         made = inFlightWorkspace(second, made);
         second.close();
 
-        try (SimulatorSession third = new SimulatorSession(options(file))) {
+        try (CmkStack third = stack(options(file))) {
             assertAllThere(third, made);
             // Its ports were free: the vault listens where it did, so the key URL a workflow kept still answers.
-            assertThat(third.azure.vaults().getById(made.vaultId()).vaultUri()).isEqualTo(made.vaultUri());
-            assertThat(third.sim.endpoint().getPort()).isEqualTo(second.sim.endpoint().getPort());
+            assertThat(third.resourceManager(SUBSCRIPTION).vaults().getById(made.vaultId()).vaultUri()).isEqualTo(made.vaultUri());
+            assertThat(third.arm().endpoint().getPort()).isEqualTo(second.arm().endpoint().getPort());
             assertOperationFinishes(third, made);
         }
     }
@@ -91,22 +92,22 @@ class SimulatorPersistenceTest {
     void everythingIsThereAfterACrash() throws Exception {
         Path file = dir.resolve("arm.json");
         Made made = firstRun(file);
-        SimulatorSession second = new SimulatorSession(options(file).withWorkspaceOperationDuration(
+        CmkStack second = stack(options(file).withWorkspaceOperationDuration(
                 Duration.ofSeconds(4)));
         made = inFlightWorkspace(second, made);
         String written = Files.readString(file);
 
         // The second run is "killed": the third starts on what it last wrote, while it still holds its ports.
-        try (SimulatorSession third = new SimulatorSession(options(file))) {
-            second.sim.abandon();
+        try (CmkStack third = stack(options(file))) {
+            second.arm().abandon();
             assertAllThere(third, made);
-            String vaultUri = third.azure.vaults().getById(made.vaultId()).vaultUri();
+            String vaultUri = third.resourceManager(SUBSCRIPTION).vaults().getById(made.vaultId()).vaultUri();
             assertThat(vaultUri).isNotEqualTo(made.vaultUri()).matches("https://localhost:\\d+/");
-            assertThat(third.sim.endpoint()).isNotEqualTo(second.sim.endpoint());
+            assertThat(third.arm().endpoint()).isNotEqualTo(second.arm().endpoint());
             // The in-flight create kept the key URL of the old port: it still names the key of that vault.
             assertOperationFinishes(third, made);
         }
-        assertThat(written).doesNotContain("https://localhost:" + second.sim.endpoint().getPort())
+        assertThat(written).doesNotContain("https://localhost:" + second.arm().endpoint().getPort())
                 .doesNotContain(made.vaultUri()).contains("{{vault:");
     }
 
@@ -130,10 +131,10 @@ class SimulatorPersistenceTest {
         List<Path> folders = List.of(Paths.get("").toAbsolutePath(), Paths.get(System.getProperty("java.io.tmpdir")),
                 dir);
         Set<Path> before = listing(folders);
-        try (SimulatorSession session = new SimulatorSession(ArmSimulatorOptions.defaults()
+        try (CmkStack session = stack(ArmSimulatorOptions.defaults()
                 .withProvidersRegisteredAtStart(true))) {
-            session.azure.resourceGroups().define(GROUP).withRegion(Region.EUROPE_WEST).create();
-            session.azure.vaults().define("kv" + suffix()).withRegion(Region.EUROPE_WEST)
+            session.resourceManager(SUBSCRIPTION).resourceGroups().define(GROUP).withRegion(Region.EUROPE_WEST).create();
+            session.resourceManager(SUBSCRIPTION).vaults().define("kv" + suffix()).withRegion(Region.EUROPE_WEST)
                     .withExistingResourceGroup(GROUP).withEmptyAccessPolicy().withPurgeProtectionEnabled().create();
         }
         Set<Path> created = listing(folders);
@@ -146,9 +147,9 @@ class SimulatorPersistenceTest {
     void snapshotCost() throws Exception {
         Path file = dir.resolve("cost.json");
         Made made = firstRun(file);
-        try (SimulatorSession session = new SimulatorSession(options(file))) {
+        try (CmkStack session = stack(options(file))) {
             made = inFlightWorkspace(session, made);
-            ArmState state = session.sim.state();
+            ArmState state = session.arm().state();
             int rounds = 200;
             long start = System.nanoTime();
             for (int i = 0; i < rounds; i++) {
@@ -174,9 +175,9 @@ class SimulatorPersistenceTest {
 
     /** Makes every kind of resource through the SDK (plus seeds the SDK cannot make), then closes. */
     private Made firstRun(Path file) {
-        try (SimulatorSession s = new SimulatorSession(options(file))) {
-            AzureResourceManager azure = s.azure;
-            s.sim.state().unregisterProvider(SUBSCRIPTION, "Microsoft.Search");
+        try (CmkStack s = stack(options(file))) {
+            AzureResourceManager azure = s.resourceManager(SUBSCRIPTION);
+            s.arm().state().unregisterProvider(SUBSCRIPTION, "Microsoft.Search");
             azure.resourceGroups().define(GROUP).withRegion(Region.EUROPE_WEST).create();
             Vault vault = azure.vaults().define("kv" + suffix()).withRegion(Region.EUROPE_WEST)
                     .withExistingResourceGroup(GROUP)
@@ -211,7 +212,7 @@ class SimulatorPersistenceTest {
                     .withResourceType("components").withProviderNamespace("microsoft.insights")
                     .withoutPlan().withApiVersion("2020-02-02").withKind("web")
                     .withProperties(Map.of("Application_Type", "web")).create();
-            String identityId = s.sim.state().userAssignedIdentity(SUBSCRIPTION, GROUP, "id-persist", principal,
+            String identityId = s.arm().state().userAssignedIdentity(SUBSCRIPTION, GROUP, "id-persist", principal,
                     UUID.randomUUID().toString()).id();
 
             GenericResource workspace = azure.genericResources().define("ws-done")
@@ -229,16 +230,16 @@ class SimulatorPersistenceTest {
     }
 
     /** Starts a workspace create over plain HTTP, as a client that keeps the operation URL to poll it. */
-    private Made inFlightWorkspace(SimulatorSession s, Made made) throws IOException {
+    private Made inFlightWorkspace(CmkStack s, Made made) throws IOException {
         String id = "/subscriptions/" + SUBSCRIPTION + "/resourceGroups/" + GROUP
                 + "/providers/Microsoft.MachineLearningServices/workspaces/ws-in-flight";
         Map<String, Object> body = Map.of("location", "westeurope", "properties",
                 workspaceProperties(made.vaultId(), made.keyId(), made.storageId(), made.insightsId()));
-        HttpRequest put = new HttpRequest(HttpMethod.PUT, s.sim.endpoint() + id.substring(1) + "?api-version=" + API)
+        HttpRequest put = new HttpRequest(HttpMethod.PUT, s.arm().endpoint() + id.substring(1) + "?api-version=" + API)
                 .setHeader(HttpHeaderName.AUTHORIZATION, "Bearer t")
                 .setHeader(HttpHeaderName.CONTENT_TYPE, "application/json")
                 .setBody(JSON.writeValueAsString(body));
-        try (HttpResponse response = s.sim.httpClient().send(put).block()) {
+        try (HttpResponse response = s.arm().httpClient().send(put).block()) {
             assertThat(response.getStatusCode()).isEqualTo(201);
             String operationUrl = response.getHeaderValue("Azure-AsyncOperation");
             assertThat(operationUrl).isNotNull();
@@ -249,8 +250,8 @@ class SimulatorPersistenceTest {
         }
     }
 
-    private static void assertAllThere(SimulatorSession s, Made made) {
-        AzureResourceManager azure = s.azure;
+    private static void assertAllThere(CmkStack s, Made made) {
+        AzureResourceManager azure = s.resourceManager(SUBSCRIPTION);
         assertThat(azure.resourceGroups().getByName(GROUP).regionName()).isEqualTo("westeurope");
         assertThat(azure.providers().getByName("Microsoft.Search").registrationState()).isEqualTo("NotRegistered");
 
@@ -262,8 +263,8 @@ class SimulatorPersistenceTest {
             assertThat(p.permissions().keys()).contains(KeyPermissions.GET, KeyPermissions.WRAP_KEY,
                     KeyPermissions.UNWRAP_KEY);
         });
-        KeyVaultKey key = new KeyClientBuilder().vaultUrl(vault.vaultUri()).credential(s.sim.credential())
-                .httpClient(s.sim.httpClient()).retryPolicy(new RetryPolicy(new FixedDelay(0, Duration.ofMillis(1))))
+        KeyVaultKey key = new KeyClientBuilder().vaultUrl(vault.vaultUri()).credential(s.arm().credential())
+                .httpClient(s.arm().httpClient()).retryPolicy(new RetryPolicy(new FixedDelay(0, Duration.ofMillis(1))))
                 .disableChallengeResourceVerification().buildClient().getKey("cmk", made.keyVersion());
         assertThat(key.getId()).isEqualTo(vault.vaultUri() + "keys/cmk/" + made.keyVersion());
         assertThat(key.getKeyType()).isEqualTo(KeyType.RSA);
@@ -291,9 +292,9 @@ class SimulatorPersistenceTest {
     }
 
     /** The operation URL the client kept answers on the endpoint the new simulator reports, and finishes. */
-    private static void assertOperationFinishes(SimulatorSession s, Made made) throws Exception {
+    private static void assertOperationFinishes(CmkStack s, Made made) throws Exception {
         URI kept = URI.create(made.operationUrl());
-        String url = s.sim.endpoint() + kept.getRawPath().substring(1) + "?" + kept.getRawQuery();
+        String url = s.arm().endpoint() + kept.getRawPath().substring(1) + "?" + kept.getRawQuery();
         String status = poll(s, url);
         assertThat(status).isEqualTo("InProgress");
         Instant until = Instant.now().plusSeconds(20);
@@ -302,13 +303,13 @@ class SimulatorPersistenceTest {
             status = poll(s, url);
         }
         assertThat(status).isEqualTo("Succeeded");
-        assertThat(props(s.azure.genericResources().getById(made.inFlightId(), API)))
+        assertThat(props(s.resourceManager(SUBSCRIPTION).genericResources().getById(made.inFlightId(), API)))
                 .containsEntry("provisioningState", "Succeeded");
     }
 
-    private static String poll(SimulatorSession s, String url) throws IOException {
+    private static String poll(CmkStack s, String url) throws IOException {
         HttpRequest get = new HttpRequest(HttpMethod.GET, url).setHeader(HttpHeaderName.AUTHORIZATION, "Bearer t");
-        try (HttpResponse response = s.sim.httpClient().send(get).block()) {
+        try (HttpResponse response = s.arm().httpClient().send(get).block()) {
             assertThat(response.getStatusCode()).isEqualTo(200);
             JsonNode body = JSON.readTree(response.getBodyAsString().block());
             return body.path("status").asText();
@@ -349,5 +350,10 @@ class SimulatorPersistenceTest {
             }
         }
         return files;
+    }
+
+    /** A simulator on {@code options} with the SDK pointed at it; closed by the test (or abandoned, for a crash). */
+    private static CmkStack stack(ArmSimulatorOptions options) {
+        return CmkStack.azureOnly().arm(options).build().start();
     }
 }
