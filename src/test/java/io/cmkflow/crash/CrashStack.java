@@ -105,6 +105,13 @@ final class CrashStack implements AutoCloseable {
                 .map(type -> type.getName()).toList();
     }
 
+    /** Waits until the run's pending activity is {@code activityType} and its {@code operation} call is held in ARM. */
+    void awaitInFlight(String workflowId, String operation, String activityType) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() ->
+                arm.operationsInFlight().contains(operation)
+                        && pendingActivities(workflowId).stream().anyMatch(activityType::equalsIgnoreCase));
+    }
+
     /** Journal entries of {@code operation} whose path names {@code resourceName} (a path segment). */
     List<JournalEntry> journal(String operation, String resourceName) {
         String wanted = "/" + resourceName.toLowerCase(Locale.ROOT);
