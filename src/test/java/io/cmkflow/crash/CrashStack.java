@@ -11,6 +11,7 @@ import io.cmkflow.local.servicebus.EmulatorConfig;
 import io.cmkflow.local.servicebus.ServiceBusStandIn;
 import io.cmkflow.local.servicebus.StandInOptions;
 import io.cmkflow.workflow.CmkSearchAttributes;
+import io.cmkflow.workflow.CmkWorkflowInput;
 import io.cmkflow.workflow.CmkWorkflowStarter;
 import io.cmkflow.workflow.CmkWorkflowWorker;
 import io.cmkflow.workflow.WorkflowIds;
@@ -52,6 +53,8 @@ final class CrashStack implements AutoCloseable {
     final WorkflowClient client;
     final CmkWorkflowStarter starter;
     private final AtomicInteger workers = new AtomicInteger();
+    /** The worker JVM running now, or null. */
+    private ChildJvm worker;
 
     private CrashStack(Path dir, TemporalDevServer server, ArmSimulator arm, ServiceBusStandIn serviceBus) {
         this.dir = dir;
@@ -84,7 +87,7 @@ final class CrashStack implements AutoCloseable {
         return new CrashStack(dir, server, arm, serviceBus);
     }
 
-    /** A new worker JVM; returns once its application context is up (its worker polling). */
+    /** A new worker JVM (the current one, if any, must be dead); returns once its application context is up. */
     ChildJvm startWorker() {
         int n = workers.incrementAndGet();
         Map<String, String> properties = new LinkedHashMap<>();
@@ -93,8 +96,23 @@ final class CrashStack implements AutoCloseable {
         properties.put("cmkflow.local.arm-endpoint", arm.endpoint().toString());
         properties.put("cmkflow.local.arm-certificate", armCertificate.toString());
         properties.put("cmkflow.servicebus.connection-string", serviceBus.connectionString());
-        return ChildJvm.start(CrashWorkerMain.class.getName(), List.of(), properties, Map.of(),
-                dir.resolve("worker-" + n + ".log")).awaitLog(CrashWorkerMain.READY, Duration.ofSeconds(90));
+        worker = ChildJvm.start(CrashWorkerMain.class.getName(), List.of(), properties, Map.of(),
+                dir.resolve("worker-" + n + ".log"));
+        return worker.awaitLog(CrashWorkerMain.READY, Duration.ofSeconds(90));
+    }
+
+    ChildJvm worker() {
+        return worker;
+    }
+
+    /** Starts a run for {@code request} with its {@code operation} calls held {@code hold} in ARM; returns once one is. */
+    String startHeld(CmkRequest request, String operation, String activityType, Duration hold) {
+        arm.latency().forOperation(operation, hold);
+        org.assertj.core.api.Assertions.assertThat(starter.start(new CmkWorkflowInput(request)
+                .withActivityTimeoutCap(ACTIVITY_TIMEOUT_CAP)).outcome()).isEqualTo(CmkWorkflowStarter.Outcome.STARTED);
+        String workflowId = workflowId(request);
+        awaitInFlight(workflowId, operation, activityType);
+        return workflowId;
     }
 
     /** The activity types the run is waiting for (describe's pending activities). */
@@ -129,6 +147,9 @@ final class CrashStack implements AutoCloseable {
     @Override
     public void close() {
         try {
+            if (worker != null) {
+                worker.close();
+            }
             stubs.shutdownNow();
         } finally {
             try {

@@ -2,8 +2,6 @@ package io.cmkflow.crash;
 
 import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.workflow.CmkRunState;
-import io.cmkflow.workflow.CmkWorkflowInput;
-import io.cmkflow.workflow.CmkWorkflowStarter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,24 +23,17 @@ class DevServerCrashTest {
     private static final Duration HOLD = Duration.ofSeconds(3);
 
     private static CrashStack stack;
-    private static ChildJvm worker;
 
     @BeforeAll
     static void startStack() {
         stack = CrashStack.start("dev-server-crash");
-        worker = stack.startWorker();
+        stack.startWorker();
     }
 
     @AfterAll
     static void stopStack() {
-        try {
-            if (worker != null) {
-                worker.close();
-            }
-        } finally {
-            if (stack != null) {
-                stack.close();
-            }
+        if (stack != null) {
+            stack.close();
         }
     }
 
@@ -54,7 +45,7 @@ class DevServerCrashTest {
     @Test
     void devServerKilledDuringStep5AndRestartedOnItsDatabaseTheSameWorkerFinishesTheRun() throws Exception {
         CmkRequest request = CrashChecks.request("srv5", 11);
-        String workflowId = startHeld(request, "Workspaces_CreateOrUpdate", "EnsureWorkspace");
+        String workflowId = stack.startHeld(request, "Workspaces_CreateOrUpdate", "EnsureWorkspace", HOLD);
 
         stack.server.kill();
         // The held call lands in ARM while no Temporal server is up; the worker cannot report it yet.
@@ -64,30 +55,21 @@ class DevServerCrashTest {
 
         CmkRunState state = stack.client.newUntypedWorkflowStub(workflowId).getResult(90, TimeUnit.SECONDS, CmkRunState.class);
         CrashChecks.assertSucceededCleanly(stack, request, state);
-        assertThat(worker.alive()).as("the worker outlived the server").isTrue();
+        assertThat(stack.worker().alive()).as("the worker outlived the server").isTrue();
     }
 
     @Test
     void devServerAndWorkerKilledTogetherDuringStep2BothRestartedTheRunFinishes() throws Exception {
         CmkRequest request = CrashChecks.request("both2", 12);
-        String workflowId = startHeld(request, "Vaults_CreateOrUpdate", "EnsureKeyVault");
+        String workflowId = stack.startHeld(request, "Vaults_CreateOrUpdate", "EnsureKeyVault", HOLD);
 
-        worker.kill();
+        stack.worker().kill();
         stack.server.kill();
         stack.arm.latency().clear();
         stack.server.restart();
-        worker = stack.startWorker();
+        stack.startWorker();
 
         CmkRunState state = stack.client.newUntypedWorkflowStub(workflowId).getResult(90, TimeUnit.SECONDS, CmkRunState.class);
         CrashChecks.assertSucceededCleanly(stack, request, state);
-    }
-
-    private static String startHeld(CmkRequest request, String operation, String activityType) {
-        stack.arm.latency().forOperation(operation, HOLD);
-        assertThat(stack.starter.start(new CmkWorkflowInput(request).withActivityTimeoutCap(CrashStack.ACTIVITY_TIMEOUT_CAP))
-                .outcome()).isEqualTo(CmkWorkflowStarter.Outcome.STARTED);
-        String workflowId = CrashStack.workflowId(request);
-        stack.awaitInFlight(workflowId, operation, activityType);
-        return workflowId;
     }
 }

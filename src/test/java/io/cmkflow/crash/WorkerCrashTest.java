@@ -36,24 +36,17 @@ class WorkerCrashTest {
     private static final Duration HOLD = Duration.ofSeconds(3);
 
     private static CrashStack stack;
-    private static ChildJvm worker;
 
     @BeforeAll
     static void startStack() {
         stack = CrashStack.start("worker-crash");
-        worker = stack.startWorker();
+        stack.startWorker();
     }
 
     @AfterAll
     static void stopStack() {
-        try {
-            if (worker != null) {
-                worker.close();
-            }
-        } finally {
-            if (stack != null) {
-                stack.close();
-            }
+        if (stack != null) {
+            stack.close();
         }
     }
 
@@ -116,19 +109,16 @@ class WorkerCrashTest {
     }
 
     private static CmkRunState killDuring(CmkRequest request, String operation, String activityType) throws Exception {
-        stack.arm.latency().forOperation(operation, HOLD);
-        start(request);
-        String workflowId = CrashStack.workflowId(request);
-        stack.awaitInFlight(workflowId, operation, activityType);
+        String workflowId = stack.startHeld(request, operation, activityType, HOLD);
         replaceWorker();
         return stack.client.newUntypedWorkflowStub(workflowId).getResult(90, TimeUnit.SECONDS, CmkRunState.class);
     }
 
     /** SIGKILL while the call is held, lets the held call land (as ARM would finish it), starts a new worker JVM. */
     private static void replaceWorker() {
-        worker.kill();
+        stack.worker().kill();
         stack.arm.latency().clear();
-        worker = stack.startWorker();
+        stack.startWorker();
     }
 
     private static void start(CmkRequest request) {
