@@ -51,6 +51,24 @@ final class CmkActivityOptions {
         return options.build();
     }
 
+    /**
+     * {@code options} with its start-to-close and heartbeat timeouts at most {@code cap} ({@link
+     * CmkWorkflowInput#activityTimeoutCap()}; tests that kill workers); null leaves them as they are.
+     */
+    static ActivityOptions capped(ActivityOptions options, Duration cap) {
+        if (cap == null || cap.isZero() || cap.isNegative()) {
+            return options;
+        }
+        ActivityOptions.Builder capped = ActivityOptions.newBuilder(options);
+        if (options.getStartToCloseTimeout() != null && options.getStartToCloseTimeout().compareTo(cap) > 0) {
+            capped.setStartToCloseTimeout(cap);
+        }
+        if (options.getHeartbeatTimeout() != null && options.getHeartbeatTimeout().compareTo(cap) > 0) {
+            capped.setHeartbeatTimeout(cap);
+        }
+        return capped.build();
+    }
+
     /** Backoff for Azure calls; THROTTLED failures override the next delay with Azure's Retry-After. */
     private static RetryOptions azureRetries(int maximumAttempts) {
         return RetryOptions.newBuilder()

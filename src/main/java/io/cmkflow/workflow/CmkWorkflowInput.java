@@ -10,13 +10,25 @@ import java.time.Duration;
  * @param request     the validated request (intake validated it before starting the run)
  * @param replyTo     where status events go besides the default status entity (the message's ReplyTo), or null
  * @param parkTimeout how long a run parked for an operator waits before it compensates; null means {@link #DEFAULT_PARK_TIMEOUT}
+ * @param activityTimeoutCap null in production (the intake never sets it); for tests that kill workers: caps every
+ *                    activity's start-to-close and heartbeat timeout, so the run notices a dead worker within it instead
+ *                    of minutes. Part of the run's input, so it is in the history and replays as it ran.
  */
-public record CmkWorkflowInput(CmkRequest request, String replyTo, Duration parkTimeout) {
+public record CmkWorkflowInput(CmkRequest request, String replyTo, Duration parkTimeout, Duration activityTimeoutCap) {
 
     public static final Duration DEFAULT_PARK_TIMEOUT = Duration.ofHours(72);
 
     public CmkWorkflowInput(CmkRequest request) {
-        this(request, null, null);
+        this(request, null, null, null);
+    }
+
+    public CmkWorkflowInput(CmkRequest request, String replyTo, Duration parkTimeout) {
+        this(request, replyTo, parkTimeout, null);
+    }
+
+    /** This input with {@code cap} as its {@link #activityTimeoutCap}. */
+    public CmkWorkflowInput withActivityTimeoutCap(Duration cap) {
+        return new CmkWorkflowInput(request, replyTo, parkTimeout, cap);
     }
 
     public Duration parkTimeoutOrDefault() {

@@ -37,7 +37,7 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
     @Override
     public CmkRunState provision(CmkWorkflowInput input) {
         CmkRequest request = input.request();
-        run = new RunProgress(request, input.parkTimeoutOrDefault());
+        run = new RunProgress(request, input.parkTimeoutOrDefault(), input.activityTimeoutCap());
         events = new StatusEvents(run, input.replyTo());
         parking = new Parking(run, events);
         refuseInvalid(request);

@@ -51,7 +51,8 @@ final class Compensation {
     /** Calls one undo activity and records what it did, or that it failed for good. */
     UndoRecord undo(CmkStep step, String action, String summary, Function<CompensationActivities, List<UndoOutcome>> call) {
         CompensationActivities activities = Workflow.newActivityStub(CompensationActivities.class,
-                CmkActivityOptions.forUndo(step, "Undo step " + step.number() + ": " + summary));
+                CmkActivityOptions.capped(CmkActivityOptions.forUndo(step, "Undo step " + step.number() + ": " + summary),
+                        run.activityTimeoutCap()));
         try {
             List<UndoOutcome> outcomes = call.apply(activities);
             return new UndoRecord(step, action, UndoResult.DONE, outcomes == null ? List.of() : List.copyOf(outcomes), null,

@@ -47,6 +47,7 @@ final class RunProgress {
     private final String workflowId;
     private final String runId;
     private final Duration parkTimeout;
+    private final Duration activityTimeoutCap;
     private final Map<CmkStep, StepProgress> steps = new EnumMap<>(CmkStep.class);
     private final List<String> resourcesCreated = new ArrayList<>();
     private final Map<String, String> knownResources = new LinkedHashMap<>();
@@ -60,8 +61,13 @@ final class RunProgress {
     private String finishedAt;
 
     RunProgress(CmkRequest request, Duration parkTimeout) {
+        this(request, parkTimeout, null);
+    }
+
+    RunProgress(CmkRequest request, Duration parkTimeout, Duration activityTimeoutCap) {
         this.request = request;
         this.parkTimeout = parkTimeout;
+        this.activityTimeoutCap = activityTimeoutCap;
         this.workflowId = Workflow.getInfo().getWorkflowId();
         this.runId = Workflow.getInfo().getRunId();
         for (CmkStep step : CmkStep.values()) {
@@ -69,6 +75,11 @@ final class RunProgress {
         }
         this.startedAt = now();
         this.updatedAt = startedAt;
+    }
+
+    /** {@link CmkWorkflowInput#activityTimeoutCap()}: null for the production timeouts. */
+    Duration activityTimeoutCap() {
+        return activityTimeoutCap;
     }
 
     CmkRequest request() {

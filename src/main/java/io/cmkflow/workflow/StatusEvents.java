@@ -35,7 +35,7 @@ final class StatusEvents {
                 run.request() == null ? null : run.request().requestId(), run.workflowId(), type, run.status().name(),
                 stage, message, RunProgress.now(), resources, replyTo);
         StatusPublisher publisher = Workflow.newActivityStub(StatusPublisher.class,
-                CmkActivityOptions.forStatusEvent("Status event " + type));
+                CmkActivityOptions.capped(CmkActivityOptions.forStatusEvent("Status event " + type), run.activityTimeoutCap()));
         try {
             publisher.publish(event);
         } catch (ActivityFailure failure) {

@@ -33,7 +33,7 @@ final class StepRunner {
     }
 
     <T> T run(CmkStep step, String summary, Function<ProvisioningActivities, T> call, Function<T, StepReport> report) {
-        ProvisioningActivities activities = Workflow.newActivityStub(ProvisioningActivities.class, options(step, summary));
+        ProvisioningActivities activities = Workflow.newActivityStub(ProvisioningActivities.class, options(step, summary, run.activityTimeoutCap()));
         while (true) {
             run.stepStarted(step);
             run.show(step.stage());
@@ -56,8 +56,9 @@ final class StepRunner {
         }
     }
 
-    private static ActivityOptions options(CmkStep step, String summary) {
-        ActivityOptions options = CmkActivityOptions.forStep(step, "Step " + step.number() + ": " + summary);
+    private static ActivityOptions options(CmkStep step, String summary, java.time.Duration timeoutCap) {
+        ActivityOptions options = CmkActivityOptions.capped(
+                CmkActivityOptions.forStep(step, "Step " + step.number() + ": " + summary), timeoutCap);
         if (Workflow.getVersion(CANCEL_WAITS_FOR_STEP, Workflow.DEFAULT_VERSION, 1) >= 1) {
             // On cancel, wait for the step's activity to stop: a create still in flight would otherwise land in
             // Azure after its undo ran, and stay there.

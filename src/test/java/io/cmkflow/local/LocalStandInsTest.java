@@ -19,7 +19,7 @@ class LocalStandInsTest {
 
     @Test
     void devModeSimulatorCreatesMissingResourceGroupsOnWrite() throws IOException, InterruptedException {
-        LocalSettings settings = new LocalSettings(0, 0, Duration.ofMillis(50), null);
+        LocalSettings settings = new LocalSettings(0, 0, Duration.ofMillis(50), null, null, null);
         try (ArmSimulator sim = new LocalStandIns().armSimulator(settings)) {
             HttpClient http = HttpClient.newBuilder().sslContext(sim.sslContext()).build();
             assertThat(send(http, sim, "POST", "/subscriptions/" + SUBSCRIPTION

@@ -19,12 +19,19 @@ import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.GeneralSecurityException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -215,6 +222,11 @@ public final class ArmSimulator implements AutoCloseable {
      * another service (Graph, ...) arrives here and shows as unhandled instead of leaving the machine.
      */
     public AzureEnvironment azureEnvironment() {
+        return azureEnvironment(endpoint);
+    }
+
+    /** {@link #azureEnvironment()} of the simulator serving {@code endpoint}, possibly in another process. */
+    public static AzureEnvironment azureEnvironment(URI endpoint) {
         Map<String, String> endpoints = new HashMap<>(AzureEnvironment.AZURE.getEndpoints());
         String url = endpoint.toString();
         for (String key : List.of("portalUrl", "publishingProfileUrl", "managementEndpointUrl",
@@ -223,6 +235,36 @@ public final class ArmSimulator implements AutoCloseable {
             endpoints.put(key, url);
         }
         return new AzureEnvironment(endpoints);
+    }
+
+    /**
+     * Writes this simulator's certificate (PEM, no private key) to {@code file}, for a client in another process
+     * ({@link #trusting(Path)}). The certificate is made fresh at each start: write it again after a restart.
+     */
+    public Path writeCertificate(Path file) {
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Path partial = file.resolveSibling(file.getFileName() + ".partial");
+            Files.writeString(partial, certificate.pem(), StandardCharsets.US_ASCII);
+            return Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the ARM simulator's certificate to " + file, e);
+        }
+    }
+
+    /** A client context trusting the simulator certificate in the PEM {@code file} ({@link #writeCertificate}). */
+    public static SSLContext trusting(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            X509Certificate certificate = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+            return SelfSignedCertificate.trusting(certificate);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the ARM simulator's certificate " + file, e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("not a certificate: " + file, e);
+        }
     }
 
     /** An azure-core HTTP client (JDK) that trusts this simulator's certificate. */

@@ -32,10 +32,12 @@ import java.util.Date;
 final class SelfSignedCertificate {
     private static final char[] NO_PASSWORD = new char[0];
 
+    private final X509Certificate certificate;
     private final SSLContext serverContext;
     private final SSLContext clientContext;
 
-    private SelfSignedCertificate(SSLContext serverContext, SSLContext clientContext) {
+    private SelfSignedCertificate(X509Certificate certificate, SSLContext serverContext, SSLContext clientContext) {
+        this.certificate = certificate;
         this.serverContext = serverContext;
         this.clientContext = clientContext;
     }
@@ -70,16 +72,33 @@ final class SelfSignedCertificate {
             SSLContext server = SSLContext.getInstance("TLS");
             server.init(keyManagers.getKeyManagers(), null, null);
 
-            KeyStore trustStore = KeyStore.getInstance("PKCS12");
-            trustStore.load(null, null);
-            trustStore.setCertificateEntry("arm-simulator", certificate);
-            TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            trustManagers.init(trustStore);
-            SSLContext client = SSLContext.getInstance("TLS");
-            client.init(null, trustManagers.getTrustManagers(), null);
-            return new SelfSignedCertificate(server, client);
+            return new SelfSignedCertificate(certificate, server, trusting(certificate));
         } catch (GeneralSecurityException | java.io.IOException | org.bouncycastle.operator.OperatorCreationException e) {
             throw new IllegalStateException("cannot generate the simulator's self-signed certificate", e);
+        }
+    }
+
+    /** A client context trusting only {@code certificate}. */
+    static SSLContext trusting(X509Certificate certificate) throws GeneralSecurityException, java.io.IOException {
+        KeyStore trustStore = KeyStore.getInstance("PKCS12");
+        trustStore.load(null, null);
+        trustStore.setCertificateEntry("arm-simulator", certificate);
+        TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trustManagers.init(trustStore);
+        SSLContext client = SSLContext.getInstance("TLS");
+        client.init(null, trustManagers.getTrustManagers(), null);
+        return client;
+    }
+
+    /** The certificate (no key) as PEM, for a client in another process. */
+    String pem() {
+        try {
+            return "-----BEGIN CERTIFICATE-----\n"
+                    + java.util.Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                    .encodeToString(certificate.getEncoded())
+                    + "\n-----END CERTIFICATE-----\n";
+        } catch (java.security.cert.CertificateEncodingException e) {
+            throw new IllegalStateException("cannot encode the simulator's certificate", e);
         }
     }
 
