@@ -25,11 +25,13 @@ import java.time.Duration;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
  * README's first command, in-process: dev mode on the real Temporal dev server provisions every valid example end to
- * end; the UI answers, runs are listed by search attribute, and they are still there after dev mode restarts.
+ * end; the UI answers, runs are listed by search attribute, runs and simulated Azure are still there after dev mode
+ * restarts, and {@code --reset} wipes both.
  */
 class DevModeTest {
 
@@ -87,17 +89,31 @@ class DevModeTest {
         try (DevMode again = DevMode.start(state, false, temporalPort, uiPort, ports, out)) {
             assertThat(again.temporal().attached()).as("a new dev server on the same database file").isFalse();
             assertThat(succeededRuns(again.temporal().target())).as("runs kept across the restart").isEqualTo(3);
+            assertThat(again.application().getBean(ArmSimulator.class).state().workspaces())
+                    .as("simulated Azure kept across the restart").hasSize(3);
+            assertThatThrownBy(() -> DevMode.start(state, true, temporalPort, uiPort, ports, out))
+                    .as("no reset under a running server").hasMessageContaining("stop it first");
+        }
+
+        try (DevMode reset = DevMode.start(state, true, temporalPort, uiPort, ports, out)) {
+            assertThat(printed.toString(StandardCharsets.UTF_8)).contains("dev: state folder " + state + " wiped");
+            assertThat(reset.application().getBean(ArmSimulator.class).state().workspaces()).isEmpty();
+            assertThat(countRuns(reset.temporal().target(), "Succeeded")).isZero();
         }
     }
 
-    /** Runs listed through the visibility store by {@code CmkStatus}, as an operator's client lists them. */
+    /** The three demo runs, listed through the visibility store by {@code CmkStatus}, once they are visible. */
     private static long succeededRuns(String target) {
+        return await().atMost(Duration.ofSeconds(30)).until(() -> countRuns(target, "Succeeded"), count -> count == 3);
+    }
+
+    /** Runs with this {@code CmkStatus}, as an operator's client lists them. */
+    private static long countRuns(String target, String status) {
         WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(target).build());
         try {
             ListWorkflowExecutionsRequest query = ListWorkflowExecutionsRequest.newBuilder().setNamespace("default")
-                    .setQuery(CmkSearchAttributes.STATUS.getName() + " = 'Succeeded'").build();
-            return await().atMost(Duration.ofSeconds(30)).until(
-                    () -> (long) stubs.blockingStub().listWorkflowExecutions(query).getExecutionsCount(), count -> count == 3);
+                    .setQuery(CmkSearchAttributes.STATUS.getName() + " = '" + status + "'").build();
+            return stubs.blockingStub().listWorkflowExecutions(query).getExecutionsCount();
         } finally {
             stubs.shutdownNow();
         }

@@ -14,6 +14,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -49,6 +51,9 @@ class IntakeRunTest {
             assertThat(received.messageId()).isEqualTo(received.event().eventId());
             assertThat(received.contentType()).isEqualTo("application/json");
             assertThat(received.event().workflowId()).isEqualTo(TestRequests.workflowId(request));
+            // Each event links the run's page in the Temporal UI (the dev server's UI by default).
+            assertThat(received.event().temporalUiUrl()).startsWith("http://127.0.0.1:8233/namespaces/default/workflows/"
+                    + URLEncoder.encode(TestRequests.workflowId(request), StandardCharsets.UTF_8) + "/").endsWith("/history");
         });
         assertThat(events).extracting(ReceivedEvent::messageId).doesNotHaveDuplicates();
         // The succeeded event is published by the run's last activity, just before the run itself completes.
