@@ -6,6 +6,8 @@ import com.azure.core.http.HttpHeaders;
 import com.azure.core.http.HttpResponse;
 import com.azure.core.management.exception.ManagementError;
 import com.azure.core.management.exception.ManagementException;
+import com.azure.json.JsonProviders;
+import com.azure.json.JsonReader;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,6 +16,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
@@ -106,6 +109,32 @@ public final class AzureErrorClassifier {
             code = status == 0 ? "NoResponse" : "Http" + status;
         }
         return classify(code, status, message, headers);
+    }
+
+    /** Azure's code and message, either null when absent. */
+    record ErrorBody(String code, String message) {
+    }
+
+    /**
+     * Reads an ARM error body ({@code {"error": {"code": ..., "message": ...}}}), as a failed long-running operation
+     * or a hand-sent request returns it without an SDK exception to parse it; anything else yields two nulls.
+     */
+    static ErrorBody errorBody(String body) {
+        if (body == null || body.isBlank()) {
+            return new ErrorBody(null, null);
+        }
+        try (JsonReader reader = JsonProviders.createReader(body)) {
+            if (reader.readUntyped() instanceof Map<?, ?> map && map.get("error") instanceof Map<?, ?> error) {
+                return new ErrorBody(stringOrNull(error.get("code")), stringOrNull(error.get("message")));
+            }
+        } catch (IOException | RuntimeException unreadable) {
+            // not an Azure error body
+        }
+        return new ErrorBody(null, null);
+    }
+
+    private static String stringOrNull(Object value) {
+        return value == null ? null : String.valueOf(value);
     }
 
     /** Data-plane exceptions (Key Vault) carry the Azure error body in their message rather than a parsed value. */

@@ -42,7 +42,7 @@ public final class ManagedGroupCheck {
         String workspaceId = workspace.workspaceId();
         return polling.await("the managed resource group of " + workspaceId + " and its CMK resources", heartbeat, () -> {
             GenericResourceInner current = resources.getById(workspaceId, WorkspaceStep.ML_API_VERSION);
-            String value = WorkspaceStep.stringProperty(current, "serviceProvisionedResourceGroup");
+            String value = ResourceProperties.string(current, "serviceProvisionedResourceGroup");
             if (value == null) {
                 return Optional.empty();
             }

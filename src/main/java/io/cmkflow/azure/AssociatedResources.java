@@ -1,0 +1,128 @@
+package io.cmkflow.azure;
+
+import com.azure.core.management.polling.PollResult;
+import com.azure.core.util.polling.SyncPoller;
+import com.azure.resourcemanager.AzureResourceManager;
+import com.azure.resourcemanager.resources.fluent.ResourcesClient;
+import com.azure.resourcemanager.resources.fluent.models.GenericResourceInner;
+import com.azure.resourcemanager.storage.fluent.models.StorageAccountInner;
+import com.azure.resourcemanager.storage.models.Kind;
+import com.azure.resourcemanager.storage.models.MinimumTlsVersion;
+import com.azure.resourcemanager.storage.models.Sku;
+import com.azure.resourcemanager.storage.models.SkuName;
+import com.azure.resourcemanager.storage.models.StorageAccount;
+import com.azure.resourcemanager.storage.models.StorageAccountCreateParameters;
+import io.cmkflow.contract.ArmResourceId;
+import io.cmkflow.contract.CmkRequest;
+import io.cmkflow.contract.Ownership;
+import io.cmkflow.contract.UndoOutcome;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static io.cmkflow.azure.WorkspaceStep.INSIGHTS_API_VERSION;
+
+/**
+ * The workspace's storage account and Application Insights: the ones the request gives by id, or else ones created
+ * under {@link WorkspaceStep}'s deterministic names with this run's tags, so a rerun finds them and undo deletes
+ * only what carries those tags (never a given one).
+ */
+final class AssociatedResources {
+
+    record Associated(String id, boolean created) {
+    }
+
+    private final AzureResourceManager azure;
+    private final ResourcesClient resources;
+    private final PollingPolicy polling;
+
+    AssociatedResources(AzureResourceManager azure, PollingPolicy polling) {
+        this.azure = azure;
+        this.resources = azure.genericResources().manager().serviceClient().getResources();
+        this.polling = polling;
+    }
+
+    Associated ensureStorage(CmkRequest request, Ownership owner, Runnable heartbeat) {
+        String given = request.workspace().storageAccountId();
+        if (given != null) {
+            StorageAccount account = ArmLookup.find(() -> azure.storageAccounts().getById(given))
+                    .orElseThrow(() -> new AzureStepException(AzureFailure.nonRetryable("StorageAccountNotFound",
+                            "workspace.storageAccountId " + given + " does not exist")));
+            return new Associated(account.id(), false);
+        }
+        String name = WorkspaceStep.storageAccountName(request);
+        Optional<StorageAccount> existing = ArmLookup.find(() ->
+                azure.storageAccounts().getByResourceGroup(request.resourceGroup(), name));
+        if (existing.isPresent()) {
+            return new Associated(existing.get().id(), owner.owns(existing.get().tags()));
+        }
+        // The storage module's inner client, so the long-running create is polled (and heartbeats) at this step's pace.
+        SyncPoller<PollResult<StorageAccountInner>, StorageAccountInner> poller = azure.storageAccounts().manager()
+                .serviceClient().getStorageAccounts().beginCreate(request.resourceGroup(), name,
+                        new StorageAccountCreateParameters()
+                                .withSku(new Sku().withName(SkuName.STANDARD_LRS))
+                                .withKind(Kind.STORAGE_V2)
+                                .withLocation(request.location())
+                                .withTags(owner.tags())
+                                .withEnableHttpsTrafficOnly(true)
+                                .withMinimumTlsVersion(MinimumTlsVersion.TLS1_2)
+                                .withAllowBlobPublicAccess(false));
+        polling.awaitCompletion("storage account " + name, heartbeat, poller);
+        return new Associated(poller.getFinalResult().id(), true);
+    }
+
+    Associated ensureInsights(CmkRequest request, Ownership owner, Runnable heartbeat) {
+        String given = request.workspace().applicationInsightsId();
+        if (given != null) {
+            GenericResourceInner component = ArmLookup.find(() -> resources.getById(given, INSIGHTS_API_VERSION))
+                    .orElseThrow(() -> new AzureStepException(AzureFailure.nonRetryable("ApplicationInsightsNotFound",
+                            "workspace.applicationInsightsId " + given + " does not exist")));
+            return new Associated(component.id(), false);
+        }
+        String id = WorkspaceStep.applicationInsightsId(request);
+        Optional<GenericResourceInner> existing = ArmLookup.find(() -> resources.getById(id, INSIGHTS_API_VERSION));
+        if (existing.isPresent()) {
+            return new Associated(existing.get().id(), owner.owns(existing.get().tags()));
+        }
+        GenericResourceInner body = new GenericResourceInner().withKind("web")
+                .withProperties(Map.of("Application_Type", "web"))
+                .withLocation(request.location())
+                .withTags(owner.tags());
+        SyncPoller<PollResult<GenericResourceInner>, GenericResourceInner> poller =
+                resources.beginCreateOrUpdateById(id, INSIGHTS_API_VERSION, body);
+        polling.awaitCompletion("application insights " + id, heartbeat, poller);
+        GenericResourceInner created = poller.getFinalResult();
+        return new Associated(created.id() != null ? created.id() : id, true);
+    }
+
+    /** Deletes the storage account and Application Insights this run created; given ones are not looked at. */
+    List<UndoOutcome> undo(CmkRequest request, Ownership owner) {
+        List<UndoOutcome> outcomes = new ArrayList<>();
+        if (request.workspace().storageAccountId() == null) {
+            String id = ArmResourceId.of(request.subscriptionId(), request.resourceGroup(), "Microsoft.Storage",
+                    "storageAccounts", WorkspaceStep.storageAccountName(request));
+            Optional<StorageAccount> account = ArmLookup.find(() -> azure.storageAccounts().getById(id));
+            outcomes.add(undoOne(id, account.map(StorageAccount::tags), owner, () -> azure.storageAccounts().deleteById(id)));
+        }
+        if (request.workspace().applicationInsightsId() == null) {
+            String id = WorkspaceStep.applicationInsightsId(request);
+            Optional<GenericResourceInner> component = ArmLookup.find(() -> resources.getById(id, INSIGHTS_API_VERSION));
+            outcomes.add(undoOne(id, component.map(GenericResourceInner::tags), owner,
+                    () -> resources.deleteById(id, INSIGHTS_API_VERSION)));
+        }
+        return outcomes;
+    }
+
+    private static UndoOutcome undoOne(String id, Optional<Map<String, String>> tags, Ownership owner, Runnable delete) {
+        if (tags.isEmpty()) {
+            return new UndoOutcome(id, UndoOutcome.Result.ALREADY_GONE, "does not exist", null);
+        }
+        if (!owner.owns(tags.get())) {
+            return new UndoOutcome(id, UndoOutcome.Result.NOT_OURS, "does not carry this run's tags; left untouched", null);
+        }
+        delete.run();
+        return new UndoOutcome(id, UndoOutcome.Result.DELETED, "deleted", null);
+    }
+}
