@@ -3,6 +3,7 @@ package io.cmkflow.crash;
 import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.local.arm.ArmState;
 import io.cmkflow.local.arm.JournalEntry;
+import io.cmkflow.testing.CmkStack;
 import io.cmkflow.workflow.CmkRunState;
 import io.cmkflow.workflow.CmkStatus;
 
@@ -20,12 +21,12 @@ final class CrashChecks {
     private CrashChecks() {
     }
 
-    static void assertSucceededCleanly(CrashStack stack, CmkRequest request, CmkRunState state) {
+    static void assertSucceededCleanly(CmkStack stack, CmkRequest request, CmkRunState state) {
         assertThat(state.status()).isEqualTo(CmkStatus.Succeeded);
-        ArmState azure = stack.arm.state();
+        ArmState azure = stack.arm().state();
         String vault = request.keyVault().name();
         assertThat(azure.vaults()).filteredOn(v -> v.name().equals(vault)).as("one vault").hasSize(1);
-        assertThat(successful(stack.journal("Vaults_CreateOrUpdate", vault))).as("the vault created once").hasSize(1);
+        assertThat(successful(journal(stack, "Vaults_CreateOrUpdate", vault))).as("the vault created once").hasSize(1);
         String vaultId = azure.vault(request.subscriptionId(), GROUP, vault).orElseThrow().id();
         assertThat(azure.key(vaultId, request.key().name())).hasValueSatisfying(key ->
                 assertThat(key.versionCount()).as("no second key version").isEqualTo(1));
@@ -38,12 +39,22 @@ final class CrashChecks {
         assertNothingTouchedInManagedGroups(stack);
     }
 
-    static void assertNothingTouchedInManagedGroups(CrashStack stack) {
-        ArmState azure = stack.arm.state();
+    static void assertNothingTouchedInManagedGroups(CmkStack stack) {
+        ArmState azure = stack.arm().state();
         assertThat(azure.refusedDeletes()).isEmpty();
         List<String> managed = azure.managedResourceGroups().stream().map(g -> g.name().toLowerCase(Locale.ROOT)).toList();
-        assertThat(stack.arm.journal().entries()).filteredOn(e -> e.method().equals("DELETE"))
+        assertThat(stack.arm().journal().entries()).filteredOn(e -> e.method().equals("DELETE"))
                 .noneMatch(e -> managed.stream().anyMatch(g -> e.path().toLowerCase(Locale.ROOT).contains("/resourcegroups/" + g)));
+    }
+
+    /** Journal entries of {@code operation} whose path names {@code resourceName} (a path segment). */
+    static List<JournalEntry> journal(CmkStack stack, String operation, String resourceName) {
+        String wanted = "/" + resourceName.toLowerCase(Locale.ROOT);
+        return stack.arm().journal().byOperation(operation).stream()
+                .filter(e -> {
+                    String path = e.path().toLowerCase(Locale.ROOT);
+                    return path.contains(wanted + "/") || path.endsWith(wanted);
+                }).toList();
     }
 
     static List<JournalEntry> successful(List<JournalEntry> entries) {

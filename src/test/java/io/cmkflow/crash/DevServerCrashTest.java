@@ -2,11 +2,10 @@ package io.cmkflow.crash;
 
 import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.workflow.CmkRunState;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import io.cmkflow.testing.CmkStack;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -22,54 +21,38 @@ import static org.awaitility.Awaitility.await;
 class DevServerCrashTest {
     private static final Duration HOLD = Duration.ofSeconds(3);
 
-    private static CrashStack stack;
-
-    @BeforeAll
-    static void startStack() {
-        stack = CrashStack.start("dev-server-crash");
-        stack.startWorker();
-    }
-
-    @AfterAll
-    static void stopStack() {
-        if (stack != null) {
-            stack.close();
-        }
-    }
-
-    @AfterEach
-    void clearInjections() {
-        stack.arm.latency().clear();
-    }
+    private static final CrashWorkers workers = new CrashWorkers();
+    @RegisterExtension
+    static final CmkStack stack = workers.stack();
 
     @Test
     void devServerKilledDuringStep5AndRestartedOnItsDatabaseTheSameWorkerFinishesTheRun() throws Exception {
         CmkRequest request = CrashChecks.request("srv5", 11);
-        String workflowId = stack.startHeld(request, "Workspaces_CreateOrUpdate", "EnsureWorkspace", HOLD);
+        String workflowId = workers.startHeld(request, "Workspaces_CreateOrUpdate", "EnsureWorkspace", HOLD);
 
-        stack.server.kill();
+        stack.devServer().kill();
         // The held call lands in ARM while no Temporal server is up; the worker cannot report it yet.
-        await().atMost(Duration.ofSeconds(20)).until(() -> !stack.arm.operationsInFlight().contains("Workspaces_CreateOrUpdate"));
-        stack.arm.latency().clear();
-        stack.server.restart();
+        await().atMost(Duration.ofSeconds(20)).until(() -> !stack.arm().operationsInFlight().contains("Workspaces_CreateOrUpdate"));
+        stack.arm().latency().clear();
+        stack.devServer().restart();
 
-        CmkRunState state = stack.client.newUntypedWorkflowStub(workflowId).getResult(90, TimeUnit.SECONDS, CmkRunState.class);
+        CmkRunState state = stack.client().newUntypedWorkflowStub(workflowId).getResult(90, TimeUnit.SECONDS, CmkRunState.class);
         CrashChecks.assertSucceededCleanly(stack, request, state);
-        assertThat(stack.worker().alive()).as("the worker outlived the server").isTrue();
+        assertThat(workers.worker().alive()).as("the worker outlived the server").isTrue();
     }
 
     @Test
     void devServerAndWorkerKilledTogetherDuringStep2BothRestartedTheRunFinishes() throws Exception {
         CmkRequest request = CrashChecks.request("both2", 12);
-        String workflowId = stack.startHeld(request, "Vaults_CreateOrUpdate", "EnsureKeyVault", HOLD);
+        String workflowId = workers.startHeld(request, "Vaults_CreateOrUpdate", "EnsureKeyVault", HOLD);
 
-        stack.worker().kill();
-        stack.server.kill();
-        stack.arm.latency().clear();
-        stack.server.restart();
-        stack.startWorker();
+        workers.worker().kill();
+        stack.devServer().kill();
+        stack.arm().latency().clear();
+        stack.devServer().restart();
+        workers.startWorker();
 
-        CmkRunState state = stack.client.newUntypedWorkflowStub(workflowId).getResult(90, TimeUnit.SECONDS, CmkRunState.class);
+        CmkRunState state = stack.client().newUntypedWorkflowStub(workflowId).getResult(90, TimeUnit.SECONDS, CmkRunState.class);
         CrashChecks.assertSucceededCleanly(stack, request, state);
     }
 }

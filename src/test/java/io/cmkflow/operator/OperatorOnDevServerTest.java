@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.local.arm.FaultRule;
 import io.cmkflow.local.arm.JournalEntry;
+import io.cmkflow.local.servicebus.QueuedMessage;
+import io.cmkflow.testing.CmkStack;
+import io.cmkflow.testing.TemporalCliRunner.CliResult;
 import io.cmkflow.workflow.CmkRunState;
 import io.cmkflow.workflow.CmkStatus;
 import io.cmkflow.workflow.CmkWorkflowInput;
@@ -14,14 +17,14 @@ import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowStub;
 import io.temporal.failure.CanceledFailure;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,24 +51,8 @@ class OperatorOnDevServerTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static DevServerStack stack;
-
-    @BeforeAll
-    static void startStack() {
-        stack = DevServerStack.start("operator-dev-server");
-    }
-
-    @AfterAll
-    static void stopStack() {
-        if (stack != null) {
-            stack.close();
-        }
-    }
-
-    @AfterEach
-    void clearInjections() {
-        stack.arm.faults().clear();
-    }
+    @RegisterExtension
+    static final CmkStack stack = CmkStack.builder().temporalDevServer().intake(false).resetBeforeEach().build();
 
     @Test
     void cmkflowRunsListsParkedRunsByStatusPageByPageAndRefusesAnUnknownStatus() {
@@ -73,7 +60,7 @@ class OperatorOnDevServerTest {
         CmkRequest second = parkAtWorkspace("list-b");
 
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        int exit = OperatorCli.run("runs", List.of("--status", "AwaitingOperator"), stack.control,
+        int exit = OperatorCli.run("runs", List.of("--status", "AwaitingOperator"), control(),
                 new PrintStream(printed, true, StandardCharsets.UTF_8));
 
         assertThat(exit).isZero();
@@ -81,19 +68,19 @@ class OperatorOnDevServerTest {
                 .contains(WorkflowIds.forRequest(first), first.requestId(), WorkflowIds.forRequest(second), "AwaitingOperator", "workspace");
 
         RunQuery mine = RunQuery.parked().withSubscriptionId(SUBSCRIPTION);
-        RunControl.Page page1 = stack.control.page(mine, 1, null);
+        RunControl.Page page1 = control().page(mine, 1, null);
         assertThat(page1.runs()).hasSize(1);
         assertThat(page1.nextPageToken()).isNotNull();
         List<String> paged = new ArrayList<>(page1.runs().stream().map(RunControl.RunSummary::workflowId).toList());
         String token = page1.nextPageToken();
         while (token != null) {
-            RunControl.Page next = stack.control.page(mine, 1, token);
+            RunControl.Page next = control().page(mine, 1, token);
             next.runs().forEach(run -> paged.add(run.workflowId()));
             token = next.nextPageToken();
         }
         assertThat(paged).contains(WorkflowIds.forRequest(first), WorkflowIds.forRequest(second)).doesNotHaveDuplicates();
 
-        assertThat(stack.control.list(RunQuery.all().withRequestId(first.requestId()), 10))
+        assertThat(control().list(RunQuery.all().withRequestId(first.requestId()), 10))
                 .singleElement().satisfies(run -> {
                     assertThat(run.workflowId()).isEqualTo(WorkflowIds.forRequest(first));
                     assertThat(run.workspace()).isEqualTo(first.workspace().name());
@@ -102,11 +89,11 @@ class OperatorOnDevServerTest {
                     assertThat(run.executionStatus()).isEqualTo(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);
                 });
         // A quote in a value stays inside its literal: the server accepts the query and nothing matches it.
-        assertThat(stack.control.list(RunQuery.all().withRequestId(first.requestId() + "' OR CmkStatus = 'AwaitingOperator"), 10)).isEmpty();
-        assertThat(stack.control.list(RunQuery.all().withWorkspace("back\\slash'"), 10)).isEmpty();
+        assertThat(control().list(RunQuery.all().withRequestId(first.requestId() + "' OR CmkStatus = 'AwaitingOperator"), 10)).isEmpty();
+        assertThat(control().list(RunQuery.all().withWorkspace("back\\slash'"), 10)).isEmpty();
 
         ByteArrayOutputStream refused = new ByteArrayOutputStream();
-        assertThat(OperatorCli.run("runs", List.of("--status", "Parked"), stack.control,
+        assertThat(OperatorCli.run("runs", List.of("--status", "Parked"), control(),
                 new PrintStream(refused, true, StandardCharsets.UTF_8))).isEqualTo(2);
         assertThat(refused.toString(StandardCharsets.UTF_8)).contains("unknown status 'Parked'", "AwaitingOperator");
     }
@@ -116,10 +103,10 @@ class OperatorOnDevServerTest {
         CmkRequest request = parkAtWorkspace("describe");
         String workflowId = WorkflowIds.forRequest(request);
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> workflowIds(stack.temporal("workflow", "list",
+        await().atMost(Duration.ofSeconds(20)).until(() -> workflowIds(stack.temporalCli().run("workflow", "list",
                 "--query", "CmkStatus='AwaitingOperator'", "-o", "json").json()).contains(workflowId));
 
-        JsonNode describe = stack.temporal("workflow", "describe", "--workflow-id", workflowId, "-o", "json").json();
+        JsonNode describe = stack.temporalCli().run("workflow", "describe", "--workflow-id", workflowId, "-o", "json").json();
         JsonNode info = describe.path("workflowExecutionInfo");
         assertThat(info.path("type").path("name").asText()).isEqualTo("CmkWorkspace");
         assertThat(info.path("status").asText()).isEqualTo("WORKFLOW_EXECUTION_STATUS_RUNNING");
@@ -133,7 +120,7 @@ class OperatorOnDevServerTest {
                 .startsWith("### CMK workspace request").contains("| Key vault | kv-dev-describe |", "| Key | cmk-describe (3072 bits) |");
 
         // The current details come from the built-in __temporal_workflow_metadata query, not from describe.
-        JsonNode metadata = stack.temporal("workflow", "metadata", "--workflow-id", workflowId, "-o", "json").json()
+        JsonNode metadata = stack.temporalCli().run("workflow", "metadata", "--workflow-id", workflowId, "-o", "json").json()
                 .path("queryResult").path(0);
         assertThat(metadata.path("currentDetails").asText()).contains("**Status:** AwaitingOperator at step 5 (workspace)",
                 "| 5 | workspace | FAILED |", "| 2 | key vault | DONE | CREATED |", "AuthorizationFailed (HTTP 403)",
@@ -146,7 +133,7 @@ class OperatorOnDevServerTest {
         String data = info.path("searchAttributes").path("indexedFields").path(name).path("data").asText();
         try {
             return JSON.readTree(Base64.getDecoder().decode(data)).asText();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new AssertionError(name + ": " + data, e);
         }
     }
@@ -155,41 +142,41 @@ class OperatorOnDevServerTest {
     void retryThroughTheTemporalCliRerunsTheStepAndTheRunSucceeds() {
         CmkRequest request = parkAtWorkspace("retry");
         String workflowId = WorkflowIds.forRequest(request);
-        stack.arm.faults().clear();
+        stack.arm().faults().clear();
 
-        DevServerStack.CliResult update = stack.temporal("workflow", "update", "execute", "--workflow-id", workflowId,
+        CliResult update = stack.temporalCli().run("workflow", "update", "execute", "--workflow-id", workflowId,
                 "--name", "retry", "--input", "\"permission granted\"");
 
         assertThat(update.stdout()).contains("retrying step 5");
         CmkRunState done = stub(request).getResult(CmkRunState.class);
         assertThat(done.status()).isEqualTo(CmkStatus.Succeeded);
         assertThat(done.steps()).allSatisfy(step -> assertThat(step.phase()).isEqualTo(CmkRunState.Phase.DONE));
-        assertThat(stack.arm.state().workspace(SUBSCRIPTION, GROUP, request.workspace().name())).isPresent();
+        assertThat(stack.arm().state().workspace(SUBSCRIPTION, GROUP, request.workspace().name())).isPresent();
         assertThat(workspaceCreates(request)).extracting(JournalEntry::status).first().isEqualTo(403);
         assertThat(workspaceCreates(request)).extracting(JournalEntry::status).last().matches(s -> s / 100 == 2, "2xx");
-        await().atMost(Duration.ofSeconds(10)).until(() -> stack.statusEventTypes(request.requestId()).contains("succeeded"));
-        assertThat(stack.statusEventTypes(request.requestId())).containsSubsequence("awaiting_operator", "succeeded");
-        await().atMost(Duration.ofSeconds(10)).until(() -> stack.control.parked().stream().noneMatch(run -> run.workflowId().equals(workflowId)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> statusEventTypes(request.requestId()).contains("succeeded"));
+        assertThat(statusEventTypes(request.requestId())).containsSubsequence("awaiting_operator", "succeeded");
+        await().atMost(Duration.ofSeconds(10)).until(() -> control().parked().stream().noneMatch(run -> run.workflowId().equals(workflowId)));
     }
 
     @Test
     void abortThroughTheTemporalCliUndoesWhatTheRunCreated() {
         CmkRequest request = parkAtWorkspace("abort");
         String workflowId = WorkflowIds.forRequest(request);
-        assertThat(stack.arm.state().vault(SUBSCRIPTION, GROUP, request.keyVault().name())).isPresent();
+        assertThat(stack.arm().state().vault(SUBSCRIPTION, GROUP, request.keyVault().name())).isPresent();
 
-        DevServerStack.CliResult update = stack.temporal("workflow", "update", "execute", "--workflow-id", workflowId,
+        CliResult update = stack.temporalCli().run("workflow", "update", "execute", "--workflow-id", workflowId,
                 "--name", "abort", "--input", "\"wrong subscription\"");
 
         assertThat(update.stdout()).contains("aborting");
         assertThatThrownBy(() -> stub(request).getResult(CmkRunState.class)).isInstanceOf(WorkflowFailedException.class);
-        CmkRunState state = stack.control.state(workflowId);
+        CmkRunState state = control().state(workflowId);
         assertThat(state.status()).isEqualTo(CmkStatus.Compensated);
-        assertThat(stack.arm.state().vault(SUBSCRIPTION, GROUP, request.keyVault().name())).isEmpty();
-        assertThat(stack.arm.state().deletedVault(request.keyVault().name())).isPresent();
-        assertThat(stack.arm.state().workspace(SUBSCRIPTION, GROUP, request.workspace().name())).isEmpty();
+        assertThat(stack.arm().state().vault(SUBSCRIPTION, GROUP, request.keyVault().name())).isEmpty();
+        assertThat(stack.arm().state().deletedVault(request.keyVault().name())).isPresent();
+        assertThat(stack.arm().state().workspace(SUBSCRIPTION, GROUP, request.workspace().name())).isEmpty();
         assertThat(journal("Vaults_Delete", request.keyVault().name())).extracting(JournalEntry::status).containsOnly(200);
-        assertThat(stack.statusEventTypes(request.requestId())).containsSubsequence("awaiting_operator", "compensated");
+        assertThat(statusEventTypes(request.requestId())).containsSubsequence("awaiting_operator", "compensated");
     }
 
     @Test
@@ -197,17 +184,17 @@ class OperatorOnDevServerTest {
         CmkRequest request = parkAtWorkspace("cancel");
         String workflowId = WorkflowIds.forRequest(request);
 
-        DevServerStack.CliResult cancel = stack.temporal("workflow", "cancel", "--workflow-id", workflowId);
+        CliResult cancel = stack.temporalCli().run("workflow", "cancel", "--workflow-id", workflowId);
 
         assertThat(cancel.exitCode()).as(cancel.stderr()).isZero();
         assertThatThrownBy(() -> stub(request).getResult(CmkRunState.class))
                 .isInstanceOf(WorkflowFailedException.class).hasCauseInstanceOf(CanceledFailure.class);
         assertThat(stub(request).describe().getStatus()).isEqualTo(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED);
-        assertThat(stack.control.state(workflowId).status()).isEqualTo(CmkStatus.Cancelled);
-        assertThat(stack.arm.state().vault(SUBSCRIPTION, GROUP, request.keyVault().name())).isEmpty();
-        assertThat(stack.arm.state().deletedVault(request.keyVault().name())).isPresent();
+        assertThat(control().state(workflowId).status()).isEqualTo(CmkStatus.Cancelled);
+        assertThat(stack.arm().state().vault(SUBSCRIPTION, GROUP, request.keyVault().name())).isEmpty();
+        assertThat(stack.arm().state().deletedVault(request.keyVault().name())).isPresent();
         assertThat(journal("Vaults_Delete", request.keyVault().name())).extracting(JournalEntry::status).containsOnly(200);
-        assertThat(stack.statusEventTypes(request.requestId())).containsSubsequence("awaiting_operator", "cancelled");
+        assertThat(statusEventTypes(request.requestId())).containsSubsequence("awaiting_operator", "cancelled");
     }
 
     private static CmkRequest request(String name) {
@@ -221,13 +208,33 @@ class OperatorOnDevServerTest {
     /** Starts a run whose workspace create is refused (403, non-retryable) and waits until `cmkflow runs` shows it parked. */
     private static CmkRequest parkAtWorkspace(String name) {
         CmkRequest request = request(name);
-        stack.arm.faults().inject(FaultRule.forOperation("Workspaces_CreateOrUpdate").resourceName(request.workspace().name())
+        stack.arm().faults().inject(FaultRule.forOperation("Workspaces_CreateOrUpdate").resourceName(request.workspace().name())
                 .status(403).code("AuthorizationFailed").message("the worker may not create workspaces").always());
-        assertThat(stack.starter.start(new CmkWorkflowInput(request)).outcome()).isEqualTo(CmkWorkflowStarter.Outcome.STARTED);
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> stack.control.parked().stream()
+        assertThat(stack.starter().start(new CmkWorkflowInput(request)).outcome()).isEqualTo(CmkWorkflowStarter.Outcome.STARTED);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> control().parked().stream()
                 .anyMatch(run -> run.workflowId().equals(WorkflowIds.forRequest(request))
                         && "workspace".equals(run.stage()) && request.requestId().equals(run.requestId())));
         return request;
+    }
+
+    private static RunControl control() {
+        return new RunControl(stack.client());
+    }
+
+    /** The status events the worker published to the status queue for {@code requestId}, by {@code type}, in order. */
+    private static List<String> statusEventTypes(String requestId) {
+        List<String> types = new ArrayList<>();
+        for (QueuedMessage message : stack.serviceBus().queue(CmkStack.STATUS).activeMessages()) {
+            try {
+                JsonNode event = JSON.readTree(message.bodyAsString());
+                if (requestId.equals(event.path("requestId").asText())) {
+                    types.add(event.path("type").asText());
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return types;
     }
 
     private static List<JournalEntry> workspaceCreates(CmkRequest request) {
@@ -235,7 +242,7 @@ class OperatorOnDevServerTest {
     }
 
     private static List<JournalEntry> journal(String operation, String resourceName) {
-        return stack.arm.journal().byOperation(operation).stream()
+        return stack.arm().journal().byOperation(operation).stream()
                 .filter(entry -> entry.path().toLowerCase().contains("/" + resourceName.toLowerCase())).toList();
     }
 
@@ -244,6 +251,6 @@ class OperatorOnDevServerTest {
     }
 
     private static WorkflowStub stub(CmkRequest request) {
-        return stack.client.newUntypedWorkflowStub(WorkflowIds.forRequest(request));
+        return stack.client().newUntypedWorkflowStub(WorkflowIds.forRequest(request));
     }
 }

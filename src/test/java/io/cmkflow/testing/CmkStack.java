@@ -11,6 +11,8 @@ import io.cmkflow.azure.ArmConnection;
 import io.cmkflow.azure.AzureClients;
 import io.cmkflow.azure.PollingPolicy;
 import io.cmkflow.local.FreePorts;
+import io.cmkflow.local.TemporalCli;
+import io.cmkflow.local.TemporalDevServer;
 import io.cmkflow.local.arm.ArmSimulator;
 import io.cmkflow.local.arm.ArmSimulatorOptions;
 import io.cmkflow.local.servicebus.EmulatorConfig;
@@ -18,6 +20,7 @@ import io.cmkflow.local.servicebus.QueueDefinition;
 import io.cmkflow.local.servicebus.QueueView;
 import io.cmkflow.local.servicebus.ServiceBusStandIn;
 import io.cmkflow.local.servicebus.StandInOptions;
+import io.cmkflow.workflow.CmkSearchAttributes;
 import io.cmkflow.workflow.CmkWorkflowStarter;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.RuntimeBeanDefinition;
@@ -30,12 +33,18 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
@@ -45,7 +54,9 @@ import java.util.function.Consumer;
  * <ul>
  * <li>{@link #builder()}: the application in-process through its own Micronaut wiring (the production beans:
  * intake, worker, activities, status sender), with the embedded Temporal server, a test-owned Service Bus stand-in
- * (so the test chooses the queues) and the ARM simulator.</li>
+ * (so the test chooses the queues) and the ARM simulator; with {@link Builder#temporalDevServer()} the real Temporal
+ * server (the CLI's dev server) instead of the embedded one, and with {@code worker(false)} no worker in this JVM (the
+ * crash tests run theirs in child JVMs).</li>
  * <li>{@link #azureOnly()}: only the ARM simulator and the Azure layer's clients pointed at it, for the Azure
  * steps and the simulator's own tests.</li>
  * </ul>
@@ -62,6 +73,8 @@ public final class CmkStack implements BeforeAllCallback, AfterAllCallback, Befo
     private ArmSimulator arm;
     private AzureClients clients;
     private ServiceBusStandIn serviceBus;
+    private Path temporalBinary;
+    private TemporalDevServer devServer;
     private ApplicationContext app;
     private ServiceBusClientBuilder serviceBusClients;
     private ServiceBusSenderClient sender;
@@ -125,8 +138,9 @@ public final class CmkStack implements BeforeAllCallback, AfterAllCallback, Befo
                 startApplication();
             }
             options.seed.forEach(seed -> seed.accept(arm));
+            options.parts.forEach(part -> part.start(this));
             return this;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | AssertionError e) {
             close();
             throw e;
         }
@@ -144,7 +158,10 @@ public final class CmkStack implements BeforeAllCallback, AfterAllCallback, Befo
                 .build());
         Map<String, Object> all = new HashMap<>(options.properties);
         all.put("cmkflow.servicebus.connection-string", serviceBus.connectionString());
-        if (!all.containsKey("cmkflow.temporal.address")) {
+        if (options.temporalDevServer) {
+            startDevServer();
+            all.put("cmkflow.temporal.address", devServer.target());
+        } else if (!all.containsKey("cmkflow.temporal.address")) {
             // The Java SDK's test server (tests only: EmbeddedTemporalServer), reached over gRPC like a real one.
             int port = FreePorts.next();
             all.put("cmkflow.test.embedded-temporal-port", port);
@@ -169,6 +186,22 @@ public final class CmkStack implements BeforeAllCallback, AfterAllCallback, Befo
         sender = serviceBusClients.sender().queueName(REQUESTS).buildClient();
     }
 
+    /** The CLI's dev server with cmkflow's search attributes, on free ports, its state (SQLite file) under target/. */
+    private void startDevServer() {
+        Map<String, String> attributes = new LinkedHashMap<>();
+        CmkSearchAttributes.ALL.forEach(key -> attributes.put(key.getName(), "Keyword"));
+        Path stateDir;
+        try {
+            stateDir = Files.createDirectories(Path.of("target", "temporal-dev-server", UUID.randomUUID().toString()).toAbsolutePath());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        temporalBinary = TemporalCli.forProject().binary();
+        devServer = TemporalDevServer.start(TemporalDevServer.Options.builder()
+                .binary(temporalBinary).stateDir(stateDir).port(FreePorts.next()).uiPort(FreePorts.next())
+                .headless(true).searchAttributes(attributes).startTimeout(Duration.ofSeconds(60)));
+    }
+
     /** Clears the simulator's journal, injected faults, latency and throttling (each test's start with {@code resetBeforeEach}). */
     public void reset() {
         arm.journal().clear();
@@ -179,6 +212,16 @@ public final class CmkStack implements BeforeAllCallback, AfterAllCallback, Befo
 
     @Override
     public synchronized void close() {
+        try {
+            for (Part part : options.parts) {
+                part.close();
+            }
+        } finally {
+            closeStack();
+        }
+    }
+
+    private void closeStack() {
         closeQuietly(status);
         closeQuietly(replies);
         closeQuietly(sender);
@@ -197,6 +240,10 @@ public final class CmkStack implements BeforeAllCallback, AfterAllCallback, Befo
             arm.close();
         }
         arm = null;
+        if (devServer != null) {
+            devServer.close();
+            devServer = null;
+        }
     }
 
     private static void closeQuietly(AutoCloseable closeable) {
@@ -235,6 +282,20 @@ public final class CmkStack implements BeforeAllCallback, AfterAllCallback, Befo
     public ServiceBusStandIn serviceBus() {
         requireApp();
         return serviceBus;
+    }
+
+    /** The Temporal dev server ({@link Builder#temporalDevServer()}): its target, kill, restart, state directory. */
+    public TemporalDevServer devServer() {
+        requireApp();
+        if (devServer == null) {
+            throw new IllegalStateException("the stack runs no dev server: build it with temporalDevServer()");
+        }
+        return devServer;
+    }
+
+    /** The Temporal CLI against the dev server ({@link Builder#temporalDevServer()}). */
+    public TemporalCliRunner temporalCli() {
+        return new TemporalCliRunner(temporalBinary, devServer().target());
     }
 
     public WorkflowClient client() {
@@ -301,18 +362,31 @@ public final class CmkStack implements BeforeAllCallback, AfterAllCallback, Befo
         return app;
     }
 
+    /**
+     * Something a test class adds on top of the stack (e.g. a worker in a child JVM, {@link Builder#part(Part)}):
+     * started once the stack is up, closed first when it closes (also when the stack's start failed).
+     */
+    public interface Part extends AutoCloseable {
+        void start(CmkStack stack);
+
+        @Override
+        void close();
+    }
+
     // ---- options ---------------------------------------------------------------------------------------------------
 
     public static final class Builder {
         private final boolean azureOnly;
         private final Map<String, Object> properties = new HashMap<>();
         private final List<Consumer<ArmSimulator>> seed = new ArrayList<>();
+        private final List<Part> parts = new ArrayList<>();
         private QueueDefinition requestQueue = QueueDefinition.withDefaults(REQUESTS)
                 .withDuplicateDetection(Duration.ofMinutes(10)).withMaxDeliveryCount(5);
         private ArmSimulatorOptions armOptions;
         private PollingPolicy polling;
         private Duration sdkPollDelay = Duration.ofMillis(10);
         private boolean resetBeforeEach;
+        private boolean temporalDevServer;
 
         private Builder(boolean azureOnly) {
             this.azureOnly = azureOnly;
@@ -322,6 +396,15 @@ public final class CmkStack implements BeforeAllCallback, AfterAllCallback, Befo
         /** The worker role (on by default); without it, started runs stay open: nothing executes them. */
         public Builder worker(boolean enabled) {
             return property("cmkflow.worker.enabled", enabled);
+        }
+
+        /**
+         * The real Temporal server instead of the embedded test server: the CLI's dev server (cmkflow's search
+         * attributes, free ports, state under target/), started before the application and closed after it.
+         */
+        public Builder temporalDevServer() {
+            this.temporalDevServer = true;
+            return this;
         }
 
         /** The intake role (on by default). */
@@ -362,6 +445,12 @@ public final class CmkStack implements BeforeAllCallback, AfterAllCallback, Befo
         /** Something to create in the simulator once it runs (resource groups, registered providers, vaults). */
         public Builder seed(Consumer<ArmSimulator> seeding) {
             seed.add(seeding);
+            return this;
+        }
+
+        /** A {@link Part} started once the stack is up and closed before it. */
+        public Builder part(Part part) {
+            parts.add(part);
             return this;
         }
 

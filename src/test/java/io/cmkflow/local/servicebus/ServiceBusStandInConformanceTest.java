@@ -19,10 +19,12 @@ import com.azure.messaging.servicebus.ServiceBusReceivedMessageContext;
 import com.azure.messaging.servicebus.ServiceBusReceiverClient;
 import com.azure.messaging.servicebus.ServiceBusSenderClient;
 import com.azure.messaging.servicebus.models.DeadLetterOptions;
+import com.azure.messaging.servicebus.models.ServiceBusMessageState;
 import com.azure.messaging.servicebus.models.ServiceBusReceiveMode;
 import com.azure.messaging.servicebus.models.SubQueue;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +40,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The real azure-messaging-servicebus client against the stand-in, one test per exchange of servicebus-amqp.md, so
- * the stand-in cannot drift from what the client needs.
+ * the stand-in cannot drift from what the client needs; scheduled messages too (the management node's schedule and
+ * cancel, and the send annotation).
  */
 class ServiceBusStandInConformanceTest {
 
@@ -63,7 +66,9 @@ class ServiceBusStandInConformanceTest {
                         QueueDefinition.withDefaults("peek"),
                         QueueDefinition.withDefaults("dedup").withDuplicateDetection(Duration.ofMinutes(1)),
                         QueueDefinition.withDefaults("expiry").withTimeToLive(Duration.ofMinutes(1), true),
-                        QueueDefinition.withDefaults("receive-and-delete")))
+                        QueueDefinition.withDefaults("receive-and-delete"),
+                        QueueDefinition.withDefaults("scheduled"),
+                        QueueDefinition.withDefaults("annotated")))
                 .sharedAccessKey("RootManageSharedAccessKey", "test-key-value")
                 .build());
     }
@@ -354,6 +359,47 @@ class ServiceBusStandInConformanceTest {
         assertThat(received.getBody().toString()).isEqualTo("once");
         assertThat(standIn.queue("receive-and-delete").activeCount()).isZero();
         assertThat(standIn.queue("receive-and-delete").lockedCount()).isZero();
+    }
+
+    @Test
+    void aScheduledMessageIsHeldUntilItsTimeAndACancelledOneNeverArrives() {
+        ServiceBusSenderClient sender = track(builder().sender().queueName("scheduled").buildClient());
+        OffsetDateTime at = OffsetDateTime.now().plusSeconds(2).truncatedTo(ChronoUnit.MILLIS);
+
+        long kept = sender.scheduleMessage(new ServiceBusMessage("on time").setMessageId("s-1"), at);
+        long cancelled = sender.scheduleMessage(new ServiceBusMessage("never").setMessageId("s-2"), at.plusHours(1));
+
+        assertThat(cancelled).isGreaterThan(kept);
+        assertThat(standIn.queue("scheduled").scheduledCount()).isEqualTo(2);
+        assertThat(standIn.queue("scheduled").activeCount()).isZero();
+        ServiceBusReceiverClient receiver = track(builder().receiver().queueName("scheduled").buildClient());
+        assertThat(receiver.peekMessages(2)).extracting(ServiceBusReceivedMessage::getState)
+                .containsOnly(ServiceBusMessageState.SCHEDULED);
+        sender.cancelScheduledMessage(cancelled);
+        assertThat(standIn.queue("scheduled").scheduledMessages()).extracting(QueuedMessage::messageId)
+                .containsExactly("s-1");
+
+        ServiceBusReceivedMessage received = receiveOne(receiver);
+
+        assertThat(OffsetDateTime.now()).isAfterOrEqualTo(at.minusNanos(100_000_000));
+        assertThat(received.getSequenceNumber()).isEqualTo(kept);
+        assertThat(received.getBody().toString()).isEqualTo("on time");
+        assertThat(received.getScheduledEnqueueTime().toInstant()).isEqualTo(at.toInstant());
+        receiver.complete(received);
+        assertThat(standIn.queue("scheduled").scheduledCount()).isZero();
+        assertThat(standIn.queue("scheduled").activeCount()).isZero();
+    }
+
+    @Test
+    void aMessageSentWithAScheduledEnqueueTimeIsHeldLikeAScheduledOne() {
+        ServiceBusSenderClient sender = track(builder().sender().queueName("annotated").buildClient());
+
+        sender.sendMessage(new ServiceBusMessage("later").setMessageId("a-1")
+                .setScheduledEnqueueTime(OffsetDateTime.now().plusSeconds(1)));
+
+        assertThat(standIn.queue("annotated").scheduledCount()).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> standIn.queue("annotated").activeCount() == 1);
+        assertThat(standIn.queue("annotated").scheduledCount()).isZero();
     }
 
     private ServiceBusReceivedMessage receiveOne(ServiceBusReceiverClient receiver) {
