@@ -64,7 +64,7 @@ public class Application {
     private static int dev(boolean reset) throws InterruptedException {
         DevMode dev;
         try {
-            dev = DevMode.start(DevMode.defaultStateDir(), reset, DevMode.TEMPORAL_PORT, DevMode.TEMPORAL_UI_PORT, Map.of(), System.out);
+            dev = DevMode.start(DevMode.defaultStateDir(), reset, DevMode.temporalPort(), DevMode.temporalUiPort(), Map.of(), System.out);
         } catch (RuntimeException refused) {
             return refusedToStart(refused);
         }
@@ -76,7 +76,7 @@ public class Application {
     static int demo(boolean reset, Path examples) throws Exception {
         DevMode dev;
         try {
-            dev = DevMode.start(DevMode.defaultStateDir(), reset, DevMode.TEMPORAL_PORT, DevMode.TEMPORAL_UI_PORT, Map.of(), System.out);
+            dev = DevMode.start(DevMode.defaultStateDir(), reset, DevMode.temporalPort(), DevMode.temporalUiPort(), Map.of(), System.out);
         } catch (RuntimeException refused) {
             return refusedToStart(refused);
         }

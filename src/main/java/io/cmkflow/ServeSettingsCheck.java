@@ -39,6 +39,10 @@ public class ServeSettingsCheck {
             problems.add("cmkflow.azure.mode (CMKFLOW_AZURE_MODE) must be azure for serve, was "
                     + (blank(azureMode) ? "unset" : "'" + azureMode + "'") + " (the ARM simulator is `cmkflow dev` only)");
         }
+        if (serviceBus.activityTimeoutCap() != null) {
+            problems.add("cmkflow.servicebus.activity-timeout-cap is set (" + serviceBus.activityTimeoutCap() + "): it is for"
+                    + " `cmkflow dev`'s simulator; real Azure operations take minutes, so remove it for serve");
+        }
         if (!problems.isEmpty()) {
             throw new ConfigurationException("cmkflow serve cannot start:\n  - " + String.join("\n  - ", problems));
         }

@@ -57,15 +57,17 @@ class ServeModeTest {
     }
 
     @Test
-    void serveRefusesTheSimulatorEvenWithEverythingElseConfigured() {
+    void serveRefusesTheSimulatorAndItsTimeoutCapEvenWithEverythingElseConfigured() {
         Map<String, Object> simulated = Map.of(
                 "cmkflow.temporal.address", "temporal.example.internal:7233",
                 "cmkflow.servicebus.fully-qualified-namespace", "cmk-prod.servicebus.windows.net",
-                "cmkflow.azure.mode", "simulator");
+                "cmkflow.azure.mode", "simulator",
+                "cmkflow.servicebus.activity-timeout-cap", "PT20S");
 
         assertThatThrownBy(() -> ApplicationContext.builder().deduceEnvironment(false).properties(simulated).start())
                 .rootCause()
                 .hasMessageContaining("cmkflow.azure.mode (CMKFLOW_AZURE_MODE) must be azure for serve, was 'simulator'")
+                .hasMessageContaining("cmkflow.servicebus.activity-timeout-cap is set (PT20S)")
                 .hasMessageNotContaining("cmkflow.temporal.address");
     }
 }

@@ -38,6 +38,25 @@ public final class DevMode implements AutoCloseable {
         this.application = application;
     }
 
+    /** The dev server's port: {@code CMKFLOW_TEMPORAL_PORT}, else 7233. */
+    public static int temporalPort() {
+        return portFromEnvironment("CMKFLOW_TEMPORAL_PORT", TEMPORAL_PORT);
+    }
+
+    /** The Temporal UI's port: {@code CMKFLOW_TEMPORAL_UI_PORT}, else 8233. */
+    public static int temporalUiPort() {
+        return portFromEnvironment("CMKFLOW_TEMPORAL_UI_PORT", TEMPORAL_UI_PORT);
+    }
+
+    private static int portFromEnvironment(String variable, int otherwise) {
+        String configured = System.getenv(variable);
+        try {
+            return configured == null || configured.isBlank() ? otherwise : Integer.parseInt(configured.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(variable + " must be a port number, was '" + configured + "'");
+        }
+    }
+
     /** The state folder: {@code CMKFLOW_STATE_DIR}, else {@code .cmkflow/state} in the project. */
     public static Path defaultStateDir() {
         String configured = System.getenv("CMKFLOW_STATE_DIR");

@@ -42,7 +42,7 @@ public class IntakeService {
     public IntakeDecision handle(IncomingRequest message) {
         CmkWorkflowStarter.StartResult start;
         try {
-            start = starter.start(new CmkWorkflowInput(validate(message), message.replyTo(), null));
+            start = starter.start(new CmkWorkflowInput(validate(message), message.replyTo(), null, settings.activityTimeoutCap()));
         } catch (RequestRejectedException rejected) {
             return reject(message, null, rejected.reason(), rejected.description());
         }

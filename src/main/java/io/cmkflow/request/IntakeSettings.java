@@ -10,7 +10,8 @@ import java.time.Duration;
  * Service Bus settings of the intake and of status events. Real mode: {@code fullyQualifiedNamespace}
  * (DefaultAzureCredential) or {@code connectionString}; dev mode points {@code connectionString} at the
  * in-process stand-in. {@code settleTimeout} bounds how long the intake waits for the broker to acknowledge a
- * complete, dead-letter or abandon before giving the message up to redelivery.
+ * complete, dead-letter or abandon before giving the message up to redelivery. {@code activityTimeoutCap} (dev mode
+ * only) goes into each run's input: see {@code CmkWorkflowInput}.
  */
 @ConfigurationProperties("cmkflow.servicebus")
 public record IntakeSettings(
@@ -22,7 +23,8 @@ public record IntakeSettings(
         @Bindable(defaultValue = "0") int prefetchCount,
         @Bindable(defaultValue = "262144") int maxMessageBytes,
         @Bindable(defaultValue = "PT10M") Duration maxLockRenewal,
-        @Bindable(defaultValue = "PT30S") Duration settleTimeout) {
+        @Bindable(defaultValue = "PT30S") Duration settleTimeout,
+        @Nullable Duration activityTimeoutCap) {
 
     public static final String DEFAULT_REQUEST_QUEUE = "cmk-requests";
     public static final String DEFAULT_STATUS_QUEUE = "cmk-status";

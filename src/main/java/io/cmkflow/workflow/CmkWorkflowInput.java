@@ -10,9 +10,10 @@ import java.time.Duration;
  * @param request     the validated request (intake validated it before starting the run)
  * @param replyTo     where status events go besides the default status entity (the message's ReplyTo), or null
  * @param parkTimeout how long a run parked for an operator waits before it compensates; null means {@link #DEFAULT_PARK_TIMEOUT}
- * @param activityTimeoutCap null in production (the intake never sets it); for tests that kill workers: caps every
- *                    activity's start-to-close and heartbeat timeout, so the run notices a dead worker within it instead
- *                    of minutes. Part of the run's input, so it is in the history and replays as it ran.
+ * @param activityTimeoutCap null in production; dev mode (whose simulated Azure answers in milliseconds) and tests that
+ *                    kill workers set it: it caps every activity's start-to-close and heartbeat timeout, so the run
+ *                    notices a dead worker within it instead of minutes. Part of the run's input, so it is in the history
+ *                    and replays as it ran.
  */
 public record CmkWorkflowInput(CmkRequest request, String replyTo, Duration parkTimeout, Duration activityTimeoutCap) {
 

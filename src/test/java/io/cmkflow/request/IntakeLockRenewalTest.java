@@ -86,7 +86,7 @@ class IntakeLockRenewalTest {
             }
         };
         IntakeSettings settings = new IntakeSettings(serviceBus.connectionString(), null, CmkStack.REQUESTS, CmkStack.STATUS,
-                4, 0, 262_144, Duration.ofMinutes(5), Duration.ofSeconds(30));
+                4, 0, 262_144, Duration.ofMinutes(5), Duration.ofSeconds(30), null);
         ServiceBusClientBuilder clients = new ServiceBusClientBuilder().connectionString(serviceBus.connectionString());
         ObjectMapper mapper = new ObjectMapper();
         events = new StatusEventSender(clients, settings, mapper);
