@@ -146,7 +146,7 @@ class WorkflowVisibilityTest {
         stack.arm().faults().inject(FaultRule.forOperation("Workspaces_CreateOrUpdate").resourceName(request.workspace().name())
                 .status(403).code("AuthorizationFailed").message("the worker may not create workspaces").always());
         start(request);
-        awaitStatus(request, CmkStatus.AwaitingOperator, CmkStep.WORKSPACE.stage());
+        stack.awaitParked(workflowId(request), CmkStep.WORKSPACE.stage());
     }
 
     private static void start(CmkRequest request) {

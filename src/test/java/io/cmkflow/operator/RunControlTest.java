@@ -111,12 +111,7 @@ class RunControlTest {
         stack.arm().faults().inject(FaultRule.forOperation("Workspaces_CreateOrUpdate").resourceName(request.workspace().name())
                 .status(403).code("AuthorizationFailed").message("the worker may not create workspaces").always());
         start(request);
-        // The Java test server has no visibility (listing is OperatorOnDevServerTest's): read the run's own state.
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).ignoreExceptions().until(() -> {
-            CmkRunState state = control.state(WorkflowIds.forRequest(request));
-            return state.status() == CmkStatus.AwaitingOperator && state.currentStep() != null
-                    && "workspace".equals(state.currentStep().stage());
-        });
+        stack.awaitParked(WorkflowIds.forRequest(request), "workspace");
         return request;
     }
 

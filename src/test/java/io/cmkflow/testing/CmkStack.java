@@ -21,6 +21,7 @@ import io.cmkflow.local.servicebus.QueueView;
 import io.cmkflow.local.servicebus.ServiceBusStandIn;
 import io.cmkflow.local.servicebus.StandInOptions;
 import io.cmkflow.workflow.CmkSearchAttributes;
+import io.cmkflow.workflow.CmkStatus;
 import io.cmkflow.workflow.CmkWorkflowStarter;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.RuntimeBeanDefinition;
@@ -46,6 +47,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * The one test stack, a JUnit 5 extension (register it with {@code @RegisterExtension static CmkStack stack =
@@ -353,6 +356,18 @@ public final class CmkStack implements BeforeAllCallback, AfterAllCallback, Befo
         } catch (WorkflowNotFoundException notFound) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * Waits until the run is parked at {@code stage} with nothing in flight: {@code CmkStatus} says AwaitingOperator and
+     * no activity is pending (its {@code awaiting_operator} event is out). Only then is an operator's answer about the
+     * parked run alone; the Java test server can stall a run cancelled while that event's activity completes.
+     */
+    public void awaitParked(String workflowId, String stage) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> run(workflowId).map(run ->
+                CmkStatus.AwaitingOperator.name().equals(run.getTypedSearchAttributes().get(CmkSearchAttributes.STATUS))
+                        && stage.equals(run.getTypedSearchAttributes().get(CmkSearchAttributes.STAGE))
+                        && run.getRawDescription().getPendingActivitiesCount() == 0).orElse(false));
     }
 
     private ApplicationContext requireApp() {
