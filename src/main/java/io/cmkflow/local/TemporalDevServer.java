@@ -57,9 +57,21 @@ public final class TemporalDevServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TemporalDevServer.class);
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
 
+    /** How long the reaper leaves owners that close on shutdown (cmkflow dev: its application first) to stop their server. */
+    private static final Duration OWNER_GRACE = Duration.ofSeconds(15);
+
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(TemporalDevServer::destroyTree),
-                "temporal-dev-server-reaper"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            long giveUp = System.nanoTime() + OWNER_GRACE.toNanos();
+            try {
+                while (!LIVE.isEmpty() && System.nanoTime() < giveUp) {
+                    Thread.sleep(100);
+                }
+            } catch (InterruptedException stopWaiting) {
+                Thread.currentThread().interrupt();
+            }
+            LIVE.forEach(TemporalDevServer::destroyTree);
+        }, "temporal-dev-server-reaper"));
     }
 
     private final Options options;
