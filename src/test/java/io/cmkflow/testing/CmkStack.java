@@ -41,7 +41,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -191,8 +190,6 @@ public final class CmkStack implements BeforeAllCallback, AfterAllCallback, Befo
 
     /** The CLI's dev server with cmkflow's search attributes, on free ports, its state (SQLite file) under target/. */
     private void startDevServer() {
-        Map<String, String> attributes = new LinkedHashMap<>();
-        CmkSearchAttributes.ALL.forEach(key -> attributes.put(key.getName(), "Keyword"));
         Path stateDir;
         try {
             stateDir = Files.createDirectories(Path.of("target", "temporal-dev-server", UUID.randomUUID().toString()).toAbsolutePath());
@@ -202,7 +199,7 @@ public final class CmkStack implements BeforeAllCallback, AfterAllCallback, Befo
         temporalBinary = TemporalCli.forProject().binary();
         devServer = TemporalDevServer.start(TemporalDevServer.Options.builder()
                 .binary(temporalBinary).stateDir(stateDir).port(FreePorts.next()).uiPort(FreePorts.next())
-                .headless(true).searchAttributes(attributes).startTimeout(Duration.ofSeconds(60)));
+                .headless(true).searchAttributes(CmkSearchAttributes.cliTypes()).startTimeout(Duration.ofSeconds(60)));
     }
 
     /** Clears the simulator's journal, injected faults, latency and throttling (each test's start with {@code resetBeforeEach}). */
