@@ -51,8 +51,13 @@ public class AzureProvisioningActivities implements ProvisioningActivities {
     }
 
     @Override
-    public KeyAccessOutcome grantKeyAccess(CmkRequest request, VaultOutcome vault) {
-        return ActivityFailures.run("grantKeyAccess", request, () -> keyAccess.grant(request, vault));
+    public KeyAccessOutcome readKeyAccess(CmkRequest request, VaultOutcome vault) {
+        return ActivityFailures.run("readKeyAccess", request, () -> keyAccess.accessBefore(request, vault));
+    }
+
+    @Override
+    public KeyAccessOutcome grantKeyAccess(CmkRequest request, VaultOutcome vault, KeyAccessOutcome before) {
+        return ActivityFailures.run("grantKeyAccess", request, () -> keyAccess.grant(request, vault, before));
     }
 
     @Override

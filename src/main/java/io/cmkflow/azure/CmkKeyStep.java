@@ -9,6 +9,10 @@ import com.azure.resourcemanager.keyvault.fluent.models.VaultInner;
 import com.azure.resourcemanager.keyvault.models.JsonWebKeyOperation;
 import com.azure.resourcemanager.keyvault.models.JsonWebKeyType;
 import com.azure.resourcemanager.keyvault.models.KeyCreateParameters;
+import com.azure.security.keyvault.keys.KeyClient;
+import com.azure.security.keyvault.keys.models.CreateRsaKeyOptions;
+import com.azure.security.keyvault.keys.models.DeletedKey;
+import com.azure.security.keyvault.keys.models.KeyOperation;
 import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.contract.KeyOutcome;
 import io.cmkflow.contract.Ownership;
@@ -20,7 +24,8 @@ import java.util.Optional;
 
 /**
  * Step 3: the RSA key (3072 bits or more, wrapKey/unwrapKey) through the management plane's
- * Keys_CreateIfNotExist, which returns an existing key unchanged: a rerun creates no new version.
+ * Keys_CreateIfNotExist, which returns an existing key unchanged: a rerun creates no new version. A soft-deleted key
+ * of the same name that cmkflow made for this target is recovered rather than left to block the name.
  */
 public final class CmkKeyStep {
 
@@ -46,6 +51,11 @@ public final class CmkKeyStep {
             return outcome(key, owner.owns(key.tags()));
         }
         boolean hsm = RequestRules.KEY_TYPE_RSA_HSM.equals(RequestRules.keyType(request));
+        KeyClient dataPlane = clients.keyClient(request, vault.vaultUri());
+        Optional<DeletedKey> deleted = ArmLookup.find(() -> dataPlane.getDeletedKey(name));
+        if (deleted.isPresent()) {
+            return recover(request, vault, owner, keys, dataPlane, deleted.get(), hsm);
+        }
         KeyCreateParameters parameters = new KeyCreateParameters()
                 .withTags(owner.tags())
                 .withProperties(new KeyProperties()
@@ -54,6 +64,32 @@ public final class CmkKeyStep {
                         .withKeyOps(KEY_OPS));
         KeyInner created = keys.createIfNotExist(vault.resourceGroup(), vault.name(), name, parameters);
         return outcome(created, owner.owns(created.tags()));
+    }
+
+    /**
+     * The name is soft-deleted (an earlier compensation of this target deleted the key): Azure refuses to create it
+     * until it is purged, which purge protection forbids for the whole retention period. A key cmkflow made for this
+     * target is recovered instead and gets a new version carrying this run's tags, so this run owns (and undoes) it;
+     * anyone else's is refused.
+     */
+    private KeyOutcome recover(CmkRequest request, VaultOutcome vault, Ownership owner, KeysClient keys, KeyClient dataPlane,
+                               DeletedKey deleted, boolean hsm) {
+        String name = request.key().name();
+        if (!owner.sameTarget(deleted.getProperties().getTags())) {
+            throw new AzureStepException(AzureFailure.nonRetryable("DeletedKeyNotOurs",
+                    "key.name: a soft-deleted key '" + name + "' in vault " + vault.name() + " was not made by cmkflow for "
+                            + owner.workflowId() + "; it cannot be purged (purge protection) and will not be recovered: "
+                            + "choose another key name"));
+        }
+        dataPlane.beginRecoverDeletedKey(name).waitForCompletion();
+        dataPlane.createRsaKey(new CreateRsaKeyOptions(name)
+                .setKeySize(RequestRules.keySize(request))
+                .setHardwareProtected(hsm)
+                .setKeyOperations(KeyOperation.WRAP_KEY, KeyOperation.UNWRAP_KEY)
+                .setTags(owner.tags()));
+        KeyInner recovered = keys.get(vault.resourceGroup(), vault.name(), name);
+        requireCompliant(recovered);
+        return outcome(recovered, owner.owns(recovered.tags()));
     }
 
     /**

@@ -45,23 +45,61 @@ public final class KeyAccessStep {
         this.clients = clients;
     }
 
-    public KeyAccessOutcome grant(CmkRequest request, VaultOutcome vault) {
-        return AzureStepException.classifying(() -> grantInAzure(request, vault));
+    /**
+     * Who already has the key access step 4 grants, read before it writes: the outcome the grant reports, with
+     * {@code alreadyPresent} as found now. Read-only. Kept in the run's history, it tells a retried grant, and undo,
+     * which entries were there before this run, even when the grant wrote and its worker died before reporting.
+     */
+    public KeyAccessOutcome accessBefore(CmkRequest request, VaultOutcome vault) {
+        return AzureStepException.classifying(() -> readAccess(request, vault, clients.forRequest(request)));
     }
 
-    private KeyAccessOutcome grantInAzure(CmkRequest request, VaultOutcome vault) {
+    /** Reads the access and grants what is missing in one call (a run recorded before the read was its own activity). */
+    public KeyAccessOutcome grant(CmkRequest request, VaultOutcome vault) {
+        return grant(request, vault, null);
+    }
+
+    /**
+     * Grants what is missing. Entries {@code before} (null: read now) found present are reported as present; every
+     * other entry is this run's, also one a crashed earlier attempt of this grant wrote.
+     */
+    public KeyAccessOutcome grant(CmkRequest request, VaultOutcome vault, KeyAccessOutcome before) {
+        return AzureStepException.classifying(() -> {
+            AzureResourceManager azure = clients.forRequest(request);
+            return grantInAzure(request, vault, before != null ? before : readAccess(request, vault, azure), azure);
+        });
+    }
+
+    private KeyAccessOutcome readAccess(CmkRequest request, VaultOutcome vault, AzureResourceManager azure) {
         String principal = AzureCloud.of(request).cosmosDbPrincipalId();
-        AzureResourceManager azure = clients.forRequest(request);
         String identity = identityPrincipal(request, azure);
         if (vault.rbacAuthorization()) {
             RoleAssignmentsClient assignments = assignments(azure);
-            Grant cosmos = ensureRole(request, assignments, vault, principal);
-            Grant forIdentity = identity == null ? null : ensureRole(request, assignments, vault, identity);
-            return new KeyAccessOutcome(vault.vaultId(), principal, Mode.RBAC, cosmos.alreadyPresent(), cosmos.roleAssignmentId(),
-                    identity, forIdentity == null ? null : forIdentity.alreadyPresent(),
-                    forIdentity == null ? null : forIdentity.roleAssignmentId());
+            Optional<String> cosmos = existingRole(assignments, vault, principal);
+            Optional<String> forIdentity = identity == null ? Optional.empty() : existingRole(assignments, vault, identity);
+            return new KeyAccessOutcome(vault.vaultId(), principal, Mode.RBAC, cosmos.isPresent(), cosmos.orElse(null),
+                    identity, identity == null ? null : forIdentity.isPresent(), forIdentity.orElse(null));
         }
-        VaultsClient vaults = azure.vaults().manager().serviceClient().getVaults();
+        VaultInner current = vaults(azure).getByResourceGroup(vault.resourceGroup(), vault.name());
+        // An entry that exists (even with fewer permissions) is not this run's: undo will leave it alone.
+        return new KeyAccessOutcome(vault.vaultId(), principal, Mode.ACCESS_POLICY,
+                entryFor(current, request.tenantId(), principal).isPresent(), null,
+                identity, identity == null ? null : entryFor(current, request.tenantId(), identity).isPresent(), null);
+    }
+
+    private KeyAccessOutcome grantInAzure(CmkRequest request, VaultOutcome vault, KeyAccessOutcome before,
+                                          AzureResourceManager azure) {
+        String principal = before.principalObjectId();
+        String identity = before.identityPrincipalId();
+        if (vault.rbacAuthorization()) {
+            RoleAssignmentsClient assignments = assignments(azure);
+            String cosmos = before.alreadyPresent() ? before.roleAssignmentId() : ensureRole(request, assignments, vault, principal);
+            String forIdentity = identity == null ? null : Boolean.TRUE.equals(before.identityAlreadyPresent())
+                    ? before.identityRoleAssignmentId() : ensureRole(request, assignments, vault, identity);
+            return new KeyAccessOutcome(vault.vaultId(), principal, Mode.RBAC, before.alreadyPresent(), cosmos,
+                    identity, before.identityAlreadyPresent(), forIdentity);
+        }
+        VaultsClient vaults = vaults(azure);
         VaultInner current = vaults.getByResourceGroup(vault.resourceGroup(), vault.name());
         Optional<AccessPolicyEntry> cosmosEntry = entryFor(current, request.tenantId(), principal);
         Optional<AccessPolicyEntry> identityEntry = identity == null ? Optional.empty() : entryFor(current, request.tenantId(), identity);
@@ -77,9 +115,7 @@ public final class KeyAccessStep {
             vaults.updateAccessPolicy(vault.resourceGroup(), vault.name(), AccessPolicyUpdateKind.ADD,
                     policyFor(request.tenantId(), missing));
         }
-        // An entry that existed before (even with fewer permissions) is not this run's: undo will leave it alone.
-        return new KeyAccessOutcome(vault.vaultId(), principal, Mode.ACCESS_POLICY, cosmosEntry.isPresent(), null,
-                identity, identity == null ? null : identityEntry.isPresent(), null);
+        return before;
     }
 
     /** The principal of the request's user-assigned identity, or null when it names none. */
@@ -106,8 +142,8 @@ public final class KeyAccessStep {
     }
 
     /**
-     * Undo of a grant step that never reported (the worker died, or it timed out): in a vault this run created no
-     * entry for these principals can have pre-existed, so whatever step 4 grants there, Cosmos DB's and the
+     * Undo of a grant step that never reported in a run recorded before step 4 read the access first (the worker
+     * died, or it timed out): in a vault this run created no entry for these principals can have pre-existed, so whatever step 4 grants there, Cosmos DB's and the
      * identity's, is this run's.
      */
     public UndoOutcome undoUnreported(CmkRequest request, VaultOutcome vault) {
@@ -147,7 +183,7 @@ public final class KeyAccessStep {
             return summary(grant, removed, "no role assignment of this run exists");
         }
         ArmResourceId vaultId = ArmResourceId.parse(grant.vaultId()).orElseThrow();
-        VaultsClient vaults = azure.vaults().manager().serviceClient().getVaults();
+        VaultsClient vaults = vaults(azure);
         Optional<VaultInner> vault = ArmLookup.find(() -> vaults.getByResourceGroup(vaultId.resourceGroup(), vaultId.name()));
         List<String> principals = new ArrayList<>();
         if (vault.isPresent() && !grant.alreadyPresent()
@@ -182,27 +218,40 @@ public final class KeyAccessStep {
         return true;
     }
 
+    private static VaultsClient vaults(AzureResourceManager azure) {
+        return azure.vaults().manager().serviceClient().getVaults();
+    }
+
     private static RoleAssignmentsClient assignments(AzureResourceManager azure) {
         return azure.accessManagement().roleAssignments().manager().roleServiceClient().getRoleAssignments();
     }
 
-    private record Grant(boolean alreadyPresent, String roleAssignmentId) {
-    }
-
-    private static Grant ensureRole(CmkRequest request, RoleAssignmentsClient assignments, VaultOutcome vault, String principal) {
+    /** The id of {@code principal}'s "Crypto Service Encryption User" assignment at the vault, if it has one. */
+    private static Optional<String> existingRole(RoleAssignmentsClient assignments, VaultOutcome vault, String principal) {
         for (RoleAssignmentInner existing : assignments.listForScope(vault.vaultId())) {
             if (principal.equalsIgnoreCase(existing.principalId()) && existing.roleDefinitionId() != null
                     && existing.roleDefinitionId().toLowerCase(Locale.ROOT).endsWith(KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER)) {
-                return new Grant(true, existing.id());
+                return Optional.of(existing.id());
             }
         }
-        RoleAssignmentInner created = assignments.create(vault.vaultId(), assignmentName(vault.vaultId(), principal),
+        return Optional.empty();
+    }
+
+    /**
+     * Creates the assignment the read before found missing; one there now (an earlier attempt of this grant made
+     * it and died before reporting) is this run's, so it is used as it is.
+     */
+    private static String ensureRole(CmkRequest request, RoleAssignmentsClient assignments, VaultOutcome vault, String principal) {
+        Optional<String> existing = existingRole(assignments, vault, principal);
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        return assignments.create(vault.vaultId(), assignmentName(vault.vaultId(), principal),
                 new RoleAssignmentCreateParameters()
                         .withRoleDefinitionId("/subscriptions/" + request.subscriptionId()
                                 + "/providers/Microsoft.Authorization/roleDefinitions/" + KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER)
                         .withPrincipalId(principal)
-                        .withPrincipalType(PrincipalType.SERVICE_PRINCIPAL));
-        return new Grant(false, created.id());
+                        .withPrincipalType(PrincipalType.SERVICE_PRINCIPAL)).id();
     }
 
     /** A name derived from (vault, principal, role) makes a retried create hit the same assignment. */

@@ -27,7 +27,8 @@ import java.util.UUID;
 
 /**
  * Step 2: the key vault holding the CMK, with soft delete and purge protection. Adopts a compliant existing vault,
- * recovers a soft-deleted vault cmkflow made, creates one otherwise; refuses anything else without changing it.
+ * recovers a soft-deleted vault cmkflow made for this target (and tags it as this run's, so undo deletes it again),
+ * creates one otherwise; refuses anything else without changing it.
  */
 public final class KeyVaultStep {
 
@@ -119,6 +120,13 @@ public final class KeyVaultStep {
             throw new AzureStepException(AzureFailure.nonRetryable("DeletedVaultNotOurs",
                     "a soft-deleted vault named '" + target.name() + "' exists and was not made by cmkflow; "
                             + "it cannot be purged (purge protection) and will not be recovered: choose another vault name"));
+        }
+        if (!owner.sameTarget(tags)) {
+            // Recovering it would bring another target's keys and grants back under this run.
+            throw new AzureStepException(AzureFailure.nonRetryable("DeletedVaultOfAnotherTarget",
+                    "keyVault.name: the soft-deleted vault '" + target.name() + "' was made by cmkflow for "
+                            + tags.get(Ownership.TAG_WORKFLOW_ID) + ", not for " + owner.workflowId()
+                            + "; it will not be recovered for this workspace: choose another vault name"));
         }
         Optional<ArmResourceId> original = ArmResourceId.parse(deleted.properties().vaultId());
         if (original.isPresent() && !original.get().resourceGroup().equalsIgnoreCase(target.resourceGroup())) {

@@ -21,8 +21,16 @@ public record Ownership(String requestId, String workflowId) {
         return tags != null && requestId.equals(tags.get(TAG_REQUEST_ID)) && workflowId.equals(tags.get(TAG_WORKFLOW_ID));
     }
 
-    /** True when {@code tags} carry cmkflow's marks for this target, whatever run made them (used to recover our soft-deleted vault). */
+    /** True when {@code tags} carry cmkflow's marks, whatever run or target made them. */
     public static boolean madeByCmkflow(Map<String, String> tags) {
         return tags != null && MANAGED_BY.equals(tags.get(TAG_MANAGED_BY));
+    }
+
+    /**
+     * True when {@code tags} are cmkflow's for this run's target, whatever request made them: the workflow id is
+     * derived from the target workspace (used to bring back only this target's soft-deleted vault or key).
+     */
+    public boolean sameTarget(Map<String, String> tags) {
+        return madeByCmkflow(tags) && workflowId.equalsIgnoreCase(tags.get(TAG_WORKFLOW_ID));
     }
 }

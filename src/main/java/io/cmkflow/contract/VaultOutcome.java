@@ -15,7 +15,10 @@ public record VaultOutcome(
         CREATED,
         /** A compliant vault existed; this run uses it and never changes or removes it. */
         ADOPTED,
-        /** A soft-deleted vault carrying cmkflow's tags was recovered with createMode=recover. */
+        /**
+         * A soft-deleted vault cmkflow made for this target was recovered with createMode=recover; it carries this
+         * run's tags and is undone like a created one (keys and access policies from before come back with it).
+         */
         RECOVERED
     }
 

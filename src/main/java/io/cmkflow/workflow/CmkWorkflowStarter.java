@@ -4,7 +4,6 @@ import io.cmkflow.contract.CmkRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.common.v1.WorkflowExecution;
-import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
@@ -15,13 +14,17 @@ import io.temporal.client.WorkflowOptions;
 import io.temporal.common.SearchAttributes;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * Starts CMK workspace runs, one per target workspace at a time. The workflow id is derived from the target, so a
  * second start for the same target meets the open run: if that run serves the same request (a redelivered message)
  * the start is a duplicate; if it serves another request the target is busy. A request that already ran to the end
- * is a duplicate too: a request id runs once, a new attempt needs a new request id.
+ * is a duplicate too, also after runs of other requests on the same target (each run's memo carries the request ids
+ * that ran before it): a request id runs once, a new attempt needs a new request id.
  */
 public class CmkWorkflowStarter {
 
@@ -44,6 +47,13 @@ public class CmkWorkflowStarter {
 
     static final int STATIC_SUMMARY_MAX_BYTES = 200;
 
+    /**
+     * Memo of each run: the request ids that ran on its target so far, its own last. Each start reads the latest
+     * run's list, so a request id is recognised across runs without a visibility query (which the Java test server
+     * cannot answer) and without relying on retention of older runs.
+     */
+    static final String MEMO_REQUEST_IDS = "cmkRequestIds";
+
     private final WorkflowClient client;
     private final String taskQueue;
 
@@ -58,12 +68,13 @@ public class CmkWorkflowStarter {
         String workflowId = WorkflowIds.forRequest(request);
 
         Optional<WorkflowExecutionDescription> latest = describe(workflowId, null);
-        if (latest.isPresent() && latest.get().getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
-            String previousRequestId = requestIdOf(latest.get());
-            if (request.requestId().equals(previousRequestId)) {
-                return new StartResult(Outcome.DUPLICATE, workflowId, latest.get().getExecution().getRunId(), previousRequestId);
-            }
+        List<String> ranBefore = latest.map(CmkWorkflowStarter::requestIdsOf).orElse(List.of());
+        if (ranBefore.contains(request.requestId())) {
+            // Open or finished, this request ran on the target: a resend, even while another request's run is open.
+            return new StartResult(Outcome.DUPLICATE, workflowId, latest.get().getExecution().getRunId(), requestIdOf(latest.get()));
         }
+        List<String> ranIncludingThis = new ArrayList<>(ranBefore);
+        ranIncludingThis.add(request.requestId());
 
         WorkflowOptions options = WorkflowOptions.newBuilder()
                 .setWorkflowId(workflowId)
@@ -77,6 +88,7 @@ public class CmkWorkflowStarter {
                         .set(CmkSearchAttributes.STATUS, CmkStatus.Running.name())
                         .set(CmkSearchAttributes.STAGE, CmkSearchAttributes.STAGE_ACCEPTED)
                         .build())
+                .setMemo(Map.of(MEMO_REQUEST_IDS, ranIncludingThis))
                 .setStaticSummary(staticSummary(request))
                 .setStaticDetails(staticDetails(request))
                 .build();
@@ -103,6 +115,19 @@ public class CmkWorkflowStarter {
             }
             throw e;
         }
+    }
+
+    /**
+     * Every request id that ran on the target up to and including {@code description}'s run: its memo carries the
+     * list; a run started before the memo existed names only its own request.
+     */
+    private static List<String> requestIdsOf(WorkflowExecutionDescription description) {
+        String[] carried = description.getMemo(MEMO_REQUEST_IDS, String[].class, String[].class);
+        if (carried != null) {
+            return List.of(carried);
+        }
+        String own = requestIdOf(description);
+        return own == null ? List.of() : List.of(own);
     }
 
     private static String requestIdOf(WorkflowExecutionDescription description) {

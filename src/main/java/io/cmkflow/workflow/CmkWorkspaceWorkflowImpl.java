@@ -2,6 +2,7 @@ package io.cmkflow.workflow;
 
 import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.contract.InvalidRequestException;
+import io.cmkflow.contract.KeyAccessOutcome;
 import io.cmkflow.contract.KeyOutcome;
 import io.cmkflow.contract.Ownership;
 import io.cmkflow.contract.RequestRules;
@@ -30,6 +31,11 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
     /** Stage and status-event step of the run's own request check (step 0). */
     static final String VALIDATE_STAGE = "validate";
 
+    /** Change id of version 1: the final succeeded/failed event is published where a cancel cannot cut it off. */
+    static final String FINAL_EVENT_GUARDED = "final-event-guarded";
+    /** Change id of version 1: step 4 reads who has access (an activity of its own) before it grants. */
+    static final String KEY_ACCESS_READ_FIRST = "key-access-read-first";
+
     private RunProgress run;
     private StatusEvents events;
     private Parking parking;
@@ -44,26 +50,30 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
 
         Ownership owner = new Ownership(request.requestId(), run.workflowId());
         StepRunner steps = new StepRunner(run, events, parking);
-        Compensation compensation = new Compensation(run);
+        Compensation compensation = new Compensation(run, parking);
         Undos undo = new Undos(run, compensation, owner);
         run.show(CmkSearchAttributes.STAGE_ACCEPTED);
         try {
             events.publish(StatusEvent.Type.accepted, (CmkStep) null, "run started for workspace " + request.workspace().name(), null);
             steps.run(REGISTER_PROVIDERS, "register resource providers", a -> a.registerProviders(request), StepReport::providers);
 
-            compensation.register(KEY_VAULT, undo::keyVault);
+            compensation.register(KEY_VAULT, Undos.DELETE_KEY_VAULT, undo::keyVault);
             VaultOutcome vault = steps.run(KEY_VAULT, "key vault " + undo.vaultLabel(),
                     a -> a.ensureKeyVault(request, owner), StepReport::keyVault);
 
-            compensation.register(KEY, undo::key);
+            compensation.register(KEY, Undos.DELETE_KEY, undo::key);
             KeyOutcome key = steps.run(KEY, "key " + request.key().name() + " in " + vault.name(),
                     a -> a.ensureKey(request, vault, owner), StepReport::key);
 
-            compensation.register(KEY_ACCESS, undo::keyAccess);
+            compensation.register(KEY_ACCESS, Undos.REMOVE_KEY_ACCESS, undo::keyAccess);
+            if (Workflow.getVersion(KEY_ACCESS_READ_FIRST, Workflow.DEFAULT_VERSION, 1) >= 1) {
+                run.readsKeyAccessFirst();
+            }
             steps.run(KEY_ACCESS, "Cosmos DB access to " + vault.name(),
-                    a -> a.grantKeyAccess(request, vault), g -> StepReport.keyAccess(g, vault));
+                    a -> a.grantKeyAccess(request, vault, accessBefore(request, vault)), g -> StepReport.keyAccess(g, vault));
 
-            compensation.register(WORKSPACE, undo::workspace);
+            // A workspace that cannot be deleted is still encrypted with the key: its undo failing stops compensation.
+            compensation.registerUser(WORKSPACE, Undos.DELETE_WORKSPACE, undo::workspace);
             WorkspaceOutcome workspace = steps.run(WORKSPACE, "workspace " + request.workspace().name(),
                     a -> a.ensureWorkspace(request, vault, key, owner), w -> StepReport.workspace(w, request.workspace().name(), key));
 
@@ -72,8 +82,8 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
 
             run.finished(CmkStatus.Succeeded);
             run.show(CmkSearchAttributes.STAGE_DONE);
-            events.publish(StatusEvent.Type.succeeded, (CmkStep) null, "workspace " + request.workspace().name()
-                    + " is encrypted with " + key.keyUrlWithVersion(), run.knownResources());
+            publishFinal(() -> events.publish(StatusEvent.Type.succeeded, (CmkStep) null, "workspace " + request.workspace().name()
+                    + " is encrypted with " + key.keyUrlWithVersion(), run.knownResources()));
             return run.state();
         } catch (RunAbandoned abandoned) {
             // Detached: a cancel arriving during compensation must not cut it short.
@@ -95,6 +105,19 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
         }
     }
 
+    /**
+     * Who had key access before step 4 wrote, read once per run (an operator's retry of the step must not take this
+     * run's own entries for older ones) so that it is in the history; null in runs recorded before the read existed.
+     */
+    private KeyAccessOutcome accessBefore(CmkRequest request, VaultOutcome vault) {
+        if (run.keyAccessReadFirst() && run.keyAccessBefore() == null) {
+            ProvisioningActivities read = Workflow.newActivityStub(ProvisioningActivities.class, StepRunner.options(KEY_ACCESS,
+                    "who has key access to " + vault.name() + " before the grant", run.activityTimeoutCap()));
+            run.keyAccessBefore(read.readKeyAccess(request, vault));
+        }
+        return run.keyAccessBefore();
+    }
+
     /** Step 0 again inside the run (the intake checked already): guards runs started some other way, before any Azure call. */
     private void refuseInvalid(CmkRequest request) {
         try {
@@ -103,8 +126,20 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
             run.invalidRequest(invalid.getMessage());
             run.finished(CmkStatus.Failed);
             run.show(VALIDATE_STAGE);
-            events.publish(StatusEvent.Type.failed, VALIDATE_STAGE, run.lastError(), null);
+            publishFinal(() -> events.publish(StatusEvent.Type.failed, VALIDATE_STAGE, run.lastError(), null));
             throw ApplicationFailure.newNonRetryableFailure(invalid.getMessage(), InvalidRequestException.FAILURE_TYPE);
+        }
+    }
+
+    /**
+     * The run's last event, out of a cancel's reach: a cancel arriving while it is published would otherwise turn a
+     * finished run into a cancelled one (and undo a workspace that is done) and lose the event.
+     */
+    private static void publishFinal(Runnable publish) {
+        if (Workflow.getVersion(FINAL_EVENT_GUARDED, Workflow.DEFAULT_VERSION, 1) >= 1) {
+            Workflow.newDetachedCancellationScope(publish).run();
+        } else {
+            publish.run();
         }
     }
 

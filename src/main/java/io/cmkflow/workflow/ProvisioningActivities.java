@@ -32,12 +32,22 @@ public interface ProvisioningActivities {
     KeyOutcome ensureKey(CmkRequest request, VaultOutcome vault, Ownership owner);
 
     /**
+     * Step 4, first half: who already has the key access step 4 grants (Cosmos DB, the user-assigned identity), as
+     * the outcome the grant will report. Read-only, hence idempotent; its result in the history is what makes the
+     * grant's retry and the undo tell this run's entries from older ones.
+     */
+    @ActivityMethod
+    KeyAccessOutcome readKeyAccess(CmkRequest request, VaultOutcome vault);
+
+    /**
      * Step 4: key access for Azure Cosmos DB and the workspace's user-assigned identity. Idempotent because
-     * accessPolicies/add is a set union (a role assignment is looked up before it is created). Its activity type
-     * keeps the name runs already in flight were recorded with.
+     * accessPolicies/add is a set union and a role assignment is looked up before it is created; {@code before} (from
+     * {@link #readKeyAccess}; null in runs recorded before that read existed, then the grant reads itself) decides
+     * what counts as already present, so a retry after a write whose report was lost still reports it as this run's.
+     * Its activity type keeps the name runs already in flight were recorded with.
      */
     @ActivityMethod(name = "GrantCosmosAccess")
-    KeyAccessOutcome grantKeyAccess(CmkRequest request, VaultOutcome vault);
+    KeyAccessOutcome grantKeyAccess(CmkRequest request, VaultOutcome vault, KeyAccessOutcome before);
 
     /** Idempotent by GET first and an idempotent PUT; associated resources have deterministic names. */
     @ActivityMethod

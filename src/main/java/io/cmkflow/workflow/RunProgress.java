@@ -53,6 +53,9 @@ final class RunProgress {
     private final Map<String, String> knownResources = new LinkedHashMap<>();
     private final List<UndoRecord> compensation = new ArrayList<>();
     private CmkStatus status = CmkStatus.Running;
+    private boolean keyAccessReadFirst;
+    private KeyAccessOutcome keyAccessBefore;
+    private boolean compensationStarted;
     private CmkStep currentStep;
     private String lastError;
     private final String startedAt;
@@ -157,6 +160,24 @@ final class RunProgress {
         knownResources.putAll(report.known());
     }
 
+    /** Step 4 reads who has access before it grants (runs recorded earlier did not). */
+    void readsKeyAccessFirst() {
+        keyAccessReadFirst = true;
+    }
+
+    boolean keyAccessReadFirst() {
+        return keyAccessReadFirst;
+    }
+
+    /** What step 4's read found before it wrote: the grant's outcome as it will report it; null until read. */
+    KeyAccessOutcome keyAccessBefore() {
+        return keyAccessBefore;
+    }
+
+    void keyAccessBefore(KeyAccessOutcome before) {
+        keyAccessBefore = before;
+    }
+
     void parked() {
         status = CmkStatus.AwaitingOperator;
         parkedAt = now();
@@ -168,10 +189,21 @@ final class RunProgress {
 
     void compensating() {
         status = CmkStatus.Compensating;
+        compensationStarted = true;
+    }
+
+    /** True once compensation began: a park from then on is compensation's. */
+    boolean compensationStarted() {
+        return compensationStarted;
     }
 
     void undone(UndoRecord record) {
         compensation.add(record);
+    }
+
+    /** An operator's retry of the last (failed) undo: its new record replaces the failed one. */
+    void redone(UndoRecord record) {
+        compensation.set(compensation.size() - 1, record);
     }
 
     void failedUndo(String action, String error) {

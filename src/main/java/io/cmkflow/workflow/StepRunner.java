@@ -56,7 +56,8 @@ final class StepRunner {
         }
     }
 
-    private static ActivityOptions options(CmkStep step, String summary, java.time.Duration timeoutCap) {
+    /** A step's activity options; {@code summary} is what the Temporal UI shows for the activity. */
+    static ActivityOptions options(CmkStep step, String summary, java.time.Duration timeoutCap) {
         ActivityOptions options = CmkActivityOptions.capped(
                 CmkActivityOptions.forStep(step, "Step " + step.number() + ": " + summary), timeoutCap);
         if (Workflow.getVersion(CANCEL_WAITS_FOR_STEP, Workflow.DEFAULT_VERSION, 1) >= 1) {

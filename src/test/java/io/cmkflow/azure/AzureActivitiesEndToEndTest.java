@@ -69,7 +69,7 @@ class AzureActivitiesEndToEndTest {
             provisioning.registerProviders(request);
             VaultOutcome vault = provisioning.ensureKeyVault(request, owner);
             KeyOutcome key = provisioning.ensureKey(request, vault, owner);
-            KeyAccessOutcome grant = provisioning.grantKeyAccess(request, vault);
+            KeyAccessOutcome grant = provisioning.grantKeyAccess(request, vault, provisioning.readKeyAccess(request, vault));
             WorkspaceOutcome workspace = provisioning.ensureWorkspace(request, vault, key, owner);
             ManagedGroupOutcome group = provisioning.verifyManagedGroup(request, workspace);
             List<UndoOutcome> undo = new ArrayList<>(compensation.deleteWorkspace(request, owner));

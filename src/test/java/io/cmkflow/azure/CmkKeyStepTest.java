@@ -103,4 +103,45 @@ class CmkKeyStepTest {
         assertThat(azure.arm().state().key(vault.vaultId(), "cmk-keyundo").map(ArmState.KeyView::deleted).orElse(true)).isTrue();
         assertThat(step.undo(request, owner).result()).isEqualTo(UndoOutcome.Result.ALREADY_GONE);
     }
+
+    @Test
+    void aKeyAnEarlierCompensationOfThisTargetSoftDeletedIsRecoveredAsThisRunsOnTheRerun() {
+        CmkRequest request = request("keyback");
+        Ownership owner = owner("keyback");
+        Ownership earlier = new Ownership("req-earlier", owner.workflowId());
+        VaultOutcome vault = vaults.ensure(request, owner, NO_HEARTBEAT);
+        step.ensure(request, vault, earlier);
+        step.undo(request, earlier);
+        azure.arm().journal().clear();
+
+        KeyOutcome key = step.ensure(request, vault, owner);
+
+        assertThat(key.created()).isTrue();
+        ArmState.KeyView stored = azure.arm().state().key(vault.vaultId(), "cmk-keyback").orElseThrow();
+        assertThat(stored.deleted()).isFalse();
+        assertThat(stored.tags()).containsAllEntriesOf(owner.tags());
+        assertThat(stored.versionCount()).isEqualTo(2);
+        assertThat(key.keyUrlWithVersion()).endsWith(stored.latestVersion());
+        assertThat(azure.arm().journal().byOperation("RecoverDeletedKey")).hasSize(1);
+        assertThat(step.undo(request, owner).result()).isEqualTo(UndoOutcome.Result.DELETED);
+    }
+
+    @Test
+    void refusesToRecoverASoftDeletedKeyThatIsNotThisTargets() {
+        CmkRequest request = request("keyforeign");
+        Ownership owner = owner("keyforeign");
+        Ownership otherTarget = owner("some-other-workspace");
+        VaultOutcome vault = vaults.ensure(request, owner, NO_HEARTBEAT);
+        step.ensure(request, vault, otherTarget);
+        step.undo(request, otherTarget);
+        azure.arm().journal().clear();
+
+        AzureStepException e = catchThrowableOfType(AzureStepException.class, () -> step.ensure(request, vault, owner));
+
+        assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.NON_RETRYABLE);
+        assertThat(e.failure().code()).isEqualTo("DeletedKeyNotOurs");
+        assertThat(e.getMessage()).contains("key.name", "choose another key name");
+        assertThat(azure.arm().journal().writes()).isEmpty();
+        assertThat(azure.arm().state().key(vault.vaultId(), "cmk-keyforeign").orElseThrow().deleted()).isTrue();
+    }
 }

@@ -74,6 +74,45 @@ class KeyAccessStepTest {
     }
 
     @Test
+    void anAccessPolicyEntryWrittenByAGrantWhoseReportWasLostIsThisRunsOnTheRetry_andUndoRemovesIt() {
+        CmkRequest request = request("lostgrant");
+        VaultOutcome vault = vaults.ensure(request, owner("lostgrant"), NO_HEARTBEAT);
+        KeyAccessOutcome before = step.accessBefore(request, vault);
+        assertThat(before.alreadyPresent()).isFalse();
+        step.grant(request, vault, before);
+        // The worker died before reporting; a read now would take the entry for one that was there before the run.
+        assertThat(step.accessBefore(request, vault).alreadyPresent()).isTrue();
+        azure.arm().journal().clear();
+
+        KeyAccessOutcome retried = step.grant(request, vault, before);
+
+        assertThat(retried.alreadyPresent()).isFalse();
+        assertThat(azure.arm().journal().writes()).isEmpty();
+        assertThat(step.undo(request, retried).result()).isEqualTo(UndoOutcome.Result.DELETED);
+        assertThat(azure.arm().state().accessPolicies(vault.vaultId()))
+                .noneMatch(p -> p.objectId().equalsIgnoreCase(PUBLIC_COSMOS));
+    }
+
+    @Test
+    void aRoleAssignmentMadeByAGrantWhoseReportWasLostIsThisRunsOnTheRetry_andUndoRemovesIt() {
+        CmkRequest request = TestRequests.copy(request("lostrole"))
+                .vault(new CmkRequest.KeyVault("kv-lostrole", null, "standard", 7, true)).build();
+        VaultOutcome vault = vaults.ensure(request, owner("lostrole"), NO_HEARTBEAT);
+        KeyAccessOutcome before = step.accessBefore(request, vault);
+        KeyAccessOutcome first = step.grant(request, vault, before);
+        azure.arm().journal().clear();
+
+        KeyAccessOutcome retried = step.grant(request, vault, before);
+
+        assertThat(retried.alreadyPresent()).isFalse();
+        assertThat(retried.roleAssignmentId()).isEqualToIgnoringCase(first.roleAssignmentId());
+        assertThat(azure.arm().journal().writes()).isEmpty();
+        // Undo from the read alone (the grant never reported): the deterministic name finds the assignment.
+        assertThat(step.undo(request, before).result()).isEqualTo(UndoOutcome.Result.DELETED);
+        assertThat(rolesAt(vault)).isEmpty();
+    }
+
+    @Test
     void usesTheGovernmentPrincipalInAzureUSGovernment() {
         CmkRequest request = TestRequests.copy(request("gov")).cloud(CmkRequest.AZURE_US_GOVERNMENT).build();
         VaultOutcome vault = vaults.ensure(request, owner("gov"), NO_HEARTBEAT);

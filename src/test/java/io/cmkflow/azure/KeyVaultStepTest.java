@@ -120,9 +120,10 @@ class KeyVaultStepTest {
     }
 
     @Test
-    void recoversOurSoftDeletedVault() {
+    void recoversTheSoftDeletedVaultOfThisTarget_andItsUndoDeletesItAgain() {
+        // An earlier request on the same target (same workflow id) made the vault; its compensation deleted it.
         azure.arm().state().deletedVault(VaultSeed.of(SUBSCRIPTION, GROUP, "kv-recover").tenantId(TENANT)
-                .location(TestRequests.LOCATION).tags(owner("earlier-run").tags()));
+                .location(TestRequests.LOCATION).tags(new Ownership("req-earlier-run", owner("recover").workflowId()).tags()));
         azure.arm().journal().clear();
 
         VaultOutcome vault = step.ensure(request("recover"), owner("recover"), NO_HEARTBEAT);
@@ -136,6 +137,25 @@ class KeyVaultStepTest {
         azure.arm().journal().clear();
         assertThat(step.ensure(request("recover"), owner("recover"), NO_HEARTBEAT).disposition()).isEqualTo(Disposition.RECOVERED);
         assertThat(azure.arm().journal().writes()).isEmpty();
+
+        assertThat(step.undo(request("recover"), owner("recover")).result()).isEqualTo(UndoOutcome.Result.DELETED);
+        assertThat(azure.arm().state().deletedVault("kv-recover")).isPresent();
+    }
+
+    @Test
+    void refusesToRecoverASoftDeletedVaultCmkflowMadeForAnotherTarget() {
+        azure.arm().state().deletedVault(VaultSeed.of(SUBSCRIPTION, GROUP, "kv-elsewhere").tenantId(TENANT)
+                .location(TestRequests.LOCATION).tags(owner("another-workspace").tags()));
+        azure.arm().journal().clear();
+
+        AzureStepException e = catchThrowableOfType(AzureStepException.class,
+                () -> step.ensure(request("elsewhere"), owner("elsewhere"), NO_HEARTBEAT));
+
+        assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.NON_RETRYABLE);
+        assertThat(e.failure().code()).isEqualTo("DeletedVaultOfAnotherTarget");
+        assertThat(e.getMessage()).contains("keyVault.name", owner("another-workspace").workflowId(), "choose another vault name");
+        assertThat(azure.arm().journal().writes()).isEmpty();
+        assertThat(azure.arm().state().deletedVault("kv-elsewhere")).isPresent();
     }
 
     @Test

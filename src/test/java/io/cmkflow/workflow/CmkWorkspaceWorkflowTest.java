@@ -106,6 +106,7 @@ class CmkWorkspaceWorkflowTest {
         doReturn(new UndoOutcome(KEY_ID, UndoOutcome.Result.DELETED, null, null)).when(compensation).deleteKey(any(), any());
         doReturn(new UndoOutcome(VAULT_ID, UndoOutcome.Result.DELETED, "soft-deleted", "2027-02-27T00:00:00Z"))
                 .when(compensation).deleteKeyVault(any(), any());
+        doReturn(grant(false)).when(provisioning).readKeyAccess(any(), any());
         CmkWorkflowWorker.register(env.getWorkerFactory(), provisioning, compensation, statusEvents);
         env.start();
         client = env.getWorkflowClient();
@@ -145,7 +146,8 @@ class CmkWorkspaceWorkflowTest {
         order.verify(provisioning).registerProviders(request(REQUEST_ID));
         order.verify(provisioning).ensureKeyVault(request(REQUEST_ID), OWNER);
         order.verify(provisioning).ensureKey(request(REQUEST_ID), vault(VaultOutcome.Disposition.CREATED), OWNER);
-        order.verify(provisioning).grantKeyAccess(request(REQUEST_ID), vault(VaultOutcome.Disposition.CREATED));
+        order.verify(provisioning).readKeyAccess(request(REQUEST_ID), vault(VaultOutcome.Disposition.CREATED));
+        order.verify(provisioning).grantKeyAccess(request(REQUEST_ID), vault(VaultOutcome.Disposition.CREATED), grant(false));
         order.verify(provisioning).ensureWorkspace(request(REQUEST_ID), vault(VaultOutcome.Disposition.CREATED), key(true), OWNER);
         order.verify(provisioning).verifyManagedGroup(request(REQUEST_ID), workspace());
         verifyNoInteractions(compensation);
@@ -191,7 +193,8 @@ class CmkWorkspaceWorkflowTest {
                 .filter(s -> s.startsWith("Step"))
                 .toList();
         assertThat(activitySummaries).containsExactly("Step 1: register resource providers", "Step 2: key vault kv-cmk",
-                "Step 3: key cmk-key in kv-cmk", "Step 4: Cosmos DB access to kv-cmk", "Step 5: workspace ws-Cmk",
+                "Step 3: key cmk-key in kv-cmk", "Step 4: who has key access to kv-cmk before the grant",
+                "Step 4: Cosmos DB access to kv-cmk", "Step 5: workspace ws-Cmk",
                 "Step 6: managed group of ws-Cmk");
         replay();
     }
@@ -471,10 +474,11 @@ class CmkWorkspaceWorkflowTest {
     }
 
     @Test
-    void unknownGrantInAnAdoptedVaultIsNotRemovedButInACreatedVaultIs() throws Exception {
+    void aVaultThisRunRecoveredIsDeletedAgainLikeOneItCreated() throws Exception {
         onStep(CmkStep.KEY_VAULT, doReturn(vault(VaultOutcome.Disposition.RECOVERED)));
         onStep(CmkStep.KEY, doReturn(key(false)));
-        onStep(CmkStep.KEY_ACCESS, doThrow(nonRetryable("Forbidden")));
+        onStep(CmkStep.KEY_ACCESS, doReturn(grant(true)));
+        onStep(CmkStep.WORKSPACE, doThrow(nonRetryable("Forbidden")));
         starter.start(new CmkWorkflowInput(request(REQUEST_ID)));
         awaitStatus(CmkStatus.AwaitingOperator);
 
@@ -483,14 +487,22 @@ class CmkWorkspaceWorkflowTest {
         awaitClosed();
         assertThatThrownBy(() -> stub().getResult(CmkRunState.class)).isInstanceOf(WorkflowFailedException.class);
 
-        // Recovered vault, pre-existing key, grant outcome unknown: nothing of this run's to undo.
-        verifyNoInteractions(compensation);
-        assertThat(queryState().compensation()).extracting(CmkRunState.UndoRecord::result).containsOnly(UndoResult.SKIPPED);
+        verify(compensation).deleteKeyVault(request(REQUEST_ID), OWNER);
+        verify(compensation, never()).deleteKey(any(), any());
+        assertThat(queryState().compensation()).extracting(CmkRunState.UndoRecord::action, CmkRunState.UndoRecord::result)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("deleteWorkspace", UndoResult.DONE),
+                        org.assertj.core.groups.Tuple.tuple("removeKeyAccess", UndoResult.SKIPPED),
+                        org.assertj.core.groups.Tuple.tuple("deleteKey", UndoResult.SKIPPED),
+                        org.assertj.core.groups.Tuple.tuple("deleteKeyVault", UndoResult.DONE));
+        replay();
     }
 
     @Test
-    void unknownGrantInACreatedVaultIsLeftToTheAzureLayerWithTheVault() throws Exception {
-        onStep(CmkStep.KEY_ACCESS, doThrow(nonRetryable("Forbidden")));
+    void aGrantThatNeverReportedIsUndoneFromWhatItsReadFoundBefore_evenInAnAdoptedVault() throws Exception {
+        onStep(CmkStep.KEY_VAULT, doReturn(vault(VaultOutcome.Disposition.ADOPTED)));
+        // The grant wrote, then failed for good before reporting: the read in the history says the entry was absent.
+        onStep(CmkStep.KEY_ACCESS, doThrow(nonRetryable("worker lost")));
         starter.start(new CmkWorkflowInput(request(REQUEST_ID)));
         awaitStatus(CmkStatus.AwaitingOperator);
 
@@ -499,9 +511,108 @@ class CmkWorkspaceWorkflowTest {
         awaitClosed();
         assertThatThrownBy(() -> stub().getResult(CmkRunState.class)).isInstanceOf(WorkflowFailedException.class);
 
-        // The workflow does not make up a grant: the Azure layer knows whom step 4 grants in the vault this run created.
-        verify(compensation).removeKeyAccess(eq(request(REQUEST_ID)), isNull(), argThat(v -> v.vaultId().equals(VAULT_ID)
-                && v.createdByThisRun()));
+        verify(compensation).removeKeyAccess(request(REQUEST_ID), grant(false), vault(VaultOutcome.Disposition.ADOPTED));
+        verify(compensation, never()).deleteKeyVault(any(), any());
+        replay();
+    }
+
+    @Test
+    void anOperatorRetryOfTheGrantReusesTheFirstRead() throws Exception {
+        onStep(CmkStep.KEY_ACCESS, doThrow(nonRetryable("Forbidden")).doReturn(grant(false)));
+        starter.start(new CmkWorkflowInput(request(REQUEST_ID)));
+        awaitStatus(CmkStatus.AwaitingOperator);
+
+        typedStub().retry("permission granted");
+
+        assertThat(stub().getResult(CmkRunState.class).status()).isEqualTo(CmkStatus.Succeeded);
+        // A second read would see this run's own entry (written by the first attempt) as pre-existing.
+        verify(provisioning, times(1)).readKeyAccess(any(), any());
+        verify(provisioning, times(2)).grantKeyAccess(request(REQUEST_ID), vault(VaultOutcome.Disposition.CREATED), grant(false));
+    }
+
+    @Test
+    void aFailedWorkspaceDeletionParksCompensation_andRetryCompletesIt() throws Exception {
+        onStep(CmkStep.MANAGED_GROUP, doThrow(nonRetryable("ManagedGroupMissing")));
+        doThrow(nonRetryable("ScopeLocked")).doReturn(List.of(new UndoOutcome(WORKSPACE_ID, UndoOutcome.Result.DELETED, "purged", null)))
+                .when(compensation).deleteWorkspace(any(), any());
+        starter.start(new CmkWorkflowInput(request(REQUEST_ID)));
+        awaitStatus(CmkStatus.AwaitingOperator);
+        typedStub().abort("give up");
+
+        awaitParkedInCompensation();
+        assertThat(queryState().lastError()).contains("undo deleteWorkspace", "ScopeLocked");
+        assertThat(statusEvents.delivered).filteredOn(e -> e.type() == StatusEvent.Type.awaiting_operator).last()
+                .satisfies(e -> assertThat(e.message()).startsWith("undo deleteWorkspace of step 5 (workspace) failed;"
+                        + " compensation stopped before removing grant Cosmos DB, key, key vault").contains("ScopeLocked"));
+        verify(compensation, never()).removeKeyAccess(any(), any(), any());
+        verify(compensation, never()).deleteKey(any(), any());
+        verify(compensation, never()).deleteKeyVault(any(), any());
+
+        assertThat(typedStub().retry("lock removed")).isEqualTo("retrying undo deleteWorkspace of step 5 (workspace)");
+
+        awaitClosed();
+        assertThatThrownBy(() -> stub().getResult(CmkRunState.class)).isInstanceOf(WorkflowFailedException.class);
+        verify(compensation, times(2)).deleteWorkspace(any(), any());
+        CmkRunState state = queryState();
+        assertThat(state.status()).isEqualTo(CmkStatus.Compensated);
+        assertThat(state.compensation()).extracting(CmkRunState.UndoRecord::action, CmkRunState.UndoRecord::result)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("deleteWorkspace", UndoResult.DONE),
+                        org.assertj.core.groups.Tuple.tuple("removeKeyAccess", UndoResult.DONE),
+                        org.assertj.core.groups.Tuple.tuple("deleteKey", UndoResult.DONE),
+                        org.assertj.core.groups.Tuple.tuple("deleteKeyVault", UndoResult.DONE));
+        assertThat(statusEvents.types()).endsWith(StatusEvent.Type.awaiting_operator, StatusEvent.Type.compensated);
+        replay();
+    }
+
+    @Test
+    void abortOfAParkedCompensationLeavesWhatTheWorkspaceUsesInPlace() throws Exception {
+        onStep(CmkStep.MANAGED_GROUP, doThrow(nonRetryable("ManagedGroupMissing")));
+        doThrow(nonRetryable("ScopeLocked")).when(compensation).deleteWorkspace(any(), any());
+        starter.start(new CmkWorkflowInput(request(REQUEST_ID)));
+        awaitStatus(CmkStatus.AwaitingOperator);
+        typedStub().abort("give up");
+        awaitParkedInCompensation();
+
+        assertThat(typedStub().abort("lock stays")).startsWith("aborting compensation");
+
+        awaitClosed();
+        assertThatThrownBy(() -> stub().getResult(CmkRunState.class)).isInstanceOf(WorkflowFailedException.class);
+        verify(compensation, times(1)).deleteWorkspace(any(), any());
+        verify(compensation, never()).removeKeyAccess(any(), any(), any());
+        verify(compensation, never()).deleteKey(any(), any());
+        verify(compensation, never()).deleteKeyVault(any(), any());
+        CmkRunState state = queryState();
+        assertThat(state.status()).isEqualTo(CmkStatus.Failed);
+        assertThat(state.compensation()).extracting(CmkRunState.UndoRecord::action, CmkRunState.UndoRecord::result)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("deleteWorkspace", UndoResult.FAILED),
+                        org.assertj.core.groups.Tuple.tuple("removeKeyAccess", UndoResult.SKIPPED),
+                        org.assertj.core.groups.Tuple.tuple("deleteKey", UndoResult.SKIPPED),
+                        org.assertj.core.groups.Tuple.tuple("deleteKeyVault", UndoResult.SKIPPED));
+        assertThat(state.compensation().subList(1, 4)).extracting(CmkRunState.UndoRecord::detail).containsOnly(
+                "left in place: undo deleteWorkspace failed and the operator aborted compensation (lock stays)");
+        assertThat(statusEvents.delivered).last().satisfies(e -> {
+            assertThat(e.type()).isEqualTo(StatusEvent.Type.failed);
+            assertThat(e.message()).contains("NOT undone: workspace", "kept: grant Cosmos DB (left in place");
+        });
+        replay();
+    }
+
+    @Test
+    void anUnansweredParkedCompensationTimesOutLeavingTheRestInPlace() throws Exception {
+        onStep(CmkStep.MANAGED_GROUP, doThrow(nonRetryable("ManagedGroupMissing")));
+        doThrow(nonRetryable("ScopeLocked")).when(compensation).deleteWorkspace(any(), any());
+        starter.start(new CmkWorkflowInput(request(REQUEST_ID), null, Duration.ofHours(2)));
+
+        assertThatThrownBy(() -> stub().getResult(CmkRunState.class)).isInstanceOf(WorkflowFailedException.class);
+
+        verify(compensation, never()).deleteKey(any(), any());
+        verify(compensation, never()).deleteKeyVault(any(), any());
+        CmkRunState state = queryState();
+        assertThat(state.status()).isEqualTo(CmkStatus.Failed);
+        assertThat(state.compensation()).last().satisfies(u -> assertThat(u.detail())
+                .isEqualTo("left in place: undo deleteWorkspace failed and no operator answered within PT2H"));
     }
 
     @Test
@@ -600,6 +711,44 @@ class CmkWorkspaceWorkflowTest {
     }
 
     @Test
+    void aRequestIdResentAfterAnotherRequestRanOnTheTargetIsADuplicate() throws Exception {
+        StartResult first = starter.start(new CmkWorkflowInput(request(REQUEST_ID)));
+        stub().getResult(CmkRunState.class);
+        StartResult second = starter.start(new CmkWorkflowInput(request("req-0002")));
+        assertThat(second.outcome()).isEqualTo(Outcome.STARTED);
+        stub().getResult(CmkRunState.class);
+
+        StartResult resent = starter.start(new CmkWorkflowInput(request(REQUEST_ID)));
+
+        assertThat(resent).isEqualTo(new StartResult(Outcome.DUPLICATE, WORKFLOW_ID, second.runId(), "req-0002"));
+        assertThat(first.runId()).isNotEqualTo(second.runId());
+        verifyStep(CmkStep.REGISTER_PROVIDERS, times(2));
+    }
+
+    @Test
+    void aCancelRacingTheSucceededEventStillDeliversItAndUndoesNothing() throws Exception {
+        CountDownLatch succeededPublishing = new CountDownLatch(1);
+        statusEvents.holdFirst(StatusEvent.Type.succeeded, succeededPublishing, releaseBlockedStep);
+        starter.start(new CmkWorkflowInput(request(REQUEST_ID)));
+        assertThat(succeededPublishing.await(30, TimeUnit.SECONDS)).isTrue();
+
+        stub().cancel();
+        // The cancel request is in the history before the held publish completes.
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.fetchHistory(WORKFLOW_ID).getEvents().stream()
+                .anyMatch(e -> e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED));
+        releaseBlockedStep.countDown();
+
+        awaitClosed();
+        assertThat(statusEvents.types()).endsWith(StatusEvent.Type.succeeded);
+        verifyNoInteractions(compensation);
+        assertThat(queryState().status()).isEqualTo(CmkStatus.Succeeded);
+        assertThat(stub().describe().getTypedSearchAttributes().get(CmkSearchAttributes.STATUS)).isEqualTo("Succeeded");
+        // The Java SDK closes any run that has a cancel request as Canceled, even one that returned normally.
+        assertThat(stub().describe().getStatus()).isEqualTo(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED);
+        replay();
+    }
+
+    @Test
     void searchAttributeRegistrationToleratesExistingAttributes() {
         CmkSearchAttributes.register(env.getOperatorServiceStubs(), env.getNamespace());
 
@@ -643,7 +792,7 @@ class CmkWorkspaceWorkflowTest {
             case REGISTER_PROVIDERS -> stubber.when(provisioning).registerProviders(any());
             case KEY_VAULT -> stubber.when(provisioning).ensureKeyVault(any(), any());
             case KEY -> stubber.when(provisioning).ensureKey(any(), any(), any());
-            case KEY_ACCESS -> stubber.when(provisioning).grantKeyAccess(any(), any());
+            case KEY_ACCESS -> stubber.when(provisioning).grantKeyAccess(any(), any(), any());
             case WORKSPACE -> stubber.when(provisioning).ensureWorkspace(any(), any(), any(), any());
             case MANAGED_GROUP -> stubber.when(provisioning).verifyManagedGroup(any(), any());
         }
@@ -654,7 +803,7 @@ class CmkWorkspaceWorkflowTest {
             case REGISTER_PROVIDERS -> verify(provisioning, mode).registerProviders(any());
             case KEY_VAULT -> verify(provisioning, mode).ensureKeyVault(any(), any());
             case KEY -> verify(provisioning, mode).ensureKey(any(), any(), any());
-            case KEY_ACCESS -> verify(provisioning, mode).grantKeyAccess(any(), any());
+            case KEY_ACCESS -> verify(provisioning, mode).grantKeyAccess(any(), any(), any());
             case WORKSPACE -> verify(provisioning, mode).ensureWorkspace(any(), any(), any(), any());
             case MANAGED_GROUP -> verify(provisioning, mode).verifyManagedGroup(any(), any());
         }
@@ -666,6 +815,15 @@ class CmkWorkspaceWorkflowTest {
 
     private static ApplicationFailure nonRetryable(String message) {
         return ApplicationFailure.newNonRetryableFailure(message, "NON_RETRYABLE");
+    }
+
+    /** Parked by compensation (CmkStage compensation) and answerable. */
+    private void awaitParkedInCompensation() {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            SearchAttributes attributes = stub().describe().getTypedSearchAttributes();
+            return "AwaitingOperator".equals(attributes.get(CmkSearchAttributes.STATUS))
+                    && CmkSearchAttributes.STAGE_COMPENSATION.equals(attributes.get(CmkSearchAttributes.STAGE));
+        });
     }
 
     private void awaitStatus(CmkStatus status) {

@@ -12,6 +12,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** The status sink of the workflow tests: keeps every delivered event; can refuse the first deliveries of one event type. */
@@ -21,15 +23,33 @@ final class RecordingStatusPublisher implements StatusPublisher {
     final List<String> attemptedIds = new CopyOnWriteArrayList<>();
     private volatile StatusEvent.Type refusedType;
     private final AtomicInteger refusalsLeft = new AtomicInteger();
+    private volatile StatusEvent.Type heldType;
+    private volatile CountDownLatch entered;
+    private volatile CountDownLatch release;
 
     void refuseFirst(StatusEvent.Type type, int times) {
         refusedType = type;
         refusalsLeft.set(times);
     }
 
+    /** The first publish of {@code type} signals {@code entered} and waits for {@code release} before it delivers. */
+    void holdFirst(StatusEvent.Type type, CountDownLatch entered, CountDownLatch release) {
+        heldType = type;
+        this.entered = entered;
+        this.release = release;
+    }
+
     @Override
     public void publish(StatusEvent event) {
         attemptedIds.add(event.eventId());
+        if (event.type() == heldType && entered.getCount() > 0) {
+            entered.countDown();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (event.type() == refusedType && refusalsLeft.getAndDecrement() > 0) {
             throw ApplicationFailure.newFailure("status queue unavailable", "RETRYABLE");
         }
