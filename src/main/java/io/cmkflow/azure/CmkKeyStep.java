@@ -47,7 +47,7 @@ public final class CmkKeyStep {
         }
         boolean hsm = RequestRules.KEY_TYPE_RSA_HSM.equals(RequestRules.keyType(request));
         KeyCreateParameters parameters = new KeyCreateParameters()
-                .withTags(owner.tags())
+                .withTags(owner.tagsWith(request.tags()))
                 .withProperties(new KeyProperties()
                         .withKty(hsm ? JsonWebKeyType.RSA_HSM : JsonWebKeyType.RSA)
                         .withKeySize(RequestRules.keySize(request))

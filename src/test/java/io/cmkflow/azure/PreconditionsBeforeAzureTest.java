@@ -1,5 +1,6 @@
 package io.cmkflow.azure;
 
+import io.cmkflow.contract.AuthorizationScope;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import io.cmkflow.testing.TestRequests;
 import io.cmkflow.testing.CmkStack;
@@ -45,8 +46,8 @@ class PreconditionsBeforeAzureTest {
         KeyOutcome key = new KeyOutcome("id", "cmk", "https://k", "https://k/1", true);
         KeyAccessOutcome grant = new KeyAccessOutcome(vault.vaultId(), "p", KeyAccessOutcome.Mode.ACCESS_POLICY, false, null);
         WorkspaceOutcome ws = new WorkspaceOutcome("id", true, "Succeeded", "s", true, "a", true, "g");
-        AzureProvisioningActivities provisioning = new AzureProvisioningActivities(azure.clients(), CmkStack.FAST_POLLING);
-        AzureCompensationActivities compensation = new AzureCompensationActivities(azure.clients(), CmkStack.FAST_POLLING);
+        AzureProvisioningActivities provisioning = new AzureProvisioningActivities(azure.clients(), CmkStack.FAST_POLLING, AuthorizationScope.everything());
+        AzureCompensationActivities compensation = new AzureCompensationActivities(azure.clients(), CmkStack.FAST_POLLING, AuthorizationScope.everything());
         List<Function<CmkRequest, Executable>> steps = List.of(
                 r -> () -> provisioning.registerProviders(r),
                 r -> () -> provisioning.ensureKeyVault(r, owner("bad")),

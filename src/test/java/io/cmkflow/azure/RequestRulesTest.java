@@ -53,7 +53,7 @@ class RequestRulesTest {
                 bad("keyVault.name", "keyVault.name", r -> TestRequests.copy(r).vault(vault("double--hyphen", null)).build()),
                 bad("keyVault", "keyVault.nameXorExistingId", r -> TestRequests.copy(r).vault(vault(null, null)).build()),
                 bad("keyVault.existingId", "keyVault.sameSubscription", r -> TestRequests.copy(r).vault(vault(null, otherSubVault)).build()),
-                bad("keyVault.existingId", "keyVault.resourceId", r -> TestRequests.copy(r).vault(vault(null, "/subscriptions/x/kv")).build()),
+                bad("keyVault.existingId", "resourceId.format", r -> TestRequests.copy(r).vault(vault(null, "/subscriptions/x/kv")).build()),
                 bad("keyVault.sku", "keyVault.sku.enum", r -> TestRequests.copy(r).vault(new CmkRequest.KeyVault("kv-a", null, "gold", null, null)).build()),
                 bad("keyVault.softDeleteRetentionDays", "keyVault.retention.range",
                         r -> TestRequests.copy(r).vault(new CmkRequest.KeyVault("kv-a", null, null, 6, null)).build()),
