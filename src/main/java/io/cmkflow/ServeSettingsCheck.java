@@ -1,5 +1,6 @@
 package io.cmkflow;
 
+import io.cmkflow.contract.AuthorizationScope;
 import io.cmkflow.local.LocalStandIns;
 import io.cmkflow.request.IntakeSettings;
 import io.cmkflow.temporal.TemporalSettings;
@@ -11,6 +12,7 @@ import io.micronaut.core.annotation.Nullable;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * {@code cmkflow serve} refuses to start on a missing or inconsistent setting and names it, as HashiCorp Vault's
@@ -23,6 +25,7 @@ public class ServeSettingsCheck {
 
     public ServeSettingsCheck(TemporalSettings temporal, IntakeSettings serviceBus,
                               @Nullable @Property(name = "cmkflow.azure.mode") String azureMode,
+                              @Nullable @Property(name = ScopeConfiguration.PROPERTY) List<String> scope,
                               @Property(name = "cmkflow.worker.enabled", defaultValue = "true") boolean worker,
                               @Property(name = "cmkflow.intake.enabled", defaultValue = "true") boolean intake) {
         List<String> problems = new ArrayList<>();
@@ -39,12 +42,39 @@ public class ServeSettingsCheck {
             problems.add("cmkflow.azure.mode (CMKFLOW_AZURE_MODE) must be azure for serve, was "
                     + (blank(azureMode) ? "unset" : "'" + azureMode + "'") + " (the ARM simulator is `cmkflow dev` only)");
         }
+        if (worker || intake) {
+            scopeProblem(scope).ifPresent(problems::add);
+        }
+        if (serviceBus.replyToQueues() != null && serviceBus.replyToQueues().stream()
+                .anyMatch(q -> q.equalsIgnoreCase(serviceBus.requestQueue()))) {
+            problems.add("cmkflow.servicebus.reply-to-queues names the request queue " + serviceBus.requestQueue()
+                    + ": status events sent there would be read as requests");
+        }
         if (serviceBus.activityTimeoutCap() != null) {
             problems.add("cmkflow.servicebus.activity-timeout-cap is set (" + serviceBus.activityTimeoutCap() + "): it is for"
                     + " `cmkflow dev`'s simulator; real Azure operations take minutes, so remove it for serve");
         }
         if (!problems.isEmpty()) {
             throw new ConfigurationException("cmkflow serve cannot start:\n  - " + String.join("\n  - ", problems));
+        }
+    }
+
+    /** Anyone who can send a request chooses its tenant and ids: serve acts only inside a scope its operators gave. */
+    private static Optional<String> scopeProblem(List<String> entries) {
+        String setting = ScopeConfiguration.PROPERTY + " (CMKFLOW_AZURE_SCOPE)";
+        try {
+            AuthorizationScope scope = AuthorizationScope.of(entries);
+            if (scope.isEmpty()) {
+                return Optional.of(setting + " is empty: list the tenants, subscriptions and resource groups cmkflow may act"
+                        + " on, e.g. AzureCloud/<tenant>/<subscription>/rg-ml-*");
+            }
+            if (scope.allowsEverything()) {
+                return Optional.of(setting + " is '" + AuthorizationScope.EVERYTHING + "' (everything): that is for"
+                        + " `cmkflow dev`; list the tenants, subscriptions and resource groups cmkflow may act on");
+            }
+            return Optional.empty();
+        } catch (IllegalArgumentException malformed) {
+            return Optional.of(setting + ": " + malformed.getMessage());
         }
     }
 

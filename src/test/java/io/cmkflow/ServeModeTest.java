@@ -2,6 +2,7 @@ package io.cmkflow;
 
 import com.azure.messaging.servicebus.ServiceBusClientBuilder;
 import io.cmkflow.azure.ArmConnection;
+import io.cmkflow.contract.AuthorizationScope;
 import io.cmkflow.local.arm.ArmSimulator;
 import io.cmkflow.local.servicebus.ServiceBusStandIn;
 import io.cmkflow.request.RequestIntake;
@@ -11,6 +12,7 @@ import io.micronaut.context.ApplicationContext;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import org.junit.jupiter.api.Test;
 
+import java.util.HashMap;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -69,5 +71,41 @@ class ServeModeTest {
                 .hasMessageContaining("cmkflow.azure.mode (CMKFLOW_AZURE_MODE) must be azure for serve, was 'simulator'")
                 .hasMessageContaining("cmkflow.servicebus.activity-timeout-cap is set (PT20S)")
                 .hasMessageNotContaining("cmkflow.temporal.address");
+    }
+
+    @Test
+    void serveRefusesAnEmptyAuthorizationScopeAndTheDevModeEverything() {
+        Map<String, Object> noScope = Map.of(
+                "cmkflow.temporal.address", "temporal.example.internal:7233",
+                "cmkflow.servicebus.fully-qualified-namespace", "cmk-prod.servicebus.windows.net",
+                "cmkflow.azure.mode", "azure",
+                "cmkflow.azure.scope", "");
+        Map<String, Object> everything = new HashMap<>(noScope);
+        everything.put("cmkflow.azure.scope", "*");
+
+        assertThatThrownBy(() -> ApplicationContext.builder().deduceEnvironment(false).properties(noScope).start())
+                .rootCause()
+                .hasMessageContaining("cmkflow.azure.scope (CMKFLOW_AZURE_SCOPE) is empty")
+                .hasMessageNotContaining("cmkflow.azure.mode");
+        assertThatThrownBy(() -> ApplicationContext.builder().deduceEnvironment(false).properties(everything).start())
+                .rootCause()
+                .hasMessageContaining("cmkflow.azure.scope (CMKFLOW_AZURE_SCOPE) is '*' (everything): that is for `cmkflow dev`");
+    }
+
+    @Test
+    void serveWithAScopeStartsAndChecksRequestsAgainstIt() {
+        Map<String, Object> scoped = Map.of(
+                "cmkflow.temporal.address", "temporal.example.internal:7233",
+                "cmkflow.servicebus.fully-qualified-namespace", "cmk-prod.servicebus.windows.net",
+                "cmkflow.azure.mode", "azure",
+                "cmkflow.azure.scope", "AzureCloud/72f988bf-86f1-41af-91ab-2d7cd011db47/00000000-1111-2222-3333-444444444444/rg-ml-*,"
+                        + "AzureUSGovernment/72f988bf-86f1-41af-91ab-2d7cd011db47/*/rg-gov",
+                "cmkflow.worker.enabled", "false",
+                "cmkflow.intake.enabled", "false");
+
+        try (ApplicationContext context = ApplicationContext.builder().deduceEnvironment(false).properties(scoped).start()) {
+            assertThat(context.getBean(AuthorizationScope.class).grants()).extracting(AuthorizationScope.Grant::resourceGroupPattern)
+                    .containsExactly("rg-ml-*", "rg-gov");
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.cmkflow.azure;
 
+import io.cmkflow.contract.AuthorizationScope;
 import io.cmkflow.contract.AzureErrorClass;
 import io.cmkflow.contract.InvalidRequestException;
 import io.cmkflow.contract.CmkRequest;
@@ -24,13 +25,13 @@ public final class ActivityFailures {
     }
 
     /**
-     * The Azure layer's one entry point for an activity: checks the request against {@link RequestRules} (so a bad
-     * request never reaches ARM, however the run was started), runs the body and converts its failures. Cancellation
-     * signals from heartbeats pass through untouched.
+     * The Azure layer's one entry point for an activity: checks the request against {@link RequestRules} and the
+     * worker's authorization scope (so a bad or out-of-scope request never reaches ARM, however the run was started),
+     * runs the body and converts its failures. Cancellation signals from heartbeats pass through untouched.
      */
-    public static <T> T run(String activity, CmkRequest request, Supplier<T> body) {
+    public static <T> T run(String activity, CmkRequest request, AuthorizationScope scope, Supplier<T> body) {
         try {
-            RequestRules.check(request);
+            RequestRules.check(request, scope);
             return body.get();
         } catch (ActivityCompletionException | ApplicationFailure passThrough) {
             throw passThrough;

@@ -47,7 +47,9 @@ final class AssociatedResources {
     Associated ensureStorage(CmkRequest request, Ownership owner, Runnable heartbeat) {
         String given = request.workspace().storageAccountId();
         if (given != null) {
-            StorageAccount account = ArmLookup.find(() -> azure.storageAccounts().getById(given))
+            // The request's subscription (RequestRules: same subscription); the URL is built from the checked segments.
+            ArmResourceId id = ArmResourceId.parse(given).orElseThrow();
+            StorageAccount account = ArmLookup.find(() -> azure.storageAccounts().getByResourceGroup(id.resourceGroup(), id.name()))
                     .orElseThrow(() -> new AzureStepException(AzureFailure.nonRetryable("StorageAccountNotFound",
                             "workspace.storageAccountId " + given + " does not exist")));
             return new Associated(account.id(), false);
@@ -65,7 +67,7 @@ final class AssociatedResources {
                                 .withSku(new Sku().withName(SkuName.STANDARD_LRS))
                                 .withKind(Kind.STORAGE_V2)
                                 .withLocation(request.location())
-                                .withTags(owner.tags())
+                                .withTags(owner.tagsWith(request.tags()))
                                 .withEnableHttpsTrafficOnly(true)
                                 .withMinimumTlsVersion(MinimumTlsVersion.TLS1_2)
                                 .withAllowBlobPublicAccess(false));
@@ -76,7 +78,8 @@ final class AssociatedResources {
     Associated ensureInsights(CmkRequest request, Ownership owner, Runnable heartbeat) {
         String given = request.workspace().applicationInsightsId();
         if (given != null) {
-            GenericResourceInner component = ArmLookup.find(() -> resources.getById(given, INSIGHTS_API_VERSION))
+            String id = ArmResourceId.parse(given).orElseThrow().id();
+            GenericResourceInner component = ArmLookup.find(() -> resources.getById(id, INSIGHTS_API_VERSION))
                     .orElseThrow(() -> new AzureStepException(AzureFailure.nonRetryable("ApplicationInsightsNotFound",
                             "workspace.applicationInsightsId " + given + " does not exist")));
             return new Associated(component.id(), false);
@@ -89,7 +92,7 @@ final class AssociatedResources {
         GenericResourceInner body = new GenericResourceInner().withKind("web")
                 .withProperties(Map.of("Application_Type", "web"))
                 .withLocation(request.location())
-                .withTags(owner.tags());
+                .withTags(owner.tagsWith(request.tags()));
         SyncPoller<PollResult<GenericResourceInner>, GenericResourceInner> poller =
                 resources.beginCreateOrUpdateById(id, INSIGHTS_API_VERSION, body);
         polling.awaitCompletion("application insights " + id, heartbeat, poller);

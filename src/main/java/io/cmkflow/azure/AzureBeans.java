@@ -1,5 +1,6 @@
 package io.cmkflow.azure;
 
+import io.cmkflow.contract.AuthorizationScope;
 import io.cmkflow.workflow.CompensationActivities;
 import io.cmkflow.workflow.ProvisioningActivities;
 import io.micronaut.context.annotation.Factory;
@@ -31,12 +32,12 @@ public class AzureBeans {
     }
 
     @Singleton
-    ProvisioningActivities provisioningActivities(AzureClients clients, PollingPolicy polling) {
-        return new AzureProvisioningActivities(clients, polling);
+    ProvisioningActivities provisioningActivities(AzureClients clients, PollingPolicy polling, AuthorizationScope scope) {
+        return new AzureProvisioningActivities(clients, polling, scope);
     }
 
     @Singleton
-    CompensationActivities compensationActivities(AzureClients clients, PollingPolicy polling) {
-        return new AzureCompensationActivities(clients, polling);
+    CompensationActivities compensationActivities(AzureClients clients, PollingPolicy polling, AuthorizationScope scope) {
+        return new AzureCompensationActivities(clients, polling, scope);
     }
 }

@@ -1,5 +1,6 @@
 package io.cmkflow.azure;
 
+import io.cmkflow.contract.AuthorizationScope;
 import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.workflow.CompensationActivities;
 import io.cmkflow.contract.KeyAccessOutcome;
@@ -12,18 +13,20 @@ import java.util.List;
 /** The undo activities, each delegating to its step's idempotent undo; the managed group is out of reach (guard). */
 public class AzureCompensationActivities implements CompensationActivities {
 
+    private final AuthorizationScope scope;
     private final KeyVaultStep keyVault;
     private final CmkKeyStep key;
     private final KeyAccessStep keyAccess;
     private final WorkspaceStep workspace;
 
-    public AzureCompensationActivities(AzureClients clients, PollingPolicy polling) {
-        this(new KeyVaultStep(clients, polling), new CmkKeyStep(clients), new KeyAccessStep(clients),
+    public AzureCompensationActivities(AzureClients clients, PollingPolicy polling, AuthorizationScope scope) {
+        this(scope, new KeyVaultStep(clients, polling), new CmkKeyStep(clients), new KeyAccessStep(clients),
                 new WorkspaceStep(clients, polling));
     }
 
-    public AzureCompensationActivities(KeyVaultStep keyVault, CmkKeyStep key, KeyAccessStep keyAccess,
+    public AzureCompensationActivities(AuthorizationScope scope, KeyVaultStep keyVault, CmkKeyStep key, KeyAccessStep keyAccess,
                                        WorkspaceStep workspace) {
+        this.scope = scope;
         this.keyVault = keyVault;
         this.key = key;
         this.keyAccess = keyAccess;
@@ -32,22 +35,22 @@ public class AzureCompensationActivities implements CompensationActivities {
 
     @Override
     public List<UndoOutcome> deleteWorkspace(CmkRequest request, Ownership owner) {
-        return ActivityFailures.run("deleteWorkspace", request, () -> workspace.undo(request, owner, ActivityHeartbeat.current()));
+        return ActivityFailures.run("deleteWorkspace", request, scope, () -> workspace.undo(request, owner, ActivityHeartbeat.current()));
     }
 
     @Override
     public UndoOutcome removeKeyAccess(CmkRequest request, KeyAccessOutcome grant, VaultOutcome vault) {
-        return ActivityFailures.run("removeKeyAccess", request,
+        return ActivityFailures.run("removeKeyAccess", request, scope,
                 () -> grant != null ? keyAccess.undo(request, grant) : keyAccess.undoUnreported(request, vault));
     }
 
     @Override
     public UndoOutcome deleteKey(CmkRequest request, Ownership owner) {
-        return ActivityFailures.run("deleteKey", request, () -> key.undo(request, owner));
+        return ActivityFailures.run("deleteKey", request, scope, () -> key.undo(request, owner));
     }
 
     @Override
     public UndoOutcome deleteKeyVault(CmkRequest request, Ownership owner) {
-        return ActivityFailures.run("deleteKeyVault", request, () -> keyVault.undo(request, owner));
+        return ActivityFailures.run("deleteKeyVault", request, scope, () -> keyVault.undo(request, owner));
     }
 }

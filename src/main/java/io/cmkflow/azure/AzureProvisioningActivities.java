@@ -1,5 +1,6 @@
 package io.cmkflow.azure;
 
+import io.cmkflow.contract.AuthorizationScope;
 import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.contract.KeyAccessOutcome;
 import io.cmkflow.contract.KeyOutcome;
@@ -14,20 +15,22 @@ import io.cmkflow.contract.WorkspaceOutcome;
 public class AzureProvisioningActivities implements ProvisioningActivities {
 
     private final ProviderRegistrationStep providers;
+    private final AuthorizationScope scope;
     private final KeyVaultStep keyVault;
     private final CmkKeyStep key;
     private final KeyAccessStep keyAccess;
     private final WorkspaceStep workspace;
     private final ManagedGroupCheck managedGroup;
 
-    public AzureProvisioningActivities(AzureClients clients, PollingPolicy polling) {
-        this(new ProviderRegistrationStep(clients, polling), new KeyVaultStep(clients, polling), new CmkKeyStep(clients),
+    public AzureProvisioningActivities(AzureClients clients, PollingPolicy polling, AuthorizationScope scope) {
+        this(scope, new ProviderRegistrationStep(clients, polling), new KeyVaultStep(clients, polling), new CmkKeyStep(clients),
                 new KeyAccessStep(clients), new WorkspaceStep(clients, polling), new ManagedGroupCheck(clients, polling));
     }
 
-    public AzureProvisioningActivities(ProviderRegistrationStep providers, KeyVaultStep keyVault, CmkKeyStep key,
+    public AzureProvisioningActivities(AuthorizationScope scope, ProviderRegistrationStep providers, KeyVaultStep keyVault, CmkKeyStep key,
                                        KeyAccessStep keyAccess, WorkspaceStep workspace, ManagedGroupCheck managedGroup) {
         this.providers = providers;
+        this.scope = scope;
         this.keyVault = keyVault;
         this.key = key;
         this.keyAccess = keyAccess;
@@ -37,36 +40,36 @@ public class AzureProvisioningActivities implements ProvisioningActivities {
 
     @Override
     public ProviderRegistration registerProviders(CmkRequest request) {
-        return ActivityFailures.run("registerProviders", request, () -> providers.register(request, ActivityHeartbeat.current()));
+        return ActivityFailures.run("registerProviders", request, scope, () -> providers.register(request, ActivityHeartbeat.current()));
     }
 
     @Override
     public VaultOutcome ensureKeyVault(CmkRequest request, Ownership owner) {
-        return ActivityFailures.run("ensureKeyVault", request, () -> keyVault.ensure(request, owner, ActivityHeartbeat.current()));
+        return ActivityFailures.run("ensureKeyVault", request, scope, () -> keyVault.ensure(request, owner, ActivityHeartbeat.current()));
     }
 
     @Override
     public KeyOutcome ensureKey(CmkRequest request, VaultOutcome vault, Ownership owner) {
-        return ActivityFailures.run("ensureKey", request, () -> key.ensure(request, vault, owner));
+        return ActivityFailures.run("ensureKey", request, scope, () -> key.ensure(request, vault, owner));
     }
 
     @Override
     public KeyAccessOutcome readKeyAccess(CmkRequest request, VaultOutcome vault) {
-        return ActivityFailures.run("readKeyAccess", request, () -> keyAccess.accessBefore(request, vault));
+        return ActivityFailures.run("readKeyAccess", request, scope, () -> keyAccess.accessBefore(request, vault));
     }
 
     @Override
     public KeyAccessOutcome grantKeyAccess(CmkRequest request, VaultOutcome vault, KeyAccessOutcome before) {
-        return ActivityFailures.run("grantKeyAccess", request, () -> keyAccess.grant(request, vault, before));
+        return ActivityFailures.run("grantKeyAccess", request, scope, () -> keyAccess.grant(request, vault, before));
     }
 
     @Override
     public WorkspaceOutcome ensureWorkspace(CmkRequest request, VaultOutcome vault, KeyOutcome key, Ownership owner) {
-        return ActivityFailures.run("ensureWorkspace", request, () -> workspace.ensure(request, vault, key, owner, ActivityHeartbeat.current()));
+        return ActivityFailures.run("ensureWorkspace", request, scope, () -> workspace.ensure(request, vault, key, owner, ActivityHeartbeat.current()));
     }
 
     @Override
     public ManagedGroupOutcome verifyManagedGroup(CmkRequest request, WorkspaceOutcome workspaceOutcome) {
-        return ActivityFailures.run("verifyManagedGroup", request, () -> managedGroup.verify(request, workspaceOutcome, ActivityHeartbeat.current()));
+        return ActivityFailures.run("verifyManagedGroup", request, scope, () -> managedGroup.verify(request, workspaceOutcome, ActivityHeartbeat.current()));
     }
 }

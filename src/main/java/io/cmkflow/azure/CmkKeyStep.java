@@ -57,7 +57,7 @@ public final class CmkKeyStep {
             return recover(request, vault, owner, keys, dataPlane, deleted.get(), hsm);
         }
         KeyCreateParameters parameters = new KeyCreateParameters()
-                .withTags(owner.tags())
+                .withTags(owner.tagsWith(request.tags()))
                 .withProperties(new KeyProperties()
                         .withKty(hsm ? JsonWebKeyType.RSA_HSM : JsonWebKeyType.RSA)
                         .withKeySize(RequestRules.keySize(request))

@@ -72,7 +72,7 @@ public final class KeyAccessStep {
 
     private KeyAccessOutcome readAccess(CmkRequest request, VaultOutcome vault, AzureResourceManager azure) {
         String principal = AzureCloud.of(request).cosmosDbPrincipalId();
-        String identity = identityPrincipal(request, azure);
+        String identity = identityPrincipal(request);
         if (vault.rbacAuthorization()) {
             RoleAssignmentsClient assignments = assignments(azure);
             Optional<String> cosmos = existingRole(assignments, vault, principal);
@@ -118,13 +118,18 @@ public final class KeyAccessStep {
         return before;
     }
 
-    /** The principal of the request's user-assigned identity, or null when it names none. */
-    private static String identityPrincipal(CmkRequest request, AzureResourceManager azure) {
+    /**
+     * The principal of the request's user-assigned identity, or null when it names none; read in the subscription its
+     * own id names (it may differ from the workspace's), the URL built from the id's checked segments.
+     */
+    private String identityPrincipal(CmkRequest request) {
         String identityId = request.workspace().userAssignedIdentityId();
         if (identityId == null) {
             return null;
         }
-        String principal = ArmLookup.find(() -> azure.identities().getById(identityId))
+        ArmResourceId id = ArmResourceId.parse(identityId).orElseThrow();
+        AzureResourceManager home = clients.resourceManager(AzureCloud.of(request), request.tenantId(), id.subscriptionId());
+        String principal = ArmLookup.find(() -> home.identities().getByResourceGroup(id.resourceGroup(), id.name()))
                 .orElseThrow(() -> new AzureStepException(AzureFailure.nonRetryable("UserAssignedIdentityNotFound",
                         "workspace.userAssignedIdentityId: the user-assigned identity '" + identityId
                                 + "' does not exist; create it or name an existing identity")))
@@ -148,7 +153,7 @@ public final class KeyAccessStep {
      */
     public UndoOutcome undoUnreported(CmkRequest request, VaultOutcome vault) {
         return AzureStepException.classifying(() -> {
-            String identity = identityPrincipal(request, clients.forRequest(request));
+            String identity = identityPrincipal(request);
             KeyAccessOutcome wouldHaveGranted = new KeyAccessOutcome(vault.vaultId(), AzureCloud.of(request).cosmosDbPrincipalId(),
                     vault.rbacAuthorization() ? Mode.RBAC : Mode.ACCESS_POLICY, false, null,
                     identity, identity == null ? null : false, null);

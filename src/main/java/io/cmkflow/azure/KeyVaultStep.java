@@ -81,7 +81,7 @@ public final class KeyVaultStep {
         if (deleted.isPresent()) {
             return recover(request, owner, vaults, target, deleted.get(), heartbeat);
         }
-        VaultInner created = createOrUpdate(vaults, target, parameters(request, owner.tags(), CreateMode.DEFAULT), heartbeat);
+        VaultInner created = createOrUpdate(vaults, target, parameters(request, owner.tagsWith(request.tags()), CreateMode.DEFAULT), heartbeat);
         return outcome(target, created, Disposition.CREATED);
     }
 
@@ -134,7 +134,7 @@ public final class KeyVaultStep {
                     "the soft-deleted vault '" + target.name() + "' belonged to resource group "
                             + original.get().resourceGroup() + ", not " + target.resourceGroup()));
         }
-        Map<String, String> recoveredTags = new HashMap<>(owner.tags());
+        Map<String, String> recoveredTags = new HashMap<>(owner.tagsWith(request.tags()));
         recoveredTags.put(TAG_RECOVERED, "true");
         VaultInner vault = createOrUpdate(vaults, target, parameters(request, recoveredTags, CreateMode.RECOVER), heartbeat);
         return outcome(target, vault, Disposition.RECOVERED);

@@ -4,6 +4,7 @@ import com.azure.resourcemanager.resources.fluent.models.GenericResourceInner;
 import com.azure.resourcemanager.resources.models.Identity;
 import com.azure.resourcemanager.resources.models.IdentityUserAssignedIdentitiesValue;
 import com.azure.resourcemanager.resources.models.ResourceIdentityType;
+import io.cmkflow.contract.ArmResourceId;
 import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.contract.KeyOutcome;
 import io.cmkflow.contract.Ownership;
@@ -35,11 +36,12 @@ final class WorkspaceDefinition {
         Identity identity = new Identity().withType(ResourceIdentityType.SYSTEM_ASSIGNED);
         Map<String, Object> properties = new LinkedHashMap<>();
         if (ws.userAssignedIdentityId() != null) {
+            String identityId = ArmResourceId.parse(ws.userAssignedIdentityId()).orElseThrow().id();
             keyVaultProperties.put("identityClientId", ws.userAssignedIdentityClientId());
-            encryption.put("identity", Map.of("userAssignedIdentity", ws.userAssignedIdentityId()));
+            encryption.put("identity", Map.of("userAssignedIdentity", identityId));
             identity = new Identity().withType(ResourceIdentityType.SYSTEM_ASSIGNED_USER_ASSIGNED)
-                    .withUserAssignedIdentities(Map.of(ws.userAssignedIdentityId(), new IdentityUserAssignedIdentitiesValue()));
-            properties.put("primaryUserAssignedIdentity", ws.userAssignedIdentityId());
+                    .withUserAssignedIdentities(Map.of(identityId, new IdentityUserAssignedIdentitiesValue()));
+            properties.put("primaryUserAssignedIdentity", identityId);
         }
         properties.put("friendlyName", ws.friendlyName() != null ? ws.friendlyName() : ws.name());
         properties.put("storageAccount", storageId);
@@ -48,13 +50,11 @@ final class WorkspaceDefinition {
         properties.put("hbiWorkspace", ws.hbi());
         properties.put("encryption", encryption);
 
-        Map<String, String> tags = new LinkedHashMap<>(request.tagsOrEmpty());
-        tags.putAll(owner.tags());
         return new GenericResourceInner()
                 .withIdentity(identity)
                 .withProperties(properties)
                 .withLocation(request.location())
-                .withTags(tags);
+                .withTags(owner.tagsWith(request.tags()));
     }
 
     /** Refuses an existing workspace encrypted with another vault or key: it cannot be updated to ours. */

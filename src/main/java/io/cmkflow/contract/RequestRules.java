@@ -1,9 +1,12 @@
 package io.cmkflow.contract;
 
 
+import java.util.HashSet;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The rules a request must meet before any Azure call: ids, Azure naming rules, key strength, retention, the
@@ -27,19 +30,37 @@ public final class RequestRules {
     private static final Pattern VAULT_NAME = Pattern.compile("^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$");
     // Machine Learning workspace: 3-33, starts with a letter or digit, then letters, digits, hyphens, underscores.
     private static final Pattern WORKSPACE_NAME = Pattern.compile("^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$");
-    private static final Pattern STORAGE_NAME = Pattern.compile("^[a-z0-9]{3,24}$");
     private static final Pattern KEY_NAME = Pattern.compile("^[a-zA-Z0-9-]{1,127}$");
     // Resource group: 1-90, word characters, hyphens, periods, parentheses; must not end with a period.
     private static final Pattern RESOURCE_GROUP = Pattern.compile("^[-\\w.()]{0,89}[-\\w()]$", Pattern.UNICODE_CHARACTER_CLASS);
     private static final Pattern LOCATION = Pattern.compile("^[a-zA-Z][a-zA-Z0-9 ]{1,39}$");
+    private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+    // Azure's tag names: no '<', '>', '%', '&', '\\', '?', '/' (nor control characters, which no client can show).
+    private static final Pattern TAG_NAME_FORBIDDEN = Pattern.compile("[<>%&\\\\?/\\p{Cntrl}]");
+    /** Request tags at most: a Key Vault key carries 15 tags, and cmkflow adds its {@link Ownership} tags to each resource. */
+    public static final int MAX_REQUEST_TAGS = 12;
+    /** Tag names at most: storage accounts allow 128 characters (other resources 512), and every resource gets the same tags. */
+    public static final int MAX_TAG_NAME_LENGTH = 128;
+    public static final int MAX_TAG_VALUE_LENGTH = 256;
 
     private RequestRules() {
     }
 
-    /** Throws {@link InvalidRequestException} for the first rule the request breaks. */
+    /**
+     * Throws {@link InvalidRequestException} for the first rule the request breaks, then for the first of its
+     * tenant, subscriptions and resource groups outside {@code scope}: what the intake and every Azure step check.
+     */
+    public static void check(CmkRequest request, AuthorizationScope scope) {
+        check(request);
+        scope.check(request);
+    }
+
+    /** Throws {@link InvalidRequestException} for the first rule the request breaks (the scope aside). */
     public static void check(CmkRequest request) {
         require(request != null, "request", "request.required", "is required");
         require(notBlank(request.requestId()), "requestId", "requestId.required", "is required");
+        require(REQUEST_ID.matcher(request.requestId()).matches(), "requestId", "requestId.pattern",
+                "must be 1-128 letters, digits, '.', '_', ':' or '-', starting with a letter or digit (no control characters)");
         checkGuid("subscriptionId", request.subscriptionId());
         checkGuid("tenantId", request.tenantId());
         require(request.cloud() == null || CmkRequest.AZURE_CLOUD.equals(request.cloud())
@@ -53,6 +74,32 @@ public final class RequestRules {
         checkWorkspace(request);
         checkKeyVault(request);
         checkKey(request);
+        checkTags(request.tagsOrEmpty());
+    }
+
+    private static void checkTags(Map<String, String> tags) {
+        require(tags.size() <= MAX_REQUEST_TAGS, "tags", "tags.count", "at most " + MAX_REQUEST_TAGS
+                + " tags: a Key Vault key carries 15 and cmkflow adds its own " + Ownership.RESERVED_TAGS.size());
+        Set<String> seen = new HashSet<>();
+        for (Map.Entry<String, String> tag : tags.entrySet()) {
+            String name = tag.getKey();
+            String field = "tags." + name;
+            require(name != null && !name.isEmpty() && name.length() <= MAX_TAG_NAME_LENGTH, "tags", "tags.name",
+                    "tag names must be 1-" + MAX_TAG_NAME_LENGTH + " characters");
+            require(!TAG_NAME_FORBIDDEN.matcher(name).find(), "tags", "tags.name",
+                    "tag name '" + printable(name) + "' must not contain '<', '>', '%', '&', '\\', '?', '/' or control characters");
+            require(!Ownership.isReserved(name), "tags", "tags.reserved",
+                    "tag name '" + name + "' is reserved for cmkflow's ownership tags (compared without case)");
+            require(seen.add(name.toLowerCase(Locale.ROOT)), "tags", "tags.duplicate",
+                    "tag name '" + name + "' is given twice (Azure compares tag names without case)");
+            require(tag.getValue() != null && tag.getValue().length() <= MAX_TAG_VALUE_LENGTH, field, "tags.value",
+                    "tag values must be at most " + MAX_TAG_VALUE_LENGTH + " characters");
+        }
+    }
+
+    private static String printable(String s) {
+        return s.codePoints().mapToObj(c -> Character.isISOControl(c) ? String.format("\\u%04x", c) : Character.toString(c))
+                .collect(Collectors.joining());
     }
 
     private static void checkWorkspace(CmkRequest request) {
@@ -61,20 +108,17 @@ public final class RequestRules {
         require(notBlank(ws.name()) && WORKSPACE_NAME.matcher(ws.name()).matches(), "workspace.name",
                 "workspace.name", "must be 3-33 letters, digits, '-' or '_', starting with a letter or digit");
         if (ws.storageAccountId() != null) {
-            ArmResourceId id = sameSubscriptionResource(request, "workspace.storageAccountId", ws.storageAccountId(),
-                    "Microsoft.Storage", "storageAccounts");
-            require(STORAGE_NAME.matcher(id.name()).matches(), "workspace.storageAccountId", "storageAccount.name",
-                    "storage account name must be 3-24 lowercase letters or digits");
+            sameSubscriptionResource(request, "workspace.storageAccountId", ws.storageAccountId(),
+                    ArmResourceId.Kind.STORAGE_ACCOUNT);
         }
         if (ws.applicationInsightsId() != null) {
             sameSubscriptionResource(request, "workspace.applicationInsightsId", ws.applicationInsightsId(),
-                    "microsoft.insights", "components");
+                    ArmResourceId.Kind.APPLICATION_INSIGHTS);
         }
         if (ws.userAssignedIdentityId() != null) {
-            require(ArmResourceId.parse(ws.userAssignedIdentityId())
-                            .filter(id -> id.isOfType("Microsoft.ManagedIdentity", "userAssignedIdentities")).isPresent(),
-                    "workspace.userAssignedIdentityId", "identity.resourceId",
-                    "must be the resource id of a Microsoft.ManagedIdentity/userAssignedIdentities");
+            // May live in another subscription: it is read in the one its own id names.
+            ArmResourceId.parse("workspace.userAssignedIdentityId", ws.userAssignedIdentityId(),
+                    ArmResourceId.Kind.USER_ASSIGNED_IDENTITY);
             require(ws.userAssignedIdentityClientId() != null, "workspace.userAssignedIdentityClientId",
                     "identity.clientId.required", "is required with a user-assigned identity (the key vault access uses it)");
         }
@@ -94,14 +138,9 @@ public final class RequestRules {
             require(VAULT_NAME.matcher(kv.name()).matches() && !kv.name().contains("--"), "keyVault.name",
                     "keyVault.name", "must be 3-24 letters, digits or single hyphens, start with a letter and end with a letter or digit");
         } else {
-            ArmResourceId id = ArmResourceId.parse(kv.existingId())
-                    .filter(p -> p.isOfType("Microsoft.KeyVault", "vaults"))
-                    .orElseThrow(() -> new InvalidRequestException("keyVault.existingId", "keyVault.resourceId",
-                            "must be the resource id of a Microsoft.KeyVault/vaults"));
+            ArmResourceId id = ArmResourceId.parse("keyVault.existingId", kv.existingId(), ArmResourceId.Kind.KEY_VAULT);
             require(id.subscriptionId().equalsIgnoreCase(request.subscriptionId()), "keyVault.existingId",
                     "keyVault.sameSubscription", "the vault must be in the workspace's subscription " + request.subscriptionId());
-            require(VAULT_NAME.matcher(id.name()).matches(), "keyVault.existingId", "keyVault.name",
-                    "vault name must be 3-24 letters, digits or hyphens, starting with a letter");
         }
         require(kv.sku() == null || SKU_STANDARD.equals(kv.sku().toLowerCase(Locale.ROOT))
                 || SKU_PREMIUM.equals(kv.sku().toLowerCase(Locale.ROOT)), "keyVault.sku", "keyVault.sku.enum",
@@ -148,14 +187,10 @@ public final class RequestRules {
         return days == null ? DEFAULT_RETENTION_DAYS : days;
     }
 
-    private static ArmResourceId sameSubscriptionResource(CmkRequest request, String field, String value,
-                                                          String namespace, String type) {
-        ArmResourceId id = ArmResourceId.parse(value).filter(p -> p.isOfType(namespace, type))
-                .orElseThrow(() -> new InvalidRequestException(field, "resourceId." + type,
-                        "must be the resource id of a " + namespace + "/" + type));
+    private static void sameSubscriptionResource(CmkRequest request, String field, String value, ArmResourceId.Kind kind) {
+        ArmResourceId id = ArmResourceId.parse(field, value, kind);
         require(id.subscriptionId().equalsIgnoreCase(request.subscriptionId()), field, "resourceId.sameSubscription",
                 "must be in the workspace's subscription " + request.subscriptionId());
-        return id;
     }
 
     private static void checkGuid(String field, String value) {

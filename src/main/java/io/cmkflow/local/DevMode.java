@@ -1,5 +1,6 @@
 package io.cmkflow.local;
 
+import io.cmkflow.contract.AuthorizationScope;
 import io.cmkflow.local.arm.ArmSimulator;
 import io.cmkflow.local.servicebus.ServiceBusStandIn;
 import io.cmkflow.temporal.TemporalSettings;
@@ -122,6 +123,8 @@ public final class DevMode implements AutoCloseable {
                 out.println("  Service Bus:           " + sb.connectionString()));
         application.findBean(ArmSimulator.class).ifPresent(arm ->
                 out.println("  ARM simulator:         " + arm.endpoint()));
+        AuthorizationScope scope = application.getBean(AuthorizationScope.class);
+        out.println("  Authorization scope:   " + (scope.allowsEverything() ? "everything (dev mode)" : scope));
         out.println("  State folder:          " + stateDir + "  (`cmkflow dev --reset` wipes it)");
         out.println("  Kept across restarts:  Temporal runs and history, the simulated Azure resources.");
         out.println("  Lost on restart:       messages still queued in the Service Bus stand-in (it is in memory, as the"

@@ -42,7 +42,9 @@ public class IntakeService {
     public IntakeDecision handle(IncomingRequest message) {
         CmkWorkflowStarter.StartResult start;
         try {
-            start = starter.start(new CmkWorkflowInput(validate(message), message.replyTo(), null, settings.activityTimeoutCap()));
+            CmkRequest request = validate(message);
+            String replyTo = events.allowedReplyTo(request.requestId(), message.replyTo());
+            start = starter.start(new CmkWorkflowInput(request, replyTo, null, settings.activityTimeoutCap()));
         } catch (RequestRejectedException rejected) {
             return reject(message, null, rejected.reason(), rejected.description());
         }

@@ -10,6 +10,9 @@ import com.networknt.schema.PathType;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import com.networknt.schema.regex.RegularExpression;
+import com.networknt.schema.regex.RegularExpressionFactory;
+import io.cmkflow.contract.AuthorizationScope;
 import io.cmkflow.contract.InvalidRequestException;
 import io.cmkflow.contract.RequestRules;
 import jakarta.inject.Singleton;
@@ -22,12 +25,14 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Step 0: checks a request body against workflows/cmk-workspace/request.schema.json (the contract shared with
  * the publishing teams, read from the classpath) and then against the rules a schema cannot say
  * ({@link RequestRules}: same subscription for vault and workspace, key size floor, RSA-HSM needs premium, …),
- * the same rules every Azure step checks before its first call.
+ * the same rules every Azure step checks before its first call, and the authorization scope (every tenant,
+ * subscription and resource group the request names must be inside it).
  */
 @Singleton
 public class RequestValidator {
@@ -35,9 +40,11 @@ public class RequestValidator {
 
     private final ObjectMapper mapper;
     private final JsonSchema schema;
+    private final AuthorizationScope scope;
 
-    public RequestValidator(ObjectMapper mapper) {
+    public RequestValidator(ObjectMapper mapper, AuthorizationScope scope) {
         this.mapper = mapper;
+        this.scope = scope;
         this.schema = loadSchema();
     }
 
@@ -50,7 +57,7 @@ public class RequestValidator {
         }
         CmkRequest request = mapper.convertValue(node, CmkRequest.class);
         try {
-            RequestRules.check(request);
+            RequestRules.check(request, scope);
         } catch (InvalidRequestException broken) {
             throw new RequestRejectedException(RejectionReason.RuleViolation,
                     List.of(new Violation(pointer(broken.field()), broken.rule(), broken.getMessage())));
@@ -108,12 +115,50 @@ public class RequestValidator {
         return "/" + field.replace('.', '/');
     }
 
+    /**
+     * The schema's patterns with ECMA-262's meaning of {@code $}, which JSON Schema specifies: the end of the input. The
+     * JDK's {@code $} also matches before a final line break, so {@code "abc\n"} would pass {@code ^[a-z]+$}; an
+     * unescaped {@code $} outside a character class becomes {@code \z}.
+     */
+    enum EndAnchoredPatterns implements RegularExpressionFactory {
+        INSTANCE;
+
+        @Override
+        public RegularExpression getRegularExpression(String regex) {
+            Pattern pattern = Pattern.compile(endAnchored(regex));
+            return value -> pattern.matcher(value).find();
+        }
+
+        static String endAnchored(String regex) {
+            StringBuilder out = new StringBuilder(regex.length() + 4);
+            boolean inClass = false;
+            for (int i = 0; i < regex.length(); i++) {
+                char c = regex.charAt(i);
+                if (c == '\\' && i + 1 < regex.length()) {
+                    out.append(c).append(regex.charAt(++i));
+                } else if (c == '[') {
+                    inClass = true;
+                    out.append(c);
+                } else if (c == ']') {
+                    inClass = false;
+                    out.append(c);
+                } else if (c == '$' && !inClass) {
+                    out.append("\\z");
+                } else {
+                    out.append(c);
+                }
+            }
+            return out.toString();
+        }
+    }
+
     private static JsonSchema loadSchema() {
         try (InputStream in = RequestValidator.class.getResourceAsStream(SCHEMA_RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException("request schema missing from the classpath: " + SCHEMA_RESOURCE);
             }
-            SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().pathType(PathType.JSON_POINTER).build();
+            SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().pathType(PathType.JSON_POINTER)
+                    .regularExpressionFactory(EndAnchoredPatterns.INSTANCE).build();
             return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in, config);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

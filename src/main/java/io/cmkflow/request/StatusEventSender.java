@@ -13,11 +13,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Sends status events to the status queue, or to the request's ReplyTo when it names one. MessageId = eventId, so
- * the broker's duplicate detection drops a resend; CorrelationId = requestId, so upstream can match replies.
+ * Sends status events to the status queue, or to the request's ReplyTo when it names an allowed entity ({@link
+ * IntakeSettings#replyToEntity}); a ReplyTo naming another (the request queue, an arbitrary entity) gets the status
+ * queue and a warning. Senders are cached per allowed entity, so the cache never holds more than the configured
+ * entities. MessageId = eventId, so the broker's duplicate detection drops a resend; CorrelationId = requestId, so
+ * upstream can match replies.
  */
 @Singleton
 public class StatusEventSender implements AutoCloseable {
@@ -34,8 +38,22 @@ public class StatusEventSender implements AutoCloseable {
         this.settings = settings;
     }
 
+    /** The entity a request's {@code replyTo} may receive its events on, or null (with a warning when it named another). */
+    public String allowedReplyTo(String requestId, String replyTo) {
+        if (replyTo == null || replyTo.isBlank()) {
+            return null;
+        }
+        Optional<String> allowed = settings.replyToEntity(replyTo);
+        if (allowed.isEmpty()) {
+            log.warn("request {} names ReplyTo '{}', which is not an allowed reply entity (the status queue or"
+                    + " cmkflow.servicebus.reply-to-queues): its events go to {}", requestId, replyTo, settings.statusQueue());
+        }
+        return allowed.orElse(null);
+    }
+
     public void send(StatusEvent event) {
-        String destination = event.replyTo() == null || event.replyTo().isBlank() ? settings.statusQueue() : event.replyTo();
+        String replyTo = allowedReplyTo(event.requestId(), event.replyTo());
+        String destination = replyTo == null ? settings.statusQueue() : replyTo;
         ServiceBusMessage message = new ServiceBusMessage(BinaryData.fromBytes(json(event)))
                 .setMessageId(event.eventId())
                 .setCorrelationId(event.requestId())

@@ -1,5 +1,6 @@
 package io.cmkflow.azure;
 
+import io.cmkflow.contract.AuthorizationScope;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import io.cmkflow.testing.TestRequests;
 import io.cmkflow.testing.CmkStack;
@@ -85,8 +86,8 @@ class AzureActivitiesEndToEndTest {
         temporal = TestWorkflowEnvironment.newInstance();
         Worker worker = temporal.newWorker(QUEUE);
         worker.registerWorkflowImplementationTypes(ProvisionThenCompensateImpl.class);
-        worker.registerActivitiesImplementations(new AzureProvisioningActivities(azure.clients(), CmkStack.FAST_POLLING),
-                new AzureCompensationActivities(azure.clients(), CmkStack.FAST_POLLING));
+        worker.registerActivitiesImplementations(new AzureProvisioningActivities(azure.clients(), CmkStack.FAST_POLLING, AuthorizationScope.everything()),
+                new AzureCompensationActivities(azure.clients(), CmkStack.FAST_POLLING, AuthorizationScope.everything()));
         temporal.start();
     }
 

@@ -1,5 +1,6 @@
 package io.cmkflow.azure;
 
+import io.cmkflow.contract.AuthorizationScope;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import io.cmkflow.testing.TestRequests;
 import io.cmkflow.testing.CmkStack;
@@ -66,7 +67,7 @@ class AzureActivitiesTemporalTest {
         temporal = TestWorkflowEnvironment.newInstance(TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
         Worker worker = temporal.newWorker(QUEUE);
         worker.registerWorkflowImplementationTypes(RegisterProvidersWorkflowImpl.class);
-        worker.registerActivitiesImplementations(new AzureProvisioningActivities(azure.clients(), CmkStack.FAST_POLLING));
+        worker.registerActivitiesImplementations(new AzureProvisioningActivities(azure.clients(), CmkStack.FAST_POLLING, AuthorizationScope.everything()));
         temporal.start();
         azure.arm().journal().clear();
     }

@@ -9,6 +9,7 @@ import io.cmkflow.contract.AzureErrorClass;
 import com.google.protobuf.ByteString;
 import io.cmkflow.local.arm.ArmState;
 import io.cmkflow.local.arm.VaultSeed;
+import io.cmkflow.contract.ArmResourceId;
 import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.contract.KeyAccessOutcome;
 import io.cmkflow.contract.UndoOutcome;
@@ -255,6 +256,27 @@ class KeyAccessStepTest {
         assertThat(e.failure().code()).isEqualTo("UserAssignedIdentityNotFound");
         assertThat(e.getMessage()).contains("workspace.userAssignedIdentityId").contains("uai-never-created");
         assertThat(azure.arm().journal().writes()).isEmpty();
+    }
+
+    @Test
+    void anIdentityInAnotherSubscriptionIsReadInThatSubscription() {
+        String identityId = ArmResourceId.of(TestRequests.OTHER_SUBSCRIPTION, "rg-identities", "Microsoft.ManagedIdentity",
+                "userAssignedIdentities", "uai-elsewhere");
+        String principal = UUID.nameUUIDFromBytes("uai-elsewhere".getBytes(StandardCharsets.UTF_8)).toString();
+        azure.arm().state().resourceGroup(TestRequests.OTHER_SUBSCRIPTION, "rg-identities", TestRequests.LOCATION);
+        azure.arm().state().userAssignedIdentity(TestRequests.OTHER_SUBSCRIPTION, "rg-identities", "uai-elsewhere", principal, CLIENT_ID);
+        CmkRequest base = request("uaielsewhere");
+        CmkRequest request = TestRequests.copy(base).workspace(new CmkRequest.Workspace(base.workspace().name(), null, null,
+                identityId, CLIENT_ID, null, null)).build();
+        VaultOutcome vault = vaults.ensure(request, owner("uaielsewhere"), NO_HEARTBEAT);
+        azure.arm().journal().clear();
+
+        KeyAccessOutcome grant = step.grant(request, vault);
+
+        assertThat(grant.identityPrincipalId()).isEqualTo(principal);
+        assertThat(cosmosEntry(vault, principal).keys()).containsExactlyInAnyOrder("get", "wrapKey", "unwrapKey");
+        assertThat(azure.arm().journal().entries()).filteredOn(e -> e.operation().equals("UserAssignedIdentities_Get"))
+                .singleElement().satisfies(e -> assertThat(e.path()).startsWithIgnoringCase(identityId));
     }
 
     @Test

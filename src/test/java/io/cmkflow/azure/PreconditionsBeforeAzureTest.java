@@ -1,5 +1,8 @@
 package io.cmkflow.azure;
 
+import io.cmkflow.contract.ArmResourceId;
+import io.cmkflow.contract.AuthorizationScope;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import io.cmkflow.testing.TestRequests;
 import io.cmkflow.testing.CmkStack;
@@ -23,11 +26,19 @@ import static io.cmkflow.testing.TestRequests.owner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-/** Bad input is refused by every step and every undo activity, at the Azure layer's entry, before a single request reaches ARM. */
+/**
+ * Bad input, and input outside the worker's authorization scope, is refused by every step and every undo activity, at
+ * the Azure layer's entry, before a single request reaches ARM: however the run was started (here: no intake at all).
+ */
 class PreconditionsBeforeAzureTest {
 
     @RegisterExtension
     static final CmkStack azure = CmkStack.azureOnly().requestTarget().build();
+
+    /** The worker's scope: TestRequests' target group only. */
+    static final AuthorizationScope SCOPE = AuthorizationScope.of(List.of(
+            "AzureCloud/" + TestRequests.TENANT + "/" + TestRequests.SUBSCRIPTION + "/" + TestRequests.GROUP));
+    static final String OTHER_TENANT = "0f0f0f0f-1111-2222-3333-444444444444";
 
     static Stream<Arguments> badInputTimesEveryStep() {
         CmkRequest valid = TestRequests.request("bad");
@@ -39,14 +50,17 @@ class PreconditionsBeforeAzureTest {
                 Arguments.of("invalid vault name", TestRequests.copy(valid).vault(new CmkRequest.KeyVault("kv_bad!", null, null, null, null)).build()),
                 Arguments.of("invalid workspace name", TestRequests.copy(valid).workspace(
                         new CmkRequest.Workspace("w", null, null, null, null, null, null)).build()),
-                Arguments.of("non-GUID subscription", TestRequests.copy(valid).subscriptionId("my-subscription").build()));
+                Arguments.of("non-GUID subscription", TestRequests.copy(valid).subscriptionId("my-subscription").build()),
+                Arguments.of("tenant outside the scope", TestRequests.copy(valid).tenantId(OTHER_TENANT).build()),
+                Arguments.of("resource group outside the scope", TestRequests.copy(valid).resourceGroup("rg-finance").build()),
+                Arguments.of("identity outside the scope", identityIn(TestRequests.OTHER_SUBSCRIPTION)));
         VaultOutcome vault = new VaultOutcome(TestRequests.vaultId("kv-bad"), "kv-bad", TestRequests.GROUP,
                 "https://localhost/kv/kv-bad/", TestRequests.LOCATION, false, VaultOutcome.Disposition.CREATED);
         KeyOutcome key = new KeyOutcome("id", "cmk", "https://k", "https://k/1", true);
         KeyAccessOutcome grant = new KeyAccessOutcome(vault.vaultId(), "p", KeyAccessOutcome.Mode.ACCESS_POLICY, false, null);
         WorkspaceOutcome ws = new WorkspaceOutcome("id", true, "Succeeded", "s", true, "a", true, "g");
-        AzureProvisioningActivities provisioning = new AzureProvisioningActivities(azure.clients(), CmkStack.FAST_POLLING);
-        AzureCompensationActivities compensation = new AzureCompensationActivities(azure.clients(), CmkStack.FAST_POLLING);
+        AzureProvisioningActivities provisioning = new AzureProvisioningActivities(azure.clients(), CmkStack.FAST_POLLING, SCOPE);
+        AzureCompensationActivities compensation = new AzureCompensationActivities(azure.clients(), CmkStack.FAST_POLLING, SCOPE);
         List<Function<CmkRequest, Executable>> steps = List.of(
                 r -> () -> provisioning.registerProviders(r),
                 r -> () -> provisioning.ensureKeyVault(r, owner("bad")),
@@ -79,5 +93,29 @@ class PreconditionsBeforeAzureTest {
             assertThat(failure.isNonRetryable()).isTrue();
         });
         assertThat(azure.arm().journal().entries()).isEmpty();
+    }
+
+    @Test
+    void anOutOfScopeIdentityIsNamedWithItsFieldAndRule() {
+        AzureProvisioningActivities provisioning = new AzureProvisioningActivities(azure.clients(), CmkStack.FAST_POLLING, SCOPE);
+        azure.arm().journal().clear();
+
+        Throwable thrown = catchThrowable(() -> provisioning.grantKeyAccess(identityIn(TestRequests.OTHER_SUBSCRIPTION),
+                new VaultOutcome(TestRequests.vaultId("kv-scope"), "kv-scope", TestRequests.GROUP, "https://localhost/kv/kv-scope/",
+                        TestRequests.LOCATION, false, VaultOutcome.Disposition.CREATED), null));
+
+        assertThat(thrown).isInstanceOfSatisfying(ApplicationFailure.class, failure -> {
+            assertThat(failure.getType()).isEqualTo(InvalidRequestException.FAILURE_TYPE);
+            assertThat(failure.getDetails().get(0, String.class)).isEqualTo("workspace.userAssignedIdentityId");
+            assertThat(failure.getDetails().get(1, String.class)).isEqualTo("scope.subscription");
+        });
+        assertThat(azure.arm().journal().entries()).isEmpty();
+    }
+
+    private static CmkRequest identityIn(String subscription) {
+        CmkRequest valid = TestRequests.request("scope");
+        return TestRequests.copy(valid).workspace(new CmkRequest.Workspace(valid.workspace().name(), null, null,
+                ArmResourceId.of(subscription, "rg-identities", "Microsoft.ManagedIdentity", "userAssignedIdentities", "uai-ml"),
+                "3c9b1f2e-7a4d-4b8e-9f01-23456789abcd", null, null)).build();
     }
 }

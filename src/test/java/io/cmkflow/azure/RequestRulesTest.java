@@ -11,6 +11,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 
 import java.util.function.UnaryOperator;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -53,7 +57,7 @@ class RequestRulesTest {
                 bad("keyVault.name", "keyVault.name", r -> TestRequests.copy(r).vault(vault("double--hyphen", null)).build()),
                 bad("keyVault", "keyVault.nameXorExistingId", r -> TestRequests.copy(r).vault(vault(null, null)).build()),
                 bad("keyVault.existingId", "keyVault.sameSubscription", r -> TestRequests.copy(r).vault(vault(null, otherSubVault)).build()),
-                bad("keyVault.existingId", "keyVault.resourceId", r -> TestRequests.copy(r).vault(vault(null, "/subscriptions/x/kv")).build()),
+                bad("keyVault.existingId", "resourceId.format", r -> TestRequests.copy(r).vault(vault(null, "/subscriptions/x/kv")).build()),
                 bad("keyVault.sku", "keyVault.sku.enum", r -> TestRequests.copy(r).vault(new CmkRequest.KeyVault("kv-a", null, "gold", null, null)).build()),
                 bad("keyVault.softDeleteRetentionDays", "keyVault.retention.range",
                         r -> TestRequests.copy(r).vault(new CmkRequest.KeyVault("kv-a", null, null, 6, null)).build()),
@@ -70,7 +74,29 @@ class RequestRulesTest {
                         + "/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/stother", null)).build()),
                 bad("workspace.userAssignedIdentityClientId", "identity.clientId.required", r -> TestRequests.copy(r).workspace(new CmkRequest.Workspace(
                         "ws-a", null, null, "/subscriptions/" + TestRequests.SUBSCRIPTION
-                        + "/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/uai", null, null, null)).build()));
+                        + "/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/uai", null, null, null)).build()),
+                bad("workspace.storageAccountId", "resourceId.segment", r -> TestRequests.copy(r).workspace(storage(
+                        "/subscriptions/" + TestRequests.SUBSCRIPTION + "/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st?api-version=1"))
+                        .build()),
+                bad("workspace.userAssignedIdentityId", "resourceId.segment", r -> TestRequests.copy(r).workspace(new CmkRequest.Workspace(
+                        "ws-a", null, null, "/subscriptions/" + TestRequests.SUBSCRIPTION
+                        + "/resourceGroups/../providers/Microsoft.ManagedIdentity/userAssignedIdentities/uai",
+                        "3c9b1f2e-7a4d-4b8e-9f01-23456789abcd", null, null)).build()),
+                bad("requestId", "requestId.pattern", r -> TestRequests.copy(r).requestId("req-1\n").build()),
+                bad("requestId", "requestId.pattern", r -> TestRequests.copy(r).requestId("req\u00071").build()),
+                bad("tags", "tags.reserved", r -> TestRequests.copy(r).tags(Map.of("Managed-By", "someone")).build()),
+                bad("tags", "tags.reserved", r -> TestRequests.copy(r).tags(Map.of("CMKFLOW-Request-Id", "spoofed")).build()),
+                bad("tags", "tags.name", r -> TestRequests.copy(r).tags(Map.of("cost/center", "1")).build()),
+                bad("tags", "tags.name", r -> TestRequests.copy(r).tags(Map.of("a<b", "1")).build()),
+                bad("tags", "tags.name", r -> TestRequests.copy(r).tags(Map.of("t".repeat(129), "1")).build()),
+                bad("tags", "tags.duplicate", r -> TestRequests.copy(r).tags(new TreeMap<>(Map.of("Env", "a", "env", "b"))).build()),
+                bad("tags.owner", "tags.value", r -> TestRequests.copy(r).tags(Map.of("owner", "v".repeat(257))).build()),
+                bad("tags", "tags.count", r -> TestRequests.copy(r).tags(IntStream.range(0, 13).boxed()
+                        .collect(Collectors.toMap(i -> "tag" + i, i -> "v"))).build()));
+    }
+
+    private static CmkRequest.Workspace storage(String id) {
+        return new CmkRequest.Workspace("ws-a", null, null, null, null, id, null);
     }
 
     @ParameterizedTest(name = "{0} / {1}")

@@ -56,7 +56,7 @@ class DevModeTest {
             String output = printed.toString(StandardCharsets.UTF_8);
             assertThat(exitCode).as(output).isZero();
             assertThat(output).contains("cmkflow DEV MODE", "Temporal UI:           http://127.0.0.1:" + uiPort,
-                    "Service Bus:           Endpoint=sb://localhost:", "ARM simulator:         https://localhost:",
+                    "Service Bus:           Endpoint=sb://localhost:", "ARM simulator:         https://localhost:", "Authorization scope:   everything (dev mode)",
                     "State folder:          " + state, "demo: all 3 requests succeeded");
             for (String requestId : new String[] {"req-2026-0001", "req-2026-0002", "req-2026-0003"}) {
                 assertThat(output).containsPattern(requestId + "-demo\\d+ +accepted").containsPattern(requestId + "-demo\\d+ +succeeded");

@@ -1,5 +1,6 @@
 package io.cmkflow.request;
 
+import io.cmkflow.contract.AuthorizationScope;
 import io.cmkflow.testing.CmkStack;
 import io.cmkflow.testing.ReceivedEvent;
 import io.cmkflow.testing.StatusInbox;
@@ -86,11 +87,11 @@ class IntakeLockRenewalTest {
             }
         };
         IntakeSettings settings = new IntakeSettings(serviceBus.connectionString(), null, CmkStack.REQUESTS, CmkStack.STATUS,
-                4, 0, 262_144, Duration.ofMinutes(5), Duration.ofSeconds(30), null);
+                4, 0, 262_144, Duration.ofMinutes(5), Duration.ofSeconds(30), null, null);
         ServiceBusClientBuilder clients = new ServiceBusClientBuilder().connectionString(serviceBus.connectionString());
         ObjectMapper mapper = new ObjectMapper();
         events = new StatusEventSender(clients, settings, mapper);
-        intake = new RequestIntake(clients, settings, new IntakeService(new RequestValidator(mapper), slowStarter, events, settings, mapper));
+        intake = new RequestIntake(clients, settings, new IntakeService(new RequestValidator(mapper, AuthorizationScope.everything()), slowStarter, events, settings, mapper));
         intake.start();
         ObjectNode request = TestRequests.json("req-slow-1", "mlw-slow");
 

@@ -12,12 +12,16 @@ import io.cmkflow.contract.StatusEvent;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import com.fasterxml.jackson.core.type.TypeReference;
 import org.junit.jupiter.api.TestInstance;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -79,6 +83,52 @@ class IntakeRunTest {
             assertThat(received.event().replyTo()).isEqualTo(CmkStack.REPLIES);
         });
         assertThat(stack.status().of("req-reply-1")).isEmpty();
+    }
+
+    @ParameterizedTest(name = "ReplyTo {0}")
+    @ValueSource(strings = {"cmk-elsewhere", CmkStack.REQUESTS})
+    void eventsOfARequestWhoseReplyToIsNotAllowedGoToTheStatusQueue(String replyTo) {
+        String requestId = "req-foreign-reply-" + replyTo;
+        ObjectNode request = TestRequests.json(requestId, "mlw-" + replyTo);
+        stack.seedResourceGroup(request);
+
+        stack.send(new ServiceBusMessage(BinaryData.fromBytes(TestRequests.bytes(request)))
+                .setMessageId(requestId).setContentType("application/json").setReplyTo(replyTo));
+
+        stack.status().awaitType(requestId, StatusEvent.Type.succeeded, RUN_TIMEOUT);
+        assertThat(stack.status().of(requestId)).extracting(e -> e.event().type()).startsWith(StatusEvent.Type.accepted);
+        assertThat(stack.status().of(requestId)).allSatisfy(received -> assertThat(received.event().replyTo()).isNull());
+        assertThat(stack.replies().of(requestId)).isEmpty();
+        // Nothing was sent back to the request queue: the request itself was completed and nothing else arrived.
+        assertThat(stack.requestQueue().activeCount()).isZero();
+        assertThat(stack.requestQueue().deadLetterCount()).isZero();
+        assertThat(stack.run(TestRequests.workflowId(request))).hasValueSatisfying(run ->
+                assertThat(run.getStatus()).isIn(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING,
+                        WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED));
+    }
+
+    @Test
+    void theRequestsTagsGoOnEveryResourceTheRunCreates() {
+        ObjectNode request = TestRequests.json("req-tags-1", "mlw-tags");
+        stack.seedResourceGroup(request);
+        Map<String, String> requestTags = TestRequests.mapper().convertValue(request.get("tags"), new TypeReference<Map<String, String>>() { });
+        String subscription = request.get("subscriptionId").asText();
+        String group = request.get("resourceGroup").asText();
+
+        stack.send(request);
+
+        stack.status().awaitType("req-tags-1", StatusEvent.Type.succeeded, RUN_TIMEOUT);
+        ArmState arm = stack.arm().state();
+        ArmState.VaultView vault = arm.vault(subscription, group, request.get("keyVault").get("name").asText()).orElseThrow();
+        ArmState.WorkspaceView workspace = arm.workspace(subscription, group, "mlw-tags").orElseThrow();
+        assertThat(requestTags).isNotEmpty();
+        assertThat(vault.tags()).as("vault").containsAllEntriesOf(requestTags);
+        assertThat(arm.key(vault.id(), request.get("key").get("name").asText()).orElseThrow().tags()).as("key").containsAllEntriesOf(requestTags);
+        assertThat(arm.resource(workspace.document().get("properties").get("storageAccount").asText()).orElseThrow().tags())
+                .as("storage account").containsAllEntriesOf(requestTags);
+        assertThat(arm.resource(workspace.document().get("properties").get("applicationInsights").asText()).orElseThrow().tags())
+                .as("application insights").containsAllEntriesOf(requestTags);
+        assertThat(workspace.tags()).as("workspace").containsAllEntriesOf(requestTags);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.cmkflow.request;
 
+import io.cmkflow.contract.AuthorizationScope;
 import io.cmkflow.contract.CmkRequest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,7 +25,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 /** Every example in workflows/cmk-workspace/examples: valid ones pass, invalid ones fail with the error expected.json names. */
 class RequestValidatorTest {
     private static final Path EXAMPLES = Path.of("workflows/cmk-workspace/examples");
-    private final RequestValidator validator = new RequestValidator(new ObjectMapper());
+    private final RequestValidator validator = new RequestValidator(new ObjectMapper(), AuthorizationScope.everything());
 
     static Stream<Path> validExamples() throws IOException {
         try (Stream<Path> files = Files.list(EXAMPLES.resolve("valid"))) {

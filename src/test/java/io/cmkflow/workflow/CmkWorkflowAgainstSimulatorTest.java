@@ -1,5 +1,6 @@
 package io.cmkflow.workflow;
 
+import io.cmkflow.contract.AuthorizationScope;
 import io.cmkflow.contract.AzureCloud;
 import io.cmkflow.contract.StatusEvent;
 import com.azure.resourcemanager.resources.fluentcore.utils.ResourceManagerUtils;
@@ -95,8 +96,8 @@ class CmkWorkflowAgainstSimulatorTest {
         env = TestWorkflowEnvironment.newInstance();
         CmkSearchAttributes.register(env.getOperatorServiceStubs(), env.getNamespace());
         statusSink = new RecordingStatusPublisher();
-        CmkWorkflowWorker.register(env.getWorkerFactory(), new AzureProvisioningActivities(clients, FAST),
-                new AzureCompensationActivities(clients, FAST), statusSink);
+        CmkWorkflowWorker.register(env.getWorkerFactory(), new AzureProvisioningActivities(clients, FAST, AuthorizationScope.everything()),
+                new AzureCompensationActivities(clients, FAST, AuthorizationScope.everything()), statusSink);
         env.start();
         client = env.getWorkflowClient();
         starter = new CmkWorkflowStarter(client, CmkWorkflowWorker.TASK_QUEUE);

@@ -111,7 +111,7 @@ final class KeyDataPlaneRoutes implements Route.Family {
         }
         int keySize = body.path("key_size").asInt(kty.startsWith("RSA") ? 2048 : 256);
         List<String> keyOps = KeyRoutes.requestedOps(body.path("key_ops"));
-        Map<String, String> tags = JsonDocuments.tags(body);
+        Map<String, String> tags = KeyRoutes.keyTags(body);
         KeyStore.StoredKey key = keys.get(vault.get("id").asText(), keyName);
         if (key != null && key.deleted()) {
             throw ArmError.conflict("Conflict", "Key " + keyName + KeyRoutes.DELETED_KEY_NAME_MESSAGE);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -107,8 +108,20 @@ final class KeyRoutes {
                     + keySize + " for an RSA key; allowed: 2048, 3072, 4096.");
         }
         KeyStore.StoredKey key = keys.create(vault, keyName, kty, keySize, requestedOps(props.path("keyOps")),
-                JsonDocuments.tags(body));
+                keyTags(body));
         return ArmResponse.ok(KeyDocuments.resource(vault, key, null));
+    }
+
+    /** Key Vault objects carry at most 15 tags (ARM resources 50); Key Vault refuses more with this 400. */
+    static final int MAX_KEY_TAGS = 15;
+
+    /** The request's tags for a key, or Key Vault's refusal of more than {@link #MAX_KEY_TAGS}. */
+    static Map<String, String> keyTags(JsonNode body) {
+        Map<String, String> tags = JsonDocuments.tags(body);
+        if (tags.size() > MAX_KEY_TAGS) {
+            throw ArmError.badRequest("BadParameter", "Property has invalid value");
+        }
+        return tags;
     }
 
     /** The requested key operations; none requested means all of them. */

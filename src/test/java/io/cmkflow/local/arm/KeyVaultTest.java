@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -114,6 +115,26 @@ class KeyVaultTest {
         assertThat(keys.listVersions("rg-keys", name, "cmk").stream().count()).isEqualTo(1);
         assertThat(session.arm().journal().byOperation("Keys_CreateIfNotExist")).hasSize(2)
                 .allSatisfy(e -> assertThat(e.status()).isEqualTo(200));
+    }
+
+    @Test
+    void aKeyWithMoreThanFifteenTagsIsRefusedAsKeyVaultDoes() {
+        String name = uniqueName("kv");
+        createVault("rg-keys", name);
+        Map<String, String> sixteen = new HashMap<>();
+        for (int i = 0; i < 16; i++) {
+            sixteen.put("tag" + i, "v");
+        }
+        KeyCreateParameters parameters = new KeyCreateParameters().withTags(sixteen)
+                .withProperties(new KeyProperties().withKty(JsonWebKeyType.RSA).withKeySize(3072));
+
+        assertThatThrownBy(() -> keys.createIfNotExist("rg-keys", name, "cmk", parameters))
+                .isInstanceOfSatisfying(ManagementException.class, e -> {
+                    assertThat(e.getResponse().getStatusCode()).isEqualTo(400);
+                    assertThat(e.getValue().getCode()).isEqualTo("BadParameter");
+                });
+        assertThat(session.arm().state().key(session.arm().state().vaults().stream()
+                .filter(v -> v.name().equals(name)).findFirst().orElseThrow().id(), "cmk")).isEmpty();
     }
 
     @Test
