@@ -4,12 +4,15 @@ import com.azure.messaging.servicebus.ServiceBusClientBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cmkflow.local.DevMode;
 import io.cmkflow.local.LocalDemo;
+import io.cmkflow.local.arm.ArmSimulator;
+import io.cmkflow.local.arm.ArmSimulatorOptions;
 import io.cmkflow.operator.OperatorCli;
 import io.cmkflow.request.IntakeSettings;
 import io.cmkflow.request.RequestSubmitter;
 import io.cmkflow.contract.StatusEvent;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.exceptions.ConfigurationException;
+import io.micronaut.runtime.server.EmbeddedServer;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,6 +48,7 @@ public class Application {
             case "demo" -> demo(rest.contains("--reset"), rest.stream().filter(a -> !a.startsWith("--")).findFirst()
                     .map(Path::of).orElse(EXAMPLES));
             case "submit" -> submit(rest);
+            case "arm-simulator" -> armSimulator();
             default -> OperatorCli.COMMANDS.contains(command) ? OperatorCli.run(command, rest, System.out) : usage();
         };
         System.exit(exitCode);
@@ -54,6 +58,8 @@ public class Application {
         ApplicationContext context;
         try {
             context = ApplicationContext.builder().deduceEnvironment(false).start();
+            // The operator API and the management port (health probes); a plain context does not start a server itself.
+            context.getBean(EmbeddedServer.class).start();
         } catch (RuntimeException refused) {
             return refusedToStart(refused);
         }
@@ -84,6 +90,35 @@ public class Application {
             dev.printBanner(System.out);
             return dev.application().getBean(LocalDemo.class).run(examples, DEMO_TIMEOUT, System.out);
         }
+    }
+
+    /**
+     * Serves the ARM simulator alone, for {@code cmkflow serve} in simulator mode in other processes or containers (the
+     * compose stack): on {@code CMKFLOW_ARM_SIMULATOR_PORT} (8443), named {@code CMKFLOW_ARM_SIMULATOR_HOST} (all
+     * interfaces; {@code localhost} and loopback when unset), its certificate written to
+     * {@code CMKFLOW_ARM_SIMULATOR_CERTIFICATE}, its state in {@code CMKFLOW_ARM_SIMULATOR_STATE_FILE} when set.
+     */
+    private static int armSimulator() throws InterruptedException {
+        Map<String, String> env = System.getenv();
+        Path certificate = Path.of(env.getOrDefault("CMKFLOW_ARM_SIMULATOR_CERTIFICATE", "arm-simulator.pem"));
+        try {
+            // A certificate left by a previous start would be trusted by clients that then fail the new one's handshake.
+            java.nio.file.Files.deleteIfExists(certificate);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        ArmSimulatorOptions options = ArmSimulatorOptions.defaults()
+                .withPort(Integer.parseInt(env.getOrDefault("CMKFLOW_ARM_SIMULATOR_PORT", "8443")))
+                .withHost(env.get("CMKFLOW_ARM_SIMULATOR_HOST"))
+                .withAutoCreateResourceGroups(true)
+                .withWorkspaceOperationDuration(Duration.ofSeconds(1))
+                .withStateFile(env.containsKey("CMKFLOW_ARM_SIMULATOR_STATE_FILE")
+                        ? Path.of(env.get("CMKFLOW_ARM_SIMULATOR_STATE_FILE")) : null);
+        ArmSimulator simulator = ArmSimulator.start(options);
+        simulator.writeCertificate(certificate);
+        System.out.println("ARM simulator serving " + simulator.endpoint() + ", certificate " + certificate
+                + "; stop with Ctrl-C");
+        return runUntilStopped(simulator::close);
     }
 
     private static int runUntilStopped(Runnable stop) throws InterruptedException {
@@ -126,7 +161,7 @@ public class Application {
     }
 
     private static int usage() {
-        System.err.println("usage: cmkflow [dev [--reset] | serve | demo [--reset] [EXAMPLES_DIR] | submit FILE... | runs"
+        System.err.println("usage: cmkflow [dev [--reset] | serve | arm-simulator | demo [--reset] [EXAMPLES_DIR] | submit FILE... | runs"
                 + " | show ID | retry ID [REASON] | abort ID [REASON] | cancel ID]");
         return 2;
     }

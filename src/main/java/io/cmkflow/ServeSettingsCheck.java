@@ -23,7 +23,7 @@ import java.util.Optional;
 @Requires(notEnv = {LocalStandIns.DEV_ENVIRONMENT, "test"})
 public class ServeSettingsCheck {
 
-    public ServeSettingsCheck(TemporalSettings temporal, IntakeSettings serviceBus,
+    public ServeSettingsCheck(TemporalSettings temporal, IntakeSettings serviceBus, SimulatorConnectionSettings simulator,
                               @Nullable @Property(name = "cmkflow.azure.mode") String azureMode,
                               @Nullable @Property(name = ScopeConfiguration.PROPERTY) List<String> scope,
                               @Property(name = "cmkflow.worker.enabled", defaultValue = "true") boolean worker,
@@ -38,9 +38,20 @@ public class ServeSettingsCheck {
                     + " cmkflow.servicebus.connection-string (SERVICEBUS_CONNECTION_STRING) is not set: the "
                     + (intake ? "intake reads requests" : "worker sends status events") + " there");
         }
-        if (worker && !"azure".equals(azureMode)) {
+        if (blank(temporal.tlsCertPath()) != blank(temporal.tlsKeyPath())) {
+            problems.add("cmkflow.temporal.tls-cert-path (TEMPORAL_TLS_CLIENT_CERT_PATH) and cmkflow.temporal.tls-key-path"
+                    + " (TEMPORAL_TLS_CLIENT_KEY_PATH) go together: mTLS needs both the client certificate and its key");
+        }
+        boolean simulated = "simulator".equals(azureMode) && simulator.configured();
+        if (worker && "simulator".equals(azureMode) && !simulator.configured()) {
+            problems.add("cmkflow.azure.mode (CMKFLOW_AZURE_MODE) is simulator without cmkflow.azure.simulator.endpoint"
+                    + " (CMKFLOW_AZURE_SIMULATOR_ENDPOINT) and cmkflow.azure.simulator.certificate"
+                    + " (CMKFLOW_AZURE_SIMULATOR_CERTIFICATE): serve only talks to an ARM simulator served elsewhere"
+                    + " (`cmkflow arm-simulator`)");
+        } else if (worker && !"azure".equals(azureMode) && !simulated) {
             problems.add("cmkflow.azure.mode (CMKFLOW_AZURE_MODE) must be azure for serve, was "
-                    + (blank(azureMode) ? "unset" : "'" + azureMode + "'") + " (the ARM simulator is `cmkflow dev` only)");
+                    + (blank(azureMode) ? "unset" : "'" + azureMode + "'") + " (or simulator, with an ARM simulator"
+                    + " served elsewhere)");
         }
         if (worker || intake) {
             scopeProblem(scope).ifPresent(problems::add);

@@ -15,6 +15,19 @@ import org.junit.jupiter.api.Test;
 import java.util.HashMap;
 import java.util.Map;
 
+import com.azure.core.credential.TokenRequestContext;
+import com.azure.core.http.HttpHeaderName;
+import com.azure.core.http.HttpMethod;
+import com.azure.core.http.HttpRequest;
+import com.azure.core.http.HttpResponse;
+import com.azure.core.util.Context;
+import io.cmkflow.contract.AzureCloud;
+import io.cmkflow.local.arm.ArmSimulatorOptions;
+import io.cmkflow.testing.TestRequests;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -68,7 +81,7 @@ class ServeModeTest {
 
         assertThatThrownBy(() -> ApplicationContext.builder().deduceEnvironment(false).properties(simulated).start())
                 .rootCause()
-                .hasMessageContaining("cmkflow.azure.mode (CMKFLOW_AZURE_MODE) must be azure for serve, was 'simulator'")
+                .hasMessageContaining("cmkflow.azure.mode (CMKFLOW_AZURE_MODE) is simulator without cmkflow.azure.simulator.endpoint")
                 .hasMessageContaining("cmkflow.servicebus.activity-timeout-cap is set (PT20S)")
                 .hasMessageNotContaining("cmkflow.temporal.address");
     }
@@ -107,5 +120,50 @@ class ServeModeTest {
             assertThat(context.getBean(AuthorizationScope.class).grants()).extracting(AuthorizationScope.Grant::resourceGroupPattern)
                     .containsExactly("rg-ml-*", "rg-gov");
         }
+    }
+
+    @Test
+    void serveInSimulatorModeTalksToTheArmSimulatorAnotherProcessServes(@TempDir Path dir) throws Exception {
+        try (ArmSimulator served = ArmSimulator.start(ArmSimulatorOptions.defaults())) {
+            Path certificate = served.writeCertificate(dir.resolve("arm-simulator.pem"));
+            Map<String, Object> compose = Map.of(
+                    "cmkflow.temporal.address", "temporal.example.internal:7233",
+                    "cmkflow.servicebus.connection-string", "Endpoint=sb://servicebus;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;",
+                    "cmkflow.azure.mode", "simulator",
+                    "cmkflow.azure.simulator.endpoint", served.endpoint().toString(),
+                    "cmkflow.azure.simulator.certificate", certificate.toString(),
+                    "cmkflow.worker.enabled", "false",
+                    "cmkflow.intake.enabled", "false");
+
+            try (ApplicationContext context = ApplicationContext.builder().deduceEnvironment(false).properties(compose).start()) {
+                assertThat(context.containsBean(ArmSimulator.class)).isFalse();
+                ArmConnection arm = context.getBean(ArmConnection.class);
+                assertThat(arm.simulated()).isTrue();
+                String resourceManager = arm.environment(AzureCloud.PUBLIC).getResourceManagerEndpoint();
+                assertThat(resourceManager).isEqualTo(served.endpoint().toString());
+                // Over TLS, trusting the certificate file, with the connection's token: the simulator answers and journals it.
+                String token = arm.credential(AzureCloud.PUBLIC, TestRequests.TENANT)
+                        .getTokenSync(new TokenRequestContext().addScopes(resourceManager + ".default")).getToken();
+                HttpResponse response = arm.httpClient().sendSync(new HttpRequest(HttpMethod.GET,
+                        resourceManager + "subscriptions/" + TestRequests.SUBSCRIPTION + "/resourcegroups/rg-none?api-version=2021-04-01")
+                        .setHeader(HttpHeaderName.AUTHORIZATION, "Bearer " + token), Context.NONE);
+                assertThat(response.getStatusCode()).isEqualTo(404);
+                assertThat(served.journal().byOperation("ResourceGroups_Get")).hasSize(1);
+            }
+        }
+    }
+
+    @Test
+    void serveRefusesAClientCertificateWithoutItsKey() {
+        Map<String, Object> halfTls = Map.of(
+                "cmkflow.temporal.address", "my-ns.a1b2c.tmprl.cloud:7233",
+                "cmkflow.temporal.tls-cert-path", "/certs/client.pem",
+                "cmkflow.servicebus.fully-qualified-namespace", "cmk-prod.servicebus.windows.net",
+                "cmkflow.azure.mode", "azure");
+
+        assertThatThrownBy(() -> ApplicationContext.builder().deduceEnvironment(false).properties(halfTls).start())
+                .rootCause()
+                .hasMessageContaining("cmkflow.temporal.tls-cert-path (TEMPORAL_TLS_CLIENT_CERT_PATH) and cmkflow.temporal.tls-key-path")
+                .hasMessageNotContaining("cmkflow.azure.mode");
     }
 }

@@ -82,6 +82,9 @@ public final class ArmSimulator implements AutoCloseable {
     private final HttpsServer server;
     private final ExecutorService executor;
     private final SelfSignedCertificate certificate;
+    /** The name in its URLs and certificate; listening on {@code bindAddress} (null: every interface). */
+    private final String host;
+    private final InetAddress bindAddress;
     private final ArmState state;
     private final ArmRouter router;
     private final Journal journal = new Journal();
@@ -104,7 +107,9 @@ public final class ArmSimulator implements AutoCloseable {
         JsonNode listeners = snapshot == null ? JsonDocuments.object() : snapshot.path("listeners");
         listeners.path("vaults").fields().forEachRemaining(e -> preferredVaultPorts.put(e.getKey(),
                 e.getValue().asInt()));
-        this.certificate = SelfSignedCertificate.generate();
+        this.host = options.host() == null ? "localhost" : options.host();
+        this.bindAddress = options.host() == null ? InetAddress.getLoopbackAddress() : null;
+        this.certificate = SelfSignedCertificate.generate(host);
         this.state = new ArmState(options);
         this.router = new ArmRouter(state, journal, List.of(
                 new KeyDataPlaneRoutes(state.vaultStore, state.keyStore),
@@ -128,7 +133,7 @@ public final class ArmSimulator implements AutoCloseable {
         server.setExecutor(executor);
         server.createContext("/", exchange -> handle(exchange, null));
         server.start();
-        this.endpoint = URI.create("https://localhost:" + server.getAddress().getPort() + "/");
+        this.endpoint = URI.create("https://" + host + ":" + server.getAddress().getPort() + "/");
         state.endpoints.baseUrl(endpoint.toString());
         state.endpoints.vaultEndpoints(this::vaultEndpoint);
         if (stateFile != null) {
@@ -144,16 +149,15 @@ public final class ArmSimulator implements AutoCloseable {
 
     /** A listener on {@code port} (0 = any); with {@code fallBack} on any port when that one is taken. */
     private HttpsServer listen(int port, boolean fallBack) throws IOException {
-        InetAddress loopback = InetAddress.getLoopbackAddress();
         HttpsServer listener;
         try {
-            listener = HttpsServer.create(new InetSocketAddress(loopback, port), 0);
+            listener = HttpsServer.create(bindAddress == null ? new InetSocketAddress(port) : new InetSocketAddress(bindAddress, port), 0);
         } catch (BindException e) {
             if (!fallBack || port == 0) {
                 throw e;
             }
             LOG.info("ARM simulator: port {} of the previous run is taken, listening on another", port);
-            listener = HttpsServer.create(new InetSocketAddress(loopback, 0), 0);
+            listener = HttpsServer.create(bindAddress == null ? new InetSocketAddress(0) : new InetSocketAddress(bindAddress, 0), 0);
         }
         listener.setHttpsConfigurator(new HttpsConfigurator(certificate.serverContext()));
         return listener;
@@ -326,7 +330,7 @@ public final class ArmSimulator implements AutoCloseable {
                 throw new IllegalStateException("cannot open the data-plane listener of vault " + name, e);
             }
         });
-        return "https://localhost:" + vaultServer.getAddress().getPort() + "/";
+        return "https://" + host + ":" + vaultServer.getAddress().getPort() + "/";
     }
 
     /** Stops listening and writes the last snapshot (with a state file). */

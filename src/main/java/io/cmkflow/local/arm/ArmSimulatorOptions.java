@@ -18,6 +18,9 @@ import java.time.Duration;
  *                                    answering 404 {@code ResourceGroupNotFound}; a local-default convenience
  * @param stateFile                   where the simulated Azure is kept across restarts (loaded at start when it
  *                                    exists, written after each change and at close); null = in memory only
+ * @param host                        the name clients reach it by: null = {@code localhost}, listening on loopback
+ *                                    only; a name (a compose service) = listening on every interface, that name in
+ *                                    its URLs and certificate
  */
 public record ArmSimulatorOptions(
         int port,
@@ -27,7 +30,8 @@ public record ArmSimulatorOptions(
         boolean enforceProviderRegistration,
         boolean providersRegisteredAtStart,
         boolean autoCreateResourceGroups,
-        Path stateFile) {
+        Path stateFile,
+        String host) {
 
     public ArmSimulatorOptions {
         if (port < 0 || port > 65535) {
@@ -49,42 +53,42 @@ public record ArmSimulatorOptions(
      * enforced, resource groups never made implicitly.
      */
     public static ArmSimulatorOptions defaults() {
-        return new ArmSimulatorOptions(0, Duration.ofMillis(50), 1, Duration.ZERO, true, false, false, null);
+        return new ArmSimulatorOptions(0, Duration.ofMillis(50), 1, Duration.ZERO, true, false, false, null, null);
     }
 
     public ArmSimulatorOptions withPort(int newPort) {
         return new ArmSimulatorOptions(newPort, workspaceOperationDuration, providerRegisteringReads,
                 managedResourcesDelay, enforceProviderRegistration, providersRegisteredAtStart,
-                autoCreateResourceGroups, stateFile);
+                autoCreateResourceGroups, stateFile, host);
     }
 
     public ArmSimulatorOptions withWorkspaceOperationDuration(Duration duration) {
         return new ArmSimulatorOptions(port, duration, providerRegisteringReads, managedResourcesDelay,
                 enforceProviderRegistration, providersRegisteredAtStart,
-                autoCreateResourceGroups, stateFile);
+                autoCreateResourceGroups, stateFile, host);
     }
 
     public ArmSimulatorOptions withProviderRegisteringReads(int reads) {
         return new ArmSimulatorOptions(port, workspaceOperationDuration, reads, managedResourcesDelay,
                 enforceProviderRegistration, providersRegisteredAtStart,
-                autoCreateResourceGroups, stateFile);
+                autoCreateResourceGroups, stateFile, host);
     }
 
     public ArmSimulatorOptions withManagedResourcesDelay(Duration delay) {
         return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads, delay,
                 enforceProviderRegistration, providersRegisteredAtStart,
-                autoCreateResourceGroups, stateFile);
+                autoCreateResourceGroups, stateFile, host);
     }
 
     public ArmSimulatorOptions withProvidersRegisteredAtStart(boolean registered) {
         return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads,
                 managedResourcesDelay, enforceProviderRegistration, registered,
-                autoCreateResourceGroups, stateFile);
+                autoCreateResourceGroups, stateFile, host);
     }
 
     public ArmSimulatorOptions withAutoCreateResourceGroups(boolean autoCreate) {
         return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads,
-                managedResourcesDelay, enforceProviderRegistration, providersRegisteredAtStart, autoCreate, stateFile);
+                managedResourcesDelay, enforceProviderRegistration, providersRegisteredAtStart, autoCreate, stateFile, host);
     }
 
     /**
@@ -94,6 +98,13 @@ public record ArmSimulatorOptions(
     public ArmSimulatorOptions withStateFile(Path file) {
         return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads,
                 managedResourcesDelay, enforceProviderRegistration, providersRegisteredAtStart,
-                autoCreateResourceGroups, file);
+                autoCreateResourceGroups, file, host);
+    }
+
+    /** Serves as {@code name} on every interface (null: {@code localhost} on loopback). */
+    public ArmSimulatorOptions withHost(String name) {
+        return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads,
+                managedResourcesDelay, enforceProviderRegistration, providersRegisteredAtStart,
+                autoCreateResourceGroups, stateFile, name);
     }
 }

@@ -26,7 +26,7 @@ import java.time.Instant;
 import java.util.Date;
 
 /**
- * A certificate for {@code localhost} / {@code 127.0.0.1} made fresh at each simulator start, so no key material is
+ * A certificate for the simulator's host name, {@code localhost} and {@code 127.0.0.1}, made fresh at each simulator start, so no key material is
  * ever checked in; clients trust it through {@link #clientContext()}.
  */
 final class SelfSignedCertificate {
@@ -42,12 +42,12 @@ final class SelfSignedCertificate {
         this.clientContext = clientContext;
     }
 
-    static SelfSignedCertificate generate() {
+    static SelfSignedCertificate generate(String host) {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
             generator.initialize(256);
             KeyPair keyPair = generator.generateKeyPair();
-            X500Name subject = new X500Name("CN=localhost, O=cmkflow ARM simulator");
+            X500Name subject = new X500Name("CN=" + host + ", O=cmkflow ARM simulator");
             Instant now = Instant.now();
             JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
                     subject,
@@ -57,6 +57,7 @@ final class SelfSignedCertificate {
                     subject,
                     keyPair.getPublic());
             builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[]{
+                    new GeneralName(GeneralName.dNSName, host),
                     new GeneralName(GeneralName.dNSName, "localhost"),
                     new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));

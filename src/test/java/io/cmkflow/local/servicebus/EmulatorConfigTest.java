@@ -27,7 +27,7 @@ class EmulatorConfigTest {
 
         assertThat(config.queues()).extracting(QueueDefinition::name).containsExactly("cmk-requests", "cmk-status");
         assertThat(config.queues().get(0)).isEqualTo(new QueueDefinition("cmk-requests", Duration.ofMinutes(1), 5,
-                Duration.ofHours(1), true, true, Duration.ofMinutes(10)));
+                Duration.ofHours(1), true, true, Duration.ofMinutes(5)));
         assertThat(config.queues().get(1).requiresDuplicateDetection()).isTrue();
     }
 
