@@ -27,9 +27,11 @@ public final class CmkKeyStep {
     private static final List<JsonWebKeyOperation> KEY_OPS = List.of(JsonWebKeyOperation.WRAP_KEY, JsonWebKeyOperation.UNWRAP_KEY);
 
     private final AzureClients clients;
+    private final OwnKeyAccess ownAccess;
 
     public CmkKeyStep(AzureClients clients) {
         this.clients = clients;
+        this.ownAccess = new OwnKeyAccess(clients);
     }
 
     public KeyOutcome ensure(CmkRequest request, VaultOutcome vault, Ownership owner) {
@@ -58,7 +60,8 @@ public final class CmkKeyStep {
 
     /**
      * Deletes the key if this run created it. The management plane cannot delete keys, so the delete goes through
-     * the vault's data plane (the key becomes soft-deleted, like its vault).
+     * the vault's data plane (the key becomes soft-deleted, like its vault), with the key permissions step 2 gave
+     * cmkflow on a vault it created; a 403 while that role assignment is still being applied is waited out.
      */
     public UndoOutcome undo(CmkRequest request, Ownership owner) {
         return AzureStepException.classifying(() -> undoInAzure(request, owner));
@@ -81,7 +84,8 @@ public final class CmkKeyStep {
             return new UndoOutcome(keyId, UndoOutcome.Result.NOT_OURS, "key does not carry this run's tags; left untouched", null);
         }
         // Only the first response is needed: waiting for the deleted-key record to appear adds nothing to the undo.
-        clients.keyClient(request, vault.get().properties().vaultUri()).beginDeleteKey(name);
+        ownAccess.whileOwnRoleApplies(request, vault.get(), ActivityHeartbeat.current(),
+                () -> clients.keyClient(request, vault.get().properties().vaultUri()).beginDeleteKey(name));
         return new UndoOutcome(keyId, UndoOutcome.Result.DELETED, "key deleted (soft-deleted in its vault)", null);
     }
 

@@ -35,8 +35,8 @@ class AzureClientsTest {
 
     @Test
     void theCosmosDbPrincipalFollowsTheCloud() {
-        assertThat(AzureCloud.byName(CmkRequest.AZURE_CLOUD).cosmosDbPrincipalId()).isEqualTo("a232010e-820c-4083-83bb-3ace5fc29d0b");
-        assertThat(AzureCloud.byName(CmkRequest.AZURE_US_GOVERNMENT).cosmosDbPrincipalId()).isEqualTo("57506a73-e302-42a9-b869-6f12d9ec29e9");
+        assertThat(AzureCloud.byName(CmkRequest.AZURE_CLOUD).cosmosDbApplicationId()).isEqualTo("a232010e-820c-4083-83bb-3ace5fc29d0b");
+        assertThat(AzureCloud.byName(CmkRequest.AZURE_US_GOVERNMENT).cosmosDbApplicationId()).isEqualTo("57506a73-e302-42a9-b869-6f12d9ec29e9");
         assertThat(AzureCloud.byName(null)).isEqualTo(AzureCloud.PUBLIC);
     }
 
