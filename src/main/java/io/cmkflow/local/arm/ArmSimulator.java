@@ -217,8 +217,9 @@ public final class ArmSimulator implements AutoCloseable {
     }
 
     /**
-     * Azure public cloud's settings with every service endpoint pointed at this simulator, so a stray call to
-     * another service (Graph, ...) arrives here and shows as unhandled instead of leaving the machine.
+     * Azure public cloud's settings with every service endpoint pointed at this simulator: Microsoft Graph's service
+     * principals are served here ({@link GraphRoutes}), and a stray call to another service arrives here and shows as
+     * unhandled instead of leaving the machine.
      */
     public AzureEnvironment azureEnvironment() {
         return azureEnvironment(endpoint);
