@@ -4,11 +4,11 @@ import io.cmkflow.contract.AzureCloud;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Microsoft Graph's service principals, read-only, as the SDK's {@code servicePrincipals().listByFilter("appId eq
@@ -76,7 +76,7 @@ final class GraphRoutes implements Route.Family {
         return tenant;
     }
 
-    private static java.util.stream.Stream<String> cosmosDbApplications() {
+    private static Stream<String> cosmosDbApplications() {
         return Arrays.stream(AzureCloud.values()).map(AzureCloud::cosmosDbApplicationId);
     }
 
@@ -109,8 +109,7 @@ final class GraphRoutes implements Route.Family {
         sp.putArray("oauth2PermissionScopes");
         sp.putArray("passwordCredentials");
         sp.putArray("replyUrls");
-        var names = sp.putArray("servicePrincipalNames");
-        List.of(appId).forEach(names::add);
+        sp.putArray("servicePrincipalNames").add(appId);
         sp.put("servicePrincipalType", "Application");
         sp.put("signInAudience", "AzureADMultipleOrgs");
         sp.putArray("tags");

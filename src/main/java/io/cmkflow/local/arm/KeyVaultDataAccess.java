@@ -3,6 +3,7 @@ package io.cmkflow.local.arm;
 import io.cmkflow.contract.KeyVaultRoles;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -62,7 +63,7 @@ final class KeyVaultDataAccess {
     }
 
     private static Set<String> rolesGranting(String permission) {
-        Set<String> roles = new java.util.HashSet<>();
+        Set<String> roles = new HashSet<>();
         ROLE_PERMISSIONS.forEach((role, permissions) -> {
             if (permissions.contains(permission)) {
                 roles.add(role);
