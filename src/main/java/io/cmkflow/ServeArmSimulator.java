@@ -4,6 +4,7 @@ import io.cmkflow.azure.ArmConnection;
 import io.cmkflow.azure.PollingPolicy;
 import io.cmkflow.local.LocalStandIns;
 import io.cmkflow.local.arm.ArmSimulator;
+import io.cmkflow.local.arm.SimulatedDirectory;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
@@ -22,7 +23,7 @@ public class ServeArmSimulator {
     @Singleton
     ArmConnection simulatorConnection(SimulatorConnectionSettings settings) {
         return ArmConnection.simulator(ArmSimulator.azureEnvironment(settings.endpoint()),
-                ArmSimulator.trusting(settings.certificate()));
+                ArmSimulator.trusting(settings.certificate()), SimulatedDirectory::credential);
     }
 
     @Singleton

@@ -5,7 +5,11 @@ import io.cmkflow.workflow.CompensationActivities;
 import io.cmkflow.workflow.ProvisioningActivities;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
+
+import java.time.Duration;
+import java.util.List;
 
 /**
  * The Azure layer as beans. {@code cmkflow.azure.mode=azure} talks to the real clouds with DefaultAzureCredential;
@@ -26,9 +30,17 @@ public class AzureBeans {
         return PollingPolicy.defaults();
     }
 
+    /**
+     * {@code cmkflow.azure.cosmos-db-object-ids} lists {@code TENANT_ID=OBJECT_ID} items (comma-separated in an
+     * environment variable) for tenants whose Graph cmkflow may not read.
+     */
     @Singleton
-    AzureClients azureClients(ArmConnection connection) {
-        return new AzureClients(connection);
+    AzureClients azureClients(ArmConnection connection,
+                              @Value("${" + PrincipalSettings.COSMOS_DB_OBJECT_IDS + ":}") List<String> cosmosDbObjectIds,
+                              @Value("${" + PrincipalSettings.OWN_OBJECT_ID + ":}") String ownObjectId,
+                              @Value("${" + PrincipalSettings.ROLE_ASSIGNMENT_PROPAGATION + ":PT10M}") Duration propagation) {
+        return new AzureClients(connection, PrincipalSettings.of(
+                cosmosDbObjectIds.stream().filter(item -> !item.isBlank()).toList(), ownObjectId, propagation));
     }
 
     @Singleton

@@ -26,16 +26,27 @@ public final class AzureClients {
     private final ArmConnection connection;
     private final ManagedGroupRegistry managedGroups;
     private final RetryPolicy retryPolicy;
+    private final PrincipalDirectory principals;
     private final Map<String, AzureResourceManager> managers = new ConcurrentHashMap<>();
 
     public AzureClients(ArmConnection connection) {
-        this(connection, new ManagedGroupRegistry(), TransientFaultRetryStrategy.defaults());
+        this(connection, PrincipalSettings.lookedUp());
+    }
+
+    public AzureClients(ArmConnection connection, PrincipalSettings principalSettings) {
+        this(connection, new ManagedGroupRegistry(), TransientFaultRetryStrategy.defaults(), principalSettings);
     }
 
     public AzureClients(ArmConnection connection, ManagedGroupRegistry managedGroups, TransientFaultRetryStrategy retries) {
+        this(connection, managedGroups, retries, PrincipalSettings.lookedUp());
+    }
+
+    public AzureClients(ArmConnection connection, ManagedGroupRegistry managedGroups, TransientFaultRetryStrategy retries,
+                        PrincipalSettings principalSettings) {
         this.connection = connection;
         this.managedGroups = managedGroups;
         this.retryPolicy = new RetryPolicy(retries);
+        this.principals = new PrincipalDirectory(this, connection, principalSettings);
     }
 
     /** The client for the request's cloud, tenant and subscription. */
@@ -78,12 +89,17 @@ public final class AzureClients {
         return builder.buildClient();
     }
 
+    /** Object ids of Azure Cosmos DB and of cmkflow itself, per tenant. */
+    public PrincipalDirectory principals() {
+        return principals;
+    }
+
     /** Managed groups known to this process; steps record the groups they read so the guard knows them at once. */
     public ManagedGroupRegistry managedGroups() {
         return managedGroups;
     }
 
-    private static String armScope(AzureEnvironment environment) {
+    static String armScope(AzureEnvironment environment) {
         String endpoint = environment.getResourceManagerEndpoint();
         return (endpoint.endsWith("/") ? endpoint : endpoint + "/") + ".default";
     }

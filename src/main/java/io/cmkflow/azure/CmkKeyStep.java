@@ -2,6 +2,7 @@ package io.cmkflow.azure;
 
 import io.cmkflow.contract.RequestRules;
 import io.cmkflow.contract.ArmResourceId;
+import com.azure.core.management.exception.ManagementException;
 import com.azure.resourcemanager.keyvault.fluent.KeysClient;
 import com.azure.resourcemanager.keyvault.fluent.models.KeyInner;
 import com.azure.resourcemanager.keyvault.fluent.models.KeyProperties;
@@ -32,9 +33,11 @@ public final class CmkKeyStep {
     private static final List<JsonWebKeyOperation> KEY_OPS = List.of(JsonWebKeyOperation.WRAP_KEY, JsonWebKeyOperation.UNWRAP_KEY);
 
     private final AzureClients clients;
+    private final OwnKeyAccess ownAccess;
 
     public CmkKeyStep(AzureClients clients) {
         this.clients = clients;
+        this.ownAccess = new OwnKeyAccess(clients);
     }
 
     public KeyOutcome ensure(CmkRequest request, VaultOutcome vault, Ownership owner) {
@@ -51,19 +54,25 @@ public final class CmkKeyStep {
             return outcome(key, owner.owns(key.tags()));
         }
         boolean hsm = RequestRules.KEY_TYPE_RSA_HSM.equals(RequestRules.keyType(request));
-        KeyClient dataPlane = clients.keyClient(request, vault.vaultUri());
-        Optional<DeletedKey> deleted = ArmLookup.find(() -> dataPlane.getDeletedKey(name));
-        if (deleted.isPresent()) {
-            return recover(request, vault, owner, keys, dataPlane, deleted.get(), hsm);
-        }
         KeyCreateParameters parameters = new KeyCreateParameters()
                 .withTags(owner.tagsWith(request.tags()))
                 .withProperties(new KeyProperties()
                         .withKty(hsm ? JsonWebKeyType.RSA_HSM : JsonWebKeyType.RSA)
                         .withKeySize(RequestRules.keySize(request))
                         .withKeyOps(KEY_OPS));
-        KeyInner created = keys.createIfNotExist(vault.resourceGroup(), vault.name(), name, parameters);
-        return outcome(created, owner.owns(created.tags()));
+        try {
+            KeyInner created = keys.createIfNotExist(vault.resourceGroup(), vault.name(), name, parameters);
+            return outcome(created, owner.owns(created.tags()));
+        } catch (ManagementException refused) {
+            // Only a 409 can mean the name is soft-deleted; the data-plane lookup comes after it, so a plain create
+            // needs no data-plane permission (a new RBAC assignment of cmkflow's may not have applied yet).
+            if (refused.getResponse() == null || refused.getResponse().getStatusCode() != 409) {
+                throw refused;
+            }
+            KeyClient dataPlane = clients.keyClient(request, vault.vaultUri());
+            DeletedKey deleted = ArmLookup.find(() -> dataPlane.getDeletedKey(name)).orElseThrow(() -> refused);
+            return recover(request, vault, owner, keys, dataPlane, deleted, hsm);
+        }
     }
 
     /**
@@ -86,7 +95,7 @@ public final class CmkKeyStep {
                 .setKeySize(RequestRules.keySize(request))
                 .setHardwareProtected(hsm)
                 .setKeyOperations(KeyOperation.WRAP_KEY, KeyOperation.UNWRAP_KEY)
-                .setTags(owner.tags()));
+                .setTags(owner.tagsWith(request.tags())));
         KeyInner recovered = keys.get(vault.resourceGroup(), vault.name(), name);
         requireCompliant(recovered);
         return outcome(recovered, owner.owns(recovered.tags()));
@@ -94,7 +103,8 @@ public final class CmkKeyStep {
 
     /**
      * Deletes the key if this run created it. The management plane cannot delete keys, so the delete goes through
-     * the vault's data plane (the key becomes soft-deleted, like its vault).
+     * the vault's data plane (the key becomes soft-deleted, like its vault), with the key permissions step 2 gave
+     * cmkflow on a vault it created; a 403 while that role assignment is still being applied is waited out.
      */
     public UndoOutcome undo(CmkRequest request, Ownership owner) {
         return AzureStepException.classifying(() -> undoInAzure(request, owner));
@@ -117,7 +127,8 @@ public final class CmkKeyStep {
             return new UndoOutcome(keyId, UndoOutcome.Result.NOT_OURS, "key does not carry this run's tags; left untouched", null);
         }
         // Only the first response is needed: waiting for the deleted-key record to appear adds nothing to the undo.
-        clients.keyClient(request, vault.get().properties().vaultUri()).beginDeleteKey(name);
+        ownAccess.whileOwnRoleApplies(request, vault.get(), ActivityHeartbeat.current(),
+                () -> clients.keyClient(request, vault.get().properties().vaultUri()).beginDeleteKey(name));
         return new UndoOutcome(keyId, UndoOutcome.Result.DELETED, "key deleted (soft-deleted in its vault)", null);
     }
 

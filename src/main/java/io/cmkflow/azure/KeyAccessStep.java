@@ -32,12 +32,18 @@ import java.util.UUID;
 /**
  * Step 4: Azure Cosmos DB (the service that encrypts the workspace's managed account) may use the key: keys
  * get/wrapKey/unwrapKey through {@code accessPolicies/add}, or on an RBAC vault the role "Key Vault Crypto Service
- * Encryption User" at the vault's scope. When the request names a user-assigned identity, the workspace unwraps the
- * key as that identity, so its principal gets the same access the same way.
+ * Encryption User" at the vault's scope, for Azure Cosmos DB's service principal in the request's tenant (its object
+ * id, {@link PrincipalDirectory}: the application id would grant no one). When the request names a user-assigned
+ * identity, the workspace unwraps the key as that identity, and Microsoft's procedure gives it what the principal
+ * creating the key has: keys get/wrapKey/unwrapKey plus create/delete/purge, or on an RBAC vault "Key Vault Crypto
+ * Officer", which carries all of them.
  */
 public final class KeyAccessStep {
 
     static final List<KeyPermissions> KEY_PERMISSIONS = List.of(KeyPermissions.GET, KeyPermissions.UNWRAP_KEY, KeyPermissions.WRAP_KEY);
+    /** The identity's key permissions: Cosmos DB's, and what the procedure lists for whoever creates the key. */
+    static final List<KeyPermissions> IDENTITY_KEY_PERMISSIONS = List.of(KeyPermissions.GET, KeyPermissions.UNWRAP_KEY,
+            KeyPermissions.WRAP_KEY, KeyPermissions.CREATE, KeyPermissions.DELETE, KeyPermissions.PURGE);
 
     private final AzureClients clients;
 
@@ -71,12 +77,13 @@ public final class KeyAccessStep {
     }
 
     private KeyAccessOutcome readAccess(CmkRequest request, VaultOutcome vault, AzureResourceManager azure) {
-        String principal = AzureCloud.of(request).cosmosDbPrincipalId();
+        String principal = clients.principals().cosmosDbObjectId(request);
         String identity = identityPrincipal(request);
         if (vault.rbacAuthorization()) {
             RoleAssignmentsClient assignments = assignments(azure);
-            Optional<String> cosmos = existingRole(assignments, vault, principal);
-            Optional<String> forIdentity = identity == null ? Optional.empty() : existingRole(assignments, vault, identity);
+            Optional<String> cosmos = existingRole(assignments, vault, principal, KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER);
+            Optional<String> forIdentity = identity == null ? Optional.empty()
+                    : existingRole(assignments, vault, identity, KeyVaultRoles.CRYPTO_OFFICER);
             return new KeyAccessOutcome(vault.vaultId(), principal, Mode.RBAC, cosmos.isPresent(), cosmos.orElse(null),
                     identity, identity == null ? null : forIdentity.isPresent(), forIdentity.orElse(null));
         }
@@ -93,9 +100,10 @@ public final class KeyAccessStep {
         String identity = before.identityPrincipalId();
         if (vault.rbacAuthorization()) {
             RoleAssignmentsClient assignments = assignments(azure);
-            String cosmos = before.alreadyPresent() ? before.roleAssignmentId() : ensureRole(request, assignments, vault, principal);
+            String cosmos = before.alreadyPresent() ? before.roleAssignmentId()
+                    : ensureRole(request, assignments, vault, principal, KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER);
             String forIdentity = identity == null ? null : Boolean.TRUE.equals(before.identityAlreadyPresent())
-                    ? before.identityRoleAssignmentId() : ensureRole(request, assignments, vault, identity);
+                    ? before.identityRoleAssignmentId() : ensureRole(request, assignments, vault, identity, KeyVaultRoles.CRYPTO_OFFICER);
             return new KeyAccessOutcome(vault.vaultId(), principal, Mode.RBAC, before.alreadyPresent(), cosmos,
                     identity, before.identityAlreadyPresent(), forIdentity);
         }
@@ -103,17 +111,18 @@ public final class KeyAccessStep {
         VaultInner current = vaults.getByResourceGroup(vault.resourceGroup(), vault.name());
         Optional<AccessPolicyEntry> cosmosEntry = entryFor(current, request.tenantId(), principal);
         Optional<AccessPolicyEntry> identityEntry = identity == null ? Optional.empty() : entryFor(current, request.tenantId(), identity);
-        List<String> missing = new ArrayList<>();
-        if (cosmosEntry.isEmpty() || !hasAllPermissions(cosmosEntry.get())) {
-            missing.add(principal);
+        List<AccessPolicyEntry> missing = new ArrayList<>();
+        if (cosmosEntry.isEmpty() || !hasAll(cosmosEntry.get(), KEY_PERMISSIONS)) {
+            missing.add(entry(request.tenantId(), principal, KEY_PERMISSIONS));
         }
-        if (identity != null && (identityEntry.isEmpty() || !hasAllPermissions(identityEntry.get()))) {
-            missing.add(identity);
+        if (identity != null && (identityEntry.isEmpty() || !hasAll(identityEntry.get(), IDENTITY_KEY_PERMISSIONS))) {
+            missing.add(entry(request.tenantId(), identity, IDENTITY_KEY_PERMISSIONS));
         }
         if (!missing.isEmpty()) {
             // One add carries every missing entry: a single write, and a retry of it is harmless (add merges).
             vaults.updateAccessPolicy(vault.resourceGroup(), vault.name(), AccessPolicyUpdateKind.ADD,
-                    policyFor(request.tenantId(), missing));
+                    new VaultAccessPolicyParametersInner().withProperties(new VaultAccessPolicyProperties()
+                            .withAccessPolicies(missing)));
         }
         return before;
     }
@@ -154,7 +163,7 @@ public final class KeyAccessStep {
     public UndoOutcome undoUnreported(CmkRequest request, VaultOutcome vault) {
         return AzureStepException.classifying(() -> {
             String identity = identityPrincipal(request);
-            KeyAccessOutcome wouldHaveGranted = new KeyAccessOutcome(vault.vaultId(), AzureCloud.of(request).cosmosDbPrincipalId(),
+            KeyAccessOutcome wouldHaveGranted = new KeyAccessOutcome(vault.vaultId(), clients.principals().cosmosDbObjectId(request),
                     vault.rbacAuthorization() ? Mode.RBAC : Mode.ACCESS_POLICY, false, null,
                     identity, identity == null ? null : false, null);
             return undoInAzure(request, wouldHaveGranted);
@@ -173,14 +182,14 @@ public final class KeyAccessStep {
             RoleAssignmentsClient assignments = assignments(azure);
             if (!grant.alreadyPresent()) {
                 String id = grant.roleAssignmentId() != null ? grant.roleAssignmentId()
-                        : assignmentId(grant.vaultId(), grant.principalObjectId());
+                        : assignmentId(grant.vaultId(), grant.principalObjectId(), KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER);
                 if (deleteAssignment(assignments, id)) {
                     removed.add("Cosmos DB's role assignment " + id);
                 }
             }
             if (grant.identityAddedByThisRun()) {
                 String id = grant.identityRoleAssignmentId() != null ? grant.identityRoleAssignmentId()
-                        : assignmentId(grant.vaultId(), grant.identityPrincipalId());
+                        : assignmentId(grant.vaultId(), grant.identityPrincipalId(), KeyVaultRoles.CRYPTO_OFFICER);
                 if (deleteAssignment(assignments, id)) {
                     removed.add("the identity's role assignment " + id);
                 }
@@ -190,20 +199,21 @@ public final class KeyAccessStep {
         ArmResourceId vaultId = ArmResourceId.parse(grant.vaultId()).orElseThrow();
         VaultsClient vaults = vaults(azure);
         Optional<VaultInner> vault = ArmLookup.find(() -> vaults.getByResourceGroup(vaultId.resourceGroup(), vaultId.name()));
-        List<String> principals = new ArrayList<>();
+        List<AccessPolicyEntry> entries = new ArrayList<>();
         if (vault.isPresent() && !grant.alreadyPresent()
                 && entryFor(vault.get(), request.tenantId(), grant.principalObjectId()).isPresent()) {
-            principals.add(grant.principalObjectId());
+            entries.add(entry(request.tenantId(), grant.principalObjectId(), KEY_PERMISSIONS));
             removed.add("Cosmos DB's key permissions " + KEY_PERMISSIONS);
         }
         if (vault.isPresent() && grant.identityAddedByThisRun()
                 && entryFor(vault.get(), request.tenantId(), grant.identityPrincipalId()).isPresent()) {
-            principals.add(grant.identityPrincipalId());
-            removed.add("the identity's key permissions " + KEY_PERMISSIONS);
+            entries.add(entry(request.tenantId(), grant.identityPrincipalId(), IDENTITY_KEY_PERMISSIONS));
+            removed.add("the identity's key permissions " + IDENTITY_KEY_PERMISSIONS);
         }
-        if (!principals.isEmpty()) {
+        if (!entries.isEmpty()) {
             vaults.updateAccessPolicy(vaultId.resourceGroup(), vaultId.name(), AccessPolicyUpdateKind.REMOVE,
-                    policyFor(request.tenantId(), principals));
+                    new VaultAccessPolicyParametersInner().withProperties(new VaultAccessPolicyProperties()
+                            .withAccessPolicies(entries)));
         }
         return summary(grant, removed, "no access policy entry of this run");
     }
@@ -231,11 +241,12 @@ public final class KeyAccessStep {
         return azure.accessManagement().roleAssignments().manager().roleServiceClient().getRoleAssignments();
     }
 
-    /** The id of {@code principal}'s "Crypto Service Encryption User" assignment at the vault, if it has one. */
-    private static Optional<String> existingRole(RoleAssignmentsClient assignments, VaultOutcome vault, String principal) {
+    /** The id of {@code principal}'s assignment of {@code role} at the vault, if it has one. */
+    private static Optional<String> existingRole(RoleAssignmentsClient assignments, VaultOutcome vault, String principal,
+                                                 String role) {
         for (RoleAssignmentInner existing : assignments.listForScope(vault.vaultId())) {
             if (principal.equalsIgnoreCase(existing.principalId()) && existing.roleDefinitionId() != null
-                    && existing.roleDefinitionId().toLowerCase(Locale.ROOT).endsWith(KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER)) {
+                    && existing.roleDefinitionId().toLowerCase(Locale.ROOT).endsWith(role)) {
                 return Optional.of(existing.id());
             }
         }
@@ -246,32 +257,33 @@ public final class KeyAccessStep {
      * Creates the assignment the read before found missing; one there now (an earlier attempt of this grant made
      * it and died before reporting) is this run's, so it is used as it is.
      */
-    private static String ensureRole(CmkRequest request, RoleAssignmentsClient assignments, VaultOutcome vault, String principal) {
-        Optional<String> existing = existingRole(assignments, vault, principal);
+    private static String ensureRole(CmkRequest request, RoleAssignmentsClient assignments, VaultOutcome vault, String principal,
+                                     String role) {
+        Optional<String> existing = existingRole(assignments, vault, principal, role);
         if (existing.isPresent()) {
             return existing.get();
         }
-        return assignments.create(vault.vaultId(), assignmentName(vault.vaultId(), principal),
+        return assignments.create(vault.vaultId(), assignmentName(vault.vaultId(), principal, role),
                 new RoleAssignmentCreateParameters()
                         .withRoleDefinitionId("/subscriptions/" + request.subscriptionId()
-                                + "/providers/Microsoft.Authorization/roleDefinitions/" + KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER)
+                                + "/providers/Microsoft.Authorization/roleDefinitions/" + role)
                         .withPrincipalId(principal)
                         .withPrincipalType(PrincipalType.SERVICE_PRINCIPAL)).id();
     }
 
     /** A name derived from (vault, principal, role) makes a retried create hit the same assignment. */
-    private static String assignmentName(String vaultId, String principal) {
+    private static String assignmentName(String vaultId, String principal, String role) {
         return UUID.nameUUIDFromBytes((vaultId.toLowerCase(Locale.ROOT) + "|" + principal + "|"
-                + KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER).getBytes(StandardCharsets.UTF_8)).toString();
+                + role).getBytes(StandardCharsets.UTF_8)).toString();
     }
 
-    private static String assignmentId(String vaultId, String principal) {
-        return vaultId + "/providers/Microsoft.Authorization/roleAssignments/" + assignmentName(vaultId, principal);
+    private static String assignmentId(String vaultId, String principal, String role) {
+        return vaultId + "/providers/Microsoft.Authorization/roleAssignments/" + assignmentName(vaultId, principal, role);
     }
 
-    private static boolean hasAllPermissions(AccessPolicyEntry entry) {
+    private static boolean hasAll(AccessPolicyEntry entry, List<KeyPermissions> permissions) {
         return entry.permissions() != null && entry.permissions().keys() != null
-                && entry.permissions().keys().containsAll(KEY_PERMISSIONS);
+                && entry.permissions().keys().containsAll(permissions);
     }
 
     private static Optional<AccessPolicyEntry> entryFor(VaultInner vault, String tenantId, String principal) {
@@ -285,11 +297,8 @@ public final class KeyAccessStep {
                 .findFirst();
     }
 
-    private static VaultAccessPolicyParametersInner policyFor(String tenantId, List<String> principals) {
-        return new VaultAccessPolicyParametersInner().withProperties(new VaultAccessPolicyProperties()
-                .withAccessPolicies(principals.stream().map(principal -> new AccessPolicyEntry()
-                        .withTenantId(UUID.fromString(tenantId))
-                        .withObjectId(principal)
-                        .withPermissions(new Permissions().withKeys(KEY_PERMISSIONS))).toList()));
+    private static AccessPolicyEntry entry(String tenantId, String principal, List<KeyPermissions> permissions) {
+        return new AccessPolicyEntry().withTenantId(UUID.fromString(tenantId)).withObjectId(principal)
+                .withPermissions(new Permissions().withKeys(permissions));
     }
 }

@@ -6,6 +6,7 @@ import com.azure.core.util.polling.SyncPoller;
 import com.azure.resourcemanager.keyvault.fluent.VaultsClient;
 import com.azure.resourcemanager.keyvault.fluent.models.DeletedVaultInner;
 import com.azure.resourcemanager.keyvault.fluent.models.VaultInner;
+import com.azure.resourcemanager.keyvault.models.AccessPolicyEntry;
 import com.azure.resourcemanager.keyvault.models.CreateMode;
 import com.azure.resourcemanager.keyvault.models.Sku;
 import com.azure.resourcemanager.keyvault.models.SkuFamily;
@@ -37,10 +38,12 @@ public final class KeyVaultStep {
 
     private final AzureClients clients;
     private final PollingPolicy polling;
+    private final OwnKeyAccess ownAccess;
 
     public KeyVaultStep(AzureClients clients, PollingPolicy polling) {
         this.clients = clients;
         this.polling = polling;
+        this.ownAccess = new OwnKeyAccess(clients);
     }
 
     /** The vault a request names: its {@code existingId}, or {@code name} in the request's resource group. */
@@ -72,7 +75,7 @@ public final class KeyVaultStep {
             if (owner.owns(vault.tags())) {
                 // A rerun after this run created (or recovered) the vault: report what the first attempt did.
                 Disposition was = "true".equals(vault.tags().get(TAG_RECOVERED)) ? Disposition.RECOVERED : Disposition.CREATED;
-                return outcome(target, awaitReady(vaults, target, vault, heartbeat), was);
+                return owned(request, target, awaitReady(vaults, target, vault, heartbeat), was);
             }
             requireCompliant(request, vault);
             return outcome(target, vault, Disposition.ADOPTED);
@@ -81,8 +84,9 @@ public final class KeyVaultStep {
         if (deleted.isPresent()) {
             return recover(request, owner, vaults, target, deleted.get(), heartbeat);
         }
-        VaultInner created = createOrUpdate(vaults, target, parameters(request, owner.tagsWith(request.tags()), CreateMode.DEFAULT), heartbeat);
-        return outcome(target, created, Disposition.CREATED);
+        VaultInner created = createOrUpdate(vaults, target, parameters(request, owner.tagsWith(request.tags()), CreateMode.DEFAULT,
+                ownAccess.initialPolicies(request)), heartbeat);
+        return owned(request, target, created, Disposition.CREATED);
     }
 
     /** Deletes the vault if this run created it; it stays soft-deleted (purge protection) until its scheduled purge date. */
@@ -105,6 +109,7 @@ public final class KeyVaultStep {
             return new UndoOutcome(vault.id(), UndoOutcome.Result.NOT_OURS,
                     "vault does not carry this run's tags; left untouched", null);
         }
+        ownAccess.revoke(request, vault);
         vaults.delete(target.resourceGroup(), target.name());
         String until = ArmLookup.find(() -> vaults.getDeleted(target.name(), vault.location()))
                 .map(d -> String.valueOf(d.properties().scheduledPurgeDate())).orElse(null);
@@ -136,8 +141,9 @@ public final class KeyVaultStep {
         }
         Map<String, String> recoveredTags = new HashMap<>(owner.tagsWith(request.tags()));
         recoveredTags.put(TAG_RECOVERED, "true");
-        VaultInner vault = createOrUpdate(vaults, target, parameters(request, recoveredTags, CreateMode.RECOVER), heartbeat);
-        return outcome(target, vault, Disposition.RECOVERED);
+        VaultInner vault = createOrUpdate(vaults, target, parameters(request, recoveredTags, CreateMode.RECOVER,
+                ownAccess.initialPolicies(request)), heartbeat);
+        return owned(request, target, vault, Disposition.RECOVERED);
     }
 
     private VaultInner createOrUpdate(VaultsClient vaults, ArmResourceId target, VaultCreateOrUpdateParameters parameters,
@@ -163,12 +169,13 @@ public final class KeyVaultStep {
         return state == null || VaultProvisioningState.SUCCEEDED.equals(state);
     }
 
-    private static VaultCreateOrUpdateParameters parameters(CmkRequest request, Map<String, String> tags, CreateMode mode) {
+    private static VaultCreateOrUpdateParameters parameters(CmkRequest request, Map<String, String> tags, CreateMode mode,
+                                                            List<AccessPolicyEntry> accessPolicies) {
         boolean premium = RequestRules.SKU_PREMIUM.equals(RequestRules.vaultSku(request));
         VaultProperties properties = new VaultProperties()
                 .withTenantId(UUID.fromString(request.tenantId()))
                 .withSku(new Sku().withFamily(SkuFamily.A).withName(premium ? SkuName.PREMIUM : SkuName.STANDARD))
-                .withAccessPolicies(List.of())
+                .withAccessPolicies(accessPolicies)
                 .withEnableSoftDelete(true)
                 .withEnablePurgeProtection(true)
                 .withSoftDeleteRetentionInDays(RequestRules.retentionDays(request))
@@ -191,6 +198,12 @@ public final class KeyVaultStep {
             throw new AzureStepException(AzureFailure.nonRetryable("VaultNotCompliant",
                     "vault " + vault.id() + " is " + p.sku().name() + "; RSA-HSM keys need a premium vault"));
         }
+    }
+
+    /** A vault this run owns: cmkflow gets its own key access there (the key undo needs it). */
+    private VaultOutcome owned(CmkRequest request, ArmResourceId target, VaultInner vault, Disposition disposition) {
+        ownAccess.ensure(request, vault);
+        return outcome(target, vault, disposition);
     }
 
     private static VaultOutcome outcome(ArmResourceId target, VaultInner vault, Disposition disposition) {

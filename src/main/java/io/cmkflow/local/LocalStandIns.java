@@ -4,6 +4,7 @@ import com.azure.messaging.servicebus.ServiceBusClientBuilder;
 import io.cmkflow.azure.ArmConnection;
 import io.cmkflow.azure.PollingPolicy;
 import io.cmkflow.local.arm.ArmSimulator;
+import io.cmkflow.local.arm.SimulatedDirectory;
 import io.cmkflow.local.arm.ArmSimulatorOptions;
 import io.cmkflow.local.servicebus.EmulatorConfig;
 import io.cmkflow.local.servicebus.ServiceBusStandIn;
@@ -50,7 +51,8 @@ public class LocalStandIns {
     @Singleton
     @Requires(beans = ArmSimulator.class)
     ArmConnection simulatedArm(ArmSimulator simulator) {
-        return ArmConnection.simulator(simulator.azureEnvironment(), simulator.sslContext());
+        return ArmConnection.simulator(simulator.azureEnvironment(), simulator.sslContext(),
+                SimulatedDirectory::credential);
     }
 
     /** The ARM simulator already serving at {@code cmkflow.local.arm-endpoint}, trusted through {@code arm-certificate}. */
@@ -64,7 +66,7 @@ public class LocalStandIns {
         }
         log.info("Using the ARM simulator already serving {} (dev mode: no Azure account used)", settings.armEndpoint());
         return ArmConnection.simulator(ArmSimulator.azureEnvironment(settings.armEndpoint()),
-                ArmSimulator.trusting(settings.armCertificate()));
+                ArmSimulator.trusting(settings.armCertificate()), SimulatedDirectory::credential);
     }
 
     /** The simulator answers in milliseconds, so its operations are polled far faster than real ARM ones. */

@@ -34,10 +34,15 @@ class AzureClientsTest {
     }
 
     @Test
-    void theCosmosDbPrincipalFollowsTheCloud() {
-        assertThat(AzureCloud.byName(CmkRequest.AZURE_CLOUD).cosmosDbPrincipalId()).isEqualTo("a232010e-820c-4083-83bb-3ace5fc29d0b");
-        assertThat(AzureCloud.byName(CmkRequest.AZURE_US_GOVERNMENT).cosmosDbPrincipalId()).isEqualTo("57506a73-e302-42a9-b869-6f12d9ec29e9");
+    void theCosmosDbApplicationAndGraphFollowTheCloud() {
+        assertThat(AzureCloud.byName(CmkRequest.AZURE_CLOUD).cosmosDbApplicationId()).isEqualTo("a232010e-820c-4083-83bb-3ace5fc29d0b");
+        assertThat(AzureCloud.byName(CmkRequest.AZURE_US_GOVERNMENT).cosmosDbApplicationId()).isEqualTo("57506a73-e302-42a9-b869-6f12d9ec29e9");
         assertThat(AzureCloud.byName(null)).isEqualTo(AzureCloud.PUBLIC);
+        // The SDK's Graph client (Cosmos DB's service principal lookup) uses the environment's Graph endpoint.
+        for (AzureCloud cloud : AzureCloud.values()) {
+            assertThat(cloud.environment().getMicrosoftGraphEndpoint()).isEqualTo(cloud.graphEndpoint() + "/");
+        }
+        assertThat(AzureCloud.US_GOVERNMENT.graphEndpoint()).isEqualTo("https://graph.microsoft.us");
     }
 
     private static String endpoint(AzureResourceManager arm) {

@@ -4,7 +4,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import io.cmkflow.testing.TestRequests;
 import io.cmkflow.testing.CmkStack;
 import io.cmkflow.contract.AzureErrorClass;
+import io.cmkflow.contract.KeyVaultRoles;
+import io.cmkflow.local.arm.ArmSimulatorOptions;
 import io.cmkflow.local.arm.ArmState;
+import io.cmkflow.local.arm.JournalEntry;
+import io.cmkflow.local.arm.SimulatedDirectory;
 import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.contract.KeyOutcome;
 import io.cmkflow.contract.Ownership;
@@ -13,7 +17,10 @@ import io.cmkflow.contract.VaultOutcome;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import static io.cmkflow.testing.CmkStack.NO_HEARTBEAT;
 import static io.cmkflow.testing.TestRequests.owner;
@@ -141,7 +148,77 @@ class CmkKeyStepTest {
         assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.NON_RETRYABLE);
         assertThat(e.failure().code()).isEqualTo("DeletedKeyNotOurs");
         assertThat(e.getMessage()).contains("key.name", "choose another key name");
-        assertThat(azure.arm().journal().writes()).isEmpty();
+        assertThat(azure.arm().journal().writes()).as("only the create Azure refused for the deleted name")
+                .extracting(JournalEntry::status).containsOnly(409);
         assertThat(azure.arm().state().key(vault.vaultId(), "cmk-keyforeign").orElseThrow().deleted()).isTrue();
+    }
+
+    @Test
+    void theKeyUndoUsesTheKeyPermissionsStep2GaveCmkflowOnTheVault() {
+        CmkRequest request = request("ownaccess");
+        Ownership owner = owner("ownaccess");
+        VaultOutcome vault = vaults.ensure(request, owner, NO_HEARTBEAT);
+        step.ensure(request, vault, owner);
+
+        assertThat(azure.arm().state().accessPolicies(vault.vaultId()))
+                .filteredOn(p -> p.objectId().equals(SimulatedDirectory.CALLER_OBJECT_ID)).singleElement()
+                .satisfies(p -> assertThat(p.keys()).containsExactlyInAnyOrder("create", "get", "delete", "purge", "recover"));
+        azure.arm().journal().clear();
+
+        assertThat(step.undo(request, owner).result()).isEqualTo(UndoOutcome.Result.DELETED);
+        assertThat(azure.arm().journal().byOperation("DeleteKey")).extracting(JournalEntry::status).endsWith(200);
+        assertThat(azure.arm().state().key(vault.vaultId(), "cmk-ownaccess").orElseThrow().deleted()).isTrue();
+    }
+
+    @Test
+    void withoutItsOwnKeyPermissionsTheKeyUndoIsRefused() {
+        // cmkflow told it is someone else grants that one, not the identity its token names.
+        AzureClients elsewhere = new AzureClients(ArmConnection.simulator(azure.arm().azureEnvironment(),
+                azure.arm().sslContext(), SimulatedDirectory::credential),
+                PrincipalSettings.of(List.of(), UUID.randomUUID().toString(), Duration.ofMinutes(10)));
+        CmkRequest request = request("noaccess");
+        Ownership owner = owner("noaccess");
+        VaultOutcome vault = new KeyVaultStep(elsewhere, CmkStack.FAST_POLLING).ensure(request, owner, NO_HEARTBEAT);
+        CmkKeyStep keyStep = new CmkKeyStep(elsewhere);
+        keyStep.ensure(request, vault, owner);
+
+        AzureStepException e = catchThrowableOfType(AzureStepException.class, () -> keyStep.undo(request, owner));
+
+        assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.NON_RETRYABLE);
+        assertThat(e.failure().httpStatus()).isEqualTo(403);
+        assertThat(e.getMessage()).contains("does not have keys delete permission");
+        assertThat(azure.arm().state().key(vault.vaultId(), "cmk-noaccess").orElseThrow().deleted()).isFalse();
+    }
+
+    @Test
+    void onAnRbacVaultTheKeyUndoWaitsForCmkflowsNewRoleAssignmentToApply_forABoundedTime() {
+        ArmSimulatorOptions delayed = ArmSimulatorOptions.defaults().withRoleAssignmentDelay(Duration.ofSeconds(2));
+        try (CmkStack slow = CmkStack.azureOnly().arm(delayed).requestTarget().build().start()) {
+            CmkRequest request = TestRequests.copy(request("rbacundo"))
+                    .vault(new CmkRequest.KeyVault("kv-rbacundo", null, "standard", 7, true)).build();
+            Ownership owner = owner("rbacundo");
+            VaultOutcome vault = new KeyVaultStep(slow.clients(), CmkStack.FAST_POLLING).ensure(request, owner, NO_HEARTBEAT);
+            CmkKeyStep patient = new CmkKeyStep(slow.clients());
+            patient.ensure(request, vault, owner);
+            assertThat(slow.arm().state().roleAssignments()).anySatisfy(a -> {
+                assertThat(a.principalId()).isEqualTo(SimulatedDirectory.CALLER_OBJECT_ID);
+                assertThat(a.roleDefinitionId()).endsWith(KeyVaultRoles.CRYPTO_OFFICER);
+                assertThat(a.scope()).isEqualToIgnoringCase(vault.vaultId());
+            });
+            // No wait allowed: the 403 of the assignment not yet applied stands.
+            AzureClients impatientClients = new AzureClients(ArmConnection.simulator(slow.arm().azureEnvironment(),
+                    slow.arm().sslContext(), SimulatedDirectory::credential),
+                    PrincipalSettings.of(List.of(), null, Duration.ZERO));
+            AzureStepException refused = catchThrowableOfType(AzureStepException.class,
+                    () -> new CmkKeyStep(impatientClients).undo(request, owner));
+            assertThat(refused.failure().httpStatus()).isEqualTo(403);
+            assertThat(refused.getMessage()).contains("ForbiddenByRbac");
+
+            assertThat(patient.undo(request, owner).result()).isEqualTo(UndoOutcome.Result.DELETED);
+
+            assertThat(slow.arm().journal().byOperation("DeleteKey")).extracting(JournalEntry::status)
+                    .contains(403).endsWith(200);
+            assertThat(slow.arm().state().key(vault.vaultId(), "cmk-rbacundo").orElseThrow().deleted()).isTrue();
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.cmkflow.azure;
 
+import io.cmkflow.local.arm.SimulatedDirectory;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import io.cmkflow.testing.TestRequests;
 import io.cmkflow.testing.CmkStack;
@@ -7,6 +8,7 @@ import io.cmkflow.contract.KeyVaultRoles;
 import io.cmkflow.contract.AzureCloud;
 import io.cmkflow.contract.AzureErrorClass;
 import com.google.protobuf.ByteString;
+import io.cmkflow.local.arm.ArmSimulatorOptions;
 import io.cmkflow.local.arm.ArmState;
 import io.cmkflow.local.arm.VaultSeed;
 import io.cmkflow.contract.ArmResourceId;
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
@@ -34,11 +37,15 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 class KeyAccessStepTest {
 
-    private static final String PUBLIC_COSMOS = AzureCloud.PUBLIC.cosmosDbPrincipalId();
-    private static final String GOV_COSMOS = AzureCloud.US_GOVERNMENT.cosmosDbPrincipalId();
+    private static final String PUBLIC_COSMOS = SimulatedDirectory.cosmosDbObjectId(AzureCloud.PUBLIC, TENANT);
+    private static final String GOV_COSMOS = SimulatedDirectory.cosmosDbObjectId(AzureCloud.US_GOVERNMENT, TENANT);
     private static final String CLIENT_ID = "3c9b1f2e-7a4d-4b8e-9f01-23456789abcd";
+    /** A tenant whose directory has no Azure Cosmos DB service principal. */
+    private static final String TENANT_WITHOUT_COSMOS_DB = "0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6";
     @RegisterExtension
-    static final CmkStack azure = CmkStack.azureOnly().requestTarget().build();
+    static final CmkStack azure = CmkStack.azureOnly()
+            .arm(ArmSimulatorOptions.defaults().withoutCosmosDbPrincipalIn(TENANT_WITHOUT_COSMOS_DB))
+            .requestTarget().build();
     private static KeyVaultStep vaults;
     private static KeyAccessStep step;
 
@@ -111,6 +118,73 @@ class KeyAccessStepTest {
         // Undo from the read alone (the grant never reported): the deterministic name finds the assignment.
         assertThat(step.undo(request, before).result()).isEqualTo(UndoOutcome.Result.DELETED);
         assertThat(rolesAt(vault)).isEmpty();
+    }
+
+    @Test
+    void grantsCosmosDbsObjectIdReadFromGraph_notItsApplicationId_andReadsGraphOncePerTenant() {
+        CmkRequest request = request("graph");
+        VaultOutcome vault = vaults.ensure(request, owner("graph"), NO_HEARTBEAT);
+        VaultOutcome second = vaults.ensure(request("graph2"), owner("graph2"), NO_HEARTBEAT);
+
+        KeyAccessOutcome grant = step.grant(request, vault);
+        azure.arm().journal().clear();
+        KeyAccessOutcome secondGrant = step.grant(request("graph2"), second);
+
+        assertThat(grant.principalObjectId()).isEqualTo(PUBLIC_COSMOS)
+                .isNotEqualTo(AzureCloud.PUBLIC.cosmosDbApplicationId());
+        assertThat(azure.arm().state().accessPolicies(vault.vaultId())).extracting(ArmState.AccessPolicyView::objectId)
+                .contains(PUBLIC_COSMOS).doesNotContain(AzureCloud.PUBLIC.cosmosDbApplicationId());
+        assertThat(secondGrant.principalObjectId()).isEqualTo(PUBLIC_COSMOS);
+        assertThat(azure.arm().journal().byOperation("Graph_ListServicePrincipals")).isEmpty();
+    }
+
+    @Test
+    void readsCosmosDbsServicePrincipalThroughGraphsAppIdFilter() {
+        AzureClients fresh = new AzureClients(ArmConnection.simulator(azure.arm().azureEnvironment(),
+                azure.arm().sslContext(), SimulatedDirectory::credential));
+        azure.arm().journal().clear();
+
+        String objectId = fresh.principals().cosmosDbObjectId(request("lookup"));
+
+        assertThat(objectId).isEqualTo(PUBLIC_COSMOS);
+        assertThat(azure.arm().journal().byOperation("Graph_ListServicePrincipals")).singleElement().satisfies(e -> {
+            assertThat(e.path()).isEqualTo("/v1.0/servicePrincipals");
+            assertThat(e.query().get("$filter")).isEqualTo("appId eq '" + AzureCloud.PUBLIC.cosmosDbApplicationId() + "'");
+            assertThat(e.status()).isEqualTo(200);
+        });
+    }
+
+    @Test
+    void aConfiguredObjectIdForTheTenantIsUsedWithoutAskingGraph() {
+        String configured = UUID.randomUUID().toString();
+        AzureClients configuredClients = new AzureClients(ArmConnection.simulator(azure.arm().azureEnvironment(),
+                azure.arm().sslContext(), SimulatedDirectory::credential),
+                PrincipalSettings.of(List.of(TENANT.toUpperCase() + "=" + configured), null, Duration.ofMinutes(10)));
+        CmkRequest request = request("configured");
+        VaultOutcome vault = new KeyVaultStep(configuredClients, CmkStack.FAST_POLLING)
+                .ensure(request, owner("configured"), NO_HEARTBEAT);
+        azure.arm().journal().clear();
+
+        KeyAccessOutcome grant = new KeyAccessStep(configuredClients).grant(request, vault);
+
+        assertThat(grant.principalObjectId()).isEqualTo(configured);
+        assertThat(cosmosEntry(vault, configured).keys()).containsExactlyInAnyOrder("get", "wrapKey", "unwrapKey");
+        assertThat(azure.arm().journal().byOperation("Graph_ListServicePrincipals")).isEmpty();
+    }
+
+    @Test
+    void aTenantWithoutCosmosDbsServicePrincipalIsNonRetryableAndSaysToRegisterDocumentDb() {
+        CmkRequest request = TestRequests.copy(request("nocosmos")).tenantId(TENANT_WITHOUT_COSMOS_DB).build();
+        VaultOutcome vault = vaults.ensure(request, owner("nocosmos"), NO_HEARTBEAT);
+        azure.arm().journal().clear();
+
+        AzureStepException e = catchThrowableOfType(AzureStepException.class, () -> step.grant(request, vault));
+
+        assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.NON_RETRYABLE);
+        assertThat(e.failure().code()).isEqualTo("CosmosDbPrincipalNotFound");
+        assertThat(e.getMessage()).contains(TENANT_WITHOUT_COSMOS_DB).contains("Microsoft.DocumentDB")
+                .contains(AzureCloud.PUBLIC.cosmosDbApplicationId());
+        assertThat(azure.arm().journal().writes()).isEmpty();
     }
 
     @Test
@@ -188,7 +262,7 @@ class KeyAccessStepTest {
         assertThat(rerun.roleAssignmentId()).isEqualToIgnoringCase(grant.roleAssignmentId());
 
         assertThat(step.undo(request, grant).result()).isEqualTo(UndoOutcome.Result.DELETED);
-        assertThat(azure.arm().state().roleAssignments()).noneMatch(a -> a.scope().equalsIgnoreCase(vault.vaultId()));
+        assertThat(rolesAt(vault)).isEmpty();
         assertThat(step.undo(request, grant).result()).isEqualTo(UndoOutcome.Result.ALREADY_GONE);
     }
 
@@ -205,7 +279,9 @@ class KeyAccessStepTest {
         assertThat(grant.identityAlreadyPresent()).isFalse();
         assertThat(grant.alreadyPresent()).isFalse();
         assertThat(cosmosEntry(vault, PUBLIC_COSMOS).keys()).containsExactlyInAnyOrder("get", "wrapKey", "unwrapKey");
-        assertThat(cosmosEntry(vault, principal).keys()).containsExactlyInAnyOrder("get", "wrapKey", "unwrapKey");
+        // What the procedure asks for the workspace's identity: Cosmos DB's permissions and the key creator's.
+        assertThat(cosmosEntry(vault, principal).keys())
+                .containsExactlyInAnyOrder("get", "wrapKey", "unwrapKey", "create", "delete", "purge");
         assertThat(azure.arm().journal().entries()).anySatisfy(e -> {
             assertThat(e.operation()).isEqualTo("UserAssignedIdentities_Get");
             assertThat(e.method()).isEqualTo("GET");
@@ -274,7 +350,8 @@ class KeyAccessStepTest {
         KeyAccessOutcome grant = step.grant(request, vault);
 
         assertThat(grant.identityPrincipalId()).isEqualTo(principal);
-        assertThat(cosmosEntry(vault, principal).keys()).containsExactlyInAnyOrder("get", "wrapKey", "unwrapKey");
+        assertThat(cosmosEntry(vault, principal).keys())
+                .containsExactlyInAnyOrder("get", "wrapKey", "unwrapKey", "create", "delete", "purge");
         assertThat(azure.arm().journal().entries()).filteredOn(e -> e.operation().equals("UserAssignedIdentities_Get"))
                 .singleElement().satisfies(e -> assertThat(e.path()).startsWithIgnoringCase(identityId));
     }
@@ -294,6 +371,8 @@ class KeyAccessStepTest {
         assertThat(grant.identityRoleAssignmentId()).isNotNull().isNotEqualToIgnoringCase(grant.roleAssignmentId());
         assertThat(rolesAt(vault)).extracting(ArmState.RoleAssignmentView::principalId)
                 .containsExactlyInAnyOrder(PUBLIC_COSMOS, principal);
+        assertThat(rolesAt(vault)).filteredOn(a -> a.principalId().equals(principal)).singleElement()
+                .satisfies(a -> assertThat(a.roleDefinitionId()).endsWith(KeyVaultRoles.CRYPTO_OFFICER));
         assertThat(azure.arm().journal().writes()).hasSize(2).allSatisfy(w -> assertThat(w.operation()).isEqualTo("RoleAssignments_Create"));
         assertThat(azure.arm().state().accessPolicies(vault.vaultId())).isEmpty();
 
@@ -328,8 +407,10 @@ class KeyAccessStepTest {
         assertThat(azure.arm().state().accessPolicies(vault.vaultId())).noneMatch(p -> p.objectId().equals(PUBLIC_COSMOS));
     }
 
+    /** Step 4's role assignments at the vault (cmkflow's own, made with the vault in step 2, left out). */
     private static List<ArmState.RoleAssignmentView> rolesAt(VaultOutcome vault) {
-        return azure.arm().state().roleAssignments().stream().filter(a -> a.scope().equalsIgnoreCase(vault.vaultId())).toList();
+        return azure.arm().state().roleAssignments().stream().filter(a -> a.scope().equalsIgnoreCase(vault.vaultId())
+                && !a.principalId().equals(SimulatedDirectory.CALLER_OBJECT_ID)).toList();
     }
 
     private static String seedIdentity(String name) {

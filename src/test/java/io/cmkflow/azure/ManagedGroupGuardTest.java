@@ -1,5 +1,6 @@
 package io.cmkflow.azure;
 
+import io.cmkflow.local.arm.SimulatedDirectory;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import io.cmkflow.testing.TestRequests;
 import io.cmkflow.testing.CmkStack;
@@ -58,7 +59,8 @@ class ManagedGroupGuardTest {
 
     @Test
     void aProcessThatNeverSawTheWorkspaceAsksArmForManagedByAndRefuses() {
-        AzureClients cold = new AzureClients(ArmConnection.simulator(azure.arm().azureEnvironment(), azure.arm().sslContext()));
+        AzureClients cold = new AzureClients(ArmConnection.simulator(azure.arm().azureEnvironment(), azure.arm().sslContext(),
+                SimulatedDirectory::credential));
         AzureResourceManager arm = cold.resourceManager(AzureCloud.PUBLIC, TENANT, SUBSCRIPTION);
         String groupName = run.managedGroup().resourceGroupName();
 
@@ -101,7 +103,8 @@ class ManagedGroupGuardTest {
 
     @Test
     void whenArmCannotSayWhetherAGroupIsManagedTheDeleteIsRefused() {
-        AzureClients cold = new AzureClients(ArmConnection.simulator(azure.arm().azureEnvironment(), azure.arm().sslContext()));
+        AzureClients cold = new AzureClients(ArmConnection.simulator(azure.arm().azureEnvironment(), azure.arm().sslContext(),
+                SimulatedDirectory::credential));
         AzureResourceManager arm = cold.resourceManager(AzureCloud.PUBLIC, TENANT, SUBSCRIPTION);
         azure.arm().faults().inject(FaultRule.forOperation("ResourceGroups_Get").status(500).code("InternalServerError")
                 .message("unavailable").times(5));

@@ -1,5 +1,7 @@
 package io.cmkflow.bench;
 
+import io.cmkflow.local.arm.SimulatedDirectory;
+import io.cmkflow.testing.TestRequests;
 import io.cmkflow.contract.AzureCloud;
 import com.azure.resourcemanager.resources.fluentcore.utils.ResourceManagerUtils;
 import io.cmkflow.azure.ArmConnection;
@@ -62,7 +64,7 @@ public final class ArmBench {
 
         try (ArmSimulator sim = ArmSimulator.start(ArmSimulatorOptions.defaults())) {
             sim.state().resourceGroup(SUBSCRIPTION, GROUP, LOCATION);
-            AzureClients clients = new AzureClients(ArmConnection.simulator(sim.azureEnvironment(), sim.sslContext()));
+            AzureClients clients = new AzureClients(ArmConnection.simulator(sim.azureEnvironment(), sim.sslContext(), SimulatedDirectory::credential));
             Steps steps = new Steps(clients, polling);
 
             // Warm-up (class loading, TLS, JIT) and the one-time provider registration, not measured.
@@ -100,7 +102,7 @@ public final class ArmBench {
         VaultOutcome vault = new VaultOutcome(KeyVaultStep.vaultIdOf(request).id(), request.keyVault().name(),
                 GROUP, null, LOCATION, false, VaultOutcome.Disposition.CREATED);
         s.workspace.undo(request, owner, NO_HEARTBEAT);
-        s.cosmos.undo(request, new KeyAccessOutcome(vault.vaultId(), AzureCloud.PUBLIC.cosmosDbPrincipalId(),
+        s.cosmos.undo(request, new KeyAccessOutcome(vault.vaultId(), SimulatedDirectory.cosmosDbObjectId(AzureCloud.PUBLIC, TestRequests.TENANT),
                 KeyAccessOutcome.Mode.ACCESS_POLICY, false, null));
         s.key.undo(request, owner);
         s.vault.undo(request, owner);

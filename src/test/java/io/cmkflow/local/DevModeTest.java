@@ -1,5 +1,7 @@
 package io.cmkflow.local;
 
+import io.cmkflow.contract.AzureCloud;
+import io.cmkflow.local.arm.SimulatedDirectory;
 import io.cmkflow.local.arm.ArmSimulator;
 import io.cmkflow.local.arm.ArmState;
 import io.cmkflow.workflow.CmkSearchAttributes;
@@ -65,11 +67,16 @@ class DevModeTest {
             assertThat(azure.workspaces()).extracting(ArmState.WorkspaceView::name)
                     .containsExactlyInAnyOrder("mlw-research-cmk", "mlw-gov-hsm", "mlw-uai-cmk");
             assertThat(azure.managedResourceGroups()).hasSize(3);
-            // The user-assigned identity example works only because step 4 granted the seeded identity key access.
+            // The user-assigned identity example works only because step 4 granted the seeded identity key access, and
+            // Azure Cosmos DB's access went to its object id in the tenant, not to its application id.
             ArmState.VaultView uaiVault = azure.vaults().stream().filter(v -> v.name().equals("kv-uai-cmk")).findFirst().orElseThrow();
+            assertThat(uaiVault.accessPolicies()).extracting(ArmState.AccessPolicyView::objectId)
+                    .contains(SimulatedDirectory.cosmosDbObjectId(AzureCloud.PUBLIC, uaiVault.tenantId()))
+                    .doesNotContain(AzureCloud.PUBLIC.cosmosDbApplicationId());
             assertThat(uaiVault.accessPolicies()).anySatisfy(p -> {
                 assertThat(p.objectId()).isEqualTo(LocalDemo.EXAMPLE_IDENTITY_PRINCIPAL);
-                assertThat(p.keys()).containsExactlyInAnyOrder("get", "wrapKey", "unwrapKey");
+                // Cosmos DB's key permissions, and those Microsoft's procedure gives a workspace identity.
+                assertThat(p.keys()).containsExactlyInAnyOrder("get", "wrapKey", "unwrapKey", "create", "delete", "purge");
             });
             assertThat(azure.refusedDeletes()).isEmpty();
 

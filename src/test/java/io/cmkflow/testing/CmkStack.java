@@ -1,5 +1,6 @@
 package io.cmkflow.testing;
 
+import io.cmkflow.local.arm.SimulatedDirectory;
 import com.azure.core.util.BinaryData;
 import com.azure.messaging.servicebus.ServiceBusClientBuilder;
 import com.azure.messaging.servicebus.ServiceBusMessage;
@@ -135,7 +136,8 @@ public final class CmkStack implements BeforeAllCallback, AfterAllCallback, Befo
         try {
             if (options.azureOnly) {
                 arm = ArmSimulator.start(options.armOptions == null ? ArmSimulatorOptions.defaults() : options.armOptions);
-                clients = new AzureClients(ArmConnection.simulator(arm.azureEnvironment(), arm.sslContext()));
+                clients = new AzureClients(ArmConnection.simulator(arm.azureEnvironment(), arm.sslContext(),
+                        SimulatedDirectory::credential));
             } else {
                 startApplication();
             }

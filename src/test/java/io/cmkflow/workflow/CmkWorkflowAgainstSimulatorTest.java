@@ -1,6 +1,7 @@
 package io.cmkflow.workflow;
 
 import io.cmkflow.contract.AuthorizationScope;
+import io.cmkflow.local.arm.SimulatedDirectory;
 import io.cmkflow.contract.AzureCloud;
 import io.cmkflow.contract.StatusEvent;
 import com.azure.resourcemanager.resources.fluentcore.utils.ResourceManagerUtils;
@@ -66,6 +67,7 @@ import static org.awaitility.Awaitility.await;
 class CmkWorkflowAgainstSimulatorTest {
 
     private static final String TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+    private static final String COSMOS_DB = SimulatedDirectory.cosmosDbObjectId(AzureCloud.PUBLIC, TENANT);
     private static final String SUBSCRIPTION = "0a1b2c3d-0000-4000-8000-000000000042";
     private static final String GROUP = "rg-cmk-sim";
     private static final String LOCATION = "westeurope";
@@ -89,7 +91,7 @@ class CmkWorkflowAgainstSimulatorTest {
         ResourceManagerUtils.InternalRuntimeContext.setDelayProvider(d -> Duration.ofMillis(10));
         sim = ArmSimulator.start(ArmSimulatorOptions.defaults());
         // cmkflow's own SDK retry policy, with quick delays: the simulator answers in milliseconds.
-        clients = new AzureClients(ArmConnection.simulator(sim.azureEnvironment(), sim.sslContext()),
+        clients = new AzureClients(ArmConnection.simulator(sim.azureEnvironment(), sim.sslContext(), SimulatedDirectory::credential),
                 new ManagedGroupRegistry(), new TransientFaultRetryStrategy(2, Duration.ofMillis(10), Duration.ofMillis(50)));
         sim.state().resourceGroup(SUBSCRIPTION, GROUP, LOCATION);
 
@@ -144,7 +146,7 @@ class CmkWorkflowAgainstSimulatorTest {
         assertThat(result.steps().subList(1, 6)).extracting(CmkRunState.StepState::result)
                 .containsExactly(Result.CREATED, Result.CREATED, Result.CREATED, Result.CREATED, Result.VERIFIED);
         assertThat(result.resourcesCreated()).containsExactly(vaultId(), vaultId() + "/keys/" + keyName(),
-                vaultId() + "#accessPolicy/" + AzureCloud.PUBLIC.cosmosDbPrincipalId(), workspaceId(),
+                vaultId() + "#accessPolicy/" + COSMOS_DB, workspaceId(),
                 storageId(), insightsId());
 
         ArmState azure = sim.state();
@@ -153,7 +155,7 @@ class CmkWorkflowAgainstSimulatorTest {
         assertThat(vault.tags()).containsEntry("cmkflow-request-id", request.requestId())
                 .containsEntry("cmkflow-workflow-id", workflowId);
         assertThat(vault.accessPolicies()).anySatisfy(p -> {
-            assertThat(p.objectId()).isEqualTo(AzureCloud.PUBLIC.cosmosDbPrincipalId());
+            assertThat(p.objectId()).isEqualTo(COSMOS_DB);
             assertThat(p.keys()).contains("get", "wrapKey", "unwrapKey");
         });
         ArmState.KeyView key = azure.key(vault.id(), keyName()).orElseThrow();
@@ -317,7 +319,7 @@ class CmkWorkflowAgainstSimulatorTest {
         ArmState.VaultView seeded = sim.state().vault(VaultSeed.of(SUBSCRIPTION, GROUP, "kv-shared-" + name)
                 .location(LOCATION).tenantId(TENANT).purgeProtection(true)
                 .tags(Map.of("owner", "platform-team"))
-                .accessPolicy(AzureCloud.PUBLIC.cosmosDbPrincipalId(), List.of("get", "wrapKey", "unwrapKey")));
+                .accessPolicy(COSMOS_DB, List.of("get", "wrapKey", "unwrapKey")));
         ArmState.KeyView seededKey = sim.state().key(seeded.id(), keyName(), 3072, Map.of("owner", "platform-team"));
         request = request(name, seeded.id());
         sim.faults().inject(FaultRule.forOperation(faultedOperation(CmkStep.MANAGED_GROUP)).status(403)
@@ -419,7 +421,7 @@ class CmkWorkflowAgainstSimulatorTest {
         }
         if (createdThrough >= CmkStep.KEY_ACCESS.number()) {
             JournalEntry removal = sim.journal().where(e -> e.path().endsWith("/accessPolicies/remove")).get(0);
-            assertThat(removal.requestBody()).contains(AzureCloud.PUBLIC.cosmosDbPrincipalId());
+            assertThat(removal.requestBody()).contains(COSMOS_DB);
         }
         if (createdThrough >= CmkStep.KEY.number()) {
             assertThat(azure.keys(vaultId())).filteredOn(k -> k.name().equals(keyName()))

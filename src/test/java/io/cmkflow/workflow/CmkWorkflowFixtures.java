@@ -62,7 +62,7 @@ final class CmkWorkflowFixtures {
     }
 
     static KeyAccessOutcome grant(boolean alreadyPresent) {
-        return new KeyAccessOutcome(VAULT_ID, AzureCloud.PUBLIC.cosmosDbPrincipalId(),
+        return new KeyAccessOutcome(VAULT_ID, AzureCloud.PUBLIC.cosmosDbApplicationId(),
                 KeyAccessOutcome.Mode.ACCESS_POLICY, alreadyPresent, null);
     }
 

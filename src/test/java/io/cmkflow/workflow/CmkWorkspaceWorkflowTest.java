@@ -134,7 +134,7 @@ class CmkWorkspaceWorkflowTest {
                 .containsExactly(Result.CREATED, Result.CREATED, Result.CREATED, Result.CREATED, Result.CREATED, Result.VERIFIED);
         assertThat(result.steps()).extracting(CmkRunState.StepState::attempts).containsOnly(1);
         assertThat(result.resourcesCreated()).containsExactly(VAULT_ID, KEY_ID,
-                VAULT_ID + "#accessPolicy/" + AzureCloud.PUBLIC.cosmosDbPrincipalId(), WORKSPACE_ID, STORAGE_ID, INSIGHTS_ID);
+                VAULT_ID + "#accessPolicy/" + AzureCloud.PUBLIC.cosmosDbApplicationId(), WORKSPACE_ID, STORAGE_ID, INSIGHTS_ID);
         assertThat(result.outcomes().managedGroup().resourceGroupName()).isEqualTo(MANAGED_GROUP);
         assertThat(result.compensation()).isEmpty();
         assertThat(result.lastError()).isNull();
@@ -447,7 +447,7 @@ class CmkWorkspaceWorkflowTest {
     @Test
     void anIdentityGrantAddedByThisRunIsUndoneEvenWhenCosmosDbHadAccessBefore() throws Exception {
         String identity = "6f0e1d2c-3b4a-4596-8877-a1b2c3d4e5f6";
-        KeyAccessOutcome grant = new KeyAccessOutcome(VAULT_ID, AzureCloud.PUBLIC.cosmosDbPrincipalId(),
+        KeyAccessOutcome grant = new KeyAccessOutcome(VAULT_ID, AzureCloud.PUBLIC.cosmosDbApplicationId(),
                 KeyAccessOutcome.Mode.ACCESS_POLICY, true, null, identity, false, null);
         onStep(CmkStep.KEY_VAULT, doReturn(vault(VaultOutcome.Disposition.ADOPTED)));
         onStep(CmkStep.KEY_ACCESS, doReturn(grant));
@@ -464,7 +464,7 @@ class CmkWorkspaceWorkflowTest {
         CmkRunState state = queryState();
         assertThat(state.steps().get(CmkStep.KEY_ACCESS.ordinal()).result()).isEqualTo(Result.CREATED);
         assertThat(state.resourcesCreated()).contains(VAULT_ID + "#accessPolicy/" + identity)
-                .doesNotContain(VAULT_ID + "#accessPolicy/" + AzureCloud.PUBLIC.cosmosDbPrincipalId());
+                .doesNotContain(VAULT_ID + "#accessPolicy/" + AzureCloud.PUBLIC.cosmosDbApplicationId());
         assertThat(statusEvents.delivered).extracting(StatusEvent::message).contains(
                 "Cosmos DB already had get/wrapKey/unwrapKey on kv-cmk (access policy); user-assigned identity "
                         + identity + " granted the same");

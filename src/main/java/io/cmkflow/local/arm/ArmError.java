@@ -8,6 +8,8 @@ final class ArmError extends RuntimeException {
     private final int status;
     private final String code;
     private final Map<String, String> headers = new LinkedHashMap<>();
+    /** Key Vault's {@code innererror.code} (e.g. ForbiddenByPolicy), null for ARM's errors, which carry none. */
+    private String innerCode;
 
     ArmError(int status, String code, String message) {
         super(message);
@@ -18,6 +20,15 @@ final class ArmError extends RuntimeException {
     ArmError header(String name, String value) {
         headers.put(name, value);
         return this;
+    }
+
+    ArmError inner(String code) {
+        this.innerCode = code;
+        return this;
+    }
+
+    String innerCode() {
+        return innerCode;
     }
 
     int status() {

@@ -1,6 +1,5 @@
 package io.cmkflow.local.arm;
 
-import com.azure.core.credential.AccessToken;
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.http.HttpClient;
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
@@ -13,7 +12,6 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.publisher.Mono;
 
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
@@ -34,7 +32,6 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -112,7 +109,9 @@ public final class ArmSimulator implements AutoCloseable {
         this.certificate = SelfSignedCertificate.generate(host);
         this.state = new ArmState(options);
         this.router = new ArmRouter(state, journal, List.of(
-                new KeyDataPlaneRoutes(state.vaultStore, state.keyStore),
+                new KeyDataPlaneRoutes(state.vaultStore, state.keyStore,
+                        new KeyVaultDataAccess(state.roleAssignmentStore)),
+                new GraphRoutes(options),
                 new RoleRoutes(state.roleAssignmentStore),
                 new ProviderRoutes(state.providerStore, state.groupStore),
                 new VaultRoutes(state.vaultStore, state.keyStore),
@@ -222,8 +221,9 @@ public final class ArmSimulator implements AutoCloseable {
     }
 
     /**
-     * Azure public cloud's settings with every service endpoint pointed at this simulator, so a stray call to
-     * another service (Graph, ...) arrives here and shows as unhandled instead of leaving the machine.
+     * Azure public cloud's settings with every service endpoint pointed at this simulator: Microsoft Graph's service
+     * principals are served here ({@link GraphRoutes}), and a stray call to another service arrives here and shows as
+     * unhandled instead of leaving the machine.
      */
     public AzureEnvironment azureEnvironment() {
         return azureEnvironment(endpoint);
@@ -276,9 +276,12 @@ public final class ArmSimulator implements AutoCloseable {
         return new JdkHttpClientBuilder(java.net.http.HttpClient.newBuilder().sslContext(sslContext())).build();
     }
 
-    /** A credential handing out a fixed opaque token; the simulator only checks that a bearer token is present. */
+    /**
+     * A credential signing in as {@link SimulatedDirectory#CALLER_OBJECT_ID} in tenant
+     * {@link VaultSeed#DEFAULT_TENANT}; {@link SimulatedDirectory#credential(String)} signs in to another tenant.
+     */
     public TokenCredential credential() {
-        return request -> Mono.just(new AccessToken("simulated-arm-token", OffsetDateTime.now().plusHours(1)));
+        return SimulatedDirectory.credential(VaultSeed.DEFAULT_TENANT);
     }
 
     /** A profile for this simulator's environment (the tenant must be a GUID: the vault SDK parses it). */
@@ -458,6 +461,9 @@ public final class ArmSimulator implements AutoCloseable {
         var error = body.putObject("error");
         error.put("code", e.code());
         error.put("message", e.getMessage());
+        if (e.innerCode() != null) {
+            error.putObject("innererror").put("code", e.innerCode());
+        }
         ArmResponse response = ArmResponse.status(e.status(), body);
         response.errorCode = e.code();
         e.headers().forEach(response::header);

@@ -2,6 +2,9 @@ package io.cmkflow.local.arm;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * How a simulator behaves. Start from {@link #defaults()} and adjust with the {@code with…} methods.
@@ -21,6 +24,10 @@ import java.time.Duration;
  * @param host                        the name clients reach it by: null = {@code localhost}, listening on loopback
  *                                    only; a name (a compose service) = listening on every interface, that name in
  *                                    its URLs and certificate
+ * @param roleAssignmentDelay         how long a new role assignment takes to apply (real Azure: up to minutes); until
+ *                                    then the data plane and the workspace's key checks ignore it
+ * @param tenantsWithoutCosmosDb      tenants (lower case) whose Microsoft Graph has no Azure Cosmos DB service
+ *                                    principal, as in a tenant where Microsoft.DocumentDB was never registered
  */
 public record ArmSimulatorOptions(
         int port,
@@ -31,7 +38,9 @@ public record ArmSimulatorOptions(
         boolean providersRegisteredAtStart,
         boolean autoCreateResourceGroups,
         Path stateFile,
-        String host) {
+        String host,
+        Duration roleAssignmentDelay,
+        Set<String> tenantsWithoutCosmosDb) {
 
     public ArmSimulatorOptions {
         if (port < 0 || port > 65535) {
@@ -46,49 +55,56 @@ public record ArmSimulatorOptions(
         if (managedResourcesDelay == null || managedResourcesDelay.isNegative()) {
             throw new IllegalArgumentException("managedResourcesDelay must be zero or positive");
         }
+        if (roleAssignmentDelay == null || roleAssignmentDelay.isNegative()) {
+            throw new IllegalArgumentException("roleAssignmentDelay must be zero or positive");
+        }
+        tenantsWithoutCosmosDb = tenantsWithoutCosmosDb.stream().map(t -> t.toLowerCase(Locale.ROOT))
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     /**
      * Ephemeral port, 50 ms workspace operations, one Registering read, no managed-group delay, registration
-     * enforced, resource groups never made implicitly.
+     * enforced, resource groups never made implicitly, role assignments effective at once, Azure Cosmos DB's service
+     * principal in every tenant.
      */
     public static ArmSimulatorOptions defaults() {
-        return new ArmSimulatorOptions(0, Duration.ofMillis(50), 1, Duration.ZERO, true, false, false, null, null);
+        return new ArmSimulatorOptions(0, Duration.ofMillis(50), 1, Duration.ZERO, true, false, false, null, null,
+                Duration.ZERO, Set.of());
     }
 
     public ArmSimulatorOptions withPort(int newPort) {
         return new ArmSimulatorOptions(newPort, workspaceOperationDuration, providerRegisteringReads,
                 managedResourcesDelay, enforceProviderRegistration, providersRegisteredAtStart,
-                autoCreateResourceGroups, stateFile, host);
+                autoCreateResourceGroups, stateFile, host, roleAssignmentDelay, tenantsWithoutCosmosDb);
     }
 
     public ArmSimulatorOptions withWorkspaceOperationDuration(Duration duration) {
         return new ArmSimulatorOptions(port, duration, providerRegisteringReads, managedResourcesDelay,
                 enforceProviderRegistration, providersRegisteredAtStart,
-                autoCreateResourceGroups, stateFile, host);
+                autoCreateResourceGroups, stateFile, host, roleAssignmentDelay, tenantsWithoutCosmosDb);
     }
 
     public ArmSimulatorOptions withProviderRegisteringReads(int reads) {
         return new ArmSimulatorOptions(port, workspaceOperationDuration, reads, managedResourcesDelay,
                 enforceProviderRegistration, providersRegisteredAtStart,
-                autoCreateResourceGroups, stateFile, host);
+                autoCreateResourceGroups, stateFile, host, roleAssignmentDelay, tenantsWithoutCosmosDb);
     }
 
     public ArmSimulatorOptions withManagedResourcesDelay(Duration delay) {
         return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads, delay,
                 enforceProviderRegistration, providersRegisteredAtStart,
-                autoCreateResourceGroups, stateFile, host);
+                autoCreateResourceGroups, stateFile, host, roleAssignmentDelay, tenantsWithoutCosmosDb);
     }
 
     public ArmSimulatorOptions withProvidersRegisteredAtStart(boolean registered) {
         return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads,
                 managedResourcesDelay, enforceProviderRegistration, registered,
-                autoCreateResourceGroups, stateFile, host);
+                autoCreateResourceGroups, stateFile, host, roleAssignmentDelay, tenantsWithoutCosmosDb);
     }
 
     public ArmSimulatorOptions withAutoCreateResourceGroups(boolean autoCreate) {
         return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads,
-                managedResourcesDelay, enforceProviderRegistration, providersRegisteredAtStart, autoCreate, stateFile, host);
+                managedResourcesDelay, enforceProviderRegistration, providersRegisteredAtStart, autoCreate, stateFile, host, roleAssignmentDelay, tenantsWithoutCosmosDb);
     }
 
     /**
@@ -98,13 +114,27 @@ public record ArmSimulatorOptions(
     public ArmSimulatorOptions withStateFile(Path file) {
         return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads,
                 managedResourcesDelay, enforceProviderRegistration, providersRegisteredAtStart,
-                autoCreateResourceGroups, file, host);
+                autoCreateResourceGroups, file, host, roleAssignmentDelay, tenantsWithoutCosmosDb);
     }
 
     /** Serves as {@code name} on every interface (null: {@code localhost} on loopback). */
     public ArmSimulatorOptions withHost(String name) {
         return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads,
                 managedResourcesDelay, enforceProviderRegistration, providersRegisteredAtStart,
-                autoCreateResourceGroups, stateFile, name);
+                autoCreateResourceGroups, stateFile, name, roleAssignmentDelay, tenantsWithoutCosmosDb);
+    }
+
+    /** New role assignments apply only {@code delay} after they are made, as in real Azure. */
+    public ArmSimulatorOptions withRoleAssignmentDelay(Duration delay) {
+        return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads,
+                managedResourcesDelay, enforceProviderRegistration, providersRegisteredAtStart,
+                autoCreateResourceGroups, stateFile, host, delay, tenantsWithoutCosmosDb);
+    }
+
+    /** Microsoft Graph in these tenants has no Azure Cosmos DB service principal. */
+    public ArmSimulatorOptions withoutCosmosDbPrincipalIn(String... tenants) {
+        return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads,
+                managedResourcesDelay, enforceProviderRegistration, providersRegisteredAtStart,
+                autoCreateResourceGroups, stateFile, host, roleAssignmentDelay, Set.of(tenants));
     }
 }

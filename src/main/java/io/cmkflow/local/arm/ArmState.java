@@ -73,7 +73,7 @@ public final class ArmState {
     final ResourceGroupStore groupStore = new ResourceGroupStore(resourceStore);
     final KeyStore keyStore = new KeyStore();
     final VaultStore vaultStore = new VaultStore(resourceStore, keyStore, endpoints);
-    final RoleAssignmentStore roleAssignmentStore = new RoleAssignmentStore(resourceStore);
+    final RoleAssignmentStore roleAssignmentStore;
     final StorageAccountStore storageAccountStore = new StorageAccountStore(resourceStore);
     final GenericResourceStore genericResourceStore = new GenericResourceStore(resourceStore);
     final ManagedResourceGroups managedGroups = new ManagedResourceGroups(groupStore, resourceStore);
@@ -83,6 +83,7 @@ public final class ArmState {
     ArmState(ArmSimulatorOptions options) {
         this.options = options;
         this.providerStore = new ProviderStore(options);
+        this.roleAssignmentStore = new RoleAssignmentStore(resourceStore, options.roleAssignmentDelay());
         this.workspaceStore = new WorkspaceStore(options, resourceStore, managedGroups, operations,
                 new WorkspaceProvisioningChecks(resourceStore, keyStore, roleAssignmentStore));
     }

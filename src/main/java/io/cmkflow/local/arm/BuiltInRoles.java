@@ -8,7 +8,7 @@ import java.util.Map;
 
 /** The built-in role definitions cmkflow looks up, by role GUID, and their documents. */
 final class BuiltInRoles {
-    static final String KEY_VAULT_CRYPTO_OFFICER = "14b46e9e-c2b7-41b4-b07b-48a6ebf60603";
+    static final String KEY_VAULT_CRYPTO_OFFICER = KeyVaultRoles.CRYPTO_OFFICER;
     static final String KEY_VAULT_ADMINISTRATOR = "00482a5a-887f-4fb3-b363-3b7fe8e74483";
     /** GUID to role name, in the order Azure lists them. */
     static final Map<String, String> NAMES;
@@ -16,7 +16,7 @@ final class BuiltInRoles {
     static {
         Map<String, String> names = new LinkedHashMap<>();
         names.put(KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER, KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER_NAME);
-        names.put(KEY_VAULT_CRYPTO_OFFICER, "Key Vault Crypto Officer");
+        names.put(KEY_VAULT_CRYPTO_OFFICER, KeyVaultRoles.CRYPTO_OFFICER_NAME);
         names.put(KEY_VAULT_ADMINISTRATOR, "Key Vault Administrator");
         names.put("acdd72a7-3385-48ef-bd42-f606fba81ae7", "Reader");
         names.put("b24988ac-6180-42a0-ab88-20f7382dd24c", "Contributor");

@@ -9,15 +9,18 @@ import java.util.Map;
 /**
  * The Key Vault data plane for keys (api-version 7.x) at {@code {vaultUri}} = {@code https://localhost:PORT/kv/{vault}/}:
  * create (a new version on every call), get, list, versions, delete (soft), deleted key, recover, purge. Requests
- * without a bearer token get Key Vault's 401 challenge from the server (see {@link ArmSimulator}).
+ * without a bearer token get Key Vault's 401 challenge from the server (see {@link ArmSimulator}); a caller without
+ * the key permission gets Key Vault's 403 ({@link KeyVaultDataAccess}).
  */
 final class KeyDataPlaneRoutes implements Route.Family {
     private final VaultStore vaults;
     private final KeyStore keys;
+    private final KeyVaultDataAccess access;
 
-    KeyDataPlaneRoutes(VaultStore vaults, KeyStore keys) {
+    KeyDataPlaneRoutes(VaultStore vaults, KeyStore keys, KeyVaultDataAccess access) {
         this.vaults = vaults;
         this.keys = keys;
+        this.access = access;
     }
 
     @Override
@@ -29,44 +32,51 @@ final class KeyDataPlaneRoutes implements Route.Family {
         String method = r.method.toUpperCase(Locale.ROOT);
         if (r.is(2, "keys")) {
             if (r.size() == 3 && method.equals("GET")) {
-                return new Route("GetKeys", () -> listKeys(vaultName));
+                return new Route("GetKeys", () -> listKeys(permitted(r, vaultName, null, "list")));
             }
             if (r.size() < 4) {
                 return null;
             }
             String keyName = r.segment(3);
             if (r.size() == 5 && r.is(4, "create") && method.equals("POST")) {
-                return new Route("CreateKey", () -> create(r, vaultName, keyName));
+                return new Route("CreateKey", () -> create(r, permitted(r, vaultName, keyName, "create"), keyName));
             }
             if (r.size() == 5 && r.is(4, "versions") && method.equals("GET")) {
-                return new Route("GetKeyVersions", () -> versions(vaultName, keyName));
+                return new Route("GetKeyVersions", () -> versions(permitted(r, vaultName, keyName, "list"), keyName));
             }
             if (r.size() == 4 && method.equals("DELETE")) {
-                return new Route("DeleteKey", () -> delete(vaultName, keyName));
+                return new Route("DeleteKey", () -> delete(permitted(r, vaultName, keyName, "delete"), keyName));
             }
             if ((r.size() == 4 || r.size() == 5) && method.equals("GET")) {
-                return new Route("GetKey", () -> get(vaultName, keyName, r.size() == 5 ? r.segment(4) : null));
+                return new Route("GetKey", () -> get(permitted(r, vaultName, keyName, "get"), keyName,
+                        r.size() == 5 ? r.segment(4) : null));
             }
             return null;
         }
         if (r.is(2, "deletedkeys") && r.size() >= 4) {
             String keyName = r.segment(3);
             if (r.size() == 4 && method.equals("GET")) {
-                return new Route("GetDeletedKey", () -> ArmResponse.ok(KeyDocuments.deletedBundle(vault(vaultName),
-                        deleted(vaultName, keyName))));
+                return new Route("GetDeletedKey", () -> ArmResponse.ok(KeyDocuments.deletedBundle(
+                        vault(permitted(r, vaultName, keyName, "get")), deleted(vaultName, keyName))));
             }
             if (r.size() == 4 && method.equals("DELETE")) {
-                return new Route("PurgeDeletedKey", () -> purge(vaultName, keyName));
+                return new Route("PurgeDeletedKey", () -> purge(permitted(r, vaultName, keyName, "purge"), keyName));
             }
             if (r.size() == 5 && r.is(4, "recover") && method.equals("POST")) {
                 return new Route("RecoverDeletedKey", () -> {
-                    KeyStore.StoredKey key = deleted(vaultName, keyName);
+                    KeyStore.StoredKey key = deleted(permitted(r, vaultName, keyName, "recover"), keyName);
                     keys.recover(key);
                     return ArmResponse.ok(KeyDocuments.bundle(vault(vaultName), key, key.latest()));
                 });
             }
         }
         return null;
+    }
+
+    /** The vault's name once the caller may use {@code permission} on its keys (Key Vault's 403 otherwise). */
+    private String permitted(ArmRequest r, String vaultName, String keyName, String permission) {
+        access.require(r, vault(vaultName), keyName, permission);
+        return vaultName;
     }
 
     private ObjectNode vault(String vaultName) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,9 +23,12 @@ final class RoleAssignmentStore {
 
     private final Map<String, ObjectNode> byId = new LinkedHashMap<>();
     private final ResourceStore resources;
+    /** How long after its creation an assignment starts to apply (real Azure takes up to minutes). */
+    private final Duration delay;
 
-    RoleAssignmentStore(ResourceStore resources) {
+    RoleAssignmentStore(ResourceStore resources, Duration delay) {
         this.resources = resources;
+        this.delay = delay;
     }
 
     static String id(String scope, String name) {
@@ -94,9 +98,14 @@ final class RoleAssignmentStore {
         }).toList();
     }
 
-    /** Whether one of these principals (lower case) holds one of these roles at {@code lowerScope} or above it. */
+    /**
+     * Whether one of these principals (lower case) holds one of these roles at {@code lowerScope} or above it, by an
+     * assignment that already applies (see {@link ArmSimulatorOptions#roleAssignmentDelay()}).
+     */
     boolean anyHolds(String lowerScope, Set<String> roles, Set<String> principals) {
-        return byId.values().stream().anyMatch(a -> {
+        Instant now = Instant.now();
+        return byId.values().stream().filter(a -> !Instant.parse(JsonDocuments.text(a, "properties", "createdOn"))
+                .plus(delay).isAfter(now)).anyMatch(a -> {
             String scope = ResourceIds.key(JsonDocuments.text(a, "properties", "scope"));
             String principal = principal(a);
             boolean covers = lowerScope.equals(scope) || lowerScope.startsWith(scope + "/");

@@ -17,7 +17,10 @@ public final class VaultSeed {
     private final String resourceGroup;
     private final String name;
     private String location = "westeurope";
-    private String tenantId = "00000000-0000-0000-0000-000000000000";
+    /** The tenant of a seeded vault unless {@link #tenantId} says otherwise. */
+    public static final String DEFAULT_TENANT = "00000000-0000-0000-0000-000000000000";
+
+    private String tenantId = DEFAULT_TENANT;
     private boolean softDelete = true;
     private boolean purgeProtection = true;
     private boolean rbac;

@@ -5,14 +5,17 @@ import io.cmkflow.contract.AzureCloud;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * What Azure checks when it provisions a workspace: its referenced resources exist, and with a customer-managed key
  * the vault has purge protection, the key exists, and Azure Cosmos DB (and the CMK identity, when one is given) may
- * get, wrap and unwrap it — by access policy, or by role on an RBAC vault.
+ * get, wrap and unwrap it — by access policy naming its object id in the vault's tenant, or by a role on an RBAC vault
+ * that already applies.
  */
 final class WorkspaceProvisioningChecks {
     private static final Set<String> CMK_KEY_PERMISSIONS = Set.of("get", "wrapkey", "unwrapkey");
@@ -72,11 +75,15 @@ final class WorkspaceProvisioningChecks {
             return new ArmError(400, "KeyNotFound", "The key '" + keyIdentifier + "' could not be found in the key "
                     + "vault '" + vaultId + "'.");
         }
-        if (!canUseKey(vault, key, Set.of(AzureCloud.PUBLIC.cosmosDbPrincipalId(),
-                AzureCloud.US_GOVERNMENT.cosmosDbPrincipalId()))) {
-            return new ArmError(400, "KeyVaultAccessDenied", "Azure Cosmos DB (principal "
-                    + AzureCloud.PUBLIC.cosmosDbPrincipalId() + ") cannot get, wrap and unwrap the key '" + keyIdentifier
-                    + "': " + GRANT_HINT);
+        // Azure Cosmos DB uses the key as its service principal in the vault's tenant: an entry naming its
+        // application id (or another tenant's object id) grants no one.
+        String tenant = JsonDocuments.text(vault, "properties", "tenantId");
+        Set<String> cosmosDb = Arrays.stream(AzureCloud.values())
+                .map(cloud -> SimulatedDirectory.cosmosDbObjectId(cloud, tenant)).collect(Collectors.toSet());
+        if (!canUseKey(vault, key, cosmosDb)) {
+            return new ArmError(400, "KeyVaultAccessDenied", "Azure Cosmos DB (its service principal in tenant "
+                    + tenant + ", object id " + String.join(" or ", cosmosDb) + ") cannot get, wrap and unwrap the key '"
+                    + keyIdentifier + "': " + GRANT_HINT);
         }
         String identityId = JsonDocuments.text(encryption, "identity", "userAssignedIdentity");
         if (identityId != null) {

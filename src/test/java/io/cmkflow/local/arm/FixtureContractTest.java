@@ -2,7 +2,9 @@ package io.cmkflow.local.arm;
 
 import io.cmkflow.testing.TestRequests;
 import io.cmkflow.contract.AzureCloud;
+import com.azure.core.models.ResponseError;
 import com.azure.json.JsonProviders;
+import com.azure.resourcemanager.authorization.fluent.models.MicrosoftGraphServicePrincipalInner;
 import com.azure.json.JsonReader;
 import com.azure.resourcemanager.keyvault.fluent.models.CheckNameAvailabilityResultInner;
 import com.azure.resourcemanager.keyvault.fluent.models.DeletedVaultInner;
@@ -21,6 +23,8 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -56,7 +60,9 @@ class FixtureContractTest {
         sim = ArmSimulator.start(ArmSimulatorOptions.defaults().withProvidersRegisteredAtStart(true));
         http = HttpClient.newBuilder().sslContext(sim.sslContext()).version(HttpClient.Version.HTTP_1_1).build();
         vault = sim.state().vault(VaultSeed.of(SUBSCRIPTION, GROUP, "kvcontract01").tags(Map.of("owner", "cmkflow"))
-                .accessPolicy(AzureCloud.PUBLIC.cosmosDbPrincipalId(), List.of("get", "wrapKey", "unwrapKey")));
+                .accessPolicy(SimulatedDirectory.cosmosDbObjectId(AzureCloud.PUBLIC, VaultSeed.DEFAULT_TENANT),
+                        List.of("get", "wrapKey", "unwrapKey"))
+                .accessPolicy(SimulatedDirectory.CALLER_OBJECT_ID, List.of("create", "get")));
         sim.state().key(vault.id(), "cmk", 3072, Map.of());
         sim.state().deletedVault(VaultSeed.of(SUBSCRIPTION, GROUP, "kvcontractgone").tags(Map.of("owner", "cmkflow")));
         sim.state().storageAccount(SUBSCRIPTION, GROUP, "stcontract01", "westeurope", Map.of());
@@ -221,7 +227,7 @@ class FixtureContractTest {
                 fixture("Microsoft.KeyVault/updateAccessPoliciesAdd.json", "200"),
                 simulator("PUT", vault.id() + "/accessPolicies/add?api-version=2024-11-01",
                         "{\"properties\":{\"accessPolicies\":[{\"tenantId\":\"00000000-0000-0000-0000-000000000000\","
-                                + "\"objectId\":\"" + AzureCloud.PUBLIC.cosmosDbPrincipalId() + "\",\"permissions\":"
+                                + "\"objectId\":\"" + SimulatedDirectory.cosmosDbObjectId(AzureCloud.PUBLIC, VaultSeed.DEFAULT_TENANT) + "\",\"permissions\":"
                                 + "{\"keys\":[\"get\"]}}]}}"), fields);
     }
 
@@ -236,11 +242,62 @@ class FixtureContractTest {
         HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(vault.vaultUri()
                         + "keys/cmk3/create?api-version=7.6"))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"kty\":\"RSA\",\"key_size\":3072}"))
-                .header("Authorization", "Bearer contract").header("Content-Type", "application/json").build(),
+                .header("Authorization", "Bearer " + SimulatedDirectory.token(VaultSeed.DEFAULT_TENANT,
+                        SimulatedDirectory.CALLER_OBJECT_ID)).header("Content-Type", "application/json").build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(created.statusCode()).isEqualTo(200);
         assertReadFields(KeyBundle::fromJson, fixture("KeyVault.DataPlane/CreateKey-example.json", "200"),
                 created.body(), fields);
+    }
+
+    @Test
+    void dataPlaneForbidden() throws Exception {
+        // The caller holds create and get on kvcontract01's keys, not purge.
+        sim.state().key(vault.id(), "cmk-forbidden", 3072, Map.of());
+        HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create(vault.vaultUri()
+                        + "keys/cmk-forbidden?api-version=7.6")).DELETE()
+                .header("Authorization", "Bearer " + SimulatedDirectory.token(VaultSeed.DEFAULT_TENANT,
+                        SimulatedDirectory.CALLER_OBJECT_ID)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).isEqualTo(403);
+
+        String fixture = fixture("KeyVault.DataPlane/PurgeDeletedKey-forbidden.json", "403");
+        Map<String, Function<ResponseError, Object>> fields = new LinkedHashMap<>();
+        fields.put("error.code", ResponseError::getCode);
+        fields.put("error.message", ResponseError::getMessage);
+        assertReadFields(ResponseError::fromJson, JSON.writeValueAsString(JSON.readTree(fixture).path("error")),
+                JSON.writeValueAsString(JSON.readTree(refused.body()).path("error")), fields);
+        assertThat(JSON.readTree(refused.body()).path("error").path("code").asText())
+                .isEqualTo(JSON.readTree(fixture).path("error").path("code").asText());
+        assertThat(JSON.readTree(refused.body()).path("error").path("innererror").path("code").asText())
+                .isEqualTo(JSON.readTree(fixture).path("error").path("innererror").path("code").asText());
+        assertThat(sim.state().key(vault.id(), "cmk-forbidden").orElseThrow().deleted()).isFalse();
+    }
+
+    @Test
+    void graphServicePrincipalByAppId() throws Exception {
+        String tenant = "2b3c4d5e-6f70-4182-93a4-b5c6d7e8f901";
+        String appId = AzureCloud.PUBLIC.cosmosDbApplicationId();
+        HttpResponse<String> listed = http.send(HttpRequest.newBuilder(URI.create(sim.endpoint()
+                        + "v1.0/servicePrincipals?$filter=" + URLEncoder.encode("appId eq '" + appId + "'",
+                        StandardCharsets.UTF_8)))
+                .header("Authorization", "Bearer " + SimulatedDirectory.token(tenant, SimulatedDirectory.CALLER_OBJECT_ID))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(listed.statusCode()).as(listed.body()).isEqualTo(200);
+
+        Map<String, Function<MicrosoftGraphServicePrincipalInner, Object>> fields = new LinkedHashMap<>();
+        fields.put("id", MicrosoftGraphServicePrincipalInner::id);
+        fields.put("appId", MicrosoftGraphServicePrincipalInner::appId);
+        fields.put("displayName", MicrosoftGraphServicePrincipalInner::displayName);
+        fields.put("accountEnabled", MicrosoftGraphServicePrincipalInner::accountEnabled);
+        String item = JSON.writeValueAsString(JSON.readTree(listed.body()).path("value").get(0));
+        assertReadFields(MicrosoftGraphServicePrincipalInner::fromJson,
+                fixture("MicrosoftGraph/serviceprincipal-get.json", "200"), item, fields);
+        MicrosoftGraphServicePrincipalInner cosmosDb = parse(MicrosoftGraphServicePrincipalInner::fromJson, item);
+        assertThat(cosmosDb.appId()).isEqualTo(appId);
+        // An object id is not the application id, and differs per tenant.
+        assertThat(cosmosDb.id()).isNotEqualTo(appId)
+                .isEqualTo(SimulatedDirectory.cosmosDbObjectId(AzureCloud.PUBLIC, tenant))
+                .isNotEqualTo(SimulatedDirectory.cosmosDbObjectId(AzureCloud.PUBLIC, VaultSeed.DEFAULT_TENANT));
     }
 
     @Test

@@ -46,7 +46,7 @@ class JournalAndOptionsTest {
         try (CmkStack session = CmkStack.azureOnly().arm(options).sdkPollDelay(Duration.ofMillis(20)).build().start()) {
             ArmState state = session.arm().state();
             ArmState.VaultView vault = state.vault(VaultSeed.of(SUBSCRIPTION, "rg-late", "kvlate01")
-                    .accessPolicy(AzureCloud.PUBLIC.cosmosDbPrincipalId(), List.of("get", "wrapKey", "unwrapKey")));
+                    .accessPolicy(SimulatedDirectory.cosmosDbObjectId(AzureCloud.PUBLIC, VaultSeed.DEFAULT_TENANT), List.of("get", "wrapKey", "unwrapKey")));
             state.key(vault.id(), "cmk", 3072, Map.of());
             ArmState.ResourceView storage = state.storageAccount(SUBSCRIPTION, "rg-late", "stlate01", "westeurope",
                     Map.of());

@@ -149,7 +149,7 @@ class KeyVaultTest {
     void accessPolicyAddIsASetUnionAndRemoveDropsEmptyEntries() {
         String name = uniqueName("kv");
         Vault vault = createVault("rg-policies", name);
-        String cosmos = AzureCloud.PUBLIC.cosmosDbPrincipalId();
+        String cosmos = AzureCloud.PUBLIC.cosmosDbApplicationId();
 
         updatePolicy("rg-policies", name, AccessPolicyUpdateKind.ADD, cosmos, KeyPermissions.GET, KeyPermissions.WRAP_KEY);
         updatePolicy("rg-policies", name, AccessPolicyUpdateKind.ADD, cosmos, KeyPermissions.WRAP_KEY,

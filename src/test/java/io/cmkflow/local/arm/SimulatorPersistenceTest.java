@@ -1,5 +1,6 @@
 package io.cmkflow.local.arm;
 
+import io.cmkflow.testing.TestRequests;
 import com.azure.core.http.HttpHeaderName;
 import com.azure.core.http.HttpMethod;
 import com.azure.core.http.HttpRequest;
@@ -53,7 +54,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class SimulatorPersistenceTest {
     static final String API = "2026-07-01";
     static final String GROUP = "rg-persist";
-    static final String COSMOS = AzureCloud.PUBLIC.cosmosDbPrincipalId();
+    static final String COSMOS = SimulatedDirectory.cosmosDbObjectId(AzureCloud.PUBLIC, TestRequests.TENANT);
     static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -184,6 +185,9 @@ class SimulatorPersistenceTest {
                     .withExistingResourceGroup(GROUP)
                     .defineAccessPolicy().forObjectId(COSMOS)
                     .allowKeyPermissions(KeyPermissions.GET, KeyPermissions.WRAP_KEY, KeyPermissions.UNWRAP_KEY)
+                    .attach()
+                    .defineAccessPolicy().forObjectId(SimulatedDirectory.CALLER_OBJECT_ID)
+                    .allowKeyPermissions(KeyPermissions.CREATE, KeyPermissions.GET, KeyPermissions.LIST)
                     .attach()
                     .withPurgeProtectionEnabled().create();
             Key key = vault.keys().define("cmk")

@@ -46,7 +46,7 @@ class WorkspaceTest {
 
     private static VaultSeed grantedVault() {
         return VaultSeed.of(SUBSCRIPTION, GROUP, vaultName())
-                .accessPolicy(AzureCloud.PUBLIC.cosmosDbPrincipalId(), List.of("get", "wrapKey", "unwrapKey"));
+                .accessPolicy(SimulatedDirectory.cosmosDbObjectId(AzureCloud.PUBLIC, VaultSeed.DEFAULT_TENANT), List.of("get", "wrapKey", "unwrapKey"));
     }
 
     private static Map<String, Object> properties(Cmk cmk) {
@@ -136,7 +136,7 @@ class WorkspaceTest {
     @Test
     void cosmosWithoutKeyPermissionsFailsTheOperation() {
         Cmk cmk = prepare(VaultSeed.of(SUBSCRIPTION, GROUP, vaultName())
-                .accessPolicy(AzureCloud.PUBLIC.cosmosDbPrincipalId(), List.of("get", "wrapKey")));
+                .accessPolicy(SimulatedDirectory.cosmosDbObjectId(AzureCloud.PUBLIC, VaultSeed.DEFAULT_TENANT), List.of("get", "wrapKey")));
 
         assertThatThrownBy(() -> create("ws-no-grant", cmk))
                 .isInstanceOfSatisfying(ManagementException.class, e -> {
@@ -144,6 +144,47 @@ class WorkspaceTest {
                 });
         assertThat(session.arm().state().managedResourceGroups())
                 .noneMatch(g -> g.name().startsWith("azureml-rg-ws-no-grant_"));
+    }
+
+    @Test
+    void anEntryForCosmosDbsApplicationIdGrantsNoOne() {
+        Cmk cmk = prepare(VaultSeed.of(SUBSCRIPTION, GROUP, vaultName())
+                .accessPolicy(AzureCloud.PUBLIC.cosmosDbApplicationId(), List.of("get", "wrapKey", "unwrapKey")));
+
+        assertThatThrownBy(() -> create("ws-app-id", cmk))
+                .isInstanceOfSatisfying(ManagementException.class, e -> {
+                    assertThat(e.getValue().getCode()).isEqualTo("KeyVaultAccessDenied");
+                    assertThat(e.getValue().getMessage()).contains(
+                            SimulatedDirectory.cosmosDbObjectId(AzureCloud.PUBLIC, VaultSeed.DEFAULT_TENANT));
+                });
+    }
+
+    @Test
+    void aCosmosDbRoleAssignmentCountsOnlyOnceItHasApplied() {
+        ArmSimulatorOptions delayed = ArmSimulatorOptions.defaults().withProvidersRegisteredAtStart(true)
+                .withRoleAssignmentDelay(Duration.ofMinutes(5));
+        try (CmkStack slow = CmkStack.azureOnly().arm(delayed).resourceGroup(SUBSCRIPTION, GROUP, "westeurope")
+                .build().start()) {
+            ArmState state = slow.arm().state();
+            ArmState.VaultView vault = state.vault(VaultSeed.of(SUBSCRIPTION, GROUP, vaultName()).rbacAuthorization(true));
+            state.key(vault.id(), "cmk", 3072, Map.of());
+            ArmState.ResourceView storage = state.storageAccount(SUBSCRIPTION, GROUP, "stdelayed01", "westeurope", Map.of());
+            slow.resourceManager(SUBSCRIPTION).accessManagement().roleAssignments().define(UUID.randomUUID().toString())
+                    .forObjectId(SimulatedDirectory.cosmosDbObjectId(AzureCloud.PUBLIC, VaultSeed.DEFAULT_TENANT))
+                    .withBuiltInRole(com.azure.resourcemanager.authorization.models.BuiltInRole.fromString(
+                            KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER_NAME))
+                    .withScope(vault.id()).create();
+            Map<String, Object> properties = Map.of("storageAccount", storage.id(), "keyVault", vault.id(),
+                    "encryption", Map.of("status", "Enabled", "keyVaultProperties", Map.of(
+                            "keyVaultArmId", vault.id(), "keyIdentifier", vault.vaultUri() + "keys/cmk")));
+
+            assertThatThrownBy(() -> slow.resourceManager(SUBSCRIPTION).genericResources()
+                    .define("ws-delayed").withRegion("westeurope").withExistingResourceGroup(GROUP)
+                    .withResourceType("workspaces").withProviderNamespace("Microsoft.MachineLearningServices")
+                    .withoutPlan().withApiVersion(API).withProperties(properties).create())
+                    .isInstanceOfSatisfying(ManagementException.class,
+                            e -> assertThat(e.getValue().getCode()).isEqualTo("KeyVaultAccessDenied"));
+        }
     }
 
     @Test
@@ -162,7 +203,7 @@ class WorkspaceTest {
         assertThatThrownBy(() -> create("ws-rbac", cmk)).isInstanceOf(ManagementException.class);
 
         session.resourceManager(TestRequests.SUBSCRIPTION).accessManagement().roleAssignments().define(UUID.randomUUID().toString())
-                .forObjectId(AzureCloud.PUBLIC.cosmosDbPrincipalId())
+                .forObjectId(SimulatedDirectory.cosmosDbObjectId(AzureCloud.PUBLIC, VaultSeed.DEFAULT_TENANT))
                 .withBuiltInRole(com.azure.resourcemanager.authorization.models.BuiltInRole.fromString(
                         KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER_NAME))
                 .withScope(cmk.vault().id())
@@ -170,7 +211,7 @@ class WorkspaceTest {
 
         assertThat(create("ws-rbac", cmk).properties()).isNotNull();
         assertThat(session.arm().state().roleAssignments()).anySatisfy(a -> {
-            assertThat(a.principalId()).isEqualTo(AzureCloud.PUBLIC.cosmosDbPrincipalId());
+            assertThat(a.principalId()).isEqualTo(SimulatedDirectory.cosmosDbObjectId(AzureCloud.PUBLIC, VaultSeed.DEFAULT_TENANT));
             assertThat(a.roleDefinitionId()).endsWith(KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER);
             assertThat(a.scope()).isEqualTo(cmk.vault().id());
         });
