@@ -173,6 +173,10 @@ public final class RunControl {
     public void cancel(String workflowId, String reason) {
         try {
             WorkflowStub run = client.newUntypedWorkflowStub(workflowId);
+            // The server accepts a cancellation of a run that has ended and does nothing; say so instead.
+            if (run.describe().getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+                throw notOpen(workflowId);
+            }
             if (reason == null) {
                 run.cancel();
             } else {
