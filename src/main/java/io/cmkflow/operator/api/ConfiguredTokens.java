@@ -64,8 +64,9 @@ public class ConfiguredTokens implements TokenValidator<HttpRequest<?>> {
     private static Token parse(String entry) {
         String[] parts = entry.trim().split(":", -1);
         if (parts.length != 3 || parts[0].isBlank()) {
+            // A lone part may be a token pasted in by mistake: never echo it.
             throw new ConfigurationException(SETTING + ": an entry must be name:role:sha256, got one with "
-                    + parts.length + " part(s)" + (parts.length > 0 && !parts[0].isBlank() ? " named " + parts[0] : ""));
+                    + parts.length + " part(s)" + (parts.length > 1 && !parts[0].isBlank() ? " named " + parts[0] : ""));
         }
         String name = parts[0];
         String role = parts[1];
