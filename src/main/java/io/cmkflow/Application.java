@@ -74,6 +74,12 @@ public class Application {
         } catch (RuntimeException refused) {
             return refusedToStart(refused);
         }
+        try {
+            dev.serveApi();
+        } catch (RuntimeException refused) {
+            dev.close();
+            return refusedToStart(refused);
+        }
         dev.printBanner(System.out);
         System.out.println("cmkflow dev running; stop with Ctrl-C");
         return runUntilStopped(dev::close);

@@ -5,15 +5,20 @@ import io.cmkflow.local.arm.ArmSimulator;
 import io.cmkflow.local.servicebus.ServiceBusStandIn;
 import io.cmkflow.temporal.TemporalSettings;
 import io.cmkflow.workflow.CmkSearchAttributes;
+import io.cmkflow.operator.api.ApiSettings;
+import io.cmkflow.operator.api.ConfiguredTokens;
 import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -28,6 +33,11 @@ public final class DevMode implements AutoCloseable {
     public static final int TEMPORAL_PORT = 7233;
     public static final int TEMPORAL_UI_PORT = 8233;
     public static final String ARM_STATE_FILE = "arm-simulator.json";
+    /**
+     * The operator API's dev token (role operator), like Vault's dev root token: application-dev.yml configures its
+     * hash unless {@code CMKFLOW_API_TOKENS} is set, and the banner prints it.
+     */
+    public static final String DEV_TOKEN = "cmkflow-dev";
 
     private final Path stateDir;
     private final TemporalDevServer temporal;
@@ -111,6 +121,13 @@ public final class DevMode implements AutoCloseable {
         return temporal;
     }
 
+    /** Starts the operator API (and the management port's health) on the configured ports; answers the API's address. */
+    public URI serveApi() {
+        EmbeddedServer server = application.getBean(EmbeddedServer.class);
+        server.start();
+        return server.getURI().resolve("/api/");
+    }
+
     /** What a person needs to use dev mode, and what it is not. */
     public void printBanner(PrintStream out) {
         TemporalSettings settings = application.getBean(TemporalSettings.class);
@@ -125,6 +142,14 @@ public final class DevMode implements AutoCloseable {
                 out.println("  ARM simulator:         " + arm.endpoint()));
         AuthorizationScope scope = application.getBean(AuthorizationScope.class);
         out.println("  Authorization scope:   " + (scope.allowsEverything() ? "everything (dev mode)" : scope));
+        application.findBean(EmbeddedServer.class).filter(EmbeddedServer::isRunning).ifPresent(server -> {
+            out.println("  Operator API:          " + server.getURI().resolve("/api/runs") + "  (OpenAPI "
+                    + server.getURI().resolve("/api/openapi.yml") + ")");
+            List<String> tokens = application.getBean(ApiSettings.class).tokens();
+            boolean devToken = tokens != null && tokens.stream().anyMatch(t -> t.endsWith(":" + ConfiguredTokens.sha256Hex(DEV_TOKEN)));
+            out.println("  API token:             " + (devToken ? DEV_TOKEN + "   <-- DEV ONLY: role operator, printed for all to see"
+                    : "the tokens CMKFLOW_API_TOKENS configures"));
+        });
         out.println("  State folder:          " + stateDir + "  (`cmkflow dev --reset` wipes it)");
         out.println("  Kept across restarts:  Temporal runs and history, the simulated Azure resources.");
         out.println("  Lost on restart:       messages still queued in the Service Bus stand-in (it is in memory, as the"

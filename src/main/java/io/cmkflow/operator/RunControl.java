@@ -1,17 +1,21 @@
 package io.cmkflow.operator;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.Timestamp;
 import io.cmkflow.workflow.CmkRunState;
 import io.cmkflow.workflow.CmkSearchAttributes;
 import io.cmkflow.workflow.CmkWorkspaceWorkflow;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsRequest;
 import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsResponse;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionDescription;
 import io.temporal.client.WorkflowExecutionMetadata;
 import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
 import io.temporal.common.SearchAttributes;
 import io.temporal.common.converter.DataConverter;
@@ -21,9 +25,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * What on-call staff do to runs, for cmkflow's own CLI: list runs by their search attributes, read a run's state, send
+ * What on-call staff do to runs, for cmkflow's own CLI and the operator API: list runs by their search attributes, read a run's state, send
  * the `retry` and `abort` updates, cancel. The effects are exactly those of the Temporal UI/CLI (same visibility
  * query, same updates, same cancellation). Listing needs a server with visibility (the CLI's dev server, a Temporal
  * cluster, Temporal Cloud); the Java test server has none and answers UNIMPLEMENTED.
@@ -98,8 +103,40 @@ public final class RunControl {
         return new Page(runs, next.isEmpty() ? null : Base64.getUrlEncoder().encodeToString(next.toByteArray()));
     }
 
+    /** The run's {@code state} query (closed runs answer too); {@link RunNotFoundException} when Temporal knows no such run. */
     public CmkRunState state(String workflowId) {
-        return workflow(workflowId).state();
+        try {
+            return workflow(workflowId).state();
+        } catch (WorkflowNotFoundException unknown) {
+            throw new RunNotFoundException(workflowId);
+        }
+    }
+
+    /** The run's latest execution as Temporal describes it, with its pending activities and its history's events. */
+    public RunDetails details(String workflowId) {
+        WorkflowExecutionDescription description;
+        try {
+            description = client.newUntypedWorkflowStub(workflowId).describe();
+        } catch (WorkflowNotFoundException unknown) {
+            throw new RunNotFoundException(workflowId);
+        }
+        DataConverter converter = client.getOptions().getDataConverter();
+        List<RunDetails.PendingActivity> pending = description.getRawDescription().getPendingActivitiesList().stream()
+                .map(activity -> new RunDetails.PendingActivity(activity.getActivityType().getName(),
+                        activity.getState().name().replace("PENDING_ACTIVITY_STATE_", ""), activity.getAttempt(),
+                        activity.getMaximumAttempts(),
+                        activity.hasLastFailure() ? activity.getLastFailure().getMessage() : null,
+                        activity.hasScheduledTime() ? instant(activity.getScheduledTime()) : null,
+                        activity.hasLastStartedTime() ? instant(activity.getLastStartedTime()) : null))
+                .toList();
+        List<RunDetails.TimelineEvent> timeline = client.fetchHistory(workflowId, description.getExecution().getRunId())
+                .getEvents().stream()
+                .map(event -> new RunDetails.TimelineEvent(event.getEventId(), instant(event.getEventTime()),
+                        event.getEventType().name().replace("EVENT_TYPE_", ""), detail(event, converter)))
+                .toList();
+        return new RunDetails(workflowId, description.getExecution().getRunId(), description.getStatus().name()
+                .replace("WORKFLOW_EXECUTION_STATUS_", ""), description.getStartTime(), description.getCloseTime(),
+                description.getHistoryLength(), pending, timeline);
     }
 
     /** Re-runs the step the run is parked on; refused (with the workflow's reason) unless the run is AwaitingOperator. */
@@ -126,7 +163,28 @@ public final class RunControl {
 
     /** Requests cancellation: the run compensates what it created and ends Cancelled. */
     public void cancel(String workflowId) {
-        client.newUntypedWorkflowStub(workflowId).cancel();
+        cancel(workflowId, null);
+    }
+
+    /**
+     * Requests cancellation with {@code reason}, which Temporal records as the cause of the run's
+     * WorkflowExecutionCancelRequested event (so it shows in the UI's history). Refused for a run that has ended.
+     */
+    public void cancel(String workflowId, String reason) {
+        try {
+            WorkflowStub run = client.newUntypedWorkflowStub(workflowId);
+            // The server accepts a cancellation of a run that has ended and does nothing; say so instead.
+            if (run.describe().getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+                throw notOpen(workflowId);
+            }
+            if (reason == null) {
+                run.cancel();
+            } else {
+                run.cancel(reason);
+            }
+        } catch (WorkflowNotFoundException closed) {
+            throw notOpen(workflowId);
+        }
     }
 
     private CmkWorkspaceWorkflow workflow(String workflowId) {
@@ -141,8 +199,37 @@ public final class RunControl {
                 attributes.get(CmkSearchAttributes.STAGE), run.getStatus(), run.getStartTime(), run.getCloseTime());
     }
 
-    private static RunControlException notOpen(String workflowId) {
-        return new RunControlException("no open run " + workflowId + ": it has ended (see `cmkflow show`) or never existed");
+    /** Temporal answers NOT_FOUND both for an unknown id and for a run that has ended; describe tells them apart. */
+    private RunControlException notOpen(String workflowId) {
+        try {
+            WorkflowExecutionDescription run = client.newUntypedWorkflowStub(workflowId).describe();
+            return new RunControlException("run " + workflowId + " has ended ("
+                    + run.getStatus().name().replace("WORKFLOW_EXECUTION_STATUS_", "") + "); see `cmkflow show`");
+        } catch (WorkflowNotFoundException unknown) {
+            return new RunNotFoundException(workflowId);
+        }
+    }
+
+    private static Instant instant(Timestamp timestamp) {
+        return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
+    }
+
+    /** What an operator reads in an event; null for the events whose type says it all. */
+    private static String detail(HistoryEvent event, DataConverter converter) {
+        return switch (event.getEventType()) {
+            case EVENT_TYPE_ACTIVITY_TASK_SCHEDULED -> event.getActivityTaskScheduledEventAttributes().getActivityType().getName()
+                    + (event.hasUserMetadata() && event.getUserMetadata().hasSummary()
+                    ? ": " + converter.fromPayload(event.getUserMetadata().getSummary(), String.class, String.class) : "");
+            case EVENT_TYPE_ACTIVITY_TASK_FAILED -> event.getActivityTaskFailedEventAttributes().getFailure().getMessage();
+            case EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED -> {
+                var input = event.getWorkflowExecutionUpdateAcceptedEventAttributes().getAcceptedRequest().getInput();
+                yield input.getName() + (input.getArgs().getPayloadsCount() == 0 ? ""
+                        : ": " + converter.fromPayloads(0, Optional.of(input.getArgs()), String.class, String.class));
+            }
+            case EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED -> event.getWorkflowExecutionCancelRequestedEventAttributes().getCause();
+            case EVENT_TYPE_WORKFLOW_EXECUTION_FAILED -> event.getWorkflowExecutionFailedEventAttributes().getFailure().getMessage();
+            default -> null;
+        };
     }
 
     private static String reasonOf(WorkflowUpdateException refused) {

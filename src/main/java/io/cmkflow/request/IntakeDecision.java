@@ -2,6 +2,8 @@ package io.cmkflow.request;
 
 import io.cmkflow.workflow.CmkWorkflowStarter;
 
+import java.util.List;
+
 /** What the intake does with one message once it has been handled. */
 public sealed interface IntakeDecision {
 
@@ -9,7 +11,10 @@ public sealed interface IntakeDecision {
     record Complete(CmkWorkflowStarter.StartResult start) implements IntakeDecision {
     }
 
-    /** The request must never run: dead-letter with a stable reason and a description naming field and rule. */
-    record DeadLetter(RejectionReason reason, String description) implements IntakeDecision {
+    /**
+     * The request must never run: dead-letter with a stable reason and a description naming field and rule; the
+     * violations one by one for callers that answer with them (the operator API), empty when no field is at fault.
+     */
+    record DeadLetter(RejectionReason reason, String description, List<Violation> violations) implements IntakeDecision {
     }
 }

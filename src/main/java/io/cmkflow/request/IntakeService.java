@@ -46,12 +46,12 @@ public class IntakeService {
             String replyTo = events.allowedReplyTo(request.requestId(), message.replyTo());
             start = starter.start(new CmkWorkflowInput(request, replyTo, null, settings.activityTimeoutCap()));
         } catch (RequestRejectedException rejected) {
-            return reject(message, null, rejected.reason(), rejected.description());
+            return reject(message, null, rejected.reason(), rejected.description(), rejected.violations());
         }
         if (start.outcome() == CmkWorkflowStarter.Outcome.TARGET_BUSY) {
             return reject(message, start.workflowId(), RejectionReason.TargetBusy,
                     "workflow " + start.workflowId() + " is running request " + start.existingRequestId()
-                            + " for the same workspace; resend when it has finished");
+                            + " for the same workspace; resend when it has finished", List.of());
         }
         try (var workflow = MDC.putCloseable(RunLogKeys.WORKFLOW_ID, start.workflowId());
              var run = MDC.putCloseable(RunLogKeys.RUN_ID, start.runId())) {
@@ -78,11 +78,12 @@ public class IntakeService {
     }
 
     /** Publishes the `rejected` event before the caller dead-letters: a redelivery re-sends the same event id, which duplicate detection drops. */
-    private IntakeDecision reject(IncomingRequest message, String workflowId, RejectionReason reason, String description) {
+    private IntakeDecision reject(IncomingRequest message, String workflowId, RejectionReason reason, String description,
+                                  List<Violation> violations) {
         String requestId = message.requestIdOrMessageId(mapper);
         log.warn("message {} (request {}) rejected: {}: {}", message.messageId(), requestId, reason, description);
         events.send(new StatusEvent("rejected-" + message.messageId(), requestId, workflowId, StatusEvent.Type.rejected,
                 "Rejected", "validate", reason + ": " + description, Instant.now().toString(), null, message.replyTo()));
-        return new IntakeDecision.DeadLetter(reason, description);
+        return new IntakeDecision.DeadLetter(reason, description, violations);
     }
 }

@@ -91,7 +91,7 @@ class RunControlTest {
         assertThat(stack.arm().state().vault(SUBSCRIPTION, GROUP, request.keyVault().name())).isEmpty();
         assertThatThrownBy(() -> control.abort(WorkflowIds.forRequest(request), "too late"))
                 .isInstanceOf(RunControlException.class)
-                .hasMessageContaining("no open run");
+                .hasMessageContaining("has ended (CANCELED)");
     }
 
     private static CmkRequest request(String name) {
