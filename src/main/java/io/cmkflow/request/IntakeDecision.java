@@ -12,4 +12,8 @@ public sealed interface IntakeDecision {
     /** The request must never run: dead-letter with a stable reason and a description naming field and rule. */
     record DeadLetter(RejectionReason reason, String description) implements IntakeDecision {
     }
+
+    /** A transient failure: abandon the message so the broker redelivers it. */
+    record Abandon(String why) implements IntakeDecision {
+    }
 }

@@ -34,6 +34,7 @@ final class MessageEntity {
     private final TreeMap<Long, Instant> scheduled = new TreeMap<>();
     private long lastSequenceNumber;
     private int lockRenewals;
+    private boolean sendDisabled;
 
     private MessageEntity(String path, QueueDefinition definition, MessageEntity deadLetterQueue) {
         this.path = path;
@@ -48,6 +49,15 @@ final class MessageEntity {
 
     String path() {
         return path;
+    }
+
+    /** The entity's status is SendDisabled: sends are refused, receiving goes on. */
+    boolean sendDisabled() {
+        return sendDisabled;
+    }
+
+    void sendDisabled(boolean value) {
+        sendDisabled = value;
     }
 
     boolean isDeadLetterQueue() {
