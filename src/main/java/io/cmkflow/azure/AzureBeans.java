@@ -3,6 +3,7 @@ package io.cmkflow.azure;
 import io.cmkflow.contract.AuthorizationScope;
 import io.cmkflow.workflow.CompensationActivities;
 import io.cmkflow.workflow.ProvisioningActivities;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
@@ -27,8 +28,8 @@ public class AzureBeans {
     }
 
     @Singleton
-    AzureClients azureClients(ArmConnection connection) {
-        return new AzureClients(connection);
+    AzureClients azureClients(ArmConnection connection, MeterRegistry registry) {
+        return new AzureClients(connection, new ManagedGroupRegistry(), TransientFaultRetryStrategy.defaults(), registry);
     }
 
     @Singleton

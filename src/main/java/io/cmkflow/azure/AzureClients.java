@@ -11,6 +11,8 @@ import com.azure.core.management.profile.AzureProfile;
 import com.azure.resourcemanager.AzureResourceManager;
 import com.azure.security.keyvault.keys.KeyClient;
 import com.azure.security.keyvault.keys.KeyClientBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.cmkflow.contract.CmkRequest;
 
 import java.util.Map;
@@ -18,24 +20,29 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Builds and caches one {@link AzureResourceManager} per (cloud, tenant, subscription) over the connection's shared
- * HTTP client. Every pipeline carries the {@link ManagedGroupGuard} and cmkflow's retry policy
- * ({@link TransientFaultRetryStrategy}: 429 is left to Temporal). Building a client sends no request.
+ * HTTP client. Every pipeline carries the {@link ManagedGroupGuard}, cmkflow's retry policy
+ * ({@link TransientFaultRetryStrategy}: 429 is left to Temporal) and {@link ArmCallMetrics}. Building a client sends
+ * no request.
  */
 public final class AzureClients {
 
     private final ArmConnection connection;
     private final ManagedGroupRegistry managedGroups;
     private final RetryPolicy retryPolicy;
+    private final ArmCallMetrics callMetrics;
     private final Map<String, AzureResourceManager> managers = new ConcurrentHashMap<>();
 
+    /** Counting ARM calls nowhere (tests that build the Azure layer without the application). */
     public AzureClients(ArmConnection connection) {
-        this(connection, new ManagedGroupRegistry(), TransientFaultRetryStrategy.defaults());
+        this(connection, new ManagedGroupRegistry(), TransientFaultRetryStrategy.defaults(), new CompositeMeterRegistry());
     }
 
-    public AzureClients(ArmConnection connection, ManagedGroupRegistry managedGroups, TransientFaultRetryStrategy retries) {
+    public AzureClients(ArmConnection connection, ManagedGroupRegistry managedGroups, TransientFaultRetryStrategy retries,
+                        MeterRegistry registry) {
         this.connection = connection;
         this.managedGroups = managedGroups;
         this.retryPolicy = new RetryPolicy(retries);
+        this.callMetrics = new ArmCallMetrics(registry);
     }
 
     /** The client for the request's cloud, tenant and subscription. */
@@ -55,6 +62,7 @@ public final class AzureClients {
                     .withHttpClient(connection.httpClient())
                     .withRetryPolicy(retryPolicy)
                     .withPolicy(new ManagedGroupGuard(managedGroups, lookup))
+                    .withPolicy(callMetrics)
                     .authenticate(credential, new AzureProfile(tenantId, subscriptionId, environment))
                     .withSubscription(subscriptionId);
         });
@@ -71,7 +79,8 @@ public final class AzureClients {
                 .vaultUrl(vaultUri)
                 .credential(connection.credential(cloud, request.tenantId()))
                 .httpClient(connection.httpClient())
-                .retryPolicy(retryPolicy);
+                .retryPolicy(retryPolicy)
+                .addPolicy(callMetrics);
         if (connection.simulated()) {
             builder.disableChallengeResourceVerification();
         }

@@ -43,6 +43,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -90,7 +92,8 @@ class CmkWorkflowAgainstSimulatorTest {
         sim = ArmSimulator.start(ArmSimulatorOptions.defaults());
         // cmkflow's own SDK retry policy, with quick delays: the simulator answers in milliseconds.
         clients = new AzureClients(ArmConnection.simulator(sim.azureEnvironment(), sim.sslContext()),
-                new ManagedGroupRegistry(), new TransientFaultRetryStrategy(2, Duration.ofMillis(10), Duration.ofMillis(50)));
+                new ManagedGroupRegistry(), new TransientFaultRetryStrategy(2, Duration.ofMillis(10), Duration.ofMillis(50)),
+                new SimpleMeterRegistry());
         sim.state().resourceGroup(SUBSCRIPTION, GROUP, LOCATION);
 
         env = TestWorkflowEnvironment.newInstance();
