@@ -55,15 +55,24 @@ public class IntakeService implements AutoCloseable {
         this.settings = settings;
     }
 
-    public IntakeDecision handle(IncomingRequest message) {
-        CmkWorkflowStarter.StartResult start;
+    /**
+     * Checks the message without Temporal: the run input to start, or the dead-letter (its `rejected` event sent) of
+     * a request that must never run. The intake decides this before it waits for an open circuit, so bad input is
+     * refused during an outage too.
+     */
+    public Admission admit(IncomingRequest message) {
         try {
             CmkRequest request = validate(message);
             String replyTo = events.allowedReplyTo(request.requestId(), message.replyTo());
-            start = starter.start(new CmkWorkflowInput(request, replyTo, null, settings.activityTimeoutCap()));
+            return new Admission(new CmkWorkflowInput(request, replyTo, null, settings.activityTimeoutCap()), null);
         } catch (RequestRejectedException rejected) {
-            return reject(message, null, rejected.reason(), rejected.description());
+            return new Admission(null, reject(message, null, rejected.reason(), rejected.description()));
         }
+    }
+
+    /** Starts the admitted run; a failure to reach or use Temporal propagates (the intake holds or abandons the message). */
+    public IntakeDecision start(IncomingRequest message, CmkWorkflowInput input) {
+        CmkWorkflowStarter.StartResult start = starter.start(input);
         if (start.outcome() == CmkWorkflowStarter.Outcome.TARGET_BUSY) {
             return reject(message, start.workflowId(), RejectionReason.TargetBusy,
                     "workflow " + start.workflowId() + " is running request " + start.existingRequestId()
@@ -74,6 +83,10 @@ public class IntakeService implements AutoCloseable {
             log.info("message {} -> {} {} (run {})", message.messageId(), start.outcome(), start.workflowId(), start.runId());
         }
         return new IntakeDecision.Complete(start);
+    }
+
+    /** What {@link #admit} made of a message: the input to start, or the dead-letter decision. */
+    public record Admission(CmkWorkflowInput input, IntakeDecision.DeadLetter rejected) {
     }
 
     private CmkRequest validate(IncomingRequest message) throws RequestRejectedException {
@@ -107,7 +120,7 @@ public class IntakeService implements AutoCloseable {
      * duplicate detection drops. While the status queue does not take it, the send is retried for at most {@code
      * statusEventTimeout}; then the message is dead-lettered anyway, its description saying the event is missing.
      */
-    private IntakeDecision reject(IncomingRequest message, String workflowId, RejectionReason reason, String description) {
+    private IntakeDecision.DeadLetter reject(IncomingRequest message, String workflowId, RejectionReason reason, String description) {
         String requestId = message.requestIdOrMessageId(mapper);
         log.warn("message {} (request {}) rejected: {}: {}", message.messageId(), requestId, reason, description);
         StatusEvent rejected = new StatusEvent("rejected-" + message.messageId(), requestId, workflowId, StatusEvent.Type.rejected,

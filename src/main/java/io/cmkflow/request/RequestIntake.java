@@ -122,6 +122,10 @@ public class RequestIntake implements AutoCloseable {
      */
     private IntakeDecision decide(ServiceBusReceivedMessage message, IncomingRequest incoming, long holdUntil)
             throws InterruptedException {
+        IntakeService.Admission admission = service.admit(incoming);
+        if (admission.rejected() != null) {
+            return admission.rejected();
+        }
         while (true) {
             if (!circuit.awaitClosed(Duration.ofNanos(Math.max(0, holdUntil - System.nanoTime())))) {
                 String why = "Temporal stayed unreachable for the " + holdLimit + " the intake holds a message ("
@@ -130,7 +134,7 @@ public class RequestIntake implements AutoCloseable {
                         : abandon(message, why);
             }
             try {
-                return service.handle(incoming);
+                return service.start(incoming, admission.input());
             } catch (RuntimeException failure) {
                 if (IntakeCircuit.unreachable(failure)) {
                     circuit.open(failure);

@@ -450,6 +450,7 @@ final class AmqpBroker extends BaseHandler {
         DeliveryState outcome = Accepted.getInstance();
         if (entity.sendDisabled()) {
             // Service Bus refuses each transfer to a SendDisabled entity; the link stays attached.
+            entity.refuseSend();
             Rejected disabled = new Rejected();
             disabled.setError(new ErrorCondition(ENTITY_DISABLED, "Messaging entity '" + options.host() + ":Queue:"
                     + entity.path() + "' is currently disabled for Send operations."));

@@ -35,6 +35,7 @@ final class MessageEntity {
     private long lastSequenceNumber;
     private int lockRenewals;
     private boolean sendDisabled;
+    private int refusedSends;
 
     private MessageEntity(String path, QueueDefinition definition, MessageEntity deadLetterQueue) {
         this.path = path;
@@ -58,6 +59,14 @@ final class MessageEntity {
 
     void sendDisabled(boolean value) {
         sendDisabled = value;
+    }
+
+    void refuseSend() {
+        refusedSends++;
+    }
+
+    int refusedSends() {
+        return refusedSends;
     }
 
     boolean isDeadLetterQueue() {
