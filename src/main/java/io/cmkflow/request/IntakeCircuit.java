@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The intake's circuit breaker on Temporal. A start that fails because the frontend is unreachable opens it; while it
  * is open the intake starts nothing: each handler keeps its message (its lock renewed by the processor) and waits,
- * and no handler is free to take another. A prober asks the frontend for GetSystemInfo with a short deadline, backing
+ * so the intake holds at most max-concurrent-calls messages and leaves the rest in the queue, their delivery count
+ * untouched. A prober asks the frontend for GetSystemInfo with a short deadline, backing
  * off from {@code probeInitialBackoff} to {@code probeMaxBackoff}; the first answer closes the circuit and wakes the
  * handlers, which start their runs. Waiting instead of abandoning keeps the delivery count where it was, so an outage
  * costs a message one delivery per {@code maxLockRenewal} it lasts, not one per failed start.
