@@ -3,6 +3,7 @@ package io.cmkflow.azure;
 import io.cmkflow.contract.AuthorizationScope;
 import io.cmkflow.workflow.CompensationActivities;
 import io.cmkflow.workflow.ProvisioningActivities;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
@@ -35,12 +36,13 @@ public class AzureBeans {
      * environment variable) for tenants whose Graph cmkflow may not read.
      */
     @Singleton
-    AzureClients azureClients(ArmConnection connection,
+    AzureClients azureClients(ArmConnection connection, MeterRegistry registry,
                               @Value("${" + PrincipalSettings.COSMOS_DB_OBJECT_IDS + ":}") List<String> cosmosDbObjectIds,
                               @Value("${" + PrincipalSettings.OWN_OBJECT_ID + ":}") String ownObjectId,
                               @Value("${" + PrincipalSettings.ROLE_ASSIGNMENT_PROPAGATION + ":PT10M}") Duration propagation) {
-        return new AzureClients(connection, PrincipalSettings.of(
-                cosmosDbObjectIds.stream().filter(item -> !item.isBlank()).toList(), ownObjectId, propagation));
+        return new AzureClients(connection, new ManagedGroupRegistry(), TransientFaultRetryStrategy.defaults(),
+                PrincipalSettings.of(cosmosDbObjectIds.stream().filter(item -> !item.isBlank()).toList(), ownObjectId,
+                        propagation), registry);
     }
 
     @Singleton

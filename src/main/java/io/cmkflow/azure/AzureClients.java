@@ -11,6 +11,8 @@ import com.azure.core.management.profile.AzureProfile;
 import com.azure.resourcemanager.AzureResourceManager;
 import com.azure.security.keyvault.keys.KeyClient;
 import com.azure.security.keyvault.keys.KeyClientBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.cmkflow.contract.CmkRequest;
 
 import java.util.Map;
@@ -18,8 +20,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Builds and caches one {@link AzureResourceManager} per (cloud, tenant, subscription) over the connection's shared
- * HTTP client. Every pipeline carries the {@link ManagedGroupGuard} and cmkflow's retry policy
- * ({@link TransientFaultRetryStrategy}: 429 is left to Temporal). Building a client sends no request.
+ * HTTP client. Every pipeline carries the {@link ManagedGroupGuard}, cmkflow's retry policy
+ * ({@link TransientFaultRetryStrategy}: 429 is left to Temporal) and {@link ArmCallMetrics}. Building a client sends
+ * no request.
  */
 public final class AzureClients {
 
@@ -27,26 +30,30 @@ public final class AzureClients {
     private final ManagedGroupRegistry managedGroups;
     private final RetryPolicy retryPolicy;
     private final PrincipalDirectory principals;
+    private final ArmCallMetrics callMetrics;
     private final Map<String, AzureResourceManager> managers = new ConcurrentHashMap<>();
 
+    /** Counting ARM calls nowhere (tests that build the Azure layer without the application). */
     public AzureClients(ArmConnection connection) {
         this(connection, PrincipalSettings.lookedUp());
     }
 
     public AzureClients(ArmConnection connection, PrincipalSettings principalSettings) {
-        this(connection, new ManagedGroupRegistry(), TransientFaultRetryStrategy.defaults(), principalSettings);
+        this(connection, new ManagedGroupRegistry(), TransientFaultRetryStrategy.defaults(), principalSettings,
+                new CompositeMeterRegistry());
     }
 
     public AzureClients(ArmConnection connection, ManagedGroupRegistry managedGroups, TransientFaultRetryStrategy retries) {
-        this(connection, managedGroups, retries, PrincipalSettings.lookedUp());
+        this(connection, managedGroups, retries, PrincipalSettings.lookedUp(), new CompositeMeterRegistry());
     }
 
     public AzureClients(ArmConnection connection, ManagedGroupRegistry managedGroups, TransientFaultRetryStrategy retries,
-                        PrincipalSettings principalSettings) {
+                        PrincipalSettings principalSettings, MeterRegistry registry) {
         this.connection = connection;
         this.managedGroups = managedGroups;
         this.retryPolicy = new RetryPolicy(retries);
         this.principals = new PrincipalDirectory(this, connection, principalSettings);
+        this.callMetrics = new ArmCallMetrics(registry);
     }
 
     /** The client for the request's cloud, tenant and subscription. */
@@ -66,6 +73,7 @@ public final class AzureClients {
                     .withHttpClient(connection.httpClient())
                     .withRetryPolicy(retryPolicy)
                     .withPolicy(new ManagedGroupGuard(managedGroups, lookup))
+                    .withPolicy(callMetrics)
                     .authenticate(credential, new AzureProfile(tenantId, subscriptionId, environment))
                     .withSubscription(subscriptionId);
         });
@@ -82,7 +90,8 @@ public final class AzureClients {
                 .vaultUrl(vaultUri)
                 .credential(connection.credential(cloud, request.tenantId()))
                 .httpClient(connection.httpClient())
-                .retryPolicy(retryPolicy);
+                .retryPolicy(retryPolicy)
+                .addPolicy(callMetrics);
         if (connection.simulated()) {
             builder.disableChallengeResourceVerification();
         }

@@ -17,4 +17,8 @@ public sealed interface IntakeDecision {
      */
     record DeadLetter(RejectionReason reason, String description, List<Violation> violations) implements IntakeDecision {
     }
+
+    /** A transient failure: abandon the message so the broker redelivers it. */
+    record Abandon(String why) implements IntakeDecision {
+    }
 }

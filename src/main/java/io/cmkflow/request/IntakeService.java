@@ -6,29 +6,45 @@ import io.cmkflow.contract.RunLogKeys;
 import io.cmkflow.workflow.CmkWorkflowInput;
 import io.cmkflow.workflow.CmkWorkflowStarter;
 import io.cmkflow.contract.StatusEvent;
+import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Decides what one request message becomes: a run (started or recognised as a duplicate) or a dead-letter with a
- * `rejected` status event. Transient failures (Temporal unreachable, Service Bus send failing) propagate, so the
- * listener abandons the message and the broker redelivers it.
+ * `rejected` status event. Transient failures of the start (Temporal unreachable or failing) propagate to the
+ * intake, which holds or abandons the message.
  */
 @Singleton
-public class IntakeService {
+public class IntakeService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IntakeService.class);
+    private static final Duration FIRST_RESEND_PAUSE = Duration.ofMillis(200);
+    private static final Duration MAX_RESEND_PAUSE = Duration.ofSeconds(5);
 
     private final RequestValidator validator;
     private final CmkWorkflowStarter starter;
     private final StatusEventSender events;
     private final IntakeSettings settings;
     private final ObjectMapper mapper;
+    private final ExecutorService sends = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "intake-rejected-event");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public IntakeService(RequestValidator validator, CmkWorkflowStarter starter, StatusEventSender events, IntakeSettings settings,
                          ObjectMapper mapper) {
@@ -39,15 +55,30 @@ public class IntakeService {
         this.settings = settings;
     }
 
-    public IntakeDecision handle(IncomingRequest message) {
-        CmkWorkflowStarter.StartResult start;
+    /**
+     * Checks the message without Temporal: the run input to start, or the dead-letter (its `rejected` event sent) of
+     * a request that must never run. The intake decides this before it waits for an open circuit, so bad input is
+     * refused during an outage too.
+     */
+    public Admission admit(IncomingRequest message) {
         try {
             CmkRequest request = validate(message);
             String replyTo = events.allowedReplyTo(request.requestId(), message.replyTo());
-            start = starter.start(new CmkWorkflowInput(request, replyTo, null, settings.activityTimeoutCap()));
+            return new Admission(new CmkWorkflowInput(request, replyTo, null, settings.activityTimeoutCap()), null);
         } catch (RequestRejectedException rejected) {
-            return reject(message, null, rejected.reason(), rejected.description(), rejected.violations());
+            return new Admission(null, reject(message, null, rejected.reason(), rejected.description(), rejected.violations()));
         }
+    }
+
+    /** Admits and starts in one go, for a caller that holds no message (the operator API); Temporal failures propagate. */
+    public IntakeDecision handle(IncomingRequest message) {
+        Admission admission = admit(message);
+        return admission.rejected() != null ? admission.rejected() : start(message, admission.input());
+    }
+
+    /** Starts the admitted run; a failure to reach or use Temporal propagates (the intake holds or abandons the message). */
+    public IntakeDecision start(IncomingRequest message, CmkWorkflowInput input) {
+        CmkWorkflowStarter.StartResult start = starter.start(input);
         if (start.outcome() == CmkWorkflowStarter.Outcome.TARGET_BUSY) {
             return reject(message, start.workflowId(), RejectionReason.TargetBusy,
                     "workflow " + start.workflowId() + " is running request " + start.existingRequestId()
@@ -58,6 +89,10 @@ public class IntakeService {
             log.info("message {} -> {} {} (run {})", message.messageId(), start.outcome(), start.workflowId(), start.runId());
         }
         return new IntakeDecision.Complete(start);
+    }
+
+    /** What {@link #admit} made of a message: the input to start, or the dead-letter decision. */
+    public record Admission(CmkWorkflowInput input, IntakeDecision.DeadLetter rejected) {
     }
 
     private CmkRequest validate(IncomingRequest message) throws RequestRejectedException {
@@ -77,13 +112,69 @@ public class IntakeService {
         return validator.validate(message.body());
     }
 
-    /** Publishes the `rejected` event before the caller dead-letters: a redelivery re-sends the same event id, which duplicate detection drops. */
-    private IntakeDecision reject(IncomingRequest message, String workflowId, RejectionReason reason, String description,
-                                  List<Violation> violations) {
+    /**
+     * Dead-letters a request the intake could not start on its last delivery ({@code reason} says why), with its
+     * `rejected` event, so it does not reach the broker's own dead-lettering without one.
+     */
+    public IntakeDecision giveUp(IncomingRequest message, RejectionReason reason, String description) {
+        return reject(message, null, reason, description + " on delivery " + settings.maxDeliveryCount() + " of "
+                + settings.maxDeliveryCount() + "; resend the request once the cause is fixed", List.of());
+    }
+
+    /**
+     * Publishes the `rejected` event before the caller dead-letters: a redelivery re-sends the same event id, which
+     * duplicate detection drops. While the status queue does not take it, the send is retried for at most {@code
+     * statusEventTimeout}; then the message is dead-lettered anyway, its description saying the event is missing.
+     */
+    private IntakeDecision.DeadLetter reject(IncomingRequest message, String workflowId, RejectionReason reason, String description,
+                                             List<Violation> violations) {
         String requestId = message.requestIdOrMessageId(mapper);
         log.warn("message {} (request {}) rejected: {}: {}", message.messageId(), requestId, reason, description);
-        events.send(new StatusEvent("rejected-" + message.messageId(), requestId, workflowId, StatusEvent.Type.rejected,
-                "Rejected", "validate", reason + ": " + description, Instant.now().toString(), null, message.replyTo()));
-        return new IntakeDecision.DeadLetter(reason, description, violations);
+        StatusEvent rejected = new StatusEvent("rejected-" + message.messageId(), requestId, workflowId, StatusEvent.Type.rejected,
+                "Rejected", "validate", reason + ": " + description, Instant.now().toString(), null, message.replyTo());
+        return new IntakeDecision.DeadLetter(reason, sendWithinBound(rejected)
+                .map(failure -> description + " (the rejected event could not be sent to the status queue within "
+                        + settings.statusEventTimeout() + ": " + failure + ")")
+                .orElse(description), violations);
+    }
+
+    /** Sends {@code event}, retrying with backoff until {@code statusEventTimeout}; the last failure, or empty once sent. */
+    private Optional<String> sendWithinBound(StatusEvent event) {
+        long deadline = System.nanoTime() + settings.statusEventTimeout().toNanos();
+        Duration pause = FIRST_RESEND_PAUSE;
+        while (true) {
+            Future<?> attempt = sends.submit(() -> events.send(event));
+            String failure;
+            try {
+                attempt.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                return Optional.empty();
+            } catch (ExecutionException failed) {
+                failure = failed.getCause().toString();
+            } catch (TimeoutException unanswered) {
+                attempt.cancel(true);
+                return Optional.of("Service Bus did not acknowledge the send");
+            } catch (InterruptedException stopping) {
+                attempt.cancel(true);
+                Thread.currentThread().interrupt();
+                return Optional.of("the intake is stopping");
+            }
+            if (deadline - System.nanoTime() <= pause.toNanos()) {
+                return Optional.of(failure);
+            }
+            log.warn("rejected event {} not sent, retrying in {}: {}", event.eventId(), pause, failure);
+            try {
+                Thread.sleep(pause.toMillis());
+            } catch (InterruptedException stopping) {
+                Thread.currentThread().interrupt();
+                return Optional.of(failure);
+            }
+            pause = pause.multipliedBy(2).compareTo(MAX_RESEND_PAUSE) > 0 ? MAX_RESEND_PAUSE : pause.multipliedBy(2);
+        }
+    }
+
+    @PreDestroy
+    @Override
+    public void close() {
+        sends.shutdownNow();
     }
 }

@@ -13,7 +13,10 @@ import java.util.stream.Stream;
  * Service Bus settings of the intake and of status events. Real mode: {@code fullyQualifiedNamespace}
  * (DefaultAzureCredential) or {@code connectionString}; dev mode points {@code connectionString} at the
  * in-process stand-in. {@code settleTimeout} bounds how long the intake waits for the broker to acknowledge a
- * complete, dead-letter or abandon before giving the message up to redelivery. {@code activityTimeoutCap} (dev mode
+ * complete, dead-letter or abandon before giving the message up to redelivery; {@code statusEventTimeout} how long a
+ * `rejected` event is retried while the status queue refuses it before the request is dead-lettered without it.
+ * {@code maxDeliveryCount} is the request queue's MaxDeliveryCount: on that delivery a request the intake cannot start
+ * is dead-lettered by the intake, with its `rejected` event. {@code activityTimeoutCap} (dev mode
  * only) goes into each run's input: see {@code CmkWorkflowInput}. {@code replyToQueues} are the entities a request's
  * ReplyTo may name besides the status queue; events of a request naming any other go to the status queue.
  */
@@ -28,6 +31,8 @@ public record IntakeSettings(
         @Bindable(defaultValue = "262144") int maxMessageBytes,
         @Bindable(defaultValue = "PT10M") Duration maxLockRenewal,
         @Bindable(defaultValue = "PT30S") Duration settleTimeout,
+        @Bindable(defaultValue = "PT1M") Duration statusEventTimeout,
+        @Bindable(defaultValue = "5") int maxDeliveryCount,
         @Nullable Duration activityTimeoutCap,
         @Nullable List<String> replyToQueues) {
 

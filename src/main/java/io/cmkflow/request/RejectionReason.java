@@ -15,5 +15,9 @@ public enum RejectionReason {
     /** The body section cannot hold a request (an AMQP sequence, or a value that is neither a string nor binary). */
     UnsupportedBody,
     /** Another request for the same workspace has a run in flight. */
-    TargetBusy
+    TargetBusy,
+    /** Temporal stayed unreachable through the message's last delivery (the queue's MaxDeliveryCount). */
+    TemporalUnavailable,
+    /** Starting the run failed on the message's last delivery for another reason than Temporal being unreachable. */
+    StartFailed
 }

@@ -1,6 +1,8 @@
 package io.cmkflow.temporal;
 
+import com.uber.m3.tally.RootScopeBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.temporal.client.WorkflowClient;
@@ -9,27 +11,35 @@ import io.temporal.serviceclient.RpcRetryOptions;
 import io.temporal.serviceclient.SimpleSslContextBuilder;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.common.reporter.MicrometerClientStatsReporter;
 import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
 import jakarta.inject.Singleton;
 
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 
 /** The Temporal client objects, one of each per application, closed on shutdown. */
 @Factory
 public class TemporalFactory {
+    /** How often the SDK's buffered metrics reach the registry: well inside a Prometheus scrape interval. */
+    private static final Duration METRICS_REPORT_INTERVAL = Duration.ofSeconds(5);
 
     @Singleton
     @Bean(preDestroy = "shutdown")
-    WorkflowServiceStubs workflowServiceStubs(TemporalSettings settings) {
+    WorkflowServiceStubs workflowServiceStubs(TemporalSettings settings, MeterRegistry registry) {
         if (!settings.addressConfigured()) {
             throw new IllegalStateException("cmkflow.temporal.address (TEMPORAL_ADDRESS) is not set");
         }
         RunLinkConverter.use(settings);
         WorkflowServiceStubsOptions.Builder options = WorkflowServiceStubsOptions.newBuilder()
-                .setTarget(settings.address());
+                .setTarget(settings.address())
+                // The SDK's client and worker metrics (temporal_*), into the registry /prometheus serves.
+                .setMetricsScope(new RootScopeBuilder().reporter(new MicrometerClientStatsReporter(registry))
+                        .reportEvery(com.uber.m3.util.Duration.ofMillis(METRICS_REPORT_INTERVAL.toMillis())));
         if (settings.rpcRetryExpiration() != null) {
             options.setRpcRetryOptions(RpcRetryOptions.newBuilder().setExpiration(settings.rpcRetryExpiration()).validateBuildWithDefaults());
         }
@@ -50,8 +60,9 @@ public class TemporalFactory {
 
     @Singleton
     @Bean(preDestroy = "shutdown")
-    WorkerFactory workerFactory(WorkflowClient client) {
-        return WorkerFactory.newInstance(client);
+    WorkerFactory workerFactory(WorkflowClient client, MeterRegistry registry) {
+        return WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()
+                .setWorkerInterceptors(new StepMetrics(registry)).build());
     }
 
     private static SslContext clientCertificate(TemporalSettings settings) {

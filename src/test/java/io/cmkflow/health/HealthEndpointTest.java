@@ -20,8 +20,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The management port's health endpoints on the application's own wiring and the real Temporal server (the CLI's dev
- * server): readiness is UP with Temporal, Service Bus and the Azure side answering, and turns DOWN naming Temporal once
- * the server is killed, while liveness (the process itself) stays UP.
+ * server): readiness is UP with Temporal, Service Bus and the Azure side answering, turns DOWN naming Temporal once
+ * the server is killed, while liveness (the process itself) stays UP, and is UP again once the server is back.
  */
 class HealthEndpointTest {
     private static final int MANAGEMENT_PORT = FreePorts.next();
@@ -61,6 +61,12 @@ class HealthEndpointTest {
         Probe live = get("/health/liveness");
         assertThat(live.status()).isEqualTo(200);
         assertThat(live.body().path("status").asText()).isEqualTo("UP");
+
+        stack.devServer().restart();
+
+        Probe recovered = await().atMost(Duration.ofSeconds(60)).until(() -> get("/health/readiness"), probe -> probe.status() == 200);
+        assertThat(recovered.body().path("details").path("temporal").path("status").asText()).isEqualTo("UP");
+        assertThat(recovered.body().path("details").path("intake").path("details").path("circuit").asText()).isEqualTo("closed");
     }
 
     private Probe get(String path) throws IOException, InterruptedException {

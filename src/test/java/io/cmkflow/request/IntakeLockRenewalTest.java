@@ -27,6 +27,7 @@ import io.temporal.serviceclient.OperatorServiceStubs;
 import io.temporal.serviceclient.OperatorServiceStubsOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.temporal.testserver.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -57,6 +58,7 @@ class IntakeLockRenewalTest {
             .build());
     private RequestIntake intake;
     private StatusEventSender events;
+    private IntakeCircuit circuit;
 
     @AfterEach
     void stop() {
@@ -65,6 +67,9 @@ class IntakeLockRenewalTest {
         }
         if (events != null) {
             events.close();
+        }
+        if (circuit != null) {
+            circuit.close();
         }
         serviceBus.close();
         stubs.shutdown();
@@ -87,11 +92,14 @@ class IntakeLockRenewalTest {
             }
         };
         IntakeSettings settings = new IntakeSettings(serviceBus.connectionString(), null, CmkStack.REQUESTS, CmkStack.STATUS,
-                4, 0, 262_144, Duration.ofMinutes(5), Duration.ofSeconds(30), null, null);
+                4, 0, 262_144, Duration.ofMinutes(5), Duration.ofSeconds(30), Duration.ofSeconds(30), 10, null, null);
         ServiceBusClientBuilder clients = new ServiceBusClientBuilder().connectionString(serviceBus.connectionString());
         ObjectMapper mapper = new ObjectMapper();
         events = new StatusEventSender(clients, settings, mapper);
-        intake = new RequestIntake(clients, settings, new IntakeService(new RequestValidator(mapper, AuthorizationScope.everything()), slowStarter, events, settings, mapper));
+        IntakeMetrics metrics = new IntakeMetrics(new SimpleMeterRegistry());
+        circuit = new IntakeCircuit(stubs, new CircuitSettings(Duration.ofSeconds(1), Duration.ofSeconds(5)), metrics);
+        intake = new RequestIntake(clients, settings, new IntakeService(new RequestValidator(mapper, AuthorizationScope.everything()),
+                slowStarter, events, settings, mapper), circuit, metrics);
         intake.start();
         ObjectNode request = TestRequests.json("req-slow-1", "mlw-slow");
 

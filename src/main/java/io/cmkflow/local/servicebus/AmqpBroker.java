@@ -53,6 +53,7 @@ final class AmqpBroker extends BaseHandler {
     private static final Logger LOG = LoggerFactory.getLogger(AmqpBroker.class);
     private static final Symbol DEAD_LETTER = Symbol.valueOf("com.microsoft:dead-letter");
     private static final Symbol LOCK_LOST = Symbol.valueOf(ManagementNode.LOCK_LOST);
+    private static final Symbol ENTITY_DISABLED = Symbol.valueOf("com.microsoft:entity-disabled");
     private static final int SWEEP_INTERVAL_MS = 50;
     private static final int PRODUCER_CREDIT = 200;
     private static final int CLOSE_GRACE_MS = 2000;
@@ -447,6 +448,19 @@ final class AmqpBroker extends BaseHandler {
             return;
         }
         DeliveryState outcome = Accepted.getInstance();
+        if (entity.sendDisabled()) {
+            // Service Bus refuses each transfer to a SendDisabled entity; the link stays attached.
+            entity.refuseSend();
+            Rejected disabled = new Rejected();
+            disabled.setError(new ErrorCondition(ENTITY_DISABLED, "Messaging entity '" + options.host() + ":Queue:"
+                    + entity.path() + "' is currently disabled for Send operations."));
+            if (!delivery.remotelySettled()) {
+                delivery.disposition(disabled);
+            }
+            delivery.settle();
+            topUpCredit(receiver);
+            return;
+        }
         try {
             List<byte[]> messages = delivery.getMessageFormat() == MessageCodec.BATCH_MESSAGE_FORMAT
                     ? codec.splitBatch(payload) : List.of(payload);

@@ -34,6 +34,8 @@ final class MessageEntity {
     private final TreeMap<Long, Instant> scheduled = new TreeMap<>();
     private long lastSequenceNumber;
     private int lockRenewals;
+    private boolean sendDisabled;
+    private int refusedSends;
 
     private MessageEntity(String path, QueueDefinition definition, MessageEntity deadLetterQueue) {
         this.path = path;
@@ -48,6 +50,23 @@ final class MessageEntity {
 
     String path() {
         return path;
+    }
+
+    /** The entity's status is SendDisabled: sends are refused, receiving goes on. */
+    boolean sendDisabled() {
+        return sendDisabled;
+    }
+
+    void sendDisabled(boolean value) {
+        sendDisabled = value;
+    }
+
+    void refuseSend() {
+        refusedSends++;
+    }
+
+    int refusedSends() {
+        return refusedSends;
     }
 
     boolean isDeadLetterQueue() {

@@ -36,6 +36,11 @@ public final class QueueView {
         return onQueue(MessageEntity::lockRenewals);
     }
 
+    /** Sends refused since start because the queue was SendDisabled ({@link ServiceBusStandIn#sendDisabled}). */
+    public int refusedSends() {
+        return onQueue(MessageEntity::refusedSends);
+    }
+
     public int deferredCount() {
         return onQueue(queue -> queue.deferredMessages().size());
     }

@@ -116,6 +116,18 @@ public final class ServiceBusStandIn implements AutoCloseable {
         return new QueueView(name, this);
     }
 
+    /**
+     * Sets a queue's status to SendDisabled ({@code true}) or back to Active: while disabled, each message sent to
+     * it is refused with {@code com.microsoft:entity-disabled}, as Service Bus does; receivers go on receiving.
+     */
+    public void sendDisabled(String queue, boolean disabled) {
+        queue(queue);
+        onReactor(broker -> {
+            broker.entity(queue).sendDisabled(disabled);
+            return null;
+        });
+    }
+
     /** Closes every client connection from the server side; clients are expected to reconnect. */
     public void dropAllConnections() {
         onReactor(broker -> {

@@ -15,7 +15,8 @@
  * DeadLetterErrorDescription; message time to live with optional dead-lettering on expiry; duplicate detection by
  * MessageId within the configured window; the management node's renew-lock, peek-message, update-disposition,
  * receive-by-sequence-number (deferred messages), schedule-message and cancel-scheduled-message (scheduled messages,
- * also by the x-opt-scheduled-enqueue-time annotation on a plain send); the not-found error for unknown entities; and
+ * also by the x-opt-scheduled-enqueue-time annotation on a plain send); the not-found error for unknown entities; a
+ * queue's SendDisabled status (sends refused with {@code com.microsoft:entity-disabled}); and
  * a server-side drop of all connections for reconnection tests. As in Service Bus, a lock outlives the link and connection it was
  * granted on, so a settlement sent through the management node after a reconnect still succeeds.
  *
