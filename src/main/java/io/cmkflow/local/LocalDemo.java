@@ -68,7 +68,7 @@ public class LocalDemo {
             ObjectNode body = (ObjectNode) mapper.readTree(Files.readAllBytes(file));
             body.put("requestId", body.path("requestId").asText() + demoRun);
             bodies.add(mapper.writeValueAsBytes(body));
-            seedResourceGroup(file);
+            seedAzure(file);
         }
         out.printf("demo: sending %d requests from %s to queue %s%n", files.size(), examples, settings.requestQueue());
         try (RequestSubmitter submitter = new RequestSubmitter(clients, settings.requestQueue(), settings.statusQueue(), mapper)) {
@@ -78,8 +78,11 @@ public class LocalDemo {
         }
     }
 
-    /** Dev mode's Azure starts empty; a request's resource group must exist before it runs, as in Azure. */
-    private void seedResourceGroup(Path file) throws IOException {
+    /**
+     * Creates what the example {@code file} expects to exist before it runs, as in Azure: its resource group and, when it
+     * names one, its user-assigned identity. Dev mode's Azure starts empty; the SDK end-to-end tests seed it the same way.
+     */
+    public void seedAzure(Path file) throws IOException {
         try {
             CmkRequest request = validator.validate(Files.readAllBytes(file));
             simulator.state().resourceGroup(request.subscriptionId(), request.resourceGroup(), request.location());
