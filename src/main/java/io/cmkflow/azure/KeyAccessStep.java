@@ -36,7 +36,8 @@ import java.util.UUID;
  * id, {@link PrincipalDirectory}: the application id would grant no one). When the request names a user-assigned
  * identity, the workspace unwraps the key as that identity, and Microsoft's procedure gives it what the principal
  * creating the key has: keys get/wrapKey/unwrapKey plus create/delete/purge, or on an RBAC vault "Key Vault Crypto
- * Officer", which carries all of them.
+ * Officer", which carries all of them, and the Contributor role on the vault in either mode ("these roles and access
+ * policies"). Role assignments are named from (vault, principal, role), so a retried write finds its own.
  */
 public final class KeyAccessStep {
 
@@ -79,6 +80,18 @@ public final class KeyAccessStep {
     private KeyAccessOutcome readAccess(CmkRequest request, VaultOutcome vault, AzureResourceManager azure) {
         String principal = clients.principals().cosmosDbObjectId(request);
         String identity = identityPrincipal(request);
+        KeyAccessOutcome keyAccess = readKeyAccess(request, vault, azure, principal, identity);
+        if (identity == null) {
+            return keyAccess;
+        }
+        Optional<String> contributor = existingRole(assignments(azure), vault, identity, KeyVaultRoles.CONTRIBUTOR);
+        return new KeyAccessOutcome(keyAccess.vaultId(), principal, keyAccess.mode(), keyAccess.alreadyPresent(),
+                keyAccess.roleAssignmentId(), identity, keyAccess.identityAlreadyPresent(), keyAccess.identityRoleAssignmentId(),
+                contributor.isPresent(), contributor.orElse(null));
+    }
+
+    private KeyAccessOutcome readKeyAccess(CmkRequest request, VaultOutcome vault, AzureResourceManager azure,
+                                           String principal, String identity) {
         if (vault.rbacAuthorization()) {
             RoleAssignmentsClient assignments = assignments(azure);
             Optional<String> cosmos = existingRole(assignments, vault, principal, KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER);
@@ -96,6 +109,18 @@ public final class KeyAccessStep {
 
     private KeyAccessOutcome grantInAzure(CmkRequest request, VaultOutcome vault, KeyAccessOutcome before,
                                           AzureResourceManager azure) {
+        KeyAccessOutcome granted = grantKeyAccess(request, vault, before, azure);
+        // The procedure: a user-assigned workspace identity gets "these roles and access policies" too, Contributor
+        // on the vault besides the key permissions. A read recorded before that (null) knows nothing of it: skipped.
+        if (!Boolean.FALSE.equals(before.identityContributorAlreadyPresent())) {
+            return granted;
+        }
+        return granted.withIdentityContributor(ensureRole(request, assignments(azure), vault, before.identityPrincipalId(),
+                KeyVaultRoles.CONTRIBUTOR));
+    }
+
+    private KeyAccessOutcome grantKeyAccess(CmkRequest request, VaultOutcome vault, KeyAccessOutcome before,
+                                            AzureResourceManager azure) {
         String principal = before.principalObjectId();
         String identity = before.identityPrincipalId();
         if (vault.rbacAuthorization()) {
@@ -105,7 +130,8 @@ public final class KeyAccessStep {
             String forIdentity = identity == null ? null : Boolean.TRUE.equals(before.identityAlreadyPresent())
                     ? before.identityRoleAssignmentId() : ensureRole(request, assignments, vault, identity, KeyVaultRoles.CRYPTO_OFFICER);
             return new KeyAccessOutcome(vault.vaultId(), principal, Mode.RBAC, before.alreadyPresent(), cosmos,
-                    identity, before.identityAlreadyPresent(), forIdentity);
+                    identity, before.identityAlreadyPresent(), forIdentity, before.identityContributorAlreadyPresent(),
+                    before.identityContributorAssignmentId());
         }
         VaultsClient vaults = vaults(azure);
         VaultInner current = vaults.getByResourceGroup(vault.resourceGroup(), vault.name());
@@ -165,7 +191,7 @@ public final class KeyAccessStep {
             String identity = identityPrincipal(request);
             KeyAccessOutcome wouldHaveGranted = new KeyAccessOutcome(vault.vaultId(), clients.principals().cosmosDbObjectId(request),
                     vault.rbacAuthorization() ? Mode.RBAC : Mode.ACCESS_POLICY, false, null,
-                    identity, identity == null ? null : false, null);
+                    identity, identity == null ? null : false, null, identity == null ? null : false, null);
             return undoInAzure(request, wouldHaveGranted);
         });
     }
@@ -178,6 +204,13 @@ public final class KeyAccessStep {
         }
         AzureResourceManager azure = clients.forRequest(request);
         List<String> removed = new ArrayList<>();
+        if (grant.identityContributorAddedByThisRun()) {
+            String id = grant.identityContributorAssignmentId() != null ? grant.identityContributorAssignmentId()
+                    : assignmentId(grant.vaultId(), grant.identityPrincipalId(), KeyVaultRoles.CONTRIBUTOR);
+            if (deleteAssignment(assignments(azure), id)) {
+                removed.add("the identity's Contributor role assignment " + id);
+            }
+        }
         if (grant.mode() == Mode.RBAC) {
             RoleAssignmentsClient assignments = assignments(azure);
             if (!grant.alreadyPresent()) {

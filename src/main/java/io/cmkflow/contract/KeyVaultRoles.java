@@ -1,6 +1,6 @@
 package io.cmkflow.contract;
 
-/** Azure's built-in Key Vault roles cmkflow grants on an RBAC vault (role definition ids are the same in every cloud). */
+/** Azure's built-in roles cmkflow grants on a vault (role definition ids are the same in every cloud). */
 public final class KeyVaultRoles {
 
     /** "Key Vault Crypto Service Encryption User": get, wrapKey, unwrapKey on keys; what Cosmos DB needs for a CMK. */
@@ -10,6 +10,12 @@ public final class KeyVaultRoles {
     /** "Key Vault Crypto Officer": every action on keys (create, get, delete, purge, ...) except managing permissions. */
     public static final String CRYPTO_OFFICER = "14b46e9e-c2b7-41b4-b07b-48a6ebf60603";
     public static final String CRYPTO_OFFICER_NAME = "Key Vault Crypto Officer";
+
+    /**
+     * "Contributor" (management plane, not the keys' data plane): the procedure gives it on the vault to the principal
+     * that creates the key and to a workspace's user-assigned identity.
+     */
+    public static final String CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c";
 
     private KeyVaultRoles() {
     }

@@ -286,20 +286,30 @@ class KeyAccessStepTest {
             assertThat(e.operation()).isEqualTo("UserAssignedIdentities_Get");
             assertThat(e.method()).isEqualTo("GET");
         });
-        assertThat(azure.arm().journal().writes()).singleElement().satisfies(w -> assertThat(w.path()).endsWith("/accessPolicies/add"));
+        // ...and "these roles": Contributor on the vault, a role assignment even on an access-policy vault.
+        assertThat(rolesAt(vault)).singleElement().satisfies(a -> {
+            assertThat(a.principalId()).isEqualTo(principal);
+            assertThat(a.roleDefinitionId()).endsWith(KeyVaultRoles.CONTRIBUTOR);
+        });
+        assertThat(grant.identityContributorAlreadyPresent()).isFalse();
+        assertThat(grant.identityContributorAssignmentId()).isEqualToIgnoringCase(rolesAt(vault).get(0).id());
+        assertThat(azure.arm().journal().writes()).extracting(w -> w.operation())
+                .containsExactly("Vaults_UpdateAccessPolicy", "RoleAssignments_Create");
 
         azure.arm().journal().clear();
         KeyAccessOutcome rerun = step.grant(request, vault);
         assertThat(rerun.alreadyPresent()).isTrue();
         assertThat(rerun.identityAlreadyPresent()).isTrue();
+        assertThat(rerun.identityContributorAlreadyPresent()).isTrue();
         assertThat(azure.arm().journal().writes()).isEmpty();
         assertThat(step.undo(request, rerun).result()).isEqualTo(UndoOutcome.Result.NOT_OURS);
 
         UndoOutcome undo = step.undo(request, grant);
         assertThat(undo.result()).isEqualTo(UndoOutcome.Result.DELETED);
-        assertThat(undo.detail()).contains("Cosmos DB").contains("identity");
+        assertThat(undo.detail()).contains("Cosmos DB").contains("identity").contains("Contributor");
         assertThat(azure.arm().state().accessPolicies(vault.vaultId()))
                 .noneMatch(p -> p.objectId().equals(PUBLIC_COSMOS) || p.objectId().equals(principal));
+        assertThat(rolesAt(vault)).isEmpty();
         assertThat(step.undo(request, grant).result()).isEqualTo(UndoOutcome.Result.ALREADY_GONE);
     }
 
@@ -370,10 +380,11 @@ class KeyAccessStepTest {
         assertThat(grant.identityAlreadyPresent()).isFalse();
         assertThat(grant.identityRoleAssignmentId()).isNotNull().isNotEqualToIgnoringCase(grant.roleAssignmentId());
         assertThat(rolesAt(vault)).extracting(ArmState.RoleAssignmentView::principalId)
-                .containsExactlyInAnyOrder(PUBLIC_COSMOS, principal);
-        assertThat(rolesAt(vault)).filteredOn(a -> a.principalId().equals(principal)).singleElement()
-                .satisfies(a -> assertThat(a.roleDefinitionId()).endsWith(KeyVaultRoles.CRYPTO_OFFICER));
-        assertThat(azure.arm().journal().writes()).hasSize(2).allSatisfy(w -> assertThat(w.operation()).isEqualTo("RoleAssignments_Create"));
+                .containsExactlyInAnyOrder(PUBLIC_COSMOS, principal, principal);
+        assertThat(rolesAt(vault)).filteredOn(a -> a.principalId().equals(principal))
+                .extracting(a -> a.roleDefinitionId().substring(a.roleDefinitionId().lastIndexOf('/') + 1))
+                .containsExactlyInAnyOrder(KeyVaultRoles.CRYPTO_OFFICER, KeyVaultRoles.CONTRIBUTOR);
+        assertThat(azure.arm().journal().writes()).hasSize(3).allSatisfy(w -> assertThat(w.operation()).isEqualTo("RoleAssignments_Create"));
         assertThat(azure.arm().state().accessPolicies(vault.vaultId())).isEmpty();
 
         azure.arm().journal().clear();

@@ -19,7 +19,7 @@ final class BuiltInRoles {
         names.put(KEY_VAULT_CRYPTO_OFFICER, KeyVaultRoles.CRYPTO_OFFICER_NAME);
         names.put(KEY_VAULT_ADMINISTRATOR, "Key Vault Administrator");
         names.put("acdd72a7-3385-48ef-bd42-f606fba81ae7", "Reader");
-        names.put("b24988ac-6180-42a0-ab88-20f7382dd24c", "Contributor");
+        names.put(KeyVaultRoles.CONTRIBUTOR, "Contributor");
         names.put("8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "Owner");
         NAMES = java.util.Collections.unmodifiableMap(names);
     }
