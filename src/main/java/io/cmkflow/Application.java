@@ -38,7 +38,7 @@ import java.util.concurrent.CountDownLatch;
                 RunActionCommand.Abort.class, RunActionCommand.Cancel.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  done", "  1  refused (invalid request, a run refused the action, a run failed)", "  2  usage (unknown command or option, missing argument)",
-                "  3  unreachable (Temporal, Service Bus or the operator API did not answer)", "  4  unauthorized (the operator API refused the token: HTTP 401/403)",
+                "  3  unreachable (Temporal, Service Bus or the operator API did not answer)", "  4  unauthorized (the operator API refused the token: HTTP 401/403; Temporal or Service Bus refused the credentials)",
                 "Add --verbose to see the stack trace of an error."})
 public class Application implements Callable<Integer> {
     public static final int DONE = 0;
@@ -59,14 +59,20 @@ public class Application implements Callable<Integer> {
     @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "print the stack trace of an error")
     boolean verbose;
 
-    public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+    /** The variables commands read their connections from (the process's; a test's own in-process). */
+    final Map<String, String> environment;
+
+    private Application(Map<String, String> environment) {
+        this.environment = environment;
     }
 
-    /** The command line with cmkflow's exit codes and one-line errors, ready to {@code execute}. */
-    public static CommandLine commandLine() {
-        return new CommandLine(new Application()).setExecutionExceptionHandler(new CliErrors())
-                .setCaseInsensitiveEnumValuesAllowed(false);
+    public static void main(String[] args) {
+        System.exit(commandLine(System.getenv()).execute(args));
+    }
+
+    /** The command line with cmkflow's exit codes and one-line errors, reading {@code environment}, ready to {@code execute}. */
+    public static CommandLine commandLine(Map<String, String> environment) {
+        return new CommandLine(new Application(environment)).setExecutionExceptionHandler(new CliErrors());
     }
 
     /** A bare {@code cmkflow}: the commands, on stderr, as a usage error. */

@@ -41,6 +41,9 @@ final class CliErrors implements IExecutionExceptionHandler {
             if (cause instanceof OperatorApiUnauthorizedException) {
                 return Application.UNAUTHORIZED;
             }
+            if (cause instanceof UnreachableException) {
+                return Application.UNREACHABLE;
+            }
             if (cause instanceof RunControlException) {
                 return Application.REFUSED;
             }

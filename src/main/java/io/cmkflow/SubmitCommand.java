@@ -12,6 +12,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
@@ -29,10 +30,13 @@ import java.util.concurrent.Callable;
 @Command(name = "submit", description = "Publish request files to the request queue; --wait follows them to their end")
 final class SubmitCommand implements Callable<Integer> {
     /** A command that cannot reach Service Bus says so within about this, instead of the SDK's minutes of retries. */
-    private static final AmqpRetryOptions RETRIES = new AmqpRetryOptions().setMaxRetries(1).setTryTimeout(Duration.ofSeconds(15));
+    private static final AmqpRetryOptions RETRIES = new AmqpRetryOptions().setMaxRetries(1).setTryTimeout(Duration.ofSeconds(10));
 
     @Spec
     CommandSpec spec;
+
+    @ParentCommand
+    Application cmkflow;
 
     @Parameters(paramLabel = "FILE", arity = "1..*", description = "request JSON files (workflows/cmk-workspace/schema)")
     List<Path> files;
@@ -48,7 +52,7 @@ final class SubmitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Map<String, String> env = System.getenv();
+        Map<String, String> env = cmkflow.environment;
         ServiceBusClientBuilder clients = new ServiceBusClientBuilder().retryOptions(RETRIES)
                 .connectionString(env.getOrDefault("CMKFLOW_SERVICEBUS_CONNECTION_STRING", Application.EMULATOR_CONNECTION_STRING));
         PrintWriter out = spec.commandLine().getOut();
@@ -57,7 +61,7 @@ final class SubmitCommand implements Callable<Integer> {
         try (RequestSubmitter submitter = new RequestSubmitter(clients,
                 env.getOrDefault("CMKFLOW_REQUEST_QUEUE", IntakeSettings.DEFAULT_REQUEST_QUEUE),
                 env.getOrDefault("CMKFLOW_STATUS_QUEUE", IntakeSettings.DEFAULT_STATUS_QUEUE), new ObjectMapper())) {
-            List<String> requestIds = submitter.submit(files);
+            List<String> requestIds = send(submitter);
             progress.println("submitted " + String.join(", ", requestIds));
             progress.flush();
             if (!await) {
@@ -68,7 +72,7 @@ final class SubmitCommand implements Callable<Integer> {
             }
             Map<String, StatusEvent> outcomes = submitter.awaitOutcomes(requestIds, timeout, event -> {
                 progress.printf("%s %s%s%s%n", event.requestId(), event.type(), event.step() == null ? "" : " " + event.step(),
-                        event.message() == null ? "" : ": " + event.message());
+                        event.message() == null ? "" : " - " + event.message());
                 progress.flush();
             });
             requestIds.stream().filter(id -> !outcomes.containsKey(id))
@@ -78,6 +82,15 @@ final class SubmitCommand implements Callable<Integer> {
             }
             return outcomes.size() == requestIds.size()
                     && outcomes.values().stream().allMatch(e -> e.type() == StatusEvent.Type.succeeded) ? Application.DONE : Application.REFUSED;
+        }
+    }
+
+    /** Sends the files; a send that times out (Reactor's blocking read: the namespace does not answer) is unreachable. */
+    private List<String> send(RequestSubmitter submitter) {
+        try {
+            return submitter.submit(files);
+        } catch (IllegalStateException timedOut) {
+            throw new UnreachableException("Service Bus did not take the requests: " + timedOut.getMessage(), timedOut);
         }
     }
 

@@ -2,6 +2,7 @@ package io.cmkflow;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.local.FreePorts;
 import io.cmkflow.local.arm.FaultRule;
@@ -9,6 +10,7 @@ import io.cmkflow.operator.RunControl;
 import io.cmkflow.operator.RunQuery;
 import io.cmkflow.operator.api.ConfiguredTokens;
 import io.cmkflow.testing.CmkStack;
+import io.cmkflow.testing.TestRequests;
 import io.cmkflow.workflow.CmkStatus;
 import io.cmkflow.workflow.CmkWorkflowInput;
 import io.cmkflow.workflow.CmkWorkflowStarter;
@@ -18,12 +20,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,7 +41,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The picocli command line run in-process against a running app (the CLI's dev server with the worker, the ARM
- * simulator and the operator API): exit codes, tables, JSON, one-line errors, Temporal direct and through the API.
+ * simulator, the intake and the operator API): exit codes, tables, JSON, one-line errors, Temporal direct and through the API.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class CliOnDevServerTest {
@@ -46,7 +51,7 @@ class CliOnDevServerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
-    static final CmkStack stack = CmkStack.builder().temporalDevServer().intake(false)
+    static final CmkStack stack = CmkStack.builder().temporalDevServer().requestTarget()
             .property("micronaut.server.port", FreePorts.next())
             .property("endpoints.all.port", FreePorts.next())
             .property("cmkflow.api.tokens", List.of("olga:operator:" + ConfiguredTokens.sha256Hex(OPERATOR_TOKEN)))
@@ -73,9 +78,13 @@ class CliOnDevServerTest {
     }
 
     private static Run cmkflow(String... args) {
+        return cmkflow(System.getenv(), args);
+    }
+
+    private static Run cmkflow(Map<String, String> environment, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int exitCode = Application.commandLine().setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true)).execute(args);
+        int exitCode = Application.commandLine(environment).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true)).execute(args);
         return new Run(exitCode, out.toString(), err.toString());
     }
 
@@ -235,6 +244,37 @@ class CliOnDevServerTest {
         Run unknown = cmkflow("show", "cmk-workspace/none/none/none", "--api", api, "--token", OPERATOR_TOKEN);
         assertThat(unknown.exitCode()).isEqualTo(1);
         assertThat(unknown.err()).contains("no run cmk-workspace/none/none/none");
+    }
+
+    @Test
+    void submitWaitPrintsEachRequestsProgressAndExitsZeroWhenAllSucceeded(@TempDir Path folder) throws IOException {
+        ObjectNode first = TestRequests.json("req-cli-submit-1", "ws-cli-submit-1");
+        ObjectNode second = TestRequests.json("req-cli-submit-2", "ws-cli-submit-2");
+        Path firstFile = Files.write(folder.resolve("first.json"), TestRequests.bytes(first));
+        Path secondFile = Files.write(folder.resolve("second.json"), TestRequests.bytes(second));
+
+        Run submit = cmkflow(Map.of("CMKFLOW_SERVICEBUS_CONNECTION_STRING", stack.serviceBus().connectionString(),
+                        "CMKFLOW_REQUEST_QUEUE", CmkStack.REQUESTS, "CMKFLOW_STATUS_QUEUE", CmkStack.STATUS),
+                "submit", "--wait", "--timeout", "PT2M", firstFile.toString(), secondFile.toString());
+
+        assertThat(submit.exitCode()).as(submit.out() + submit.err()).isZero();
+        assertThat(submit.out()).startsWith("submitted req-cli-submit-1, req-cli-submit-2");
+        for (String requestId : List.of("req-cli-submit-1", "req-cli-submit-2")) {
+            assertThat(submit.out().lines().filter(line -> line.startsWith(requestId + " ")).map(line -> line.split(" ")[1]).toList())
+                    .containsSubsequence("accepted", "succeeded");
+        }
+    }
+
+    @Test
+    void submitToAnUnreachableServiceBusExitsThreeWithOneLine(@TempDir Path folder) throws IOException {
+        Path file = Files.write(folder.resolve("request.json"), TestRequests.bytes(TestRequests.json("req-cli-nobody", "ws-cli-nobody")));
+        String nobody = "Endpoint=sb://localhost:" + FreePorts.next() + ";SharedAccessKeyName=RootManageSharedAccessKey;"
+                + "SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;";
+
+        Run submit = cmkflow(Map.of("CMKFLOW_SERVICEBUS_CONNECTION_STRING", nobody), "submit", file.toString());
+
+        assertThat(submit.exitCode()).isEqualTo(3);
+        assertThat(submit.err().lines()).singleElement().asString().startsWith("cmkflow submit: unreachable: Service Bus did not take the requests");
     }
 
     private static CmkRequest parkAtWorkspace(String name) {
