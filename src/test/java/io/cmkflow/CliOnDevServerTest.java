@@ -16,6 +16,7 @@ import io.cmkflow.workflow.CmkWorkflowInput;
 import io.cmkflow.workflow.CmkWorkflowStarter;
 import io.cmkflow.workflow.WorkflowIds;
 import io.micronaut.runtime.server.EmbeddedServer;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -172,7 +173,8 @@ class CliOnDevServerTest {
         Run retry = direct("retry", workflowId, "permission", "granted");
         assertThat(retry.exitCode()).as(retry.err()).isZero();
         assertThat(retry.out()).contains("retrying step 5");
-        await().atMost(Duration.ofSeconds(60)).until(() -> control().state(workflowId).status() == CmkStatus.Succeeded);
+        awaitEnded(workflowId, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED);
+        assertThat(control().state(workflowId).status()).isEqualTo(CmkStatus.Succeeded);
 
         Run again = direct("retry", workflowId);
         assertThat(again.exitCode()).isEqualTo(1);
@@ -190,7 +192,8 @@ class CliOnDevServerTest {
         assertThat(abort.json().path("workflowId").asText()).isEqualTo(workflowId);
         assertThat(abort.json().path("action").asText()).isEqualTo("abort");
         assertThat(abort.json().path("result").asText()).contains("aborting");
-        await().atMost(Duration.ofSeconds(60)).until(() -> control().state(workflowId).status() == CmkStatus.Compensated);
+        awaitEnded(workflowId, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED);
+        assertThat(control().state(workflowId).status()).isEqualTo(CmkStatus.Compensated);
         assertThat(direct("abort", workflowId).exitCode()).isEqualTo(1);
     }
 
@@ -235,7 +238,8 @@ class CliOnDevServerTest {
 
         Run cancel = cmkflow("cancel", workflowId, "--api", api, "--token", OPERATOR_TOKEN);
         assertThat(cancel.exitCode()).as(cancel.err()).isZero();
-        await().atMost(Duration.ofSeconds(60)).until(() -> control().state(workflowId).status() == CmkStatus.Cancelled);
+        awaitEnded(workflowId, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED);
+        assertThat(control().state(workflowId).status()).isEqualTo(CmkStatus.Cancelled);
 
         Run ended = cmkflow("cancel", workflowId, "--api", api, "--token", OPERATOR_TOKEN);
         assertThat(ended.exitCode()).isEqualTo(1);
@@ -277,6 +281,7 @@ class CliOnDevServerTest {
         assertThat(submit.err().lines()).singleElement().asString().startsWith("cmkflow submit: unreachable: Service Bus did not take the requests");
     }
 
+    /** Starts a run whose workspace create is refused (403, non-retryable); returns once listing shows it parked. */
     private static CmkRequest parkAtWorkspace(String name) {
         CmkRequest request = new CmkRequest("req-cli-" + name, SUBSCRIPTION, "72f988bf-86f1-41af-91ab-2d7cd011db47",
                 CmkRequest.AZURE_CLOUD, GROUP, "westeurope",
@@ -288,7 +293,13 @@ class CliOnDevServerTest {
         assertThat(stack.starter().start(new CmkWorkflowInput(request)).outcome()).isEqualTo(CmkWorkflowStarter.Outcome.STARTED);
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> control().list(RunQuery.parked(), 100).stream()
                 .anyMatch(run -> run.workflowId().equals(WorkflowIds.forRequest(request)) && "workspace".equals(run.stage())));
+        stack.awaitParked(WorkflowIds.forRequest(request), "workspace");
         return request;
+    }
+
+    /** Waits until Temporal closed the run (the state query says the outcome a moment before the run ends). */
+    private static void awaitEnded(String workflowId, WorkflowExecutionStatus status) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> stack.run(workflowId).map(run -> run.getStatus() == status).orElse(false));
     }
 
     private static RunControl control() {
