@@ -1,57 +1,116 @@
 package io.cmkflow;
 
-import com.azure.messaging.servicebus.ServiceBusClientBuilder;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cmkflow.local.DevMode;
 import io.cmkflow.local.LocalDemo;
 import io.cmkflow.local.arm.ArmSimulator;
 import io.cmkflow.local.arm.ArmSimulatorOptions;
-import io.cmkflow.operator.OperatorCli;
-import io.cmkflow.request.IntakeSettings;
-import io.cmkflow.request.RequestSubmitter;
-import io.cmkflow.contract.StatusEvent;
+import io.cmkflow.operator.RunActionCommand;
+import io.cmkflow.operator.RunsCommand;
+import io.cmkflow.operator.ShowCommand;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.exceptions.ConfigurationException;
 import io.micronaut.runtime.server.EmbeddedServer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * cmkflow's command line. {@code serve} runs the configured roles against a real Temporal cluster, Service Bus and
- * Azure, refusing to start while a setting is missing ({@link ServeSettingsCheck}); {@code dev} runs everything on this
- * machine ({@link DevMode}); {@code demo} runs the valid examples end to end on dev mode; {@code submit FILE...}
- * publishes request files to the request queue (by default dev mode's, through the emulator connection string) and
- * prints their status events; {@code runs}, {@code show}, {@code retry}, {@code abort}, {@code cancel} are the on-call
- * actions ({@link OperatorCli}).
+ * cmkflow's command line (picocli). {@code serve} runs the configured roles against a real Temporal cluster, Service Bus
+ * and Azure, refusing to start while a setting is missing ({@link ServeSettingsCheck}); {@code dev} runs everything on
+ * this machine ({@link DevMode}); {@code demo} runs the valid examples end to end on dev mode; {@code submit FILE...}
+ * publishes request files ({@link SubmitCommand}); {@code runs}, {@code show}, {@code retry}, {@code abort},
+ * {@code cancel} are the on-call actions (io.cmkflow.operator). Exit codes: {@link #DONE}, {@link #REFUSED},
+ * {@link #USAGE}, {@link #UNREACHABLE}, {@link #UNAUTHORIZED}, mapped from exceptions by {@link CliErrors}.
  */
-public class Application {
+@Command(name = "cmkflow", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, versionProvider = Application.Version.class,
+        description = "Customer-managed-key Azure Machine Learning workspaces, run as Temporal workflows.",
+        subcommands = {CommandLine.HelpCommand.class, SubmitCommand.class, RunsCommand.class, ShowCommand.class, RunActionCommand.Retry.class,
+                RunActionCommand.Abort.class, RunActionCommand.Cancel.class},
+        footerHeading = "%nExit codes:%n",
+        footer = {"  0  done", "  1  refused (invalid request, a run refused the action, a run failed)", "  2  usage (unknown command or option, missing argument)",
+                "  3  unreachable (Temporal, Service Bus or the operator API did not answer)", "  4  unauthorized (the operator API refused the token: HTTP 401/403; Temporal or Service Bus refused the credentials)",
+                "Add --verbose to see the stack trace of an error."})
+public class Application implements Callable<Integer> {
+    public static final int DONE = 0;
+    public static final int REFUSED = 1;
+    public static final int USAGE = 2;
+    public static final int UNREACHABLE = 3;
+    public static final int UNAUTHORIZED = 4;
+
     static final String EMULATOR_CONNECTION_STRING =
             "Endpoint=sb://localhost;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;";
     private static final Path EXAMPLES = Path.of(System.getenv().getOrDefault("CMKFLOW_HOME", "."))
             .resolve("workflows/cmk-workspace/examples/valid");
     private static final Duration DEMO_TIMEOUT = Duration.ofMinutes(3);
 
-    public static void main(String[] args) throws Exception {
-        if (args.length == 0) {
-            System.exit(usage());
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "print the stack trace of an error")
+    boolean verbose;
+
+    /** The variables commands read their connections from (the process's; a test's own in-process). */
+    final Map<String, String> environment;
+
+    private Application(Map<String, String> environment) {
+        this.environment = environment;
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine(System.getenv()).execute(args));
+    }
+
+    /** The command line with cmkflow's exit codes and one-line errors, reading {@code environment}, ready to {@code execute}. */
+    public static CommandLine commandLine(Map<String, String> environment) {
+        return new CommandLine(new Application(environment)).setExecutionExceptionHandler(new CliErrors());
+    }
+
+    /** A bare {@code cmkflow}: the commands, on stderr, as a usage error. */
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return USAGE;
+    }
+
+    @Command(name = "serve", description = "Run the configured roles against your Temporal, Service Bus and Azure (production)")
+    int serveCommand() throws InterruptedException {
+        return serve();
+    }
+
+    @Command(name = "dev", description = "Run everything on this machine: Temporal dev server, ARM simulator, Service Bus stand-in, every role, the operator API")
+    int devCommand(@Option(names = "--reset", description = "wipe the state folder first") boolean reset) throws InterruptedException {
+        return dev(reset);
+    }
+
+    @Command(name = "demo", description = "Dev mode end to end on the examples in DIR, with progress per request")
+    int demoCommand(@Option(names = "--reset", description = "wipe the state folder first") boolean reset,
+                    @Parameters(paramLabel = "DIR", arity = "0..1", description = "examples (default: workflows/cmk-workspace/examples/valid)") Path examples)
+            throws Exception {
+        return demo(reset, examples == null ? EXAMPLES : examples);
+    }
+
+    @Command(name = "arm-simulator", description = "Serve the ARM simulator alone (the compose stack's)")
+    int armSimulatorCommand() throws InterruptedException {
+        return armSimulator();
+    }
+
+    /** The jar's version (Implementation-Version), or "dev" when running from classes. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Application.class.getPackage().getImplementationVersion();
+            return new String[] {"cmkflow " + (version == null ? "dev" : version)};
         }
-        String command = args[0];
-        List<String> rest = Arrays.asList(args).subList(1, args.length);
-        int exitCode = switch (command) {
-            case "serve" -> serve();
-            case "dev" -> dev(rest.contains("--reset"));
-            case "demo" -> demo(rest.contains("--reset"), rest.stream().filter(a -> !a.startsWith("--")).findFirst()
-                    .map(Path::of).orElse(EXAMPLES));
-            case "submit" -> submit(rest);
-            case "arm-simulator" -> armSimulator();
-            default -> OperatorCli.COMMANDS.contains(command) ? OperatorCli.run(command, rest, System.out) : usage();
-        };
-        System.exit(exitCode);
     }
 
     private static int serve() throws InterruptedException {
@@ -144,31 +203,6 @@ public class Application {
             cause = cause.getCause();
         }
         System.err.println(cause.getMessage());
-        return 1;
-    }
-
-    private static int submit(List<String> files) {
-        if (files.isEmpty()) {
-            return usage();
-        }
-        String connection = System.getenv().getOrDefault("CMKFLOW_SERVICEBUS_CONNECTION_STRING", EMULATOR_CONNECTION_STRING);
-        ServiceBusClientBuilder clients = new ServiceBusClientBuilder().connectionString(connection);
-        try (RequestSubmitter submitter = new RequestSubmitter(clients,
-                System.getenv().getOrDefault("CMKFLOW_REQUEST_QUEUE", IntakeSettings.DEFAULT_REQUEST_QUEUE),
-                System.getenv().getOrDefault("CMKFLOW_STATUS_QUEUE", IntakeSettings.DEFAULT_STATUS_QUEUE), new ObjectMapper())) {
-            List<String> requestIds = submitter.submit(files.stream().map(Path::of).toList());
-            System.out.println("submitted " + requestIds);
-            Map<String, StatusEvent> outcomes = submitter.awaitOutcomes(requestIds, Duration.ofMinutes(30),
-                    event -> System.out.printf("%s %s %s %s%n", event.requestId(), event.type(),
-                            event.step() == null ? "" : event.step(), event.message() == null ? "" : event.message()));
-            return outcomes.size() == requestIds.size()
-                    && outcomes.values().stream().allMatch(e -> e.type() == StatusEvent.Type.succeeded) ? 0 : 1;
-        }
-    }
-
-    private static int usage() {
-        System.err.println("usage: cmkflow [dev [--reset] | serve | arm-simulator | demo [--reset] [EXAMPLES_DIR] | submit FILE... | runs"
-                + " | show ID | retry ID [REASON] | abort ID [REASON] | cancel ID]");
-        return 2;
+        return REFUSED;
     }
 }
