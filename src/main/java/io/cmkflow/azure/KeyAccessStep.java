@@ -80,55 +80,62 @@ public final class KeyAccessStep {
     private KeyAccessOutcome readAccess(CmkRequest request, VaultOutcome vault, AzureResourceManager azure) {
         String principal = clients.principals().cosmosDbObjectId(request);
         String identity = identityPrincipal(request);
-        KeyAccessOutcome keyAccess = readKeyAccess(request, vault, azure, principal, identity);
-        if (identity == null) {
-            return keyAccess;
-        }
-        Optional<String> contributor = existingRole(assignments(azure), vault, identity, KeyVaultRoles.CONTRIBUTOR);
-        return new KeyAccessOutcome(keyAccess.vaultId(), principal, keyAccess.mode(), keyAccess.alreadyPresent(),
-                keyAccess.roleAssignmentId(), identity, keyAccess.identityAlreadyPresent(), keyAccess.identityRoleAssignmentId(),
-                contributor.isPresent(), contributor.orElse(null));
-    }
-
-    private KeyAccessOutcome readKeyAccess(CmkRequest request, VaultOutcome vault, AzureResourceManager azure,
-                                           String principal, String identity) {
+        List<RoleAssignmentInner> atVault = assignmentsAt(azure, vault, identity);
+        // The identity's Contributor role, in either mode (null when the request names no identity).
+        Optional<String> contributor = identity == null ? Optional.empty()
+                : existingRole(atVault, identity, KeyVaultRoles.CONTRIBUTOR);
+        Boolean contributorPresent = identity == null ? null : contributor.isPresent();
         if (vault.rbacAuthorization()) {
-            RoleAssignmentsClient assignments = assignments(azure);
-            Optional<String> cosmos = existingRole(assignments, vault, principal, KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER);
+            Optional<String> cosmos = existingRole(atVault, principal, KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER);
             Optional<String> forIdentity = identity == null ? Optional.empty()
-                    : existingRole(assignments, vault, identity, KeyVaultRoles.CRYPTO_OFFICER);
+                    : existingRole(atVault, identity, KeyVaultRoles.CRYPTO_OFFICER);
             return new KeyAccessOutcome(vault.vaultId(), principal, Mode.RBAC, cosmos.isPresent(), cosmos.orElse(null),
-                    identity, identity == null ? null : forIdentity.isPresent(), forIdentity.orElse(null));
+                    identity, identity == null ? null : forIdentity.isPresent(), forIdentity.orElse(null),
+                    contributorPresent, contributor.orElse(null));
         }
         VaultInner current = vaults(azure).getByResourceGroup(vault.resourceGroup(), vault.name());
         // An entry that exists (even with fewer permissions) is not this run's: undo will leave it alone.
         return new KeyAccessOutcome(vault.vaultId(), principal, Mode.ACCESS_POLICY,
                 entryFor(current, request.tenantId(), principal).isPresent(), null,
-                identity, identity == null ? null : entryFor(current, request.tenantId(), identity).isPresent(), null);
+                identity, identity == null ? null : entryFor(current, request.tenantId(), identity).isPresent(), null,
+                contributorPresent, contributor.orElse(null));
+    }
+
+    /** The role assignments at the vault, listed once per read or grant; none needed on an access-policy vault without an identity. */
+    private static List<RoleAssignmentInner> assignmentsAt(AzureResourceManager azure, VaultOutcome vault, String identity) {
+        if (!vault.rbacAuthorization() && identity == null) {
+            return List.of();
+        }
+        List<RoleAssignmentInner> listed = new ArrayList<>();
+        assignments(azure).listForScope(vault.vaultId()).forEach(listed::add);
+        return listed;
     }
 
     private KeyAccessOutcome grantInAzure(CmkRequest request, VaultOutcome vault, KeyAccessOutcome before,
                                           AzureResourceManager azure) {
-        KeyAccessOutcome granted = grantKeyAccess(request, vault, before, azure);
+        // Listed now, not as the read found them: an assignment a crashed earlier attempt made is this run's.
+        List<RoleAssignmentInner> atVault = assignmentsAt(azure, vault, before.identityPrincipalId());
+        KeyAccessOutcome granted = grantKeyAccess(request, vault, before, azure, atVault);
         // The procedure: a user-assigned workspace identity gets "these roles and access policies" too, Contributor
         // on the vault besides the key permissions. A read recorded before that (null) knows nothing of it: skipped.
         if (!Boolean.FALSE.equals(before.identityContributorAlreadyPresent())) {
             return granted;
         }
-        return granted.withIdentityContributor(ensureRole(request, assignments(azure), vault, before.identityPrincipalId(),
-                KeyVaultRoles.CONTRIBUTOR));
+        return granted.withIdentityContributor(ensureRole(request, assignments(azure), atVault, vault,
+                before.identityPrincipalId(), KeyVaultRoles.CONTRIBUTOR));
     }
 
     private KeyAccessOutcome grantKeyAccess(CmkRequest request, VaultOutcome vault, KeyAccessOutcome before,
-                                            AzureResourceManager azure) {
+                                            AzureResourceManager azure, List<RoleAssignmentInner> atVault) {
         String principal = before.principalObjectId();
         String identity = before.identityPrincipalId();
         if (vault.rbacAuthorization()) {
             RoleAssignmentsClient assignments = assignments(azure);
             String cosmos = before.alreadyPresent() ? before.roleAssignmentId()
-                    : ensureRole(request, assignments, vault, principal, KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER);
+                    : ensureRole(request, assignments, atVault, vault, principal, KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER);
             String forIdentity = identity == null ? null : Boolean.TRUE.equals(before.identityAlreadyPresent())
-                    ? before.identityRoleAssignmentId() : ensureRole(request, assignments, vault, identity, KeyVaultRoles.CRYPTO_OFFICER);
+                    ? before.identityRoleAssignmentId()
+                    : ensureRole(request, assignments, atVault, vault, identity, KeyVaultRoles.CRYPTO_OFFICER);
             return new KeyAccessOutcome(vault.vaultId(), principal, Mode.RBAC, before.alreadyPresent(), cosmos,
                     identity, before.identityAlreadyPresent(), forIdentity, before.identityContributorAlreadyPresent(),
                     before.identityContributorAssignmentId());
@@ -274,10 +281,9 @@ public final class KeyAccessStep {
         return azure.accessManagement().roleAssignments().manager().roleServiceClient().getRoleAssignments();
     }
 
-    /** The id of {@code principal}'s assignment of {@code role} at the vault, if it has one. */
-    private static Optional<String> existingRole(RoleAssignmentsClient assignments, VaultOutcome vault, String principal,
-                                                 String role) {
-        for (RoleAssignmentInner existing : assignments.listForScope(vault.vaultId())) {
+    /** The id of {@code principal}'s assignment of {@code role} among {@code atVault}, if it has one. */
+    private static Optional<String> existingRole(List<RoleAssignmentInner> atVault, String principal, String role) {
+        for (RoleAssignmentInner existing : atVault) {
             if (principal.equalsIgnoreCase(existing.principalId()) && existing.roleDefinitionId() != null
                     && existing.roleDefinitionId().toLowerCase(Locale.ROOT).endsWith(role)) {
                 return Optional.of(existing.id());
@@ -290,9 +296,9 @@ public final class KeyAccessStep {
      * Creates the assignment the read before found missing; one there now (an earlier attempt of this grant made
      * it and died before reporting) is this run's, so it is used as it is.
      */
-    private static String ensureRole(CmkRequest request, RoleAssignmentsClient assignments, VaultOutcome vault, String principal,
-                                     String role) {
-        Optional<String> existing = existingRole(assignments, vault, principal, role);
+    private static String ensureRole(CmkRequest request, RoleAssignmentsClient assignments, List<RoleAssignmentInner> atVault,
+                                     VaultOutcome vault, String principal, String role) {
+        Optional<String> existing = existingRole(atVault, principal, role);
         if (existing.isPresent()) {
             return existing.get();
         }
