@@ -174,8 +174,9 @@ public final class RunControl {
         try {
             WorkflowStub run = client.newUntypedWorkflowStub(workflowId);
             // The server accepts a cancellation of a run that has ended and does nothing; say so instead.
-            if (run.describe().getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
-                throw notOpen(workflowId);
+            WorkflowExecutionStatus status = run.describe().getStatus();
+            if (status != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+                throw ended(workflowId, status);
             }
             if (reason == null) {
                 run.cancel();
@@ -202,12 +203,15 @@ public final class RunControl {
     /** Temporal answers NOT_FOUND both for an unknown id and for a run that has ended; describe tells them apart. */
     private RunControlException notOpen(String workflowId) {
         try {
-            WorkflowExecutionDescription run = client.newUntypedWorkflowStub(workflowId).describe();
-            return new RunControlException("run " + workflowId + " has ended ("
-                    + run.getStatus().name().replace("WORKFLOW_EXECUTION_STATUS_", "") + "); see `cmkflow show`");
+            return ended(workflowId, client.newUntypedWorkflowStub(workflowId).describe().getStatus());
         } catch (WorkflowNotFoundException unknown) {
             return new RunNotFoundException(workflowId);
         }
+    }
+
+    private static RunControlException ended(String workflowId, WorkflowExecutionStatus status) {
+        return new RunControlException("run " + workflowId + " has ended ("
+                + status.name().replace("WORKFLOW_EXECUTION_STATUS_", "") + "); see `cmkflow show`");
     }
 
     private static Instant instant(Timestamp timestamp) {

@@ -6,6 +6,7 @@ import io.cmkflow.operator.RunControlException;
 import io.cmkflow.operator.RunDetails;
 import io.cmkflow.operator.RunNotFoundException;
 import io.cmkflow.operator.RunQuery;
+import io.cmkflow.operator.RunOperations;
 import io.cmkflow.temporal.TemporalSettings;
 import io.cmkflow.workflow.CmkRunState;
 import io.cmkflow.workflow.WorkflowIds;
@@ -137,7 +138,7 @@ public class RunsController {
         String reason = audit.stamp(who, body == null ? null : body.reason());
         return HttpResponse.accepted().body(act(who, "cancel", workflowId, reason, () -> {
             control.cancel(workflowId, reason);
-            return "cancellation requested: the run compensates what it created and ends Cancelled";
+            return RunOperations.CANCEL_REQUESTED;
         }));
     }
 
