@@ -17,6 +17,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
@@ -152,14 +153,19 @@ public final class AzureErrorClassifier {
 
     /** Reads Retry-After (seconds or HTTP date) or the millisecond variants ARM and data planes send. */
     static Duration retryAfter(HttpHeaders headers) {
+        return retryAfterIn(headers).orElse(DEFAULT_THROTTLE_DELAY);
+    }
+
+    /** The wait an answer asks for (Retry-After or its millisecond variants), if it carries a readable one. */
+    static Optional<Duration> retryAfterIn(HttpHeaders headers) {
         if (headers == null) {
-            return DEFAULT_THROTTLE_DELAY;
+            return Optional.empty();
         }
         for (String name : new String[] {"retry-after-ms", "x-ms-retry-after-ms"}) {
             String value = headers.getValue(name);
             if (value != null) {
                 try {
-                    return Duration.ofMillis(Long.parseLong(value.trim()));
+                    return Optional.of(Duration.ofMillis(Long.parseLong(value.trim())));
                 } catch (NumberFormatException ignored) {
                     // fall through to the next header
                 }
@@ -167,17 +173,17 @@ public final class AzureErrorClassifier {
         }
         String value = headers.getValue("Retry-After");
         if (value == null || value.isBlank()) {
-            return DEFAULT_THROTTLE_DELAY;
+            return Optional.empty();
         }
         try {
-            return Duration.ofSeconds(Long.parseLong(value.trim()));
+            return Optional.of(Duration.ofSeconds(Long.parseLong(value.trim())));
         } catch (NumberFormatException notSeconds) {
             try {
                 Duration until = Duration.between(ZonedDateTime.now(),
                         ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME));
-                return until.isNegative() ? Duration.ZERO : until;
+                return Optional.of(until.isNegative() ? Duration.ZERO : until);
             } catch (DateTimeParseException notDate) {
-                return DEFAULT_THROTTLE_DELAY;
+                return Optional.empty();
             }
         }
     }

@@ -62,9 +62,14 @@ public final class KeyVaultStep {
     private VaultOutcome ensureInAzure(CmkRequest request, Ownership owner, Runnable heartbeat) {
         VaultsClient vaults = vaults(request);
         ArmResourceId target = vaultIdOf(request);
-        Optional<VaultInner> existing = ArmLookup.find(() -> vaults.getByResourceGroup(target.resourceGroup(), target.name()));
+        boolean adopting = request.keyVault().existingId() != null;
+        // A new vault's name may be held by a soft-deleted vault: both reads at once (the second is unused on a rerun).
+        Concurrently.Both<Optional<VaultInner>, Optional<DeletedVaultInner>> found = Concurrently.both(
+                () -> ArmLookup.find(() -> vaults.getByResourceGroup(target.resourceGroup(), target.name())),
+                () -> adopting ? Optional.empty() : ArmLookup.find(() -> vaults.getDeleted(target.name(), request.location())));
+        Optional<VaultInner> existing = found.first();
 
-        if (request.keyVault().existingId() != null) {
+        if (adopting) {
             VaultInner vault = existing.orElseThrow(() -> new AzureStepException(AzureFailure.nonRetryable(
                     "ExistingVaultNotFound", "keyVault.existingId " + target.id() + " does not exist")));
             requireCompliant(request, vault);
@@ -80,9 +85,8 @@ public final class KeyVaultStep {
             requireCompliant(request, vault);
             return outcome(target, vault, Disposition.ADOPTED);
         }
-        Optional<DeletedVaultInner> deleted = ArmLookup.find(() -> vaults.getDeleted(target.name(), request.location()));
-        if (deleted.isPresent()) {
-            return recover(request, owner, vaults, target, deleted.get(), heartbeat);
+        if (found.second().isPresent()) {
+            return recover(request, owner, vaults, target, found.second().get(), heartbeat);
         }
         VaultInner created = createOrUpdate(vaults, target, parameters(request, owner.tagsWith(request.tags()), CreateMode.DEFAULT,
                 ownAccess.initialPolicies(request)), heartbeat);

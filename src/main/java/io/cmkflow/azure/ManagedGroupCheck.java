@@ -40,21 +40,30 @@ public final class ManagedGroupCheck {
         AzureResourceManager azure = clients.forRequest(request);
         ResourcesClient resources = azure.genericResources().manager().serviceClient().getResources();
         String workspaceId = workspace.workspaceId();
+        // The first look uses the group step 5 read from the workspace; later ones read the workspace again.
+        String[] known = {workspace.serviceProvisionedResourceGroup()};
         return polling.await("the managed resource group of " + workspaceId + " and its CMK resources", heartbeat, () -> {
-            GenericResourceInner current = resources.getById(workspaceId, WorkspaceStep.ML_API_VERSION);
-            String value = ResourceProperties.string(current, "serviceProvisionedResourceGroup");
+            String value = known[0] != null ? known[0]
+                    : ResourceProperties.string(resources.getById(workspaceId, WorkspaceStep.ML_API_VERSION), "serviceProvisionedResourceGroup");
+            known[0] = null;
             if (value == null) {
                 return Optional.empty();
             }
             String group = WorkspaceStep.groupName(value);
             clients.managedGroups().remember(request.subscriptionId(), group, workspaceId);
-            Optional<ResourceGroupInner> rg = ArmLookup.find(() ->
-                    azure.resourceGroups().manager().serviceClient().getResourceGroups().get(group));
+            // The group and its contents are read at the same time; a group that is not there yet has no contents either.
+            Concurrently.Both<Optional<ResourceGroupInner>, List<GenericResourceExpandedInner>> read = Concurrently.both(
+                    () -> ArmLookup.find(() -> azure.resourceGroups().manager().serviceClient().getResourceGroups().get(group)),
+                    () -> ArmLookup.find(() -> {
+                        List<GenericResourceExpandedInner> contents = new ArrayList<>();
+                        resources.listByResourceGroup(group).forEach(contents::add);
+                        return contents;
+                    }).orElse(List.of()));
+            Optional<ResourceGroupInner> rg = read.first();
             if (rg.isEmpty()) {
                 return Optional.empty();
             }
-            List<GenericResourceExpandedInner> contents = new ArrayList<>();
-            resources.listByResourceGroup(group).forEach(contents::add);
+            List<GenericResourceExpandedInner> contents = read.second();
             Optional<String> cosmos = firstOfType(contents, COSMOS);
             Optional<String> storage = firstOfType(contents, STORAGE);
             Optional<String> search = firstOfType(contents, SEARCH);

@@ -10,7 +10,8 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * How the Azure layer waits: exponential backoff from {@code initialDelay} up to {@code maxDelay}, giving up at
+ * How the Azure layer waits: at Azure's {@code Retry-After} when an answer carries one, otherwise exponential backoff
+ * from {@code initialDelay} up to {@code maxDelay}; giving up at
  * {@code deadline} with a RETRYABLE failure (the activity is idempotent, so Temporal may run it again). Every wait
  * calls the heartbeat first, so a Temporal activity stays alive and learns of cancellation.
  */
@@ -21,31 +22,55 @@ public record PollingPolicy(Duration initialDelay, Duration maxDelay, Duration d
         return new PollingPolicy(Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofMinutes(45));
     }
 
+    /** What one poll saw: the value once there is one, else the wait Azure asked for ({@code Retry-After}), if any. */
+    public record Poll<T>(Optional<T> value, Duration retryAfter) {
+        public static <T> Poll<T> done(T value) {
+            return new Poll<>(Optional.of(value), null);
+        }
+
+        public static <T> Poll<T> notYet(Duration retryAfter) {
+            return new Poll<>(Optional.empty(), retryAfter);
+        }
+    }
+
     /** Waits until {@code probe} yields a value; {@code what} names the awaited state in the timeout error. */
     public <T> T await(String what, Runnable heartbeat, Supplier<Optional<T>> probe) {
+        return poll(what, heartbeat, () -> new Poll<>(probe.get(), null));
+    }
+
+    /**
+     * Waits until {@code probe} yields a value, sleeping what Azure asked for between polls ({@code Retry-After}: not
+     * sooner, so as not to be throttled, and not later, so a completion is noticed at most one {@code Retry-After}
+     * late), or this policy's backoff when Azure asked for nothing.
+     */
+    public <T> T poll(String what, Runnable heartbeat, Supplier<Poll<T>> probe) {
         Instant giveUp = Instant.now().plus(deadline);
-        Duration delay = initialDelay;
+        Duration backoff = initialDelay;
         while (true) {
             heartbeat.run();
-            Optional<T> value = probe.get();
-            if (value.isPresent()) {
-                return value.get();
+            Poll<T> poll = probe.get();
+            if (poll.value().isPresent()) {
+                return poll.value().get();
             }
+            boolean asked = poll.retryAfter() != null && !poll.retryAfter().isZero() && !poll.retryAfter().isNegative();
+            Duration delay = asked ? poll.retryAfter() : backoff;
             if (Instant.now().plus(delay).isAfter(giveUp)) {
                 throw new AzureStepException(AzureFailure.retryable("OperationTimedOut",
                         "gave up waiting after " + deadline + " for " + what));
             }
             sleep(delay);
-            delay = next(delay);
+            if (!asked) {
+                backoff = next(backoff);
+            }
         }
     }
 
-    /** Drives a long-running operation to a terminal state, polling at this policy's pace. */
+    /** Drives a long-running operation to a terminal state, at Azure's {@code Retry-After} or this policy's pace. */
     public <P, T> PollResponse<P> awaitCompletion(String what, Runnable heartbeat, SyncPoller<P, T> poller) {
-        return await(what, heartbeat, () -> {
+        return poll(what, heartbeat, () -> {
             PollResponse<P> response = poller.poll();
             LongRunningOperationStatus status = response.getStatus();
-            return status.isComplete() ? Optional.of(response) : Optional.empty();
+            return status.isComplete() ? Poll.done(response) : Poll.notYet(response.getRetryAfter());
         });
     }
 

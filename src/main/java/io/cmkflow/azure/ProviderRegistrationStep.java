@@ -4,8 +4,12 @@ import com.azure.resourcemanager.AzureResourceManager;
 import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.contract.ProviderRegistration;
 
-import java.util.ArrayList;
+import com.azure.resourcemanager.resources.models.Provider;
+
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -33,32 +37,40 @@ public final class ProviderRegistrationStep {
         this.polling = polling;
     }
 
-    /** Registers what is not registered (a provider already Registering is only waited for), then polls until all are Registered. */
+    /**
+     * Registers what is not registered (a provider already Registering is only waited for), all at once, then polls
+     * until all are Registered. Each read is one list of the subscription's providers, not one read per namespace.
+     */
     public ProviderRegistration register(CmkRequest request, Runnable heartbeat) {
         return AzureStepException.classifying(() -> registerInAzure(request, heartbeat));
     }
 
     private ProviderRegistration registerInAzure(CmkRequest request, Runnable heartbeat) {
         AzureResourceManager azure = clients.forRequest(request);
-        List<String> registeredNow = new ArrayList<>();
-        List<String> pending = new ArrayList<>();
-        for (String namespace : NAMESPACES) {
-            String state = azure.providers().getByName(namespace).registrationState();
-            if (REGISTERED.equalsIgnoreCase(state)) {
-                continue;
-            }
-            if (!REGISTERING.equalsIgnoreCase(state)) {
-                azure.providers().register(namespace);
-                registeredNow.add(namespace);
-            }
-            pending.add(namespace);
+        Map<String, String> states = registrationStates(azure);
+        List<String> pending = NAMESPACES.stream().filter(namespace -> !REGISTERED.equalsIgnoreCase(states.get(key(namespace)))).toList();
+        List<String> registeredNow = pending.stream().filter(namespace -> !REGISTERING.equalsIgnoreCase(states.get(key(namespace)))).toList();
+        Concurrently.each(registeredNow, namespace -> azure.providers().register(namespace));
+        if (!pending.isEmpty()) {
+            polling.await(String.join(", ", pending) + " to be Registered", heartbeat, () -> {
+                Map<String, String> now = registrationStates(azure);
+                return pending.stream().allMatch(namespace -> REGISTERED.equalsIgnoreCase(now.get(key(namespace))))
+                        ? Optional.of(true) : Optional.empty();
+            });
         }
-        // One wait for all: each poll round reads every namespace still pending, so the waits do not add up.
-        List<String> waiting = new ArrayList<>(pending);
-        polling.await(String.join(", ", pending) + " to be Registered", heartbeat, () -> {
-            waiting.removeIf(namespace -> REGISTERED.equalsIgnoreCase(azure.providers().getByName(namespace).registrationState()));
-            return waiting.isEmpty() ? Optional.of(true) : Optional.empty();
-        });
-        return new ProviderRegistration(NAMESPACES, List.copyOf(registeredNow));
+        return new ProviderRegistration(NAMESPACES, registeredNow);
+    }
+
+    /** Registration state by lower-case namespace, from one Providers_List read. */
+    private static Map<String, String> registrationStates(AzureResourceManager azure) {
+        Map<String, String> states = new HashMap<>();
+        for (Provider provider : azure.providers().list()) {
+            states.put(key(provider.namespace()), provider.registrationState());
+        }
+        return states;
+    }
+
+    private static String key(String namespace) {
+        return namespace.toLowerCase(Locale.ROOT);
     }
 }

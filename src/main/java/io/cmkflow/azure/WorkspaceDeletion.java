@@ -47,19 +47,21 @@ final class WorkspaceDeletion {
                     .orElse(response.getHeaderValue("Location"));
         }
         if (pollUrl != null) {
-            polling.await("workspace " + workspaceId + " to be deleted", heartbeat, () -> pollOnce(workspaceId, pollUrl));
+            polling.poll("workspace " + workspaceId + " to be deleted", heartbeat, () -> pollOnce(workspaceId, pollUrl));
         }
     }
 
-    /** One GET of the operation: empty while it runs, true once the workspace is gone. */
-    private Optional<Boolean> pollOnce(String workspaceId, String operation) {
+    /** One GET of the operation: not yet (with Azure's Retry-After) while it runs, true once the workspace is gone. */
+    private PollingPolicy.Poll<Boolean> pollOnce(String workspaceId, String operation) {
         try (HttpResponse poll = pipeline.sendSync(new HttpRequest(HttpMethod.GET, operation), Context.NONE)) {
             int status = poll.getStatusCode();
+            PollingPolicy.Poll<Boolean> running = PollingPolicy.Poll.notYet(
+                    AzureErrorClassifier.retryAfterIn(poll.getHeaders()).orElse(null));
             if (status == 202) {
-                return Optional.empty();
+                return running;
             }
             if (status == 404 || status == 204) {
-                return Optional.of(true);
+                return PollingPolicy.Poll.done(true);
             }
             if (status != 200) {
                 throw failedResponse(workspaceId, poll);
@@ -67,13 +69,13 @@ final class WorkspaceDeletion {
             String body = bodyOf(poll);
             String opStatus = operationStatus(body);
             if (opStatus == null || "succeeded".equalsIgnoreCase(opStatus)) {
-                return Optional.of(true);
+                return PollingPolicy.Poll.done(true);
             }
             if ("failed".equalsIgnoreCase(opStatus) || "canceled".equalsIgnoreCase(opStatus)) {
                 throw new AzureStepException(AzureErrorClassifier.classify("WorkspaceDeleteFailed", 200,
                         "workspace " + workspaceId + " delete ended " + opStatus + ": " + body, poll.getHeaders()));
             }
-            return Optional.empty();
+            return running;
         }
     }
 

@@ -89,8 +89,11 @@ public final class WorkspaceStep {
             }
         }
         AssociatedResources associated = new AssociatedResources(azure, polling);
-        Associated storage = associated.ensureStorage(request, owner, heartbeat);
-        Associated insights = associated.ensureInsights(request, owner, heartbeat);
+        // Independent of each other: made at the same time (after the workspace check, so a refused workspace creates neither).
+        Concurrently.Both<Associated, Associated> both = Concurrently.both(
+                () -> associated.ensureStorage(request, owner, heartbeat), () -> associated.ensureInsights(request, owner, heartbeat));
+        Associated storage = both.first();
+        Associated insights = both.second();
 
         GenericResourceInner workspace;
         boolean created;

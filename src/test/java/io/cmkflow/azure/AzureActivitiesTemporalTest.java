@@ -80,13 +80,13 @@ class AzureActivitiesTemporalTest {
 
     @Test
     void aThrottledAttemptIsRetriedNoSoonerThanAzuresRetryAfter() {
-        azure.arm().faults().inject(FaultRule.forOperation("Providers_Get").status(429).code("TooManyRequests")
+        azure.arm().faults().inject(FaultRule.forOperation("Providers_List").status(429).code("TooManyRequests")
                 .message("slow down").retryAfterSeconds(1).times(1));
 
         String result = run(TestRequests.request("throttle"));
 
         assertThat(result).isEqualTo("registered:" + ProviderRegistrationStep.NAMESPACES.size());
-        List<JournalEntry> gets = azure.arm().journal().byOperation("Providers_Get");
+        List<JournalEntry> gets = azure.arm().journal().byOperation("Providers_List");
         assertThat(gets.get(0).status()).isEqualTo(429);
         assertThat(Duration.between(gets.get(0).receivedAt(), gets.get(1).receivedAt()))
                 .as("the retry waits for Retry-After (1 s), not the 50 ms activity backoff")
@@ -95,13 +95,13 @@ class AzureActivitiesTemporalTest {
 
     @Test
     void aNonRetryableAzureErrorReachesTheWorkflowTypedAndIsNotRetried() {
-        azure.arm().faults().inject(FaultRule.forOperation("Providers_Get").status(403).code("AuthorizationFailed")
+        azure.arm().faults().inject(FaultRule.forOperation("Providers_List").status(403).code("AuthorizationFailed")
                 .message("no access").times(3));
 
         String result = run(TestRequests.request("denied"));
 
         assertThat(result).isEqualTo("failed:NON_RETRYABLE:nonRetryable=true");
-        assertThat(azure.arm().journal().byOperation("Providers_Get")).hasSize(1);
+        assertThat(azure.arm().journal().byOperation("Providers_List")).hasSize(1);
     }
 
     @Test

@@ -7,6 +7,11 @@ import io.cmkflow.local.arm.ArmSimulatorOptions;
 import io.cmkflow.contract.ProviderRegistration;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import io.cmkflow.local.arm.JournalEntry;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,12 +42,34 @@ class ProviderRegistrationStepTest {
             assertThat(azure.arm().state().providerState(FRESH_SUBSCRIPTION, ns).registrationState()).isEqualTo("Registered");
         }
         assertThat(azure.arm().journal().byOperation("Providers_Register")).hasSize(5);
+        // One list read per round, never one read per namespace: the first look, then two rounds that see Registering
+        // (the simulator answers it for two reads) and the one that sees all Registered.
+        assertThat(azure.arm().journal().byOperation("Providers_Get")).isEmpty();
+        assertThat(azure.arm().journal().byOperation("Providers_List")).hasSize(4);
 
         azure.arm().journal().clear();
         ProviderRegistration rerun = step.register(request, CmkStack.NO_HEARTBEAT);
         assertThat(rerun.registeredNow()).isEmpty();
         assertThat(azure.arm().journal().writes()).isEmpty();
-        assertThat(azure.arm().journal().byOperation("Providers_Get")).hasSize(ProviderRegistrationStep.NAMESPACES.size());
+        assertThat(azure.arm().journal().entries()).extracting(JournalEntry::operation).containsExactly("Providers_List");
+    }
+
+    @Test
+    void theRegistrationsAreMadeAtTheSameTime() {
+        String subscription = "44444444-5555-6666-7777-888888888888";
+        var request = TestRequests.copy(TestRequests.request("together")).subscriptionId(subscription).build();
+        Duration held = Duration.ofMillis(1500);
+        azure.arm().latency().forOperation("Providers_Register", held);
+        try {
+            step.register(request, CmkStack.NO_HEARTBEAT);
+        } finally {
+            azure.arm().latency().clear();
+        }
+        List<Instant> registers = azure.arm().journal().byOperation("Providers_Register").stream()
+                .filter(e -> subscription.equals(e.subscription())).map(JournalEntry::receivedAt).sorted().toList();
+        assertThat(registers).hasSize(ProviderRegistrationStep.NAMESPACES.size());
+        // Every register reached ARM while the first was still held, so none waited for another's answer.
+        assertThat(registers.get(registers.size() - 1)).isBefore(registers.get(0).plus(held));
     }
 
     @Test

@@ -48,7 +48,7 @@ class PrometheusEndpointTest {
             .build();
 
     private static final String MALFORMED = "cmkflow_intake_messages_total{outcome=\"dead_lettered\",reason=\"MalformedJson\"}";
-    private static final String THROTTLED_CALLS = "cmkflow_arm_requests_total{operation=\"ProvidersClient.get\",status=\"429\"}";
+    private static final String THROTTLED_CALLS = "cmkflow_arm_requests_total{operation=\"ProvidersClient.list\",status=\"429\"}";
     private static final String THROTTLED_STEPS = "cmkflow_arm_throttled_total{step=\"RegisterProviders\"}";
     private static final String THROTTLING_WAIT = "cmkflow_arm_throttling_wait_seconds_sum{step=\"RegisterProviders\"}";
 
@@ -69,7 +69,7 @@ class PrometheusEndpointTest {
         double throttledCalls = value(before, THROTTLED_CALLS);
         double throttledSteps = value(before, THROTTLED_STEPS);
         double throttlingWait = value(before, THROTTLING_WAIT);
-        stack.arm().faults().inject(FaultRule.forOperation("Providers_Get").status(429).code("TooManyRequests")
+        stack.arm().faults().inject(FaultRule.forOperation("Providers_List").status(429).code("TooManyRequests")
                 .message("slow down").retryAfterSeconds(1).times(1));
 
         stack.send(TestRequests.json("req-metrics-1", "mlw-metrics-1"));
@@ -103,7 +103,7 @@ class PrometheusEndpointTest {
         }
         assertThat(queried).contains("cmkflow_intake_messages_total", "cmkflow_intake_circuit_open",
                 "cmkflow_runs_total", "cmkflow_step_duration_seconds_bucket", "cmkflow_arm_requests_total");
-        stack.arm().faults().inject(FaultRule.forOperation("Providers_Get").status(429).code("TooManyRequests")
+        stack.arm().faults().inject(FaultRule.forOperation("Providers_List").status(429).code("TooManyRequests")
                 .message("slow down").retryAfterSeconds(1).times(1));
         stack.send(TestRequests.json("req-metrics-2", "mlw-metrics-2"));
         stack.status().awaitType("req-metrics-2", StatusEvent.Type.succeeded, Duration.ofSeconds(60));

@@ -374,7 +374,7 @@ class CmkWorkflowAgainstSimulatorTest {
     /** The ARM operation a fault or delay for a step is put on: one the step calls before any later step could. */
     private static String faultedOperation(CmkStep step) {
         return switch (step) {
-            case REGISTER_PROVIDERS -> "Providers_Get";
+            case REGISTER_PROVIDERS -> "Providers_List";
             case KEY_VAULT -> "Vaults_CreateOrUpdate";
             case KEY -> "Keys_CreateIfNotExist";
             case KEY_ACCESS -> "Vaults_UpdateAccessPolicy";

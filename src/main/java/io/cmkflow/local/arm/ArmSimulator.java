@@ -115,7 +115,8 @@ public final class ArmSimulator implements AutoCloseable {
                 new RoleRoutes(state.roleAssignmentStore),
                 new ProviderRoutes(state.providerStore, state.groupStore),
                 new VaultRoutes(state.vaultStore, state.keyStore),
-                new WorkspaceRoutes(state.workspaceStore, state.operations, state.resourceStore, state.endpoints),
+                new WorkspaceRoutes(state.workspaceStore, state.operations, state.resourceStore, state.endpoints,
+                        options.operationRetryAfter()),
                 new StorageRoutes(state.storageAccountStore, state.resourceStore),
                 new ResourceGroupRoutes(state.groupStore, state.resourceStore),
                 new GenericRoutes(state.genericResourceStore, state.resourceStore)));

@@ -28,6 +28,10 @@ import java.util.stream.Collectors;
  *                                    then the data plane and the workspace's key checks ignore it
  * @param tenantsWithoutCosmosDb      tenants (lower case) whose Microsoft Graph has no Azure Cosmos DB service
  *                                    principal, as in a tenant where Microsoft.DocumentDB was never registered
+ * @param providerRegistrationDuration how long a registered provider stays {@code Registering} (real Azure: tens of
+ *                                    seconds to minutes); zero = count reads instead ({@code providerRegisteringReads})
+ * @param operationRetryAfter         the {@code Retry-After} the long-running operations' answers carry while in
+ *                                    progress, as Azure's do; zero = none
  */
 public record ArmSimulatorOptions(
         int port,
@@ -40,7 +44,9 @@ public record ArmSimulatorOptions(
         Path stateFile,
         String host,
         Duration roleAssignmentDelay,
-        Set<String> tenantsWithoutCosmosDb) {
+        Set<String> tenantsWithoutCosmosDb,
+        Duration providerRegistrationDuration,
+        Duration operationRetryAfter) {
 
     public ArmSimulatorOptions {
         if (port < 0 || port > 65535) {
@@ -58,6 +64,12 @@ public record ArmSimulatorOptions(
         if (roleAssignmentDelay == null || roleAssignmentDelay.isNegative()) {
             throw new IllegalArgumentException("roleAssignmentDelay must be zero or positive");
         }
+        if (providerRegistrationDuration == null || providerRegistrationDuration.isNegative()) {
+            throw new IllegalArgumentException("providerRegistrationDuration must be zero or positive");
+        }
+        if (operationRetryAfter == null || operationRetryAfter.isNegative()) {
+            throw new IllegalArgumentException("operationRetryAfter must be zero or positive");
+        }
         tenantsWithoutCosmosDb = tenantsWithoutCosmosDb.stream().map(t -> t.toLowerCase(Locale.ROOT))
                 .collect(Collectors.toUnmodifiableSet());
     }
@@ -69,42 +81,42 @@ public record ArmSimulatorOptions(
      */
     public static ArmSimulatorOptions defaults() {
         return new ArmSimulatorOptions(0, Duration.ofMillis(50), 1, Duration.ZERO, true, false, false, null, null,
-                Duration.ZERO, Set.of());
+                Duration.ZERO, Set.of(), Duration.ZERO, Duration.ZERO);
     }
 
     public ArmSimulatorOptions withPort(int newPort) {
         return new ArmSimulatorOptions(newPort, workspaceOperationDuration, providerRegisteringReads,
                 managedResourcesDelay, enforceProviderRegistration, providersRegisteredAtStart,
-                autoCreateResourceGroups, stateFile, host, roleAssignmentDelay, tenantsWithoutCosmosDb);
+                autoCreateResourceGroups, stateFile, host, roleAssignmentDelay, tenantsWithoutCosmosDb, providerRegistrationDuration, operationRetryAfter);
     }
 
     public ArmSimulatorOptions withWorkspaceOperationDuration(Duration duration) {
         return new ArmSimulatorOptions(port, duration, providerRegisteringReads, managedResourcesDelay,
                 enforceProviderRegistration, providersRegisteredAtStart,
-                autoCreateResourceGroups, stateFile, host, roleAssignmentDelay, tenantsWithoutCosmosDb);
+                autoCreateResourceGroups, stateFile, host, roleAssignmentDelay, tenantsWithoutCosmosDb, providerRegistrationDuration, operationRetryAfter);
     }
 
     public ArmSimulatorOptions withProviderRegisteringReads(int reads) {
         return new ArmSimulatorOptions(port, workspaceOperationDuration, reads, managedResourcesDelay,
                 enforceProviderRegistration, providersRegisteredAtStart,
-                autoCreateResourceGroups, stateFile, host, roleAssignmentDelay, tenantsWithoutCosmosDb);
+                autoCreateResourceGroups, stateFile, host, roleAssignmentDelay, tenantsWithoutCosmosDb, providerRegistrationDuration, operationRetryAfter);
     }
 
     public ArmSimulatorOptions withManagedResourcesDelay(Duration delay) {
         return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads, delay,
                 enforceProviderRegistration, providersRegisteredAtStart,
-                autoCreateResourceGroups, stateFile, host, roleAssignmentDelay, tenantsWithoutCosmosDb);
+                autoCreateResourceGroups, stateFile, host, roleAssignmentDelay, tenantsWithoutCosmosDb, providerRegistrationDuration, operationRetryAfter);
     }
 
     public ArmSimulatorOptions withProvidersRegisteredAtStart(boolean registered) {
         return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads,
                 managedResourcesDelay, enforceProviderRegistration, registered,
-                autoCreateResourceGroups, stateFile, host, roleAssignmentDelay, tenantsWithoutCosmosDb);
+                autoCreateResourceGroups, stateFile, host, roleAssignmentDelay, tenantsWithoutCosmosDb, providerRegistrationDuration, operationRetryAfter);
     }
 
     public ArmSimulatorOptions withAutoCreateResourceGroups(boolean autoCreate) {
         return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads,
-                managedResourcesDelay, enforceProviderRegistration, providersRegisteredAtStart, autoCreate, stateFile, host, roleAssignmentDelay, tenantsWithoutCosmosDb);
+                managedResourcesDelay, enforceProviderRegistration, providersRegisteredAtStart, autoCreate, stateFile, host, roleAssignmentDelay, tenantsWithoutCosmosDb, providerRegistrationDuration, operationRetryAfter);
     }
 
     /**
@@ -114,27 +126,41 @@ public record ArmSimulatorOptions(
     public ArmSimulatorOptions withStateFile(Path file) {
         return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads,
                 managedResourcesDelay, enforceProviderRegistration, providersRegisteredAtStart,
-                autoCreateResourceGroups, file, host, roleAssignmentDelay, tenantsWithoutCosmosDb);
+                autoCreateResourceGroups, file, host, roleAssignmentDelay, tenantsWithoutCosmosDb, providerRegistrationDuration, operationRetryAfter);
     }
 
     /** Serves as {@code name} on every interface (null: {@code localhost} on loopback). */
     public ArmSimulatorOptions withHost(String name) {
         return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads,
                 managedResourcesDelay, enforceProviderRegistration, providersRegisteredAtStart,
-                autoCreateResourceGroups, stateFile, name, roleAssignmentDelay, tenantsWithoutCosmosDb);
+                autoCreateResourceGroups, stateFile, name, roleAssignmentDelay, tenantsWithoutCosmosDb, providerRegistrationDuration, operationRetryAfter);
     }
 
     /** New role assignments apply only {@code delay} after they are made, as in real Azure. */
     public ArmSimulatorOptions withRoleAssignmentDelay(Duration delay) {
         return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads,
                 managedResourcesDelay, enforceProviderRegistration, providersRegisteredAtStart,
-                autoCreateResourceGroups, stateFile, host, delay, tenantsWithoutCosmosDb);
+                autoCreateResourceGroups, stateFile, host, delay, tenantsWithoutCosmosDb, providerRegistrationDuration, operationRetryAfter);
     }
 
     /** Microsoft Graph in these tenants has no Azure Cosmos DB service principal. */
     public ArmSimulatorOptions withoutCosmosDbPrincipalIn(String... tenants) {
         return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads,
                 managedResourcesDelay, enforceProviderRegistration, providersRegisteredAtStart,
-                autoCreateResourceGroups, stateFile, host, roleAssignmentDelay, Set.of(tenants));
+                autoCreateResourceGroups, stateFile, host, roleAssignmentDelay, Set.of(tenants), providerRegistrationDuration, operationRetryAfter);
+    }
+
+    /** A register call leaves the provider Registering for {@code duration} (instead of a number of reads). */
+    public ArmSimulatorOptions withProviderRegistrationDuration(Duration duration) {
+        return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads,
+                managedResourcesDelay, enforceProviderRegistration, providersRegisteredAtStart,
+                autoCreateResourceGroups, stateFile, host, roleAssignmentDelay, tenantsWithoutCosmosDb, duration, operationRetryAfter);
+    }
+
+    /** Long-running operations in progress answer with {@code Retry-After: seconds}. */
+    public ArmSimulatorOptions withOperationRetryAfter(Duration retryAfter) {
+        return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads,
+                managedResourcesDelay, enforceProviderRegistration, providersRegisteredAtStart,
+                autoCreateResourceGroups, stateFile, host, roleAssignmentDelay, tenantsWithoutCosmosDb, providerRegistrationDuration, retryAfter);
     }
 }

@@ -36,7 +36,7 @@ final class ProviderRoutes implements Route.Family {
         String subscription = r.segment(1);
         if (r.size() == 3 && method.equals("GET")) {
             return new Route("Providers_List", () -> ArmResponse.ok(JsonDocuments.list(
-                    ProviderCatalog.namespaces().stream().map(ns -> document(providers.get(subscription, ns))).toList())));
+                    ProviderCatalog.namespaces().stream().map(ns -> document(providers.read(subscription, ns))).toList())));
         }
         if (r.size() == 4 && method.equals("GET")) {
             return new Route("Providers_Get", () -> get(subscription, r.segment(3)));

@@ -3,6 +3,7 @@ package io.cmkflow.local.arm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -21,6 +22,8 @@ final class ProviderStore {
         final String namespace;
         String state;
         int registeringReadsLeft;
+        /** With a registration duration: when a Registering provider becomes Registered. */
+        Instant registeredAt;
 
         Registration(String subscription, String namespace, String state) {
             this.subscription = subscription;
@@ -47,14 +50,17 @@ final class ProviderStore {
     }
 
     ArmState.ProviderView get(String subscription, String namespace) {
-        return registration(subscription, namespace).view();
+        return timed(registration(subscription, namespace)).view();
     }
 
-    /** The registration as a GET answers it; a {@code Registering} one moves on towards {@code Registered}. */
+    /**
+     * The registration as a GET (or a Providers_List, which reads every namespace) answers it; a {@code Registering}
+     * one moves on towards {@code Registered}, by its reads or by the clock.
+     */
     ArmState.ProviderView read(String subscription, String namespace) {
-        Registration registration = registration(subscription, namespace);
+        Registration registration = timed(registration(subscription, namespace));
         ArmState.ProviderView answer = registration.view();
-        if ("Registering".equals(registration.state)) {
+        if ("Registering".equals(registration.state) && registration.registeredAt == null) {
             if (registration.registeringReadsLeft <= 1) {
                 registration.state = "Registered";
             }
@@ -66,7 +72,12 @@ final class ProviderStore {
     ArmState.ProviderView register(String subscription, String namespace) {
         Registration registration = registration(subscription, namespace);
         if (!"Registered".equals(registration.state)) {
-            if (options.providerRegisteringReads() == 0) {
+            if (!options.providerRegistrationDuration().isZero()) {
+                if (!"Registering".equals(registration.state)) {
+                    registration.state = "Registering";
+                    registration.registeredAt = Instant.now().plus(options.providerRegistrationDuration());
+                }
+            } else if (options.providerRegisteringReads() == 0) {
                 registration.state = "Registered";
             } else {
                 registration.state = "Registering";
@@ -76,23 +87,37 @@ final class ProviderStore {
         return registration.view();
     }
 
+    /** A Registering provider whose registration time is up is Registered. */
+    private static Registration timed(Registration registration) {
+        if (registration.registeredAt != null && !Instant.now().isBefore(registration.registeredAt)) {
+            registration.state = "Registered";
+            registration.registeredAt = null;
+        }
+        return registration;
+    }
+
     void markRegistered(String subscription, String namespace) {
-        registration(subscription, namespace).state = "Registered";
+        Registration registration = registration(subscription, namespace);
+        registration.state = "Registered";
+        registration.registeredAt = null;
     }
 
     void markNotRegistered(String subscription, String namespace) {
-        registration(subscription, namespace).state = "NotRegistered";
+        Registration registration = registration(subscription, namespace);
+        registration.state = "NotRegistered";
+        registration.registeredAt = null;
     }
 
     boolean isRegistered(String subscription, String namespace) {
-        return "Registered".equals(registration(subscription, namespace).state);
+        return "Registered".equals(timed(registration(subscription, namespace)).state);
     }
 
     /** Every registration record with its state and the Registering reads it has left, for a snapshot. */
     ArrayNode export() {
         ArrayNode all = JsonDocuments.array();
         byKey.values().forEach(r -> all.addObject().put("subscription", r.subscription).put("namespace", r.namespace)
-                .put("registrationState", r.state).put("registeringReadsLeft", r.registeringReadsLeft));
+                .put("registrationState", r.state).put("registeringReadsLeft", r.registeringReadsLeft)
+                .put("registeredAt", r.registeredAt == null ? null : r.registeredAt.toString()));
         return all;
     }
 
@@ -102,6 +127,7 @@ final class ProviderStore {
             Registration registration = new Registration(r.get("subscription").asText(), r.get("namespace").asText(),
                     r.get("registrationState").asText());
             registration.registeringReadsLeft = r.path("registeringReadsLeft").asInt();
+            registration.registeredAt = r.path("registeredAt").isTextual() ? Instant.parse(r.get("registeredAt").asText()) : null;
             byKey.put(key(registration.subscription, registration.namespace), registration);
         }
     }

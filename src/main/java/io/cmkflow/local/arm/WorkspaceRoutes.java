@@ -3,6 +3,7 @@ package io.cmkflow.local.arm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 
@@ -20,13 +21,21 @@ final class WorkspaceRoutes implements Route.Family {
     private final LongRunningOperations operations;
     private final ResourceStore resources;
     private final SimulatorEndpoints endpoints;
+    private final Duration retryAfter;
 
+    /** {@code retryAfter}: what in-progress answers send as {@code Retry-After}; zero sends none. */
     WorkspaceRoutes(WorkspaceStore workspaces, LongRunningOperations operations, ResourceStore resources,
-                    SimulatorEndpoints endpoints) {
+                    SimulatorEndpoints endpoints, Duration retryAfter) {
         this.workspaces = workspaces;
         this.operations = operations;
         this.resources = resources;
         this.endpoints = endpoints;
+        this.retryAfter = retryAfter;
+    }
+
+    /** An answer about an operation still in progress, with the polling interval Azure asks for. */
+    private ArmResponse inProgress(ArmResponse answer) {
+        return retryAfter.isZero() ? answer : answer.header("Retry-After", Long.toString(Math.max(1, retryAfter.toSeconds())));
     }
 
     @Override
@@ -38,8 +47,11 @@ final class WorkspaceRoutes implements Route.Family {
         if (r.size() == 8 && r.is(2, "providers") && r.is(3, NAMESPACE) && r.is(4, "locations")
                 && method.equals("GET")) {
             if (r.is(6, "workspaceOperationsStatus")) {
-                return new Route("WorkspaceOperations_GetStatus", () -> ArmResponse.ok(
-                        operations.require(r.segment(7)).statusDocument()));
+                return new Route("WorkspaceOperations_GetStatus", () -> {
+                    LongRunningOperations.Operation operation = operations.require(r.segment(7));
+                    ArmResponse answer = ArmResponse.ok(operation.statusDocument());
+                    return operation.inProgress() ? inProgress(answer) : answer;
+                });
             }
             if (r.is(6, "workspaceOperationResults")) {
                 return new Route("WorkspaceOperations_GetResult", () -> operationResult(r));
@@ -92,8 +104,8 @@ final class WorkspaceRoutes implements Route.Family {
             }
         }
         WorkspaceStore.Started created = workspaces.create(id, body, location);
-        return ArmResponse.status(201, created.workspace()).header("Azure-AsyncOperation",
-                operationUrl(r, id, created, "workspaceOperationsStatus"));
+        return inProgress(ArmResponse.status(201, created.workspace()).header("Azure-AsyncOperation",
+                operationUrl(r, id, created, "workspaceOperationsStatus")));
     }
 
     private ArmResponse delete(ArmRequest r, String id) {
@@ -101,7 +113,7 @@ final class WorkspaceRoutes implements Route.Family {
         if (deleting == null) {
             return ArmResponse.empty(204);
         }
-        return ArmResponse.empty(202).header("Location", operationUrl(r, id, deleting, "workspaceOperationResults"));
+        return inProgress(ArmResponse.empty(202).header("Location", operationUrl(r, id, deleting, "workspaceOperationResults")));
     }
 
     private String operationUrl(ArmRequest r, String id, WorkspaceStore.Started started, String kind) {
@@ -114,8 +126,8 @@ final class WorkspaceRoutes implements Route.Family {
     private ArmResponse operationResult(ArmRequest r) {
         LongRunningOperations.Operation operation = operations.require(r.segment(7));
         return switch (operation.status()) {
-            case "InProgress" -> ArmResponse.empty(202).header("Location", endpoints.baseUrl()
-                    + r.path.substring(1) + "?api-version=" + r.query("api-version"));
+            case "InProgress" -> inProgress(ArmResponse.empty(202).header("Location", endpoints.baseUrl()
+                    + r.path.substring(1) + "?api-version=" + r.query("api-version")));
             case "Succeeded" -> ArmResponse.empty(200);
             default -> throw new ArmError(500, operation.error().path("code").asText(),
                     operation.error().path("message").asText());
