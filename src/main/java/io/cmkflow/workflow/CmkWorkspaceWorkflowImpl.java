@@ -46,6 +46,15 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
         run = new RunProgress(request, input.parkTimeoutOrDefault(), input.activityTimeoutCap());
         events = new StatusEvents(run, input.replyTo());
         parking = new Parking(run, events);
+        try {
+            return runProcedure(request);
+        } finally {
+            // The run ends only once its events are out: the last one is what upstream systems wait for.
+            events.flush();
+        }
+    }
+
+    private CmkRunState runProcedure(CmkRequest request) {
         refuseInvalid(request);
 
         Ownership owner = new Ownership(request.requestId(), run.workflowId());
