@@ -1,7 +1,11 @@
 package io.cmkflow.workflow;
 
 import io.temporal.common.WorkflowExecutionHistory;
+import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.WorkflowReplayer;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerOptions;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -9,6 +13,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,6 +24,23 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Re-record after an intended, versioned change with {@code -Dcmkflow.recordHistories=true}.
  */
 class CmkWorkspaceWorkflowReplayTest {
+
+    /**
+     * A replay worker whose deadlock detection allows for a busy machine: the first replay loads and links the
+     * workflow's classes, which took over the default 1 s under load.
+     */
+    private static final TestWorkflowEnvironment replay = TestWorkflowEnvironment.newInstance();
+    private static final Worker worker = replay.newWorker("replay",
+            WorkerOptions.newBuilder().setDefaultDeadlockDetectionTimeout(Duration.ofSeconds(30).toMillis()).build());
+
+    static {
+        worker.registerWorkflowImplementationTypes(CmkWorkspaceWorkflowImpl.class);
+    }
+
+    @AfterAll
+    static void close() {
+        replay.close();
+    }
 
     static Stream<Path> recordedHistories() throws IOException {
         try (Stream<Path> files = Files.list(WorkflowHistories.RECORDED_DIR)) {
@@ -39,7 +61,6 @@ class CmkWorkspaceWorkflowReplayTest {
     @ParameterizedTest
     @MethodSource("recordedHistories")
     void recordedHistoryReplaysWithoutNonDeterminism(Path history) throws Exception {
-        WorkflowReplayer.replayWorkflowExecution(WorkflowExecutionHistory.fromJson(Files.readString(history)),
-                CmkWorkspaceWorkflowImpl.class);
+        WorkflowReplayer.replayWorkflowExecution(WorkflowExecutionHistory.fromJson(Files.readString(history)), worker);
     }
 }
