@@ -60,8 +60,10 @@ public class TemporalFactory {
 
     @Singleton
     @Bean(preDestroy = "shutdown")
-    WorkerFactory workerFactory(WorkflowClient client, MeterRegistry registry) {
+    WorkerFactory workerFactory(WorkflowClient client, MeterRegistry registry, WorkerSettings worker) {
         return WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()
+                .setWorkflowCacheSize(worker.workflowCacheSize())
+                .setMaxWorkflowThreadCount(worker.maxWorkflowThreads())
                 .setWorkerInterceptors(new StepMetrics(registry)).build());
     }
 
