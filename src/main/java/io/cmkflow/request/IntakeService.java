@@ -128,7 +128,8 @@ public class IntakeService implements AutoCloseable {
      */
     private IntakeDecision.DeadLetter reject(IncomingRequest message, String workflowId, RejectionReason reason, String description,
                                              List<Violation> violations) {
-        String requestId = message.requestIdOrMessageId(mapper);
+        // A body over the size limit is not parsed at all, not even for its request id: the message id stands in.
+        String requestId = reason == RejectionReason.MessageTooLarge ? message.messageId() : message.requestIdOrMessageId(mapper);
         log.warn("message {} (request {}) rejected: {}: {}", message.messageId(), requestId, reason, description);
         StatusEvent rejected = new StatusEvent("rejected-" + message.messageId(), requestId, workflowId, StatusEvent.Type.rejected,
                 "Rejected", "validate", reason + ": " + description, Instant.now().toString(), null, message.replyTo());
