@@ -1,8 +1,12 @@
 package io.cmkflow.request;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.azure.core.util.BinaryData;
 import com.azure.messaging.servicebus.ServiceBusMessage;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cmkflow.contract.RequestRules;
 import io.cmkflow.contract.StatusEvent;
 import io.cmkflow.local.arm.JournalEntry;
 import io.cmkflow.local.servicebus.QueuedMessage;
@@ -18,6 +22,7 @@ import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +46,8 @@ import static org.awaitility.Awaitility.await;
  * dead-lettered on its first delivery with its manifest's reason, field and rule and announced by a `rejected` event;
  * Temporal holds the valid requests' runs and no other, all succeeded; the ARM simulator saw no request of a poison
  * message (every name in the corpus contains "poison", no valid request's does). The oversized body is refused
- * before it is parsed: its event correlates on the message id, not on the request id inside it.
+ * before it is parsed: its event correlates on the message id, not on the request id inside it. No intake log line
+ * carries a control character or line break from a body or message id (log forging).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PoisonCorpusTest {
@@ -81,6 +87,9 @@ class PoisonCorpusTest {
     @Test
     void everyPoisonMessageIsDeadLetteredWithItsReasonAndNoneRunsOrReachesAzureWhileTheValidOnesBetweenRun() {
         List<PoisonCorpus.Entry> poison = PoisonCorpus.entries();
+        ListAppender<ILoggingEvent> intakeLog = new ListAppender<>();
+        intakeLog.start();
+        ((Logger) LoggerFactory.getLogger(IntakeService.class)).addAppender(intakeLog);
         List<ObjectNode> valid = new ArrayList<>();
         for (int i = 0; i < poison.size(); i++) {
             if (i % POISON_BETWEEN_VALID == 0) {
@@ -111,6 +120,7 @@ class PoisonCorpusTest {
                     .filter(e -> e.messageId().equals("rejected-" + messageId(entry))).findFirst();
             each.assertThat(rejected).as("%s rejected event", entry).hasValueSatisfying(event -> {
                 assertThat(event.schemaErrors()).isEmpty();
+                assertThat(event.correlationId()).matches(id -> RequestRules.isRequestId(id) || id.equals(messageId(entry)));
                 assertThat(event.event().type()).isEqualTo(StatusEvent.Type.rejected);
                 assertThat(event.event().message()).startsWith(entry.reason() + ": ").contains(entry.fieldAndRule());
             });
@@ -120,6 +130,10 @@ class PoisonCorpusTest {
             }
         }
         each.assertAll();
+        ((Logger) LoggerFactory.getLogger(IntakeService.class)).detachAppender(intakeLog);
+        assertThat(intakeLog.list).extracting(ILoggingEvent::getFormattedMessage)
+                .filteredOn(line -> line.contains(" rejected: ")).hasSize(poison.size())
+                .allSatisfy(line -> assertThat(RequestRules.printable(line)).as("printable").isEqualTo(line));
 
         List<String> validRuns = valid.stream().map(TestRequests::workflowId).toList();
         assertThat(workflows()).as("Temporal's runs: the valid requests' only").hasSameElementsAs(validRuns)

@@ -120,6 +120,16 @@ class RequestValidatorTest {
         assertThat(rejected.violations()).extracting(Violation::rule).containsExactly("json.nestingDepth");
     }
 
+    @Test
+    void aRejectedEventCorrelatesOnTheRequestIdOnlyWhenItMeetsTheRule() {
+        ObjectMapper mapper = new ObjectMapper();
+
+        assertThat(new IncomingRequest("m-1", null, null, "{\"requestId\": \"req-1\", \"x\": 1}".getBytes())
+                .requestIdOrMessageId(mapper)).isEqualTo("req-1");
+        assertThat(new IncomingRequest("m-2", null, null, "{\"requestId\": \"req-1\\n12:00 INFO forged\"}".getBytes())
+                .requestIdOrMessageId(mapper)).isEqualTo("m-2");
+    }
+
     private static String validBody() throws IOException {
         return Files.readString(EXAMPLES.resolve("valid/public-cloud-new-vault.json"));
     }
