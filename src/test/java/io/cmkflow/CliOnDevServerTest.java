@@ -11,6 +11,7 @@ import io.cmkflow.operator.RunQuery;
 import io.cmkflow.operator.api.ConfiguredTokens;
 import io.cmkflow.testing.CmkStack;
 import io.cmkflow.testing.TestRequests;
+import io.cmkflow.testing.TestSecrets;
 import io.cmkflow.workflow.CmkStatus;
 import io.cmkflow.workflow.CmkWorkflowInput;
 import io.cmkflow.workflow.CmkWorkflowStarter;
@@ -48,7 +49,7 @@ import static org.awaitility.Awaitility.await;
 class CliOnDevServerTest {
     private static final String SUBSCRIPTION = "00000000-0000-4000-8000-0000000c1100";
     private static final String GROUP = "rg-cli";
-    private static final String OPERATOR_TOKEN = "cli-operator-token-5d2e";
+    private static final String OPERATOR_TOKEN = TestSecrets.CLI_OPERATOR_API_TOKEN;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension

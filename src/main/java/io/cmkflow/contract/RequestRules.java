@@ -59,7 +59,7 @@ public final class RequestRules {
     public static void check(CmkRequest request) {
         require(request != null, "request", "request.required", "is required");
         require(notBlank(request.requestId()), "requestId", "requestId.required", "is required");
-        require(REQUEST_ID.matcher(request.requestId()).matches(), "requestId", "requestId.pattern",
+        require(isRequestId(request.requestId()), "requestId", "requestId.pattern",
                 "must be 1-128 letters, digits, '.', '_', ':' or '-', starting with a letter or digit (no control characters)");
         checkGuid("subscriptionId", request.subscriptionId());
         checkGuid("tenantId", request.tenantId());
@@ -97,9 +97,25 @@ public final class RequestRules {
         }
     }
 
-    private static String printable(String s) {
-        return s.codePoints().mapToObj(c -> Character.isISOControl(c) ? String.format("\\u%04x", c) : Character.toString(c))
+    /**
+     * {@code s} with control characters, line and paragraph separators and invisible format characters (zero-width,
+     * bidirectional overrides) written as {@code \\uXXXX}: text from a request that goes into a log line or a message
+     * cannot start a line of its own or hide what it says.
+     */
+    public static String printable(String s) {
+        return s == null ? null : s.codePoints().mapToObj(c -> unprintable(c) ? String.format("\\u%04x", c) : Character.toString(c))
                 .collect(Collectors.joining());
+    }
+
+    private static boolean unprintable(int c) {
+        int type = Character.getType(c);
+        return Character.isISOControl(c) || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                || type == Character.PARAGRAPH_SEPARATOR;
+    }
+
+    /** True when {@code requestId} meets the requestId rule (what correlates a request's status events). */
+    public static boolean isRequestId(String requestId) {
+        return requestId != null && REQUEST_ID.matcher(requestId).matches();
     }
 
     private static void checkWorkspace(CmkRequest request) {

@@ -137,7 +137,8 @@ public final class DevMode implements AutoCloseable {
         out.println("  Temporal UI:           " + temporal.uiUrl() + (temporal.attached() ? "  (a dev server that was already running)" : ""));
         out.println("  Temporal address:      " + settings.address() + "  namespace " + settings.namespace());
         application.findBean(ServiceBusStandIn.class).ifPresent(sb ->
-                out.println("  Service Bus:           " + sb.connectionString()));
+                // The key stays out of the banner (and so out of logs); README gives the emulator's, which the stand-in uses.
+                out.println("  Service Bus:           " + sb.maskedConnectionString() + "  (the key: the official emulator's, in README)"));
         application.findBean(ArmSimulator.class).ifPresent(arm ->
                 out.println("  ARM simulator:         " + arm.endpoint()));
         AuthorizationScope scope = application.getBean(AuthorizationScope.class);

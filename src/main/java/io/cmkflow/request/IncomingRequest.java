@@ -2,6 +2,7 @@ package io.cmkflow.request;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cmkflow.contract.RequestRules;
 
 import java.io.IOException;
 
@@ -14,14 +15,18 @@ public record IncomingRequest(String messageId, String contentType, String reply
     public IncomingRequest(String messageId, String contentType, String replyTo, byte[] body) {
         this(messageId, contentType, replyTo, body, null);
     }
-    /** The requestId when the body has one (even an invalid body may), else the message id: what a `rejected` event correlates on. */
+    /**
+     * The requestId when the body has one that meets the requestId rule (even an otherwise invalid body may), else the
+     * message id: what a `rejected` event correlates on and its log line names. A requestId breaking the rule (control
+     * characters, a line break) would forge log lines and correlation ids, so it is not taken.
+     */
     public String requestIdOrMessageId(ObjectMapper mapper) {
         if (body == null) {
             return messageId;
         }
         try {
             JsonNode node = mapper.readTree(body);
-            if (node != null && node.path("requestId").isTextual() && !node.path("requestId").asText().isBlank()) {
+            if (node != null && node.path("requestId").isTextual() && RequestRules.isRequestId(node.path("requestId").asText())) {
                 return node.path("requestId").asText();
             }
         } catch (IOException notJson) {

@@ -2,6 +2,7 @@ package io.cmkflow.request;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cmkflow.contract.CmkRequest;
+import io.cmkflow.contract.RequestRules;
 import io.cmkflow.contract.RunLogKeys;
 import io.cmkflow.workflow.CmkWorkflowInput;
 import io.cmkflow.workflow.CmkWorkflowStarter;
@@ -86,7 +87,8 @@ public class IntakeService implements AutoCloseable {
         }
         try (var workflow = MDC.putCloseable(RunLogKeys.WORKFLOW_ID, start.workflowId());
              var run = MDC.putCloseable(RunLogKeys.RUN_ID, start.runId())) {
-            log.info("message {} -> {} {} (run {})", message.messageId(), start.outcome(), start.workflowId(), start.runId());
+            log.info("message {} -> {} {} (run {})", RequestRules.printable(message.messageId()), start.outcome(), start.workflowId(),
+                    start.runId());
         }
         return new IntakeDecision.Complete(start);
     }
@@ -128,8 +130,11 @@ public class IntakeService implements AutoCloseable {
      */
     private IntakeDecision.DeadLetter reject(IncomingRequest message, String workflowId, RejectionReason reason, String description,
                                              List<Violation> violations) {
-        String requestId = message.requestIdOrMessageId(mapper);
-        log.warn("message {} (request {}) rejected: {}: {}", message.messageId(), requestId, reason, description);
+        // A body over the size limit is not parsed at all, not even for its request id: the message id stands in.
+        String requestId = reason == RejectionReason.MessageTooLarge ? message.messageId() : message.requestIdOrMessageId(mapper);
+        // The message id and the description (schema messages quote property names) come from the publisher.
+        log.warn("message {} (request {}) rejected: {}: {}", RequestRules.printable(message.messageId()), requestId, reason,
+                RequestRules.printable(description));
         StatusEvent rejected = new StatusEvent("rejected-" + message.messageId(), requestId, workflowId, StatusEvent.Type.rejected,
                 "Rejected", "validate", reason + ": " + description, Instant.now().toString(), null, message.replyTo());
         return new IntakeDecision.DeadLetter(reason, sendWithinBound(rejected)

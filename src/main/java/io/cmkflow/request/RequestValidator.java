@@ -1,9 +1,16 @@
 package io.cmkflow.request;
 
 import io.cmkflow.contract.CmkRequest;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.PathType;
@@ -37,13 +44,20 @@ import java.util.regex.Pattern;
 @Singleton
 public class RequestValidator {
     public static final String SCHEMA_RESOURCE = "/workflows/cmk-workspace/request.schema.json";
+    /**
+     * Nesting a body may have: a request is two levels deep, so anything far deeper is not one, and refusing it while
+     * parsing keeps a crafted body from costing more than its (bounded) size.
+     */
+    public static final int MAX_NESTING_DEPTH = 16;
 
     private final ObjectMapper mapper;
+    private final ObjectReader bodies;
     private final JsonSchema schema;
     private final AuthorizationScope scope;
 
     public RequestValidator(ObjectMapper mapper, AuthorizationScope scope) {
         this.mapper = mapper;
+        this.bodies = bodyReader(mapper);
         this.scope = scope;
         this.schema = loadSchema();
     }
@@ -71,22 +85,51 @@ public class RequestValidator {
 
     private JsonNode parse(byte[] body) throws RequestRejectedException {
         try {
-            JsonNode node = mapper.readTree(body);
+            JsonNode node = bodies.readTree(body);
             if (node != null && node.isTextual() && node.asText().trim().startsWith("{")) {
                 // A publisher that serialized the JSON text once more (e.g. a Node.js string body): read the text.
-                node = mapper.readTree(node.asText());
+                node = bodies.readTree(node.asText());
             }
             if (node == null || !node.isObject()) {
                 throw new RequestRejectedException(RejectionReason.MalformedJson,
                         List.of(new Violation("", "json", "the body must be a JSON object")));
             }
             return node;
+        } catch (StreamConstraintsException tooDeep) {
+            throw new RequestRejectedException(RejectionReason.MalformedJson, List.of(new Violation("", "json.nestingDepth",
+                    "nested deeper than " + MAX_NESTING_DEPTH + " levels: " + tooDeep.getOriginalMessage())));
         } catch (JsonProcessingException e) {
+            if (e.getOriginalMessage().startsWith("Duplicate field")) {
+                // Which of two values would win differs between parsers, so a request naming a field twice is refused.
+                throw new RequestRejectedException(RejectionReason.MalformedJson, List.of(new Violation(duplicatePointer(e),
+                        "json.duplicateKey", e.getOriginalMessage())));
+            }
             throw new RequestRejectedException(RejectionReason.MalformedJson,
                     List.of(new Violation("", "json", "not valid JSON: " + e.getOriginalMessage())));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The one reader of request bodies: a field given twice, content after the request and nesting beyond {@link
+     * #MAX_NESTING_DEPTH} are refused while parsing (the defaults keep the last duplicate, ignore trailing content and
+     * allow 1000 levels).
+     */
+    private static ObjectReader bodyReader(ObjectMapper mapper) {
+        JsonFactory factory = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .build();
+        return mapper.copyWith(factory).reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    }
+
+    /** The JSON pointer of the field a duplicate-key error is about ("/workspace/name"), "" when the parser does not say. */
+    private static String duplicatePointer(JsonProcessingException e) {
+        if (e instanceof StreamReadException read && read.getProcessor() != null) {
+            return read.getProcessor().getParsingContext().pathAsPointer().toString();
+        }
+        return "";
     }
 
     private List<Violation> schemaViolations(JsonNode node) {

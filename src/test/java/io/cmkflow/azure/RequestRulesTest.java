@@ -124,4 +124,11 @@ class RequestRulesTest {
     private static CmkRequest.KeyVault vault(String name, String existingId) {
         return new CmkRequest.KeyVault(name, existingId, null, null, null);
     }
+
+    @Test
+    void printableWritesWhatCouldForgeOrHideLogTextAsEscapes() {
+        assertThat(RequestRules.printable("a\nb\u0000c\u001b[31md\u202ee\u200bf\u2028g")).isEqualTo(
+                "a\\u000ab\\u0000c\\u001b[31md\\u202ee\\u200bf\\u2028g");
+        assertThat(RequestRules.printable("kv-p\u043eison (/key/size)")).isEqualTo("kv-p\u043eison (/key/size)");
+    }
 }

@@ -4,6 +4,7 @@ import io.cmkflow.contract.AzureCloud;
 import io.cmkflow.local.arm.SimulatedDirectory;
 import io.cmkflow.local.arm.ArmSimulator;
 import io.cmkflow.local.arm.ArmState;
+import io.cmkflow.local.servicebus.StandInOptions;
 import io.cmkflow.workflow.CmkSearchAttributes;
 import io.cmkflow.workflow.WorkflowHistories;
 import io.cmkflow.workflow.WorkflowIds;
@@ -60,6 +61,8 @@ class DevModeTest {
             assertThat(output).contains("cmkflow DEV MODE", "Temporal UI:           http://127.0.0.1:" + uiPort,
                     "Service Bus:           Endpoint=sb://localhost:", "ARM simulator:         https://localhost:", "Authorization scope:   everything (dev mode)",
                     "State folder:          " + state, "demo: all 3 requests succeeded");
+            assertThat(output).as("the banner masks the Service Bus key").contains("SharedAccessKey=***;")
+                    .doesNotContain(StandInOptions.EMULATOR_KEY_VALUE);
             for (String requestId : new String[] {"req-2026-0001", "req-2026-0002", "req-2026-0003"}) {
                 assertThat(output).containsPattern(requestId + "-demo\\d+ +accepted").containsPattern(requestId + "-demo\\d+ +succeeded");
             }

@@ -80,7 +80,8 @@ class IntakeRejectionTest {
 
         stack.send(new ServiceBusMessage(BinaryData.fromBytes(body)).setMessageId("oversized").setContentType("application/json"));
 
-        assertRejected("oversized", body, "MessageTooLarge", "max-size");
+        // The body is not parsed, not even for its request id: the event correlates on the message id.
+        assertRejected("oversized", body, "oversized", "MessageTooLarge", "max-size");
     }
 
     @Test
@@ -93,13 +94,17 @@ class IntakeRejectionTest {
     }
 
     private void assertRejected(String messageId, byte[] body, String reason, String fieldAndRule) {
+        assertRejected(messageId, body, new IncomingRequest(messageId, null, null, body)
+                .requestIdOrMessageId(stack.app().getBean(ObjectMapper.class)), reason, fieldAndRule);
+    }
+
+    private void assertRejected(String messageId, byte[] body, String requestId, String reason, String fieldAndRule) {
         QueuedMessage deadLetter = await().atMost(Duration.ofSeconds(15)).until(() -> stack.requestQueue().deadLetters().stream()
                 .filter(m -> messageId.equals(m.messageId())).findFirst(), Optional::isPresent).orElseThrow();
         assertThat(deadLetter.deadLetterReason()).isEqualTo(reason);
         assertThat(deadLetter.deadLetterErrorDescription()).contains(fieldAndRule);
         assertThat(deadLetter.deliveryCount()).as("dead-lettered on its first delivery").isEqualTo(1);
 
-        String requestId = new IncomingRequest(messageId, null, null, body).requestIdOrMessageId(stack.app().getBean(ObjectMapper.class));
         ReceivedEvent rejected = stack.status().awaitEvent(e -> e.messageId().equals("rejected-" + messageId), Duration.ofSeconds(10));
         assertThat(rejected.schemaErrors()).isEmpty();
         assertThat(rejected.correlationId()).isEqualTo(requestId);

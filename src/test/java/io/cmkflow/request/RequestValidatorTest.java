@@ -82,4 +82,55 @@ class RequestValidatorTest {
                 .isInstanceOfSatisfying(RequestRejectedException.class,
                         e -> assertThat(e.reason()).isEqualTo(RejectionReason.MalformedJson));
     }
+
+    @Test
+    void aFieldGivenTwiceIsRefusedNamingIt() throws IOException {
+        String body = validBody().replace("\"size\": 3072", "\"size\": 3072, \"size\": 1024");
+
+        RequestRejectedException rejected = catchThrowableOfType(RequestRejectedException.class, () -> validator.validate(body));
+
+        assertThat(rejected.reason()).isEqualTo(RejectionReason.MalformedJson);
+        assertThat(rejected.violations()).extracting(Violation::field, Violation::rule)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("/key/size", "json.duplicateKey"));
+    }
+
+    @Test
+    void aSecondDocumentAfterTheRequestIsRefused() throws IOException {
+        String body = validBody() + "\n{\"requestId\": \"req-other\"}";
+
+        RequestRejectedException rejected = catchThrowableOfType(RequestRejectedException.class, () -> validator.validate(body));
+
+        assertThat(rejected.reason()).isEqualTo(RejectionReason.MalformedJson);
+        assertThat(rejected.violations()).extracting(Violation::rule).containsExactly("json");
+    }
+
+    @Test
+    void aLineBreakAfterTheRequestIsNoSecondDocument() throws Exception {
+        assertThat(validator.validate(validBody() + "\n").requestId()).isEqualTo("req-2026-0001");
+    }
+
+    @Test
+    void nestingBeyondTheLimitIsRefusedWhileParsing() throws IOException {
+        String nested = "{\"n\":".repeat(RequestValidator.MAX_NESTING_DEPTH) + "1" + "}".repeat(RequestValidator.MAX_NESTING_DEPTH);
+        String body = validBody().replace("\"owner\": \"ml-platform\"", "\"owner\": " + nested);
+
+        RequestRejectedException rejected = catchThrowableOfType(RequestRejectedException.class, () -> validator.validate(body));
+
+        assertThat(rejected.reason()).isEqualTo(RejectionReason.MalformedJson);
+        assertThat(rejected.violations()).extracting(Violation::rule).containsExactly("json.nestingDepth");
+    }
+
+    @Test
+    void aRejectedEventCorrelatesOnTheRequestIdOnlyWhenItMeetsTheRule() {
+        ObjectMapper mapper = new ObjectMapper();
+
+        assertThat(new IncomingRequest("m-1", null, null, "{\"requestId\": \"req-1\", \"x\": 1}".getBytes())
+                .requestIdOrMessageId(mapper)).isEqualTo("req-1");
+        assertThat(new IncomingRequest("m-2", null, null, "{\"requestId\": \"req-1\\n12:00 INFO forged\"}".getBytes())
+                .requestIdOrMessageId(mapper)).isEqualTo("m-2");
+    }
+
+    private static String validBody() throws IOException {
+        return Files.readString(EXAMPLES.resolve("valid/public-cloud-new-vault.json"));
+    }
 }

@@ -94,9 +94,17 @@ public final class ServiceBusStandIn implements AutoCloseable {
      * configured key.
      */
     public String connectionString() {
-        Map.Entry<String, String> key = options.sharedAccessKeys().entrySet().iterator().next();
-        return "Endpoint=sb://" + options.host() + ":" + port + ";SharedAccessKeyName=" + key.getKey()
-                + ";SharedAccessKey=" + key.getValue() + ";UseDevelopmentEmulator=true;";
+        return connectionString(options.sharedAccessKeys().entrySet().iterator().next().getValue());
+    }
+
+    /** {@link #connectionString()} with the key written {@code ***}: what may be printed or logged. */
+    public String maskedConnectionString() {
+        return connectionString("***");
+    }
+
+    private String connectionString(String key) {
+        return "Endpoint=sb://" + options.host() + ":" + port + ";SharedAccessKeyName="
+                + options.sharedAccessKeys().keySet().iterator().next() + ";SharedAccessKey=" + key + ";UseDevelopmentEmulator=true;";
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.cmkflow.operator.api;
 
+import io.cmkflow.testing.TestSecrets;
 import io.micronaut.context.exceptions.ConfigurationException;
 import io.micronaut.security.authentication.Authentication;
 import org.junit.jupiter.api.Test;
@@ -16,10 +17,10 @@ class ConfiguredTokensTest {
     @Test
     void aTokenAuthenticatesAsItsEntrysNameAndRoleAndAnotherDoesNot() {
         ConfiguredTokens tokens = new ConfiguredTokens(new ApiSettings(List.of(
-                "alice:operator:" + ConfiguredTokens.sha256Hex("s3cret-a"), "victor:viewer:" + ConfiguredTokens.sha256Hex("s3cret-v").toUpperCase())));
+                "alice:operator:" + ConfiguredTokens.sha256Hex(TestSecrets.CONFIGURED_OPERATOR_TOKEN), "victor:viewer:" + ConfiguredTokens.sha256Hex(TestSecrets.CONFIGURED_VIEWER_TOKEN).toUpperCase())));
 
-        Authentication alice = Mono.from(tokens.validateToken("s3cret-a", null)).block();
-        Authentication victor = Mono.from(tokens.validateToken("s3cret-v", null)).block();
+        Authentication alice = Mono.from(tokens.validateToken(TestSecrets.CONFIGURED_OPERATOR_TOKEN, null)).block();
+        Authentication victor = Mono.from(tokens.validateToken(TestSecrets.CONFIGURED_VIEWER_TOKEN, null)).block();
 
         assertThat(alice.getName()).isEqualTo("alice");
         assertThat(alice.getRoles()).containsExactly(ApiRoles.OPERATOR);
@@ -27,7 +28,7 @@ class ConfiguredTokensTest {
         assertThat(victor.getRoles()).containsExactly(ApiRoles.VIEWER);
         assertThat(Mono.from(tokens.validateToken("s3cret", null)).blockOptional()).isEmpty();
         // The hash itself is not a token.
-        assertThat(Mono.from(tokens.validateToken(ConfiguredTokens.sha256Hex("s3cret-a"), null)).blockOptional()).isEmpty();
+        assertThat(Mono.from(tokens.validateToken(ConfiguredTokens.sha256Hex(TestSecrets.CONFIGURED_OPERATOR_TOKEN), null)).blockOptional()).isEmpty();
     }
 
     @Test

@@ -16,6 +16,7 @@ import io.cmkflow.temporal.TemporalSettings;
 import io.cmkflow.testing.CmkStack;
 import io.cmkflow.testing.ReceivedEvent;
 import io.cmkflow.testing.TestRequests;
+import io.cmkflow.testing.TestSecrets;
 import io.cmkflow.workflow.CmkStatus;
 import io.cmkflow.workflow.CmkWorkflowInput;
 import io.cmkflow.workflow.CmkWorkflowStarter;
@@ -54,8 +55,8 @@ import static org.awaitility.Awaitility.await;
 class OperatorApiTest {
     private static final String SUBSCRIPTION = "00000000-0000-4000-8000-00000000a9e1";
     private static final String GROUP = "rg-operator-api";
-    private static final String OPERATOR_TOKEN = "operator-token-7f3a9c";
-    private static final String VIEWER_TOKEN = "viewer-token-2b8e41";
+    private static final String OPERATOR_TOKEN = TestSecrets.OPERATOR_API_TOKEN;
+    private static final String VIEWER_TOKEN = TestSecrets.VIEWER_API_TOKEN;
     private static final String UNKNOWN_RUN = "/api/runs/cmk-workspace/" + SUBSCRIPTION + "/" + GROUP + "/mlw-never-started";
     private static final ObjectMapper JSON = new ObjectMapper();
 
