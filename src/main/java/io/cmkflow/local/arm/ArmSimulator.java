@@ -434,7 +434,7 @@ public final class ArmSimulator implements AutoCloseable {
         if (fault != null) {
             return error(fault);
         }
-        sleep(latency.delayFor(request.operation));
+        sleep(latency.delayFor(request));
         try {
             ArmError refused = router.frontDoor(request);
             if (refused != null) {

@@ -235,6 +235,17 @@ public final class ArmState {
         return this;
     }
 
+    /**
+     * Makes the next delete of this workspace (by name) end Failed with this error, Azure's answer when it cannot
+     * remove what the workspace provisioned: the delete's operation URL answers the error, the workspace stays with
+     * provisioningState Failed, and a later delete goes through.
+     */
+    public synchronized ArmState failNextWorkspaceDeletion(String workspaceName, String code, String message) {
+        workspaceStore.planDeleteFailure(workspaceName, code, message);
+        changed();
+        return this;
+    }
+
     // --- inspection -----------------------------------------------------------------------------------------------
 
     public synchronized ProviderView providerState(String subscription, String namespace) {

@@ -4,7 +4,7 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * An injected error for requests of one operation (optionally only those naming one resource), answered instead of the
+ * An injected error for requests of one operation (optionally only those naming one resource, or in one subscription), answered instead of the
  * real behaviour for the next {@code times} matching requests. Immutable: each setter returns a new rule.
  * <pre>{@code
  * FaultRule.forOperation("Workspaces_CreateOrUpdate").status(409).code("QuotaExceeded").message("...").times(2)
@@ -13,16 +13,18 @@ import java.util.Objects;
 public final class FaultRule {
     private final String operation;
     private final String resourceName;
+    private final String subscription;
     private final int status;
     private final String code;
     private final String message;
     private final int times;
     private final Integer retryAfterSeconds;
 
-    private FaultRule(String operation, String resourceName, int status, String code, String message, int times,
-                      Integer retryAfterSeconds) {
+    private FaultRule(String operation, String resourceName, String subscription, int status, String code, String message,
+                      int times, Integer retryAfterSeconds) {
         this.operation = Objects.requireNonNull(operation, "operation");
         this.resourceName = resourceName;
+        this.subscription = subscription;
         this.status = status;
         this.code = code;
         this.message = message;
@@ -32,27 +34,35 @@ public final class FaultRule {
 
     /** A rule for an operation id such as {@code Vaults_CreateOrUpdate}; defaults: 500 InternalServerError, once. */
     public static FaultRule forOperation(String operation) {
-        return new FaultRule(operation, null, 500, "InternalServerError", "Injected fault.", 1, null);
+        return new FaultRule(operation, null, null, 500, "InternalServerError", "Injected fault.", 1, null);
     }
 
     /** Only requests whose path names this resource (a path segment equal to it, case-insensitive). */
     public FaultRule resourceName(String name) {
-        return new FaultRule(operation, name, status, code, message, times, retryAfterSeconds);
+        return new FaultRule(operation, name, subscription, status, code, message, times, retryAfterSeconds);
+    }
+
+    /**
+     * Only requests in this subscription (the one in their path; data-plane and Graph requests name none): lets tests
+     * that share one simulator fault their own runs only.
+     */
+    public FaultRule subscription(String subscriptionId) {
+        return new FaultRule(operation, resourceName, subscriptionId, status, code, message, times, retryAfterSeconds);
     }
 
     public FaultRule status(int httpStatus) {
         if (httpStatus < 400 || httpStatus > 599) {
             throw new IllegalArgumentException("status must be an HTTP error status (400-599), was " + httpStatus);
         }
-        return new FaultRule(operation, resourceName, httpStatus, code, message, times, retryAfterSeconds);
+        return new FaultRule(operation, resourceName, subscription, httpStatus, code, message, times, retryAfterSeconds);
     }
 
     public FaultRule code(String errorCode) {
-        return new FaultRule(operation, resourceName, status, errorCode, message, times, retryAfterSeconds);
+        return new FaultRule(operation, resourceName, subscription, status, errorCode, message, times, retryAfterSeconds);
     }
 
     public FaultRule message(String errorMessage) {
-        return new FaultRule(operation, resourceName, status, code, errorMessage, times, retryAfterSeconds);
+        return new FaultRule(operation, resourceName, subscription, status, code, errorMessage, times, retryAfterSeconds);
     }
 
     /** How many matching requests fail; {@link Integer#MAX_VALUE} for all of them. */
@@ -60,7 +70,7 @@ public final class FaultRule {
         if (count < 1) {
             throw new IllegalArgumentException("times must be at least 1, was " + count);
         }
-        return new FaultRule(operation, resourceName, status, code, message, count, retryAfterSeconds);
+        return new FaultRule(operation, resourceName, subscription, status, code, message, count, retryAfterSeconds);
     }
 
     public FaultRule always() {
@@ -71,7 +81,7 @@ public final class FaultRule {
         if (seconds < 0) {
             throw new IllegalArgumentException("retryAfterSeconds must not be negative, was " + seconds);
         }
-        return new FaultRule(operation, resourceName, status, code, message, times, seconds);
+        return new FaultRule(operation, resourceName, subscription, status, code, message, times, seconds);
     }
 
     public String operation() {
@@ -80,6 +90,10 @@ public final class FaultRule {
 
     public String resourceName() {
         return resourceName;
+    }
+
+    public String subscription() {
+        return subscription;
     }
 
     public int status() {
@@ -102,14 +116,17 @@ public final class FaultRule {
         return retryAfterSeconds;
     }
 
-    boolean matches(String requestOperation, java.util.List<String> segments) {
-        if (!operation.equalsIgnoreCase(requestOperation)) {
+    boolean matches(ArmRequest request) {
+        if (!operation.equalsIgnoreCase(request.operation)) {
+            return false;
+        }
+        if (subscription != null && !subscription.equalsIgnoreCase(request.subscription)) {
             return false;
         }
         if (resourceName == null) {
             return true;
         }
         String wanted = resourceName.toLowerCase(Locale.ROOT);
-        return segments.stream().anyMatch(s -> s.toLowerCase(Locale.ROOT).equals(wanted));
+        return request.segments.stream().anyMatch(s -> s.toLowerCase(Locale.ROOT).equals(wanted));
     }
 }

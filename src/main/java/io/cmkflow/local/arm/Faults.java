@@ -38,7 +38,7 @@ public final class Faults {
         Iterator<Active> it = active.iterator();
         while (it.hasNext()) {
             Active a = it.next();
-            if (a.rule.matches(request.operation, request.segments)) {
+            if (a.rule.matches(request)) {
                 if (a.remaining != Integer.MAX_VALUE) {
                     a.remaining--;
                 }

@@ -15,7 +15,7 @@ import java.util.UUID;
 
 /**
  * Machine Learning workspaces: live ones (in the resource table), soft-deleted ones (keeping their name blocked) and
- * failures planned for a next provisioning. Creates and deletes are long-running operations that finish on the
+ * failures planned for a next provisioning or delete. Creates and deletes are long-running operations that finish on the
  * {@link LongRunningOperations} timer. Callers hold the ArmState lock.
  */
 final class WorkspaceStore {
@@ -38,6 +38,7 @@ final class WorkspaceStore {
 
     private final Map<String, ObjectNode> softDeletedById = new LinkedHashMap<>();
     private final Map<String, ArmError> plannedFailuresByName = new LinkedHashMap<>();
+    private final Map<String, ArmError> plannedDeleteFailuresByName = new LinkedHashMap<>();
     private final List<Pending> pending = new ArrayList<>();
     private final ArmSimulatorOptions options;
     private final ResourceStore resources;
@@ -90,6 +91,10 @@ final class WorkspaceStore {
 
     void planFailure(String workspaceName, String code, String message) {
         plannedFailuresByName.put(workspaceName.toLowerCase(Locale.ROOT), new ArmError(409, code, message));
+    }
+
+    void planDeleteFailure(String workspaceName, String code, String message) {
+        plannedDeleteFailuresByName.put(workspaceName.toLowerCase(Locale.ROOT), new ArmError(500, code, message));
     }
 
     /** Stores the requested workspace as Creating; provisioning finishes (or fails) after the operation's duration. */
@@ -228,6 +233,16 @@ final class WorkspaceStore {
     }
 
     private void finishDelete(String id, LongRunningOperations.Operation operation, boolean purge) {
+        ArmError planned = plannedDeleteFailuresByName.remove(ResourceIds.name(id).toLowerCase(Locale.ROOT));
+        if (planned != null && operation != null) {
+            // The workspace stays, in the state of its last operation (ARM's provisioningState after a failed one).
+            ObjectNode workspace = get(id);
+            if (workspace != null) {
+                JsonDocuments.objectAt(workspace, "properties").put("provisioningState", "Failed");
+            }
+            operation.fail(planned);
+            return;
+        }
         ObjectNode workspace = resources.remove(id);
         ObjectNode softDeleted = softDeletedById.remove(ResourceIds.key(id));
         ObjectNode deleted = workspace != null ? workspace : softDeleted;
@@ -244,13 +259,16 @@ final class WorkspaceStore {
         }
     }
 
-    /** Soft-deleted workspaces, planned failures and the timed changes still to come, for a snapshot. */
+    /** Soft-deleted workspaces, planned failures (of provisionings and deletes) and the timed changes still to come, for a snapshot. */
     ObjectNode export() {
         ObjectNode exported = JsonDocuments.object();
         ArrayNode softDeleted = exported.putArray("softDeleted");
         softDeletedById.values().forEach(softDeleted::add);
         ArrayNode failures = exported.putArray("plannedFailures");
         plannedFailuresByName.forEach((name, e) -> failures.addObject().put("workspaceName", name)
+                .put("code", e.code()).put("message", e.getMessage()));
+        ArrayNode deleteFailures = exported.putArray("plannedDeleteFailures");
+        plannedDeleteFailuresByName.forEach((name, e) -> deleteFailures.addObject().put("workspaceName", name)
                 .put("code", e.code()).put("message", e.getMessage()));
         ArrayNode changes = exported.putArray("pending");
         for (Pending p : pending) {
@@ -267,6 +285,8 @@ final class WorkspaceStore {
                 (ObjectNode) w));
         exported.path("plannedFailures").forEach(f -> plannedFailuresByName.put(f.get("workspaceName").asText(),
                 new ArmError(409, f.get("code").asText(), f.get("message").asText())));
+        exported.path("plannedDeleteFailures").forEach(f -> plannedDeleteFailuresByName.put(
+                f.get("workspaceName").asText(), new ArmError(500, f.get("code").asText(), f.get("message").asText())));
         for (JsonNode c : exported.path("pending")) {
             schedule(new Pending(Change.valueOf(c.get("change").asText()), Instant.parse(c.get("due").asText()),
                     c.get("workspaceId").asText(), JsonDocuments.text(c, "operationId"), c.path("purge").asBoolean(),
