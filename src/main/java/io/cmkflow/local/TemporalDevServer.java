@@ -50,6 +50,9 @@ import java.util.concurrent.TimeUnit;
 public final class TemporalDevServer implements AutoCloseable {
     public static final String DB_FILE = "temporal.db";
     public static final String LOG_FILE = "temporal-server.log";
+    /** Server dynamic config that lets a worker take the activities its own workflow task schedules (eager execution). */
+    public static final String EAGER_ACTIVITIES = "system.enableActivityEagerExecution";
+
     /** Types {@code --search-attribute NAME=TYPE} accepts. */
     public static final Set<String> SEARCH_ATTRIBUTE_TYPES =
             Set.of("Text", "Keyword", "Int", "Double", "Bool", "Datetime", "KeywordList");
@@ -260,6 +263,9 @@ public final class TemporalDevServer implements AutoCloseable {
             command.addAll(List.of("--metrics-port", Integer.toString(options.metricsPort)));
         }
         options.searchAttributes.forEach((name, type) -> command.addAll(List.of("--search-attribute", name + "=" + type)));
+        // The server hands a worker the activity its workflow task just scheduled in the task's answer, saving a poll
+        // round trip per step; a production cluster needs the same dynamic config (docs/temporal-dev-server.md).
+        command.addAll(List.of("--dynamic-config-value", EAGER_ACTIVITIES + "=true"));
         return command;
     }
 

@@ -87,7 +87,7 @@ class FaultMatrixTest {
 
     /** Where the fault is put: a step, or the undo of a step while compensation runs. */
     enum Row {
-        STEP_1("step 1 register providers", CmkStep.REGISTER_PROVIDERS, false, "Providers_Get"),
+        STEP_1("step 1 register providers", CmkStep.REGISTER_PROVIDERS, false, "Providers_List"),
         STEP_2("step 2 key vault", CmkStep.KEY_VAULT, false, "Vaults_CreateOrUpdate"),
         STEP_3("step 3 key", CmkStep.KEY, false, "Keys_CreateIfNotExist"),
         STEP_4("step 4 key access", CmkStep.KEY_ACCESS, false, "Vaults_UpdateAccessPolicy"),
