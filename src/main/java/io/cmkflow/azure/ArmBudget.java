@@ -25,9 +25,11 @@ import java.util.function.LongSupplier;
  * DELETE) or read bucket (GET, HEAD), waiting until the token is there, so cmkflow paces itself instead of relying
  * on ARM's 429s. Requests without a subscription (tenant-level ARM, Graph, the Key Vault data plane) pass freely.
  * <p>
- * Each bucket holds one token fewer than the configured burst: the spare one absorbs requests that reach ARM out of
- * the order they left the worker (a later one overtaking an earlier one by up to one refill interval), which would
- * otherwise find ARM's bucket of the same size one token short.
+ * Each bucket holds {@code rate x transit-allowance} tokens fewer than the configured burst: ARM counts a request
+ * when it arrives, and requests that left within budget can arrive bunched (the earlier ones delayed on the way). If
+ * sends fit a bucket of {@code c} tokens and each arrives at most {@code J} later, any window of {@code w} holds
+ * arrivals sent within {@code w + J}: at most {@code c + rate x (w + J)}, within ARM's {@code burst + rate x w} when
+ * {@code c <= burst - rate x J}.
  * <p>
  * The async path (the management SDK) waits without a thread ({@code Mono.delay}); the sync path sleeps. Either way
  * it heartbeats every few seconds while inside an activity, so a cancelled activity stops waiting; and a wait longer
@@ -139,8 +141,8 @@ public final class ArmBudget implements HttpPipelinePolicy {
     private TokenBucket bucket(String subscription, Kind kind) {
         synchronized (buckets) {
             return buckets.computeIfAbsent(subscription + "|" + kind, key -> kind == Kind.write
-                    ? new TokenBucket(settings.writeBurst() - 1, settings.writesPerSecond(), clock.getAsLong())
-                    : new TokenBucket(settings.readBurst() - 1, settings.readsPerSecond(), clock.getAsLong()));
+                    ? new TokenBucket(settings.usableWriteBurst(), settings.writesPerSecond(), clock.getAsLong())
+                    : new TokenBucket(settings.usableReadBurst(), settings.readsPerSecond(), clock.getAsLong()));
         }
     }
 
@@ -156,16 +158,23 @@ public final class ArmBudget implements HttpPipelinePolicy {
         };
     }
 
-    /** The subscription id of an ARM path {@code /subscriptions/{id}/...} (lower case), or null. */
+    /**
+     * The subscription id of an ARM path {@code /subscriptions/{id}/...} (lower case), or null. Empty segments are
+     * skipped: some SDK clients join an endpoint ending in {@code /} with a path starting with one ({@code //subscriptions}).
+     */
     static String subscription(String path) {
         if (path == null) {
             return null;
         }
-        String rest = path.startsWith("/") ? path.substring(1) : path;
-        if (!rest.regionMatches(true, 0, "subscriptions/", 0, "subscriptions/".length())) {
+        int start = 0;
+        while (start < path.length() && path.charAt(start) == '/') {
+            start++;
+        }
+        String prefix = "subscriptions/";
+        if (!path.regionMatches(true, start, prefix, 0, prefix.length())) {
             return null;
         }
-        rest = rest.substring("subscriptions/".length());
+        String rest = path.substring(start + prefix.length());
         int end = rest.indexOf('/');
         String id = end < 0 ? rest : rest.substring(0, end);
         return id.isEmpty() ? null : id.toLowerCase(Locale.ROOT);

@@ -13,12 +13,16 @@ import java.time.Duration;
  * write budget here, which is stricter. Workers share no bucket: with N workers under one identity, set each to 1/N.
  *
  * @param writesPerSecond how fast the write bucket refills
- * @param writeBurst      the write bucket's size; the worker keeps one of these tokens spare (see {@link ArmBudget})
+ * @param writeBurst      the write bucket's size as ARM counts it; the worker's own holds fewer (see transitAllowance)
  * @param readsPerSecond  how fast the read bucket refills
- * @param readBurst       the read bucket's size, one kept spare
+ * @param readBurst       the read bucket's size as ARM counts it
  * @param maxWait         the longest a request waits for a token; beyond it the step fails THROTTLED with the wait as
  *                        its Retry-After, so an activity never sits out the budget past its heartbeat timeout
  * @param subscriptions   how many subscriptions' buckets the worker keeps (least recently used go first)
+ * @param transitAllowance how much later than it left the worker a request may reach ARM and still fit ARM's bucket:
+ *                        ARM counts requests as they arrive, and requests sent within budget arrive bunched when the
+ *                        earlier ones were delayed on the way; so the worker's buckets hold {@code burst - rate x
+ *                        transitAllowance} tokens (rounded up), which keeps arrivals delayed up to it within ARM's
  */
 @ConfigurationProperties("cmkflow.azure.budget")
 public record ArmBudgetSettings(
@@ -27,20 +31,39 @@ public record ArmBudgetSettings(
         @Bindable(defaultValue = "25") double readsPerSecond,
         @Bindable(defaultValue = "250") int readBurst,
         @Bindable(defaultValue = "PT30S") Duration maxWait,
-        @Bindable(defaultValue = "1000") int subscriptions) {
+        @Bindable(defaultValue = "1000") int subscriptions,
+        @Bindable(defaultValue = "PT1S") Duration transitAllowance) {
 
     public ArmBudgetSettings {
         require(writesPerSecond > 0, "writes-per-second", "must be > 0, was " + writesPerSecond);
         require(readsPerSecond > 0, "reads-per-second", "must be > 0, was " + readsPerSecond);
-        require(writeBurst >= 2, "write-burst", "must be >= 2 (one token is kept spare), was " + writeBurst);
-        require(readBurst >= 2, "read-burst", "must be >= 2 (one token is kept spare), was " + readBurst);
         require(maxWait != null && !maxWait.isNegative(), "max-wait", "must not be negative, was " + maxWait);
         require(subscriptions >= 1, "subscriptions", "must be >= 1, was " + subscriptions);
+        require(transitAllowance != null && !transitAllowance.isNegative(), "transit-allowance",
+                "must not be negative, was " + transitAllowance);
+        require(usable(writeBurst, writesPerSecond, transitAllowance) >= 1, "write-burst", "must exceed writes-per-second x "
+                + "transit-allowance (" + writesPerSecond + " x " + transitAllowance + "), was " + writeBurst);
+        require(usable(readBurst, readsPerSecond, transitAllowance) >= 1, "read-burst", "must exceed reads-per-second x "
+                + "transit-allowance (" + readsPerSecond + " x " + transitAllowance + "), was " + readBurst);
+    }
+
+    /** The tokens the worker's write bucket holds. */
+    int usableWriteBurst() {
+        return usable(writeBurst, writesPerSecond, transitAllowance);
+    }
+
+    /** The tokens the worker's read bucket holds. */
+    int usableReadBurst() {
+        return usable(readBurst, readsPerSecond, transitAllowance);
+    }
+
+    private static int usable(int burst, double perSecond, Duration allowance) {
+        return burst - (int) Math.ceil(perSecond * allowance.toNanos() / 1e9);
     }
 
     /** ARM's documented subscription limits, the defaults. */
     public static ArmBudgetSettings armDefaults() {
-        return new ArmBudgetSettings(10, 200, 25, 250, Duration.ofSeconds(30), 1000);
+        return new ArmBudgetSettings(10, 200, 25, 250, Duration.ofSeconds(30), 1000, Duration.ofSeconds(1));
     }
 
     private static void require(boolean holds, String setting, String problem) {

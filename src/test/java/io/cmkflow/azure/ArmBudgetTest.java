@@ -93,6 +93,7 @@ class ArmBudgetTest {
     void writesAndReadsNamingASubscriptionAreBudgetedAndNothingElse() {
         assertThat(ArmBudget.subscription("/subscriptions/ABC-1/resourceGroups/rg")).isEqualTo("abc-1");
         assertThat(ArmBudget.subscription("/subscriptions/abc-1")).isEqualTo("abc-1");
+        assertThat(ArmBudget.subscription("//subscriptions/abc-1/providers/Microsoft.KeyVault/vaults/kv")).isEqualTo("abc-1");
         assertThat(ArmBudget.subscription("/providers/Microsoft.Authorization/operations")).isNull();
         assertThat(ArmBudget.subscription("/keys/cmk-1/create")).isNull();
         assertThat(ArmBudget.subscription("/v1.0/servicePrincipals(appId='a')")).isNull();
@@ -103,9 +104,9 @@ class ArmBudgetTest {
 
     @Test
     void settingsOutsideTheirRangeNameTheSetting() {
-        assertThatIllegalArgumentException().isThrownBy(() -> new ArmBudgetSettings(10, 1, 25, 250, Duration.ofSeconds(30), 10))
+        assertThatIllegalArgumentException().isThrownBy(() -> new ArmBudgetSettings(10, 10, 25, 250, Duration.ofSeconds(30), 10, Duration.ofSeconds(1)))
                 .withMessageContaining("cmkflow.azure.budget.write-burst");
-        assertThatIllegalArgumentException().isThrownBy(() -> new ArmBudgetSettings(0, 200, 25, 250, Duration.ofSeconds(30), 10))
+        assertThatIllegalArgumentException().isThrownBy(() -> new ArmBudgetSettings(0, 200, 25, 250, Duration.ofSeconds(30), 10, Duration.ofSeconds(1)))
                 .withMessageContaining("cmkflow.azure.budget.writes-per-second");
     }
 
@@ -113,10 +114,10 @@ class ArmBudgetTest {
     void aWriteTheBudgetCannotServeWithinMaxWaitFailsThrottledWithTheWaitAndIsNeverSent() {
         String subscription = "00000000-0000-4000-8000-0000000000b1";
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        // Two tokens, one usable (one is kept spare), refilling one per 10 s; no wait allowed.
+        // Two tokens, one usable (0.1/s x 10 s transit allowance kept spare), refilling one per 10 s; no wait allowed.
         AzureClients clients = new AzureClients(ArmConnection.simulator(azure.arm().azureEnvironment(), azure.arm().sslContext(),
                 SimulatedDirectory::credential), new ManagedGroupRegistry(), TransientFaultRetryStrategy.defaults(),
-                PrincipalSettings.lookedUp(), new ArmBudgetSettings(0.1, 2, 25, 250, Duration.ZERO, 10), registry);
+                PrincipalSettings.lookedUp(), new ArmBudgetSettings(0.1, 2, 25, 500, Duration.ZERO, 10, Duration.ofSeconds(10)), registry);
         AzureResourceManager arm = clients.resourceManager(AzureCloud.PUBLIC, TestRequests.TENANT, subscription);
         arm.resourceGroups().define("rg-budget-1").withRegion(TestRequests.LOCATION).create();
 
