@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.Timer;
 import reactor.core.publisher.Mono;
 
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -49,8 +50,8 @@ public final class ArmBudget implements HttpPipelinePolicy {
     private final ArmBudgetSettings settings;
     private final LongSupplier clock;
     private final Map<String, TokenBucket> buckets;
-    private final Map<Kind, Timer> waits = new java.util.EnumMap<>(Kind.class);
-    private final Map<Kind, Counter> refusals = new java.util.EnumMap<>(Kind.class);
+    private final Map<Kind, Timer> waits = new EnumMap<>(Kind.class);
+    private final Map<Kind, Counter> refusals = new EnumMap<>(Kind.class);
 
     public ArmBudget(ArmBudgetSettings settings, MeterRegistry registry) {
         this(settings, registry, System::nanoTime);

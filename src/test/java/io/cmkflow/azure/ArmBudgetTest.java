@@ -14,6 +14,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -74,7 +75,7 @@ class ArmBudgetTest {
     void sendTimesItHandsOutNeverExceedTheBucketInAnyWindow() {
         TokenBucket bucket = new TokenBucket(4, 3, 0);
         List<Long> sends = new ArrayList<>();
-        java.util.Random random = new java.util.Random(42);
+        Random random = new Random(42);
         long now = 0;
         for (int i = 0; i < 300; i++) {
             now += (long) (random.nextDouble() * SECOND / 2);

@@ -24,6 +24,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -35,7 +37,6 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Collectors;
 
 import static org.awaitility.Awaitility.await;
 
@@ -95,7 +96,7 @@ public final class SoakRun {
     }
 
     /** One planned request: its JSON, its fault and the rule that injects it (null for none). */
-    record Planned(ObjectNode json, String requestId, String workflowId, String subscription, Fault fault, FaultRule rule) {
+    record Planned(ObjectNode json, String requestId, String workflowId, Fault fault, FaultRule rule) {
     }
 
     /** ARM requests of one provisioning (a calibration run). */
@@ -126,7 +127,7 @@ public final class SoakRun {
                     + (options.requests() + options.poison()) + " (" + lost + ")");
             if (!provisionings.isEmpty()) {
                 List<Provisioning> sorted = provisionings.stream()
-                        .sorted(java.util.Comparator.comparingInt(Provisioning::total)).toList();
+                        .sorted(Comparator.comparingInt(Provisioning::total)).toList();
                 Provisioning min = sorted.get(0);
                 Provisioning median = sorted.get(sorted.size() / 2);
                 row(out, "ARM requests per provisioning, min / median (reads + writes)", min.total() + " (" + min.reads()
@@ -315,7 +316,7 @@ public final class SoakRun {
         for (int i = 0; i < options.requests(); i++) {
             order.add(i);
         }
-        java.util.Collections.shuffle(order, random);
+        Collections.shuffle(order, random);
         Set<Integer> withFault = Set.copyOf(order.subList(0, (int) Math.round(options.requests() * options.faultRate())));
         int faulted = 0;
         for (int i = 0; i < options.requests(); i++) {
@@ -354,7 +355,7 @@ public final class SoakRun {
         json.put("subscriptionId", subscription);
         json.put("resourceGroup", GROUP);
         json.put("location", LOCATION);
-        return new Planned(json, requestId, TestRequests.workflowId(json), subscription, fault, rule);
+        return new Planned(json, requestId, TestRequests.workflowId(json), fault, rule);
     }
 
     private String workspace(String name) {

@@ -5,6 +5,7 @@ import io.cmkflow.local.arm.JournalEntry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -70,7 +71,7 @@ public final class JournalBudget {
     /** Arrival times (nanoseconds since the epoch), sorted, per subscription; requests naming none are left out. */
     private static Map<String, List<Long>> bySubscription(List<JournalEntry> requests) {
         return requests.stream().filter(e -> e.subscription() != null)
-                .collect(Collectors.groupingBy(e -> e.subscription().toLowerCase(java.util.Locale.ROOT), TreeMap::new,
+                .collect(Collectors.groupingBy(e -> e.subscription().toLowerCase(Locale.ROOT), TreeMap::new,
                         Collectors.collectingAndThen(Collectors.mapping(
                                 e -> e.receivedAt().getEpochSecond() * 1_000_000_000L + e.receivedAt().getNano(),
                                 Collectors.toCollection(ArrayList::new)), list -> {
