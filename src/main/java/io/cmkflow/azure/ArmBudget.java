@@ -18,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 
 /**
  * cmkflow's client-side ARM budget ({@link ArmBudgetSettings}): before each ARM request that names a subscription
@@ -48,18 +47,12 @@ public final class ArmBudget implements HttpPipelinePolicy {
     enum Kind { write, read }
 
     private final ArmBudgetSettings settings;
-    private final LongSupplier clock;
     private final Map<String, TokenBucket> buckets;
     private final Map<Kind, Timer> waits = new EnumMap<>(Kind.class);
     private final Map<Kind, Counter> refusals = new EnumMap<>(Kind.class);
 
     public ArmBudget(ArmBudgetSettings settings, MeterRegistry registry) {
-        this(settings, registry, System::nanoTime);
-    }
-
-    ArmBudget(ArmBudgetSettings settings, MeterRegistry registry, LongSupplier clock) {
         this.settings = settings;
-        this.clock = clock;
         this.buckets = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, TokenBucket> eldest) {
@@ -92,15 +85,15 @@ public final class ArmBudget implements HttpPipelinePolicy {
         long wait = take(context);
         if (wait > 0) {
             Runnable heartbeat = ActivityHeartbeat.current();
-            long until = clock.getAsLong() + wait;
-            for (long left = wait; left > 0; left = until - clock.getAsLong()) {
+            long until = System.nanoTime() + wait;
+            for (long left = wait; left > 0; left = until - System.nanoTime()) {
                 try {
                     TimeUnit.NANOSECONDS.sleep(Math.min(left, HEARTBEAT_SLICE_NANOS));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new IllegalStateException("interrupted waiting for the ARM budget", e);
                 }
-                if (until - clock.getAsLong() > 0) {
+                if (until - System.nanoTime() > 0) {
                     heartbeat.run();
                 }
             }
@@ -125,7 +118,7 @@ public final class ArmBudget implements HttpPipelinePolicy {
             return 0;
         }
         TokenBucket.Reservation reservation = bucket(subscription, kind)
-                .reserve(clock.getAsLong(), settings.maxWait().toNanos());
+                .reserve(System.nanoTime(), settings.maxWait().toNanos());
         if (!reservation.granted()) {
             refusals.get(kind).increment();
             Duration retryAfter = Duration.ofNanos(reservation.waitNanos());
@@ -142,8 +135,8 @@ public final class ArmBudget implements HttpPipelinePolicy {
     private TokenBucket bucket(String subscription, Kind kind) {
         synchronized (buckets) {
             return buckets.computeIfAbsent(subscription + "|" + kind, key -> kind == Kind.write
-                    ? new TokenBucket(settings.usableWriteBurst(), settings.writesPerSecond(), clock.getAsLong())
-                    : new TokenBucket(settings.usableReadBurst(), settings.readsPerSecond(), clock.getAsLong()));
+                    ? new TokenBucket(settings.usableWriteBurst(), settings.writesPerSecond(), System.nanoTime())
+                    : new TokenBucket(settings.usableReadBurst(), settings.readsPerSecond(), System.nanoTime()));
         }
     }
 
