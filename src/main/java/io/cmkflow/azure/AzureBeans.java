@@ -36,13 +36,13 @@ public class AzureBeans {
      * environment variable) for tenants whose Graph cmkflow may not read.
      */
     @Singleton
-    AzureClients azureClients(ArmConnection connection, MeterRegistry registry,
+    AzureClients azureClients(ArmConnection connection, MeterRegistry registry, ArmBudgetSettings budget,
                               @Value("${" + PrincipalSettings.COSMOS_DB_OBJECT_IDS + ":}") List<String> cosmosDbObjectIds,
                               @Value("${" + PrincipalSettings.OWN_OBJECT_ID + ":}") String ownObjectId,
                               @Value("${" + PrincipalSettings.ROLE_ASSIGNMENT_PROPAGATION + ":PT10M}") Duration propagation) {
         return new AzureClients(connection, new ManagedGroupRegistry(), TransientFaultRetryStrategy.defaults(),
                 PrincipalSettings.of(cosmosDbObjectIds.stream().filter(item -> !item.isBlank()).toList(), ownObjectId,
-                        propagation), registry);
+                        propagation), budget, registry);
     }
 
     @Singleton

@@ -21,8 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Builds and caches one {@link AzureResourceManager} per (cloud, tenant, subscription) over the connection's shared
  * HTTP client. Every pipeline carries the {@link ManagedGroupGuard}, cmkflow's retry policy
- * ({@link TransientFaultRetryStrategy}: 429 is left to Temporal) and {@link ArmCallMetrics}. Building a client sends
- * no request.
+ * ({@link TransientFaultRetryStrategy}: 429 is left to Temporal), the per-subscription {@link ArmBudget} (one for all
+ * clients, so every request in a subscription draws on the same buckets) and {@link ArmCallMetrics}. Building a
+ * client sends no request.
  */
 public final class AzureClients {
 
@@ -31,6 +32,7 @@ public final class AzureClients {
     private final RetryPolicy retryPolicy;
     private final PrincipalDirectory principals;
     private final ArmCallMetrics callMetrics;
+    private final ArmBudget budget;
     private final Map<String, AzureResourceManager> managers = new ConcurrentHashMap<>();
 
     /** Counting ARM calls nowhere (tests that build the Azure layer without the application). */
@@ -40,20 +42,22 @@ public final class AzureClients {
 
     public AzureClients(ArmConnection connection, PrincipalSettings principalSettings) {
         this(connection, new ManagedGroupRegistry(), TransientFaultRetryStrategy.defaults(), principalSettings,
-                new CompositeMeterRegistry());
+                ArmBudgetSettings.armDefaults(), new CompositeMeterRegistry());
     }
 
     public AzureClients(ArmConnection connection, ManagedGroupRegistry managedGroups, TransientFaultRetryStrategy retries) {
-        this(connection, managedGroups, retries, PrincipalSettings.lookedUp(), new CompositeMeterRegistry());
+        this(connection, managedGroups, retries, PrincipalSettings.lookedUp(), ArmBudgetSettings.armDefaults(),
+                new CompositeMeterRegistry());
     }
 
     public AzureClients(ArmConnection connection, ManagedGroupRegistry managedGroups, TransientFaultRetryStrategy retries,
-                        PrincipalSettings principalSettings, MeterRegistry registry) {
+                        PrincipalSettings principalSettings, ArmBudgetSettings budget, MeterRegistry registry) {
         this.connection = connection;
         this.managedGroups = managedGroups;
         this.retryPolicy = new RetryPolicy(retries);
         this.principals = new PrincipalDirectory(this, connection, principalSettings);
         this.callMetrics = new ArmCallMetrics(registry);
+        this.budget = new ArmBudget(budget, registry);
     }
 
     /** The client for the request's cloud, tenant and subscription. */
@@ -67,12 +71,14 @@ public final class AzureClients {
             TokenCredential credential = connection.credential(cloud, tenantId);
             HttpPipeline lookup = new HttpPipelineBuilder()
                     .httpClient(connection.httpClient())
-                    .policies(new BearerTokenAuthenticationPolicy(credential, armScope(environment)))
+                    .policies(new BearerTokenAuthenticationPolicy(credential, armScope(environment)), budget)
                     .build();
             return AzureResourceManager.configure()
                     .withHttpClient(connection.httpClient())
                     .withRetryPolicy(retryPolicy)
                     .withPolicy(new ManagedGroupGuard(managedGroups, lookup))
+                    // After the guard: a delete it refuses takes no token.
+                    .withPolicy(budget)
                     .withPolicy(callMetrics)
                     .authenticate(credential, new AzureProfile(tenantId, subscriptionId, environment))
                     .withSubscription(subscriptionId);

@@ -18,7 +18,11 @@ public final class Throttling {
             }
         }
 
-        /** ARM's documented defaults: writes 200 burst refilling 10/s, reads 250 burst refilling 25/s. */
+        /**
+         * ARM's documented subscription limits (per region, per service principal, since ARM's 2024 token-bucket
+         * throttling): writes 200 burst refilling 10/s, reads 250 burst refilling 25/s. ARM keeps deletes in a third
+         * bucket of the same size; here they count as writes, which is stricter.
+         */
         public static Limits armDefaults() {
             return new Limits(200, 10, 250, 25);
         }
