@@ -8,6 +8,8 @@ import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityInfo;
 import jakarta.inject.Singleton;
 
+import java.util.List;
+
 /**
  * The worker's StatusPublisher activity: adds the run's Temporal UI link and sends the event through the Service Bus
  * status sender; a failed send throws, so Temporal retries it with the same event id. Counts the runs reaching each
@@ -27,6 +29,11 @@ public class ServiceBusStatusPublisher implements StatusPublisher {
         this.sender = sender;
         this.settings = settings;
         this.registry = registry;
+    }
+
+    @Override
+    public void publishAll(List<StatusEvent> events) {
+        StatusPublisher.inOrder(events, this::publish);
     }
 
     @Override

@@ -10,7 +10,9 @@ import io.temporal.workflow.Workflow;
 import org.slf4j.Logger;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -51,7 +53,7 @@ final class StatusEvents {
                 run.request() == null ? null : run.request().requestId(), run.workflowId(), type, run.status().name(),
                 stage, message, RunProgress.now(), resources, replyTo);
         if (!pipelined) {
-            send(event, true);
+            send(event);
             return;
         }
         outbox.add(event);
@@ -70,20 +72,32 @@ final class StatusEvents {
         }
     }
 
-    /** Sends the outbox's events in order until it is empty (workflow code runs one thread at a time, so none is missed). */
+    /**
+     * Sends the outbox's events in order until it is empty, all that queued up meanwhile in one activity (workflow code
+     * runs one thread at a time, so none is missed).
+     */
     private void drain() {
-        for (StatusEvent event = outbox.poll(); event != null; event = outbox.poll()) {
-            send(event, false);
+        while (!outbox.isEmpty()) {
+            List<StatusEvent> batch = new ArrayList<>(outbox);
+            outbox.clear();
+            StatusPublisher publisher = Workflow.newActivityStub(StatusPublisher.class, CmkActivityOptions.capped(
+                    CmkActivityOptions.forStatusEvent("Status events " + batch.stream().map(e -> e.type().name()).toList()),
+                    run.activityTimeoutCap()));
+            try {
+                publisher.publishAll(batch);
+            } catch (ActivityFailure failure) {
+                LOG.warn("Status events {} not published: {}", batch.stream().map(StatusEvent::eventId).toList(), Failures.text(failure));
+            }
         }
     }
 
-    private void send(StatusEvent event, boolean cancellable) {
+    private void send(StatusEvent event) {
         StatusPublisher publisher = Workflow.newActivityStub(StatusPublisher.class,
                 CmkActivityOptions.capped(CmkActivityOptions.forStatusEvent("Status event " + event.type()), run.activityTimeoutCap()));
         try {
             publisher.publish(event);
         } catch (ActivityFailure failure) {
-            if (cancellable && CancellationScope.current().isCancelRequested()) {
+            if (CancellationScope.current().isCancelRequested()) {
                 throw new CanceledFailure("cancelled while publishing " + event.type());
             }
             LOG.warn("Status event {} ({}) not published: {}", event.eventId(), event.type(), Failures.text(failure));

@@ -7,10 +7,10 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import io.temporal.failure.ApplicationFailure;
 
+import java.util.List;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +37,11 @@ final class RecordingStatusPublisher implements StatusPublisher {
         heldType = type;
         this.entered = entered;
         this.release = release;
+    }
+
+    @Override
+    public void publishAll(List<StatusEvent> events) {
+        StatusPublisher.inOrder(events, this::publish);
     }
 
     @Override
