@@ -146,10 +146,14 @@ class CmkWorkspaceWorkflowTest {
         order.verify(provisioning).registerProviders(request(REQUEST_ID));
         order.verify(provisioning).ensureKeyVault(request(REQUEST_ID), OWNER);
         order.verify(provisioning).ensureKey(request(REQUEST_ID), vault(VaultOutcome.Disposition.CREATED), OWNER);
-        order.verify(provisioning).readKeyAccess(request(REQUEST_ID), vault(VaultOutcome.Disposition.CREATED));
         order.verify(provisioning).grantKeyAccess(request(REQUEST_ID), vault(VaultOutcome.Disposition.CREATED), grant(false));
         order.verify(provisioning).ensureWorkspace(request(REQUEST_ID), vault(VaultOutcome.Disposition.CREATED), key(true), OWNER);
         order.verify(provisioning).verifyManagedGroup(request(REQUEST_ID), workspace());
+        // Step 4's read of who has access runs beside step 3: after the vault, before the grant.
+        InOrder read = inOrder(provisioning);
+        read.verify(provisioning).ensureKeyVault(request(REQUEST_ID), OWNER);
+        read.verify(provisioning).readKeyAccess(request(REQUEST_ID), vault(VaultOutcome.Disposition.CREATED));
+        read.verify(provisioning).grantKeyAccess(request(REQUEST_ID), vault(VaultOutcome.Disposition.CREATED), grant(false));
         verifyNoInteractions(compensation);
 
         assertThat(statusEvents.types()).containsExactly(StatusEvent.Type.accepted,
@@ -192,8 +196,9 @@ class CmkWorkspaceWorkflowTest {
                 .map(e -> DefaultDataConverter.STANDARD_INSTANCE.fromPayload(e.getUserMetadata().getSummary(), String.class, String.class))
                 .filter(s -> s.startsWith("Step"))
                 .toList();
+        // Step 4's read is scheduled together with step 3, which it runs beside.
         assertThat(activitySummaries).containsExactly("Step 1: register resource providers", "Step 2: key vault kv-cmk",
-                "Step 3: key cmk-key in kv-cmk", "Step 4: who has key access to kv-cmk before the grant",
+                "Step 4: who has key access to kv-cmk before the grant", "Step 3: key cmk-key in kv-cmk",
                 "Step 4: Cosmos DB access to kv-cmk", "Step 5: workspace ws-Cmk",
                 "Step 6: managed group of ws-Cmk");
         replay();
@@ -528,6 +533,21 @@ class CmkWorkspaceWorkflowTest {
         // A second read would see this run's own entry (written by the first attempt) as pre-existing.
         verify(provisioning, times(1)).readKeyAccess(any(), any());
         verify(provisioning, times(2)).grantKeyAccess(request(REQUEST_ID), vault(VaultOutcome.Disposition.CREATED), grant(false));
+    }
+
+    @Test
+    void aReadBesideTheKeyStepThatFailsParksStep4_andRetryReadsAgainBeforeTheGrant() throws Exception {
+        doThrow(nonRetryable("Forbidden")).doReturn(grant(false)).when(provisioning).readKeyAccess(any(), any());
+        starter.start(new CmkWorkflowInput(request(REQUEST_ID)));
+        awaitStatus(CmkStatus.AwaitingOperator);
+        assertThat(queryState().currentStep()).isEqualTo(CmkStep.KEY_ACCESS);
+        verify(provisioning, never()).grantKeyAccess(any(), any(), any());
+
+        typedStub().retry("permission granted");
+
+        assertThat(stub().getResult(CmkRunState.class).status()).isEqualTo(CmkStatus.Succeeded);
+        verify(provisioning, times(2)).readKeyAccess(any(), any());
+        verify(provisioning, times(1)).grantKeyAccess(request(REQUEST_ID), vault(VaultOutcome.Disposition.CREATED), grant(false));
     }
 
     @Test
