@@ -21,7 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Replays the histories recorded from {@link CmkWorkspaceWorkflowTest}'s scenarios (src/test/resources/histories/)
  * against the current workflow code: a change that would break runs already in flight fails here.
- * Re-record after an intended, versioned change with {@code -Dcmkflow.recordHistories=true}.
+ * Re-record after an intended, versioned change with {@code -Dcmkflow.recordHistories=true}, keeping the earlier files:
+ * {@code *.events-pipelined.json} are the same scenarios recorded after the pipelined status events and the step-4 read
+ * beside step 3, next to the histories recorded before them.
  */
 class CmkWorkspaceWorkflowReplayTest {
 
