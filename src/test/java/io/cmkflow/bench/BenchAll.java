@@ -36,6 +36,8 @@ public final class BenchAll {
     private static final Path DOC = Path.of("docs/benchmarks.md");
     private static final Path CHART = Path.of("docs/benchmarks-n.svg");
     private static final Path OUT = Path.of("target/bench");
+    /** The last run's machine section, for {@code report}. */
+    private static final Path MACHINE = OUT.resolve("machine.md");
     private static final Duration PART_TIMEOUT = Duration.ofMinutes(15);
     private static final Pattern SECTION = Pattern.compile("(<!-- generated:([a-z-]+) -->\\n)(.*?)(<!-- /generated:\\2 -->)", Pattern.DOTALL);
 
@@ -57,21 +59,31 @@ public final class BenchAll {
 
     public static void main(String[] args) throws Exception {
         BenchSupport.exitOnFailure();
-        boolean quick = args.length > 0 && "quick".equals(args[0]);
-        new BenchAll(quick).runAll();
+        List<String> modes = List.of(args);
+        BenchAll all = new BenchAll(modes.contains("quick"));
+        if (modes.contains("report")) {
+            all.report();
+        } else {
+            all.runAll();
+        }
+        System.exit(0);
     }
 
     private List<Part> parts() {
         String repeat = quick ? "1" : "3";
+        // Full sizes fit ~25 min on 2 busy cores (measured: ~1.5 runs/s on the dev server): N=50 on the dev server only,
+        // one throughput size, and parked runs up to 400 (200 is the workflow cache: the second point shows the slope past it).
         String ratioRuns = quick ? "1,5" : "1,10,50";
-        String rateRuns = quick ? "20" : "50,100";
-        String heapRuns = quick ? "200" : "1000,3000";
+        String ratioRunsTest = quick ? "1,5" : "1,10";
+        String rateRuns = quick ? "20" : "50";
+        String heapRuns = quick ? "200" : "200,400";
         String messages = quick ? "300" : "1000";
         String concurrency = quick ? "32" : "16,32,64";
         List<Part> parts = new ArrayList<>();
         for (String server : List.of("dev", "test")) {
             parts.add(new Part("ratio-" + server, "WorkflowBench",
-                    List.of("server=" + server, "parts=ratio", "latency-ms=50", "runs=" + ratioRuns, "peer=true", "repeat=" + repeat)));
+                    List.of("server=" + server, "parts=ratio", "latency-ms=50", "runs=" + ("dev".equals(server) ? ratioRuns : ratioRunsTest),
+                            "peer=true", "repeat=" + repeat)));
         }
         for (String server : List.of("dev", "test")) {
             parts.add(new Part("rate-" + server, "WorkflowBench", List.of("server=" + server, "parts=throughput", "runs=" + rateRuns,
@@ -84,7 +96,7 @@ public final class BenchAll {
                     "concurrency=" + concurrency, "worker=off", "repeat=" + repeat)));
         }
         // Worker on, every request is also a run to execute: fewer of them, or the part outlasts the rest together.
-        parts.add(new Part("intake-combined-dev", "IntakeThroughputBench", List.of("server=dev", "messages=" + (quick ? "50" : "300"),
+        parts.add(new Part("intake-combined-dev", "IntakeThroughputBench", List.of("server=dev", "messages=" + (quick ? "50" : "100"),
                 "concurrency=32", "worker=on", "repeat=1", "warm-up=" + (quick ? "10" : "50"))));
         parts.add(new Part("arm", "ArmBench", List.of("20", "1")));
         return parts;
@@ -106,8 +118,31 @@ public final class BenchAll {
             System.err.println("bench all: " + line);
         }
         Duration total = Duration.between(began, Instant.now());
+        String machine = machine(began, total, loadBefore, loadAverage());
+        Files.writeString(MACHINE, machine);
+        write(machine);
+        System.err.println("bench all: wrote " + DOC + " and " + CHART + " in " + total.toMinutes() + " min " + total.toSecondsPart() + " s");
+    }
+
+    /**
+     * {@code ./bench all [quick] report}: rewrites the doc and chart from the last run's logs and recordings in
+     * target/bench without running anything (after editing the doc's prose or the tables' layout).
+     */
+    private void report() throws Exception {
+        for (Part part : parts()) {
+            commands.put(part.name(), part.command());
+            Path log = OUT.resolve(part.name() + ".log");
+            if (Files.exists(log)) {
+                collect(log);
+            }
+        }
+        write(Files.exists(MACHINE) ? Files.readString(MACHINE) : "(no run recorded in " + MACHINE + ")\n");
+        System.err.println("bench all: wrote " + DOC + " and " + CHART + " from " + OUT);
+    }
+
+    private void write(String machine) throws Exception {
         Map<String, String> sections = new LinkedHashMap<>();
-        sections.put("machine", machine(began, total, loadBefore, loadAverage()));
+        sections.put("machine", machine);
         sections.put("ratio", ratioTable());
         sections.put("steps", stepsTable());
         sections.put("realistic", realisticTable());
@@ -118,8 +153,6 @@ public final class BenchAll {
         sections.put("arm", armOutput());
         rewriteDoc(sections);
         Files.writeString(CHART, chart());
-        System.err.println("bench all: wrote " + DOC + " and " + CHART + " in " + total.toMinutes() + " min " + total.toSecondsPart() + " s");
-        System.exit(0);
     }
 
     /** Runs one part in a JVM of its own (the same java and classpath), its output in target/bench/NAME.log. */
@@ -132,12 +165,7 @@ public final class BenchAll {
         Path log = OUT.resolve(part.name() + ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         boolean ended = process.waitFor(PART_TIMEOUT.toMinutes(), TimeUnit.MINUTES);
-        for (String line : Files.readAllLines(log)) {
-            if (line.startsWith(BenchSupport.RESULT)) {
-                String[] fields = line.split("\t");
-                samples.computeIfAbsent(fields[1], k -> new ArrayList<>()).add(Double.parseDouble(fields[2]));
-            }
-        }
+        collect(log);
         if (!ended) {
             // A part that hangs must not hold up the others: it and its children (a dev server) go.
             process.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -145,6 +173,16 @@ public final class BenchAll {
             return -1;
         }
         return process.exitValue();
+    }
+
+    /** The RESULT samples of one part's log. */
+    private void collect(Path log) throws IOException {
+        for (String line : Files.readAllLines(log)) {
+            if (line.startsWith(BenchSupport.RESULT)) {
+                String[] fields = line.split("\t");
+                samples.computeIfAbsent(fields[1], k -> new ArrayList<>()).add(Double.parseDouble(fields[2]));
+            }
+        }
     }
 
     // ---- tables ----------------------------------------------------------------------------------------------------
@@ -207,13 +245,14 @@ public final class BenchAll {
 
     private String rateTable() {
         StringBuilder s = new StringBuilder();
-        s.append("| server | N | runs/s (goal ≥ 20 on the dev server) | end-to-end median | process CPU per run | dev server CPU per run |\n");
-        s.append("|---|---|---|---|---|---|\n");
+        s.append("| server | N | runs/s (goal ≥ 20 on the dev server) | end-to-end median | process CPU per run | JIT compiler / GC time (elapsed) | dev server CPU per run |\n");
+        s.append("|---|---|---|---|---|---|---|\n");
         for (String server : List.of("dev", "test")) {
             for (int n : ns("rate/" + server + "/", "/runs_per_s")) {
                 String k = "rate/" + server + "/" + n + "/";
                 s.append("| ").append(server).append(" | ").append(n).append(" | **").append(stat(k + "runs_per_s", "%.1f")).append("** | ")
                         .append(stat(k + "e2e_ms", "%.0f ms")).append(" | ").append(stat(k + "cpu_ms_per_run", "%.0f ms")).append(" | ")
+                        .append(stat(k + "jit_ms_per_run", "%.0f ms")).append(" / ").append(stat(k + "gc_ms_per_run", "%.0f ms")).append(" | ")
                         .append("dev".equals(server) ? stat(k + "server_cpu_ms_per_run", "%.0f ms") : "(in the process)").append(" |\n");
             }
         }
@@ -223,11 +262,14 @@ public final class BenchAll {
 
     /** Where the benchmark JVM's CPU went in the throughput part: JFR execution samples, inclusive by package group. */
     private String jfrTable() throws IOException {
-        StringBuilder s = new StringBuilder("JFR execution samples (profile settings, the last round of the throughput part only), "
-                + "by package group: **inclusive** = share of samples with a frame of the group anywhere on the stack (so columns "
-                + "add up to more than 100 %), **top** = share whose top frame is in the group.\n\n");
+        StringBuilder s = new StringBuilder("JFR execution samples (profile settings: every 10 ms per running Java thread; the "
+                + "last repetition of the throughput part only, warm-up excluded), by package group: **inclusive** = share of "
+                + "samples with a frame of the group anywhere on the stack (so a column adds up to more than 100 %), **attributed** = "
+                + "share whose innermost frame of a named group is in it (JDK code counts for its caller; adds up to 100 %). Samples see Java code only: JIT compilation and GC (in the throughput "
+                + "table), native code and the kernel (loopback TCP, TLS records) are not in them.\n\n");
         Map<String, Map<String, int[]>> byServer = new LinkedHashMap<>();
         Map<String, Integer> totals = new LinkedHashMap<>();
+        Map<String, Integer> threads = new LinkedHashMap<>();
         for (String server : List.of("dev", "test")) {
             Path file = OUT.resolve("rate-" + server + ".jfr");
             if (!Files.exists(file)) {
@@ -237,7 +279,11 @@ public final class BenchAll {
             GROUPS.keySet().forEach(g -> groups.put(g, new int[2]));
             groups.put("other", new int[2]);
             int total = 0;
+            int threadStarts = 0;
             for (RecordedEvent event : RecordingFile.readAllEvents(file)) {
+                if ("jdk.ThreadStart".equals(event.getEventType().getName())) {
+                    threadStarts++;
+                }
                 if (!"jdk.ExecutionSample".equals(event.getEventType().getName()) || event.getStackTrace() == null) {
                     continue;
                 }
@@ -248,15 +294,17 @@ public final class BenchAll {
                     seen.add(group(frame.getMethod().getType().getName()));
                 }
                 seen.forEach(g -> groups.get(g)[0]++);
-                if (!frames.isEmpty()) {
-                    groups.get(group(frames.get(0).getMethod().getType().getName()))[1]++;
-                }
+                // Attributed to the innermost frame of a named group: JDK collections, locks and the like count for
+                // the code that called them.
+                groups.get(frames.stream().map(f -> group(f.getMethod().getType().getName())).filter(g -> !"other".equals(g))
+                        .findFirst().orElse("other"))[1]++;
             }
             byServer.put(server, groups);
             totals.put(server, total);
+            threads.put(server, threadStarts);
         }
         s.append("| package group |");
-        byServer.keySet().forEach(server -> s.append(' ').append(server).append(" server: inclusive / top |"));
+        byServer.keySet().forEach(server -> s.append(' ').append(server).append(" server: inclusive / attributed |"));
         s.append("\n|---|");
         byServer.keySet().forEach(server -> s.append("---|"));
         s.append('\n');
@@ -264,12 +312,16 @@ public final class BenchAll {
         names.add("other");
         for (String g : names) {
             s.append("| ").append(g).append(" |");
-            byServer.forEach((server, groups) -> s.append(String.format(Locale.ROOT, " %.0f %% / %.0f %% |",
-                    100.0 * groups.get(g)[0] / Math.max(1, totals.get(server)), 100.0 * groups.get(g)[1] / Math.max(1, totals.get(server)))));
+            // "other" is on every stack (Thread.run): only its attributed share means something.
+            byServer.forEach((server, groups) -> s.append("other".equals(g) ? "" : String.format(Locale.ROOT, " %.0f %%",
+                    100.0 * groups.get(g)[0] / Math.max(1, totals.get(server)))).append(String.format(Locale.ROOT, "%s%.0f %% |",
+                    "other".equals(g) ? " – / " : " / ", 100.0 * groups.get(g)[1] / Math.max(1, totals.get(server)))));
             s.append('\n');
         }
         s.append("| samples |");
         totals.values().forEach(t -> s.append(' ').append(t).append(" |"));
+        s.append("\n| threads started during the recording |");
+        threads.values().forEach(t -> s.append(' ').append(t).append(" |"));
         s.append("\n\nRecordings: `target/bench/rate-dev.jfr`, `target/bench/rate-test.jfr` (open in JDK Mission Control, or "
                 + "`jfr print --events jdk.ExecutionSample --stack-depth 64 FILE`).\n");
         return s.toString();
@@ -318,6 +370,17 @@ public final class BenchAll {
             s.append("| ").append(n).append(" | **").append(stat(k + "growth_mib", "%.1f MiB")).append("** | ")
                     .append(stat(k + "kib_per_run", "%.1f KiB")).append(" | ").append(stat(k + "park_s", "%.0f s")).append(" |\n");
         }
+        List<Integer> ns = ns("heap/dev/", "/growth_mib");
+        if (ns.size() >= 2) {
+            // Past the workflow cache each further parked run costs the slope between the two largest N.
+            int a = ns.get(ns.size() - 2);
+            int b = ns.get(ns.size() - 1);
+            double ga = median("heap/dev/" + a + "/growth_mib");
+            double gb = median("heap/dev/" + b + "/growth_mib");
+            double slopeMib = (gb - ga) / (b - a);
+            s.append(String.format(Locale.ROOT, "%nFrom %d to %d parked runs: %.1f KiB per further run, so 10,000 parked runs ≈ "
+                    + "**%.0f MiB** (goal ≤ 64 MiB; an extrapolation, not a measurement).%n", a, b, slopeMib * 1024, gb + slopeMib * (10_000 - b)));
+        }
         return s.toString();
     }
 
@@ -346,7 +409,9 @@ public final class BenchAll {
         Path log = OUT.resolve("arm.log");
         List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
         return "`" + commands.get("arm") + "`\n\n" + String.join("\n", lines.stream()
-                .filter(l -> !l.startsWith("SLF4J") && !l.startsWith(BenchSupport.RESULT) && !l.startsWith("\tat ")).toList()).trim() + "\n";
+                .filter(l -> !l.startsWith("SLF4J") && !l.startsWith(BenchSupport.RESULT) && !l.startsWith("\tat "))
+                // Its headings would become this document's: bold lines instead.
+                .map(l -> l.startsWith("## ") ? "**" + l.substring(3) + "**\n" : l).toList()).trim() + "\n";
     }
 
     // ---- the chart -------------------------------------------------------------------------------------------------
@@ -435,6 +500,10 @@ public final class BenchAll {
         double max = v.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
         return median + " (" + String.format(Locale.ROOT, format, min).replaceAll(" [a-zA-Z%]+$", "") + "–"
                 + String.format(Locale.ROOT, format, max).replaceAll(" [a-zA-Z%]+$", "") + ")";
+    }
+
+    private double median(String key) {
+        return BenchSupport.median(samples.get(key).stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     /** The N values sampled under {@code prefix<N>suffix}, ascending. */

@@ -15,6 +15,7 @@ import io.cmkflow.workflow.WorkflowIds;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
 
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -227,7 +228,12 @@ public final class WorkflowBench {
     private void throughput(int n) throws Exception {
         long cpuBefore = BenchSupport.processCpuNanos();
         long serverCpuBefore = BenchSupport.childrenCpuNanos();
+        // JIT compilation and GC run on threads JFR's execution samples do not cover: measured apart.
+        long jitBefore = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+        long gcBefore = gcMillis();
         List<RunTiming> timings = runAll(n, Duration.ZERO);
+        long jitPerRun = (ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jitBefore) / n;
+        long gcPerRun = (gcMillis() - gcBefore) / n;
         long cpuPerRun = (BenchSupport.processCpuNanos() - cpuBefore) / n / 1_000_000;
         long serverCpuPerRun = (BenchSupport.childrenCpuNanos() - serverCpuBefore) / n / 1_000_000;
         Instant first = timings.stream().map(RunTiming::started).min(Instant::compareTo).orElseThrow();
@@ -235,13 +241,19 @@ public final class WorkflowBench {
         double seconds = Duration.between(first, last).toMillis() / 1000.0;
         long median = timings.stream().mapToLong(t -> t.endToEnd().toMillis()).sorted().toArray()[n / 2];
         System.out.printf(Locale.ROOT, "rate   N=%-3d latency=0 ms  all done in %.2f s  %.1f runs/s  end-to-end median %d ms"
-                        + "  process CPU %d ms per run, dev server CPU %d ms per run%n", n, seconds, n / seconds, median, cpuPerRun,
-                serverCpuPerRun);
+                        + "  process CPU %d ms per run (JIT compiling %d ms, GC %d ms), dev server CPU %d ms per run%n", n, seconds,
+                n / seconds, median, cpuPerRun, jitPerRun, gcPerRun, serverCpuPerRun);
         String key = "rate/" + server + "/" + n + "/";
         BenchSupport.result(key + "runs_per_s", n / seconds);
         BenchSupport.result(key + "e2e_ms", median);
         BenchSupport.result(key + "cpu_ms_per_run", cpuPerRun);
         BenchSupport.result(key + "server_cpu_ms_per_run", serverCpuPerRun);
+        BenchSupport.result(key + "jit_ms_per_run", jitPerRun);
+        BenchSupport.result(key + "gc_ms_per_run", gcPerRun);
+    }
+
+    private static long gcMillis() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(GarbageCollectorMXBean::getCollectionTime).sum();
     }
 
     /** (c) Heap after GC with n runs parked AwaitingOperator, against none, per run. */
