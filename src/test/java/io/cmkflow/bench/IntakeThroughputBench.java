@@ -5,96 +5,124 @@ import com.azure.messaging.servicebus.ServiceBusClientBuilder;
 import com.azure.messaging.servicebus.ServiceBusMessage;
 import com.azure.messaging.servicebus.ServiceBusMessageBatch;
 import com.azure.messaging.servicebus.ServiceBusSenderClient;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cmkflow.local.FreePorts;
-import io.cmkflow.local.servicebus.EmulatorConfig;
-import io.cmkflow.local.servicebus.QueueDefinition;
 import io.cmkflow.local.servicebus.QueueView;
-import io.cmkflow.local.servicebus.ServiceBusStandIn;
-import io.cmkflow.local.servicebus.StandInOptions;
+import io.cmkflow.testing.CmkStack;
+import io.cmkflow.testing.TestRequests;
 import io.cmkflow.workflow.WorkflowIds;
-import io.micronaut.context.ApplicationContext;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowNotFoundException;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Intake throughput (issue 4 §5): messages per second from the request queue to an acknowledged workflow start, on the
- * local stack (Service Bus stand-in, embedded Temporal, worker off so runs are only started). For each intake
- * concurrency it boots a fresh application, warms it up, then sends the batch and times until the broker has seen
- * every message completed; finally it checks that each request has its run and that nothing was dead-lettered.
+ * Intake throughput (issue 4 §5, issue 12): messages per second from the request queue to an acknowledged workflow
+ * start, on the local stack (Service Bus stand-in, ARM simulator) against the Temporal dev server or the embedded test
+ * server. Worker off, runs are only started; worker on, the same JVM also executes them, and the figure "combined"
+ * is requests per second from the first send until every run has ended. For each intake concurrency it boots a fresh
+ * stack (and server), warms it up, then sends the batch and times until the broker has seen every message completed;
+ * finally it checks that each request has its run and that nothing was dead-lettered.
  *
- * <p>Arguments: {@code [messages] [concurrency,...] [prefetch]}, default {@code 1000 1,4,16,32 0} (0 is the intake's
- * default prefetch).
+ * <p>Arguments (all optional): {@code server=dev|test messages=1000 concurrency=16,32,64 prefetch=0 worker=off|on
+ * repeat=1 warm-up=100} (prefetch 0 is the intake's default).
  */
 public final class IntakeThroughputBench {
-    private static final String REQUESTS = "cmk-requests";
-    private static final int WARM_UP = 100;
     private static final Duration DEADLINE = Duration.ofMinutes(5);
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final Set<String> KEYS = Set.of("server", "messages", "concurrency", "prefetch", "worker", "repeat", "warm-up");
 
     private IntakeThroughputBench() {
     }
 
     public static void main(String[] args) throws Exception {
-        int messages = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
-        String concurrencies = args.length > 1 ? args[1] : "1,4,16,32";
-        int prefetch = args.length > 2 ? Integer.parseInt(args[2]) : 0;
-        System.out.printf("intake throughput: %d messages per run, %d warm-up, prefetch %d, %d cores%n", messages, WARM_UP,
-                prefetch, Runtime.getRuntime().availableProcessors());
-        for (String concurrency : concurrencies.split(",")) {
-            Result result = run(messages, Integer.parseInt(concurrency.trim()), prefetch);
-            System.out.printf("maxConcurrentCalls=%-3d sent in %5d ms, all started in %6d ms: %7.1f msg/s (runs verified %d, dead-lettered %d)%n",
-                    result.concurrency, result.sendMillis, result.totalMillis, result.messagesPerSecond(), result.runsVerified,
-                    result.deadLettered);
+        BenchSupport.exitOnFailure();
+        Map<String, String> options = BenchSupport.options(args, KEYS);
+        String server = options.getOrDefault("server", "dev");
+        int messages = Integer.parseInt(options.getOrDefault("messages", "1000"));
+        List<Integer> concurrencies = BenchSupport.counts(options.getOrDefault("concurrency", "16,32,64"));
+        int prefetch = Integer.parseInt(options.getOrDefault("prefetch", "0"));
+        boolean worker = "on".equals(options.getOrDefault("worker", "off"));
+        int repeat = Integer.parseInt(options.getOrDefault("repeat", "1"));
+        int warmUp = Integer.parseInt(options.getOrDefault("warm-up", "100"));
+        BenchSupport.quietLogs();
+        System.out.printf("intake throughput: %d messages per run, %d warm-up, prefetch %d, worker %s, %s server, %d cores%n",
+                messages, warmUp, prefetch, worker ? "on" : "off", server, Runtime.getRuntime().availableProcessors());
+        for (int round = 1; round <= repeat; round++) {
+            for (int concurrency : concurrencies) {
+                Result result = run(server, messages, warmUp, concurrency, prefetch, worker, round);
+                System.out.printf(Locale.ROOT, "maxConcurrentCalls=%-3d sent in %5d ms, all started in %6d ms: %7.1f msg/s"
+                                + "%s (runs verified %d, dead-lettered %d)%n",
+                        result.concurrency, result.sendMillis, result.totalMillis, result.messagesPerSecond(),
+                        worker ? String.format(Locale.ROOT, ", all ended in %d ms: %.1f runs/s", result.endedMillis,
+                                result.runsPerSecond()) : "",
+                        result.runsVerified, result.deadLettered);
+                String key = "intake/" + server + "/" + (worker ? "on" : "off") + "/" + concurrency + "/";
+                BenchSupport.result(key + "msg_per_s", result.messagesPerSecond());
+                BenchSupport.result(key + "verified", result.runsVerified);
+                BenchSupport.result(key + "dead_lettered", result.deadLettered);
+                if (worker) {
+                    BenchSupport.result(key + "runs_per_s", result.runsPerSecond());
+                }
+            }
         }
+        System.exit(0);
     }
 
-    private static Result run(int messages, int concurrency, int prefetch) throws Exception {
-        int temporalPort = FreePorts.next();
-        try (ServiceBusStandIn serviceBus = ServiceBusStandIn.start(StandInOptions.builder()
-                .port(0)
-                .config(EmulatorConfig.of(
-                        QueueDefinition.withDefaults(REQUESTS).withDuplicateDetection(Duration.ofMinutes(10)).withMaxDeliveryCount(5),
-                        QueueDefinition.withDefaults("cmk-status").withDuplicateDetection(Duration.ofMinutes(10))))
-                .sharedAccessKey(StandInOptions.EMULATOR_KEY_NAME, StandInOptions.EMULATOR_KEY_VALUE)
-                .build());
-             ApplicationContext app = ApplicationContext.builder().deduceEnvironment(false).environments("test").properties(Map.of(
-                     "cmkflow.servicebus.connection-string", serviceBus.connectionString(),
-                     "cmkflow.servicebus.max-concurrent-calls", concurrency,
-                     "cmkflow.servicebus.prefetch-count", prefetch,
-                     "cmkflow.test.embedded-temporal-port", temporalPort,
-                     "cmkflow.temporal.address", "localhost:" + temporalPort,
-                     "cmkflow.worker.enabled", false)).start();
-             ServiceBusSenderClient sender = new ServiceBusClientBuilder().connectionString(serviceBus.connectionString())
-                     .sender().queueName(REQUESTS).buildClient()) {
-            QueueView queue = serviceBus.queue(REQUESTS);
-            ObjectNode example = (ObjectNode) MAPPER.readTree(Files.readAllBytes(
-                    Path.of("workflows/cmk-workspace/examples/valid/public-cloud-new-vault.json")));
+    private static Result run(String server, int messages, int warmUp, int concurrency, int prefetch, boolean worker, int round) throws Exception {
+        try (CmkStack stack = BenchSupport.onServer(CmkStack.builder(), server)
+                .worker(worker)
+                .property("cmkflow.servicebus.max-concurrent-calls", concurrency)
+                .property("cmkflow.servicebus.prefetch-count", prefetch)
+                .build().start();
+             ServiceBusSenderClient sender = new ServiceBusClientBuilder().connectionString(stack.serviceBus().connectionString())
+                     .sender().queueName(CmkStack.REQUESTS).buildClient()) {
+            QueueView queue = stack.requestQueue();
+            ObjectNode example = (ObjectNode) MAPPER.readTree(Files.readAllBytes(TestRequests.VALID_EXAMPLE));
+            stack.seedResourceGroup(example);
 
-            sendAll(sender, requests(example, "warm", WARM_UP));
+            String prefix = "c" + concurrency + "r" + round;
+            List<ObjectNode> warmUpBatch = requests(example, prefix + "warm", warmUp);
+            sendAll(sender, warmUpBatch);
             awaitDrained(queue);
+            if (worker) {
+                awaitEnded(stack.client(), warmUpBatch);
+            }
 
-            List<ObjectNode> batch = requests(example, "bench", messages);
+            List<ObjectNode> batch = requests(example, prefix + "bench", messages);
             long start = System.nanoTime();
             sendAll(sender, batch);
             long sent = System.nanoTime();
             awaitDrained(queue);
             long done = System.nanoTime();
+            long ended = done;
+            if (worker) {
+                awaitEnded(stack.client(), batch);
+                ended = System.nanoTime();
+            }
 
-            WorkflowClient client = app.getBean(WorkflowClient.class);
+            WorkflowClient client = stack.client();
             int verified = (int) batch.stream().filter(request -> runExists(client, workflowId(request))).count();
-            return new Result(concurrency, messages, (sent - start) / 1_000_000, (done - start) / 1_000_000, verified,
-                    queue.deadLetterCount());
+            return new Result(concurrency, messages, (sent - start) / 1_000_000, (done - start) / 1_000_000,
+                    (ended - start) / 1_000_000, verified, queue.deadLetterCount());
+        }
+    }
+
+    /** Waits for each run's end in turn: the wait ends with the last run to end, whichever order they end in. */
+    private static void awaitEnded(WorkflowClient client, List<ObjectNode> requests) throws Exception {
+        for (ObjectNode request : requests) {
+            client.newUntypedWorkflowStub(workflowId(request), Optional.empty(), Optional.empty())
+                    .getResultAsync(JsonNode.class).get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -157,9 +185,14 @@ public final class IntakeThroughputBench {
     }
 
 
-    private record Result(int concurrency, int messages, long sendMillis, long totalMillis, int runsVerified, int deadLettered) {
+    private record Result(int concurrency, int messages, long sendMillis, long totalMillis, long endedMillis, int runsVerified,
+                          int deadLettered) {
         double messagesPerSecond() {
             return messages * 1000.0 / totalMillis;
+        }
+
+        double runsPerSecond() {
+            return messages * 1000.0 / endedMillis;
         }
     }
 }

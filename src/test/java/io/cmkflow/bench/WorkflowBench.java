@@ -1,7 +1,6 @@
 package io.cmkflow.bench;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
+import io.cmkflow.azure.PollingPolicy;
 import io.cmkflow.testing.CmkStack;
 import io.cmkflow.local.arm.ArmSimulatorOptions;
 import io.cmkflow.local.arm.FaultRule;
@@ -13,18 +12,24 @@ import io.cmkflow.workflow.CmkStatus;
 import io.cmkflow.workflow.CmkWorkflowInput;
 import io.cmkflow.workflow.CmkWorkflowStarter;
 import io.cmkflow.workflow.WorkflowIds;
-import org.slf4j.LoggerFactory;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
 
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,7 +42,13 @@ import java.util.concurrent.TimeUnit;
  *   <li>heap (after GC) per run parked in flight (AwaitingOperator at the workspace step, by an injected
  *       non-retryable fault), against the same process with none.</li>
  * </ol>
- * Arguments (all optional): {@code latency-ms=50 runs=1,10,50 heap-runs=50,200 parts=ratio,throughput,heap}.
+ * With {@code peer=true} the ratio part interleaves each round of N cmkflow runs with a round of N {@link SequentialPeer}
+ * programs (the same provisioning's SDK calls one after another, no orchestration) on the same simulator and latency,
+ * peer first, and reports cmkflow's median end-to-end time over the peer's.
+ * <p>
+ * Arguments (all optional): {@code server=dev|test latency-ms=50 runs=1,10,50 heap-runs=50,200
+ * parts=ratio,throughput,heap peer=true repeat=1 jfr=FILE} ({@code jfr}: a JFR recording, profile settings, of the
+ * throughput part only). Each figure is also printed as a {@code RESULT} line for {@link BenchAll}.
  */
 public final class WorkflowBench {
 
@@ -46,40 +57,64 @@ public final class WorkflowBench {
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(10);
     private static final String HEAP_SUBSCRIPTION = "00000000-0000-4000-8000-999999999999";
 
-    private final CmkStack stack;
-    private int nextRun;
+    private static final Set<String> KEYS = Set.of("server", "latency-ms", "runs", "heap-runs", "parts", "peer", "repeat", "jfr");
 
-    private WorkflowBench(CmkStack stack) {
+    private final CmkStack stack;
+    private final String server;
+    private final SequentialPeer peer;
+    private int nextRun;
+    private double lastPeerMedian;
+
+    private WorkflowBench(CmkStack stack, String server) {
         this.stack = stack;
+        this.server = server;
+        this.peer = new SequentialPeer(stack.clients(), stack.app().getBean(PollingPolicy.class));
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = options(args);
+        BenchSupport.exitOnFailure();
+        Map<String, String> options = BenchSupport.options(args, KEYS);
+        String server = options.getOrDefault("server", "dev");
         Duration latency = Duration.ofMillis(Long.parseLong(options.getOrDefault("latency-ms", "50")));
-        List<Integer> runs = counts(options.getOrDefault("runs", "1,10,50"));
-        List<Integer> heapRuns = counts(options.getOrDefault("heap-runs", "50,200"));
+        List<Integer> runs = BenchSupport.counts(options.getOrDefault("runs", "1,10,50"));
+        List<Integer> heapRuns = BenchSupport.counts(options.getOrDefault("heap-runs", "50,200"));
         List<String> parts = List.of(options.getOrDefault("parts", "ratio,throughput,heap").split(","));
+        boolean withPeer = Boolean.parseBoolean(options.getOrDefault("peer", "true"));
+        int repeat = Integer.parseInt(options.getOrDefault("repeat", "1"));
+        String jfr = options.get("jfr");
 
-        // The parked runs' injected failures are expected: keep their stack traces out of the figures.
-        for (String logger : List.of(org.slf4j.Logger.ROOT_LOGGER_NAME, "io.cmkflow", "io.temporal", "com.azure")) {
-            ((Logger) LoggerFactory.getLogger(logger)).setLevel(Level.ERROR);
-        }
-        System.out.printf("machine: %d cores, Java %s, max heap %d MiB%n", Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.version"), Runtime.getRuntime().maxMemory() >> 20);
+        BenchSupport.quietLogs();
+        System.out.printf("machine: %d cores, Java %s, max heap %d MiB; Temporal %s server%n", Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"), Runtime.getRuntime().maxMemory() >> 20, server);
         // Workspace operations finish at once, so that every wait left in a run is an ARM call's latency or cmkflow's own.
         ArmSimulatorOptions arm = ArmSimulatorOptions.defaults().withWorkspaceOperationDuration(Duration.ZERO);
-        try (CmkStack stack = CmkStack.builder().intake(false).arm(arm).build().start()) {
-            WorkflowBench bench = new WorkflowBench(stack);
+        try (CmkStack stack = BenchSupport.onServer(CmkStack.builder(), server).intake(false).arm(arm).build().start()) {
+            WorkflowBench bench = new WorkflowBench(stack, server);
             // Warm-up (class loading, JIT, TLS sessions), not reported.
             bench.runAll(5, Duration.ZERO);
-            if (parts.contains("ratio")) {
-                for (int n : runs) {
-                    bench.ratio(n, latency);
-                }
+            if (withPeer && parts.contains("ratio")) {
+                bench.peerRound(5, Duration.ZERO);
             }
-            if (parts.contains("throughput")) {
-                for (int n : runs) {
-                    bench.throughput(n);
+            for (int round = 1; round <= repeat; round++) {
+                if (parts.contains("ratio")) {
+                    for (int n : runs) {
+                        bench.ratio(n, latency, withPeer);
+                    }
+                }
+                if (parts.contains("throughput")) {
+                    try (Recording recording = jfr == null ? null : new Recording(Configuration.getConfiguration("profile"))) {
+                        if (recording != null) {
+                            recording.start();
+                        }
+                        for (int n : runs) {
+                            bench.throughput(n);
+                        }
+                        if (recording != null) {
+                            recording.stop();
+                            // Each round's recording replaces the last: the profile is of one round, not the sum.
+                            recording.dump(Path.of(jfr));
+                        }
+                    }
                 }
             }
             if (parts.contains("heap")) {
@@ -91,8 +126,20 @@ public final class WorkflowBench {
         System.exit(0);
     }
 
-    /** (a) End-to-end time over the sum of injected latencies on the critical path. */
-    private void ratio(int n, Duration latency) throws Exception {
+    /** (a) End-to-end time over the sum of injected latencies on the critical path, and against the peer program. */
+    private void ratio(int n, Duration latency, boolean withPeer) throws Exception {
+        String key = "ratio/" + server + "/" + n + "/";
+        if (withPeer) {
+            // The peer first, then cmkflow, round after round: the machine's load falls on both alike.
+            List<RunTiming> peerTimings = peerRound(n, latency);
+            double peerMedian = BenchSupport.median(peerTimings.stream().mapToDouble(t -> t.endToEnd().toMillis()).toArray());
+            double peerCalls = BenchSupport.median(peerTimings.stream().mapToDouble(t -> t.armCalls().size()).toArray());
+            System.out.printf(Locale.ROOT, "peer   N=%-3d latency=%d ms  %.0f ARM requests per run, end-to-end median %.0f ms%n",
+                    n, latency.toMillis(), peerCalls, peerMedian);
+            BenchSupport.result(key + "peer_e2e_ms", peerMedian);
+            BenchSupport.result(key + "peer_calls", peerCalls);
+            lastPeerMedian = peerMedian;
+        }
         List<RunTiming> timings = runAll(n, latency);
         double[] ratios = timings.stream().mapToDouble(t -> (double) t.endToEnd().toMillis()
                 / (t.criticalPathCalls(latency) * latency.toMillis())).sorted().toArray();
@@ -101,13 +148,61 @@ public final class WorkflowBench {
                         + "  ratio min %.2f median %.2f max %.2f%n",
                 n, latency.toMillis(), median.criticalPathCalls(latency), median.armCalls().size(), median.endToEnd().toMillis(),
                 ratios[0], ratios[ratios.length / 2], ratios[ratios.length - 1]);
+        double cmkflowMedian = BenchSupport.median(timings.stream().mapToDouble(t -> t.endToEnd().toMillis()).toArray());
+        BenchSupport.result(key + "cmkflow_e2e_ms", cmkflowMedian);
+        BenchSupport.result(key + "critical_ratio", BenchSupport.median(ratios));
+        BenchSupport.result(key + "critical_calls", median.criticalPathCalls(latency));
+        BenchSupport.result(key + "cmkflow_calls", median.armCalls().size());
+        if (withPeer) {
+            System.out.printf(Locale.ROOT, "         cmkflow / peer (medians): %.2f%n", cmkflowMedian / lastPeerMedian);
+            BenchSupport.result(key + "cmkflow_over_peer", cmkflowMedian / lastPeerMedian);
+        }
         if (n == 1) {
-            stepBreakdown(median, latency);
+            stepBreakdown(median, latency, "steps/" + server + "/");
+        }
+    }
+
+    /**
+     * n peer programs at once, each provisioning its own target one call after another; their timings, with the ARM
+     * requests each made.
+     */
+    private List<RunTiming> peerRound(int n, Duration latency) throws Exception {
+        stack.arm().latency().global(latency);
+        stack.arm().journal().clear();
+        List<CmkRequest> requests = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            requests.add(request(null));
+        }
+        ExecutorService programs = Executors.newFixedThreadPool(n);
+        try {
+            List<Future<Instant[]>> done = new ArrayList<>();
+            for (CmkRequest request : requests) {
+                done.add(programs.submit(() -> {
+                    Instant started = Instant.now();
+                    peer.provision(request);
+                    return new Instant[] {started, Instant.now()};
+                }));
+            }
+            List<Instant[]> times = new ArrayList<>();
+            for (Future<Instant[]> f : done) {
+                times.add(f.get(RUN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+            }
+            stack.arm().latency().clear();
+            List<JournalEntry> journal = stack.arm().journal().entries();
+            List<RunTiming> timings = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                CmkRequest request = requests.get(i);
+                timings.add(new RunTiming(request, times.get(i)[0], times.get(i)[1], null,
+                        journal.stream().filter(e -> request.subscriptionId().equals(e.subscription())).toList()));
+            }
+            return timings;
+        } finally {
+            programs.shutdownNow();
         }
     }
 
     /** Where one run's time went: per step, its duration against the latency of the ARM calls made during it. */
-    private static void stepBreakdown(RunTiming run, Duration latency) {
+    private static void stepBreakdown(RunTiming run, Duration latency, String key) {
         long stepsTotal = 0;
         for (CmkRunState.StepState step : run.state().steps()) {
             Instant from = Instant.parse(step.startedAt());
@@ -119,22 +214,46 @@ public final class WorkflowBench {
             calls.forEach(c -> byOperation.merge(c.operation(), 1L, Long::sum));
             System.out.printf(Locale.ROOT, "         step %d %-20s %5d ms  %2d calls (%4d ms latency)  %s%n", step.number(), step.step().title(),
                     ms, calls.size(), calls.size() * latency.toMillis(), byOperation);
+            BenchSupport.result(key + step.number() + "/ms", ms);
+            BenchSupport.result(key + step.number() + "/calls", calls.size());
+            BenchSupport.result(key + step.number() + "/critical_calls", new RunTiming(run.request(), from, to, null, calls)
+                    .criticalPathCalls(latency));
         }
         System.out.printf(Locale.ROOT, "         outside the steps (start, status events, workflow tasks): %d ms%n",
                 run.endToEnd().toMillis() - stepsTotal);
+        BenchSupport.result(key + "outside/ms", run.endToEnd().toMillis() - stepsTotal);
     }
 
     /** (b) Completed runs per second with no injected latency. */
     private void throughput(int n) throws Exception {
-        long cpuBefore = processCpuNanos();
+        long cpuBefore = BenchSupport.processCpuNanos();
+        long serverCpuBefore = BenchSupport.childrenCpuNanos();
+        // JIT compilation and GC run on threads JFR's execution samples do not cover: measured apart.
+        long jitBefore = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+        long gcBefore = gcMillis();
         List<RunTiming> timings = runAll(n, Duration.ZERO);
-        long cpuPerRun = (processCpuNanos() - cpuBefore) / n / 1_000_000;
+        long jitPerRun = (ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jitBefore) / n;
+        long gcPerRun = (gcMillis() - gcBefore) / n;
+        long cpuPerRun = (BenchSupport.processCpuNanos() - cpuBefore) / n / 1_000_000;
+        long serverCpuPerRun = (BenchSupport.childrenCpuNanos() - serverCpuBefore) / n / 1_000_000;
         Instant first = timings.stream().map(RunTiming::started).min(Instant::compareTo).orElseThrow();
         Instant last = timings.stream().map(RunTiming::finished).max(Instant::compareTo).orElseThrow();
         double seconds = Duration.between(first, last).toMillis() / 1000.0;
         long median = timings.stream().mapToLong(t -> t.endToEnd().toMillis()).sorted().toArray()[n / 2];
         System.out.printf(Locale.ROOT, "rate   N=%-3d latency=0 ms  all done in %.2f s  %.1f runs/s  end-to-end median %d ms"
-                        + "  process CPU %d ms per run%n", n, seconds, n / seconds, median, cpuPerRun);
+                        + "  process CPU %d ms per run (JIT compiling %d ms, GC %d ms), dev server CPU %d ms per run%n", n, seconds,
+                n / seconds, median, cpuPerRun, jitPerRun, gcPerRun, serverCpuPerRun);
+        String key = "rate/" + server + "/" + n + "/";
+        BenchSupport.result(key + "runs_per_s", n / seconds);
+        BenchSupport.result(key + "e2e_ms", median);
+        BenchSupport.result(key + "cpu_ms_per_run", cpuPerRun);
+        BenchSupport.result(key + "server_cpu_ms_per_run", serverCpuPerRun);
+        BenchSupport.result(key + "jit_ms_per_run", jitPerRun);
+        BenchSupport.result(key + "gc_ms_per_run", gcPerRun);
+    }
+
+    private static long gcMillis() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(GarbageCollectorMXBean::getCollectionTime).sum();
     }
 
     /** (c) Heap after GC with n runs parked AwaitingOperator, against none, per run. */
@@ -147,14 +266,21 @@ public final class WorkflowBench {
             requests.add(request(HEAP_SUBSCRIPTION));
         }
         try {
+            long started = System.nanoTime();
             for (CmkRequest request : requests) {
                 start(request);
             }
             awaitParked(requests);
+            double parkSeconds = (System.nanoTime() - started) / 1e9;
             long parked = usedHeapAfterGc();
             System.out.printf(Locale.ROOT, "heap   N=%-3d parked AwaitingOperator at step 5: %.1f MiB -> %.1f MiB after GC,"
                             + " %.1f KiB per in-flight run%n",
                     n, before / 1048576.0, parked / 1048576.0, (parked - before) / 1024.0 / n);
+            System.out.printf(Locale.ROOT, "         started and parked in %.1f s%n", parkSeconds);
+            String key = "heap/" + server + "/" + n + "/";
+            BenchSupport.result(key + "growth_mib", (parked - before) / 1048576.0);
+            BenchSupport.result(key + "kib_per_run", (parked - before) / 1024.0 / n);
+            BenchSupport.result(key + "park_s", parkSeconds);
         } finally {
             stack.arm().faults().clear();
             for (CmkRequest request : requests) {
@@ -241,34 +367,11 @@ public final class WorkflowBench {
                 Map.of("purpose", "benchmark"));
     }
 
-    /** CPU time of the whole process: worker, embedded Temporal server and ARM simulator together. */
-    private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
-    }
-
     private static long usedHeapAfterGc() throws InterruptedException {
         for (int i = 0; i < 3; i++) {
             System.gc();
             Thread.sleep(300);
         }
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    }
-
-    private static Map<String, String> options(String[] args) {
-        Map<String, String> options = new HashMap<>();
-        for (String arg : args) {
-            for (String pair : arg.trim().split("\\s+")) {
-                int eq = pair.indexOf('=');
-                if (eq <= 0) {
-                    throw new IllegalArgumentException("argument '" + pair + "': expected key=value, keys: latency-ms, runs, heap-runs, parts");
-                }
-                options.put(pair.substring(0, eq), pair.substring(eq + 1));
-            }
-        }
-        return options;
-    }
-
-    private static List<Integer> counts(String list) {
-        return Arrays.stream(list.split(",")).map(String::trim).map(Integer::parseInt).toList();
     }
 }
