@@ -57,9 +57,13 @@ class IntakeReconnectTest {
                 .until(() -> stack.requestQueue().activeCount() <= BATCH / 3);
         stack.serviceBus().dropAllConnections();
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> stack.requestQueue().activeCount() == 0);
+        // Done once no message is left, neither waiting nor locked (a message held by a dropped connection is locked
+        // until its lock lapses, then delivered again on the new connection).
+        await().atMost(Duration.ofSeconds(60)).until(() -> stack.requestQueue().activeCount() == 0
+                && stack.requestQueue().lockedCount() == 0);
         // At least the application's own connection (shared by its processor and senders) came back after each drop.
-        assertThat(stack.serviceBus().connectionsAccepted()).isGreaterThanOrEqualTo(connectionsBefore + 2);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(stack.serviceBus().connectionsAccepted()).isGreaterThanOrEqualTo(connectionsBefore + 2));
         assertThat(valid).allSatisfy(request -> assertThat(stack.run(TestRequests.workflowId(request)))
                 .hasValueSatisfying(run -> assertThat(run.getTypedSearchAttributes().get(CmkSearchAttributes.REQUEST_ID))
                         .isEqualTo(request.get("requestId").asText())));
