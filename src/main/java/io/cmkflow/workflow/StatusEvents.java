@@ -80,11 +80,8 @@ final class StatusEvents {
         while (!outbox.isEmpty()) {
             List<StatusEvent> batch = new ArrayList<>(outbox);
             outbox.clear();
-            StatusPublisher publisher = Workflow.newActivityStub(StatusPublisher.class, CmkActivityOptions.capped(
-                    CmkActivityOptions.forStatusEvent("Status events " + batch.stream().map(e -> e.type().name()).toList()),
-                    run.activityTimeoutCap()));
             try {
-                publisher.publishAll(batch);
+                publisher("Status events " + batch.stream().map(e -> e.type().name()).toList()).publishAll(batch);
             } catch (ActivityFailure failure) {
                 LOG.warn("Status events {} not published: {}", batch.stream().map(StatusEvent::eventId).toList(), Failures.text(failure));
             }
@@ -92,15 +89,19 @@ final class StatusEvents {
     }
 
     private void send(StatusEvent event) {
-        StatusPublisher publisher = Workflow.newActivityStub(StatusPublisher.class,
-                CmkActivityOptions.capped(CmkActivityOptions.forStatusEvent("Status event " + event.type()), run.activityTimeoutCap()));
         try {
-            publisher.publish(event);
+            publisher("Status event " + event.type()).publish(event);
         } catch (ActivityFailure failure) {
             if (CancellationScope.current().isCancelRequested()) {
                 throw new CanceledFailure("cancelled while publishing " + event.type());
             }
             LOG.warn("Status event {} ({}) not published: {}", event.eventId(), event.type(), Failures.text(failure));
         }
+    }
+
+    /** The status event activity; {@code summary} is what the Temporal UI shows for it. */
+    private StatusPublisher publisher(String summary) {
+        return Workflow.newActivityStub(StatusPublisher.class,
+                CmkActivityOptions.capped(CmkActivityOptions.forStatusEvent(summary), run.activityTimeoutCap()));
     }
 }
