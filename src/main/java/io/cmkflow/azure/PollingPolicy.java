@@ -7,13 +7,15 @@ import com.azure.core.util.polling.SyncPoller;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * How the Azure layer waits: at Azure's {@code Retry-After} when an answer carries one, otherwise exponential backoff
  * from {@code initialDelay} up to {@code maxDelay}; giving up at
  * {@code deadline} with a RETRYABLE failure (the activity is idempotent, so Temporal may run it again). Every wait
- * calls the heartbeat first, so a Temporal activity stays alive and learns of cancellation.
+ * calls the heartbeat first, so a Temporal activity stays alive and learns of cancellation; a poll answered at once
+ * makes no heartbeat.
  */
 public record PollingPolicy(Duration initialDelay, Duration maxDelay, Duration deadline) {
 
@@ -47,18 +49,21 @@ public record PollingPolicy(Duration initialDelay, Duration maxDelay, Duration d
         Instant giveUp = Instant.now().plus(deadline);
         Duration backoff = initialDelay;
         while (true) {
-            heartbeat.run();
             Poll<T> poll = probe.get();
             if (poll.value().isPresent()) {
                 return poll.value().get();
             }
+            long answered = System.nanoTime();
             boolean asked = poll.retryAfter() != null && !poll.retryAfter().isZero() && !poll.retryAfter().isNegative();
             Duration delay = asked ? poll.retryAfter() : backoff;
             if (Instant.now().plus(delay).isAfter(giveUp)) {
                 throw new AzureStepException(AzureFailure.retryable("OperationTimedOut",
                         "gave up waiting after " + deadline + " for " + what));
             }
-            sleep(delay);
+            // The heartbeat belongs to the wait, and its time counts in it: Temporal's first one in an attempt is a
+            // blocking call to the server, which a probe answered at once need not pay.
+            heartbeat.run();
+            sleep(delay.minusNanos(System.nanoTime() - answered));
             if (!asked) {
                 backoff = next(backoff);
             }
@@ -80,8 +85,12 @@ public record PollingPolicy(Duration initialDelay, Duration maxDelay, Duration d
     }
 
     private static void sleep(Duration delay) {
+        if (delay.isNegative() || delay.isZero()) {
+            return;
+        }
         try {
-            Thread.sleep(delay.toMillis());
+            // Rounded up: never sooner than Azure asked.
+            Thread.sleep(TimeUnit.NANOSECONDS.toMillis(delay.toNanos() + 999_999));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AzureStepException(AzureFailure.retryable("Interrupted", "interrupted while waiting"), e);

@@ -30,7 +30,11 @@ public interface StatusPublisher {
         ActivityExecutionContext context = Activity.getExecutionContext();
         for (int next = context.getHeartbeatDetails(Integer.class).orElse(0); next < events.size(); next++) {
             publish.accept(events.get(next));
-            context.heartbeat(next + 1);
+            if (next + 1 < events.size()) {
+                // Progress for a retry to skip; after the last event the completion says it all, and Temporal's first
+                // heartbeat of an attempt is a blocking call that would delay it.
+                context.heartbeat(next + 1);
+            }
         }
     }
 }

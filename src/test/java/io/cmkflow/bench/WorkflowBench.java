@@ -1,6 +1,10 @@
 package io.cmkflow.bench;
 
 import io.cmkflow.azure.PollingPolicy;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.temporal.api.history.v1.HistoryEvent;
 import io.cmkflow.testing.CmkStack;
 import io.cmkflow.local.arm.ArmSimulatorOptions;
 import io.cmkflow.local.arm.FaultRule;
@@ -26,11 +30,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The workflow benchmark (docs/benchmarks.md, section "Workflow"): N concurrent runs through the worker and the
@@ -40,14 +47,16 @@ import java.util.concurrent.TimeUnit;
  *       path x latency); 1.0 is the physical limit, the excess is time the run spent on anything but waiting for ARM;</li>
  *   <li>with no latency: completed runs per second;</li>
  *   <li>heap (after GC) per run parked in flight (AwaitingOperator at the workspace step, by an injected
- *       non-retryable fault), against the same process with none.</li>
+ *       non-retryable fault), against the same process with none;</li>
+ *   <li>{@code trace} (only when asked for): one run's history events and ARM calls in time, then the Temporal SDK's
+ *       mean latency per server call and task over ten more runs.</li>
  * </ol>
  * With {@code peer=true} the ratio part interleaves each round of N cmkflow runs with a round of N {@link SequentialPeer}
  * programs (the same provisioning's SDK calls one after another, no orchestration) on the same simulator and latency,
  * peer first, and reports cmkflow's median end-to-end time over the peer's.
  * <p>
  * Arguments (all optional): {@code server=dev|test latency-ms=50 runs=1,10,50 heap-runs=50,200
- * parts=ratio,throughput,heap peer=true repeat=1 jfr=FILE} ({@code jfr}: a JFR recording, profile settings, of the
+ * parts=ratio,throughput,heap,trace peer=true repeat=1 jfr=FILE} ({@code jfr}: a JFR recording, profile settings, of the
  * throughput part only). Each figure is also printed as a {@code RESULT} line for {@link BenchAll}.
  */
 public final class WorkflowBench {
@@ -55,6 +64,8 @@ public final class WorkflowBench {
     private static final String TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
     private static final String LOCATION = "westeurope";
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(10);
+    /** The Temporal SDK reports its metrics to the registry every few seconds. */
+    private static final Duration SDK_METRICS_REPORTING = Duration.ofSeconds(3);
     private static final String THROUGHPUT_SUBSCRIPTION = "00000000-0000-4000-8000-888888888888";
     private static final String HEAP_SUBSCRIPTION = "00000000-0000-4000-8000-999999999999";
 
@@ -96,6 +107,9 @@ public final class WorkflowBench {
             bench.runAll(20, Duration.ZERO, THROUGHPUT_SUBSCRIPTION);
             if (withPeer && parts.contains("ratio")) {
                 bench.peerRound(5, Duration.ZERO);
+            }
+            if (parts.contains("trace")) {
+                bench.trace(latency);
             }
             for (int round = 1; round <= repeat; round++) {
                 if (parts.contains("ratio")) {
@@ -201,6 +215,59 @@ public final class WorkflowBench {
         } finally {
             programs.shutdownNow();
         }
+    }
+
+    /**
+     * One run's timeline: its workflow history's events and the ARM calls it made, each at its time from the start
+     * call, so the gaps between an activity's scheduling, its first ARM call and its completion can be read off.
+     */
+    private void trace(Duration latency) throws Exception {
+        RunTiming run = runAll(1, latency).get(0);
+        List<String[]> lines = new ArrayList<>();
+        for (HistoryEvent event : stack.client().fetchHistory(WorkflowIds.forRequest(run.request())).getHistory().getEventsList()) {
+            Instant at = Instant.ofEpochSecond(event.getEventTime().getSeconds(), event.getEventTime().getNanos());
+            String detail = event.hasActivityTaskScheduledEventAttributes()
+                    ? " " + event.getActivityTaskScheduledEventAttributes().getActivityType().getName() : "";
+            lines.add(new String[] {String.format(Locale.ROOT, "%7.1f", Duration.between(run.started(), at).toNanos() / 1e6),
+                    "event " + event.getEventId() + " " + event.getEventType().name().replace("EVENT_TYPE_", "") + detail});
+        }
+        for (JournalEntry call : run.armCalls()) {
+            lines.add(new String[] {String.format(Locale.ROOT, "%7.1f", Duration.between(run.started(), call.receivedAt()).toNanos() / 1e6),
+                    "                ARM " + call.method() + " " + call.operation() + " " + call.status()});
+        }
+        lines.sort((a, b) -> Double.compare(Double.parseDouble(a[0]), Double.parseDouble(b[0])));
+        System.out.printf(Locale.ROOT, "trace  N=1 latency=%d ms  end-to-end %d ms  (ms from the start call)%n", latency.toMillis(),
+                run.endToEnd().toMillis());
+        lines.forEach(line -> System.out.println("  " + line[0] + "  " + line[1]));
+        // Then the SDK's own timers over 10 more runs: what each call to the server and each task cost on average.
+        Thread.sleep(SDK_METRICS_REPORTING.toMillis());
+        Map<String, double[]> before = sdkTimers();
+        for (int i = 0; i < 10; i++) {
+            runAll(1, latency);
+        }
+        Thread.sleep(SDK_METRICS_REPORTING.toMillis());
+        sdkTimers().forEach((name, after) -> {
+            double[] was = before.getOrDefault(name, new double[2]);
+            double count = after[0] - was[0];
+            if (count > 0) {
+                System.out.printf(Locale.ROOT, "  %-80s n=%4.0f  mean %7.2f ms%n", name, count, (after[1] - was[1]) / count);
+            }
+        });
+    }
+
+    /** Count and total milliseconds of each Temporal SDK timer, by operation or task type. */
+    private Map<String, double[]> sdkTimers() {
+        Map<String, double[]> timers = new TreeMap<>();
+        for (Meter meter : stack.app().getBean(MeterRegistry.class).getMeters()) {
+            if (meter instanceof Timer timer && timer.getId().getName().startsWith("temporal_")) {
+                String by = Stream.of("operation", "activity_type").map(timer.getId()::getTag)
+                        .filter(tag -> tag != null && !"none".equals(tag)).collect(Collectors.joining(" "));
+                timers.merge(timer.getId().getName() + (by.isEmpty() ? "" : " " + by),
+                        new double[] {timer.count(), timer.totalTime(TimeUnit.MILLISECONDS)},
+                        (a, b) -> new double[] {a[0] + b[0], a[1] + b[1]});
+            }
+        }
+        return timers;
     }
 
     /** Where one run's time went: per step, its duration against the latency of the ARM calls made during it. */

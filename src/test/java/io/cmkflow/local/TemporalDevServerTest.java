@@ -107,6 +107,8 @@ class TemporalDevServerTest {
         assertThat(server.uiUrl()).isEqualTo("http://127.0.0.1:" + server.options().uiPort());
         assertThat(server.dbFile()).isRegularFile().hasFileName("temporal.db");
         assertThat(server.logFile()).content().contains("server start-dev", "--search-attribute CmkStatus=Keyword");
+        // The database keeps a write-ahead log (the SIGKILL test below shows it loses no committed run).
+        assertThat(server.dbFile().resolveSibling("temporal.db-wal")).isRegularFile();
     }
 
     @Test
