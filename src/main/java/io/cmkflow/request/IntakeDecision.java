@@ -8,14 +8,16 @@ import java.util.List;
 public sealed interface IntakeDecision {
 
     /** A run was started, or one for this very request exists: settle the message. */
-    record Complete(CmkWorkflowStarter.StartResult start) implements IntakeDecision {
+    record Complete(String requestId, CmkWorkflowStarter.StartResult start) implements IntakeDecision {
     }
 
     /**
      * The request must never run: dead-letter with a stable reason and a description naming field and rule; the
      * violations one by one for callers that answer with them (the operator API), empty when no field is at fault.
+     * {@code requestId} is the body's request id, or the message id when the body has none or was too large to read.
      */
-    record DeadLetter(RejectionReason reason, String description, List<Violation> violations) implements IntakeDecision {
+    record DeadLetter(String requestId, RejectionReason reason, String description, List<Violation> violations)
+            implements IntakeDecision {
     }
 
     /** A transient failure: abandon the message so the broker redelivers it. */

@@ -90,7 +90,7 @@ public class IntakeService implements AutoCloseable {
             log.info("message {} -> {} {} (run {})", RequestRules.printable(message.messageId()), start.outcome(), start.workflowId(),
                     start.runId());
         }
-        return new IntakeDecision.Complete(start);
+        return new IntakeDecision.Complete(input.request().requestId(), start);
     }
 
     /** What {@link #admit} made of a message: the input to start, or the dead-letter decision. */
@@ -137,7 +137,7 @@ public class IntakeService implements AutoCloseable {
                 RequestRules.printable(description));
         StatusEvent rejected = new StatusEvent("rejected-" + message.messageId(), requestId, workflowId, StatusEvent.Type.rejected,
                 "Rejected", "validate", reason + ": " + description, Instant.now().toString(), null, message.replyTo());
-        return new IntakeDecision.DeadLetter(reason, sendWithinBound(rejected)
+        return new IntakeDecision.DeadLetter(requestId, reason, sendWithinBound(rejected)
                 .map(failure -> description + " (the rejected event could not be sent to the status queue within "
                         + settings.statusEventTimeout() + ": " + failure + ")")
                 .orElse(description), violations);

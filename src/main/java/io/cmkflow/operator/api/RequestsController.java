@@ -1,6 +1,5 @@
 package io.cmkflow.operator.api;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cmkflow.request.IncomingRequest;
 import io.cmkflow.request.IntakeDecision;
 import io.cmkflow.request.IntakeService;
@@ -38,13 +37,11 @@ public class RequestsController {
     private final IntakeService intake;
     private final TemporalSettings temporal;
     private final AuditLog audit;
-    private final ObjectMapper mapper;
 
-    RequestsController(IntakeService intake, TemporalSettings temporal, AuditLog audit, ObjectMapper mapper) {
+    RequestsController(IntakeService intake, TemporalSettings temporal, AuditLog audit) {
         this.intake = intake;
         this.temporal = temporal;
         this.audit = audit;
-        this.mapper = mapper;
     }
 
     /** A run started (outcome STARTED) or the existing run of this very request (DUPLICATE). */
@@ -61,16 +58,16 @@ public class RequestsController {
     public HttpResponse<?> submit(@Body byte[] body, HttpRequest<?> request, Authentication who) {
         IncomingRequest message = new IncomingRequest("api-" + UUID.randomUUID(),
                 request.getContentType().map(MediaType::toString).orElse(null), null, body);
-        String requestId = message.requestIdOrMessageId(mapper);
+        // The intake names the request: it reads no body over the size limit, not even for its request id.
         IntakeDecision decision = intake.handle(message);
         if (decision instanceof IntakeDecision.Complete complete) {
             CmkWorkflowStarter.StartResult start = complete.start();
-            audit.record(who, "submit", start.workflowId(), start.outcome() + " request " + requestId);
-            return HttpResponse.accepted().body(new Accepted(requestId, start.workflowId(), start.runId(), start.outcome(),
+            audit.record(who, "submit", start.workflowId(), start.outcome() + " request " + complete.requestId());
+            return HttpResponse.accepted().body(new Accepted(complete.requestId(), start.workflowId(), start.runId(), start.outcome(),
                     temporal.runLink(start.workflowId(), start.runId())));
         }
         IntakeDecision.DeadLetter refused = (IntakeDecision.DeadLetter) decision;
-        audit.record(who, "submit", null, "rejected request " + requestId + ": " + refused.reason());
+        audit.record(who, "submit", null, "rejected request " + refused.requestId() + ": " + refused.reason());
         int status = refused.reason() == RejectionReason.TargetBusy ? 409 : 400;
         return ProblemHandlers.problem(new Problem(status, "Request rejected", refused.description(), null, null,
                 refused.reason().name(), refused.violations()));

@@ -371,6 +371,22 @@ class OperatorApiTest {
     }
 
     @Test
+    void aBodyOverTheSizeLimitIsRefusedUnreadNamedByItsMessageIdNotTheRequestIdInside() {
+        ObjectNode request = TestRequests.json("req-api-oversized", "mlw-api-oversized");
+        request.putObject("tags").put("padding", "x".repeat(300_000));
+
+        ApiClient.Answer refused = api.post("/api/requests", OPERATOR_TOKEN, request.toString());
+
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.json().path("reason").asText()).isEqualTo("MessageTooLarge");
+        assertThat(refused.json().path("violations")).anySatisfy(violation ->
+                assertThat(violation.path("rule").asText()).isEqualTo("max-size"));
+        // The body was not parsed for its request id: the audit names the API's message id.
+        assertThat(auditLines()).anySatisfy(line -> assertThat(line).contains("action=submit", "result=rejected request api-",
+                ": MessageTooLarge")).noneSatisfy(line -> assertThat(line).contains("req-api-oversized"));
+    }
+
+    @Test
     void aRequestForAWorkspaceWithARunInFlightIsRefusedAsTargetBusy() {
         CmkRequest parked = parkAtWorkspace("busy");
         ObjectNode other = JSON.valueToTree(TestRequests.copy(parked).requestId("req-api-busy-2").build());
