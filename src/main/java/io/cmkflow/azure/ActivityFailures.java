@@ -32,7 +32,7 @@ public final class ActivityFailures {
     public static <T> T run(String activity, CmkRequest request, AuthorizationScope scope, Supplier<T> body) {
         try {
             RequestRules.check(request, scope);
-            return body.get();
+            return ActivityHeartbeat.carried(body);
         } catch (ActivityCompletionException | ApplicationFailure passThrough) {
             throw passThrough;
         } catch (RuntimeException e) {

@@ -38,7 +38,7 @@ final class Concurrently {
 
     /** {@code first} and {@code second} at the same time; waits for both before returning or throwing. */
     static <A, B> Both<A, B> both(Supplier<A> first, Supplier<B> second) {
-        CompletableFuture<A> other = CompletableFuture.supplyAsync(first, CALLS);
+        CompletableFuture<A> other = CompletableFuture.supplyAsync(ActivityHeartbeat.carrying(first), CALLS);
         B mine;
         try {
             mine = second.get();
@@ -51,7 +51,8 @@ final class Concurrently {
 
     /** {@code call} for every item at once; the results in the items' order. */
     static <I, T> List<T> each(List<I> items, Function<I, T> call) {
-        List<CompletableFuture<T>> calls = items.stream().map(item -> CompletableFuture.supplyAsync(() -> call.apply(item), CALLS)).toList();
+        List<CompletableFuture<T>> calls = items.stream()
+                .map(item -> CompletableFuture.supplyAsync(ActivityHeartbeat.carrying(() -> call.apply(item)), CALLS)).toList();
         // Wait for all before throwing, so no call of this attempt is still in flight when Temporal retries it.
         CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).exceptionally(failure -> null).join();
         return calls.stream().map(Concurrently::join).toList();

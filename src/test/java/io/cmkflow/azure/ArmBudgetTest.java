@@ -4,10 +4,16 @@ import com.azure.core.http.HttpMethod;
 import com.azure.resourcemanager.AzureResourceManager;
 import io.cmkflow.contract.AzureCloud;
 import io.cmkflow.contract.AzureErrorClass;
+import io.cmkflow.local.arm.JournalEntry;
 import io.cmkflow.local.arm.SimulatedDirectory;
 import io.cmkflow.testing.CmkStack;
 import io.cmkflow.testing.TestRequests;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.temporal.activity.ActivityInterface;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.common.RetryOptions;
+import io.temporal.testing.TestActivityEnvironment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -15,11 +21,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The token bucket behind cmkflow's ARM budget (reservations in arrival order, refill rate, cap, refusal beyond the
@@ -132,5 +141,49 @@ class ArmBudgetTest {
         assertThat(azure.arm().journal().where(e -> subscription.equals(e.subscription()) && e.isWrite()))
                 .extracting(e -> e.path()).containsExactly("/subscriptions/" + subscription + "/resourceGroups/rg-budget-1");
         assertThat(registry.get(ArmBudget.REFUSED).tag("kind", "write").counter().count()).isEqualTo(1);
+    }
+
+    /** A step of the test below: two resource group creates in one subscription, the second held back by the budget. */
+    @ActivityInterface
+    public interface TwoCreates {
+        void createBoth(String subscription);
+    }
+
+    @Test
+    void anActivityCancelledWhileItsRequestWaitsForTheBudgetStopsWaitingAndNeverSendsIt() throws Exception {
+        String subscription = "00000000-0000-4000-8000-0000000000b2";
+        // One usable write token refilling one per 10 s, and waits of up to 30 s allowed: the second create waits.
+        AzureClients clients = new AzureClients(ArmConnection.simulator(azure.arm().azureEnvironment(), azure.arm().sslContext(),
+                SimulatedDirectory::credential), new ManagedGroupRegistry(), TransientFaultRetryStrategy.defaults(),
+                PrincipalSettings.lookedUp(), new ArmBudgetSettings(0.1, 2, 25, 500, Duration.ofSeconds(30), 10, Duration.ofSeconds(10)),
+                new SimpleMeterRegistry());
+        AzureResourceManager arm = clients.resourceManager(AzureCloud.PUBLIC, TestRequests.TENANT, subscription);
+        TestActivityEnvironment env = TestActivityEnvironment.newInstance();
+        try {
+            // The body carried by its thread, as ActivityFailures.run runs every step's.
+            env.registerActivitiesImplementations((TwoCreates) sub -> ActivityHeartbeat.carried(() -> {
+                arm.resourceGroups().define("rg-budget-first").withRegion(TestRequests.LOCATION).create();
+                return arm.resourceGroups().define("rg-budget-held").withRegion(TestRequests.LOCATION).create();
+            }));
+            TwoCreates step = env.newActivityStub(TwoCreates.class, ActivityOptions.newBuilder()
+                    .setStartToCloseTimeout(Duration.ofMinutes(1)).setHeartbeatTimeout(Duration.ofSeconds(20))
+                    .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build()).build());
+            CompletableFuture<Void> attempt = CompletableFuture.runAsync(() -> step.createBoth(subscription));
+            await().atMost(Duration.ofSeconds(30)).until(() -> !writesIn(subscription).isEmpty());
+
+            env.requestCancelActivity();
+
+            // The wait's next heartbeat learns of the cancel (within its 5 s slice, well before the 10 s refill).
+            Throwable ended = catchThrowable(() -> attempt.get(30, TimeUnit.SECONDS));
+            assertThat(ended).isInstanceOf(ExecutionException.class).hasRootCauseInstanceOf(CanceledFailure.class);
+            assertThat(writesIn(subscription)).containsExactly("/subscriptions/" + subscription + "/resourceGroups/rg-budget-first");
+        } finally {
+            env.close();
+        }
+    }
+
+    private static List<String> writesIn(String subscription) {
+        return azure.arm().journal().where(e -> subscription.equals(e.subscription()) && e.isWrite()).stream()
+                .map(JournalEntry::path).toList();
     }
 }
