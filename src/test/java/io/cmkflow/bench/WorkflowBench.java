@@ -66,6 +66,8 @@ public final class WorkflowBench {
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(10);
     /** The Temporal SDK reports its metrics to the registry every few seconds. */
     private static final Duration SDK_METRICS_REPORTING = Duration.ofSeconds(3);
+    private static final int WARM_UP_ROUNDS = 3;
+    private static final int SINGLE_RUN_SAMPLES = 5;
     private static final String THROUGHPUT_SUBSCRIPTION = "00000000-0000-4000-8000-888888888888";
     private static final String HEAP_SUBSCRIPTION = "00000000-0000-4000-8000-999999999999";
 
@@ -102,9 +104,7 @@ public final class WorkflowBench {
         ArmSimulatorOptions arm = ArmSimulatorOptions.defaults().withWorkspaceOperationDuration(Duration.ZERO);
         try (CmkStack stack = BenchSupport.onServer(CmkStack.builder(), server).intake(false).arm(arm).build().start()) {
             WorkflowBench bench = new WorkflowBench(stack, server);
-            // Warm-up (class loading, JIT, TLS sessions), not reported: 5 runs left the JIT compiler busy in the measured ones.
-            bench.runAll(5, Duration.ZERO);
-            bench.runAll(20, Duration.ZERO, THROUGHPUT_SUBSCRIPTION);
+            bench.warmUp();
             if (withPeer && parts.contains("ratio")) {
                 bench.peerRound(5, Duration.ZERO);
             }
@@ -142,12 +142,41 @@ public final class WorkflowBench {
         System.exit(0);
     }
 
+    /**
+     * Warm-up (class loading, JIT, TLS sessions), not reported: rounds of 20 runs until the JIT compiler's time in a
+     * round is under a tenth of the round's (at most {@link #WARM_UP_ROUNDS}); a fixed 25 runs had left it compiling
+     * through the measured rounds (about 500 ms of compile time per run).
+     */
+    private void warmUp() throws Exception {
+        runAll(5, Duration.ZERO);
+        for (int round = 1; round <= WARM_UP_ROUNDS; round++) {
+            long jitBefore = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+            long started = System.nanoTime();
+            runAll(20, Duration.ZERO, THROUGHPUT_SUBSCRIPTION);
+            long wallMillis = (System.nanoTime() - started) / 1_000_000;
+            long jitMillis = ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jitBefore;
+            System.out.printf(Locale.ROOT, "warm-up round %d: 20 runs in %d ms, JIT compiling %d ms%n", round, wallMillis, jitMillis);
+            if (jitMillis * 10 < wallMillis) {
+                break;
+            }
+        }
+    }
+
     /** (a) End-to-end time over the sum of injected latencies on the critical path, and against the peer program. */
     private void ratio(int n, Duration latency, boolean withPeer) throws Exception {
         String key = "ratio/" + server + "/" + n + "/";
-        if (withPeer) {
+        // At N=1 one run per round is too few for a median: several, peer and cmkflow taking turns.
+        int samples = n == 1 ? SINGLE_RUN_SAMPLES : 1;
+        List<RunTiming> peerTimings = new ArrayList<>();
+        List<RunTiming> timings = new ArrayList<>();
+        for (int sample = 0; sample < samples; sample++) {
             // The peer first, then cmkflow, round after round: the machine's load falls on both alike.
-            List<RunTiming> peerTimings = peerRound(n, latency);
+            if (withPeer) {
+                peerTimings.addAll(peerRound(n, latency));
+            }
+            timings.addAll(runAll(n, latency));
+        }
+        if (withPeer) {
             double peerMedian = BenchSupport.median(peerTimings.stream().mapToDouble(t -> t.endToEnd().toMillis()).toArray());
             double peerCalls = BenchSupport.median(peerTimings.stream().mapToDouble(t -> t.armCalls().size()).toArray());
             System.out.printf(Locale.ROOT, "peer   N=%-3d latency=%d ms  %.0f ARM requests per run, end-to-end median %.0f ms%n",
@@ -156,7 +185,6 @@ public final class WorkflowBench {
             BenchSupport.result(key + "peer_calls", peerCalls);
             lastPeerMedian = peerMedian;
         }
-        List<RunTiming> timings = runAll(n, latency);
         double[] ratios = timings.stream().mapToDouble(t -> (double) t.endToEnd().toMillis()
                 / (t.criticalPathCalls(latency) * latency.toMillis())).sorted().toArray();
         RunTiming median = timings.stream().sorted((a, b) -> a.endToEnd().compareTo(b.endToEnd())).toList().get(timings.size() / 2);
