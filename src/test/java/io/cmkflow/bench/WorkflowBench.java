@@ -1,6 +1,8 @@
 package io.cmkflow.bench;
 
+import io.cmkflow.azure.ArmCallMetrics;
 import io.cmkflow.azure.PollingPolicy;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -270,6 +272,7 @@ public final class WorkflowBench {
         // Then the SDK's own timers over 10 more runs: what each call to the server and each task cost on average.
         Thread.sleep(SDK_METRICS_REPORTING.toMillis());
         Map<String, double[]> before = sdkTimers();
+        Map<String, Double> failedBefore = failedArmAttempts();
         for (int i = 0; i < 10; i++) {
             runAll(1, latency);
         }
@@ -281,6 +284,21 @@ public final class WorkflowBench {
                 System.out.printf(Locale.ROOT, "  %-80s n=%4.0f  mean %7.2f ms%n", name, count, (after[1] - was[1]) / count);
             }
         });
+        // Attempts that never reached the simulator's journal (a connection failure the SDK retried) show only here.
+        failedArmAttempts().forEach((operation, count) -> System.out.printf(Locale.ROOT, "  ARM attempts without an answer %-50s %3.0f%n",
+                operation, count - failedBefore.getOrDefault(operation, 0.0)));
+    }
+
+    /** cmkflow's count of ARM attempts that ended without an HTTP answer, by operation. */
+    private Map<String, Double> failedArmAttempts() {
+        Map<String, Double> failed = new TreeMap<>();
+        for (Meter meter : stack.app().getBean(MeterRegistry.class).getMeters()) {
+            if (meter instanceof Counter counter && counter.getId().getName().equals(ArmCallMetrics.REQUESTS)
+                    && "error".equals(counter.getId().getTag("status"))) {
+                failed.merge(counter.getId().getTag("operation"), counter.count(), Double::sum);
+            }
+        }
+        return failed;
     }
 
     /** Count and total milliseconds of each Temporal SDK timer, by operation or task type. */
