@@ -28,28 +28,19 @@ public final class ActivityHeartbeat {
 
     /** The heartbeat of the activity this thread works for; one that does nothing outside activities. */
     public static Runnable current() {
-        ActivityExecutionContext context = CARRIED.get();
+        ActivityExecutionContext carried = CARRIED.get();
+        ActivityExecutionContext context = carried != null ? carried : runningHere();
         if (context == null) {
-            try {
-                context = Activity.getExecutionContext();
-            } catch (IllegalStateException notInActivity) {
-                return () -> { };
-            }
+            return () -> { };
         }
-        ActivityExecutionContext activity = context;
         // Throws ActivityCompletionException when the activity was cancelled, which ends the wait.
-        return () -> activity.heartbeat(null);
+        return () -> context.heartbeat(null);
     }
 
     /** Runs an activity's body with the activity carried by its thread (on the activity's thread; else just runs it). */
     static <T> T carried(Supplier<T> body) {
-        ActivityExecutionContext context;
-        try {
-            context = Activity.getExecutionContext();
-        } catch (IllegalStateException notInActivity) {
-            return body.get();
-        }
-        return within(context, body);
+        ActivityExecutionContext context = runningHere();
+        return context == null ? body.get() : within(context, body);
     }
 
     /** {@code task}, to run on another thread for the activity this thread carries (if any). */
@@ -65,6 +56,15 @@ public final class ActivityHeartbeat {
     static <T> Supplier<T> carrying(Supplier<T> task) {
         ActivityExecutionContext context = CARRIED.get();
         return context == null ? task : () -> within(context, task);
+    }
+
+    /** The activity Temporal runs on this thread, or null. */
+    private static ActivityExecutionContext runningHere() {
+        try {
+            return Activity.getExecutionContext();
+        } catch (IllegalStateException notInActivity) {
+            return null;
+        }
     }
 
     private static <T> T within(ActivityExecutionContext context, Supplier<T> task) {

@@ -7,7 +7,6 @@ import io.cmkflow.testing.CmkStack;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,7 +26,7 @@ public final class SoakBench {
     }
 
     public static void main(String[] args) {
-        Map<String, String> options = options(args);
+        Map<String, String> options = BenchSupport.options(args, KEYS);
         SoakRun.Options run = new SoakRun.Options(
                 Integer.parseInt(options.getOrDefault("requests", "1000")),
                 Double.parseDouble(options.getOrDefault("fault-rate", "0.05")),
@@ -50,19 +49,5 @@ public final class SoakBench {
         System.out.print(result.summary());
         result.violations().forEach(v -> System.out.println("VIOLATION: " + v));
         System.exit(result.violations().isEmpty() ? 0 : 1);
-    }
-
-    private static Map<String, String> options(String[] args) {
-        Map<String, String> options = new HashMap<>();
-        for (String arg : args) {
-            for (String pair : arg.trim().split("\\s+")) {
-                int eq = pair.indexOf('=');
-                if (eq <= 0 || !KEYS.contains(pair.substring(0, eq))) {
-                    throw new IllegalArgumentException("argument '" + pair + "': expected key=value, keys: " + KEYS);
-                }
-                options.put(pair.substring(0, eq), pair.substring(eq + 1));
-            }
-        }
-        return options;
     }
 }

@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -253,22 +254,23 @@ public final class WorkflowBench {
      */
     private void trace(Duration latency) throws Exception {
         RunTiming run = runAll(1, latency).get(0);
-        List<String[]> lines = new ArrayList<>();
+        record Line(Instant at, String text) {
+        }
+        List<Line> lines = new ArrayList<>();
         for (HistoryEvent event : stack.client().fetchHistory(WorkflowIds.forRequest(run.request())).getHistory().getEventsList()) {
-            Instant at = Instant.ofEpochSecond(event.getEventTime().getSeconds(), event.getEventTime().getNanos());
             String detail = event.hasActivityTaskScheduledEventAttributes()
                     ? " " + event.getActivityTaskScheduledEventAttributes().getActivityType().getName() : "";
-            lines.add(new String[] {String.format(Locale.ROOT, "%7.1f", Duration.between(run.started(), at).toNanos() / 1e6),
-                    "event " + event.getEventId() + " " + event.getEventType().name().replace("EVENT_TYPE_", "") + detail});
+            lines.add(new Line(Instant.ofEpochSecond(event.getEventTime().getSeconds(), event.getEventTime().getNanos()),
+                    "event " + event.getEventId() + " " + event.getEventType().name().replace("EVENT_TYPE_", "") + detail));
         }
         for (JournalEntry call : run.armCalls()) {
-            lines.add(new String[] {String.format(Locale.ROOT, "%7.1f", Duration.between(run.started(), call.receivedAt()).toNanos() / 1e6),
-                    "                ARM " + call.method() + " " + call.operation() + " " + call.status()});
+            lines.add(new Line(call.receivedAt(), "                ARM " + call.method() + " " + call.operation() + " " + call.status()));
         }
-        lines.sort((a, b) -> Double.compare(Double.parseDouble(a[0]), Double.parseDouble(b[0])));
+        lines.sort(Comparator.comparing(Line::at));
         System.out.printf(Locale.ROOT, "trace  N=1 latency=%d ms  end-to-end %d ms  (ms from the start call)%n", latency.toMillis(),
                 run.endToEnd().toMillis());
-        lines.forEach(line -> System.out.println("  " + line[0] + "  " + line[1]));
+        lines.forEach(line -> System.out.printf(Locale.ROOT, "  %7.1f  %s%n",
+                Duration.between(run.started(), line.at()).toNanos() / 1e6, line.text()));
         // Then the SDK's own timers over 10 more runs: what each call to the server and each task cost on average.
         Thread.sleep(SDK_METRICS_REPORTING.toMillis());
         Map<String, double[]> before = sdkTimers();
