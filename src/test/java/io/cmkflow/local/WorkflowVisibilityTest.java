@@ -23,6 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -54,6 +55,9 @@ class WorkflowVisibilityTest {
         start(request);
 
         awaitStatus(request, CmkStatus.Running, CmkStep.KEY.stage());
+        // Step 4's read runs beside the key step and ends within milliseconds; the held key step stays pending.
+        await().atMost(HOLD).pollInterval(Duration.ofMillis(20)).until(() -> pendingActivities(request).stream()
+                .noneMatch("ReadKeyAccess"::equals));
         WorkflowExecutionDescription running = stub(request).describe();
         assertIdentity(running.getTypedSearchAttributes(), request);
         assertThat(running.getRawDescription().getPendingActivitiesList()).extracting(a -> a.getActivityType().getName())
@@ -192,5 +196,10 @@ class WorkflowVisibilityTest {
                 new CmkRequest.KeyVault("kv-" + name, null, "standard", 7, null),
                 new CmkRequest.Key("cmk-" + name, keySize, "RSA"),
                 Map.of("purpose", "visibility"));
+    }
+
+    private static List<String> pendingActivities(CmkRequest request) {
+        return stub(request).describe().getRawDescription().getPendingActivitiesList().stream()
+                .map(a -> a.getActivityType().getName()).toList();
     }
 }
