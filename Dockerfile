@@ -1,18 +1,23 @@
-# cmkflow: Maven build stage, JRE runtime as a non-root user. The compose stack runs it as `serve` (one role per
-# service) and as `arm-simulator`; any cmkflow command works: docker run cmkflow:0.1.0-SNAPSHOT runs --status ...
+# cmkflow's production image: the product module's jar (nothing of the stand-ins or dev mode), a JRE, a non-root user.
+# The compose stack runs it as `serve` (one role per service); any product command works:
+# docker run cmkflow:0.1.0-SNAPSHOT runs --status ...  The ARM simulator has an image of its own (dev/Dockerfile).
 FROM maven:3.9.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY pom.xml .
-RUN mvn -B -q dependency:go-offline
+COPY product/pom.xml product/
+COPY stand-ins/pom.xml stand-ins/
+COPY dev/pom.xml dev/
 COPY src/main src/main
 COPY workflows workflows
-RUN mvn -B -q -Dmaven.test.skip=true package
+# The stand-ins are built only because the product's tests use them (test scope); the image takes the product's jar.
+COPY stand-ins/src/main stand-ins/src/main
+RUN mvn -B -q -pl product -am -DskipTests package
 
 FROM eclipse-temurin:17.0.13_11-jre
 RUN apt-get update -q && apt-get install -y -q --no-install-recommends curl && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home-dir /app cmkflow
 WORKDIR /app
-COPY --from=build /src/target/cmkflow-0.1.0-SNAPSHOT.jar /app/cmkflow.jar
+COPY --from=build /src/product/target/cmkflow.jar /app/cmkflow.jar
 USER 10001
 # 8080: the operator REST API; 8081: management (/health, /health/liveness, /health/readiness).
 EXPOSE 8080 8081

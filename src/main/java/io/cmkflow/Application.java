@@ -1,9 +1,5 @@
 package io.cmkflow;
 
-import io.cmkflow.local.DevMode;
-import io.cmkflow.local.LocalDemo;
-import io.cmkflow.local.arm.ArmSimulator;
-import io.cmkflow.local.arm.ArmSimulatorOptions;
 import io.cmkflow.operator.RunActionCommand;
 import io.cmkflow.operator.RunsCommand;
 import io.cmkflow.operator.ShowCommand;
@@ -14,23 +10,20 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * cmkflow's command line (picocli). {@code serve} runs the configured roles against a real Temporal cluster, Service Bus
- * and Azure, refusing to start while a setting is missing ({@link ServeSettingsCheck}); {@code dev} runs everything on
- * this machine ({@link DevMode}); {@code demo} runs the valid examples end to end on dev mode; {@code submit FILE...}
+ * and Azure, refusing to start while a setting is missing ({@link ServeSettingsCheck}); {@code submit FILE...}
  * publishes request files ({@link SubmitCommand}); {@code runs}, {@code show}, {@code retry}, {@code abort},
- * {@code cancel} are the on-call actions (io.cmkflow.operator). Exit codes: {@link #DONE}, {@link #REFUSED},
- * {@link #USAGE}, {@link #UNREACHABLE}, {@link #UNAUTHORIZED}, mapped from exceptions by {@link CliErrors}.
+ * {@code cancel} are the on-call actions (io.cmkflow.operator). The dev module's command line adds {@code dev},
+ * {@code demo} and {@code arm-simulator} to these. Exit codes: {@link #DONE}, {@link #REFUSED}, {@link #USAGE},
+ * {@link #UNREACHABLE}, {@link #UNAUTHORIZED}, mapped from exceptions by {@link CliErrors}.
  */
 @Command(name = "cmkflow", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, versionProvider = Application.Version.class,
         description = "Customer-managed-key Azure Machine Learning workspaces, run as Temporal workflows.",
@@ -47,11 +40,9 @@ public class Application implements Callable<Integer> {
     public static final int UNREACHABLE = 3;
     public static final int UNAUTHORIZED = 4;
 
+    /** The official Service Bus emulator's connection string (its key is public): {@code submit}'s default. */
     static final String EMULATOR_CONNECTION_STRING =
             "Endpoint=sb://localhost;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;";
-    private static final Path EXAMPLES = Path.of(System.getenv().getOrDefault("CMKFLOW_HOME", "."))
-            .resolve("workflows/cmk-workspace/examples/valid");
-    private static final Duration DEMO_TIMEOUT = Duration.ofMinutes(3);
 
     @Spec
     CommandSpec spec;
@@ -87,23 +78,6 @@ public class Application implements Callable<Integer> {
         return serve();
     }
 
-    @Command(name = "dev", description = "Run everything on this machine: Temporal dev server, ARM simulator, Service Bus stand-in, every role, the operator API")
-    int devCommand(@Option(names = "--reset", description = "wipe the state folder first") boolean reset) throws InterruptedException {
-        return dev(reset);
-    }
-
-    @Command(name = "demo", description = "Dev mode end to end on the examples in DIR, with progress per request")
-    int demoCommand(@Option(names = "--reset", description = "wipe the state folder first") boolean reset,
-                    @Parameters(paramLabel = "DIR", arity = "0..1", description = "examples (default: workflows/cmk-workspace/examples/valid)") Path examples)
-            throws Exception {
-        return demo(reset, examples == null ? EXAMPLES : examples);
-    }
-
-    @Command(name = "arm-simulator", description = "Serve the ARM simulator alone (the compose stack's)")
-    int armSimulatorCommand() throws InterruptedException {
-        return armSimulator();
-    }
-
     /** The jar's version (Implementation-Version), or "dev" when running from classes. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
@@ -126,67 +100,8 @@ public class Application implements Callable<Integer> {
         return runUntilStopped(context::close);
     }
 
-    private static int dev(boolean reset) throws InterruptedException {
-        DevMode dev;
-        try {
-            dev = DevMode.start(DevMode.defaultStateDir(), reset, DevMode.temporalPort(), DevMode.temporalUiPort(), Map.of(), System.out);
-        } catch (RuntimeException refused) {
-            return refusedToStart(refused);
-        }
-        try {
-            dev.serveApi();
-        } catch (RuntimeException refused) {
-            dev.close();
-            return refusedToStart(refused);
-        }
-        dev.printBanner(System.out);
-        System.out.println("cmkflow dev running; stop with Ctrl-C");
-        return runUntilStopped(dev::close);
-    }
-
-    static int demo(boolean reset, Path examples) throws Exception {
-        DevMode dev;
-        try {
-            dev = DevMode.start(DevMode.defaultStateDir(), reset, DevMode.temporalPort(), DevMode.temporalUiPort(), Map.of(), System.out);
-        } catch (RuntimeException refused) {
-            return refusedToStart(refused);
-        }
-        try (dev) {
-            dev.printBanner(System.out);
-            return dev.application().getBean(LocalDemo.class).run(examples, DEMO_TIMEOUT, System.out);
-        }
-    }
-
-    /**
-     * Serves the ARM simulator alone, for {@code cmkflow serve} in simulator mode in other processes or containers (the
-     * compose stack): on {@code CMKFLOW_ARM_SIMULATOR_PORT} (8443), named {@code CMKFLOW_ARM_SIMULATOR_HOST} (all
-     * interfaces; {@code localhost} and loopback when unset), its certificate written to
-     * {@code CMKFLOW_ARM_SIMULATOR_CERTIFICATE}, its state in {@code CMKFLOW_ARM_SIMULATOR_STATE_FILE} when set.
-     */
-    private static int armSimulator() throws InterruptedException {
-        Map<String, String> env = System.getenv();
-        Path certificate = Path.of(env.getOrDefault("CMKFLOW_ARM_SIMULATOR_CERTIFICATE", "arm-simulator.pem"));
-        try {
-            // A certificate left by a previous start would be trusted by clients that then fail the new one's handshake.
-            java.nio.file.Files.deleteIfExists(certificate);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        ArmSimulatorOptions options = ArmSimulatorOptions.defaults()
-                .withPort(Integer.parseInt(env.getOrDefault("CMKFLOW_ARM_SIMULATOR_PORT", "8443")))
-                .withHost(env.get("CMKFLOW_ARM_SIMULATOR_HOST"))
-                .withAutoCreateResourceGroups(true)
-                .withWorkspaceOperationDuration(Duration.ofSeconds(1))
-                .withStateFile(env.containsKey("CMKFLOW_ARM_SIMULATOR_STATE_FILE")
-                        ? Path.of(env.get("CMKFLOW_ARM_SIMULATOR_STATE_FILE")) : null);
-        ArmSimulator simulator = ArmSimulator.start(options);
-        simulator.writeCertificate(certificate);
-        System.out.println("ARM simulator serving " + simulator.endpoint() + ", certificate " + certificate
-                + "; stop with Ctrl-C");
-        return runUntilStopped(simulator::close);
-    }
-
-    private static int runUntilStopped(Runnable stop) throws InterruptedException {
+    /** Blocks until the JVM is asked to stop (Ctrl-C, SIGTERM), then runs {@code stop}; answers {@link #DONE}. */
+    public static int runUntilStopped(Runnable stop) throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stop.run();
@@ -197,7 +112,7 @@ public class Application implements Callable<Integer> {
     }
 
     /** One clear message for a setting that is missing or wrong, instead of a stack trace. */
-    private static int refusedToStart(RuntimeException refused) {
+    public static int refusedToStart(RuntimeException refused) {
         Throwable cause = refused;
         while (cause.getCause() != null && !(cause instanceof ConfigurationException)) {
             cause = cause.getCause();

@@ -1,7 +1,7 @@
 package io.cmkflow;
 
+import io.cmkflow.azure.AzureConnectionSettings;
 import io.cmkflow.contract.AuthorizationScope;
-import io.cmkflow.local.LocalStandIns;
 import io.cmkflow.request.IntakeSettings;
 import io.cmkflow.temporal.TemporalSettings;
 import io.micronaut.context.annotation.Context;
@@ -20,11 +20,10 @@ import java.util.Optional;
  * Checked before any role starts, with the settings as Micronaut resolved them (files and environment variables).
  */
 @Context
-@Requires(notEnv = {LocalStandIns.DEV_ENVIRONMENT, "test"})
+@Requires(notEnv = {"dev", "test"})
 public class ServeSettingsCheck {
 
-    public ServeSettingsCheck(TemporalSettings temporal, IntakeSettings serviceBus, SimulatorConnectionSettings simulator,
-                              @Nullable @Property(name = "cmkflow.azure.mode") String azureMode,
+    public ServeSettingsCheck(TemporalSettings temporal, IntakeSettings serviceBus, AzureConnectionSettings azure,
                               @Nullable @Property(name = ScopeConfiguration.PROPERTY) List<String> scope,
                               @Property(name = "cmkflow.worker.enabled", defaultValue = "true") boolean worker,
                               @Property(name = "cmkflow.intake.enabled", defaultValue = "true") boolean intake) {
@@ -42,16 +41,10 @@ public class ServeSettingsCheck {
             problems.add("cmkflow.temporal.tls-cert-path (TEMPORAL_TLS_CLIENT_CERT_PATH) and cmkflow.temporal.tls-key-path"
                     + " (TEMPORAL_TLS_CLIENT_KEY_PATH) go together: mTLS needs both the client certificate and its key");
         }
-        boolean simulated = "simulator".equals(azureMode) && simulator.configured();
-        if (worker && "simulator".equals(azureMode) && !simulator.configured()) {
-            problems.add("cmkflow.azure.mode (CMKFLOW_AZURE_MODE) is simulator without cmkflow.azure.simulator.endpoint"
-                    + " (CMKFLOW_AZURE_SIMULATOR_ENDPOINT) and cmkflow.azure.simulator.certificate"
-                    + " (CMKFLOW_AZURE_SIMULATOR_CERTIFICATE): serve only talks to an ARM simulator served elsewhere"
-                    + " (`cmkflow arm-simulator`)");
-        } else if (worker && !"azure".equals(azureMode) && !simulated) {
-            problems.add("cmkflow.azure.mode (CMKFLOW_AZURE_MODE) must be azure for serve, was "
-                    + (blank(azureMode) ? "unset" : "'" + azureMode + "'") + " (or simulator, with an ARM simulator"
-                    + " served elsewhere)");
+        if (worker && azure.customEndpoints() && (azure.authorityHost() == null || azure.graphEndpoint() == null)) {
+            problems.add("cmkflow.azure.arm-endpoint (CMKFLOW_AZURE_ARM_ENDPOINT) is set without"
+                    + " cmkflow.azure.authority-host (CMKFLOW_AZURE_AUTHORITY_HOST) and cmkflow.azure.graph-endpoint"
+                    + " (CMKFLOW_AZURE_GRAPH_ENDPOINT): an ARM endpoint of its own comes with its own Entra ID and Graph");
         }
         if (worker || intake) {
             scopeProblem(scope).ifPresent(problems::add);

@@ -5,7 +5,6 @@ import io.cmkflow.workflow.CompensationActivities;
 import io.cmkflow.workflow.ProvisioningActivities;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Factory;
-import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 
@@ -13,20 +12,18 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The Azure layer as beans. {@code cmkflow.azure.mode=azure} talks to the real clouds with DefaultAzureCredential;
- * dev mode's ARM simulator supplies its own {@link ArmConnection} and a faster {@link PollingPolicy}.
+ * The Azure layer as beans: the endpoints and credential of {@link AzureConnectionSettings}, polled at Azure's pace
+ * (dev mode and the tests replace the {@link PollingPolicy} with the simulator's faster one).
  */
 @Factory
 public class AzureBeans {
 
     @Singleton
-    @Requires(property = "cmkflow.azure.mode", value = "azure")
-    ArmConnection realArm() {
-        return ArmConnection.real();
+    ArmConnection armConnection(AzureConnectionSettings settings) {
+        return new ArmConnection(settings);
     }
 
     @Singleton
-    @Requires(property = "cmkflow.azure.mode", value = "azure")
     PollingPolicy azurePacing() {
         return PollingPolicy.defaults();
     }

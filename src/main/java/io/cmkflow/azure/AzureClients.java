@@ -87,8 +87,8 @@ public final class AzureClients {
 
     /**
      * A Key Vault data-plane client for {@code vaultUri} (used only to delete a key: the management plane has no
-     * key delete). Against the simulator the challenge's resource cannot match a localhost vault, so the check that
-     * the challenge names a Key Vault domain is turned off there, and only there.
+     * key delete). The check that the challenge names the vault's domain is on unless the connection turns it off
+     * (the simulator's vaults are on localhost).
      */
     public KeyClient keyClient(CmkRequest request, String vaultUri) {
         AzureCloud cloud = AzureCloud.of(request);
@@ -98,7 +98,7 @@ public final class AzureClients {
                 .httpClient(connection.httpClient())
                 .retryPolicy(retryPolicy)
                 .addPolicy(callMetrics);
-        if (connection.simulated()) {
+        if (!connection.keyVaultChallengeResourceCheck()) {
             builder.disableChallengeResourceVerification();
         }
         return builder.buildClient();

@@ -17,8 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Readiness: in {@code azure} mode DefaultAzureCredential hands out an ARM token for {@code cmkflow.azure.readiness-cloud}
- * (the token itself is never reported or logged); against the ARM simulator it reports the simulator it talks to.
+ * Readiness: the configured credential hands out an ARM token for {@code cmkflow.azure.readiness-cloud} in the home
+ * tenant (the token itself is never reported or logged).
  * Only where a worker runs: the intake and the operator API make no Azure call.
  */
 @Singleton
@@ -42,11 +42,7 @@ public class AzureCredentialReadiness implements HealthIndicator {
     public Publisher<HealthResult> getResult() {
         Map<String, Object> details = new LinkedHashMap<>();
         String resourceManager = arm.environment(cloud).getResourceManagerEndpoint();
-        details.put("mode", arm.simulated() ? "simulator" : "azure");
         details.put("resourceManager", resourceManager);
-        if (arm.simulated()) {
-            return Mono.just(HealthResult.builder(NAME, HealthStatus.UP).details(details).build());
-        }
         String scope = resourceManager.replaceAll("/+$", "") + "/.default";
         return arm.credential(cloud, null).getToken(new TokenRequestContext().addScopes(scope))
                 .timeout(TIMEOUT)

@@ -3,7 +3,6 @@ package io.cmkflow.azure;
 import com.azure.resourcemanager.AzureResourceManager;
 import com.azure.resourcemanager.resources.fluent.ResourcesClient;
 import com.azure.resourcemanager.resources.fluent.models.GenericResourceExpandedInner;
-import com.azure.resourcemanager.resources.fluent.models.GenericResourceInner;
 import com.azure.resourcemanager.resources.fluent.models.ResourceGroupInner;
 import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.contract.ManagedGroupOutcome;

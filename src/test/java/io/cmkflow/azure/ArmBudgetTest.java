@@ -4,8 +4,7 @@ import com.azure.core.http.HttpMethod;
 import com.azure.resourcemanager.AzureResourceManager;
 import io.cmkflow.contract.AzureCloud;
 import io.cmkflow.contract.AzureErrorClass;
-import io.cmkflow.local.arm.JournalEntry;
-import io.cmkflow.local.arm.SimulatedDirectory;
+import io.cmkflow.standins.arm.JournalEntry;
 import io.cmkflow.testing.CmkStack;
 import io.cmkflow.testing.TestRequests;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -125,8 +124,7 @@ class ArmBudgetTest {
         String subscription = "00000000-0000-4000-8000-0000000000b1";
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         // Two tokens, one usable (0.1/s x 10 s transit allowance kept spare), refilling one per 10 s; no wait allowed.
-        AzureClients clients = new AzureClients(ArmConnection.simulator(azure.arm().azureEnvironment(), azure.arm().sslContext(),
-                SimulatedDirectory::credential), new ManagedGroupRegistry(), TransientFaultRetryStrategy.defaults(),
+        AzureClients clients = new AzureClients(azure.connection(), new ManagedGroupRegistry(), TransientFaultRetryStrategy.defaults(),
                 PrincipalSettings.lookedUp(), new ArmBudgetSettings(0.1, 2, 25, 500, Duration.ZERO, 10, Duration.ofSeconds(10)), registry);
         AzureResourceManager arm = clients.resourceManager(AzureCloud.PUBLIC, TestRequests.TENANT, subscription);
         arm.resourceGroups().define("rg-budget-1").withRegion(TestRequests.LOCATION).create();
@@ -153,8 +151,7 @@ class ArmBudgetTest {
     void anActivityCancelledWhileItsRequestWaitsForTheBudgetStopsWaitingAndNeverSendsIt() throws Exception {
         String subscription = "00000000-0000-4000-8000-0000000000b2";
         // One usable write token refilling one per 10 s, and waits of up to 30 s allowed: the second create waits.
-        AzureClients clients = new AzureClients(ArmConnection.simulator(azure.arm().azureEnvironment(), azure.arm().sslContext(),
-                SimulatedDirectory::credential), new ManagedGroupRegistry(), TransientFaultRetryStrategy.defaults(),
+        AzureClients clients = new AzureClients(azure.connection(), new ManagedGroupRegistry(), TransientFaultRetryStrategy.defaults(),
                 PrincipalSettings.lookedUp(), new ArmBudgetSettings(0.1, 2, 25, 500, Duration.ofSeconds(30), 10, Duration.ofSeconds(10)),
                 new SimpleMeterRegistry());
         AzureResourceManager arm = clients.resourceManager(AzureCloud.PUBLIC, TestRequests.TENANT, subscription);

@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Cloud selection and client caching; building a client sends nothing, so the real clouds can be checked offline. */
 class AzureClientsTest {
 
-    private final AzureClients real = new AzureClients(ArmConnection.real());
+    private final AzureClients real = new AzureClients(ArmConnection.publicClouds());
 
     @Test
     void theRequestsCloudChoosesTheArmEndpoint() {

@@ -1,12 +1,11 @@
 package io.cmkflow.azure;
 
 import org.junit.jupiter.api.extension.RegisterExtension;
-import io.cmkflow.testing.TestRequests;
 import io.cmkflow.testing.CmkStack;
 import io.cmkflow.contract.AzureErrorClass;
 import io.cmkflow.contract.VaultOutcome;
-import io.cmkflow.local.arm.FaultRule;
-import io.cmkflow.local.arm.Throttling;
+import io.cmkflow.standins.arm.FaultRule;
+import io.cmkflow.standins.arm.Throttling;
 import io.cmkflow.contract.CmkRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;

@@ -5,10 +5,10 @@ import io.cmkflow.testing.TestRequests;
 import io.cmkflow.testing.CmkStack;
 import io.cmkflow.contract.AzureErrorClass;
 import io.cmkflow.contract.KeyVaultRoles;
-import io.cmkflow.local.arm.ArmSimulatorOptions;
-import io.cmkflow.local.arm.ArmState;
-import io.cmkflow.local.arm.JournalEntry;
-import io.cmkflow.local.arm.SimulatedDirectory;
+import io.cmkflow.standins.arm.ArmSimulatorOptions;
+import io.cmkflow.standins.arm.ArmState;
+import io.cmkflow.standins.arm.JournalEntry;
+import io.cmkflow.standins.arm.SimulatedDirectory;
 import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.contract.KeyOutcome;
 import io.cmkflow.contract.Ownership;
@@ -173,8 +173,7 @@ class CmkKeyStepTest {
     @Test
     void withoutItsOwnKeyPermissionsTheKeyUndoIsRefused() {
         // cmkflow told it is someone else grants that one, not the identity its token names.
-        AzureClients elsewhere = new AzureClients(ArmConnection.simulator(azure.arm().azureEnvironment(),
-                azure.arm().sslContext(), SimulatedDirectory::credential),
+        AzureClients elsewhere = new AzureClients(azure.connection(),
                 PrincipalSettings.of(List.of(), UUID.randomUUID().toString(), Duration.ofMinutes(10)));
         CmkRequest request = request("noaccess");
         Ownership owner = owner("noaccess");
@@ -206,8 +205,7 @@ class CmkKeyStepTest {
                 assertThat(a.scope()).isEqualToIgnoringCase(vault.vaultId());
             });
             // No wait allowed: the 403 of the assignment not yet applied stands.
-            AzureClients impatientClients = new AzureClients(ArmConnection.simulator(slow.arm().azureEnvironment(),
-                    slow.arm().sslContext(), SimulatedDirectory::credential),
+            AzureClients impatientClients = new AzureClients(slow.connection(),
                     PrincipalSettings.of(List.of(), null, Duration.ZERO));
             AzureStepException refused = catchThrowableOfType(AzureStepException.class,
                     () -> new CmkKeyStep(impatientClients).undo(request, owner));

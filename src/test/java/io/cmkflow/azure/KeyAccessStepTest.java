@@ -1,6 +1,6 @@
 package io.cmkflow.azure;
 
-import io.cmkflow.local.arm.SimulatedDirectory;
+import io.cmkflow.standins.arm.SimulatedDirectory;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import io.cmkflow.testing.TestRequests;
 import io.cmkflow.testing.CmkStack;
@@ -8,9 +8,9 @@ import io.cmkflow.contract.KeyVaultRoles;
 import io.cmkflow.contract.AzureCloud;
 import io.cmkflow.contract.AzureErrorClass;
 import com.google.protobuf.ByteString;
-import io.cmkflow.local.arm.ArmSimulatorOptions;
-import io.cmkflow.local.arm.ArmState;
-import io.cmkflow.local.arm.VaultSeed;
+import io.cmkflow.standins.arm.ArmSimulatorOptions;
+import io.cmkflow.standins.arm.ArmState;
+import io.cmkflow.standins.arm.VaultSeed;
 import io.cmkflow.contract.ArmResourceId;
 import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.contract.KeyAccessOutcome;
@@ -37,8 +37,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 class KeyAccessStepTest {
 
-    private static final String PUBLIC_COSMOS = SimulatedDirectory.cosmosDbObjectId(AzureCloud.PUBLIC, TENANT);
-    private static final String GOV_COSMOS = SimulatedDirectory.cosmosDbObjectId(AzureCloud.US_GOVERNMENT, TENANT);
+    private static final String PUBLIC_COSMOS = SimulatedDirectory.cosmosDbObjectId(TENANT);
+    private static final String GOV_COSMOS = SimulatedDirectory.servicePrincipalObjectId(TENANT, SimulatedDirectory.COSMOS_DB_US_GOVERNMENT);
     private static final String CLIENT_ID = "3c9b1f2e-7a4d-4b8e-9f01-23456789abcd";
     /** A tenant whose directory has no Azure Cosmos DB service principal. */
     private static final String TENANT_WITHOUT_COSMOS_DB = "0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6";
@@ -140,8 +140,7 @@ class KeyAccessStepTest {
 
     @Test
     void readsCosmosDbsServicePrincipalThroughGraphsAppIdFilter() {
-        AzureClients fresh = new AzureClients(ArmConnection.simulator(azure.arm().azureEnvironment(),
-                azure.arm().sslContext(), SimulatedDirectory::credential));
+        AzureClients fresh = new AzureClients(azure.connection());
         azure.arm().journal().clear();
 
         String objectId = fresh.principals().cosmosDbObjectId(request("lookup"));
@@ -157,8 +156,7 @@ class KeyAccessStepTest {
     @Test
     void aConfiguredObjectIdForTheTenantIsUsedWithoutAskingGraph() {
         String configured = UUID.randomUUID().toString();
-        AzureClients configuredClients = new AzureClients(ArmConnection.simulator(azure.arm().azureEnvironment(),
-                azure.arm().sslContext(), SimulatedDirectory::credential),
+        AzureClients configuredClients = new AzureClients(azure.connection(),
                 PrincipalSettings.of(List.of(TENANT.toUpperCase() + "=" + configured), null, Duration.ofMinutes(10)));
         CmkRequest request = request("configured");
         VaultOutcome vault = new KeyVaultStep(configuredClients, CmkStack.FAST_POLLING)

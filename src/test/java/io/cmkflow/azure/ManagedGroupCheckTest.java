@@ -3,8 +3,8 @@ package io.cmkflow.azure;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import io.cmkflow.testing.TestRequests;
 import io.cmkflow.testing.CmkStack;
-import io.cmkflow.local.arm.ArmSimulatorOptions;
-import io.cmkflow.local.arm.JournalEntry;
+import io.cmkflow.standins.arm.ArmSimulatorOptions;
+import io.cmkflow.standins.arm.JournalEntry;
 import io.cmkflow.contract.ManagedGroupOutcome;
 import org.junit.jupiter.api.Test;
 

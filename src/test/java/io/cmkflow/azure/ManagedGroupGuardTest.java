@@ -1,6 +1,5 @@
 package io.cmkflow.azure;
 
-import io.cmkflow.local.arm.SimulatedDirectory;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import io.cmkflow.testing.TestRequests;
 import io.cmkflow.testing.CmkStack;
@@ -10,7 +9,7 @@ import com.azure.core.http.HttpMethod;
 import com.azure.core.http.HttpRequest;
 import com.azure.core.util.Context;
 import com.azure.resourcemanager.AzureResourceManager;
-import io.cmkflow.local.arm.FaultRule;
+import io.cmkflow.standins.arm.FaultRule;
 import io.cmkflow.contract.ManagedGroupOutcome;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,8 +58,7 @@ class ManagedGroupGuardTest {
 
     @Test
     void aProcessThatNeverSawTheWorkspaceAsksArmForManagedByAndRefuses() {
-        AzureClients cold = new AzureClients(ArmConnection.simulator(azure.arm().azureEnvironment(), azure.arm().sslContext(),
-                SimulatedDirectory::credential));
+        AzureClients cold = new AzureClients(azure.connection());
         AzureResourceManager arm = cold.resourceManager(AzureCloud.PUBLIC, TENANT, SUBSCRIPTION);
         String groupName = run.managedGroup().resourceGroupName();
 
@@ -103,8 +101,7 @@ class ManagedGroupGuardTest {
 
     @Test
     void whenArmCannotSayWhetherAGroupIsManagedTheDeleteIsRefused() {
-        AzureClients cold = new AzureClients(ArmConnection.simulator(azure.arm().azureEnvironment(), azure.arm().sslContext(),
-                SimulatedDirectory::credential));
+        AzureClients cold = new AzureClients(azure.connection());
         AzureResourceManager arm = cold.resourceManager(AzureCloud.PUBLIC, TENANT, SUBSCRIPTION);
         azure.arm().faults().inject(FaultRule.forOperation("ResourceGroups_Get").status(500).code("InternalServerError")
                 .message("unavailable").times(5));

@@ -3,11 +3,11 @@ package io.cmkflow.azure;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import io.cmkflow.testing.TestRequests;
 import io.cmkflow.testing.CmkStack;
-import io.cmkflow.local.arm.ArmSimulatorOptions;
+import io.cmkflow.standins.arm.ArmSimulatorOptions;
 import io.cmkflow.contract.ProviderRegistration;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import io.cmkflow.local.arm.JournalEntry;
+import io.cmkflow.standins.arm.JournalEntry;
 
 import java.time.Duration;
 import java.time.Instant;

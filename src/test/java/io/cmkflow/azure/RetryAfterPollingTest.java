@@ -2,8 +2,8 @@ package io.cmkflow.azure;
 
 import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.contract.Ownership;
-import io.cmkflow.local.arm.ArmSimulatorOptions;
-import io.cmkflow.local.arm.JournalEntry;
+import io.cmkflow.standins.arm.ArmSimulatorOptions;
+import io.cmkflow.standins.arm.JournalEntry;
 import io.cmkflow.testing.CmkStack;
 import io.cmkflow.testing.TestRequests;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package io.cmkflow.deploy;
 
-import io.cmkflow.local.arm.JournalEntry;
+import io.cmkflow.standins.arm.JournalEntry;
 
 import java.util.Locale;
 import java.util.Map;

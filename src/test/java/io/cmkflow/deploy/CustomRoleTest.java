@@ -1,8 +1,8 @@
 package io.cmkflow.deploy;
 
 import io.cmkflow.contract.CmkRequest;
-import io.cmkflow.local.arm.FaultRule;
-import io.cmkflow.local.arm.JournalEntry;
+import io.cmkflow.standins.arm.FaultRule;
+import io.cmkflow.standins.arm.JournalEntry;
 import io.cmkflow.operator.RunControl;
 import io.cmkflow.testing.CmkStack;
 import io.cmkflow.testing.TestRequests;

@@ -61,14 +61,15 @@ final class LogSecretScanner {
     }
 
     /**
-     * Fails unless {@code target} holds log files, listing every hit in them (file:line, kind, the line masked): what
+     * Fails unless the {@code targets} hold log files, listing every hit in them (file:line, kind, the line masked): what
      * each test class printed (surefire-reports: {@code *-output.txt}, the summaries, the forked JVMs' dumps) and every
      * {@code *.log} below it (child JVMs, {@code cmkflow dev} and demo logs, the Temporal dev servers' logs).
      */
-    void assertNoSecretIn(Path target) {
-        List<Path> files = logFiles(target);
+    void assertNoSecretIn(Path... targets) {
+        List<Path> files = Stream.of(targets).flatMap(target -> logFiles(target).stream()).toList();
         if (files.isEmpty()) {
-            throw new AssertionError("no log files under " + target.toAbsolutePath() + ": a scan of nothing proves nothing");
+            throw new AssertionError("no log files under " + Stream.of(targets).map(Path::toAbsolutePath).toList()
+                    + ": a scan of nothing proves nothing");
         }
         List<Hit> hits = files.stream().flatMap(file -> scan(file).stream()).toList();
         if (!hits.isEmpty()) {

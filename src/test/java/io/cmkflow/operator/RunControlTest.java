@@ -1,6 +1,6 @@
 package io.cmkflow.operator;
 
-import io.cmkflow.local.arm.FaultRule;
+import io.cmkflow.standins.arm.FaultRule;
 import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.workflow.CmkRunState;
 import io.cmkflow.workflow.CmkStatus;

@@ -2,11 +2,10 @@ package io.cmkflow.request;
 
 import io.cmkflow.testing.CmkStack;
 import io.cmkflow.testing.ReceivedEvent;
-import io.cmkflow.testing.StatusInbox;
 import io.cmkflow.testing.TestRequests;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cmkflow.local.servicebus.QueueDefinition;
-import io.cmkflow.local.servicebus.QueuedMessage;
+import io.cmkflow.standins.servicebus.QueueDefinition;
+import io.cmkflow.standins.servicebus.QueuedMessage;
 import io.cmkflow.workflow.CmkSearchAttributes;
 import io.cmkflow.contract.StatusEvent;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;

@@ -2,14 +2,13 @@ package io.cmkflow.request;
 
 import io.cmkflow.testing.CmkStack;
 import io.cmkflow.testing.ReceivedEvent;
-import io.cmkflow.testing.StatusInbox;
 import io.cmkflow.testing.TestRequests;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.azure.core.util.BinaryData;
 import com.azure.messaging.servicebus.ServiceBusMessage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cmkflow.local.servicebus.QueuedMessage;
+import io.cmkflow.standins.servicebus.QueuedMessage;
 import io.cmkflow.contract.StatusEvent;
 import io.cmkflow.workflow.WorkflowIds;
 import org.junit.jupiter.api.extension.RegisterExtension;

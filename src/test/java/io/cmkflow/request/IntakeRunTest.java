@@ -2,12 +2,11 @@ package io.cmkflow.request;
 
 import io.cmkflow.testing.CmkStack;
 import io.cmkflow.testing.ReceivedEvent;
-import io.cmkflow.testing.StatusInbox;
 import io.cmkflow.testing.TestRequests;
 import com.azure.core.util.BinaryData;
 import com.azure.messaging.servicebus.ServiceBusMessage;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cmkflow.local.arm.ArmState;
+import io.cmkflow.standins.arm.ArmState;
 import io.cmkflow.contract.StatusEvent;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import org.junit.jupiter.api.extension.RegisterExtension;

@@ -5,7 +5,7 @@ import com.azure.messaging.servicebus.ServiceBusMessage;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cmkflow.contract.ArmResourceId;
 import io.cmkflow.contract.StatusEvent;
-import io.cmkflow.local.servicebus.QueuedMessage;
+import io.cmkflow.standins.servicebus.QueuedMessage;
 import io.cmkflow.testing.CmkStack;
 import io.cmkflow.testing.TestRequests;
 import org.junit.jupiter.api.AfterEach;

@@ -1,6 +1,7 @@
 package io.cmkflow.testing;
 
-import io.cmkflow.local.arm.SimulatedDirectory;
+import io.cmkflow.standins.arm.SimulatedDirectory;
+import io.cmkflow.standins.arm.VaultSeed;
 import com.azure.core.util.BinaryData;
 import com.azure.messaging.servicebus.ServiceBusClientBuilder;
 import com.azure.messaging.servicebus.ServiceBusMessage;
@@ -10,17 +11,15 @@ import com.azure.resourcemanager.resources.fluentcore.utils.ResourceManagerUtils
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cmkflow.azure.ArmConnection;
 import io.cmkflow.azure.AzureClients;
+import io.cmkflow.azure.AzureConnectionSettings;
 import io.cmkflow.azure.PollingPolicy;
-import io.cmkflow.local.FreePorts;
-import io.cmkflow.local.TemporalCli;
-import io.cmkflow.local.TemporalDevServer;
-import io.cmkflow.local.arm.ArmSimulator;
-import io.cmkflow.local.arm.ArmSimulatorOptions;
-import io.cmkflow.local.servicebus.EmulatorConfig;
-import io.cmkflow.local.servicebus.QueueDefinition;
-import io.cmkflow.local.servicebus.QueueView;
-import io.cmkflow.local.servicebus.ServiceBusStandIn;
-import io.cmkflow.local.servicebus.StandInOptions;
+import io.cmkflow.standins.arm.ArmSimulator;
+import io.cmkflow.standins.arm.ArmSimulatorOptions;
+import io.cmkflow.standins.servicebus.EmulatorConfig;
+import io.cmkflow.standins.servicebus.QueueDefinition;
+import io.cmkflow.standins.servicebus.QueueView;
+import io.cmkflow.standins.servicebus.ServiceBusStandIn;
+import io.cmkflow.standins.servicebus.StandInOptions;
 import io.cmkflow.workflow.CmkSearchAttributes;
 import io.cmkflow.workflow.CmkStatus;
 import io.cmkflow.workflow.CmkWorkflowStarter;
@@ -35,9 +34,6 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,6 +43,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import static org.awaitility.Awaitility.await;
 
@@ -57,8 +54,9 @@ import static org.awaitility.Awaitility.await;
  * <ul>
  * <li>{@link #builder()}: the application in-process through its own Micronaut wiring (the production beans:
  * intake, worker, activities, status sender), with the embedded Temporal server, a test-owned Service Bus stand-in
- * (so the test chooses the queues) and the ARM simulator; with {@link Builder#temporalDevServer()} the real Temporal
- * server (the CLI's dev server) instead of the embedded one, and with {@code worker(false)} no worker in this JVM (the
+ * (so the test chooses the queues) and the ARM simulator, which the application reaches as any ARM endpoint of its own
+ * ({@link #azureSettings()}); with {@link Builder#temporalServer} another Temporal server instead of the embedded one
+ * (the dev module's suites give the CLI's dev server), and with {@code worker(false)} no worker in this JVM (the
  * crash tests run theirs in child JVMs).</li>
  * <li>{@link #azureOnly()}: only the ARM simulator and the Azure layer's clients pointed at it, for the Azure
  * steps and the simulator's own tests.</li>
@@ -71,13 +69,16 @@ public final class CmkStack implements BeforeAllCallback, AfterAllCallback, Befo
     /** Polling for tests that call the Azure steps directly: the simulator answers in milliseconds. */
     public static final PollingPolicy FAST_POLLING = new PollingPolicy(Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofSeconds(10));
     public static final Runnable NO_HEARTBEAT = () -> { };
+    /** The application's polling of Azure operations against the simulator, which answers in milliseconds. */
+    public static final PollingPolicy SIMULATOR_PACING =
+            new PollingPolicy(Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofMinutes(5));
 
     private final Builder options;
     private ArmSimulator arm;
     private AzureClients clients;
     private ServiceBusStandIn serviceBus;
-    private Path temporalBinary;
-    private TemporalDevServer devServer;
+    private Path armCertificate;
+    private TemporalServer temporalServer;
     private ApplicationContext app;
     private ServiceBusClientBuilder serviceBusClients;
     private ServiceBusSenderClient sender;
@@ -136,8 +137,7 @@ public final class CmkStack implements BeforeAllCallback, AfterAllCallback, Befo
         try {
             if (options.azureOnly) {
                 arm = ArmSimulator.start(options.armOptions == null ? ArmSimulatorOptions.defaults() : options.armOptions);
-                clients = new AzureClients(ArmConnection.simulator(arm.azureEnvironment(), arm.sslContext(),
-                        SimulatedDirectory::credential));
+                clients = new AzureClients(connection());
             } else {
                 startApplication();
             }
@@ -162,46 +162,72 @@ public final class CmkStack implements BeforeAllCallback, AfterAllCallback, Befo
                 .build());
         Map<String, Object> all = new HashMap<>(options.properties);
         all.put("cmkflow.servicebus.connection-string", serviceBus.connectionString());
-        if (options.temporalDevServer) {
-            startDevServer();
-            all.put("cmkflow.temporal.address", devServer.target());
+        if (options.temporalServer != null) {
+            temporalServer = options.temporalServer.get();
+            all.put("cmkflow.temporal.address", temporalServer.target());
         } else if (!all.containsKey("cmkflow.temporal.address")) {
             // The Java SDK's test server (tests only: EmbeddedTemporalServer), reached over gRPC like a real one.
             int port = FreePorts.next();
             all.put("cmkflow.test.embedded-temporal-port", port);
             all.put("cmkflow.temporal.address", "localhost:" + port);
         }
-        List<RuntimeBeanDefinition<?>> replaced = new ArrayList<>();
-        if (options.armOptions != null) {
-            // The application's own simulator bean, started with the test's options instead of the local default's.
-            arm = ArmSimulator.start(options.armOptions);
-            replaced.add(RuntimeBeanDefinition.builder(ArmSimulator.class, () -> arm).replaces(ArmSimulator.class).build());
-        }
-        if (options.polling != null) {
-            replaced.add(RuntimeBeanDefinition.builder(PollingPolicy.class, () -> options.polling).replaces(PollingPolicy.class).build());
-        }
+        arm = ArmSimulator.start(options.armOptions != null ? options.armOptions : ArmSimulatorOptions.defaults()
+                .withAutoCreateResourceGroups(true).withWorkspaceOperationDuration(Duration.ofMillis(200)));
+        all.putAll(azureSettings());
+        PollingPolicy polling = options.polling != null ? options.polling : SIMULATOR_PACING;
         app = ApplicationContext.builder().deduceEnvironment(false).environments("test").properties(all)
-                .beanDefinitions(replaced.toArray(RuntimeBeanDefinition[]::new)).start();
-        if (arm == null) {
-            arm = app.getBean(ArmSimulator.class);
-        }
+                .beanDefinitions(RuntimeBeanDefinition.builder(PollingPolicy.class, () -> polling)
+                        .replaces(PollingPolicy.class).build()).start();
         clients = app.getBean(AzureClients.class);
         serviceBusClients = new ServiceBusClientBuilder().connectionString(serviceBus.connectionString());
         sender = serviceBusClients.sender().queueName(REQUESTS).buildClient();
     }
 
-    /** The CLI's dev server with cmkflow's search attributes, on free ports, its state (SQLite file) under target/. */
-    private void startDevServer() {
-        Path stateDir;
-        try {
-            stateDir = Files.createDirectories(Path.of("target", "temporal-dev-server", UUID.randomUUID().toString()).toAbsolutePath());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    /**
+     * The application's settings for reaching this stack's simulator as it reaches any ARM endpoint of its own
+     * ({@link AzureConnectionSettings}): ARM, authority and Graph at the simulator, its certificate trusted, the
+     * simulated application's client id and secret (its token comes from the simulator's Entra-like endpoint).
+     */
+    public Map<String, String> azureSettings() {
+        AzureConnectionSettings settings = settingsFor(arm, certificate());
+        Map<String, String> properties = new HashMap<>();
+        properties.put("cmkflow.azure.arm-endpoint", settings.armEndpoint().toString());
+        properties.put("cmkflow.azure.authority-host", settings.authorityHost().toString());
+        properties.put("cmkflow.azure.graph-endpoint", settings.graphEndpoint().toString());
+        properties.put("cmkflow.azure.trusted-certificate", settings.trustedCertificate().toString());
+        properties.put("cmkflow.azure.tenant-id", settings.tenantId());
+        properties.put("cmkflow.azure.client-id", settings.clientId());
+        properties.put("cmkflow.azure.client-secret", settings.clientSecret());
+        properties.put("cmkflow.azure.key-vault-challenge-resource-check", "false");
+        return properties;
+    }
+
+    /** A connection to this stack's simulator, built from the settings the application gets. */
+    public ArmConnection connection() {
+        return new ArmConnection(settingsFor(arm, certificate()));
+    }
+
+    /** A connection to {@code simulator} as the application would build it (its certificate written under target/). */
+    public static ArmConnection connectionTo(ArmSimulator simulator) {
+        return new ArmConnection(settingsFor(simulator, writeCertificate(simulator)));
+    }
+
+    /** The simulator's vaults answer on localhost, never on a Key Vault domain: the challenge check is off. */
+    private static AzureConnectionSettings settingsFor(ArmSimulator simulator, Path certificate) {
+        return new AzureConnectionSettings(simulator.endpoint(), simulator.endpoint(), simulator.endpoint(), certificate,
+                VaultSeed.DEFAULT_TENANT, SimulatedDirectory.CALLER_APPLICATION_ID,
+                SimulatedDirectory.CALLER_CLIENT_SECRET, false);
+    }
+
+    private synchronized Path certificate() {
+        if (armCertificate == null) {
+            armCertificate = writeCertificate(arm);
         }
-        temporalBinary = TemporalCli.forProject().binary();
-        devServer = TemporalDevServer.start(TemporalDevServer.Options.builder()
-                .binary(temporalBinary).stateDir(stateDir).port(FreePorts.next()).uiPort(FreePorts.next())
-                .headless(true).searchAttributes(CmkSearchAttributes.cliTypes()).startTimeout(Duration.ofSeconds(60)));
+        return armCertificate;
+    }
+
+    private static Path writeCertificate(ArmSimulator simulator) {
+        return simulator.writeCertificate(Path.of("target", "arm-simulator", UUID.randomUUID() + ".pem").toAbsolutePath());
     }
 
     /** Clears the simulator's journal, injected faults, latency and throttling (each test's start with {@code resetBeforeEach}). */
@@ -238,13 +264,14 @@ public final class CmkStack implements BeforeAllCallback, AfterAllCallback, Befo
             serviceBus.close();
             serviceBus = null;
         }
-        if (arm != null && (options.azureOnly || options.armOptions != null)) {
+        if (arm != null) {
             arm.close();
         }
         arm = null;
-        if (devServer != null) {
-            devServer.close();
-            devServer = null;
+        armCertificate = null;
+        if (temporalServer != null) {
+            temporalServer.close();
+            temporalServer = null;
         }
     }
 
@@ -286,18 +313,13 @@ public final class CmkStack implements BeforeAllCallback, AfterAllCallback, Befo
         return serviceBus;
     }
 
-    /** The Temporal dev server ({@link Builder#temporalDevServer()}): its target, kill, restart, state directory. */
-    public TemporalDevServer devServer() {
+    /** The Temporal server {@link Builder#temporalServer} started, as the type it gave. */
+    public <T extends TemporalServer> T temporalServer(Class<T> type) {
         requireApp();
-        if (devServer == null) {
-            throw new IllegalStateException("the stack runs no dev server: build it with temporalDevServer()");
+        if (temporalServer == null) {
+            throw new IllegalStateException("the stack runs the embedded test server: build it with temporalServer(...)");
         }
-        return devServer;
-    }
-
-    /** The Temporal CLI against the dev server ({@link Builder#temporalDevServer()}). */
-    public TemporalCliRunner temporalCli() {
-        return new TemporalCliRunner(temporalBinary, devServer().target());
+        return type.cast(temporalServer);
     }
 
     public WorkflowClient client() {
@@ -376,6 +398,15 @@ public final class CmkStack implements BeforeAllCallback, AfterAllCallback, Befo
         return app;
     }
 
+    /** A Temporal server the stack starts before the application and closes after it. */
+    public interface TemporalServer extends AutoCloseable {
+        /** Its gRPC target, {@code host:port}. */
+        String target();
+
+        @Override
+        void close();
+    }
+
     /**
      * Something a test class adds on top of the stack (e.g. a worker in a child JVM, {@link Builder#part(Part)}):
      * started once the stack is up, closed first when it closes (also when the stack's start failed).
@@ -400,11 +431,10 @@ public final class CmkStack implements BeforeAllCallback, AfterAllCallback, Befo
         private PollingPolicy polling;
         private Duration sdkPollDelay = Duration.ofMillis(10);
         private boolean resetBeforeEach;
-        private boolean temporalDevServer;
+        private Supplier<? extends TemporalServer> temporalServer;
 
         private Builder(boolean azureOnly) {
             this.azureOnly = azureOnly;
-            properties.put("cmkflow.local.workspace-operation-duration", "PT0.2S");
         }
 
         /** The worker role (on by default); without it, started runs stay open: nothing executes them. */
@@ -412,12 +442,9 @@ public final class CmkStack implements BeforeAllCallback, AfterAllCallback, Befo
             return property("cmkflow.worker.enabled", enabled);
         }
 
-        /**
-         * The real Temporal server instead of the embedded test server: the CLI's dev server (cmkflow's search
-         * attributes, free ports, state under target/), started before the application and closed after it.
-         */
-        public Builder temporalDevServer() {
-            this.temporalDevServer = true;
+        /** A real Temporal server instead of the embedded test server, started before the application. */
+        public Builder temporalServer(Supplier<? extends TemporalServer> server) {
+            this.temporalServer = server;
             return this;
         }
 
@@ -426,13 +453,13 @@ public final class CmkStack implements BeforeAllCallback, AfterAllCallback, Befo
             return property("cmkflow.intake.enabled", enabled);
         }
 
-        /** The ARM simulator started with these options instead of the application's local default. */
+        /** The ARM simulator started with these options (default: resource groups made on the fly, 200 ms operations). */
         public Builder arm(ArmSimulatorOptions options) {
             this.armOptions = options;
             return this;
         }
 
-        /** cmkflow's polling of Azure operations, instead of the simulator pacing of the local default. */
+        /** cmkflow's polling of Azure operations, instead of {@link #SIMULATOR_PACING}. */
         public Builder polling(PollingPolicy policy) {
             this.polling = policy;
             return this;

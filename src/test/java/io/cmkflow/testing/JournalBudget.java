@@ -1,6 +1,6 @@
 package io.cmkflow.testing;
 
-import io.cmkflow.local.arm.JournalEntry;
+import io.cmkflow.standins.arm.JournalEntry;
 
 import java.time.Duration;
 import java.util.ArrayList;

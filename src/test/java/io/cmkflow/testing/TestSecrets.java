@@ -1,6 +1,6 @@
 package io.cmkflow.testing;
 
-import io.cmkflow.local.servicebus.StandInOptions;
+import io.cmkflow.standins.servicebus.StandInOptions;
 
 import java.util.List;
 

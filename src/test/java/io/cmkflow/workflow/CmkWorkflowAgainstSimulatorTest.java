@@ -1,11 +1,10 @@
 package io.cmkflow.workflow;
 
 import io.cmkflow.contract.AuthorizationScope;
-import io.cmkflow.local.arm.SimulatedDirectory;
-import io.cmkflow.contract.AzureCloud;
+import io.cmkflow.standins.arm.SimulatedDirectory;
+import io.cmkflow.testing.CmkStack;
 import io.cmkflow.contract.StatusEvent;
 import com.azure.resourcemanager.resources.fluentcore.utils.ResourceManagerUtils;
-import io.cmkflow.azure.ArmConnection;
 import io.cmkflow.azure.AzureClients;
 import io.cmkflow.azure.AzureCompensationActivities;
 import io.cmkflow.azure.AzureProvisioningActivities;
@@ -13,12 +12,12 @@ import io.cmkflow.azure.ManagedGroupRegistry;
 import io.cmkflow.azure.PollingPolicy;
 import io.cmkflow.azure.TransientFaultRetryStrategy;
 import io.cmkflow.azure.WorkspaceStep;
-import io.cmkflow.local.arm.ArmSimulator;
-import io.cmkflow.local.arm.ArmSimulatorOptions;
-import io.cmkflow.local.arm.ArmState;
-import io.cmkflow.local.arm.FaultRule;
-import io.cmkflow.local.arm.JournalEntry;
-import io.cmkflow.local.arm.VaultSeed;
+import io.cmkflow.standins.arm.ArmSimulator;
+import io.cmkflow.standins.arm.ArmSimulatorOptions;
+import io.cmkflow.standins.arm.ArmState;
+import io.cmkflow.standins.arm.FaultRule;
+import io.cmkflow.standins.arm.JournalEntry;
+import io.cmkflow.standins.arm.VaultSeed;
 import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.workflow.CmkRunState.Phase;
 import io.cmkflow.workflow.CmkRunState.Result;
@@ -68,7 +67,7 @@ import static org.awaitility.Awaitility.await;
 class CmkWorkflowAgainstSimulatorTest {
 
     private static final String TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-    private static final String COSMOS_DB = SimulatedDirectory.cosmosDbObjectId(AzureCloud.PUBLIC, TENANT);
+    private static final String COSMOS_DB = SimulatedDirectory.cosmosDbObjectId(TENANT);
     private static final String SUBSCRIPTION = "0a1b2c3d-0000-4000-8000-000000000042";
     private static final String GROUP = "rg-cmk-sim";
     private static final String LOCATION = "westeurope";
@@ -92,7 +91,7 @@ class CmkWorkflowAgainstSimulatorTest {
         ResourceManagerUtils.InternalRuntimeContext.setDelayProvider(d -> Duration.ofMillis(10));
         sim = ArmSimulator.start(ArmSimulatorOptions.defaults());
         // cmkflow's own SDK retry policy, with quick delays: the simulator answers in milliseconds.
-        clients = new AzureClients(ArmConnection.simulator(sim.azureEnvironment(), sim.sslContext(), SimulatedDirectory::credential),
+        clients = new AzureClients(CmkStack.connectionTo(sim),
                 new ManagedGroupRegistry(), new TransientFaultRetryStrategy(2, Duration.ofMillis(10), Duration.ofMillis(50)));
         sim.state().resourceGroup(SUBSCRIPTION, GROUP, LOCATION);
 

@@ -1,0 +1,163 @@
+package io.cmkflow.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cmkflow.standins.servicebus.EmulatorConfig;
+import io.cmkflow.standins.servicebus.QueueDefinition;
+import io.cmkflow.workflow.CmkSearchAttributes;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What docker-compose.yml, infra/servicebus/Config.json and infra/*.tf name exists and agrees: the files it mounts and
+ * builds from, the cmkflow settings its environment sets, the ports cmkflow listens on, the emulator's schema rules,
+ * and one set of queue settings everywhere (local stand-in, emulator, Terraform).
+ */
+class DeploymentFilesTest {
+    private static final Path COMPOSE = Path.of("docker-compose.yml");
+    private static final Path EMULATOR_CONFIG = Path.of("infra/servicebus/Config.json");
+    private static final Pattern DURATION = Pattern.compile("^P(?!$)(\\d+D)?(T(?=\\d)(\\d+H)?(\\d+M)?(\\d+S)?)?$");
+    /** Environment variables cmkflow reads outside Micronaut: the arm-simulator command's, and the Azure SDK's. */
+    private static final Set<String> READ_DIRECTLY = Set.of("CMKFLOW_ARM_SIMULATOR_HOST", "CMKFLOW_ARM_SIMULATOR_PORT",
+            "CMKFLOW_ARM_SIMULATOR_CERTIFICATE", "CMKFLOW_ARM_SIMULATOR_STATE_FILE",
+            "AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET");
+
+    @Test
+    void everyFileTheComposeStackMountsOrBuildsFromExists() {
+        for (Map.Entry<String, Map<String, Object>> service : services().entrySet()) {
+            for (Object volume : list(service.getValue().get("volumes"))) {
+                String source = volume.toString().split(":")[0];
+                if (source.startsWith("./")) {
+                    assertThat(Path.of(source)).as(service.getKey() + " mounts " + source).exists();
+                }
+            }
+            if (service.getValue().containsKey("build")) {
+                assertThat(Path.of(service.getValue().get("build").toString(), "Dockerfile")).exists();
+            }
+        }
+    }
+
+    @Test
+    void everyCmkflowSettingTheComposeStackSetsIsOneTheApplicationReads() throws IOException {
+        Set<String> known = ConfigurationReference.environmentVariables();
+        for (String service : List.of("intake", "worker", "operator-api", "arm-simulator")) {
+            Map<String, Object> environment = map(services().get(service).get("environment"));
+            for (String variable : environment.keySet()) {
+                assertThat(known.contains(variable) || READ_DIRECTLY.contains(variable))
+                        .as(service + " sets " + variable + ": no cmkflow setting reads it").isTrue();
+            }
+        }
+        String simulatorCommand = Files.readString(Path.of("src/main/java/io/cmkflow/Application.java"));
+        READ_DIRECTLY.stream().filter(v -> v.startsWith("CMKFLOW_")).forEach(v -> assertThat(simulatorCommand).contains("\"" + v + "\""));
+    }
+
+    @Test
+    void thePortsTheStackUsesAreTheOnesCmkflowAndTheDockerfileListenOn() throws IOException {
+        Map<String, Object> yml = new Yaml().load(Files.readString(Path.of("src/main/resources/application.yml")));
+        String httpPort = placeholderDefault(map(map(yml.get("micronaut")).get("server")).get("port"));
+        String managementPort = placeholderDefault(map(map(yml.get("endpoints")).get("all")).get("port"));
+        assertThat(list(services().get("operator-api").get("ports")).stream().map(Object::toString).toList()).containsExactly("8088:" + httpPort, managementPort + ":" + managementPort);
+        String dockerfile = Files.readString(Path.of("Dockerfile"));
+        assertThat(dockerfile).contains("EXPOSE " + httpPort + " " + managementPort)
+                .contains("http://localhost:" + managementPort + "/health/readiness");
+        Map<String, Object> simulator = map(services().get("arm-simulator").get("environment"));
+        assertThat(map(services().get("worker").get("environment")).get("CMKFLOW_AZURE_SIMULATOR_ENDPOINT"))
+                .isEqualTo("https://" + simulator.get("CMKFLOW_ARM_SIMULATOR_HOST") + ":" + simulator.get("CMKFLOW_ARM_SIMULATOR_PORT") + "/");
+        assertThat(map(services().get("worker").get("environment")).get("CMKFLOW_AZURE_SIMULATOR_CERTIFICATE"))
+                .isEqualTo(simulator.get("CMKFLOW_ARM_SIMULATOR_CERTIFICATE"));
+    }
+
+    @Test
+    void theEmulatorConfigFollowsTheEmulatorsSchemaRules() throws IOException {
+        JsonNode namespaces = new ObjectMapper().readTree(EMULATOR_CONFIG.toFile()).path("UserConfig").path("Namespaces");
+        assertThat(namespaces).as("the emulator allows exactly one namespace").hasSize(1);
+        assertThat(namespaces.get(0).path("Name").asText()).isEqualTo("sbemulatorns");
+        assertThat(namespaces.get(0).path("Queues")).extracting(q -> q.path("Name").asText()).containsExactly("cmk-requests", "cmk-status");
+        for (JsonNode queue : namespaces.get(0).path("Queues")) {
+            JsonNode properties = queue.path("Properties");
+            assertThat(properties.path("MaxDeliveryCount").asInt()).as(queue.path("Name") + " MaxDeliveryCount").isBetween(1, 10);
+            for (String duration : List.of("LockDuration", "DefaultMessageTimeToLive", "DuplicateDetectionHistoryTimeWindow")) {
+                assertThat(properties.path(duration).asText()).as(queue.path("Name") + " " + duration).matches(DURATION);
+            }
+            // The ranges the emulator's Config-schema.json documents.
+            assertThat(Duration.parse(properties.path("LockDuration").asText())).isBetween(Duration.ofSeconds(5), Duration.ofMinutes(5));
+            assertThat(Duration.parse(properties.path("DefaultMessageTimeToLive").asText())).isBetween(Duration.ofMinutes(5), Duration.ofHours(1));
+            assertThat(Duration.parse(properties.path("DuplicateDetectionHistoryTimeWindow").asText())).isBetween(Duration.ofSeconds(5), Duration.ofMinutes(5));
+        }
+        JsonNode requests = namespaces.get(0).path("Queues").get(0).path("Properties");
+        assertThat(requests.path("RequiresDuplicateDetection").asBoolean()).isTrue();
+        assertThat(requests.path("DeadLetteringOnMessageExpiration").asBoolean()).isTrue();
+    }
+
+    @Test
+    void theQueuesAreTheSameInTheStandInTheEmulatorAndTerraform() throws IOException {
+        List<QueueDefinition> standIn = EmulatorConfig.loadDefault().queues();
+        assertThat(EmulatorConfig.parse(Files.readString(EMULATOR_CONFIG)).queues()).isEqualTo(standIn);
+        String terraform = Files.readString(Path.of("infra/main.tf"));
+        List<QueueDefinition> azure = new ArrayList<>();
+        Matcher queue = Pattern.compile("resource \"azurerm_servicebus_queue\" \"\\w+\" \\{(.*?)\\n}", Pattern.DOTALL).matcher(terraform);
+        while (queue.find()) {
+            String body = queue.group(1);
+            azure.add(new QueueDefinition(attribute(body, "name"), Duration.parse(attribute(body, "lock_duration")),
+                    Integer.parseInt(attribute(body, "max_delivery_count")), Duration.parse(attribute(body, "default_message_ttl")),
+                    Boolean.parseBoolean(attribute(body, "dead_lettering_on_message_expiration")),
+                    Boolean.parseBoolean(attribute(body, "requires_duplicate_detection")),
+                    Duration.parse(attribute(body, "duplicate_detection_history_time_window"))));
+        }
+        assertThat(azure).isEqualTo(standIn);
+    }
+
+    @Test
+    void theNamespaceScriptRegistersExactlyCmkflowsSearchAttributes() throws IOException {
+        String script = Files.readString(Path.of("infra/temporal/create-namespace.sh"));
+        Matcher loop = Pattern.compile("for attribute in ([^;]+);").matcher(script);
+        assertThat(loop.find()).isTrue();
+        assertThat(List.of(loop.group(1).trim().split("\\s+"))).containsExactlyElementsOf(CmkSearchAttributes.cliTypes().keySet());
+        assertThat(script).contains("--type Keyword");
+        assertThat(CmkSearchAttributes.cliTypes().values()).containsOnly("Keyword");
+    }
+
+    private static String attribute(String body, String name) {
+        Matcher value = Pattern.compile("(?m)^\\s*" + name + "\\s*=\\s*\"?([^\"\\n]+?)\"?\\s*$").matcher(body);
+        assertThat(value.find()).as(name + " in a queue of infra/main.tf").isTrue();
+        return value.group(1);
+    }
+
+    private static String placeholderDefault(Object value) {
+        Matcher placeholder = Pattern.compile("\\$\\{[A-Z_]+:(\\d+)}").matcher(value.toString());
+        return placeholder.matches() ? placeholder.group(1) : value.toString();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Map<String, Object>> services() {
+        try (InputStream in = Files.newInputStream(COMPOSE)) {
+            Map<String, Object> compose = new Yaml().load(in);
+            return (Map<String, Map<String, Object>>) compose.get("services");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object value) {
+        return value == null ? Map.of() : (Map<String, Object>) value;
+    }
+
+    private static List<?> list(Object value) {
+        return value == null ? List.of() : (List<?>) value;
+    }
+}

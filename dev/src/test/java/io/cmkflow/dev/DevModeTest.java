@@ -1,0 +1,132 @@
+package io.cmkflow.dev;
+
+import io.cmkflow.testing.FreePorts;
+import io.cmkflow.contract.AzureCloud;
+import io.cmkflow.standins.arm.SimulatedDirectory;
+import io.cmkflow.standins.arm.ArmSimulator;
+import io.cmkflow.standins.arm.ArmState;
+import io.cmkflow.standins.servicebus.StandInOptions;
+import io.cmkflow.workflow.CmkSearchAttributes;
+import io.cmkflow.workflow.WorkflowHistories;
+import io.cmkflow.workflow.WorkflowIds;
+import io.temporal.client.WorkflowClient;
+import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsRequest;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * README's first command, in-process: dev mode on the real Temporal dev server provisions every valid example end to
+ * end; the UI answers, runs are listed by search attribute, runs and simulated Azure are still there after dev mode
+ * restarts, and {@code --reset} wipes both.
+ */
+class DevModeTest {
+
+    @TempDir
+    Path state;
+
+    @Test
+    void demoOnDevModeProvisionsEveryExampleAndItsRunsSurviveARestart() throws Exception {
+        int temporalPort = FreePorts.next();
+        int uiPort = FreePorts.next();
+        Map<String, Object> ports = Map.of(
+                "cmkflow.dev.service-bus-port", FreePorts.next(),
+                "cmkflow.dev.workspace-operation-duration", "PT0.2S");
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
+
+        try (DevMode dev = DevMode.start(state, false, temporalPort, uiPort, ports, out)) {
+            dev.printBanner(out);
+            int exitCode = dev.application().getBean(DemoRunner.class).run(Path.of("workflows/cmk-workspace/examples/valid"),
+                    Duration.ofMinutes(3), out);
+
+            String output = printed.toString(StandardCharsets.UTF_8);
+            assertThat(exitCode).as(output).isZero();
+            assertThat(output).contains("cmkflow DEV MODE", "Temporal UI:           http://127.0.0.1:" + uiPort,
+                    "Service Bus:           Endpoint=sb://localhost:", "ARM simulator:         https://localhost:", "Authorization scope:   everything (dev mode)",
+                    "State folder:          " + state, "demo: all 3 requests succeeded");
+            assertThat(output).as("the banner masks the Service Bus key").contains("SharedAccessKey=***;")
+                    .doesNotContain(StandInOptions.EMULATOR_KEY_VALUE);
+            for (String requestId : new String[] {"req-2026-0001", "req-2026-0002", "req-2026-0003"}) {
+                assertThat(output).containsPattern(requestId + "-demo\\d+ +accepted").containsPattern(requestId + "-demo\\d+ +succeeded");
+            }
+            ArmState azure = dev.application().getBean(ArmSimulator.class).state();
+            assertThat(azure.workspaces()).extracting(ArmState.WorkspaceView::name)
+                    .containsExactlyInAnyOrder("mlw-research-cmk", "mlw-gov-hsm", "mlw-uai-cmk");
+            assertThat(azure.managedResourceGroups()).hasSize(3);
+            // The user-assigned identity example works only because step 4 granted the seeded identity key access, and
+            // Azure Cosmos DB's access went to its object id in the tenant, not to its application id.
+            ArmState.VaultView uaiVault = azure.vaults().stream().filter(v -> v.name().equals("kv-uai-cmk")).findFirst().orElseThrow();
+            assertThat(uaiVault.accessPolicies()).extracting(ArmState.AccessPolicyView::objectId)
+                    .contains(SimulatedDirectory.cosmosDbObjectId(uaiVault.tenantId()))
+                    .doesNotContain(AzureCloud.PUBLIC.cosmosDbApplicationId());
+            assertThat(uaiVault.accessPolicies()).anySatisfy(p -> {
+                assertThat(p.objectId()).isEqualTo(DemoRunner.EXAMPLE_IDENTITY_PRINCIPAL);
+                // Cosmos DB's key permissions, and those Microsoft's procedure gives a workspace identity.
+                assertThat(p.keys()).containsExactlyInAnyOrder("get", "wrapKey", "unwrapKey", "create", "delete", "purge");
+            });
+            assertThat(azure.refusedDeletes()).isEmpty();
+
+            HttpResponse<String> ui = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(dev.temporal().uiUrl()))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(ui.statusCode()).isEqualTo(200);
+            assertThat(succeededRuns(dev.temporal().target())).isEqualTo(3);
+            // The dev server's histories join the test server's in the replay test.
+            WorkflowClient client = dev.application().getBean(WorkflowClient.class);
+            for (ArmState.WorkspaceView workspace : azure.workspaces()) {
+                String workflowId = WorkflowIds.forTarget(workspace.subscription(), workspace.resourceGroup(), workspace.name());
+                WorkflowHistories.replayAndKeep("devserver-" + workspace.name(), client.fetchHistory(workflowId), true);
+            }
+        }
+        assertThat(Files.exists(state.resolve("temporal.db"))).isTrue();
+
+        try (DevMode again = DevMode.start(state, false, temporalPort, uiPort, ports, out)) {
+            assertThat(again.temporal().attached()).as("a new dev server on the same database file").isFalse();
+            assertThat(succeededRuns(again.temporal().target())).as("runs kept across the restart").isEqualTo(3);
+            assertThat(again.application().getBean(ArmSimulator.class).state().workspaces())
+                    .as("simulated Azure kept across the restart").hasSize(3);
+            assertThatThrownBy(() -> DevMode.start(state, true, temporalPort, uiPort, ports, out))
+                    .as("no reset under a running server").hasMessageContaining("stop it first");
+        }
+
+        try (DevMode reset = DevMode.start(state, true, temporalPort, uiPort, ports, out)) {
+            assertThat(printed.toString(StandardCharsets.UTF_8)).contains("dev: state folder " + state + " wiped");
+            assertThat(reset.application().getBean(ArmSimulator.class).state().workspaces()).isEmpty();
+            assertThat(countRuns(reset.temporal().target(), "Succeeded")).isZero();
+        }
+    }
+
+    /** The three demo runs, listed through the visibility store by {@code CmkStatus}, once they are visible. */
+    private static long succeededRuns(String target) {
+        return await().atMost(Duration.ofSeconds(30)).until(() -> countRuns(target, "Succeeded"), count -> count == 3);
+    }
+
+    /** Runs with this {@code CmkStatus}, as an operator's client lists them. */
+    private static long countRuns(String target, String status) {
+        WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(target).build());
+        try {
+            ListWorkflowExecutionsRequest query = ListWorkflowExecutionsRequest.newBuilder().setNamespace("default")
+                    .setQuery(CmkSearchAttributes.STATUS.getName() + " = '" + status + "'").build();
+            return stubs.blockingStub().listWorkflowExecutions(query).getExecutionsCount();
+        } finally {
+            stubs.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package io.cmkflow.standins.arm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Role assignments by id: a principal holds a role at a scope. A principal holds one role at one scope once, and an
+ * assignment never changes principal or role. Callers hold the ArmState lock.
+ */
+final class RoleAssignmentStore {
+    /** A create's outcome: the assignment, and whether it is new (201) or was there already (200). */
+    record Saved(ObjectNode assignment, boolean created) {
+    }
+
+    private final Map<String, ObjectNode> byId = new LinkedHashMap<>();
+    private final ResourceStore resources;
+    /** How long after its creation an assignment starts to apply (real Azure takes up to minutes). */
+    private final Duration delay;
+
+    RoleAssignmentStore(ResourceStore resources, Duration delay) {
+        this.resources = resources;
+        this.delay = delay;
+    }
+
+    static String id(String scope, String name) {
+        return (scope.equals("/") ? "" : scope) + "/providers/Microsoft.Authorization/roleAssignments/" + name;
+    }
+
+    /** The assignment, or null. */
+    ObjectNode get(String scope, String name) {
+        return byId.get(ResourceIds.key(id(scope, name)));
+    }
+
+    /** The removed assignment, or null. */
+    ObjectNode delete(String scope, String name) {
+        return byId.remove(ResourceIds.key(id(scope, name)));
+    }
+
+    /** Assigns the role ({@code roleGuid} lower case) at a scope, which must exist when it is a resource. */
+    Saved create(String scope, String name, String roleDefinitionId, String roleGuid, String principalId,
+                 String principalType) {
+        if (scope.contains("/providers/") && !resources.exists(scope)) {
+            throw new ArmError(404, "ResourceNotFound", "The scope '" + scope + "' does not exist.");
+        }
+        String id = id(scope, name);
+        ObjectNode existing = byId.get(ResourceIds.key(id));
+        for (ObjectNode other : byId.values()) {
+            boolean same = principalId.equalsIgnoreCase(principal(other)) && roleGuid.equalsIgnoreCase(role(other))
+                    && scope.equalsIgnoreCase(JsonDocuments.text(other, "properties", "scope"));
+            if (same && other != existing) {
+                throw ArmError.conflict("RoleAssignmentExists", "The role assignment already exists. The ID of the "
+                        + "existing role assignment is " + other.get("name").asText() + ".");
+            }
+        }
+        if (existing != null) {
+            if (!principalId.equalsIgnoreCase(principal(existing)) || !roleGuid.equalsIgnoreCase(role(existing))) {
+                throw ArmError.conflict("RoleAssignmentUpdateNotPermitted", "Tenant ID, application ID, principal ID, "
+                        + "and scope are not allowed to be updated.");
+            }
+            return new Saved(existing, false);
+        }
+        ObjectNode assignment = JsonDocuments.object();
+        assignment.put("id", id);
+        assignment.put("name", name);
+        assignment.put("type", "Microsoft.Authorization/roleAssignments");
+        ObjectNode props = assignment.putObject("properties");
+        props.put("roleDefinitionId", roleDefinitionId);
+        props.put("principalId", principalId);
+        props.put("principalType", principalType);
+        props.put("scope", scope);
+        props.put("createdOn", Instant.now().toString());
+        props.put("updatedOn", Instant.now().toString());
+        byId.put(ResourceIds.key(id), assignment);
+        return new Saved(assignment, true);
+    }
+
+    /**
+     * Assignments that apply at {@code scope}: at it or above it, and below it unless {@code atScopeOnly};
+     * {@code principalId} null = anyone's.
+     */
+    List<ObjectNode> applyingAt(String scope, boolean atScopeOnly, String principalId) {
+        String lowerScope = ResourceIds.key(scope);
+        return byId.values().stream().filter(a -> {
+            String s = ResourceIds.key(JsonDocuments.text(a, "properties", "scope"));
+            boolean atOrAbove = lowerScope.equals(s) || s.equals("/") || lowerScope.startsWith(s + "/");
+            boolean below = s.startsWith(lowerScope + "/");
+            return (atOrAbove || (below && !atScopeOnly))
+                    && (principalId == null || principalId.equalsIgnoreCase(principal(a)));
+        }).toList();
+    }
+
+    /**
+     * Whether one of these principals (lower case) holds one of these roles at {@code lowerScope} or above it, by an
+     * assignment that already applies (see {@link ArmSimulatorOptions#roleAssignmentDelay()}).
+     */
+    boolean anyHolds(String lowerScope, Set<String> roles, Set<String> principals) {
+        Instant now = Instant.now();
+        return byId.values().stream().filter(a -> !Instant.parse(JsonDocuments.text(a, "properties", "createdOn"))
+                .plus(delay).isAfter(now)).anyMatch(a -> {
+            String scope = ResourceIds.key(JsonDocuments.text(a, "properties", "scope"));
+            String principal = principal(a);
+            boolean covers = lowerScope.equals(scope) || lowerScope.startsWith(scope + "/");
+            return covers && roles.contains(role(a).toLowerCase(Locale.ROOT)) && principal != null
+                    && principals.contains(principal.toLowerCase(Locale.ROOT));
+        });
+    }
+
+    List<ArmState.RoleAssignmentView> views() {
+        return byId.values().stream().map(r -> {
+            JsonNode p = r.path("properties");
+            return new ArmState.RoleAssignmentView(r.get("id").asText(), r.get("name").asText(),
+                    JsonDocuments.text(p, "scope"), JsonDocuments.text(p, "roleDefinitionId"),
+                    JsonDocuments.text(p, "principalId"), JsonDocuments.text(p, "principalType"));
+        }).toList();
+    }
+
+    /** The assignments as stored, for a snapshot. */
+    ArrayNode export() {
+        ArrayNode all = JsonDocuments.array();
+        byId.values().forEach(all::add);
+        return all;
+    }
+
+    /** Adds the assignments of a snapshot {@link #export()} wrote. */
+    void load(JsonNode exported) {
+        exported.forEach(a -> byId.put(ResourceIds.key(a.get("id").asText()), (ObjectNode) a));
+    }
+
+    private static String principal(JsonNode assignment) {
+        return JsonDocuments.text(assignment, "properties", "principalId");
+    }
+
+    private static String role(JsonNode assignment) {
+        return ResourceIds.name(JsonDocuments.text(assignment, "properties", "roleDefinitionId"));
+    }
+}
