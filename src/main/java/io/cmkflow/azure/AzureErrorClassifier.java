@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Sorts Azure failures into {@link AzureErrorClass}es (azure-arm-contract.md, "Error classes"), so the workflow acts
+ * Sorts Azure failures into {@link AzureErrorClass}es (docs/azure-behaviour.md, "Error classes"), so the workflow acts
  * on the class and never on message strings. Azure's error code decides first (a failed long-running operation
  * carries its code in a 200 poll answer), then the HTTP status.
  */

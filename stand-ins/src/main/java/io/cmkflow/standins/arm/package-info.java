@@ -9,6 +9,7 @@
  * plane by access policy or Key Vault role (a new role assignment may take a while to apply), serves Microsoft
  * Graph's service principals per tenant ({@link io.cmkflow.standins.arm.SimulatedDirectory}), and lets tests inject
  * latency, faults and ARM-style throttling. Every request is journaled so tests can assert what the SDK sent.
- * Start one with {@link io.cmkflow.standins.arm.ArmSimulator#start(ArmSimulatorOptions)}.
+ * Start one with {@link io.cmkflow.standins.arm.ArmSimulator#start(ArmSimulatorOptions)}. The Azure behaviour it
+ * reproduces, with Microsoft's sources, is described in docs/azure-behaviour.md.
  */
 package io.cmkflow.standins.arm;
