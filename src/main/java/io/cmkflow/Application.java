@@ -14,6 +14,8 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -90,7 +92,17 @@ public class Application implements Callable<Integer> {
     private static int serve() throws InterruptedException {
         ApplicationContext context;
         try {
-            context = ApplicationContext.builder().deduceEnvironment(false).start();
+            context = ApplicationContext.builder().deduceEnvironment(false).build();
+            // Micronaut adds the environments MICRONAUT_ENVIRONMENTS / micronaut.environments name to any context: one
+            // such as dev or test would load their configuration (scope *, the public dev token) and skip the checks.
+            Set<String> environments = context.getEnvironment().getActiveNames();
+            if (!environments.isEmpty()) {
+                System.err.println("cmkflow serve runs in no Micronaut environment, but MICRONAUT_ENVIRONMENTS (or the"
+                        + " system property micronaut.environments) activates " + new TreeSet<>(environments)
+                        + ": unset it (dev mode is `cmkflow dev`, from the dev jar)");
+                return REFUSED;
+            }
+            context.start();
             // The operator API and the management port (health probes); a plain context does not start a server itself.
             context.getBean(EmbeddedServer.class).start();
         } catch (RuntimeException refused) {
