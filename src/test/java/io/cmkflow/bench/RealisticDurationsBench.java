@@ -129,7 +129,7 @@ public final class RealisticDurationsBench {
         stack.arm().faults().inject(FaultRule.forOperation("Workspaces_CreateOrUpdate").subscription(warm.subscriptionId())
                 .status(403).code("AuthorizationFailed").message("bench warm-up: parks before the workspace").always());
         String workflowId = stack.starter().start(new CmkWorkflowInput(warm)).workflowId();
-        stack.awaitParked(workflowId, CmkStep.WORKSPACE.stage());
+        stack.awaitParked(workflowId, CmkStep.CREATE_WORKSPACE.stage());
         stack.client().newUntypedWorkflowStub(workflowId).terminate("bench warm-up done");
         stack.arm().faults().clear();
     }

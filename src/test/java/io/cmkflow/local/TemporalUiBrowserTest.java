@@ -104,10 +104,10 @@ class TemporalUiBrowserTest {
                         "CMK workspace mlw-ui-cancel in " + GROUP + " (" + SUBSCRIPTION + "), request req-ui-cancel");
                 ui.waitForTextInFrame("user-metadata-details", "CMK workspace request");
                 ui.waitForInFrame("user-metadata-details", row("Key vault", "kv-ui-cancel"));
-                ui.waitForTextInFrame("user-metadata-current-details", "Status: AwaitingOperator at step 5 (workspace)");
+                ui.waitForTextInFrame("user-metadata-current-details", "Status: AwaitingOperator at step 5 (create workspace)");
                 ui.waitForInFrame("user-metadata-current-details", row("2", "key vault", "DONE", "CREATED", "1"));
-                ui.waitForInFrame("user-metadata-current-details", row("5", "workspace", "FAILED", "", "1"));
-                ui.waitForTextInFrame("user-metadata-current-details", "Last error: step 5 (workspace): ensureWorkspace:"
+                ui.waitForInFrame("user-metadata-current-details", row("5", "create workspace", "FAILED", "", "1"));
+                ui.waitForTextInFrame("user-metadata-current-details", "Last error: step 5 (create workspace): createWorkspace:"
                         + " NON_RETRYABLE AuthorizationFailed (HTTP 403): the worker may not create workspaces");
                 ui.waitForTextInFrame("user-metadata-current-details", "Waiting for an operator");
                 ui.screenshot("temporal-ui-run-details.png");
@@ -170,7 +170,7 @@ class TemporalUiBrowserTest {
         assertThat(starter.start(new CmkWorkflowInput(request)).outcome()).isEqualTo(CmkWorkflowStarter.Outcome.STARTED);
         RunControl control = new RunControl(client);
         await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(200)).until(() -> control.parked().stream()
-                .anyMatch(run -> run.workflowId().equals(WorkflowIds.forRequest(request)) && "workspace".equals(run.stage())));
+                .anyMatch(run -> run.workflowId().equals(WorkflowIds.forRequest(request)) && "create_workspace".equals(run.stage())));
         assertThat(arm.state().vault(SUBSCRIPTION, GROUP, request.keyVault().name())).isPresent();
     }
 
