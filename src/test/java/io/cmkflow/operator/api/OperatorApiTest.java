@@ -230,7 +230,7 @@ class OperatorApiTest {
 
         assertThat(run.path("workflowId").asText()).isEqualTo(workflowId);
         assertThat(run.path("state").path("status").asText()).isEqualTo("AwaitingOperator");
-        assertThat(run.path("state").path("currentStep").asText()).isEqualTo("WORKSPACE");
+        assertThat(run.path("state").path("currentStep").asText()).isEqualTo("CREATE_WORKSPACE");
         assertThat(run.path("state").path("lastError").asText()).contains("AuthorizationFailed");
         JsonNode temporal = run.path("temporal");
         assertThat(temporal.path("executionStatus").asText()).isEqualTo("RUNNING");
