@@ -90,9 +90,9 @@ class TemporalUiBrowserTest {
 
                 // 2. The run's page. Its timeline shows each activity with its summary ("Step N: ...").
                 ui.click(By.xpath("//a[normalize-space(.)='" + workflowId + "']"));
-                for (String summary : List.of("Step 1: register resource providers", "Step 2: key vault kv-ui-cancel",
-                        "Step 3: key cmk-ui-cancel in kv-ui-cancel", "Step 4: Cosmos DB access to kv-ui-cancel",
-                        "Step 5: workspace mlw-ui-cancel")) {
+                for (String summary : List.of("Step 1: register resource providers", "Step 2: create key vault kv-ui-cancel",
+                        "Step 3: create key cmk-ui-cancel in kv-ui-cancel", "Step 4: grant Cosmos DB key access on kv-ui-cancel",
+                        "Step 5: create workspace mlw-ui-cancel")) {
                     ui.waitForText(summary);
                 }
                 ui.screenshot("temporal-ui-run.png");
@@ -105,7 +105,7 @@ class TemporalUiBrowserTest {
                 ui.waitForTextInFrame("user-metadata-details", "CMK workspace request");
                 ui.waitForInFrame("user-metadata-details", row("Key vault", "kv-ui-cancel"));
                 ui.waitForTextInFrame("user-metadata-current-details", "Status: AwaitingOperator at step 5 (create workspace)");
-                ui.waitForInFrame("user-metadata-current-details", row("2", "key vault", "DONE", "CREATED", "1"));
+                ui.waitForInFrame("user-metadata-current-details", row("2", "create key vault", "DONE", "CREATED", "1"));
                 ui.waitForInFrame("user-metadata-current-details", row("5", "create workspace", "FAILED", "", "1"));
                 ui.waitForTextInFrame("user-metadata-current-details", "Last error: step 5 (create workspace): createWorkspace:"
                         + " NON_RETRYABLE AuthorizationFailed (HTTP 403): the worker may not create workspaces");
