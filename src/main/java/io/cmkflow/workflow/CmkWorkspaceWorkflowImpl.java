@@ -16,11 +16,11 @@ import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 
 import static io.cmkflow.workflow.CmkStep.CREATE_KEY;
-import static io.cmkflow.workflow.CmkStep.GRANT_COSMOS_DB_KEY_ACCESS;
 import static io.cmkflow.workflow.CmkStep.CREATE_KEY_VAULT;
-import static io.cmkflow.workflow.CmkStep.VERIFY_MANAGED_RESOURCE_GROUP;
-import static io.cmkflow.workflow.CmkStep.REGISTER_RESOURCE_PROVIDERS;
 import static io.cmkflow.workflow.CmkStep.CREATE_WORKSPACE;
+import static io.cmkflow.workflow.CmkStep.GRANT_COSMOS_DB_KEY_ACCESS;
+import static io.cmkflow.workflow.CmkStep.REGISTER_RESOURCE_PROVIDERS;
+import static io.cmkflow.workflow.CmkStep.VERIFY_MANAGED_RESOURCE_GROUP;
 
 /**
  * The CMK workspace procedure (Microsoft's "Use customer-managed keys with Azure Machine Learning", steps 1-6) as a
@@ -63,7 +63,8 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
         run.show(CmkSearchAttributes.STAGE_ACCEPTED);
         try {
             events.publish(StatusEvent.Type.accepted, (CmkStep) null, "run started for workspace " + request.workspace().name(), null);
-            steps.run(REGISTER_RESOURCE_PROVIDERS, null, a -> a.registerResourceProviders(request), StepReport::registerResourceProviders);
+            steps.run(REGISTER_RESOURCE_PROVIDERS, null,
+                    a -> a.registerResourceProviders(request), StepReport::registerResourceProviders);
 
             compensation.register(CREATE_KEY_VAULT, Undos.DELETE_KEY_VAULT, undos::deleteKeyVault);
             VaultOutcome vault = steps.run(CREATE_KEY_VAULT, undos.vaultLabel(),
@@ -75,14 +76,17 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
             KeyOutcome key = steps.run(CREATE_KEY, request.key().name() + " in " + vault.name(),
                     a -> a.createKey(request, vault, owner), StepReport::createKey);
 
-            compensation.register(GRANT_COSMOS_DB_KEY_ACCESS, Undos.REMOVE_COSMOS_DB_KEY_ACCESS, undos::removeCosmosDbKeyAccess);
+            compensation.register(GRANT_COSMOS_DB_KEY_ACCESS, Undos.REMOVE_COSMOS_DB_KEY_ACCESS,
+                    undos::removeCosmosDbKeyAccess);
             steps.run(GRANT_COSMOS_DB_KEY_ACCESS, "on " + vault.name(),
-                    a -> a.grantCosmosDbKeyAccess(request, vault, accessBefore(request, vault)), g -> StepReport.grantCosmosDbKeyAccess(g, vault));
+                    a -> a.grantCosmosDbKeyAccess(request, vault, accessBefore(request, vault)),
+                    g -> StepReport.grantCosmosDbKeyAccess(g, vault));
 
             // A workspace that cannot be deleted is still encrypted with the key: its undo failing stops compensation.
             compensation.registerBlocking(CREATE_WORKSPACE, Undos.DELETE_WORKSPACE, undos::deleteWorkspace);
             WorkspaceOutcome workspace = steps.run(CREATE_WORKSPACE, request.workspace().name(),
-                    a -> a.createWorkspace(request, vault, key, owner), w -> StepReport.createWorkspace(w, request.workspace().name(), key));
+                    a -> a.createWorkspace(request, vault, key, owner),
+                    w -> StepReport.createWorkspace(w, request.workspace().name(), key));
 
             steps.run(VERIFY_MANAGED_RESOURCE_GROUP, "of " + request.workspace().name(),
                     a -> a.verifyManagedResourceGroup(request, workspace), StepReport::verifyManagedResourceGroup);

@@ -221,8 +221,10 @@ final class RunProgress {
                 p.attempts, p.startedAt, p.finishedAt, p.error)));
         return new CmkRunState(request, workflowId, runId, status, currentStep, stepStates,
                 new CmkRunState.Outcomes(outcome(CmkStep.REGISTER_RESOURCE_PROVIDERS, ProviderRegistration.class),
-                        outcome(CmkStep.CREATE_KEY_VAULT, VaultOutcome.class), outcome(CmkStep.CREATE_KEY, KeyOutcome.class),
-                        outcome(CmkStep.GRANT_COSMOS_DB_KEY_ACCESS, KeyAccessOutcome.class), outcome(CmkStep.CREATE_WORKSPACE, WorkspaceOutcome.class),
+                        outcome(CmkStep.CREATE_KEY_VAULT, VaultOutcome.class),
+                        outcome(CmkStep.CREATE_KEY, KeyOutcome.class),
+                        outcome(CmkStep.GRANT_COSMOS_DB_KEY_ACCESS, KeyAccessOutcome.class),
+                        outcome(CmkStep.CREATE_WORKSPACE, WorkspaceOutcome.class),
                         outcome(CmkStep.VERIFY_MANAGED_RESOURCE_GROUP, ManagedGroupOutcome.class)),
                 List.copyOf(resourcesCreated), List.copyOf(compensation), lastError, startedAt, updatedAt, parkedAt, finishedAt);
     }

@@ -17,10 +17,10 @@ import java.util.Map;
  * Publishes the run's status events through the {@link StatusPublisher} activity (so a milestone survives a worker
  * crash). Event ids are {@code runId:sequence}: stable across activity retries, so the broker drops a resend.
  * <p>
- * The run does not wait for an event before its next step: events go, in
- * order and one at a time, from an outbox that a workflow thread drains while there is something in it (a parked
- * run holds no thread for it), out of a cancel's reach (a cancel must not lose a milestone already reached); the run
- * waits for the outbox only before it ends.
+ * The run does not wait for an event before its next step: events go, in order and one at a time, from an outbox
+ * that a workflow thread drains while there is something in it (a parked run holds no thread for it), out of a
+ * cancel's reach (a cancel must not lose a milestone already reached); the run waits for the outbox only before it
+ * ends.
  */
 final class StatusEvents {
     private static final Logger LOG = Workflow.getLogger(StatusEvents.class);
