@@ -6,7 +6,6 @@ import io.cmkflow.workflow.CompensationActivities;
 import io.cmkflow.contract.KeyAccessOutcome;
 import io.cmkflow.contract.Ownership;
 import io.cmkflow.contract.UndoOutcome;
-import io.cmkflow.contract.VaultOutcome;
 
 import java.util.List;
 
@@ -15,16 +14,16 @@ public class AzureCompensationActivities implements CompensationActivities {
 
     private final AuthorizationScope scope;
     private final KeyVaultStep keyVault;
-    private final CmkKeyStep key;
+    private final KeyStep key;
     private final KeyAccessStep keyAccess;
     private final WorkspaceStep workspace;
 
     public AzureCompensationActivities(AzureClients clients, PollingPolicy polling, AuthorizationScope scope) {
-        this(scope, new KeyVaultStep(clients, polling), new CmkKeyStep(clients), new KeyAccessStep(clients),
+        this(scope, new KeyVaultStep(clients, polling), new KeyStep(clients), new KeyAccessStep(clients),
                 new WorkspaceStep(clients, polling));
     }
 
-    public AzureCompensationActivities(AuthorizationScope scope, KeyVaultStep keyVault, CmkKeyStep key, KeyAccessStep keyAccess,
+    public AzureCompensationActivities(AuthorizationScope scope, KeyVaultStep keyVault, KeyStep key, KeyAccessStep keyAccess,
                                        WorkspaceStep workspace) {
         this.scope = scope;
         this.keyVault = keyVault;
@@ -39,9 +38,8 @@ public class AzureCompensationActivities implements CompensationActivities {
     }
 
     @Override
-    public UndoOutcome removeKeyAccess(CmkRequest request, KeyAccessOutcome grant, VaultOutcome vault) {
-        return ActivityFailures.run("removeKeyAccess", request, scope,
-                () -> grant != null ? keyAccess.undo(request, grant) : keyAccess.undoUnreported(request, vault));
+    public UndoOutcome removeCosmosDbKeyAccess(CmkRequest request, KeyAccessOutcome grant) {
+        return ActivityFailures.run("removeCosmosDbKeyAccess", request, scope, () -> keyAccess.undo(request, grant));
     }
 
     @Override

@@ -17,17 +17,17 @@ public class AzureProvisioningActivities implements ProvisioningActivities {
     private final ProviderRegistrationStep providers;
     private final AuthorizationScope scope;
     private final KeyVaultStep keyVault;
-    private final CmkKeyStep key;
+    private final KeyStep key;
     private final KeyAccessStep keyAccess;
     private final WorkspaceStep workspace;
     private final ManagedGroupCheck managedGroup;
 
     public AzureProvisioningActivities(AzureClients clients, PollingPolicy polling, AuthorizationScope scope) {
-        this(scope, new ProviderRegistrationStep(clients, polling), new KeyVaultStep(clients, polling), new CmkKeyStep(clients),
+        this(scope, new ProviderRegistrationStep(clients, polling), new KeyVaultStep(clients, polling), new KeyStep(clients),
                 new KeyAccessStep(clients), new WorkspaceStep(clients, polling), new ManagedGroupCheck(clients, polling));
     }
 
-    public AzureProvisioningActivities(AuthorizationScope scope, ProviderRegistrationStep providers, KeyVaultStep keyVault, CmkKeyStep key,
+    public AzureProvisioningActivities(AuthorizationScope scope, ProviderRegistrationStep providers, KeyVaultStep keyVault, KeyStep key,
                                        KeyAccessStep keyAccess, WorkspaceStep workspace, ManagedGroupCheck managedGroup) {
         this.providers = providers;
         this.scope = scope;
@@ -39,37 +39,37 @@ public class AzureProvisioningActivities implements ProvisioningActivities {
     }
 
     @Override
-    public ProviderRegistration registerProviders(CmkRequest request) {
-        return ActivityFailures.run("registerProviders", request, scope, () -> providers.register(request, ActivityHeartbeat.current()));
+    public ProviderRegistration registerResourceProviders(CmkRequest request) {
+        return ActivityFailures.run("registerResourceProviders", request, scope, () -> providers.register(request, ActivityHeartbeat.current()));
     }
 
     @Override
-    public VaultOutcome ensureKeyVault(CmkRequest request, Ownership owner) {
-        return ActivityFailures.run("ensureKeyVault", request, scope, () -> keyVault.ensure(request, owner, ActivityHeartbeat.current()));
+    public VaultOutcome createKeyVault(CmkRequest request, Ownership owner) {
+        return ActivityFailures.run("createKeyVault", request, scope, () -> keyVault.ensure(request, owner, ActivityHeartbeat.current()));
     }
 
     @Override
-    public KeyOutcome ensureKey(CmkRequest request, VaultOutcome vault, Ownership owner) {
-        return ActivityFailures.run("ensureKey", request, scope, () -> key.ensure(request, vault, owner));
+    public KeyOutcome createKey(CmkRequest request, VaultOutcome vault, Ownership owner) {
+        return ActivityFailures.run("createKey", request, scope, () -> key.ensure(request, vault, owner));
     }
 
     @Override
-    public KeyAccessOutcome readKeyAccess(CmkRequest request, VaultOutcome vault) {
-        return ActivityFailures.run("readKeyAccess", request, scope, () -> keyAccess.accessBefore(request, vault));
+    public KeyAccessOutcome readCosmosDbKeyAccess(CmkRequest request, VaultOutcome vault) {
+        return ActivityFailures.run("readCosmosDbKeyAccess", request, scope, () -> keyAccess.accessBefore(request, vault));
     }
 
     @Override
-    public KeyAccessOutcome grantKeyAccess(CmkRequest request, VaultOutcome vault, KeyAccessOutcome before) {
-        return ActivityFailures.run("grantKeyAccess", request, scope, () -> keyAccess.grant(request, vault, before));
+    public KeyAccessOutcome grantCosmosDbKeyAccess(CmkRequest request, VaultOutcome vault, KeyAccessOutcome before) {
+        return ActivityFailures.run("grantCosmosDbKeyAccess", request, scope, () -> keyAccess.grant(request, vault, before));
     }
 
     @Override
-    public WorkspaceOutcome ensureWorkspace(CmkRequest request, VaultOutcome vault, KeyOutcome key, Ownership owner) {
-        return ActivityFailures.run("ensureWorkspace", request, scope, () -> workspace.ensure(request, vault, key, owner, ActivityHeartbeat.current()));
+    public WorkspaceOutcome createWorkspace(CmkRequest request, VaultOutcome vault, KeyOutcome key, Ownership owner) {
+        return ActivityFailures.run("createWorkspace", request, scope, () -> workspace.ensure(request, vault, key, owner, ActivityHeartbeat.current()));
     }
 
     @Override
-    public ManagedGroupOutcome verifyManagedGroup(CmkRequest request, WorkspaceOutcome workspaceOutcome) {
-        return ActivityFailures.run("verifyManagedGroup", request, scope, () -> managedGroup.verify(request, workspaceOutcome, ActivityHeartbeat.current()));
+    public ManagedGroupOutcome verifyManagedResourceGroup(CmkRequest request, WorkspaceOutcome workspaceOutcome) {
+        return ActivityFailures.run("verifyManagedResourceGroup", request, scope, () -> managedGroup.verify(request, workspaceOutcome, ActivityHeartbeat.current()));
     }
 }

@@ -61,20 +61,12 @@ public final class KeyAccessStep {
         return AzureStepException.classifying(() -> readAccess(request, vault, clients.forRequest(request)));
     }
 
-    /** Reads the access and grants what is missing in one call (a run recorded before the read was its own activity). */
-    public KeyAccessOutcome grant(CmkRequest request, VaultOutcome vault) {
-        return grant(request, vault, null);
-    }
-
     /**
-     * Grants what is missing. Entries {@code before} (null: read now) found present are reported as present; every
-     * other entry is this run's, also one a crashed earlier attempt of this grant wrote.
+     * Grants what is missing. Entries {@code before} ({@link #accessBefore}) found present are reported as present;
+     * every other entry is this run's, also one a crashed earlier attempt of this grant wrote.
      */
     public KeyAccessOutcome grant(CmkRequest request, VaultOutcome vault, KeyAccessOutcome before) {
-        return AzureStepException.classifying(() -> {
-            AzureResourceManager azure = clients.forRequest(request);
-            return grantInAzure(request, vault, before != null ? before : readAccess(request, vault, azure), azure);
-        });
+        return AzureStepException.classifying(() -> grantInAzure(request, vault, before, clients.forRequest(request)));
     }
 
     private KeyAccessOutcome readAccess(CmkRequest request, VaultOutcome vault, AzureResourceManager azure) {
@@ -115,9 +107,9 @@ public final class KeyAccessStep {
                                           AzureResourceManager azure) {
         // Listed now, not as the read found them: an assignment a crashed earlier attempt made is this run's.
         List<RoleAssignmentInner> atVault = assignmentsAt(azure, vault, before.identityPrincipalId());
-        KeyAccessOutcome granted = grantKeyAccess(request, vault, before, azure, atVault);
+        KeyAccessOutcome granted = grantCosmosDbKeyAccess(request, vault, before, azure, atVault);
         // The procedure: a user-assigned workspace identity gets "these roles and access policies" too, Contributor
-        // on the vault besides the key permissions. A read recorded before that (null) knows nothing of it: skipped.
+        // on the vault besides the key permissions (null: the request names no identity).
         if (!Boolean.FALSE.equals(before.identityContributorAlreadyPresent())) {
             return granted;
         }
@@ -125,7 +117,7 @@ public final class KeyAccessStep {
                 before.identityPrincipalId(), KeyVaultRoles.CONTRIBUTOR));
     }
 
-    private KeyAccessOutcome grantKeyAccess(CmkRequest request, VaultOutcome vault, KeyAccessOutcome before,
+    private KeyAccessOutcome grantCosmosDbKeyAccess(CmkRequest request, VaultOutcome vault, KeyAccessOutcome before,
                                             AzureResourceManager azure, List<RoleAssignmentInner> atVault) {
         String principal = before.principalObjectId();
         String identity = before.identityPrincipalId();
@@ -186,21 +178,6 @@ public final class KeyAccessStep {
     /** Removes the entries or role assignments this run added; an entry or assignment that existed before the run is left alone. */
     public UndoOutcome undo(CmkRequest request, KeyAccessOutcome grant) {
         return AzureStepException.classifying(() -> undoInAzure(request, grant));
-    }
-
-    /**
-     * Undo of a grant step that never reported in a run recorded before step 4 read the access first (the worker
-     * died, or it timed out): in a vault this run created no entry for these principals can have pre-existed, so whatever step 4 grants there, Cosmos DB's and the
-     * identity's, is this run's.
-     */
-    public UndoOutcome undoUnreported(CmkRequest request, VaultOutcome vault) {
-        return AzureStepException.classifying(() -> {
-            String identity = identityPrincipal(request);
-            KeyAccessOutcome wouldHaveGranted = new KeyAccessOutcome(vault.vaultId(), clients.principals().cosmosDbObjectId(request),
-                    vault.rbacAuthorization() ? Mode.RBAC : Mode.ACCESS_POLICY, false, null,
-                    identity, identity == null ? null : false, null, identity == null ? null : false, null);
-            return undoInAzure(request, wouldHaveGranted);
-        });
     }
 
     private UndoOutcome undoInAzure(CmkRequest request, KeyAccessOutcome grant) {

@@ -3,8 +3,7 @@ package io.cmkflow.contract;
 /**
  * Step 4: Azure Cosmos DB's access to the key, as an access policy entry or (RBAC vault) a role assignment, and the
  * access the procedure gives the workspace's user-assigned identity when the request names one: key permissions the
- * same way, and the Contributor role on the vault. The identity fields are null when the request names no identity
- * (and in payloads recorded before the identity, or its Contributor role, was granted here).
+ * same way, and the Contributor role on the vault. The identity fields are null when the request names no identity.
  */
 public record KeyAccessOutcome(
         String vaultId,
@@ -24,14 +23,6 @@ public record KeyAccessOutcome(
     public KeyAccessOutcome(String vaultId, String principalObjectId, Mode mode, boolean alreadyPresent,
                               String roleAssignmentId) {
         this(vaultId, principalObjectId, mode, alreadyPresent, roleAssignmentId, null, null, null, null, null);
-    }
-
-    /** Without the identity's Contributor role (a payload recorded before it was granted here). */
-    public KeyAccessOutcome(String vaultId, String principalObjectId, Mode mode, boolean alreadyPresent,
-                            String roleAssignmentId, String identityPrincipalId, Boolean identityAlreadyPresent,
-                            String identityRoleAssignmentId) {
-        this(vaultId, principalObjectId, mode, alreadyPresent, roleAssignmentId, identityPrincipalId, identityAlreadyPresent,
-                identityRoleAssignmentId, null, null);
     }
 
     /** The same outcome with the identity's Contributor assignment this run made (or found) at {@code assignmentId}. */

@@ -58,7 +58,7 @@ public final class RunOutput {
             return;
         }
         out.printf("%s  request %s  status %s%s%n", state.workflowId(), state.request().requestId(), state.status(),
-                state.currentStep() == null ? "" : "  step " + state.currentStep().number() + " (" + state.currentStep().title() + ")");
+                state.currentStep() == null ? "" : "  step " + state.currentStep().label());
         Table steps = new Table("STEP", "TITLE", "PHASE", "RESULT", "ATTEMPTS", "RESOURCE");
         state.steps().forEach(step -> steps.row(step.number(), step.step().title(), step.phase(), step.result(),
                 step.attempts(), step.resourceId()));

@@ -36,8 +36,7 @@ public class ServiceBusStatusPublisher implements StatusPublisher {
         StatusPublisher.inOrder(events, this::publish);
     }
 
-    @Override
-    public void publish(StatusEvent event) {
+    private void publish(StatusEvent event) {
         ActivityInfo run = Activity.getExecutionContext().getInfo();
         sender.send(event.withTemporalUiUrl(settings.runLink(run.getWorkflowId(), run.getRunId())));
         if (event.type() != StatusEvent.Type.step_done) {

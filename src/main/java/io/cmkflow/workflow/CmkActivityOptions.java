@@ -28,14 +28,16 @@ final class CmkActivityOptions {
         ActivityOptions.Builder options = ActivityOptions.newBuilder()
                 .setSummary(summary)
                 .setRetryOptions(azureRetries(STEP_MAXIMUM_ATTEMPTS));
-        switch (step) {
-            case REGISTER_PROVIDERS -> options.setStartToCloseTimeout(Duration.ofMinutes(20)).setHeartbeatTimeout(Duration.ofMinutes(2));
-            case WORKSPACE -> options.setStartToCloseTimeout(Duration.ofMinutes(60)).setHeartbeatTimeout(Duration.ofMinutes(2));
-            case MANAGED_GROUP -> options.setStartToCloseTimeout(Duration.ofMinutes(15)).setHeartbeatTimeout(Duration.ofMinutes(2));
-            case KEY_VAULT -> options.setStartToCloseTimeout(Duration.ofMinutes(5));
-            case KEY, KEY_ACCESS -> options.setStartToCloseTimeout(Duration.ofMinutes(2));
-        }
-        return options.build();
+        Duration heartbeat = Duration.ofMinutes(2);
+        // A switch expression: a new step does not build without its timeouts.
+        ActivityOptions.Builder timed = switch (step) {
+            case REGISTER_RESOURCE_PROVIDERS -> options.setStartToCloseTimeout(Duration.ofMinutes(20)).setHeartbeatTimeout(heartbeat);
+            case CREATE_KEY_VAULT -> options.setStartToCloseTimeout(Duration.ofMinutes(5));
+            case CREATE_KEY, GRANT_COSMOS_DB_KEY_ACCESS -> options.setStartToCloseTimeout(Duration.ofMinutes(2));
+            case CREATE_WORKSPACE -> options.setStartToCloseTimeout(Duration.ofMinutes(60)).setHeartbeatTimeout(heartbeat);
+            case VERIFY_MANAGED_RESOURCE_GROUP -> options.setStartToCloseTimeout(Duration.ofMinutes(15)).setHeartbeatTimeout(heartbeat);
+        };
+        return timed.build();
     }
 
     /** Undo steps retry longer than creates: giving up on an undo leaves a resource behind. Deleting a workspace is long. */
@@ -43,7 +45,7 @@ final class CmkActivityOptions {
         ActivityOptions.Builder options = ActivityOptions.newBuilder()
                 .setSummary(summary)
                 .setRetryOptions(azureRetries(UNDO_MAXIMUM_ATTEMPTS));
-        if (step == CmkStep.WORKSPACE) {
+        if (step == CmkStep.CREATE_WORKSPACE) {
             options.setStartToCloseTimeout(Duration.ofMinutes(60)).setHeartbeatTimeout(Duration.ofMinutes(2));
         } else {
             options.setStartToCloseTimeout(Duration.ofMinutes(5));

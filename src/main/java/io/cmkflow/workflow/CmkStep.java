@@ -1,30 +1,39 @@
 package io.cmkflow.workflow;
 
-/** The Azure steps of the CMK procedure (workflows/cmk-workspace/README.md, steps 1-6), in the order a run performs them. */
+import java.util.Locale;
+
+/**
+ * The Azure steps of the CMK procedure (workflows/cmk-workspace/README.md, steps 1-6), in the order a run performs
+ * them, named after Microsoft's procedure. A step has one name, spelled per place: the constant here, its
+ * {@link #stage()} (lower case), its activity method on {@link ProvisioningActivities} (lower camel case; the activity
+ * type and the metrics label {@code step} are that name capitalized) and its {@link #title()} (words).
+ */
 public enum CmkStep {
-    REGISTER_PROVIDERS(1, "register providers", "register_providers"),
-    KEY_VAULT(2, "key vault", "key_vault"),
-    KEY(3, "key", "key"),
-    KEY_ACCESS(4, "grant Cosmos DB", "cosmos_grant"),
-    WORKSPACE(5, "workspace", "workspace"),
-    MANAGED_GROUP(6, "verify managed group", "managed_group");
+    REGISTER_RESOURCE_PROVIDERS("register resource providers"),
+    CREATE_KEY_VAULT("create key vault"),
+    CREATE_KEY("create key"),
+    GRANT_COSMOS_DB_KEY_ACCESS("grant Cosmos DB key access"),
+    CREATE_WORKSPACE("create workspace"),
+    VERIFY_MANAGED_RESOURCE_GROUP("verify managed resource group");
 
-    private final int number;
     private final String title;
-    private final String stage;
 
-    CmkStep(int number, String title, String stage) {
-        this.number = number;
+    CmkStep(String title) {
         this.title = title;
-        this.stage = stage;
     }
 
+    /** The step's number in the procedure, 1-6. */
     public int number() {
-        return number;
+        return ordinal() + 1;
     }
 
     public String title() {
         return title;
+    }
+
+    /** How messages name the step: "4 (grant Cosmos DB key access)". */
+    public String label() {
+        return number() + " (" + title + ")";
     }
 
     /**
@@ -32,6 +41,6 @@ public enum CmkStep {
      * attribute while the step is current.
      */
     public String stage() {
-        return stage;
+        return name().toLowerCase(Locale.ROOT);
     }
 }

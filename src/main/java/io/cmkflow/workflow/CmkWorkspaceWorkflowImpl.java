@@ -15,12 +15,12 @@ import io.temporal.workflow.Async;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 
-import static io.cmkflow.workflow.CmkStep.KEY;
-import static io.cmkflow.workflow.CmkStep.KEY_ACCESS;
-import static io.cmkflow.workflow.CmkStep.KEY_VAULT;
-import static io.cmkflow.workflow.CmkStep.MANAGED_GROUP;
-import static io.cmkflow.workflow.CmkStep.REGISTER_PROVIDERS;
-import static io.cmkflow.workflow.CmkStep.WORKSPACE;
+import static io.cmkflow.workflow.CmkStep.CREATE_KEY;
+import static io.cmkflow.workflow.CmkStep.CREATE_KEY_VAULT;
+import static io.cmkflow.workflow.CmkStep.CREATE_WORKSPACE;
+import static io.cmkflow.workflow.CmkStep.GRANT_COSMOS_DB_KEY_ACCESS;
+import static io.cmkflow.workflow.CmkStep.REGISTER_RESOURCE_PROVIDERS;
+import static io.cmkflow.workflow.CmkStep.VERIFY_MANAGED_RESOURCE_GROUP;
 
 /**
  * The CMK workspace procedure (Microsoft's "Use customer-managed keys with Azure Machine Learning", steps 1-6) as a
@@ -32,13 +32,6 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
 
     /** Stage and status-event step of the run's own request check (step 0). */
     static final String VALIDATE_STAGE = "validate";
-
-    /** Change id of version 1: the final succeeded/failed event is published where a cancel cannot cut it off. */
-    static final String FINAL_EVENT_GUARDED = "final-event-guarded";
-    /** Change id of version 1: step 4 reads who has access (an activity of its own) before it grants. */
-    static final String KEY_ACCESS_READ_FIRST = "key-access-read-first";
-    /** Change id of version 1: that read runs beside step 3 (which changes no access), off the critical path. */
-    static final String KEY_ACCESS_READ_BESIDE_KEY = "key-access-read-beside-key";
 
     private RunProgress run;
     private StatusEvents events;
@@ -66,37 +59,37 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
         Ownership owner = new Ownership(request.requestId(), run.workflowId());
         StepRunner steps = new StepRunner(run, events, parking);
         Compensation compensation = new Compensation(run, parking);
-        Undos undo = new Undos(run, compensation, owner);
+        Undos undos = new Undos(run, compensation, owner);
         run.show(CmkSearchAttributes.STAGE_ACCEPTED);
         try {
             events.publish(StatusEvent.Type.accepted, (CmkStep) null, "run started for workspace " + request.workspace().name(), null);
-            steps.run(REGISTER_PROVIDERS, "register resource providers", a -> a.registerProviders(request), StepReport::providers);
+            steps.run(REGISTER_RESOURCE_PROVIDERS, null,
+                    a -> a.registerResourceProviders(request), StepReport::registerResourceProviders);
 
-            compensation.register(KEY_VAULT, Undos.DELETE_KEY_VAULT, undo::keyVault);
-            VaultOutcome vault = steps.run(KEY_VAULT, "key vault " + undo.vaultLabel(),
-                    a -> a.ensureKeyVault(request, owner), StepReport::keyVault);
+            compensation.register(CREATE_KEY_VAULT, Undos.DELETE_KEY_VAULT, undos::deleteKeyVault);
+            VaultOutcome vault = steps.run(CREATE_KEY_VAULT, undos.vaultLabel(),
+                    a -> a.createKeyVault(request, owner), StepReport::createKeyVault);
 
-            compensation.register(KEY, Undos.DELETE_KEY, undo::key);
-            if (Workflow.getVersion(KEY_ACCESS_READ_BESIDE_KEY, Workflow.DEFAULT_VERSION, 1) >= 1) {
-                accessReadBesideKey = Async.function(accessRead(vault)::readKeyAccess, request, vault);
-            }
-            KeyOutcome key = steps.run(KEY, "key " + request.key().name() + " in " + vault.name(),
-                    a -> a.ensureKey(request, vault, owner), StepReport::key);
+            compensation.register(CREATE_KEY, Undos.DELETE_KEY, undos::deleteKey);
+            // Step 4's read changes no access: it runs beside step 3, off the critical path.
+            accessReadBesideKey = Async.function(accessRead(vault)::readCosmosDbKeyAccess, request, vault);
+            KeyOutcome key = steps.run(CREATE_KEY, request.key().name() + " in " + vault.name(),
+                    a -> a.createKey(request, vault, owner), StepReport::createKey);
 
-            compensation.register(KEY_ACCESS, Undos.REMOVE_KEY_ACCESS, undo::keyAccess);
-            if (Workflow.getVersion(KEY_ACCESS_READ_FIRST, Workflow.DEFAULT_VERSION, 1) >= 1) {
-                run.readsKeyAccessFirst();
-            }
-            steps.run(KEY_ACCESS, "Cosmos DB access to " + vault.name(),
-                    a -> a.grantKeyAccess(request, vault, accessBefore(request, vault)), g -> StepReport.keyAccess(g, vault));
+            compensation.register(GRANT_COSMOS_DB_KEY_ACCESS, Undos.REMOVE_COSMOS_DB_KEY_ACCESS,
+                    undos::removeCosmosDbKeyAccess);
+            steps.run(GRANT_COSMOS_DB_KEY_ACCESS, "on " + vault.name(),
+                    a -> a.grantCosmosDbKeyAccess(request, vault, accessBefore(request, vault)),
+                    g -> StepReport.grantCosmosDbKeyAccess(g, vault));
 
             // A workspace that cannot be deleted is still encrypted with the key: its undo failing stops compensation.
-            compensation.registerUser(WORKSPACE, Undos.DELETE_WORKSPACE, undo::workspace);
-            WorkspaceOutcome workspace = steps.run(WORKSPACE, "workspace " + request.workspace().name(),
-                    a -> a.ensureWorkspace(request, vault, key, owner), w -> StepReport.workspace(w, request.workspace().name(), key));
+            compensation.registerBlocking(CREATE_WORKSPACE, Undos.DELETE_WORKSPACE, undos::deleteWorkspace);
+            WorkspaceOutcome workspace = steps.run(CREATE_WORKSPACE, request.workspace().name(),
+                    a -> a.createWorkspace(request, vault, key, owner),
+                    w -> StepReport.createWorkspace(w, request.workspace().name(), key));
 
-            steps.run(MANAGED_GROUP, "managed group of " + request.workspace().name(),
-                    a -> a.verifyManagedGroup(request, workspace), StepReport::managedGroup);
+            steps.run(VERIFY_MANAGED_RESOURCE_GROUP, "of " + request.workspace().name(),
+                    a -> a.verifyManagedResourceGroup(request, workspace), StepReport::verifyManagedResourceGroup);
 
             run.finished(CmkStatus.Succeeded);
             run.show(CmkSearchAttributes.STAGE_DONE);
@@ -113,7 +106,7 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
             throw ApplicationFailure.newNonRetryableFailure(abandoned.getMessage(), abandoned.type());
         } catch (CanceledFailure cancelled) {
             CmkStep step = run.currentStep();
-            String reason = "cancelled" + (step == null ? "" : " during step " + step.number() + " (" + step.title() + ")");
+            String reason = "cancelled" + (step == null ? "" : " during step " + step.label());
             run.cancelled(reason);
             Workflow.newDetachedCancellationScope(() -> {
                 compensation.run();
@@ -125,21 +118,21 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
 
     /**
      * Who had key access before step 4 wrote, read once per run (an operator's retry of the step must not take this
-     * run's own entries for older ones) so that it is in the history; null in runs recorded before the read existed.
+     * run's own entries for older ones) so that it is in the history.
      */
     private KeyAccessOutcome accessBefore(CmkRequest request, VaultOutcome vault) {
-        if (run.keyAccessReadFirst() && run.keyAccessBefore() == null) {
+        if (run.keyAccessBefore() == null) {
             Promise<KeyAccessOutcome> besideKey = accessReadBesideKey;
             accessReadBesideKey = null;
             // A read beside step 3 that failed is read again here (and, failing again, parks step 4 like its grant).
-            run.keyAccessBefore(besideKey != null ? besideKey.get() : accessRead(vault).readKeyAccess(request, vault));
+            run.keyAccessBefore(besideKey != null ? besideKey.get() : accessRead(vault).readCosmosDbKeyAccess(request, vault));
         }
         return run.keyAccessBefore();
     }
 
     private ProvisioningActivities accessRead(VaultOutcome vault) {
-        return Workflow.newActivityStub(ProvisioningActivities.class, StepRunner.options(KEY_ACCESS,
-                "who has key access to " + vault.name() + " before the grant", run.activityTimeoutCap()));
+        return Workflow.newActivityStub(ProvisioningActivities.class, StepRunner.options(GRANT_COSMOS_DB_KEY_ACCESS,
+                "read Cosmos DB key access on " + vault.name() + " before the grant", run.activityTimeoutCap()));
     }
 
     /** Step 0 again inside the run (the intake checked already): guards runs started some other way, before any Azure call. */
@@ -160,11 +153,7 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
      * finished run into a cancelled one (and undo a workspace that is done) and lose the event.
      */
     private static void publishFinal(Runnable publish) {
-        if (Workflow.getVersion(FINAL_EVENT_GUARDED, Workflow.DEFAULT_VERSION, 1) >= 1) {
-            Workflow.newDetachedCancellationScope(publish).run();
-        } else {
-            publish.run();
-        }
+        Workflow.newDetachedCancellationScope(publish).run();
     }
 
     private void end(CmkStatus status, StatusEvent.Type event, String why) {

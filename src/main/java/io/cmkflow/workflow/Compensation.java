@@ -22,11 +22,8 @@ import java.util.function.Supplier;
 final class Compensation {
     private static final Logger LOG = Workflow.getLogger(Compensation.class);
 
-    /** Change id of version 1: a failed undo that earlier undos depend on parks instead of letting them run. */
-    static final String FAILED_UNDO_PARKS = "failed-undo-parks";
-
-    /** @param usesEarlier what this undo removes uses what the undos registered before it remove */
-    private record Undo(CmkStep step, String action, boolean usesEarlier, Supplier<UndoRecord> perform) {
+    /** @param blocking what this undo removes uses what the undos registered before it remove */
+    private record Undo(CmkStep step, String action, boolean blocking, Supplier<UndoRecord> perform) {
     }
 
     private final RunProgress run;
@@ -42,8 +39,11 @@ final class Compensation {
         undos.add(new Undo(step, action, false, undo));
     }
 
-    /** Registers the undo of something that uses what was registered before it: its failure stops compensation. */
-    void registerUser(CmkStep step, String action, Supplier<UndoRecord> undo) {
+    /**
+     * Registers the undo of something that uses what the undos registered before it remove: when it fails, those
+     * wait (compensation parks) until it is done or the operator leaves them in place.
+     */
+    void registerBlocking(CmkStep step, String action, Supplier<UndoRecord> undo) {
         undos.add(new Undo(step, action, true, undo));
     }
 
@@ -57,8 +57,7 @@ final class Compensation {
             UndoRecord record = undo.perform().get();
             run.undone(record);
             run.show(CmkSearchAttributes.STAGE_COMPENSATION);
-            if (record.result() == UndoResult.FAILED && undo.usesEarlier() && i > 0
-                    && Workflow.getVersion(FAILED_UNDO_PARKS, Workflow.DEFAULT_VERSION, 1) >= 1) {
+            if (record.result() == UndoResult.FAILED && undo.blocking() && i > 0) {
                 String leftBecause = untilUndone(i, record);
                 if (leftBecause != null) {
                     leaveInPlace(i, leftBecause);

@@ -3,7 +3,6 @@ package io.cmkflow.workflow;
 import io.cmkflow.contract.KeyAccessOutcome;
 import io.cmkflow.contract.Ownership;
 import io.cmkflow.contract.UndoOutcome;
-import io.cmkflow.contract.VaultOutcome;
 import io.cmkflow.contract.CmkRequest;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
@@ -23,12 +22,11 @@ public interface CompensationActivities {
     List<UndoOutcome> deleteWorkspace(CmkRequest request, Ownership owner);
 
     /**
-     * Removes the key access (access policy entries or role assignments) step 4 added for Cosmos DB and the identity.
-     * {@code grant} is null when step 4 never reported; then {@code vault} is one this run created, so no entry for
-     * those principals can have pre-existed. The vault comes last so payloads recorded with two arguments still read.
+     * Removes the key access (access policy entries or role assignments) step 4 added for Cosmos DB and the identity:
+     * what {@code grant} reports as added (when step 4 never reported, what its read found absent).
      */
-    @ActivityMethod(name = "RemoveCosmosAccess")
-    UndoOutcome removeKeyAccess(CmkRequest request, KeyAccessOutcome grant, VaultOutcome vault);
+    @ActivityMethod
+    UndoOutcome removeCosmosDbKeyAccess(CmkRequest request, KeyAccessOutcome grant);
 
     /** Deletes the key this run created. */
     @ActivityMethod

@@ -15,7 +15,7 @@ final class CurrentDetailsMarkdown {
         StringBuilder md = new StringBuilder();
         md.append("**Status:** ").append(state.status());
         if (state.currentStep() != null) {
-            md.append(" at step ").append(state.currentStep().number()).append(" (").append(state.currentStep().title()).append(')');
+            md.append(" at step ").append(state.currentStep().label());
         }
         md.append("\n\n| # | Step | State | Result | Attempts | Resource |\n|---|---|---|---|---|---|\n");
         for (StepState step : state.steps()) {

@@ -16,7 +16,7 @@ final class Failures {
             cause = cause.getCause();
         }
         if (cause instanceof ApplicationFailure app) {
-            // The Azure activities already name the type in their message ("ensureKey: NON_RETRYABLE ..."): say it once.
+            // The Azure activities already name the type in their message ("createKey: NON_RETRYABLE ..."): say it once.
             String message = app.getOriginalMessage();
             return message != null && message.contains(app.getType()) ? message : app.getType() + ": " + message;
         }

@@ -29,16 +29,16 @@ final class Parking {
 
     /** Waits for an operator: returns on retry; throws {@link RunAbandoned} on abort and on timeout; a cancel surfaces as CanceledFailure. */
     void park(CmkStep step) {
-        parkedOn = "step " + step.number() + " (" + step.title() + ")";
-        Answer answer = await(step, step.stage(), "step " + step.number() + " (" + step.title() + ") failed and waits for"
+        parkedOn = "step " + step.label();
+        Answer answer = await(step, step.stage(), "step " + step.label() + " failed and waits for"
                 + " an operator (update retry or abort; undone if unanswered within " + run.parkTimeout() + "): "
                 + run.stepError(step));
         if (answer == Answer.TIMEOUT) {
             throw new RunAbandoned("PARK_TIMEOUT", "no operator answer within " + run.parkTimeout() + " while parked on step "
-                    + step.number() + " (" + step.title() + ")");
+                    + step.label());
         }
         if (answer == Answer.ABORT) {
-            throw new RunAbandoned("ABORTED", "aborted by operator at step " + step.number() + " (" + step.title() + ")"
+            throw new RunAbandoned("ABORTED", "aborted by operator at step " + step.label()
                     + (reason == null || reason.isBlank() ? "" : ": " + reason));
         }
         LOG.info("Operator retry of step {}{}", step, reason == null ? "" : ": " + reason);
@@ -50,9 +50,9 @@ final class Parking {
      * while what it failed to remove exists. Returns the operator's answer (or TIMEOUT); the run is Compensating again.
      */
     Answer parkUndo(CmkStep step, String action, String stillInUse, String error) {
-        parkedOn = "undo " + action + " of step " + step.number() + " (" + step.title() + ")";
-        Answer answer = await(step, CmkSearchAttributes.STAGE_COMPENSATION, "undo " + action + " of step " + step.number()
-                + " (" + step.title() + ") failed; compensation stopped before removing " + stillInUse + ", which it still"
+        parkedOn = "undo " + action + " of step " + step.label();
+        Answer answer = await(step, CmkSearchAttributes.STAGE_COMPENSATION, "undo " + action + " of step " + step.label()
+                + " failed; compensation stopped before removing " + stillInUse + ", which it still"
                 + " uses, and waits for an operator (update retry to run the undo again, abort to leave the rest in place;"
                 + " left in place if unanswered within " + run.parkTimeout() + "): " + error);
         LOG.info("Operator answer {} to the failed undo {}{}", answer, action, reason == null ? "" : ": " + reason);
@@ -93,7 +93,7 @@ final class Parking {
         if (run.status() != CmkStatus.AwaitingOperator || decision != null) {
             CmkStep step = run.currentStep();
             throw new IllegalStateException(update + ": accepted only while the run is AwaitingOperator; it is " + run.status()
-                    + (step == null ? "" : " at step " + step.number() + " (" + step.title() + ")"));
+                    + (step == null ? "" : " at step " + step.label()));
         }
     }
 

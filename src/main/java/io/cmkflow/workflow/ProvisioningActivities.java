@@ -21,15 +21,15 @@ public interface ProvisioningActivities {
 
     /** Idempotent because registering a registered provider is a no-op; polls until every namespace is Registered. */
     @ActivityMethod
-    ProviderRegistration registerProviders(CmkRequest request);
+    ProviderRegistration registerResourceProviders(CmkRequest request);
 
     /** Idempotent by GET first: an existing compliant vault is adopted, one of ours is reused, our soft-deleted one recovered. */
     @ActivityMethod
-    VaultOutcome ensureKeyVault(CmkRequest request, Ownership owner);
+    VaultOutcome createKeyVault(CmkRequest request, Ownership owner);
 
     /** Idempotent through Keys_CreateIfNotExist: an existing key is returned unchanged, no new version. */
     @ActivityMethod
-    KeyOutcome ensureKey(CmkRequest request, VaultOutcome vault, Ownership owner);
+    KeyOutcome createKey(CmkRequest request, VaultOutcome vault, Ownership owner);
 
     /**
      * Step 4, first half: who already has the key access step 4 grants (Cosmos DB, the user-assigned identity), as
@@ -37,23 +37,22 @@ public interface ProvisioningActivities {
      * grant's retry and the undo tell this run's entries from older ones.
      */
     @ActivityMethod
-    KeyAccessOutcome readKeyAccess(CmkRequest request, VaultOutcome vault);
+    KeyAccessOutcome readCosmosDbKeyAccess(CmkRequest request, VaultOutcome vault);
 
     /**
      * Step 4: key access for Azure Cosmos DB and the workspace's user-assigned identity. Idempotent because
      * accessPolicies/add is a set union and a role assignment is looked up before it is created; {@code before} (from
-     * {@link #readKeyAccess}; null in runs recorded before that read existed, then the grant reads itself) decides
-     * what counts as already present, so a retry after a write whose report was lost still reports it as this run's.
-     * Its activity type keeps the name runs already in flight were recorded with.
+     * {@link #readCosmosDbKeyAccess}) decides what counts as already present, so a retry after a write whose report
+     * was lost still reports it as this run's.
      */
-    @ActivityMethod(name = "GrantCosmosAccess")
-    KeyAccessOutcome grantKeyAccess(CmkRequest request, VaultOutcome vault, KeyAccessOutcome before);
+    @ActivityMethod
+    KeyAccessOutcome grantCosmosDbKeyAccess(CmkRequest request, VaultOutcome vault, KeyAccessOutcome before);
 
     /** Idempotent by GET first and an idempotent PUT; associated resources have deterministic names. */
     @ActivityMethod
-    WorkspaceOutcome ensureWorkspace(CmkRequest request, VaultOutcome vault, KeyOutcome key, Ownership owner);
+    WorkspaceOutcome createWorkspace(CmkRequest request, VaultOutcome vault, KeyOutcome key, Ownership owner);
 
     /** Read-only. */
     @ActivityMethod
-    ManagedGroupOutcome verifyManagedGroup(CmkRequest request, WorkspaceOutcome workspace);
+    ManagedGroupOutcome verifyManagedResourceGroup(CmkRequest request, WorkspaceOutcome workspace);
 }

@@ -53,7 +53,6 @@ final class RunProgress {
     private final Map<String, String> knownResources = new LinkedHashMap<>();
     private final List<UndoRecord> compensation = new ArrayList<>();
     private CmkStatus status = CmkStatus.Running;
-    private boolean keyAccessReadFirst;
     private KeyAccessOutcome keyAccessBefore;
     private boolean compensationStarted;
     private CmkStep currentStep;
@@ -146,7 +145,7 @@ final class RunProgress {
         StepProgress progress = steps.get(step);
         progress.phase = Phase.FAILED;
         progress.error = error;
-        lastError = "step " + step.number() + " (" + step.title() + "): " + error;
+        lastError = "step " + step.label() + ": " + error;
     }
 
     void stepDone(CmkStep step, Object outcome, StepReport report) {
@@ -158,15 +157,6 @@ final class RunProgress {
         progress.outcome = outcome;
         resourcesCreated.addAll(report.created());
         knownResources.putAll(report.known());
-    }
-
-    /** Step 4 reads who has access before it grants (runs recorded earlier did not). */
-    void readsKeyAccessFirst() {
-        keyAccessReadFirst = true;
-    }
-
-    boolean keyAccessReadFirst() {
-        return keyAccessReadFirst;
     }
 
     /** What step 4's read found before it wrote: the grant's outcome as it will report it; null until read. */
@@ -230,10 +220,12 @@ final class RunProgress {
         steps.forEach((step, p) -> stepStates.add(new StepState(step, step.number(), p.phase, p.result, p.resourceId,
                 p.attempts, p.startedAt, p.finishedAt, p.error)));
         return new CmkRunState(request, workflowId, runId, status, currentStep, stepStates,
-                new CmkRunState.Outcomes(outcome(CmkStep.REGISTER_PROVIDERS, ProviderRegistration.class),
-                        outcome(CmkStep.KEY_VAULT, VaultOutcome.class), outcome(CmkStep.KEY, KeyOutcome.class),
-                        outcome(CmkStep.KEY_ACCESS, KeyAccessOutcome.class), outcome(CmkStep.WORKSPACE, WorkspaceOutcome.class),
-                        outcome(CmkStep.MANAGED_GROUP, ManagedGroupOutcome.class)),
+                new CmkRunState.Outcomes(outcome(CmkStep.REGISTER_RESOURCE_PROVIDERS, ProviderRegistration.class),
+                        outcome(CmkStep.CREATE_KEY_VAULT, VaultOutcome.class),
+                        outcome(CmkStep.CREATE_KEY, KeyOutcome.class),
+                        outcome(CmkStep.GRANT_COSMOS_DB_KEY_ACCESS, KeyAccessOutcome.class),
+                        outcome(CmkStep.CREATE_WORKSPACE, WorkspaceOutcome.class),
+                        outcome(CmkStep.VERIFY_MANAGED_RESOURCE_GROUP, ManagedGroupOutcome.class)),
                 List.copyOf(resourcesCreated), List.copyOf(compensation), lastError, startedAt, updatedAt, parkedAt, finishedAt);
     }
 

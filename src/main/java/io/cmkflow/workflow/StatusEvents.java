@@ -2,9 +2,7 @@ package io.cmkflow.workflow;
 
 import io.cmkflow.contract.StatusEvent;
 import io.temporal.failure.ActivityFailure;
-import io.temporal.failure.CanceledFailure;
 import io.temporal.workflow.Async;
-import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import org.slf4j.Logger;
@@ -19,20 +17,16 @@ import java.util.Map;
  * Publishes the run's status events through the {@link StatusPublisher} activity (so a milestone survives a worker
  * crash). Event ids are {@code runId:sequence}: stable across activity retries, so the broker drops a resend.
  * <p>
- * Since version 1 of {@link #PIPELINED} the run does not wait for an event before its next step: events go, in
- * order and one at a time, from an outbox that a workflow thread drains while there is something in it (a parked
- * run holds no thread for it), out of a cancel's reach (a cancel must not lose a milestone already reached); the run
- * waits for the outbox only before it ends.
+ * The run does not wait for an event before its next step: events go, in order and one at a time, from an outbox
+ * that a workflow thread drains while there is something in it (a parked run holds no thread for it), out of a
+ * cancel's reach (a cancel must not lose a milestone already reached); the run waits for the outbox only before it
+ * ends.
  */
 final class StatusEvents {
     private static final Logger LOG = Workflow.getLogger(StatusEvents.class);
 
-    /** Change id of version 1: events are sent from an outbox beside the steps instead of between them. */
-    static final String PIPELINED = "status-events-pipelined";
-
     private final RunProgress run;
     private final String replyTo;
-    private final boolean pipelined;
     private final Deque<StatusEvent> outbox = new ArrayDeque<>();
     private int sequence;
     private Promise<Void> sender;
@@ -40,7 +34,6 @@ final class StatusEvents {
     StatusEvents(RunProgress run, String replyTo) {
         this.run = run;
         this.replyTo = replyTo;
-        this.pipelined = Workflow.getVersion(PIPELINED, Workflow.DEFAULT_VERSION, 1) >= 1;
     }
 
     void publish(StatusEvent.Type type, CmkStep step, String message, Map<String, String> resources) {
@@ -52,10 +45,6 @@ final class StatusEvents {
         StatusEvent event = new StatusEvent(run.runId() + ":" + ++sequence,
                 run.request() == null ? null : run.request().requestId(), run.workflowId(), type, run.status().name(),
                 stage, message, RunProgress.now(), resources, replyTo);
-        if (!pipelined) {
-            send(event);
-            return;
-        }
         outbox.add(event);
         if (sender == null || sender.isCompleted()) {
             Workflow.newDetachedCancellationScope(() -> sender = Async.procedure(this::drain)).run();
@@ -85,17 +74,6 @@ final class StatusEvents {
             } catch (ActivityFailure failure) {
                 LOG.warn("Status events {} not published: {}", batch.stream().map(StatusEvent::eventId).toList(), Failures.text(failure));
             }
-        }
-    }
-
-    private void send(StatusEvent event) {
-        try {
-            publisher("Status event " + event.type()).publish(event);
-        } catch (ActivityFailure failure) {
-            if (CancellationScope.current().isCancelRequested()) {
-                throw new CanceledFailure("cancelled while publishing " + event.type());
-            }
-            LOG.warn("Status event {} ({}) not published: {}", event.eventId(), event.type(), Failures.text(failure));
         }
     }
 

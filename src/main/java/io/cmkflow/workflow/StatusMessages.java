@@ -22,7 +22,7 @@ final class StatusMessages {
     private StatusMessages() {
     }
 
-    static String providers(ProviderRegistration registration) {
+    static String registerResourceProviders(ProviderRegistration registration) {
         List<String> all = registration.namespaces() == null ? List.of() : registration.namespaces();
         List<String> now = registration.registeredNow() == null ? List.of() : registration.registeredNow();
         if (now.isEmpty()) {
@@ -34,7 +34,7 @@ final class StatusMessages {
                 + (before.isEmpty() ? "" : " (already registered: " + String.join(", ", before) + ")");
     }
 
-    static String keyVault(VaultOutcome vault) {
+    static String createKeyVault(VaultOutcome vault) {
         String what = switch (vault.disposition()) {
             case CREATED -> "key vault " + vault.name() + " created";
             case ADOPTED -> "existing key vault " + vault.name() + " adopted";
@@ -44,14 +44,14 @@ final class StatusMessages {
                 + (vault.rbacAuthorization() ? "Azure RBAC" : "access policies") + ")";
     }
 
-    static String key(KeyOutcome key) {
+    static String createKey(KeyOutcome key) {
         String version = lastSegment(key.keyUrlWithVersion());
         String shown = version == null ? "" : " (version " + (version.length() > SHOWN_VERSION_CHARACTERS
                 ? version.substring(0, SHOWN_VERSION_CHARACTERS) + "…" : version) + ")";
         return "key " + key.name() + (key.created() ? " created" : " existed, used as it is") + shown;
     }
 
-    static String keyAccess(KeyAccessOutcome grant, String vaultName) {
+    static String grantCosmosDbKeyAccess(KeyAccessOutcome grant, String vaultName) {
         String access = grant.mode() == KeyAccessOutcome.Mode.RBAC
                 ? "role Key Vault Crypto Service Encryption User on " + vaultName + " (RBAC)"
                 : COSMOS_KEY_PERMISSIONS + " on " + vaultName + " (access policy)";
@@ -63,14 +63,14 @@ final class StatusMessages {
         return grant.nothingAdded() ? cosmos + "; nothing changed" : cosmos;
     }
 
-    static String workspace(WorkspaceOutcome workspace, String workspaceName, KeyOutcome key) {
+    static String createWorkspace(WorkspaceOutcome workspace, String workspaceName, KeyOutcome key) {
         return "workspace " + workspaceName + (workspace.created() ? " created" : " existed with the same encryption, adopted")
                 + ", encrypted with key " + key.name()
                 + associated("storage account", workspace.storageAccountId(), workspace.storageAccountCreated())
                 + associated("Application Insights", workspace.applicationInsightsId(), workspace.applicationInsightsCreated());
     }
 
-    static String managedGroup(ManagedGroupOutcome group) {
+    static String verifyManagedResourceGroup(ManagedGroupOutcome group) {
         return "managed group " + group.resourceGroupName() + " verified: Cosmos DB, Storage, Search";
     }
 

@@ -13,14 +13,11 @@ import java.util.function.Consumer;
 @ActivityInterface
 public interface StatusPublisher {
 
-    /** Idempotent for the receiver: the event id is stable across retries, so duplicate detection drops a resend. */
-    @ActivityMethod
-    void publish(StatusEvent event);
-
     /**
-     * The events in order, each as {@link #publish} sends it, in one activity (a run's events queue up while one is
-     * sent); implementations send them with {@link #inOrder}. Idempotent like {@link #publish}, and a retried attempt
-     * skips the events an earlier attempt recorded as sent in its heartbeat, so a failure part-way resends few.
+     * The events in order, in one activity (a run's events queue up while one is sent); implementations send them with
+     * {@link #inOrder}. Idempotent for the receiver: an event id is stable across retries, so duplicate detection drops
+     * a resend; and a retried attempt skips the events an earlier attempt recorded as sent in its heartbeat, so a
+     * failure part-way resends few.
      */
     @ActivityMethod
     void publishAll(List<StatusEvent> events);

@@ -19,29 +19,29 @@ import java.util.Map;
  */
 record StepReport(Result result, String resourceId, List<String> created, Map<String, String> known, String message) {
 
-    static StepReport providers(ProviderRegistration r) {
+    static StepReport registerResourceProviders(ProviderRegistration r) {
         boolean nothingNew = r.registeredNow() == null || r.registeredNow().isEmpty();
         return new StepReport(nothingNew ? Result.SKIPPED : Result.CREATED,
                 String.join(",", r.namespaces() == null ? List.of() : r.namespaces()), List.of(), Map.of(),
-                StatusMessages.providers(r));
+                StatusMessages.registerResourceProviders(r));
     }
 
-    static StepReport keyVault(VaultOutcome v) {
+    static StepReport createKeyVault(VaultOutcome v) {
         Result result = switch (v.disposition()) {
             case CREATED -> Result.CREATED;
             case ADOPTED -> Result.ADOPTED;
             case RECOVERED -> Result.RECOVERED;
         };
         return new StepReport(result, v.vaultId(), v.createdByThisRun() ? List.of(v.vaultId()) : List.of(),
-                known("keyVaultId", v.vaultId()), StatusMessages.keyVault(v));
+                known("keyVaultId", v.vaultId()), StatusMessages.createKeyVault(v));
     }
 
-    static StepReport key(KeyOutcome k) {
+    static StepReport createKey(KeyOutcome k) {
         return new StepReport(k.created() ? Result.CREATED : Result.ADOPTED, k.keyId(),
-                k.created() ? List.of(k.keyId()) : List.of(), known("keyUrl", k.keyUrlWithVersion()), StatusMessages.key(k));
+                k.created() ? List.of(k.keyId()) : List.of(), known("keyUrl", k.keyUrlWithVersion()), StatusMessages.createKey(k));
     }
 
-    static StepReport keyAccess(KeyAccessOutcome g, VaultOutcome vault) {
+    static StepReport grantCosmosDbKeyAccess(KeyAccessOutcome g, VaultOutcome vault) {
         List<String> added = new ArrayList<>();
         if (!g.alreadyPresent()) {
             added.add(label(g));
@@ -54,10 +54,10 @@ record StepReport(Result result, String resourceId, List<String> created, Map<St
             added.add(g.identityContributorAssignmentId());
         }
         return new StepReport(g.nothingAdded() ? Result.SKIPPED : Result.CREATED, label(g), added,
-                known("cosmosDbAccess", label(g)), StatusMessages.keyAccess(g, vault.name()));
+                known("cosmosDbKeyAccess", label(g)), StatusMessages.grantCosmosDbKeyAccess(g, vault.name()));
     }
 
-    static StepReport workspace(WorkspaceOutcome w, String workspaceName, KeyOutcome key) {
+    static StepReport createWorkspace(WorkspaceOutcome w, String workspaceName, KeyOutcome key) {
         List<String> created = new ArrayList<>();
         if (w.created()) {
             created.add(w.workspaceId());
@@ -69,12 +69,12 @@ record StepReport(Result result, String resourceId, List<String> created, Map<St
             created.add(w.applicationInsightsId());
         }
         return new StepReport(w.created() ? Result.CREATED : Result.ADOPTED, w.workspaceId(), created,
-                known("workspaceId", w.workspaceId()), StatusMessages.workspace(w, workspaceName, key));
+                known("workspaceId", w.workspaceId()), StatusMessages.createWorkspace(w, workspaceName, key));
     }
 
-    static StepReport managedGroup(ManagedGroupOutcome m) {
+    static StepReport verifyManagedResourceGroup(ManagedGroupOutcome m) {
         return new StepReport(Result.VERIFIED, m.resourceGroupId(), List.of(),
-                known("managedResourceGroup", m.resourceGroupId()), StatusMessages.managedGroup(m));
+                known("managedResourceGroup", m.resourceGroupId()), StatusMessages.verifyManagedResourceGroup(m));
     }
 
     /** Cosmos DB's grant: its role assignment, or the vault's access policy entry for its principal. */

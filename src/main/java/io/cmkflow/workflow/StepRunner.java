@@ -19,9 +19,6 @@ import java.util.function.Function;
 final class StepRunner {
     private static final Logger LOG = Workflow.getLogger(StepRunner.class);
 
-    /** Change id of version 1: a cancelled run waits for its running step's activity before compensating. */
-    static final String CANCEL_WAITS_FOR_STEP = "cancel-waits-for-step";
-
     private final RunProgress run;
     private final StatusEvents events;
     private final Parking parking;
@@ -32,8 +29,10 @@ final class StepRunner {
         this.parking = parking;
     }
 
-    <T> T run(CmkStep step, String summary, Function<ProvisioningActivities, T> call, Function<T, StepReport> report) {
-        ProvisioningActivities activities = Workflow.newActivityStub(ProvisioningActivities.class, options(step, summary, run.activityTimeoutCap()));
+    /** {@code detail} follows the step's title in what the Temporal UI shows for the activity: what it acts on. */
+    <T> T run(CmkStep step, String detail, Function<ProvisioningActivities, T> call, Function<T, StepReport> report) {
+        ProvisioningActivities activities = Workflow.newActivityStub(ProvisioningActivities.class,
+                options(step, detail == null ? step.title() : step.title() + " " + detail, run.activityTimeoutCap()));
         while (true) {
             run.stepStarted(step);
             run.show(step.stage());
@@ -60,18 +59,15 @@ final class StepRunner {
     static ActivityOptions options(CmkStep step, String summary, java.time.Duration timeoutCap) {
         ActivityOptions options = CmkActivityOptions.capped(
                 CmkActivityOptions.forStep(step, "Step " + step.number() + ": " + summary), timeoutCap);
-        if (Workflow.getVersion(CANCEL_WAITS_FOR_STEP, Workflow.DEFAULT_VERSION, 1) >= 1) {
-            // On cancel, wait for the step's activity to stop: a create still in flight would otherwise land in
-            // Azure after its undo ran, and stay there.
-            options = ActivityOptions.newBuilder(options)
-                    .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED).build();
-        }
-        return options;
+        // On cancel, wait for the step's activity to stop: a create still in flight would otherwise land in Azure
+        // after its undo ran, and stay there.
+        return ActivityOptions.newBuilder(options)
+                .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED).build();
     }
 
     private static void stopIfCancelled(CmkStep step) {
         if (CancellationScope.current().isCancelRequested()) {
-            throw new CanceledFailure("cancelled during step " + step.number() + " (" + step.title() + ")");
+            throw new CanceledFailure("cancelled during step " + step.label());
         }
     }
 }

@@ -13,7 +13,7 @@ class ActivityFailuresTest {
 
     @Test
     void invalidInputIsANonRetryableInvalidRequestNamingFieldAndRule() {
-        ApplicationFailure f = ActivityFailures.toApplicationFailure("ensureKey",
+        ApplicationFailure f = ActivityFailures.toApplicationFailure("createKey",
                 new InvalidRequestException("key.size", "key.size.minimum", "must be at least 3072 bits, was 2048"));
 
         assertThat(f.getType()).isEqualTo("INVALID_REQUEST");
@@ -24,7 +24,7 @@ class ActivityFailuresTest {
 
     @Test
     void throttledCarriesRetryAfterAsTheNextRetryDelay() {
-        ApplicationFailure f = ActivityFailures.toApplicationFailure("ensureKeyVault", new AzureStepException(
+        ApplicationFailure f = ActivityFailures.toApplicationFailure("createKeyVault", new AzureStepException(
                 new AzureFailure(AzureErrorClass.THROTTLED, "TooManyRequests", 429, "slow down", Duration.ofSeconds(17))));
 
         assertThat(f.getType()).isEqualTo("THROTTLED");
@@ -35,9 +35,9 @@ class ActivityFailuresTest {
 
     @Test
     void nonRetryableAndRetryableKeepTheirClass() {
-        ApplicationFailure denied = ActivityFailures.toApplicationFailure("ensureWorkspace", new AzureStepException(
+        ApplicationFailure denied = ActivityFailures.toApplicationFailure("createWorkspace", new AzureStepException(
                 new AzureFailure(AzureErrorClass.NON_RETRYABLE, "RequestDisallowedByPolicy", 403, "policy", null)));
-        ApplicationFailure busy = ActivityFailures.toApplicationFailure("ensureWorkspace", new AzureStepException(
+        ApplicationFailure busy = ActivityFailures.toApplicationFailure("createWorkspace", new AzureStepException(
                 new AzureFailure(AzureErrorClass.RETRYABLE, "AnotherOperationInProgress", 409, "busy", null)));
 
         assertThat(denied.getType()).isEqualTo("NON_RETRYABLE");

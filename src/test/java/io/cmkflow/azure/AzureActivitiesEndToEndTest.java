@@ -67,14 +67,14 @@ class AzureActivitiesEndToEndTest {
 
         @Override
         public RunReport run(CmkRequest request, Ownership owner) {
-            provisioning.registerProviders(request);
-            VaultOutcome vault = provisioning.ensureKeyVault(request, owner);
-            KeyOutcome key = provisioning.ensureKey(request, vault, owner);
-            KeyAccessOutcome grant = provisioning.grantKeyAccess(request, vault, provisioning.readKeyAccess(request, vault));
-            WorkspaceOutcome workspace = provisioning.ensureWorkspace(request, vault, key, owner);
-            ManagedGroupOutcome group = provisioning.verifyManagedGroup(request, workspace);
+            provisioning.registerResourceProviders(request);
+            VaultOutcome vault = provisioning.createKeyVault(request, owner);
+            KeyOutcome key = provisioning.createKey(request, vault, owner);
+            KeyAccessOutcome grant = provisioning.grantCosmosDbKeyAccess(request, vault, provisioning.readCosmosDbKeyAccess(request, vault));
+            WorkspaceOutcome workspace = provisioning.createWorkspace(request, vault, key, owner);
+            ManagedGroupOutcome group = provisioning.verifyManagedResourceGroup(request, workspace);
             List<UndoOutcome> undo = new ArrayList<>(compensation.deleteWorkspace(request, owner));
-            undo.add(compensation.removeKeyAccess(request, grant, vault));
+            undo.add(compensation.removeCosmosDbKeyAccess(request, grant));
             undo.add(compensation.deleteKey(request, owner));
             undo.add(compensation.deleteKeyVault(request, owner));
             return new RunReport(vault, key, grant, workspace, group, undo);

@@ -54,7 +54,7 @@ class AzureActivitiesTemporalTest {
         @Override
         public String run(CmkRequest request) {
             try {
-                return "registered:" + activities.registerProviders(request).namespaces().size();
+                return "registered:" + activities.registerResourceProviders(request).namespaces().size();
             } catch (ActivityFailure failure) {
                 ApplicationFailure cause = (ApplicationFailure) failure.getCause();
                 return "failed:" + cause.getType() + ":nonRetryable=" + cause.isNonRetryable();

@@ -61,7 +61,7 @@ class KeyAccessStepTest {
         VaultOutcome vault = vaults.ensure(request, owner("grant"), NO_HEARTBEAT);
         azure.arm().journal().clear();
 
-        KeyAccessOutcome grant = step.grant(request, vault);
+        KeyAccessOutcome grant = step.grant(request, vault, step.accessBefore(request, vault));
 
         assertThat(grant.mode()).isEqualTo(KeyAccessOutcome.Mode.ACCESS_POLICY);
         assertThat(grant.alreadyPresent()).isFalse();
@@ -73,7 +73,7 @@ class KeyAccessStepTest {
         });
 
         azure.arm().journal().clear();
-        KeyAccessOutcome rerun = step.grant(request, vault);
+        KeyAccessOutcome rerun = step.grant(request, vault, step.accessBefore(request, vault));
         assertThat(rerun.alreadyPresent()).isTrue();
         assertThat(azure.arm().journal().writes()).isEmpty();
         // A grant that was already there is not this run's to remove.
@@ -126,9 +126,9 @@ class KeyAccessStepTest {
         VaultOutcome vault = vaults.ensure(request, owner("graph"), NO_HEARTBEAT);
         VaultOutcome second = vaults.ensure(request("graph2"), owner("graph2"), NO_HEARTBEAT);
 
-        KeyAccessOutcome grant = step.grant(request, vault);
+        KeyAccessOutcome grant = step.grant(request, vault, step.accessBefore(request, vault));
         azure.arm().journal().clear();
-        KeyAccessOutcome secondGrant = step.grant(request("graph2"), second);
+        KeyAccessOutcome secondGrant = step.grant(request("graph2"), second, step.accessBefore(request("graph2"), second));
 
         assertThat(grant.principalObjectId()).isEqualTo(PUBLIC_COSMOS)
                 .isNotEqualTo(AzureCloud.PUBLIC.cosmosDbApplicationId());
@@ -163,7 +163,8 @@ class KeyAccessStepTest {
                 .ensure(request, owner("configured"), NO_HEARTBEAT);
         azure.arm().journal().clear();
 
-        KeyAccessOutcome grant = new KeyAccessStep(configuredClients).grant(request, vault);
+        KeyAccessStep access = new KeyAccessStep(configuredClients);
+        KeyAccessOutcome grant = access.grant(request, vault, access.accessBefore(request, vault));
 
         assertThat(grant.principalObjectId()).isEqualTo(configured);
         assertThat(cosmosEntry(vault, configured).keys()).containsExactlyInAnyOrder("get", "wrapKey", "unwrapKey");
@@ -176,7 +177,7 @@ class KeyAccessStepTest {
         VaultOutcome vault = vaults.ensure(request, owner("nocosmos"), NO_HEARTBEAT);
         azure.arm().journal().clear();
 
-        AzureStepException e = catchThrowableOfType(AzureStepException.class, () -> step.grant(request, vault));
+        AzureStepException e = catchThrowableOfType(AzureStepException.class, () -> step.grant(request, vault, step.accessBefore(request, vault)));
 
         assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.NON_RETRYABLE);
         assertThat(e.failure().code()).isEqualTo("CosmosDbPrincipalNotFound");
@@ -190,7 +191,7 @@ class KeyAccessStepTest {
         CmkRequest request = TestRequests.copy(request("gov")).cloud(CmkRequest.AZURE_US_GOVERNMENT).build();
         VaultOutcome vault = vaults.ensure(request, owner("gov"), NO_HEARTBEAT);
 
-        KeyAccessOutcome grant = step.grant(request, vault);
+        KeyAccessOutcome grant = step.grant(request, vault, step.accessBefore(request, vault));
 
         assertThat(grant.principalObjectId()).isEqualTo(GOV_COSMOS);
         assertThat(cosmosEntry(vault, GOV_COSMOS).keys()).containsExactlyInAnyOrder("get", "wrapKey", "unwrapKey");
@@ -203,7 +204,7 @@ class KeyAccessStepTest {
         VaultOutcome vault = vaults.ensure(request("pre"), owner("pre"), NO_HEARTBEAT);
         azure.arm().journal().clear();
 
-        KeyAccessOutcome grant = step.grant(request("pre"), vault);
+        KeyAccessOutcome grant = step.grant(request("pre"), vault, step.accessBefore(request("pre"), vault));
 
         assertThat(grant.alreadyPresent()).isTrue();
         assertThat(azure.arm().journal().writes()).isEmpty();
@@ -215,7 +216,7 @@ class KeyAccessStepTest {
                 .accessPolicy(PUBLIC_COSMOS, List.of("get")));
         VaultOutcome vault = vaults.ensure(request("partial"), owner("partial"), NO_HEARTBEAT);
 
-        KeyAccessOutcome grant = step.grant(request("partial"), vault);
+        KeyAccessOutcome grant = step.grant(request("partial"), vault, step.accessBefore(request("partial"), vault));
 
         assertThat(grant.alreadyPresent()).isTrue();
         assertThat(cosmosEntry(vault, PUBLIC_COSMOS).keys()).containsExactlyInAnyOrder("get", "wrapKey", "unwrapKey");
@@ -227,7 +228,7 @@ class KeyAccessStepTest {
     void undoRemovesTheEntryThisRunAdded_andIsIdempotent() {
         CmkRequest request = request("revoke");
         VaultOutcome vault = vaults.ensure(request, owner("revoke"), NO_HEARTBEAT);
-        KeyAccessOutcome grant = step.grant(request, vault);
+        KeyAccessOutcome grant = step.grant(request, vault, step.accessBefore(request, vault));
 
         UndoOutcome undo = step.undo(request, grant);
 
@@ -244,7 +245,7 @@ class KeyAccessStepTest {
         assertThat(vault.rbacAuthorization()).isTrue();
         azure.arm().journal().clear();
 
-        KeyAccessOutcome grant = step.grant(request, vault);
+        KeyAccessOutcome grant = step.grant(request, vault, step.accessBefore(request, vault));
 
         assertThat(grant.mode()).isEqualTo(KeyAccessOutcome.Mode.RBAC);
         assertThat(grant.alreadyPresent()).isFalse();
@@ -255,7 +256,7 @@ class KeyAccessStepTest {
         });
         assertThat(azure.arm().state().accessPolicies(vault.vaultId())).isEmpty();
 
-        KeyAccessOutcome rerun = step.grant(request, vault);
+        KeyAccessOutcome rerun = step.grant(request, vault, step.accessBefore(request, vault));
         assertThat(rerun.alreadyPresent()).isTrue();
         assertThat(rerun.roleAssignmentId()).isEqualToIgnoringCase(grant.roleAssignmentId());
 
@@ -271,7 +272,7 @@ class KeyAccessStepTest {
         VaultOutcome vault = vaults.ensure(request, owner("uaigrant"), NO_HEARTBEAT);
         azure.arm().journal().clear();
 
-        KeyAccessOutcome grant = step.grant(request, vault);
+        KeyAccessOutcome grant = step.grant(request, vault, step.accessBefore(request, vault));
 
         assertThat(grant.identityPrincipalId()).isEqualTo(principal);
         assertThat(grant.identityAlreadyPresent()).isFalse();
@@ -295,7 +296,7 @@ class KeyAccessStepTest {
                 .containsExactly("Vaults_UpdateAccessPolicy", "RoleAssignments_Create");
 
         azure.arm().journal().clear();
-        KeyAccessOutcome rerun = step.grant(request, vault);
+        KeyAccessOutcome rerun = step.grant(request, vault, step.accessBefore(request, vault));
         assertThat(rerun.alreadyPresent()).isTrue();
         assertThat(rerun.identityAlreadyPresent()).isTrue();
         assertThat(rerun.identityContributorAlreadyPresent()).isTrue();
@@ -319,7 +320,7 @@ class KeyAccessStepTest {
                 .accessPolicy(PUBLIC_COSMOS, List.of("get", "wrapKey", "unwrapKey")));
         VaultOutcome vault = vaults.ensure(request, owner("uaihalf"), NO_HEARTBEAT);
 
-        KeyAccessOutcome grant = step.grant(request, vault);
+        KeyAccessOutcome grant = step.grant(request, vault, step.accessBefore(request, vault));
         assertThat(grant.alreadyPresent()).isTrue();
         assertThat(grant.identityAlreadyPresent()).isFalse();
 
@@ -334,7 +335,7 @@ class KeyAccessStepTest {
         VaultOutcome vault = vaults.ensure(request, owner("uaimissing"), NO_HEARTBEAT);
         azure.arm().journal().clear();
 
-        AzureStepException e = catchThrowableOfType(AzureStepException.class, () -> step.grant(request, vault));
+        AzureStepException e = catchThrowableOfType(AzureStepException.class, () -> step.grant(request, vault, step.accessBefore(request, vault)));
 
         assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.NON_RETRYABLE);
         assertThat(e.failure().code()).isEqualTo("UserAssignedIdentityNotFound");
@@ -355,7 +356,7 @@ class KeyAccessStepTest {
         VaultOutcome vault = vaults.ensure(request, owner("uaielsewhere"), NO_HEARTBEAT);
         azure.arm().journal().clear();
 
-        KeyAccessOutcome grant = step.grant(request, vault);
+        KeyAccessOutcome grant = step.grant(request, vault, step.accessBefore(request, vault));
 
         assertThat(grant.identityPrincipalId()).isEqualTo(principal);
         assertThat(cosmosEntry(vault, principal).keys())
@@ -372,7 +373,7 @@ class KeyAccessStepTest {
         VaultOutcome vault = vaults.ensure(request, owner("uairbac"), NO_HEARTBEAT);
         azure.arm().journal().clear();
 
-        KeyAccessOutcome grant = step.grant(request, vault);
+        KeyAccessOutcome grant = step.grant(request, vault, step.accessBefore(request, vault));
 
         assertThat(grant.mode()).isEqualTo(KeyAccessOutcome.Mode.RBAC);
         assertThat(grant.identityAlreadyPresent()).isFalse();
@@ -386,7 +387,7 @@ class KeyAccessStepTest {
         assertThat(azure.arm().state().accessPolicies(vault.vaultId())).isEmpty();
 
         azure.arm().journal().clear();
-        KeyAccessOutcome rerun = step.grant(request, vault);
+        KeyAccessOutcome rerun = step.grant(request, vault, step.accessBefore(request, vault));
         assertThat(rerun.identityAlreadyPresent()).isTrue();
         assertThat(rerun.identityRoleAssignmentId()).isEqualToIgnoringCase(grant.identityRoleAssignmentId());
         assertThat(azure.arm().journal().writes()).isEmpty();
@@ -400,7 +401,7 @@ class KeyAccessStepTest {
     void aPayloadRecordedBeforeTheIdentityFieldsStillReadsAndUndoes() throws Exception {
         CmkRequest request = request("oldpayload");
         VaultOutcome vault = vaults.ensure(request, owner("oldpayload"), NO_HEARTBEAT);
-        step.grant(request, vault);
+        step.grant(request, vault, step.accessBefore(request, vault));
         String recorded = "{\"vaultId\":\"" + vault.vaultId() + "\",\"principalObjectId\":\"" + PUBLIC_COSMOS
                 + "\",\"mode\":\"ACCESS_POLICY\",\"alreadyPresent\":false,\"roleAssignmentId\":null}";
 

@@ -23,8 +23,9 @@ class ManagedGroupCheckTest {
         var request = TestRequests.request("check");
         var owner = TestRequests.owner("check");
         var vault = new KeyVaultStep(azure.clients(), CmkStack.FAST_POLLING).ensure(request, owner, CmkStack.NO_HEARTBEAT);
-        var key = new CmkKeyStep(azure.clients()).ensure(request, vault, owner);
-        new KeyAccessStep(azure.clients()).grant(request, vault);
+        var key = new KeyStep(azure.clients()).ensure(request, vault, owner);
+        KeyAccessStep access = new KeyAccessStep(azure.clients());
+        access.grant(request, vault, access.accessBefore(request, vault));
         var workspace = new WorkspaceStep(azure.clients(), CmkStack.FAST_POLLING).ensure(request, vault, key, owner, CmkStack.NO_HEARTBEAT);
         azure.arm().journal().clear();
         int[] beats = {0};

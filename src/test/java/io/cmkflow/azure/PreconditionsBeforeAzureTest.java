@@ -62,16 +62,15 @@ class PreconditionsBeforeAzureTest {
         AzureProvisioningActivities provisioning = new AzureProvisioningActivities(azure.clients(), CmkStack.FAST_POLLING, SCOPE);
         AzureCompensationActivities compensation = new AzureCompensationActivities(azure.clients(), CmkStack.FAST_POLLING, SCOPE);
         List<Function<CmkRequest, Executable>> steps = List.of(
-                r -> () -> provisioning.registerProviders(r),
-                r -> () -> provisioning.ensureKeyVault(r, owner("bad")),
-                r -> () -> provisioning.ensureKey(r, vault, owner("bad")),
-                r -> () -> provisioning.readKeyAccess(r, vault),
-                r -> () -> provisioning.grantKeyAccess(r, vault, grant),
-                r -> () -> provisioning.ensureWorkspace(r, vault, key, owner("bad")),
-                r -> () -> provisioning.verifyManagedGroup(r, ws),
+                r -> () -> provisioning.registerResourceProviders(r),
+                r -> () -> provisioning.createKeyVault(r, owner("bad")),
+                r -> () -> provisioning.createKey(r, vault, owner("bad")),
+                r -> () -> provisioning.readCosmosDbKeyAccess(r, vault),
+                r -> () -> provisioning.grantCosmosDbKeyAccess(r, vault, grant),
+                r -> () -> provisioning.createWorkspace(r, vault, key, owner("bad")),
+                r -> () -> provisioning.verifyManagedResourceGroup(r, ws),
                 r -> () -> compensation.deleteWorkspace(r, owner("bad")),
-                r -> () -> compensation.removeKeyAccess(r, grant, vault),
-                r -> () -> compensation.removeKeyAccess(r, null, vault),
+                r -> () -> compensation.removeCosmosDbKeyAccess(r, grant),
                 r -> () -> compensation.deleteKey(r, owner("bad")),
                 r -> () -> compensation.deleteKeyVault(r, owner("bad")));
         return badInputs.stream().flatMap(bad -> {
@@ -100,7 +99,7 @@ class PreconditionsBeforeAzureTest {
         AzureProvisioningActivities provisioning = new AzureProvisioningActivities(azure.clients(), CmkStack.FAST_POLLING, SCOPE);
         azure.arm().journal().clear();
 
-        Throwable thrown = catchThrowable(() -> provisioning.grantKeyAccess(identityIn(TestRequests.OTHER_SUBSCRIPTION),
+        Throwable thrown = catchThrowable(() -> provisioning.grantCosmosDbKeyAccess(identityIn(TestRequests.OTHER_SUBSCRIPTION),
                 new VaultOutcome(TestRequests.vaultId("kv-scope"), "kv-scope", TestRequests.GROUP, "https://localhost/kv/kv-scope/",
                         TestRequests.LOCATION, false, VaultOutcome.Disposition.CREATED), null));
 

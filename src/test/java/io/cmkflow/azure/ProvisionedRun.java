@@ -17,8 +17,9 @@ record ProvisionedRun(CmkRequest request, Ownership owner, VaultOutcome vault, K
         PollingPolicy polling = CmkStack.FAST_POLLING;
         Runnable beat = CmkStack.NO_HEARTBEAT;
         VaultOutcome vault = new KeyVaultStep(azure.clients(), polling).ensure(request, owner, beat);
-        KeyOutcome key = new CmkKeyStep(azure.clients()).ensure(request, vault, owner);
-        KeyAccessOutcome grant = new KeyAccessStep(azure.clients()).grant(request, vault);
+        KeyOutcome key = new KeyStep(azure.clients()).ensure(request, vault, owner);
+        KeyAccessStep access = new KeyAccessStep(azure.clients());
+        KeyAccessOutcome grant = access.grant(request, vault, access.accessBefore(request, vault));
         WorkspaceOutcome workspace = new WorkspaceStep(azure.clients(), polling).ensure(request, vault, key, owner, beat);
         ManagedGroupOutcome group = new ManagedGroupCheck(azure.clients(), polling).verify(request, workspace, beat);
         return new ProvisionedRun(request, owner, vault, key, grant, workspace, group);

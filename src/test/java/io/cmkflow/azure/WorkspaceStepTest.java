@@ -124,7 +124,8 @@ class WorkspaceStepTest {
         assertThat(azure.arm().state().workspace(SUBSCRIPTION, GROUP, withoutIdentity.workspace().name())).isEmpty();
 
         // Once step 4 grants the identity too, the retried create succeeds.
-        new KeyAccessStep(azure.clients()).grant(request, p.vault);
+        KeyAccessStep access = new KeyAccessStep(azure.clients());
+        access.grant(request, p.vault, access.accessBefore(request, p.vault));
         WorkspaceOutcome retried = step.ensure(request, p.vault, p.key, owner("uainoaccess"), NO_HEARTBEAT);
         assertThat(retried.provisioningState()).isEqualTo("Succeeded");
     }
@@ -220,7 +221,7 @@ class WorkspaceStepTest {
 
         step.undo(request, owner, NO_HEARTBEAT);
         new KeyAccessStep(azure.clients()).undo(request, run.grant());
-        new CmkKeyStep(azure.clients()).undo(request, owner);
+        new KeyStep(azure.clients()).undo(request, owner);
         UndoOutcome vault = new KeyVaultStep(azure.clients(), CmkStack.FAST_POLLING).undo(request, owner);
 
         assertThat(vault.recoverableUntil()).isNotBlank();
@@ -237,8 +238,9 @@ class WorkspaceStepTest {
 
     private static Prepared prepare(CmkRequest request, Ownership owner) {
         VaultOutcome vault = new KeyVaultStep(azure.clients(), CmkStack.FAST_POLLING).ensure(request, owner, NO_HEARTBEAT);
-        KeyOutcome key = new CmkKeyStep(azure.clients()).ensure(request, vault, owner);
-        KeyAccessOutcome grant = new KeyAccessStep(azure.clients()).grant(request, vault);
+        KeyOutcome key = new KeyStep(azure.clients()).ensure(request, vault, owner);
+        KeyAccessStep access = new KeyAccessStep(azure.clients());
+        KeyAccessOutcome grant = access.grant(request, vault, access.accessBefore(request, vault));
         return new Prepared(vault, key, grant);
     }
 

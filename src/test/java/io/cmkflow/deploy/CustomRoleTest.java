@@ -69,7 +69,7 @@ class CustomRoleTest {
     private static void runToCompensation(CmkRequest request) {
         String workflowId = WorkflowIds.forRequest(request);
         stack.starter().start(new CmkWorkflowInput(request));
-        stack.awaitParked(workflowId, "managed_group");
+        stack.awaitParked(workflowId, "verify_managed_resource_group");
         new RunControl(stack.client()).abort(workflowId, "undo everything");
         await().atMost(Duration.ofSeconds(60)).until(() -> stack.run(workflowId).map(run -> run.getWorkflowExecutionInfo().getStatus()
                 != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING).orElse(false));

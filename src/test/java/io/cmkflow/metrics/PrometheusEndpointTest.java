@@ -49,8 +49,8 @@ class PrometheusEndpointTest {
 
     private static final String MALFORMED = "cmkflow_intake_messages_total{outcome=\"dead_lettered\",reason=\"MalformedJson\"}";
     private static final String THROTTLED_CALLS = "cmkflow_arm_requests_total{operation=\"ProvidersClient.list\",status=\"429\"}";
-    private static final String THROTTLED_STEPS = "cmkflow_arm_throttled_total{step=\"RegisterProviders\"}";
-    private static final String THROTTLING_WAIT = "cmkflow_arm_throttling_wait_seconds_sum{step=\"RegisterProviders\"}";
+    private static final String THROTTLED_STEPS = "cmkflow_arm_throttled_total{step=\"RegisterResourceProviders\"}";
+    private static final String THROTTLING_WAIT = "cmkflow_arm_throttling_wait_seconds_sum{step=\"RegisterResourceProviders\"}";
 
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -87,7 +87,7 @@ class PrometheusEndpointTest {
         assertThat(value(after, THROTTLED_CALLS)).isEqualTo(throttledCalls + 1);
         assertThat(value(after, THROTTLED_STEPS)).isEqualTo(throttledSteps + 1);
         assertThat(value(after, THROTTLING_WAIT)).isEqualTo(throttlingWait + 1);
-        assertThat(after).containsPattern("cmkflow_step_duration_seconds_bucket\\{outcome=\"success\",step=\"EnsureWorkspace\",le=\"[^\"]+\"}");
+        assertThat(after).containsPattern("cmkflow_step_duration_seconds_bucket\\{outcome=\"success\",step=\"CreateWorkspace\",le=\"[^\"]+\"}");
         // The SDK reports its buffered metrics every few seconds.
         await().atMost(Duration.ofSeconds(30)).until(this::scrape, scraped -> scraped.contains("temporal_request_total"));
     }

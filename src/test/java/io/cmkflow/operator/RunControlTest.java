@@ -111,7 +111,7 @@ class RunControlTest {
         stack.arm().faults().inject(FaultRule.forOperation("Workspaces_CreateOrUpdate").resourceName(request.workspace().name())
                 .status(403).code("AuthorizationFailed").message("the worker may not create workspaces").always());
         start(request);
-        stack.awaitParked(WorkflowIds.forRequest(request), "workspace");
+        stack.awaitParked(WorkflowIds.forRequest(request), "create_workspace");
         return request;
     }
 

@@ -300,16 +300,16 @@ class CmkWorkflowAgainstSimulatorTest {
 
     @Test
     void cancelWhileParkedUndoesEverythingTheRunCreated() {
-        sim.faults().inject(FaultRule.forOperation(faultedOperation(CmkStep.MANAGED_GROUP)).status(403)
+        sim.faults().inject(FaultRule.forOperation(faultedOperation(CmkStep.VERIFY_MANAGED_RESOURCE_GROUP)).status(403)
                 .code("AuthorizationFailed").message("no read on the managed group").always());
         starter.start(new CmkWorkflowInput(request));
-        awaitParked(CmkStep.MANAGED_GROUP);
+        awaitParked(CmkStep.VERIFY_MANAGED_RESOURCE_GROUP);
 
         stub().cancel();
 
         assertThatThrownBy(() -> stub().getResult(CmkRunState.class))
                 .isInstanceOf(WorkflowFailedException.class).cause().isInstanceOf(CanceledFailure.class);
-        assertCompensated(CmkStep.MANAGED_GROUP, false);
+        assertCompensated(CmkStep.VERIFY_MANAGED_RESOURCE_GROUP, false);
         assertEnd(CmkStatus.Cancelled, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED);
         assertThat(statusTypes()).endsWith(StatusEvent.Type.awaiting_operator, StatusEvent.Type.cancelled);
     }
@@ -322,23 +322,23 @@ class CmkWorkflowAgainstSimulatorTest {
                 .accessPolicy(COSMOS_DB, List.of("get", "wrapKey", "unwrapKey")));
         ArmState.KeyView seededKey = sim.state().key(seeded.id(), keyName(), 3072, Map.of("owner", "platform-team"));
         request = request(name, seeded.id());
-        sim.faults().inject(FaultRule.forOperation(faultedOperation(CmkStep.MANAGED_GROUP)).status(403)
+        sim.faults().inject(FaultRule.forOperation(faultedOperation(CmkStep.VERIFY_MANAGED_RESOURCE_GROUP)).status(403)
                 .code("AuthorizationFailed").message("no read on the managed group").always());
         starter.start(new CmkWorkflowInput(request));
-        awaitParked(CmkStep.MANAGED_GROUP);
+        awaitParked(CmkStep.VERIFY_MANAGED_RESOURCE_GROUP);
 
         typedStub().abort("give up");
         assertThatThrownBy(() -> stub().getResult(CmkRunState.class)).isInstanceOf(WorkflowFailedException.class);
 
         CmkRunState state = queryState();
-        assertThat(state.steps().get(CmkStep.KEY_VAULT.ordinal()).result()).isEqualTo(Result.ADOPTED);
-        assertThat(state.steps().get(CmkStep.KEY.ordinal()).result()).isEqualTo(Result.ADOPTED);
-        assertThat(state.steps().get(CmkStep.KEY_ACCESS.ordinal()).result()).isEqualTo(Result.SKIPPED);
+        assertThat(state.steps().get(CmkStep.CREATE_KEY_VAULT.ordinal()).result()).isEqualTo(Result.ADOPTED);
+        assertThat(state.steps().get(CmkStep.CREATE_KEY.ordinal()).result()).isEqualTo(Result.ADOPTED);
+        assertThat(state.steps().get(CmkStep.GRANT_COSMOS_DB_KEY_ACCESS.ordinal()).result()).isEqualTo(Result.SKIPPED);
         assertThat(state.resourcesCreated()).containsExactly(workspaceId(), storageId(), insightsId());
         assertThat(state.compensation()).extracting(CmkRunState.UndoRecord::action, CmkRunState.UndoRecord::result)
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple("deleteWorkspace", UndoResult.DONE),
-                        org.assertj.core.groups.Tuple.tuple("removeKeyAccess", UndoResult.SKIPPED),
+                        org.assertj.core.groups.Tuple.tuple("removeCosmosDbKeyAccess", UndoResult.SKIPPED),
                         org.assertj.core.groups.Tuple.tuple("deleteKey", UndoResult.SKIPPED),
                         org.assertj.core.groups.Tuple.tuple("deleteKeyVault", UndoResult.SKIPPED));
         assertThat(undoCalls()).containsExactly("Workspaces_Delete", "StorageAccounts_Delete", "Components_Delete");
@@ -351,10 +351,10 @@ class CmkWorkflowAgainstSimulatorTest {
 
     @Test
     void retryAndAbortAreRejectedWhileTheRunIsNotParked() {
-        sim.latency().forOperation(faultedOperation(CmkStep.WORKSPACE), Duration.ofSeconds(1));
+        sim.latency().forOperation(faultedOperation(CmkStep.CREATE_WORKSPACE), Duration.ofSeconds(1));
         starter.start(new CmkWorkflowInput(request));
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10))
-                .until(() -> sim.operationsInFlight().contains(faultedOperation(CmkStep.WORKSPACE)));
+                .until(() -> sim.operationsInFlight().contains(faultedOperation(CmkStep.CREATE_WORKSPACE)));
 
         assertThatThrownBy(() -> typedStub().retry("too early")).isInstanceOf(WorkflowUpdateException.class)
                 .rootCause().hasMessageContaining("retry: accepted only while the run is AwaitingOperator; it is Running");
@@ -373,12 +373,12 @@ class CmkWorkflowAgainstSimulatorTest {
     /** The ARM operation a fault or delay for a step is put on: one the step calls before any later step could. */
     private static String faultedOperation(CmkStep step) {
         return switch (step) {
-            case REGISTER_PROVIDERS -> "Providers_List";
-            case KEY_VAULT -> "Vaults_CreateOrUpdate";
-            case KEY -> "Keys_CreateIfNotExist";
-            case KEY_ACCESS -> "Vaults_UpdateAccessPolicy";
-            case WORKSPACE -> "Workspaces_CreateOrUpdate";
-            case MANAGED_GROUP -> "Resources_ListByResourceGroup";
+            case REGISTER_RESOURCE_PROVIDERS -> "Providers_List";
+            case CREATE_KEY_VAULT -> "Vaults_CreateOrUpdate";
+            case CREATE_KEY -> "Keys_CreateIfNotExist";
+            case GRANT_COSMOS_DB_KEY_ACCESS -> "Vaults_UpdateAccessPolicy";
+            case CREATE_WORKSPACE -> "Workspaces_CreateOrUpdate";
+            case VERIFY_MANAGED_RESOURCE_GROUP -> "Resources_ListByResourceGroup";
         };
     }
 
@@ -390,20 +390,20 @@ class CmkWorkflowAgainstSimulatorTest {
     private void assertCompensated(CmkStep step, boolean stepCreated) {
         int createdThrough = stepCreated ? step.number() : step.number() - 1;
         List<String> expected = new ArrayList<>();
-        if (createdThrough >= CmkStep.WORKSPACE.number()) {
+        if (createdThrough >= CmkStep.CREATE_WORKSPACE.number()) {
             expected.add("Workspaces_Delete");
         }
-        if (step.number() >= CmkStep.WORKSPACE.number()) {
+        if (step.number() >= CmkStep.CREATE_WORKSPACE.number()) {
             // Storage and Application Insights are made inside step 5, before the workspace PUT.
             expected.addAll(List.of("StorageAccounts_Delete", "Components_Delete"));
         }
-        if (createdThrough >= CmkStep.KEY_ACCESS.number()) {
+        if (createdThrough >= CmkStep.GRANT_COSMOS_DB_KEY_ACCESS.number()) {
             expected.add("Vaults_UpdateAccessPolicy/remove");
         }
-        if (createdThrough >= CmkStep.KEY.number()) {
+        if (createdThrough >= CmkStep.CREATE_KEY.number()) {
             expected.add("DeleteKey");
         }
-        if (createdThrough >= CmkStep.KEY_VAULT.number()) {
+        if (createdThrough >= CmkStep.CREATE_KEY_VAULT.number()) {
             expected.add("Vaults_Delete");
         }
         assertThat(undoCalls()).as("undo calls after stopping at %s", step).containsExactlyElementsOf(expected);
@@ -413,18 +413,18 @@ class CmkWorkflowAgainstSimulatorTest {
 
         ArmState azure = sim.state();
         assertThat(azure.vault(SUBSCRIPTION, GROUP, vaultName())).isEmpty();
-        if (createdThrough >= CmkStep.KEY_VAULT.number()) {
+        if (createdThrough >= CmkStep.CREATE_KEY_VAULT.number()) {
             ArmState.DeletedVaultView deleted = azure.deletedVault(vaultName()).orElseThrow();
             assertThat(deleted.scheduledPurgeDate()).isAfter(deleted.deletionDate());
             assertThat(deleted.tags()).containsEntry("cmkflow-workflow-id", workflowId);
         } else {
             assertThat(azure.deletedVault(vaultName())).isEmpty();
         }
-        if (createdThrough >= CmkStep.KEY_ACCESS.number()) {
+        if (createdThrough >= CmkStep.GRANT_COSMOS_DB_KEY_ACCESS.number()) {
             JournalEntry removal = sim.journal().where(e -> e.path().endsWith("/accessPolicies/remove")).get(0);
             assertThat(removal.requestBody()).contains(COSMOS_DB);
         }
-        if (createdThrough >= CmkStep.KEY.number()) {
+        if (createdThrough >= CmkStep.CREATE_KEY.number()) {
             assertThat(azure.keys(vaultId())).filteredOn(k -> k.name().equals(keyName()))
                     .singleElement().satisfies(k -> assertThat(k.deleted()).isTrue());
         }
@@ -441,7 +441,7 @@ class CmkWorkflowAgainstSimulatorTest {
 
     private static List<CmkStep> reverseUndoSteps(CmkStep failedAt) {
         List<CmkStep> steps = new ArrayList<>();
-        for (CmkStep s : List.of(CmkStep.WORKSPACE, CmkStep.KEY_ACCESS, CmkStep.KEY, CmkStep.KEY_VAULT)) {
+        for (CmkStep s : List.of(CmkStep.CREATE_WORKSPACE, CmkStep.GRANT_COSMOS_DB_KEY_ACCESS, CmkStep.CREATE_KEY, CmkStep.CREATE_KEY_VAULT)) {
             if (s.number() <= failedAt.number()) {
                 steps.add(s);
             }

@@ -10,7 +10,15 @@ import io.cmkflow.contract.WorkspaceOutcome;
 import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.testing.TestRequests;
 
+import org.mockito.ArgumentMatchers;
+import org.mockito.Mockito;
+import org.mockito.stubbing.Stubber;
+import org.mockito.verification.VerificationMode;
+
+import java.lang.reflect.Method;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** A request and the outcomes a fully successful run's activities report, shared by the workflow tests. */
@@ -77,15 +85,48 @@ final class CmkWorkflowFixtures {
                 MANAGED_GROUP_ID + "/providers/Microsoft.Search/searchServices/search1");
     }
 
+    /** The step's activity method on {@link ProvisioningActivities}: the constant's name in lower camel case. */
+    static String activityName(CmkStep step) {
+        StringBuilder name = new StringBuilder();
+        for (String word : step.name().toLowerCase(Locale.ROOT).split("_")) {
+            name.append(name.length() == 0 ? word : Character.toUpperCase(word.charAt(0)) + word.substring(1));
+        }
+        return name.toString();
+    }
+
+    /** Stubs {@code step}'s activity on {@code provisioning} (a mock) with {@code stubber}, for any arguments. */
+    static void onStep(ProvisioningActivities provisioning, CmkStep step, Stubber stubber) {
+        callWithAnyArguments(stubber.when(provisioning), step);
+    }
+
+    /** Verifies {@code step}'s activity was called on {@code provisioning} (a mock) as {@code mode} says, with any arguments. */
+    static void verifyStep(ProvisioningActivities provisioning, CmkStep step, VerificationMode mode) {
+        callWithAnyArguments(Mockito.verify(provisioning, mode), step);
+    }
+
+    private static void callWithAnyArguments(ProvisioningActivities target, CmkStep step) {
+        Method activity = Arrays.stream(ProvisioningActivities.class.getMethods())
+                .filter(m -> m.getName().equals(activityName(step))).findFirst().orElseThrow();
+        Object[] any = new Object[activity.getParameterCount()];
+        for (int i = 0; i < any.length; i++) {
+            any[i] = ArgumentMatchers.any();
+        }
+        try {
+            activity.invoke(target, any);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** What a successful run's step reports. */
     static Object outcome(CmkStep step) {
         return switch (step) {
-            case REGISTER_PROVIDERS -> providers();
-            case KEY_VAULT -> vault(VaultOutcome.Disposition.CREATED);
-            case KEY -> key(true);
-            case KEY_ACCESS -> grant(false);
-            case WORKSPACE -> workspace();
-            case MANAGED_GROUP -> managedGroup();
+            case REGISTER_RESOURCE_PROVIDERS -> providers();
+            case CREATE_KEY_VAULT -> vault(VaultOutcome.Disposition.CREATED);
+            case CREATE_KEY -> key(true);
+            case GRANT_COSMOS_DB_KEY_ACCESS -> grant(false);
+            case CREATE_WORKSPACE -> workspace();
+            case VERIFY_MANAGED_RESOURCE_GROUP -> managedGroup();
         };
     }
 }

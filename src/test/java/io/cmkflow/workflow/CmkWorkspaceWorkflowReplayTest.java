@@ -19,11 +19,10 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Replays the histories recorded from {@link CmkWorkspaceWorkflowTest}'s scenarios (src/test/resources/histories/)
- * against the current workflow code: a change that would break runs already in flight fails here.
- * Re-record after an intended, versioned change with {@code -Dcmkflow.recordHistories=true}, keeping the earlier files:
- * {@code *.events-pipelined.json} are the same scenarios recorded after the pipelined status events and the step-4 read
- * beside step 3, next to the histories recorded before them.
+ * Replays the histories recorded from the workflow tests' scenarios ({@link WorkflowTestRun}'s subclasses) and from
+ * dev mode ({@code DevModeTest}), kept in src/test/resources/histories/, against the current workflow code: a change
+ * that would break runs in flight fails here. Until 1.0 they are recorded again after a change to the workflow
+ * (docs/architecture.md, "Workflow compatibility").
  */
 class CmkWorkspaceWorkflowReplayTest {
 

@@ -44,8 +44,7 @@ final class RecordingStatusPublisher implements StatusPublisher {
         StatusPublisher.inOrder(events, this::publish);
     }
 
-    @Override
-    public void publish(StatusEvent event) {
+    private void publish(StatusEvent event) {
         attemptedIds.add(event.eventId());
         if (event.type() == heldType && entered.getCount() > 0) {
             entered.countDown();

@@ -31,8 +31,7 @@ class StatusPublisherTest {
     void environment() {
         env = TestActivityEnvironment.newInstance();
         env.registerActivitiesImplementations(new StatusPublisher() {
-            @Override
-            public void publish(StatusEvent event) {
+            private void publish(StatusEvent event) {
                 if (event.eventId().equals(refused)) {
                     throw ApplicationFailure.newFailure("status queue unavailable", "RETRYABLE");
                 }

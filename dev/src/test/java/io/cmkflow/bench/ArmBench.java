@@ -5,7 +5,7 @@ import io.cmkflow.standins.arm.SimulatedDirectory;
 import io.cmkflow.testing.TestRequests;
 import com.azure.resourcemanager.resources.fluentcore.utils.ResourceManagerUtils;
 import io.cmkflow.azure.AzureClients;
-import io.cmkflow.azure.CmkKeyStep;
+import io.cmkflow.azure.KeyStep;
 import io.cmkflow.azure.KeyAccessStep;
 import io.cmkflow.azure.KeyVaultStep;
 import io.cmkflow.azure.ManagedGroupCheck;
@@ -91,7 +91,7 @@ public final class ArmBench {
         s.providers.register(request, NO_HEARTBEAT);
         VaultOutcome vault = s.vault.ensure(request, owner, NO_HEARTBEAT);
         KeyOutcome key = s.key.ensure(request, vault, owner);
-        s.cosmos.grant(request, vault);
+        s.cosmos.grant(request, vault, s.cosmos.accessBefore(request, vault));
         WorkspaceOutcome workspace = s.workspace.ensure(request, vault, key, owner, NO_HEARTBEAT);
         s.managedGroup.verify(request, workspace, NO_HEARTBEAT);
     }
@@ -136,10 +136,10 @@ public final class ArmBench {
                 new CmkRequest.Key("cmk", 3072, "RSA"), Map.of());
     }
 
-    private record Steps(ProviderRegistrationStep providers, KeyVaultStep vault, CmkKeyStep key, KeyAccessStep cosmos,
+    private record Steps(ProviderRegistrationStep providers, KeyVaultStep vault, KeyStep key, KeyAccessStep cosmos,
                          WorkspaceStep workspace, ManagedGroupCheck managedGroup) {
         Steps(AzureClients clients, PollingPolicy polling) {
-            this(new ProviderRegistrationStep(clients, polling), new KeyVaultStep(clients, polling), new CmkKeyStep(clients),
+            this(new ProviderRegistrationStep(clients, polling), new KeyVaultStep(clients, polling), new KeyStep(clients),
                     new KeyAccessStep(clients), new WorkspaceStep(clients, polling), new ManagedGroupCheck(clients, polling));
         }
     }

@@ -1,5 +1,6 @@
 package io.cmkflow.bench;
 
+import io.cmkflow.workflow.CmkStep;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordingFile;
@@ -226,10 +227,9 @@ public final class BenchAll {
     private String stepsTable() {
         StringBuilder s = new StringBuilder("From `" + commands.get("ratio-dev") + "`, N=1, the median run of each round:\n\n");
         s.append("| step | time | ARM calls | on its critical path (x 50 ms) |\n|---|---|---|---|\n");
-        String[] titles = {"", "1 register providers", "2 key vault", "3 key", "4 grant Cosmos DB", "5 workspace", "6 verify managed group"};
-        for (int step = 1; step <= 6; step++) {
-            String k = "steps/dev/" + step + "/";
-            s.append("| ").append(titles[step]).append(" | ").append(stat(k + "ms", "%.0f ms")).append(" | ")
+        for (CmkStep step : CmkStep.values()) {
+            String k = "steps/dev/" + step.number() + "/";
+            s.append("| ").append(step.label()).append(" | ").append(stat(k + "ms", "%.0f ms")).append(" | ")
                     .append(stat(k + "calls", "%.0f")).append(" | ").append(stat(k + "critical_calls", "%.0f")).append(" |\n");
         }
         s.append("| outside the steps (start, status events, workflow tasks) | ").append(stat("steps/dev/outside/ms", "%.0f ms")).append(" | 0 | 0 |\n");

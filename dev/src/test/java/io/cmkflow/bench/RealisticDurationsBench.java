@@ -106,7 +106,7 @@ public final class RealisticDurationsBench {
                 }
                 for (CmkRunState.StepState step : state.steps()) {
                     double stepSeconds = Duration.between(Instant.parse(step.startedAt()), Instant.parse(step.finishedAt())).toMillis() / 1000.0;
-                    System.out.printf(Locale.ROOT, "         step %d %-20s %6.1f s%n", step.number(), step.step().title(), stepSeconds);
+                    System.out.printf(Locale.ROOT, "         step %d %-30s %6.1f s%n", step.number(), step.step().title(), stepSeconds);
                     BenchSupport.result(key + "steps/" + step.number() + "/s", stepSeconds);
                 }
                 BenchSupport.result(key + "e2e_s", run.endToEnd().toMillis() / 1000.0);
@@ -129,7 +129,7 @@ public final class RealisticDurationsBench {
         stack.arm().faults().inject(FaultRule.forOperation("Workspaces_CreateOrUpdate").subscription(warm.subscriptionId())
                 .status(403).code("AuthorizationFailed").message("bench warm-up: parks before the workspace").always());
         String workflowId = stack.starter().start(new CmkWorkflowInput(warm)).workflowId();
-        stack.awaitParked(workflowId, CmkStep.WORKSPACE.stage());
+        stack.awaitParked(workflowId, CmkStep.CREATE_WORKSPACE.stage());
         stack.client().newUntypedWorkflowStub(workflowId).terminate("bench warm-up done");
         stack.arm().faults().clear();
     }

@@ -329,7 +329,7 @@ public final class WorkflowBench {
             stepsTotal += ms;
             Map<String, Long> byOperation = new HashMap<>();
             calls.forEach(c -> byOperation.merge(c.operation(), 1L, Long::sum));
-            System.out.printf(Locale.ROOT, "         step %d %-20s %5d ms  %2d calls (%4d ms latency)  %s%n", step.number(), step.step().title(),
+            System.out.printf(Locale.ROOT, "         step %d %-30s %5d ms  %2d calls (%4d ms latency)  %s%n", step.number(), step.step().title(),
                     ms, calls.size(), calls.size() * latency.toMillis(), byOperation);
             BenchSupport.result(key + step.number() + "/ms", ms);
             BenchSupport.result(key + step.number() + "/calls", calls.size());

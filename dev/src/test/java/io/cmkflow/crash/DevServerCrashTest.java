@@ -29,7 +29,7 @@ class DevServerCrashTest {
     @Test
     void devServerKilledDuringStep5AndRestartedOnItsDatabaseTheSameWorkerFinishesTheRun() throws Exception {
         CmkRequest request = CrashChecks.request("srv5", 11);
-        String workflowId = workers.startHeld(request, "Workspaces_CreateOrUpdate", "EnsureWorkspace", HOLD);
+        String workflowId = workers.startHeld(request, "Workspaces_CreateOrUpdate", "CreateWorkspace", HOLD);
 
         DevTemporal.devServer(stack).kill();
         // The held call lands in ARM while no Temporal server is up; the worker cannot report it yet.
@@ -45,7 +45,7 @@ class DevServerCrashTest {
     @Test
     void devServerAndWorkerKilledTogetherDuringStep2BothRestartedTheRunFinishes() throws Exception {
         CmkRequest request = CrashChecks.request("both2", 12);
-        String workflowId = workers.startHeld(request, "Vaults_CreateOrUpdate", "EnsureKeyVault", HOLD);
+        String workflowId = workers.startHeld(request, "Vaults_CreateOrUpdate", "CreateKeyVault", HOLD);
 
         workers.worker().kill();
         DevTemporal.devServer(stack).kill();

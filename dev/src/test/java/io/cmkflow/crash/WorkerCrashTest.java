@@ -41,21 +41,21 @@ class WorkerCrashTest {
     @Test
     void killedDuringStep2KeyVaultCreateTheNewWorkerAdoptsTheVault() throws Exception {
         CmkRequest request = CrashChecks.request("s2", 2);
-        CmkRunState state = killDuring(request, "Vaults_CreateOrUpdate", "EnsureKeyVault");
+        CmkRunState state = killDuring(request, "Vaults_CreateOrUpdate", "CreateKeyVault");
         CrashChecks.assertSucceededCleanly(stack, request, state);
     }
 
     @Test
     void killedDuringStep4KeyAccessGrantTheRunFinishes() throws Exception {
         CmkRequest request = CrashChecks.request("s4", 4);
-        CmkRunState state = killDuring(request, "Vaults_UpdateAccessPolicy", "GrantCosmosAccess");
+        CmkRunState state = killDuring(request, "Vaults_UpdateAccessPolicy", "GrantCosmosDbKeyAccess");
         CrashChecks.assertSucceededCleanly(stack, request, state);
     }
 
     @Test
     void killedDuringStep5WorkspaceCreateTheNewWorkerFollowsTheSameWorkspace() throws Exception {
         CmkRequest request = CrashChecks.request("s5", 5);
-        CmkRunState state = killDuring(request, "Workspaces_CreateOrUpdate", "EnsureWorkspace");
+        CmkRunState state = killDuring(request, "Workspaces_CreateOrUpdate", "CreateWorkspace");
         CrashChecks.assertSucceededCleanly(stack, request, state);
     }
 

@@ -138,14 +138,14 @@ class CliOnDevServerTest {
         assertThat(table.exitCode()).as(table.err()).isZero();
         assertThat(table.out().lines().findFirst().orElseThrow()).matches("WORKFLOW ID +REQUEST +STATUS +STAGE +STARTED");
         assertThat(table.out().lines().filter(line -> line.startsWith(workflowId + " ")))
-                .singleElement().asString().contains(request.requestId(), "AwaitingOperator", "workspace");
+                .singleElement().asString().contains(request.requestId(), "AwaitingOperator", "create_workspace");
 
         Run json = direct("runs", "--request-id", request.requestId(), "--json");
         assertThat(json.exitCode()).as(json.err()).isZero();
         assertThat(json.json()).singleElement().satisfies(run -> {
             assertThat(run.path("workflowId").asText()).isEqualTo(workflowId);
             assertThat(run.path("status").asText()).isEqualTo("AwaitingOperator");
-            assertThat(run.path("stage").asText()).isEqualTo("workspace");
+            assertThat(run.path("stage").asText()).isEqualTo("create_workspace");
         });
     }
 
@@ -156,7 +156,7 @@ class CliOnDevServerTest {
 
         Run table = direct("show", workflowId);
         assertThat(table.exitCode()).as(table.err()).isZero();
-        assertThat(table.out()).contains(workflowId, "status AwaitingOperator", "step 5 (workspace)", "AuthorizationFailed");
+        assertThat(table.out()).contains(workflowId, "status AwaitingOperator", "step 5 (create workspace)", "AuthorizationFailed");
         assertThat(table.out().lines()).anyMatch(line -> line.matches("STEP +TITLE +PHASE +RESULT +ATTEMPTS +RESOURCE"));
 
         Run json = direct("show", workflowId, "--json");
@@ -235,7 +235,7 @@ class CliOnDevServerTest {
 
         Run show = cmkflow("show", workflowId, "--api", api, "--token", OPERATOR_TOKEN);
         assertThat(show.exitCode()).as(show.err()).isZero();
-        assertThat(show.out()).contains("status AwaitingOperator", "step 5 (workspace)");
+        assertThat(show.out()).contains("status AwaitingOperator", "step 5 (create workspace)");
 
         Run cancel = cmkflow("cancel", workflowId, "--api", api, "--token", OPERATOR_TOKEN);
         assertThat(cancel.exitCode()).as(cancel.err()).isZero();
@@ -293,8 +293,8 @@ class CliOnDevServerTest {
                 .status(403).code("AuthorizationFailed").message("the worker may not create workspaces").always());
         assertThat(stack.starter().start(new CmkWorkflowInput(request)).outcome()).isEqualTo(CmkWorkflowStarter.Outcome.STARTED);
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> control().list(RunQuery.parked(), 100).stream()
-                .anyMatch(run -> run.workflowId().equals(WorkflowIds.forRequest(request)) && "workspace".equals(run.stage())));
-        stack.awaitParked(WorkflowIds.forRequest(request), "workspace");
+                .anyMatch(run -> run.workflowId().equals(WorkflowIds.forRequest(request)) && "create_workspace".equals(run.stage())));
+        stack.awaitParked(WorkflowIds.forRequest(request), "create_workspace");
         return request;
     }
 

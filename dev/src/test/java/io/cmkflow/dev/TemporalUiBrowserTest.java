@@ -91,9 +91,9 @@ class TemporalUiBrowserTest {
 
                 // 2. The run's page. Its timeline shows each activity with its summary ("Step N: ...").
                 ui.click(By.xpath("//a[normalize-space(.)='" + workflowId + "']"));
-                for (String summary : List.of("Step 1: register resource providers", "Step 2: key vault kv-ui-cancel",
-                        "Step 3: key cmk-ui-cancel in kv-ui-cancel", "Step 4: Cosmos DB access to kv-ui-cancel",
-                        "Step 5: workspace mlw-ui-cancel")) {
+                for (String summary : List.of("Step 1: register resource providers", "Step 2: create key vault kv-ui-cancel",
+                        "Step 3: create key cmk-ui-cancel in kv-ui-cancel", "Step 4: grant Cosmos DB key access on kv-ui-cancel",
+                        "Step 5: create workspace mlw-ui-cancel")) {
                     ui.waitForText(summary);
                 }
                 ui.screenshot("temporal-ui-run.png");
@@ -105,10 +105,10 @@ class TemporalUiBrowserTest {
                         "CMK workspace mlw-ui-cancel in " + GROUP + " (" + SUBSCRIPTION + "), request req-ui-cancel");
                 ui.waitForTextInFrame("user-metadata-details", "CMK workspace request");
                 ui.waitForInFrame("user-metadata-details", row("Key vault", "kv-ui-cancel"));
-                ui.waitForTextInFrame("user-metadata-current-details", "Status: AwaitingOperator at step 5 (workspace)");
-                ui.waitForInFrame("user-metadata-current-details", row("2", "key vault", "DONE", "CREATED", "1"));
-                ui.waitForInFrame("user-metadata-current-details", row("5", "workspace", "FAILED", "", "1"));
-                ui.waitForTextInFrame("user-metadata-current-details", "Last error: step 5 (workspace): ensureWorkspace:"
+                ui.waitForTextInFrame("user-metadata-current-details", "Status: AwaitingOperator at step 5 (create workspace)");
+                ui.waitForInFrame("user-metadata-current-details", row("2", "create key vault", "DONE", "CREATED", "1"));
+                ui.waitForInFrame("user-metadata-current-details", row("5", "create workspace", "FAILED", "", "1"));
+                ui.waitForTextInFrame("user-metadata-current-details", "Last error: step 5 (create workspace): createWorkspace:"
                         + " NON_RETRYABLE AuthorizationFailed (HTTP 403): the worker may not create workspaces");
                 ui.waitForTextInFrame("user-metadata-current-details", "Waiting for an operator");
                 ui.screenshot("temporal-ui-run-details.png");
@@ -171,7 +171,7 @@ class TemporalUiBrowserTest {
         assertThat(starter.start(new CmkWorkflowInput(request)).outcome()).isEqualTo(CmkWorkflowStarter.Outcome.STARTED);
         RunControl control = new RunControl(client);
         await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(200)).until(() -> control.parked().stream()
-                .anyMatch(run -> run.workflowId().equals(WorkflowIds.forRequest(request)) && "workspace".equals(run.stage())));
+                .anyMatch(run -> run.workflowId().equals(WorkflowIds.forRequest(request)) && "create_workspace".equals(run.stage())));
         assertThat(arm.state().vault(SUBSCRIPTION, GROUP, request.keyVault().name())).isPresent();
     }
 

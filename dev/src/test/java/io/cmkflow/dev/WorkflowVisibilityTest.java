@@ -54,17 +54,17 @@ class WorkflowVisibilityTest {
         stack.arm().latency().forOperation("Keys_CreateIfNotExist", HOLD);
         start(request);
 
-        awaitStatus(request, CmkStatus.Running, CmkStep.KEY.stage());
+        awaitStatus(request, CmkStatus.Running, CmkStep.CREATE_KEY.stage());
         // Step 4's read runs beside the key step and ends within milliseconds; the held key step stays pending.
         await().atMost(HOLD).pollInterval(Duration.ofMillis(20)).until(() -> pendingActivities(request).stream()
-                .noneMatch("ReadKeyAccess"::equals));
+                .noneMatch("ReadCosmosDbKeyAccess"::equals));
         WorkflowExecutionDescription running = stub(request).describe();
         assertIdentity(running.getTypedSearchAttributes(), request);
         assertThat(running.getRawDescription().getPendingActivitiesList()).extracting(a -> a.getActivityType().getName())
-                .containsExactly("EnsureKey");
-        assertThat(currentDetails(request)).contains("**Status:** Running at step 3 (key)", "| 3 | key | RUNNING |",
-                "| 2 | key vault | DONE | CREATED |");
-        assertThat(state(request).currentStep()).isEqualTo(CmkStep.KEY);
+                .containsExactly("CreateKey");
+        assertThat(currentDetails(request)).contains("**Status:** Running at step 3 (create key)", "| 3 | create key | RUNNING |",
+                "| 2 | create key vault | DONE | CREATED |");
+        assertThat(state(request).currentStep()).isEqualTo(CmkStep.CREATE_KEY);
 
         CmkRunState done = stub(request).getResult(CmkRunState.class);
 
@@ -78,7 +78,7 @@ class WorkflowVisibilityTest {
                 + "), request req-vis-ok");
         assertThat(succeeded.getStaticDetails()).contains("| Request id | req-vis-ok |", "| Workspace | mlw-vis-ok |",
                 "| Key vault | kv-vis-ok |", "| Key | cmk-vis-ok (3072 bits) |");
-        assertThat(currentDetails(request)).contains("**Status:** Succeeded", "| 6 | verify managed group | DONE | VERIFIED |")
+        assertThat(currentDetails(request)).contains("**Status:** Succeeded", "| 6 | verify managed resource group | DONE | VERIFIED |")
                 .doesNotContain("Last error");
         assertThat(state(request).outcomes().workspace().workspaceId()).endsWith("/workspaces/mlw-vis-ok");
     }
@@ -93,9 +93,9 @@ class WorkflowVisibilityTest {
                 .getPendingActivitiesList()).as("a parked run has no pending activity: the status attribute is what finds it").isEmpty());
         WorkflowExecutionDescription parked = stub(request).describe();
         assertIdentity(parked.getTypedSearchAttributes(), request);
-        assertThat(currentDetails(request)).contains("**Status:** AwaitingOperator at step 5 (workspace)",
+        assertThat(currentDetails(request)).contains("**Status:** AwaitingOperator at step 5 (create workspace)",
                 "AuthorizationFailed", "**Waiting for an operator**", "`retry`", "`abort`");
-        assertThat(state(request).lastError()).contains("step 5 (workspace)", "AuthorizationFailed");
+        assertThat(state(request).lastError()).contains("step 5 (create workspace)", "AuthorizationFailed");
 
         stack.arm().latency().forOperation("Vaults_Delete", HOLD);
         stack.client().newWorkflowStub(CmkWorkspaceWorkflow.class, workflowId(request)).abort("no permission for workspaces");
@@ -150,7 +150,7 @@ class WorkflowVisibilityTest {
         stack.arm().faults().inject(FaultRule.forOperation("Workspaces_CreateOrUpdate").resourceName(request.workspace().name())
                 .status(403).code("AuthorizationFailed").message("the worker may not create workspaces").always());
         start(request);
-        stack.awaitParked(workflowId(request), CmkStep.WORKSPACE.stage());
+        stack.awaitParked(workflowId(request), CmkStep.CREATE_WORKSPACE.stage());
     }
 
     private static void start(CmkRequest request) {

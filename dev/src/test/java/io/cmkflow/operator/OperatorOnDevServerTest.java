@@ -75,7 +75,7 @@ class OperatorOnDevServerTest {
                     assertThat(run.workflowId()).isEqualTo(WorkflowIds.forRequest(first));
                     assertThat(run.workspace()).isEqualTo(first.workspace().name());
                     assertThat(run.subscriptionId()).isEqualTo(SUBSCRIPTION);
-                    assertThat(run.stage()).isEqualTo("workspace");
+                    assertThat(run.stage()).isEqualTo("create_workspace");
                     assertThat(run.executionStatus()).isEqualTo(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);
                 });
         // A quote in a value stays inside its literal: the server accepts the query and nothing matches it.
@@ -97,7 +97,7 @@ class OperatorOnDevServerTest {
         assertThat(info.path("type").path("name").asText()).isEqualTo("CmkWorkspace");
         assertThat(info.path("status").asText()).isEqualTo("WORKFLOW_EXECUTION_STATUS_RUNNING");
         assertThat(keyword(info, "CmkStatus")).isEqualTo("AwaitingOperator");
-        assertThat(keyword(info, "CmkStage")).isEqualTo("workspace");
+        assertThat(keyword(info, "CmkStage")).isEqualTo("create_workspace");
         assertThat(keyword(info, "CmkRequestId")).isEqualTo(request.requestId());
         JsonNode userMetadata = describe.path("executionConfig").path("userMetadata");
         assertThat(userMetadata.path("summary").asText())
@@ -108,8 +108,8 @@ class OperatorOnDevServerTest {
         // The current details come from the built-in __temporal_workflow_metadata query, not from describe.
         JsonNode metadata = DevTemporal.temporalCli(stack).run("workflow", "metadata", "--workflow-id", workflowId, "-o", "json").json()
                 .path("queryResult").path(0);
-        assertThat(metadata.path("currentDetails").asText()).contains("**Status:** AwaitingOperator at step 5 (workspace)",
-                "| 5 | workspace | FAILED |", "| 2 | key vault | DONE | CREATED |", "AuthorizationFailed (HTTP 403)",
+        assertThat(metadata.path("currentDetails").asText()).contains("**Status:** AwaitingOperator at step 5 (create workspace)",
+                "| 5 | create workspace | FAILED |", "| 2 | create key vault | DONE | CREATED |", "AuthorizationFailed (HTTP 403)",
                 "**Waiting for an operator**");
         assertThat(metadata.path("definition").path("updateDefinitions").findValuesAsText("name")).contains("retry", "abort");
     }
@@ -199,7 +199,7 @@ class OperatorOnDevServerTest {
         assertThat(stack.starter().start(new CmkWorkflowInput(request)).outcome()).isEqualTo(CmkWorkflowStarter.Outcome.STARTED);
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> control().parked().stream()
                 .anyMatch(run -> run.workflowId().equals(WorkflowIds.forRequest(request))
-                        && "workspace".equals(run.stage()) && request.requestId().equals(run.requestId())));
+                        && "create_workspace".equals(run.stage()) && request.requestId().equals(run.requestId())));
         return request;
     }
 

@@ -86,16 +86,16 @@ class FaultMatrixTest {
 
     /** Where the fault is put: a step, or the undo of a step while compensation runs. */
     enum Row {
-        STEP_1("step 1 register providers", CmkStep.REGISTER_PROVIDERS, false, "Providers_List"),
-        STEP_2("step 2 key vault", CmkStep.KEY_VAULT, false, "Vaults_CreateOrUpdate"),
-        STEP_3("step 3 key", CmkStep.KEY, false, "Keys_CreateIfNotExist"),
-        STEP_4("step 4 key access", CmkStep.KEY_ACCESS, false, "Vaults_UpdateAccessPolicy"),
-        STEP_5("step 5 workspace", CmkStep.WORKSPACE, false, "Workspaces_CreateOrUpdate"),
-        STEP_6("step 6 managed group", CmkStep.MANAGED_GROUP, false, "Resources_ListByResourceGroup"),
-        UNDO_5("undo 5: delete workspace", CmkStep.WORKSPACE, true, "Workspaces_Delete"),
-        UNDO_4("undo 4: remove key access", CmkStep.KEY_ACCESS, true, "Vaults_UpdateAccessPolicy"),
-        UNDO_3("undo 3: delete key", CmkStep.KEY, true, "DeleteKey"),
-        UNDO_2("undo 2: delete key vault", CmkStep.KEY_VAULT, true, "Vaults_Delete");
+        STEP_1("step 1 register resource providers", CmkStep.REGISTER_RESOURCE_PROVIDERS, false, "Providers_List"),
+        STEP_2("step 2 create key vault", CmkStep.CREATE_KEY_VAULT, false, "Vaults_CreateOrUpdate"),
+        STEP_3("step 3 create key", CmkStep.CREATE_KEY, false, "Keys_CreateIfNotExist"),
+        STEP_4("step 4 grant Cosmos DB key access", CmkStep.GRANT_COSMOS_DB_KEY_ACCESS, false, "Vaults_UpdateAccessPolicy"),
+        STEP_5("step 5 create workspace", CmkStep.CREATE_WORKSPACE, false, "Workspaces_CreateOrUpdate"),
+        STEP_6("step 6 verify managed resource group", CmkStep.VERIFY_MANAGED_RESOURCE_GROUP, false, "Resources_ListByResourceGroup"),
+        UNDO_5("undo 5: delete workspace", CmkStep.CREATE_WORKSPACE, true, "Workspaces_Delete"),
+        UNDO_4("undo 4: remove Cosmos DB key access", CmkStep.GRANT_COSMOS_DB_KEY_ACCESS, true, "Vaults_UpdateAccessPolicy"),
+        UNDO_3("undo 3: delete key", CmkStep.CREATE_KEY, true, "DeleteKey"),
+        UNDO_2("undo 2: delete key vault", CmkStep.CREATE_KEY_VAULT, true, "Vaults_Delete");
 
         final String title;
         final CmkStep step;
@@ -162,12 +162,12 @@ class FaultMatrixTest {
 
     /** Parked at step 6, compensation ran, the faulted undo was retried until it succeeded. */
     static Designed undone(int attempts) {
-        return new Designed(CmkStatus.Compensated, attempts, CmkStep.MANAGED_GROUP, null, List.of());
+        return new Designed(CmkStatus.Compensated, attempts, CmkStep.VERIFY_MANAGED_RESOURCE_GROUP, null, List.of());
     }
 
     /** Parked at step 6, the faulted undo failed for good: the run ends Failed with {@code left} in place. */
     static Designed undoFailed(String failure, String... left) {
-        return new Designed(CmkStatus.Failed, 1, CmkStep.MANAGED_GROUP, failure, List.of(left));
+        return new Designed(CmkStatus.Failed, 1, CmkStep.VERIFY_MANAGED_RESOURCE_GROUP, failure, List.of(left));
     }
 
     record Cell(Row row, Fault fault, Designed designed) {
@@ -207,12 +207,12 @@ class FaultMatrixTest {
             new Cell(Row.STEP_5, Fault.LRO_FAILED, succeeded(2)),
             new Cell(Row.UNDO_5, Fault.LRO_FAILED, undone(2)),
             // Non-retryable: parked at the step on the first attempt; the operator's abort undoes everything.
-            new Cell(Row.STEP_1, Fault.AUTHORIZATION, compensated(CmkStep.REGISTER_PROVIDERS, DENIED, 1)),
-            new Cell(Row.STEP_2, Fault.AUTHORIZATION, compensated(CmkStep.KEY_VAULT, DENIED, 1)),
-            new Cell(Row.STEP_3, Fault.AUTHORIZATION, compensated(CmkStep.KEY, DENIED, 1)),
-            new Cell(Row.STEP_4, Fault.AUTHORIZATION, compensated(CmkStep.KEY_ACCESS, DENIED, 1)),
-            new Cell(Row.STEP_5, Fault.AUTHORIZATION, compensated(CmkStep.WORKSPACE, DENIED, 1)),
-            new Cell(Row.STEP_6, Fault.AUTHORIZATION, compensated(CmkStep.MANAGED_GROUP, DENIED, 1)),
+            new Cell(Row.STEP_1, Fault.AUTHORIZATION, compensated(CmkStep.REGISTER_RESOURCE_PROVIDERS, DENIED, 1)),
+            new Cell(Row.STEP_2, Fault.AUTHORIZATION, compensated(CmkStep.CREATE_KEY_VAULT, DENIED, 1)),
+            new Cell(Row.STEP_3, Fault.AUTHORIZATION, compensated(CmkStep.CREATE_KEY, DENIED, 1)),
+            new Cell(Row.STEP_4, Fault.AUTHORIZATION, compensated(CmkStep.GRANT_COSMOS_DB_KEY_ACCESS, DENIED, 1)),
+            new Cell(Row.STEP_5, Fault.AUTHORIZATION, compensated(CmkStep.CREATE_WORKSPACE, DENIED, 1)),
+            new Cell(Row.STEP_6, Fault.AUTHORIZATION, compensated(CmkStep.VERIFY_MANAGED_RESOURCE_GROUP, DENIED, 1)),
             // A failed undo is not retried when retrying cannot help; what it would have removed stays (and, for
             // the workspace, what the workspace still uses: compensation parks and the operator's abort leaves it).
             new Cell(Row.UNDO_5, Fault.AUTHORIZATION, undoFailed(DENIED, PROVISIONED.toArray(String[]::new))),
@@ -220,15 +220,15 @@ class FaultMatrixTest {
             new Cell(Row.UNDO_3, Fault.AUTHORIZATION, undoFailed(DENIED)),
             new Cell(Row.UNDO_2, Fault.AUTHORIZATION, undoFailed(DENIED, "Microsoft.KeyVault/vaults")),
             // The other non-retryable families: the same design.
-            new Cell(Row.STEP_1, Fault.AUTHENTICATION, compensated(CmkStep.REGISTER_PROVIDERS, "InvalidAuthenticationToken", 1)),
-            new Cell(Row.STEP_2, Fault.POLICY, compensated(CmkStep.KEY_VAULT, "RequestDisallowedByPolicy", 1)),
-            new Cell(Row.STEP_2, Fault.NAME_TAKEN, compensated(CmkStep.KEY_VAULT, "VaultAlreadyExists", 1)),
-            new Cell(Row.STEP_3, Fault.INVALID, compensated(CmkStep.KEY, "BadRequest", 1)),
-            new Cell(Row.STEP_4, Fault.MISSING, compensated(CmkStep.KEY_ACCESS, "ResourceGroupNotFound", 1)),
-            new Cell(Row.STEP_5, Fault.QUOTA, compensated(CmkStep.WORKSPACE, "QuotaExceeded", 1)),
-            new Cell(Row.STEP_5, Fault.LRO_QUOTA, compensated(CmkStep.WORKSPACE, "QuotaExceeded", 1)),
+            new Cell(Row.STEP_1, Fault.AUTHENTICATION, compensated(CmkStep.REGISTER_RESOURCE_PROVIDERS, "InvalidAuthenticationToken", 1)),
+            new Cell(Row.STEP_2, Fault.POLICY, compensated(CmkStep.CREATE_KEY_VAULT, "RequestDisallowedByPolicy", 1)),
+            new Cell(Row.STEP_2, Fault.NAME_TAKEN, compensated(CmkStep.CREATE_KEY_VAULT, "VaultAlreadyExists", 1)),
+            new Cell(Row.STEP_3, Fault.INVALID, compensated(CmkStep.CREATE_KEY, "BadRequest", 1)),
+            new Cell(Row.STEP_4, Fault.MISSING, compensated(CmkStep.GRANT_COSMOS_DB_KEY_ACCESS, "ResourceGroupNotFound", 1)),
+            new Cell(Row.STEP_5, Fault.QUOTA, compensated(CmkStep.CREATE_WORKSPACE, "QuotaExceeded", 1)),
+            new Cell(Row.STEP_5, Fault.LRO_QUOTA, compensated(CmkStep.CREATE_WORKSPACE, "QuotaExceeded", 1)),
             // Retryable but never clearing: Temporal's attempts run out, the run parks; unanswered, it is undone.
-            new Cell(Row.STEP_2, Fault.NEVER_CLEARS, compensated(CmkStep.KEY_VAULT, "ServiceUnavailable",
+            new Cell(Row.STEP_2, Fault.NEVER_CLEARS, compensated(CmkStep.CREATE_KEY_VAULT, "ServiceUnavailable",
                     CmkActivityOptions.STEP_MAXIMUM_ATTEMPTS)));
 
     // --- the runs ----------------------------------------------------------------------------------------------

@@ -32,9 +32,9 @@ class ParkedRunEvictionTest {
         CmkRequest first = TestRequests.request("evicted-first");
         CmkRequest second = TestRequests.request("evicted-second");
         String firstId = start(first);
-        stack.awaitParked(firstId, CmkStep.WORKSPACE.stage());
+        stack.awaitParked(firstId, CmkStep.CREATE_WORKSPACE.stage());
         String secondId = start(second);
-        stack.awaitParked(secondId, CmkStep.WORKSPACE.stage());
+        stack.awaitParked(secondId, CmkStep.CREATE_WORKSPACE.stage());
         // The second run took the only cache slot, so the first one's state has left the worker.
         await().atMost(Duration.ofSeconds(30)).until(() -> sticky("temporal_sticky_cache_size") == 1);
         double missesBefore = sticky("temporal_sticky_cache_miss");
@@ -47,7 +47,7 @@ class ParkedRunEvictionTest {
         for (String workflowId : new String[] {firstId, secondId}) {
             CmkRunState done = stack.client().newUntypedWorkflowStub(workflowId).getResult(CmkRunState.class);
             assertThat(done.status()).as(workflowId).isEqualTo(CmkStatus.Succeeded);
-            assertThat(done.steps()).as(workflowId).extracting(CmkRunState.StepState::step).contains(CmkStep.MANAGED_GROUP);
+            assertThat(done.steps()).as(workflowId).extracting(CmkRunState.StepState::step).contains(CmkStep.VERIFY_MANAGED_RESOURCE_GROUP);
         }
     }
 

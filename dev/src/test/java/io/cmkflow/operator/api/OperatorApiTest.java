@@ -195,7 +195,7 @@ class OperatorApiTest {
         assertThat(byRequest).hasSize(1);
         assertThat(byRequest.get(0).path("workspace").asText()).isEqualTo(first.workspace().name());
         assertThat(byRequest.get(0).path("status").asText()).isEqualTo("AwaitingOperator");
-        assertThat(byRequest.get(0).path("stage").asText()).isEqualTo("workspace");
+        assertThat(byRequest.get(0).path("stage").asText()).isEqualTo("create_workspace");
         assertThat(api.get("/api/runs?workspace=" + second.workspace().name() + "&open=true", VIEWER_TOKEN).json().path("runs")
                 .findValuesAsText("workflowId")).containsExactly(WorkflowIds.forRequest(second));
     }
@@ -231,7 +231,7 @@ class OperatorApiTest {
 
         assertThat(run.path("workflowId").asText()).isEqualTo(workflowId);
         assertThat(run.path("state").path("status").asText()).isEqualTo("AwaitingOperator");
-        assertThat(run.path("state").path("currentStep").asText()).isEqualTo("WORKSPACE");
+        assertThat(run.path("state").path("currentStep").asText()).isEqualTo("CREATE_WORKSPACE");
         assertThat(run.path("state").path("lastError").asText()).contains("AuthorizationFailed");
         JsonNode temporal = run.path("temporal");
         assertThat(temporal.path("executionStatus").asText()).isEqualTo("RUNNING");
@@ -253,7 +253,7 @@ class OperatorApiTest {
 
         JsonNode pending = await().atMost(Duration.ofSeconds(30)).until(
                 () -> api.get(path, VIEWER_TOKEN).json().path("temporal").path("pendingActivities"),
-                activities -> activities.findValuesAsText("activityType").contains("EnsureWorkspace"));
+                activities -> activities.findValuesAsText("activityType").contains("CreateWorkspace"));
         assertThat(pending.get(0).path("attempt").asInt()).isEqualTo(1);
         assertThat(pending.get(0).path("state").asText()).isIn("SCHEDULED", "STARTED");
 
@@ -441,7 +441,7 @@ class OperatorApiTest {
         assertThat(stack.starter().start(new CmkWorkflowInput(request)).outcome()).isEqualTo(CmkWorkflowStarter.Outcome.STARTED);
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> api.get(
                 "/api/runs?status=AwaitingOperator&requestId=" + request.requestId(), VIEWER_TOKEN).json().path("runs")
-                .findValuesAsText("stage").contains("workspace"));
+                .findValuesAsText("stage").contains("create_workspace"));
         return request;
     }
 

@@ -28,17 +28,17 @@ import static io.cmkflow.testing.TestRequests.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-class CmkKeyStepTest {
+class KeyStepTest {
 
     @RegisterExtension
     static final CmkStack azure = CmkStack.azureOnly().requestTarget().build();
     private static KeyVaultStep vaults;
-    private static CmkKeyStep step;
+    private static KeyStep step;
 
     @BeforeAll
     static void steps() {
         vaults = new KeyVaultStep(azure.clients(), CmkStack.FAST_POLLING);
-        step = new CmkKeyStep(azure.clients());
+        step = new KeyStep(azure.clients());
     }
 
     @Test
@@ -178,7 +178,7 @@ class CmkKeyStepTest {
         CmkRequest request = request("noaccess");
         Ownership owner = owner("noaccess");
         VaultOutcome vault = new KeyVaultStep(elsewhere, CmkStack.FAST_POLLING).ensure(request, owner, NO_HEARTBEAT);
-        CmkKeyStep keyStep = new CmkKeyStep(elsewhere);
+        KeyStep keyStep = new KeyStep(elsewhere);
         keyStep.ensure(request, vault, owner);
 
         AzureStepException e = catchThrowableOfType(AzureStepException.class, () -> keyStep.undo(request, owner));
@@ -197,7 +197,7 @@ class CmkKeyStepTest {
                     .vault(new CmkRequest.KeyVault("kv-rbacundo", null, "standard", 7, true)).build();
             Ownership owner = owner("rbacundo");
             VaultOutcome vault = new KeyVaultStep(slow.clients(), CmkStack.FAST_POLLING).ensure(request, owner, NO_HEARTBEAT);
-            CmkKeyStep patient = new CmkKeyStep(slow.clients());
+            KeyStep patient = new KeyStep(slow.clients());
             patient.ensure(request, vault, owner);
             assertThat(slow.arm().state().roleAssignments()).anySatisfy(a -> {
                 assertThat(a.principalId()).isEqualTo(SimulatedDirectory.CALLER_OBJECT_ID);
@@ -208,7 +208,7 @@ class CmkKeyStepTest {
             AzureClients impatientClients = new AzureClients(slow.connection(),
                     PrincipalSettings.of(List.of(), null, Duration.ZERO));
             AzureStepException refused = catchThrowableOfType(AzureStepException.class,
-                    () -> new CmkKeyStep(impatientClients).undo(request, owner));
+                    () -> new KeyStep(impatientClients).undo(request, owner));
             assertThat(refused.failure().httpStatus()).isEqualTo(403);
             assertThat(refused.getMessage()).contains("ForbiddenByRbac");
 

@@ -28,14 +28,14 @@ import java.util.Optional;
  * Keys_CreateIfNotExist, which returns an existing key unchanged: a rerun creates no new version. A soft-deleted key
  * of the same name that cmkflow made for this target is recovered rather than left to block the name.
  */
-public final class CmkKeyStep {
+public final class KeyStep {
 
     private static final List<JsonWebKeyOperation> KEY_OPS = List.of(JsonWebKeyOperation.WRAP_KEY, JsonWebKeyOperation.UNWRAP_KEY);
 
     private final AzureClients clients;
     private final OwnKeyAccess ownAccess;
 
-    public CmkKeyStep(AzureClients clients) {
+    public KeyStep(AzureClients clients) {
         this.clients = clients;
         this.ownAccess = new OwnKeyAccess(clients);
     }
