@@ -34,21 +34,33 @@ public class AzureCompensationActivities implements CompensationActivities {
 
     @Override
     public List<UndoOutcome> deleteWorkspace(CmkRequest request, Ownership owner) {
-        return ActivityFailures.run("deleteWorkspace", request, scope, () -> workspace.undo(request, owner, ActivityHeartbeat.current()));
+        return ActivityFailures.run("deleteWorkspace", request, scope, () -> {
+            ActivityInputs.requireOwnRun(request, owner);
+            return workspace.undo(request, owner, ActivityHeartbeat.current());
+        });
     }
 
     @Override
     public UndoOutcome removeCosmosDbKeyAccess(CmkRequest request, KeyAccessOutcome grant) {
-        return ActivityFailures.run("removeCosmosDbKeyAccess", request, scope, () -> keyAccess.undo(request, grant));
+        return ActivityFailures.run("removeCosmosDbKeyAccess", request, scope, () -> {
+            ActivityInputs.requireKeyAccess(request, grant);
+            return keyAccess.undo(request, grant);
+        });
     }
 
     @Override
     public UndoOutcome deleteKey(CmkRequest request, Ownership owner) {
-        return ActivityFailures.run("deleteKey", request, scope, () -> key.undo(request, owner));
+        return ActivityFailures.run("deleteKey", request, scope, () -> {
+            ActivityInputs.requireOwnRun(request, owner);
+            return key.undo(request, owner);
+        });
     }
 
     @Override
     public UndoOutcome deleteKeyVault(CmkRequest request, Ownership owner) {
-        return ActivityFailures.run("deleteKeyVault", request, scope, () -> keyVault.undo(request, owner));
+        return ActivityFailures.run("deleteKeyVault", request, scope, () -> {
+            ActivityInputs.requireOwnRun(request, owner);
+            return keyVault.undo(request, owner);
+        });
     }
 }

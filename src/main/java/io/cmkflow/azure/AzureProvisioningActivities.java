@@ -45,31 +45,52 @@ public class AzureProvisioningActivities implements ProvisioningActivities {
 
     @Override
     public VaultOutcome createKeyVault(CmkRequest request, Ownership owner) {
-        return ActivityFailures.run("createKeyVault", request, scope, () -> keyVault.ensure(request, owner, ActivityHeartbeat.current()));
+        return ActivityFailures.run("createKeyVault", request, scope, () -> {
+            ActivityInputs.requireOwnRun(request, owner);
+            return keyVault.ensure(request, owner, ActivityHeartbeat.current());
+        });
     }
 
     @Override
     public KeyOutcome createKey(CmkRequest request, VaultOutcome vault, Ownership owner) {
-        return ActivityFailures.run("createKey", request, scope, () -> key.ensure(request, vault, owner));
+        return ActivityFailures.run("createKey", request, scope, () -> {
+            ActivityInputs.requireOwnRun(request, owner);
+            ActivityInputs.requireVault(request, vault);
+            return key.ensure(request, vault, owner);
+        });
     }
 
     @Override
     public KeyAccessOutcome readCosmosDbKeyAccess(CmkRequest request, VaultOutcome vault) {
-        return ActivityFailures.run("readCosmosDbKeyAccess", request, scope, () -> keyAccess.accessBefore(request, vault));
+        return ActivityFailures.run("readCosmosDbKeyAccess", request, scope, () -> {
+            ActivityInputs.requireVault(request, vault);
+            return keyAccess.accessBefore(request, vault);
+        });
     }
 
     @Override
     public KeyAccessOutcome grantCosmosDbKeyAccess(CmkRequest request, VaultOutcome vault, KeyAccessOutcome before) {
-        return ActivityFailures.run("grantCosmosDbKeyAccess", request, scope, () -> keyAccess.grant(request, vault, before));
+        return ActivityFailures.run("grantCosmosDbKeyAccess", request, scope, () -> {
+            ActivityInputs.requireVault(request, vault);
+            ActivityInputs.requireKeyAccess(request, before);
+            return keyAccess.grant(request, vault, before);
+        });
     }
 
     @Override
     public WorkspaceOutcome createWorkspace(CmkRequest request, VaultOutcome vault, KeyOutcome key, Ownership owner) {
-        return ActivityFailures.run("createWorkspace", request, scope, () -> workspace.ensure(request, vault, key, owner, ActivityHeartbeat.current()));
+        return ActivityFailures.run("createWorkspace", request, scope, () -> {
+            ActivityInputs.requireOwnRun(request, owner);
+            ActivityInputs.requireKey(request, vault, key);
+            return workspace.ensure(request, vault, key, owner, ActivityHeartbeat.current());
+        });
     }
 
     @Override
     public ManagedGroupOutcome verifyManagedResourceGroup(CmkRequest request, WorkspaceOutcome workspaceOutcome) {
-        return ActivityFailures.run("verifyManagedResourceGroup", request, scope, () -> managedGroup.verify(request, workspaceOutcome, ActivityHeartbeat.current()));
+        return ActivityFailures.run("verifyManagedResourceGroup", request, scope, () -> {
+            ActivityInputs.requireWorkspace(request, workspaceOutcome);
+            return managedGroup.verify(request, workspaceOutcome, ActivityHeartbeat.current());
+        });
     }
 }

@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 /**
  * Step 4: Azure Cosmos DB (the service that encrypts the workspace's managed account) may use the key: keys
@@ -105,6 +106,7 @@ public final class KeyAccessStep {
 
     private KeyAccessOutcome grantInAzure(CmkRequest request, VaultOutcome vault, KeyAccessOutcome before,
                                           AzureResourceManager azure) {
+        requireRequestsPrincipals(request, before);
         // Listed now, not as the read found them: an assignment a crashed earlier attempt made is this run's.
         List<RoleAssignmentInner> atVault = assignmentsAt(azure, vault, before.identityPrincipalId());
         KeyAccessOutcome granted = grantCosmosDbKeyAccess(request, vault, before, azure, atVault);
@@ -156,6 +158,27 @@ public final class KeyAccessStep {
      * The principal of the request's user-assigned identity, or null when it names none; read in the subscription its
      * own id names (it may differ from the workspace's), the URL built from the id's checked segments.
      */
+    /**
+     * The principals and role assignments an outcome names must be the request's: Azure Cosmos DB's in the request's
+     * tenant and the request's identity, assignments at the vault. A workflow input is trusted no more than a message:
+     * a forged outcome would otherwise grant (or take away) access for any principal on the vault.
+     */
+    private void requireRequestsPrincipals(CmkRequest request, KeyAccessOutcome outcome) {
+        String cosmosDb = clients.principals().cosmosDbObjectId(request);
+        String identity = identityPrincipal(request);
+        boolean assignmentsAtVault = Stream.of(outcome.roleAssignmentId(), outcome.identityRoleAssignmentId(),
+                        outcome.identityContributorAssignmentId())
+                .allMatch(id -> id == null || id.toLowerCase(Locale.ROOT).startsWith(
+                        outcome.vaultId().toLowerCase(Locale.ROOT) + "/providers/microsoft.authorization/roleassignments/"));
+        if (!cosmosDb.equalsIgnoreCase(outcome.principalObjectId())
+                || (identity == null ? outcome.identityPrincipalId() != null : !identity.equalsIgnoreCase(outcome.identityPrincipalId()))
+                || !assignmentsAtVault) {
+            throw new AzureStepException(AzureFailure.nonRetryable("ActivityInputMismatch", "the key access handed to this"
+                    + " activity names principals or role assignments that are not the request's (Azure Cosmos DB "
+                    + cosmosDb + (identity == null ? "" : ", identity " + identity) + ", assignments at " + outcome.vaultId() + ")"));
+        }
+    }
+
     private String identityPrincipal(CmkRequest request) {
         String identityId = request.workspace().userAssignedIdentityId();
         if (identityId == null) {
@@ -186,6 +209,7 @@ public final class KeyAccessStep {
                     "Cosmos DB's access" + (grant.identityPrincipalId() == null ? "" : " and the identity's access")
                             + " existed before this run; left untouched", null);
         }
+        requireRequestsPrincipals(request, grant);
         AzureResourceManager azure = clients.forRequest(request);
         List<String> removed = new ArrayList<>();
         if (grant.identityContributorAddedByThisRun()) {

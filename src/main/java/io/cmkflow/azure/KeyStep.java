@@ -77,18 +77,18 @@ public final class KeyStep {
 
     /**
      * The name is soft-deleted (an earlier compensation of this target deleted the key): Azure refuses to create it
-     * until it is purged, which purge protection forbids for the whole retention period. A key cmkflow made for this
-     * target is recovered instead and gets a new version carrying this run's tags, so this run owns (and undoes) it;
-     * anyone else's is refused.
+     * until it is purged, which purge protection forbids for the whole retention period. A key an earlier run of this
+     * target made (its run records show that run) is recovered instead and gets a new version carrying this run's
+     * tags, so this run owns (and undoes) it; any other is refused.
      */
     private KeyOutcome recover(CmkRequest request, VaultOutcome vault, Ownership owner, KeysClient keys, KeyClient dataPlane,
                                DeletedKey deleted, boolean hsm) {
         String name = request.key().name();
-        if (!owner.sameTarget(deleted.getProperties().getTags())) {
-            throw new AzureStepException(AzureFailure.nonRetryable("DeletedKeyNotOurs",
-                    "key.name: a soft-deleted key '" + name + "' in vault " + vault.name() + " was not made by cmkflow for "
-                            + owner.workflowId() + "; it cannot be purged (purge protection) and will not be recovered: "
-                            + "choose another key name"));
+        if (!owner.madeByAnEarlierRunOfThisTarget(deleted.getProperties().getTags())) {
+            throw new AzureStepException(AzureFailure.nonRetryable("DeletedKeyNotThisTargets",
+                    "key.name: a soft-deleted key '" + name + "' in vault " + vault.name() + " exists and this target's"
+                            + " run records do not show that an earlier run of it made the key; it cannot be purged (purge"
+                            + " protection) and will not be recovered: choose another key name"));
         }
         dataPlane.beginRecoverDeletedKey(name).waitForCompletion();
         dataPlane.createRsaKey(new CreateRsaKeyOptions(name)

@@ -27,9 +27,11 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Step 2: the key vault holding the CMK, with soft delete and purge protection. Adopts a compliant existing vault,
- * recovers a soft-deleted vault cmkflow made for this target (and tags it as this run's, so undo deletes it again),
- * creates one otherwise; refuses anything else without changing it.
+ * Step 2: the key vault holding the CMK, with soft delete and purge protection. Uses an existing vault only when the
+ * request names it ({@code keyVault.existingId}) and it complies; creates a new one by {@code keyVault.name}; a name
+ * already taken by a live vault this run did not create is refused, never silently adopted; a soft-deleted vault of
+ * that name is recovered only when this target's run records show an earlier run of it made the vault (and it is then
+ * tagged as this run's, so undo deletes it again); anything else is refused without a change.
  */
 public final class KeyVaultStep {
 
@@ -82,8 +84,11 @@ public final class KeyVaultStep {
                 Disposition was = "true".equals(vault.tags().get(TAG_RECOVERED)) ? Disposition.RECOVERED : Disposition.CREATED;
                 return owned(request, target, awaitReady(vaults, target, vault, heartbeat), was);
             }
-            requireCompliant(request, vault);
-            return outcome(target, vault, Disposition.ADOPTED);
+            // No silent adoption: a vault this run did not make is used only when the request names it.
+            throw new AzureStepException(AzureFailure.nonRetryable("KeyVaultNameTaken", "keyVault.name: a vault named '"
+                    + target.name() + "' already exists in resource group " + target.resourceGroup() + " and this run did"
+                    + " not create it; to use it, name it with keyVault.existingId (" + vault.id() + "), else choose"
+                    + " another name"));
         }
         if (found.second().isPresent()) {
             return recover(request, owner, vaults, target, found.second().get(), heartbeat);
@@ -125,17 +130,13 @@ public final class KeyVaultStep {
     private VaultOutcome recover(CmkRequest request, Ownership owner, VaultsClient vaults, ArmResourceId target,
                                  DeletedVaultInner deleted, Runnable heartbeat) {
         Map<String, String> tags = deleted.properties().tags();
-        if (!Ownership.madeByCmkflow(tags)) {
-            throw new AzureStepException(AzureFailure.nonRetryable("DeletedVaultNotOurs",
-                    "a soft-deleted vault named '" + target.name() + "' exists and was not made by cmkflow; "
-                            + "it cannot be purged (purge protection) and will not be recovered: choose another vault name"));
-        }
-        if (!owner.sameTarget(tags)) {
-            // Recovering it would bring another target's keys and grants back under this run.
-            throw new AzureStepException(AzureFailure.nonRetryable("DeletedVaultOfAnotherTarget",
-                    "keyVault.name: the soft-deleted vault '" + target.name() + "' was made by cmkflow for "
-                            + tags.get(Ownership.TAG_WORKFLOW_ID) + ", not for " + owner.workflowId()
-                            + "; it will not be recovered for this workspace: choose another vault name"));
+        if (!owner.madeByAnEarlierRunOfThisTarget(tags)) {
+            // Recovering it would bring keys and grants back under this run that its records do not show as this
+            // target's (tags alone prove nothing: anyone with Tag Contributor could have written them).
+            throw new AzureStepException(AzureFailure.nonRetryable("DeletedVaultNotThisTargets",
+                    "keyVault.name: a soft-deleted vault named '" + target.name() + "' exists and this target's run"
+                            + " records do not show that an earlier run of it made the vault; it cannot be purged (purge"
+                            + " protection) and will not be recovered: choose another vault name"));
         }
         Optional<ArmResourceId> original = ArmResourceId.parse(deleted.properties().vaultId());
         if (original.isPresent() && !original.get().resourceGroup().equalsIgnoreCase(target.resourceGroup())) {

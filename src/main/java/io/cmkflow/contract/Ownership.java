@@ -1,24 +1,39 @@
 package io.cmkflow.contract;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Who owns what a run creates. Every resource a run creates carries these tags; undo operations refuse a
- * resource whose tags do not name this run, so pre-existing or adopted resources are never removed.
+ * Who owns what a run creates. Ownership is proven by the run's own record: what its steps reported (the create
+ * call's answer, the read before the write), which the workflow keeps in its history. The tags every created resource
+ * carries are a second check and a label for people: {@code cmkflow-run-id} names the Temporal run that created it, an
+ * id no one can know before that run starts (unlike the request id, which any Reader sees on the resources, or the
+ * workflow id, derived from the target). A resource whose run-id tag names another run is never this run's, whatever
+ * its other tags say; one made by an earlier run of the same target is recognised only through that target's run
+ * records ({@code earlierRunIds}, from Temporal, not from the resource).
+ *
+ * @param runId         this run's Temporal run id
+ * @param earlierRunIds the run ids of this target's earlier runs, from their memos in Temporal (empty when Temporal no
+ *                      longer has them: then nothing a resource says makes it this target's)
  */
-public record Ownership(String requestId, String workflowId) {
+public record Ownership(String requestId, String workflowId, String runId, List<String> earlierRunIds) {
     public static final String TAG_REQUEST_ID = "cmkflow-request-id";
     public static final String TAG_WORKFLOW_ID = "cmkflow-workflow-id";
+    public static final String TAG_RUN_ID = "cmkflow-run-id";
     public static final String TAG_MANAGED_BY = "managed-by";
     public static final String MANAGED_BY = "cmkflow";
-    public static final Set<String> RESERVED_TAGS = Set.of(TAG_REQUEST_ID, TAG_WORKFLOW_ID, TAG_MANAGED_BY);
+    public static final Set<String> RESERVED_TAGS = Set.of(TAG_REQUEST_ID, TAG_WORKFLOW_ID, TAG_RUN_ID, TAG_MANAGED_BY);
     private static final String RESERVED_PREFIX = "cmkflow-";
 
+    public Ownership {
+        earlierRunIds = earlierRunIds == null ? List.of() : List.copyOf(earlierRunIds);
+    }
+
     public Map<String, String> tags() {
-        return Map.of(TAG_REQUEST_ID, requestId, TAG_WORKFLOW_ID, workflowId, TAG_MANAGED_BY, MANAGED_BY);
+        return Map.of(TAG_REQUEST_ID, requestId, TAG_WORKFLOW_ID, workflowId, TAG_RUN_ID, runId, TAG_MANAGED_BY, MANAGED_BY);
     }
 
     /** The tags of everything this run creates: the request's tags and this run's ownership tags. */
@@ -34,21 +49,16 @@ public record Ownership(String requestId, String workflowId) {
         return name.startsWith(RESERVED_PREFIX) || name.equals(TAG_MANAGED_BY);
     }
 
-    /** True when {@code tags} name this run (request id and workflow id). */
+    /** True when {@code tags} name this run as the creator: the second check beside the run's own record. */
     public boolean owns(Map<String, String> tags) {
-        return tags != null && requestId.equals(tags.get(TAG_REQUEST_ID)) && workflowId.equals(tags.get(TAG_WORKFLOW_ID));
-    }
-
-    /** True when {@code tags} carry cmkflow's marks, whatever run or target made them. */
-    public static boolean madeByCmkflow(Map<String, String> tags) {
-        return tags != null && MANAGED_BY.equals(tags.get(TAG_MANAGED_BY));
+        return tags != null && runId.equals(tags.get(TAG_RUN_ID));
     }
 
     /**
-     * True when {@code tags} are cmkflow's for this run's target, whatever request made them: the workflow id is
-     * derived from the target workspace (used to bring back only this target's soft-deleted vault or key).
+     * True when {@code tags} name a run that this target's run records list as one of its earlier runs (used to bring
+     * back only this target's own soft-deleted vault or key).
      */
-    public boolean sameTarget(Map<String, String> tags) {
-        return madeByCmkflow(tags) && workflowId.equalsIgnoreCase(tags.get(TAG_WORKFLOW_ID));
+    public boolean madeByAnEarlierRunOfThisTarget(Map<String, String> tags) {
+        return tags != null && tags.get(TAG_RUN_ID) != null && earlierRunIds.contains(tags.get(TAG_RUN_ID));
     }
 }

@@ -65,7 +65,7 @@ public class IntakeService implements AutoCloseable {
         try {
             CmkRequest request = validate(message);
             String replyTo = events.allowedReplyTo(request.requestId(), message.replyTo());
-            return new Admission(new CmkWorkflowInput(request, replyTo, null, settings.activityTimeoutCap()), null);
+            return new Admission(new CmkWorkflowInput(request, replyTo, null, settings.activityTimeoutCap(), null), null);
         } catch (RequestRejectedException rejected) {
             return new Admission(null, reject(message, null, rejected.reason(), rejected.description(), rejected.violations()));
         }

@@ -3,6 +3,7 @@ package io.cmkflow.workflow;
 import io.cmkflow.contract.CmkRequest;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * What a run of {@link CmkWorkspaceWorkflow} is started with.
@@ -14,22 +15,34 @@ import java.time.Duration;
  *                    kill workers set it: it caps every activity's start-to-close and heartbeat timeout, so the run
  *                    notices a dead worker within it instead of minutes. Part of the run's input, so it is in the history
  *                    and replays as it ran.
+ * @param earlierRunIds the run ids of this target's earlier runs, as Temporal's records of them (their memos) list
+ *                    them: what lets a run recognise a soft-deleted vault or key an earlier run of its target made
  */
-public record CmkWorkflowInput(CmkRequest request, String replyTo, Duration parkTimeout, Duration activityTimeoutCap) {
+public record CmkWorkflowInput(CmkRequest request, String replyTo, Duration parkTimeout, Duration activityTimeoutCap,
+                               List<String> earlierRunIds) {
 
     public static final Duration DEFAULT_PARK_TIMEOUT = Duration.ofHours(72);
 
+    public CmkWorkflowInput {
+        earlierRunIds = earlierRunIds == null ? List.of() : List.copyOf(earlierRunIds);
+    }
+
     public CmkWorkflowInput(CmkRequest request) {
-        this(request, null, null, null);
+        this(request, null, null, null, null);
     }
 
     public CmkWorkflowInput(CmkRequest request, String replyTo, Duration parkTimeout) {
-        this(request, replyTo, parkTimeout, null);
+        this(request, replyTo, parkTimeout, null, null);
     }
 
     /** This input with {@code cap} as its {@link #activityTimeoutCap}. */
     public CmkWorkflowInput withActivityTimeoutCap(Duration cap) {
-        return new CmkWorkflowInput(request, replyTo, parkTimeout, cap);
+        return new CmkWorkflowInput(request, replyTo, parkTimeout, cap, earlierRunIds);
+    }
+
+    /** This input with the target's earlier run ids (the starter reads them from Temporal). */
+    public CmkWorkflowInput withEarlierRunIds(List<String> runIds) {
+        return new CmkWorkflowInput(request, replyTo, parkTimeout, activityTimeoutCap, runIds);
     }
 
     public Duration parkTimeoutOrDefault() {

@@ -53,6 +53,12 @@ public class CmkWorkflowStarter {
      * cannot answer) and without relying on retention of older runs.
      */
     static final String MEMO_REQUEST_IDS = "cmkRequestIds";
+    /**
+     * Memo of each run: the run ids of its target's earlier runs (its own is unknown when it starts; the next start
+     * adds it). The run is given them ({@link CmkWorkflowInput#earlierRunIds}): Temporal's record, not a resource's
+     * tag, is what shows that a soft-deleted vault or key was made by this target.
+     */
+    static final String MEMO_EARLIER_RUN_IDS = "cmkEarlierRunIds";
 
     private final WorkflowClient client;
     private final String taskQueue;
@@ -75,6 +81,8 @@ public class CmkWorkflowStarter {
         }
         List<String> ranIncludingThis = new ArrayList<>(ranBefore);
         ranIncludingThis.add(request.requestId());
+        List<String> earlierRunIds = new ArrayList<>(latest.map(CmkWorkflowStarter::earlierRunIdsOf).orElse(List.of()));
+        latest.ifPresent(run -> earlierRunIds.add(run.getExecution().getRunId()));
 
         WorkflowOptions options = WorkflowOptions.newBuilder()
                 .setWorkflowId(workflowId)
@@ -88,13 +96,13 @@ public class CmkWorkflowStarter {
                         .set(CmkSearchAttributes.STATUS, CmkStatus.Running.name())
                         .set(CmkSearchAttributes.STAGE, CmkSearchAttributes.STAGE_ACCEPTED)
                         .build())
-                .setMemo(Map.of(MEMO_REQUEST_IDS, ranIncludingThis))
+                .setMemo(Map.of(MEMO_REQUEST_IDS, ranIncludingThis, MEMO_EARLIER_RUN_IDS, earlierRunIds))
                 .setStaticSummary(staticSummary(request))
                 .setStaticDetails(staticDetails(request))
                 .build();
         CmkWorkspaceWorkflow workflow = client.newWorkflowStub(CmkWorkspaceWorkflow.class, options);
         try {
-            WorkflowExecution execution = WorkflowClient.start(workflow::provision, input);
+            WorkflowExecution execution = WorkflowClient.start(workflow::provision, input.withEarlierRunIds(earlierRunIds));
             return new StartResult(Outcome.STARTED, workflowId, execution.getRunId(), null);
         } catch (WorkflowExecutionAlreadyStarted alreadyStarted) {
             String openRunId = alreadyStarted.getExecution().getRunId();
@@ -128,6 +136,11 @@ public class CmkWorkflowStarter {
         }
         String own = requestIdOf(description);
         return own == null ? List.of() : List.of(own);
+    }
+
+    private static List<String> earlierRunIdsOf(WorkflowExecutionDescription description) {
+        String[] carried = description.getMemo(MEMO_EARLIER_RUN_IDS, String[].class, String[].class);
+        return carried == null ? List.of() : List.of(carried);
     }
 
     private static String requestIdOf(WorkflowExecutionDescription description) {

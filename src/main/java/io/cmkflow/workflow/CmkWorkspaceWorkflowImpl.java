@@ -28,6 +28,8 @@ import static io.cmkflow.workflow.CmkStep.VERIFY_MANAGED_RESOURCE_GROUP;
  * operator, and abort, park timeout or cancellation undo what this run created, in reverse order. Provider
  * registrations are never undone and the managed resource group is never touched.
  */
+import java.util.List;
+
 public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
 
     /** Stage and status-event step of the run's own request check (step 0). */
@@ -46,17 +48,18 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
         events = new StatusEvents(run, input.replyTo());
         parking = new Parking(run, events);
         try {
-            return runProcedure(request);
+            return runProcedure(request, input.earlierRunIds());
         } finally {
             // The run ends only once its events are out: the last one is what upstream systems wait for.
             events.flush();
         }
     }
 
-    private CmkRunState runProcedure(CmkRequest request) {
+    private CmkRunState runProcedure(CmkRequest request, List<String> earlierRunIds) {
         refuseInvalid(request);
 
-        Ownership owner = new Ownership(request.requestId(), run.workflowId());
+        // The run id is unknowable before the run starts: the tag naming it cannot have been put on a resource earlier.
+        Ownership owner = new Ownership(request.requestId(), run.workflowId(), Workflow.getInfo().getRunId(), earlierRunIds);
         StepRunner steps = new StepRunner(run, events, parking);
         Compensation compensation = new Compensation(run, parking);
         Undos undos = new Undos(run, compensation, owner);

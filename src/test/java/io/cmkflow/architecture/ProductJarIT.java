@@ -29,6 +29,7 @@ class ProductJarIT {
         }
 
         assertThat(entries).contains("io/cmkflow/Application.class", "io/cmkflow/workflow/CmkWorkspaceWorkflowImpl.class",
+                "META-INF/swagger/cmkflow-operator-api.yml",
                 "workflows/cmk-workspace/request.schema.json", "application.yml");
         assertThat(entries).filteredOn(name -> name.startsWith("io/cmkflow/standins/") || name.startsWith("io/cmkflow/dev/")
                         || name.startsWith("org/bouncycastle/") || name.equals("application-dev.yml")

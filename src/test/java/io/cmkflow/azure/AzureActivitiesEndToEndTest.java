@@ -11,6 +11,7 @@ import io.cmkflow.contract.KeyOutcome;
 import io.cmkflow.contract.ManagedGroupOutcome;
 import io.cmkflow.contract.Ownership;
 import io.cmkflow.workflow.ProvisioningActivities;
+import io.cmkflow.workflow.WorkflowIds;
 import io.cmkflow.contract.UndoOutcome;
 import io.cmkflow.contract.VaultOutcome;
 import io.cmkflow.contract.WorkspaceOutcome;
@@ -54,7 +55,7 @@ class AzureActivitiesEndToEndTest {
     @WorkflowInterface
     public interface ProvisionThenCompensate {
         @WorkflowMethod
-        RunReport run(CmkRequest request, Ownership owner);
+        RunReport run(CmkRequest request);
     }
 
     public static class ProvisionThenCompensateImpl implements ProvisionThenCompensate {
@@ -66,7 +67,10 @@ class AzureActivitiesEndToEndTest {
         private final CompensationActivities compensation = Workflow.newActivityStub(CompensationActivities.class, options);
 
         @Override
-        public RunReport run(CmkRequest request, Ownership owner) {
+        public RunReport run(CmkRequest request) {
+            // As the real workflow does: its own run's ownership (the activities refuse any other run's).
+            Ownership owner = new Ownership(request.requestId(), Workflow.getInfo().getWorkflowId(),
+                    Workflow.getInfo().getRunId(), List.of());
             provisioning.registerResourceProviders(request);
             VaultOutcome vault = provisioning.createKeyVault(request, owner);
             KeyOutcome key = provisioning.createKey(request, vault, owner);
@@ -103,8 +107,8 @@ class AzureActivitiesEndToEndTest {
         CmkRequest request = TestRequests.request("e2e");
 
         RunReport report = temporal.getWorkflowClient().newWorkflowStub(ProvisionThenCompensate.class,
-                        WorkflowOptions.newBuilder().setTaskQueue(QUEUE).setWorkflowId("e2e").build())
-                .run(request, TestRequests.owner("e2e"));
+                        WorkflowOptions.newBuilder().setTaskQueue(QUEUE).setWorkflowId(WorkflowIds.forRequest(request)).build())
+                .run(request);
 
         assertThat(report.vault().disposition()).isEqualTo(VaultOutcome.Disposition.CREATED);
         assertThat(report.key().created()).isTrue();

@@ -114,8 +114,9 @@ class KeyStepTest {
     @Test
     void aKeyAnEarlierCompensationOfThisTargetSoftDeletedIsRecoveredAsThisRunsOnTheRerun() {
         CmkRequest request = request("keyback");
-        Ownership owner = owner("keyback");
-        Ownership earlier = new Ownership("req-earlier", owner.workflowId());
+        Ownership earlier = new Ownership("req-earlier", owner("keyback").workflowId(), "run-earlier", List.of());
+        // This target's run records (Temporal's, not the key's tags) list the earlier run.
+        Ownership owner = new Ownership("req-keyback", earlier.workflowId(), "run-keyback", List.of("run-earlier"));
         VaultOutcome vault = vaults.ensure(request, owner, NO_HEARTBEAT);
         step.ensure(request, vault, earlier);
         step.undo(request, earlier);
@@ -146,7 +147,7 @@ class KeyStepTest {
         AzureStepException e = catchThrowableOfType(AzureStepException.class, () -> step.ensure(request, vault, owner));
 
         assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.NON_RETRYABLE);
-        assertThat(e.failure().code()).isEqualTo("DeletedKeyNotOurs");
+        assertThat(e.failure().code()).isEqualTo("DeletedKeyNotThisTargets");
         assertThat(e.getMessage()).contains("key.name", "choose another key name");
         assertThat(azure.arm().journal().writes()).as("only the create Azure refused for the deleted name")
                 .extracting(JournalEntry::status).containsOnly(409);

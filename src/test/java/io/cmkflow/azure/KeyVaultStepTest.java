@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 import static io.cmkflow.testing.TestRequests.GROUP;
@@ -90,16 +91,38 @@ class KeyVaultStepTest {
     }
 
     @Test
-    void adoptsAnExistingCompliantVaultFoundByName() {
+    void aNewVaultNameThatAnExistingVaultHoldsIsRefusedNotAdopted() {
         azure.arm().state().vault(VaultSeed.of(SUBSCRIPTION, GROUP, "kv-byname").tenantId(TENANT).tags(Map.of("owner", "team")));
         azure.arm().journal().clear();
 
-        VaultOutcome vault = step.ensure(request("byname"), owner("byname"), NO_HEARTBEAT);
+        AzureStepException e = catchThrowableOfType(AzureStepException.class,
+                () -> step.ensure(request("byname"), owner("byname"), NO_HEARTBEAT));
 
-        assertThat(vault.disposition()).isEqualTo(Disposition.ADOPTED);
+        assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.NON_RETRYABLE);
+        assertThat(e.failure().code()).isEqualTo("KeyVaultNameTaken");
+        assertThat(e.getMessage()).contains("keyVault.name", "keyVault.existingId", vaultIdIn(GROUP, "kv-byname"));
         assertThat(azure.arm().journal().writes()).isEmpty();
         assertThat(azure.arm().state().vault(SUBSCRIPTION, GROUP, "kv-byname").orElseThrow().tags())
                 .containsExactlyEntriesOf(Map.of("owner", "team"));
+    }
+
+    @Test
+    void aVaultCarryingThisTargetsRequestAndWorkflowTagsButAnotherRunsIsNotThisRuns() {
+        // What a resend after Temporal lost the target's history meets: the earlier run's vault, with the same request
+        // id and workflow id in its tags (anyone can read or write those), but not this run's id.
+        Ownership earlier = new Ownership("req-resent", "cmk-resent", "run-lost", List.of());
+        azure.arm().state().vault(VaultSeed.of(SUBSCRIPTION, GROUP, "kv-resent").tenantId(TENANT).tags(earlier.tags()));
+        Ownership resent = new Ownership("req-resent", "cmk-resent", "run-new", List.of());
+        azure.arm().journal().clear();
+
+        AzureStepException e = catchThrowableOfType(AzureStepException.class,
+                () -> step.ensure(request("resent"), resent, NO_HEARTBEAT));
+        UndoOutcome undo = step.undo(request("resent"), resent);
+
+        assertThat(e.failure().code()).isEqualTo("KeyVaultNameTaken");
+        assertThat(undo.result()).isEqualTo(UndoOutcome.Result.NOT_OURS);
+        assertThat(azure.arm().journal().writes()).isEmpty();
+        assertThat(azure.arm().state().vault(SUBSCRIPTION, GROUP, "kv-resent")).isPresent();
     }
 
     @Test
@@ -121,12 +144,15 @@ class KeyVaultStepTest {
 
     @Test
     void recoversTheSoftDeletedVaultOfThisTarget_andItsUndoDeletesItAgain() {
-        // An earlier request on the same target (same workflow id) made the vault; its compensation deleted it.
+        // An earlier run of the same target made the vault; its compensation deleted it. The target's run records list
+        // that run.
+        Ownership earlier = new Ownership("req-earlier-run", owner("recover").workflowId(), "run-earlier", List.of());
         azure.arm().state().deletedVault(VaultSeed.of(SUBSCRIPTION, GROUP, "kv-recover").tenantId(TENANT)
-                .location(TestRequests.LOCATION).tags(new Ownership("req-earlier-run", owner("recover").workflowId()).tags()));
+                .location(TestRequests.LOCATION).tags(earlier.tags()));
+        Ownership owner = new Ownership("req-recover", earlier.workflowId(), "run-recover", List.of("run-earlier"));
         azure.arm().journal().clear();
 
-        VaultOutcome vault = step.ensure(request("recover"), owner("recover"), NO_HEARTBEAT);
+        VaultOutcome vault = step.ensure(request("recover"), owner, NO_HEARTBEAT);
 
         assertThat(vault.disposition()).isEqualTo(Disposition.RECOVERED);
         assertThat(azure.arm().journal().byOperation("Vaults_CreateOrUpdate")).singleElement()
@@ -135,25 +161,27 @@ class KeyVaultStepTest {
         assertThat(azure.arm().state().vault(SUBSCRIPTION, GROUP, "kv-recover")).isPresent();
 
         azure.arm().journal().clear();
-        assertThat(step.ensure(request("recover"), owner("recover"), NO_HEARTBEAT).disposition()).isEqualTo(Disposition.RECOVERED);
+        assertThat(step.ensure(request("recover"), owner, NO_HEARTBEAT).disposition()).isEqualTo(Disposition.RECOVERED);
         assertThat(azure.arm().journal().writes()).isEmpty();
 
-        assertThat(step.undo(request("recover"), owner("recover")).result()).isEqualTo(UndoOutcome.Result.DELETED);
+        assertThat(step.undo(request("recover"), owner).result()).isEqualTo(UndoOutcome.Result.DELETED);
         assertThat(azure.arm().state().deletedVault("kv-recover")).isPresent();
     }
 
     @Test
-    void refusesToRecoverASoftDeletedVaultCmkflowMadeForAnotherTarget() {
+    void refusesToRecoverASoftDeletedVaultThisTargetsRunRecordsDoNotShow() {
+        // Its tags name this very target (a forgery, or a run Temporal no longer remembers): tags prove nothing.
+        Ownership forged = new Ownership("req-elsewhere", owner("elsewhere").workflowId(), "run-unrecorded", List.of());
         azure.arm().state().deletedVault(VaultSeed.of(SUBSCRIPTION, GROUP, "kv-elsewhere").tenantId(TENANT)
-                .location(TestRequests.LOCATION).tags(owner("another-workspace").tags()));
+                .location(TestRequests.LOCATION).tags(forged.tags()));
         azure.arm().journal().clear();
 
         AzureStepException e = catchThrowableOfType(AzureStepException.class,
                 () -> step.ensure(request("elsewhere"), owner("elsewhere"), NO_HEARTBEAT));
 
         assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.NON_RETRYABLE);
-        assertThat(e.failure().code()).isEqualTo("DeletedVaultOfAnotherTarget");
-        assertThat(e.getMessage()).contains("keyVault.name", owner("another-workspace").workflowId(), "choose another vault name");
+        assertThat(e.failure().code()).isEqualTo("DeletedVaultNotThisTargets");
+        assertThat(e.getMessage()).contains("keyVault.name", "run records", "choose another vault name");
         assertThat(azure.arm().journal().writes()).isEmpty();
         assertThat(azure.arm().state().deletedVault("kv-elsewhere")).isPresent();
     }
@@ -168,7 +196,7 @@ class KeyVaultStepTest {
                 () -> step.ensure(request("foreign"), owner("foreign"), NO_HEARTBEAT));
 
         assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.NON_RETRYABLE);
-        assertThat(e.failure().code()).isEqualTo("DeletedVaultNotOurs");
+        assertThat(e.failure().code()).isEqualTo("DeletedVaultNotThisTargets");
         assertThat(azure.arm().journal().writes()).isEmpty();
         assertThat(azure.arm().state().deletedVault("kv-foreign")).isPresent();
     }

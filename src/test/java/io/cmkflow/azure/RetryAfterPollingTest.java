@@ -31,7 +31,7 @@ class RetryAfterPollingTest {
     @Test
     void theWorkspaceCreateAndDeleteArePolledAtAzuresRetryAfter() {
         CmkRequest request = TestRequests.request("retryafter");
-        Ownership owner = new Ownership(request.requestId(), "cmk-workspace/retryafter");
+        Ownership owner = TestRequests.owner("retryafter");
         ProvisionedRun run = ProvisionedRun.of(azure, request, owner);
         assertThat(run.workspace().provisioningState()).isEqualToIgnoringCase("Succeeded");
         assertPolledAtRetryAfter("WorkspaceOperations_GetStatus");

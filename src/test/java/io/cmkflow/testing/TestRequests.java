@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -41,8 +42,9 @@ public final class TestRequests {
                 Map.of("cost-center", "ml"));
     }
 
+    /** The ownership of a run named {@code name} (its own run id), with no earlier run of its target on record. */
     public static Ownership owner(String name) {
-        return new Ownership("req-" + name, "cmk-" + name);
+        return new Ownership("req-" + name, "cmk-" + name, "run-" + name, List.of());
     }
 
     public static String vaultId(String vaultName) {

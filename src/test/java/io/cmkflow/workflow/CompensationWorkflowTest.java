@@ -22,6 +22,7 @@ import static io.cmkflow.workflow.CmkWorkflowFixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.doReturn;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.inOrder;
@@ -94,8 +95,8 @@ class CompensationWorkflowTest extends WorkflowTestRun {
         assertThatThrownBy(() -> stub().getResult(CmkRunState.class)).isInstanceOf(WorkflowFailedException.class);
 
         InOrder order = inOrder(compensation);
-        order.verify(compensation).deleteWorkspace(request(REQUEST_ID), OWNER);
-        order.verify(compensation).deleteKey(request(REQUEST_ID), OWNER);
+        order.verify(compensation).deleteWorkspace(eq(request(REQUEST_ID)), ownedByThisRun());
+        order.verify(compensation).deleteKey(eq(request(REQUEST_ID)), ownedByThisRun());
         verifyNoMoreInteractions(compensation);
         CmkRunState state = queryState();
         assertThat(state.steps().get(CmkStep.CREATE_KEY_VAULT.ordinal()).result()).isEqualTo(Result.ADOPTED);
@@ -158,7 +159,7 @@ class CompensationWorkflowTest extends WorkflowTestRun {
         awaitClosed();
         assertThatThrownBy(() -> stub().getResult(CmkRunState.class)).isInstanceOf(WorkflowFailedException.class);
 
-        verify(compensation).deleteKeyVault(request(REQUEST_ID), OWNER);
+        verify(compensation).deleteKeyVault(eq(request(REQUEST_ID)), ownedByThisRun());
         verify(compensation, never()).deleteKey(any(), any());
         assertThat(queryState().compensation()).extracting(CmkRunState.UndoRecord::action, CmkRunState.UndoRecord::result)
                 .containsExactly(

@@ -27,6 +27,7 @@ import static io.cmkflow.workflow.CmkWorkflowFixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.ArgumentMatchers.isNull;
 import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.doReturn;
@@ -63,14 +64,14 @@ class HappyPathWorkflowTest extends WorkflowTestRun {
 
         InOrder order = inOrder(provisioning);
         order.verify(provisioning).registerResourceProviders(request(REQUEST_ID));
-        order.verify(provisioning).createKeyVault(request(REQUEST_ID), OWNER);
-        order.verify(provisioning).createKey(request(REQUEST_ID), vault(VaultOutcome.Disposition.CREATED), OWNER);
+        order.verify(provisioning).createKeyVault(eq(request(REQUEST_ID)), ownedByThisRun());
+        order.verify(provisioning).createKey(eq(request(REQUEST_ID)), eq(vault(VaultOutcome.Disposition.CREATED)), ownedByThisRun());
         order.verify(provisioning).grantCosmosDbKeyAccess(request(REQUEST_ID), vault(VaultOutcome.Disposition.CREATED), grant(false));
-        order.verify(provisioning).createWorkspace(request(REQUEST_ID), vault(VaultOutcome.Disposition.CREATED), key(true), OWNER);
+        order.verify(provisioning).createWorkspace(eq(request(REQUEST_ID)), eq(vault(VaultOutcome.Disposition.CREATED)), eq(key(true)), ownedByThisRun());
         order.verify(provisioning).verifyManagedResourceGroup(request(REQUEST_ID), workspace());
         // Step 4's read of who has access runs beside step 3: after the vault, before the grant.
         InOrder read = inOrder(provisioning);
-        read.verify(provisioning).createKeyVault(request(REQUEST_ID), OWNER);
+        read.verify(provisioning).createKeyVault(eq(request(REQUEST_ID)), ownedByThisRun());
         read.verify(provisioning).readCosmosDbKeyAccess(request(REQUEST_ID), vault(VaultOutcome.Disposition.CREATED));
         read.verify(provisioning).grantCosmosDbKeyAccess(request(REQUEST_ID), vault(VaultOutcome.Disposition.CREATED), grant(false));
         verifyNoInteractions(compensation);

@@ -51,7 +51,11 @@ abstract class WorkflowTestRun {
 
     static final String REQUEST_ID = "req-0001";
     static final String WORKFLOW_ID = WorkflowIds.forTarget(SUBSCRIPTION, RESOURCE_GROUP, WORKSPACE_NAME);
-    static final Ownership OWNER = new Ownership(REQUEST_ID, WORKFLOW_ID);
+    /** The ownership the run hands its create and undo activities: its request, its target and its own run id. */
+    static Ownership ownedByThisRun() {
+        return argThat(owner -> owner != null && REQUEST_ID.equals(owner.requestId()) && WORKFLOW_ID.equals(owner.workflowId())
+                && owner.runId() != null && !owner.runId().isBlank());
+    }
 
     final ProvisioningActivities provisioning = mock(ProvisioningActivities.class, withSettings().withoutAnnotations());
     final CompensationActivities compensation = mock(CompensationActivities.class, withSettings().withoutAnnotations());
@@ -112,7 +116,7 @@ abstract class WorkflowTestRun {
         CmkRequest request = request(REQUEST_ID);
         InOrder order = inOrder(compensation);
         if (failedAt.number() >= CmkStep.CREATE_WORKSPACE.number()) {
-            order.verify(compensation).deleteWorkspace(request, OWNER);
+            order.verify(compensation).deleteWorkspace(eq(request), ownedByThisRun());
         }
         if (failedAt.number() > CmkStep.GRANT_COSMOS_DB_KEY_ACCESS.number()) {
             order.verify(compensation).removeCosmosDbKeyAccess(request, grant(false));
@@ -121,10 +125,10 @@ abstract class WorkflowTestRun {
             order.verify(compensation).removeCosmosDbKeyAccess(eq(request), argThat(g -> g.vaultId().equals(VAULT_ID)));
         }
         if (failedAt.number() >= CmkStep.CREATE_KEY.number()) {
-            order.verify(compensation).deleteKey(request, OWNER);
+            order.verify(compensation).deleteKey(eq(request), ownedByThisRun());
         }
         if (failedAt.number() >= CmkStep.CREATE_KEY_VAULT.number()) {
-            order.verify(compensation).deleteKeyVault(request, OWNER);
+            order.verify(compensation).deleteKeyVault(eq(request), ownedByThisRun());
         }
         verifyNoMoreInteractions(compensation);
     }

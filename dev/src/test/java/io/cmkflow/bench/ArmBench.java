@@ -87,7 +87,7 @@ public final class ArmBench {
     }
 
     private static void provision(Steps s, CmkRequest request) {
-        Ownership owner = new Ownership(request.requestId(), "cmk-" + request.requestId());
+        Ownership owner = new Ownership(request.requestId(), "cmk-" + request.requestId(), "run-" + request.requestId(), List.of());
         s.providers.register(request, NO_HEARTBEAT);
         VaultOutcome vault = s.vault.ensure(request, owner, NO_HEARTBEAT);
         KeyOutcome key = s.key.ensure(request, vault, owner);
@@ -97,7 +97,7 @@ public final class ArmBench {
     }
 
     private static void undo(Steps s, CmkRequest request) {
-        Ownership owner = new Ownership(request.requestId(), "cmk-" + request.requestId());
+        Ownership owner = new Ownership(request.requestId(), "cmk-" + request.requestId(), "run-" + request.requestId(), List.of());
         VaultOutcome vault = new VaultOutcome(KeyVaultStep.vaultIdOf(request).id(), request.keyVault().name(),
                 GROUP, null, LOCATION, false, VaultOutcome.Disposition.CREATED);
         s.workspace.undo(request, owner, NO_HEARTBEAT);

@@ -31,10 +31,9 @@ class DeploymentFilesTest {
     private static final Path COMPOSE = Path.of("docker-compose.yml");
     private static final Path EMULATOR_CONFIG = Path.of("infra/servicebus/Config.json");
     private static final Pattern DURATION = Pattern.compile("^P(?!$)(\\d+D)?(T(?=\\d)(\\d+H)?(\\d+M)?(\\d+S)?)?$");
-    /** Environment variables cmkflow reads outside Micronaut: the arm-simulator command's, and the Azure SDK's. */
+    /** Environment variables cmkflow reads outside Micronaut: the arm-simulator command's. */
     private static final Set<String> READ_DIRECTLY = Set.of("CMKFLOW_ARM_SIMULATOR_HOST", "CMKFLOW_ARM_SIMULATOR_PORT",
-            "CMKFLOW_ARM_SIMULATOR_CERTIFICATE", "CMKFLOW_ARM_SIMULATOR_STATE_FILE",
-            "AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET");
+            "CMKFLOW_ARM_SIMULATOR_CERTIFICATE", "CMKFLOW_ARM_SIMULATOR_STATE_FILE");
 
     @Test
     void everyFileTheComposeStackMountsOrBuildsFromExists() {
@@ -45,8 +44,12 @@ class DeploymentFilesTest {
                     assertThat(Path.of(source)).as(service.getKey() + " mounts " + source).exists();
                 }
             }
-            if (service.getValue().containsKey("build")) {
-                assertThat(Path.of(service.getValue().get("build").toString(), "Dockerfile")).exists();
+            Object build = service.getValue().get("build");
+            if (build instanceof Map<?, ?> withDockerfile) {
+                assertThat(Path.of(withDockerfile.get("context").toString(), withDockerfile.get("dockerfile").toString()))
+                        .as(service.getKey() + " builds from").exists();
+            } else if (build != null) {
+                assertThat(Path.of(build.toString(), "Dockerfile")).as(service.getKey() + " builds from").exists();
             }
         }
     }
@@ -61,7 +64,7 @@ class DeploymentFilesTest {
                         .as(service + " sets " + variable + ": no cmkflow setting reads it").isTrue();
             }
         }
-        String simulatorCommand = Files.readString(Path.of("src/main/java/io/cmkflow/Application.java"));
+        String simulatorCommand = Files.readString(Path.of("dev/src/main/java/io/cmkflow/dev/DevApplication.java"));
         READ_DIRECTLY.stream().filter(v -> v.startsWith("CMKFLOW_")).forEach(v -> assertThat(simulatorCommand).contains("\"" + v + "\""));
     }
 
@@ -74,11 +77,22 @@ class DeploymentFilesTest {
         String dockerfile = Files.readString(Path.of("Dockerfile"));
         assertThat(dockerfile).contains("EXPOSE " + httpPort + " " + managementPort)
                 .contains("http://localhost:" + managementPort + "/health/readiness");
+        // The workers reach the simulator as an ARM endpoint of their own: ARM, authority and Graph at its address,
+        // its certificate trusted (the compose defaults, which an empty value for real Azure replaces).
         Map<String, Object> simulator = map(services().get("arm-simulator").get("environment"));
-        assertThat(map(services().get("worker").get("environment")).get("CMKFLOW_AZURE_SIMULATOR_ENDPOINT"))
-                .isEqualTo("https://" + simulator.get("CMKFLOW_ARM_SIMULATOR_HOST") + ":" + simulator.get("CMKFLOW_ARM_SIMULATOR_PORT") + "/");
-        assertThat(map(services().get("worker").get("environment")).get("CMKFLOW_AZURE_SIMULATOR_CERTIFICATE"))
+        Map<String, Object> worker = map(services().get("worker").get("environment"));
+        String address = "https://" + simulator.get("CMKFLOW_ARM_SIMULATOR_HOST") + ":" + simulator.get("CMKFLOW_ARM_SIMULATOR_PORT") + "/";
+        for (String endpoint : List.of("CMKFLOW_AZURE_ARM_ENDPOINT", "CMKFLOW_AZURE_AUTHORITY_HOST", "CMKFLOW_AZURE_GRAPH_ENDPOINT")) {
+            assertThat(composeDefault(worker.get(endpoint))).as(endpoint).isEqualTo(address);
+        }
+        assertThat(composeDefault(worker.get("CMKFLOW_AZURE_TRUSTED_CERTIFICATE")))
                 .isEqualTo(simulator.get("CMKFLOW_ARM_SIMULATOR_CERTIFICATE"));
+    }
+
+    /** The default of a compose value {@code ${NAME-default}} (or {@code ${NAME:-default}}); a plain value as it is. */
+    private static String composeDefault(Object value) {
+        Matcher m = Pattern.compile("^\\$\\{[A-Z0-9_]+:?-(.*)}$").matcher(String.valueOf(value));
+        return m.matches() ? m.group(1) : String.valueOf(value);
     }
 
     @Test

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * A stand-in for a Microsoft Entra ID tenant's signing side: an RSA key, its JWKS served over HTTP as
@@ -30,6 +31,8 @@ final class EntraTokens implements AutoCloseable {
     static final String TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
     static final String ISSUER = "https://login.microsoftonline.com/" + TENANT + "/v2.0";
     static final String AUDIENCE = "api://cmkflow-operator-api";
+    /** The client application the tokens were issued to (v2 tokens' {@code azp}). */
+    static final String CLIENT_APPLICATION = "5b1f3c2a-9d8e-4f7a-8b6c-1d2e3f4a5b6c";
 
     private final RSAKey key;
     private final RSAKey otherKey;
@@ -81,10 +84,16 @@ final class EntraTokens implements AutoCloseable {
         return sign(otherKey, ISSUER, AUDIENCE, "app-forged", Instant.now().plus(Duration.ofHours(1)), role);
     }
 
+    /** The object id Entra ID gives {@code subject}'s service principal (stable per subject). */
+    static String objectId(String subject) {
+        return UUID.nameUUIDFromBytes(("oid|" + subject).getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
     private static String sign(RSAKey with, String issuer, String audience, String subject, Instant expires, String... roles) {
         JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(issuer).audience(audience).subject(subject)
                 .issueTime(Date.from(expires.minus(Duration.ofHours(2)))).notBeforeTime(Date.from(expires.minus(Duration.ofHours(2))))
-                .expirationTime(Date.from(expires)).claim("roles", List.of(roles)).build();
+                .expirationTime(Date.from(expires)).claim("roles", List.of(roles)).claim("oid", objectId(subject))
+                .claim("azp", CLIENT_APPLICATION).build();
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(with.getKeyID()).build(), claims);
         try {
             jwt.sign(new RSASSASigner(with));

@@ -155,6 +155,15 @@ class OperatorApiTest {
                 : api.post(endpoint.path(), caller.token(), endpoint.body());
 
         assertThat(answer.status()).as(answer.body()).isEqualTo(expected);
+        String call = "call=\"" + endpoint.method() + " " + endpoint.path().replaceAll("\\?.*", "") + "\"";
+        if (expected == 401 || expected == 403) {
+            // Refused calls are audited with whoever the token named (no one for a 401).
+            assertThat(auditLines()).anySatisfy(line -> assertThat(line).contains("action=refused", call,
+                    "result=" + expected).startsWith(expected == 401 ? "actor=-" : "actor="));
+        } else if (endpoint.method().equals("GET")) {
+            assertThat(auditLines()).anySatisfy(line -> assertThat(line).contains("action=read", call,
+                    "result=" + expected).doesNotStartWith("actor=-"));
+        }
         if (expected == 404) {
             assertThat(answer.contentType()).startsWith("application/problem+json");
             assertThat(answer.json().path("detail").asText()).contains("no run cmk-workspace/" + SUBSCRIPTION);
@@ -261,7 +270,7 @@ class OperatorApiTest {
         assertThat(retry.status()).isEqualTo(409);
         assertThat(retry.json().path("detail").asText()).contains("AwaitingOperator");
         assertThat(auditLines()).anySatisfy(line -> assertThat(line).contains("actor=alice", "action=retry",
-                "workflowId=" + WorkflowIds.forRequest(request), "result=refused"));
+                "workflowId=" + WorkflowIds.forRequest(request), "result=\"refused"));
     }
 
     // ---- actions ----------------------------------------------------------------------------------------------------
@@ -279,7 +288,7 @@ class OperatorApiTest {
         assertThat(retry.json().path("recordedReason").asText()).isEqualTo("by alice via api: permission granted");
         await().atMost(Duration.ofSeconds(30)).until(() -> stateStatus(workflowId).equals("Succeeded"));
         assertThat(auditLines()).anySatisfy(line -> assertThat(line).contains("actor=alice", "at=20", "action=retry",
-                "workflowId=" + workflowId, "result=accepted: retrying step 5"));
+                "workflowId=" + workflowId, "result=\"accepted: retrying step 5"));
         JsonNode timeline = api.get("/api/runs/" + workflowId, VIEWER_TOKEN).json().path("temporal");
         assertThat(detailsOf(timeline, "WORKFLOW_EXECUTION_UPDATE_ACCEPTED")).containsExactly("retry: by alice via api: permission granted");
 
@@ -298,8 +307,10 @@ class OperatorApiTest {
         assertThat(abort.status()).as(abort.body()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(30)).until(() -> stateStatus(workflowId).equals(CmkStatus.Compensated.name()));
         assertThat(stack.arm().state().vault(SUBSCRIPTION, GROUP, request.keyVault().name())).isEmpty();
-        assertThat(auditLines()).anySatisfy(line -> assertThat(line).contains("actor=app-operator", "action=abort",
-                "workflowId=" + workflowId, "result=accepted"));
+        // An Entra ID caller is named with its object id and application id besides its subject.
+        assertThat(auditLines()).anySatisfy(line -> assertThat(line).startsWith("actor=app-operator oid="
+                        + EntraTokens.objectId("app-operator") + " appid=" + EntraTokens.CLIENT_APPLICATION)
+                .contains("action=abort", "workflowId=" + workflowId, "result=\"accepted"));
         assertThat(detailsOf(api.get("/api/runs/" + workflowId, JWT_VIEWER.token()).json().path("temporal"),
                 "WORKFLOW_EXECUTION_UPDATE_ACCEPTED")).containsExactly("abort: by app-operator via api: wrong subscription");
     }
@@ -318,7 +329,7 @@ class OperatorApiTest {
         JsonNode temporal = api.get("/api/runs/" + workflowId, VIEWER_TOKEN).json().path("temporal");
         assertThat(detailsOf(temporal, "WORKFLOW_EXECUTION_CANCEL_REQUESTED")).containsExactly("by alice via api: customer withdrew");
         assertThat(auditLines()).anySatisfy(line -> assertThat(line).contains("actor=alice", "action=cancel",
-                "workflowId=" + workflowId, "result=accepted"));
+                "workflowId=" + workflowId, "result=\"accepted"));
 
         ApiClient.Answer again = api.post("/api/runs/" + workflowId + "/cancel", OPERATOR_TOKEN, null);
         assertThat(again.status()).as(again.body()).isEqualTo(409);
@@ -342,7 +353,7 @@ class OperatorApiTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> eventTypes("req-api-post").contains(StatusEvent.Type.succeeded));
         assertThat(eventTypes("req-api-post")).startsWith(StatusEvent.Type.accepted);
         assertThat(auditLines()).anySatisfy(line -> assertThat(line).contains("actor=alice", "action=submit",
-                "workflowId=" + TestRequests.workflowId(request), "result=STARTED request req-api-post"));
+                "workflowId=" + TestRequests.workflowId(request), "result=\"STARTED request req-api-post\""));
 
         ApiClient.Answer resent = api.post("/api/requests", OPERATOR_TOKEN, body);
         assertThat(resent.status()).isEqualTo(202);
@@ -368,7 +379,7 @@ class OperatorApiTest {
         assertThat(stack.status().of(requestId)).singleElement().satisfies(event ->
                 assertThat(event.event().message()).startsWith("SchemaViolation: " + expected.path("field").asText()));
         assertThat(auditLines()).anySatisfy(line -> assertThat(line).contains("actor=alice", "action=submit", "workflowId=-",
-                "result=rejected request " + requestId + ": SchemaViolation"));
+                "result=\"rejected request " + requestId + ": SchemaViolation"));
     }
 
     @Test
@@ -383,7 +394,7 @@ class OperatorApiTest {
         assertThat(refused.json().path("violations")).anySatisfy(violation ->
                 assertThat(violation.path("rule").asText()).isEqualTo("max-size"));
         // The body was not parsed for its request id: the audit names the API's message id.
-        assertThat(auditLines()).anySatisfy(line -> assertThat(line).contains("action=submit", "result=rejected request api-",
+        assertThat(auditLines()).anySatisfy(line -> assertThat(line).contains("action=submit", "result=\"rejected request api-",
                 ": MessageTooLarge")).noneSatisfy(line -> assertThat(line).contains("req-api-oversized"));
     }
 
