@@ -3,6 +3,7 @@ package io.cmkflow.workflow;
 import io.cmkflow.contract.AuthorizationScope;
 import io.cmkflow.standins.arm.SimulatedDirectory;
 import io.cmkflow.testing.CmkStack;
+import io.cmkflow.testing.TestRequests;
 import io.cmkflow.contract.StatusEvent;
 import com.azure.resourcemanager.resources.fluentcore.utils.ResourceManagerUtils;
 import io.cmkflow.azure.AzureClients;
@@ -312,6 +313,42 @@ class CmkWorkflowAgainstSimulatorTest {
         assertCompensated(CmkStep.VERIFY_MANAGED_RESOURCE_GROUP, false);
         assertEnd(CmkStatus.Cancelled, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED);
         assertThat(statusTypes()).endsWith(StatusEvent.Type.awaiting_operator, StatusEvent.Type.cancelled);
+    }
+
+    @Test
+    void aResendAfterTemporalLostTheTargetsHistoryDeletesNothingTheEarlierRunMade() {
+        starter.start(new CmkWorkflowInput(request));
+        assertThat(stub().getResult(CmkRunState.class).status()).isEqualTo(CmkStatus.Succeeded);
+        ArmState.VaultView vault = sim.state().vault(SUBSCRIPTION, GROUP, vaultName()).orElseThrow();
+        // Another Temporal (a new server or namespace: retention, a rebuild) with the same Azure: the earlier run is
+        // gone, and the resent request carries the same request id, so the same tags, with another key.
+        TestWorkflowEnvironment lost = TestWorkflowEnvironment.newInstance();
+        try {
+            CmkSearchAttributes.register(lost.getOperatorServiceStubs(), lost.getNamespace());
+            CmkWorkflowWorker.register(lost.getWorkerFactory(), new AzureProvisioningActivities(clients, FAST, AuthorizationScope.everything()),
+                    new AzureCompensationActivities(clients, FAST, AuthorizationScope.everything()), new RecordingStatusPublisher());
+            lost.start();
+            CmkRequest resent = TestRequests.copy(request).key(new CmkRequest.Key("cmk-other-" + name, 3072, "RSA")).build();
+            sim.journal().clear();
+            new CmkWorkflowStarter(lost.getWorkflowClient(), CmkWorkflowWorker.TASK_QUEUE).start(new CmkWorkflowInput(resent));
+            CmkWorkspaceWorkflow run = lost.getWorkflowClient().newWorkflowStub(CmkWorkspaceWorkflow.class, workflowId);
+            await().atMost(Duration.ofSeconds(20)).until(() -> run.state().status() == CmkStatus.AwaitingOperator);
+            assertThat(run.state().currentStep()).isEqualTo(CmkStep.CREATE_KEY_VAULT);
+            assertThat(run.state().lastError()).contains("KeyVaultNameTaken", "keyVault.existingId");
+
+            run.abort("the resend was a mistake");
+            await().atMost(Duration.ofSeconds(20)).until(() -> run.state().status() == CmkStatus.Compensated);
+        } finally {
+            lost.close();
+        }
+
+        assertThat(sim.journal().where(e -> "DELETE".equals(e.method()))).isEmpty();
+        assertThat(sim.journal().writes()).isEmpty();
+        assertThat(sim.state().vault(SUBSCRIPTION, GROUP, vaultName())).hasValueSatisfying(v -> assertThat(v.id()).isEqualTo(vault.id()));
+        assertThat(sim.state().key(vault.id(), keyName()).orElseThrow().deleted()).isFalse();
+        assertThat(sim.state().workspace(SUBSCRIPTION, GROUP, workspaceName())).isPresent();
+        assertThat(sim.state().resource(storageId())).isPresent();
+        assertThat(sim.state().resource(insightsId())).isPresent();
     }
 
     @Test
