@@ -210,6 +210,12 @@ public final class KeyAccessStep {
                             + " existed before this run; left untouched", null);
         }
         requireRequestsPrincipals(request, grant);
+        // Azure Cosmos DB wraps the key of every workspace encrypted with one in this vault with the same access.
+        List<String> using = new KeyDependents(clients).workspacesUsing(request, grant.vaultId(), null);
+        if (!using.isEmpty()) {
+            return new UndoOutcome(grant.vaultId(), UndoOutcome.Result.IN_USE, "access left in place: workspace(s) "
+                    + String.join(", ", using) + " are encrypted with a key in this vault", null);
+        }
         AzureResourceManager azure = clients.forRequest(request);
         List<String> removed = new ArrayList<>();
         if (grant.identityContributorAddedByThisRun()) {

@@ -34,10 +34,12 @@ public final class KeyStep {
 
     private final AzureClients clients;
     private final OwnKeyAccess ownAccess;
+    private final KeyDependents dependents;
 
     public KeyStep(AzureClients clients) {
         this.clients = clients;
         this.ownAccess = new OwnKeyAccess(clients);
+        this.dependents = new KeyDependents(clients);
     }
 
     public KeyOutcome ensure(CmkRequest request, VaultOutcome vault, Ownership owner) {
@@ -125,6 +127,11 @@ public final class KeyStep {
         }
         if (!owner.owns(key.get().tags())) {
             return new UndoOutcome(keyId, UndoOutcome.Result.NOT_OURS, "key does not carry this run's tags; left untouched", null);
+        }
+        List<String> using = dependents.workspacesUsing(request, vaultId.id(), name);
+        if (!using.isEmpty()) {
+            return new UndoOutcome(keyId, UndoOutcome.Result.IN_USE, "key left in place: workspace(s) "
+                    + String.join(", ", using) + " are encrypted with it", null);
         }
         // Only the first response is needed: waiting for the deleted-key record to appear adds nothing to the undo.
         ownAccess.whileOwnRoleApplies(request, vault.get(), ActivityHeartbeat.current(),

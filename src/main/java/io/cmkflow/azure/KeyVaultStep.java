@@ -41,11 +41,13 @@ public final class KeyVaultStep {
     private final AzureClients clients;
     private final PollingPolicy polling;
     private final OwnKeyAccess ownAccess;
+    private final KeyDependents dependents;
 
     public KeyVaultStep(AzureClients clients, PollingPolicy polling) {
         this.clients = clients;
         this.polling = polling;
         this.ownAccess = new OwnKeyAccess(clients);
+        this.dependents = new KeyDependents(clients);
     }
 
     /** The vault a request names: its {@code existingId}, or {@code name} in the request's resource group. */
@@ -98,7 +100,10 @@ public final class KeyVaultStep {
         return owned(request, target, created, Disposition.CREATED);
     }
 
-    /** Deletes the vault if this run created it; it stays soft-deleted (purge protection) until its scheduled purge date. */
+    /**
+     * Deletes the vault if this run created it and no workspace but the request's own uses a key in it; it stays
+     * soft-deleted (purge protection) until its scheduled purge date.
+     */
     public UndoOutcome undo(CmkRequest request, Ownership owner) {
         return AzureStepException.classifying(() -> undoInAzure(request, owner));
     }
@@ -117,6 +122,11 @@ public final class KeyVaultStep {
         if (!owner.owns(vault.tags())) {
             return new UndoOutcome(vault.id(), UndoOutcome.Result.NOT_OURS,
                     "vault does not carry this run's tags; left untouched", null);
+        }
+        List<String> using = dependents.workspacesUsing(request, vault.id(), null);
+        if (!using.isEmpty()) {
+            return new UndoOutcome(vault.id(), UndoOutcome.Result.IN_USE, "vault left in place: workspace(s) "
+                    + String.join(", ", using) + " are encrypted with a key in it", null);
         }
         ownAccess.revoke(request, vault);
         vaults.delete(target.resourceGroup(), target.name());

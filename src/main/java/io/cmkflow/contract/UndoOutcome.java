@@ -8,6 +8,8 @@ public record UndoOutcome(String resourceId, Result result, String detail, Strin
         /** Nothing to undo: the resource was already gone (undo is idempotent). */
         ALREADY_GONE,
         /** The resource exists but does not carry this run's tags, so it was left untouched. */
-        NOT_OURS
+        NOT_OURS,
+        /** This run made it, but a workspace other than the run's own uses it (the detail names them): left in place. */
+        IN_USE
     }
 }

@@ -352,6 +352,36 @@ class CmkWorkflowAgainstSimulatorTest {
     }
 
     @Test
+    void anAbortedRunLeavesTheVaultKeyAccessAnotherRunsSucceededWorkspaceUsesInPlace() {
+        // Run A creates the vault and parks at its workspace; run B, for another workspace, is given A's vault by
+        // keyVault.existingId and succeeds with its own key in it; then A is aborted.
+        sim.faults().inject(FaultRule.forOperation(faultedOperation(CmkStep.CREATE_WORKSPACE)).resourceName(workspaceName())
+                .status(409).code("QuotaExceeded").message("no quota for A").always());
+        starter.start(new CmkWorkflowInput(request));
+        awaitParked(CmkStep.CREATE_WORKSPACE);
+        String sharedVault = vaultId();
+        CmkRequest runB = request("b" + name, sharedVault);
+        String workflowB = WorkflowIds.forRequest(runB);
+        starter.start(new CmkWorkflowInput(runB));
+        assertThat(client.newUntypedWorkflowStub(workflowB).getResult(CmkRunState.class).status()).isEqualTo(CmkStatus.Succeeded);
+        sim.journal().clear();
+
+        typedStub().abort("A is not wanted any more");
+        assertThatThrownBy(() -> stub().getResult(CmkRunState.class)).isInstanceOf(WorkflowFailedException.class);
+
+        // A's own key (no workspace uses it) is deleted; the vault and Cosmos DB's access, which B's workspace needs, stay.
+        ArmState.VaultView vault = sim.state().vault(SUBSCRIPTION, GROUP, vaultName()).orElseThrow();
+        assertThat(vault.accessPolicies()).anySatisfy(p -> assertThat(p.objectId()).isEqualTo(COSMOS_DB));
+        assertThat(sim.state().key(vault.id(), keyName()).orElseThrow().deleted()).isTrue();
+        assertThat(sim.state().key(vault.id(), runB.key().name()).orElseThrow().deleted()).isFalse();
+        assertThat(sim.journal().where(e -> "DELETE".equals(e.method()) && e.path().equalsIgnoreCase(sharedVault))).isEmpty();
+        assertThat(sim.journal().byOperation("Vaults_UpdateAccessPolicy")).isEmpty();
+        CmkRunState compensated = queryState();
+        assertThat(compensated.compensation()).anySatisfy(undo -> assertThat(undo.toString()).contains("IN_USE", runB.workspace().name()));
+        assertThat(sim.state().workspace(SUBSCRIPTION, GROUP, runB.workspace().name())).isPresent();
+    }
+
+    @Test
     void preExistingVaultKeyAndAccessPolicyAreUntouchedByCompensation() {
         ArmState.VaultView seeded = sim.state().vault(VaultSeed.of(SUBSCRIPTION, GROUP, "kv-shared-" + name)
                 .location(LOCATION).tenantId(TENANT).purgeProtection(true)

@@ -1,5 +1,6 @@
 package io.cmkflow.crash;
 
+import io.cmkflow.dev.DevApplication;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cmkflow.testing.FreePorts;
 import io.cmkflow.testing.TestRequests;
@@ -56,7 +57,7 @@ class DevModeCrashTest {
                 "CMKFLOW_TEMPORAL_UI_PORT", String.valueOf(FreePorts.next()),
                 "CMKFLOW_DEV_SERVICE_BUS_PORT", String.valueOf(FreePorts.next()),
                 "CMKFLOW_HOME", Path.of("").toAbsolutePath().toString());
-        ChildJvm demo = ChildJvm.start("io.cmkflow.Application", List.of("demo"), Map.of(), environment, state.resolve("demo.log"));
+        ChildJvm demo = ChildJvm.start(DevApplication.class.getName(), List.of("demo"), Map.of(), environment, state.resolve("demo.log"));
         try {
             // All three accepted, none finished yet: kill it in the middle of its runs.
             await().atMost(Duration.ofSeconds(120)).until(() -> accepted(demo.logText()).size() == 3);
@@ -66,7 +67,7 @@ class DevModeCrashTest {
         }
         List<String> requestIds = accepted(demo.logText());
 
-        dev = ChildJvm.start("io.cmkflow.Application", List.of("dev"), Map.of(), environment, state.resolve("dev.log"))
+        dev = ChildJvm.start(DevApplication.class.getName(), List.of("dev"), Map.of(), environment, state.resolve("dev.log"))
                 .awaitLog("cmkflow dev running", Duration.ofSeconds(90));
         assertThat(dev.logText()).as("the dev server outlived the killed JVM").contains("a dev server that was already running");
 

@@ -47,7 +47,9 @@ class HealthEndpointTest {
         assertThat(details.path("temporal").path("details").path("address").asText()).isEqualTo(DevTemporal.devServer(stack).target());
         assertThat(details.path("serviceBus").path("status").asText()).isEqualTo("UP");
         assertThat(details.path("serviceBus").path("details").path("queue").asText()).isEqualTo(CmkStack.REQUESTS);
-        assertThat(details.path("azureCredential").path("details").path("mode").asText()).isEqualTo("simulator");
+        // The configured credential got its token from the simulator's Entra-like token endpoint, as from Entra ID.
+        assertThat(details.path("azureCredential").path("status").asText()).isEqualTo("UP");
+        assertThat(details.path("azureCredential").path("details").path("tokenExpiresAt").asText()).isNotBlank();
         assertThat(details.path("azureCredential").path("details").path("resourceManager").asText())
                 .isEqualTo(stack.arm().endpoint().toString());
         assertThat(get("/health").status()).isEqualTo(200);

@@ -58,6 +58,11 @@ final class WorkspaceRoutes implements Route.Family {
             }
             return null;
         }
+        if (r.size() == 5 && r.is(2, "providers") && r.is(3, NAMESPACE) && r.is(4, "workspaces") && method.equals("GET")) {
+            String subscription = r.segment(1);
+            return new Route("Workspaces_ListBySubscription", () -> ArmResponse.ok(JsonDocuments.list(
+                    workspaces.inSubscription(subscription))));
+        }
         if (!(r.is(2, "resourceGroups") && r.is(4, "providers") && r.is(5, NAMESPACE) && r.is(6, "workspaces"))) {
             return null;
         }

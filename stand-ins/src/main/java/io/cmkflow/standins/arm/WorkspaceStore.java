@@ -77,6 +77,11 @@ final class WorkspaceStore {
         return all().stream().filter(w -> ResourceIds.key(w.get("id").asText()).startsWith(prefix)).toList();
     }
 
+    List<ObjectNode> inSubscription(String subscription) {
+        String prefix = ("/subscriptions/" + subscription + "/").toLowerCase(Locale.ROOT);
+        return all().stream().filter(w -> ResourceIds.key(w.get("id").asText()).startsWith(prefix)).toList();
+    }
+
     List<ObjectNode> softDeleted() {
         return List.copyOf(softDeletedById.values());
     }
