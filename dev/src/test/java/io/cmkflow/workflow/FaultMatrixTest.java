@@ -368,7 +368,7 @@ class FaultMatrixTest {
         }
         inject(cell, target, sim);
         Temporal temporal = cell.fault().realTime ? realTime : skipping;
-        temporal.starter().start(new CmkWorkflowInput(target.request(), null, null, ACTIVITY_TIMEOUT));
+        temporal.starter().start(new CmkWorkflowInput(target.request()).withActivityTimeoutCap(ACTIVITY_TIMEOUT));
         List<String> answers = cell.fault().realTime ? answerEveryParkWithAbort(temporal, target) : awaitEnd(temporal, target);
 
         CmkRunState state = temporal.client().newUntypedWorkflowStub(target.workflowId()).query("state", CmkRunState.class);
