@@ -41,6 +41,17 @@ public final class DevApplication {
                 .addSubcommand(new ArmSimulatorCommand());
     }
 
+    /** Dev mode on its state folder and ports (environment variables, else the defaults); null once it said why not. */
+    private static DevMode startOrSayWhyNot(boolean reset) {
+        try {
+            return DevMode.start(DevMode.defaultStateDir(), reset, DevMode.temporalPort(), DevMode.temporalUiPort(), Map.of(),
+                    System.out);
+        } catch (RuntimeException refused) {
+            Application.refusedToStart(refused);
+            return null;
+        }
+    }
+
     @Command(name = "dev", description = "Run everything on this machine: Temporal dev server, ARM simulator, Service Bus stand-in, every role, the operator API")
     static final class Dev implements Callable<Integer> {
         @Option(names = "--reset", description = "wipe the state folder first")
@@ -48,12 +59,9 @@ public final class DevApplication {
 
         @Override
         public Integer call() throws InterruptedException {
-            DevMode dev;
-            try {
-                dev = DevMode.start(DevMode.defaultStateDir(), reset, DevMode.temporalPort(), DevMode.temporalUiPort(),
-                        Map.of(), System.out);
-            } catch (RuntimeException refused) {
-                return Application.refusedToStart(refused);
+            DevMode dev = startOrSayWhyNot(reset);
+            if (dev == null) {
+                return Application.REFUSED;
             }
             try {
                 dev.serveApi();
@@ -77,12 +85,9 @@ public final class DevApplication {
 
         @Override
         public Integer call() throws Exception {
-            DevMode dev;
-            try {
-                dev = DevMode.start(DevMode.defaultStateDir(), reset, DevMode.temporalPort(), DevMode.temporalUiPort(),
-                        Map.of(), System.out);
-            } catch (RuntimeException refused) {
-                return Application.refusedToStart(refused);
+            DevMode dev = startOrSayWhyNot(reset);
+            if (dev == null) {
+                return Application.REFUSED;
             }
             try (dev) {
                 dev.printBanner(System.out);
