@@ -36,10 +36,11 @@ public class AzureBeans {
     AzureClients azureClients(ArmConnection connection, MeterRegistry registry, ArmBudgetSettings budget,
                               @Value("${" + PrincipalSettings.COSMOS_DB_OBJECT_IDS + ":}") List<String> cosmosDbObjectIds,
                               @Value("${" + PrincipalSettings.OWN_OBJECT_ID + ":}") String ownObjectId,
-                              @Value("${" + PrincipalSettings.ROLE_ASSIGNMENT_PROPAGATION + ":PT10M}") Duration propagation) {
+                              @Value("${" + PrincipalSettings.ROLE_ASSIGNMENT_PROPAGATION + ":PT10M}") Duration propagation,
+                              @Value("${" + PrincipalSettings.IDENTITY_GRANT_SCOPES + ":}") List<String> identityGrantScopes) {
         return new AzureClients(connection, new ManagedGroupRegistry(), TransientFaultRetryStrategy.defaults(),
                 PrincipalSettings.of(cosmosDbObjectIds.stream().filter(item -> !item.isBlank()).toList(), ownObjectId,
-                        propagation), budget, registry);
+                        propagation).withIdentityGrantScopes(identityGrantScopes), budget, registry);
     }
 
     @Singleton

@@ -35,17 +35,18 @@ import java.util.stream.Stream;
  * get/wrapKey/unwrapKey through {@code accessPolicies/add}, or on an RBAC vault the role "Key Vault Crypto Service
  * Encryption User" at the vault's scope, for Azure Cosmos DB's service principal in the request's tenant (its object
  * id, {@link PrincipalDirectory}: the application id would grant no one). When the request names a user-assigned
- * identity, the workspace unwraps the key as that identity, and Microsoft's procedure gives it what the principal
- * creating the key has: keys get/wrapKey/unwrapKey plus create/delete/purge, or on an RBAC vault "Key Vault Crypto
- * Officer", which carries all of them, and the Contributor role on the vault in either mode ("these roles and access
- * policies"). Role assignments are named from (vault, principal, role), so a retried write finds its own.
+ * identity, the workspace reaches the key as that identity, and it gets the least Microsoft's current documentation
+ * asks for a CMK: the same get/wrapKey/unwrapKey, or the same role (docs/azure-behaviour.md, "A workspace's
+ * user-assigned identity"), not the 2023 article's create/delete/purge and Contributor, which it never uses. On a vault
+ * the request adopted ({@code keyVault.existingId}) the identity is granted nothing unless
+ * {@code cmkflow.azure.identity-grant-scopes} lists that vault or its resource group: anyone who may send a request
+ * could otherwise give any identity access to any in-scope vault's keys. Role assignments are named from (vault,
+ * principal, role), so a retried write finds its own.
  */
 public final class KeyAccessStep {
 
+    /** What Azure Cosmos DB and a workspace's identity need of the key, and all they get. */
     static final List<KeyPermissions> KEY_PERMISSIONS = List.of(KeyPermissions.GET, KeyPermissions.UNWRAP_KEY, KeyPermissions.WRAP_KEY);
-    /** The identity's key permissions: Cosmos DB's, and what the procedure lists for whoever creates the key. */
-    static final List<KeyPermissions> IDENTITY_KEY_PERMISSIONS = List.of(KeyPermissions.GET, KeyPermissions.UNWRAP_KEY,
-            KeyPermissions.WRAP_KEY, KeyPermissions.CREATE, KeyPermissions.DELETE, KeyPermissions.PURGE);
 
     private final AzureClients clients;
 
@@ -73,32 +74,23 @@ public final class KeyAccessStep {
     private KeyAccessOutcome readAccess(CmkRequest request, VaultOutcome vault, AzureResourceManager azure) {
         String principal = clients.principals().cosmosDbObjectId(request);
         String identity = identityPrincipal(request);
-        List<RoleAssignmentInner> atVault = assignmentsAt(azure, vault, identity);
-        // The identity's Contributor role, in either mode (null when the request names no identity).
-        Optional<String> contributor = identity == null ? Optional.empty()
-                : existingRole(atVault, identity, KeyVaultRoles.CONTRIBUTOR);
-        Boolean contributorPresent = identity == null ? null : contributor.isPresent();
         if (vault.rbacAuthorization()) {
+            List<RoleAssignmentInner> atVault = assignmentsAt(azure, vault);
             Optional<String> cosmos = existingRole(atVault, principal, KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER);
             Optional<String> forIdentity = identity == null ? Optional.empty()
-                    : existingRole(atVault, identity, KeyVaultRoles.CRYPTO_OFFICER);
+                    : existingRole(atVault, identity, KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER);
             return new KeyAccessOutcome(vault.vaultId(), principal, Mode.RBAC, cosmos.isPresent(), cosmos.orElse(null),
-                    identity, identity == null ? null : forIdentity.isPresent(), forIdentity.orElse(null),
-                    contributorPresent, contributor.orElse(null));
+                    identity, identity == null ? null : forIdentity.isPresent(), forIdentity.orElse(null));
         }
         VaultInner current = vaults(azure).getByResourceGroup(vault.resourceGroup(), vault.name());
         // An entry that exists (even with fewer permissions) is not this run's: undo will leave it alone.
         return new KeyAccessOutcome(vault.vaultId(), principal, Mode.ACCESS_POLICY,
                 entryFor(current, request.tenantId(), principal).isPresent(), null,
-                identity, identity == null ? null : entryFor(current, request.tenantId(), identity).isPresent(), null,
-                contributorPresent, contributor.orElse(null));
+                identity, identity == null ? null : entryFor(current, request.tenantId(), identity).isPresent(), null);
     }
 
-    /** The role assignments at the vault, listed once per read or grant; none needed on an access-policy vault without an identity. */
-    private static List<RoleAssignmentInner> assignmentsAt(AzureResourceManager azure, VaultOutcome vault, String identity) {
-        if (!vault.rbacAuthorization() && identity == null) {
-            return List.of();
-        }
+    /** The role assignments at an RBAC vault, listed once per read or grant. */
+    private static List<RoleAssignmentInner> assignmentsAt(AzureResourceManager azure, VaultOutcome vault) {
         List<RoleAssignmentInner> listed = new ArrayList<>();
         assignments(azure).listForScope(vault.vaultId()).forEach(listed::add);
         return listed;
@@ -107,32 +99,33 @@ public final class KeyAccessStep {
     private KeyAccessOutcome grantInAzure(CmkRequest request, VaultOutcome vault, KeyAccessOutcome before,
                                           AzureResourceManager azure) {
         requireRequestsPrincipals(request, before);
-        // Listed now, not as the read found them: an assignment a crashed earlier attempt made is this run's.
-        List<RoleAssignmentInner> atVault = assignmentsAt(azure, vault, before.identityPrincipalId());
-        KeyAccessOutcome granted = grantCosmosDbKeyAccess(request, vault, before, azure, atVault);
-        // The procedure: a user-assigned workspace identity gets "these roles and access policies" too, Contributor
-        // on the vault besides the key permissions (null: the request names no identity).
-        if (!Boolean.FALSE.equals(before.identityContributorAlreadyPresent())) {
-            return granted;
+        if (Boolean.FALSE.equals(before.identityAlreadyPresent()) && vault.disposition() == VaultOutcome.Disposition.ADOPTED
+                && !clients.principals().settings().identityGrantAllowedOn(vault.vaultId())) {
+            throw new AzureStepException(AzureFailure.nonRetryable("IdentityGrantOnAdoptedVault",
+                    "workspace.userAssignedIdentityId: the identity has no access to the keys of " + vault.vaultId()
+                            + ", a vault this request adopted (keyVault.existingId); cmkflow grants an identity access"
+                            + " there only where " + PrincipalSettings.IDENTITY_GRANT_SCOPES + " lists the vault or its"
+                            + " resource group: ask the vault's owner to grant the identity keys get, wrapKey, unwrapKey"
+                            + " (or Key Vault Crypto Service Encryption User), then retry"));
         }
-        return granted.withIdentityContributor(ensureRole(request, assignments(azure), atVault, vault,
-                before.identityPrincipalId(), KeyVaultRoles.CONTRIBUTOR));
+        return grantKeyAccess(request, vault, before, azure);
     }
 
-    private KeyAccessOutcome grantCosmosDbKeyAccess(CmkRequest request, VaultOutcome vault, KeyAccessOutcome before,
-                                            AzureResourceManager azure, List<RoleAssignmentInner> atVault) {
+    private KeyAccessOutcome grantKeyAccess(CmkRequest request, VaultOutcome vault, KeyAccessOutcome before,
+                                            AzureResourceManager azure) {
         String principal = before.principalObjectId();
         String identity = before.identityPrincipalId();
         if (vault.rbacAuthorization()) {
+            // Listed now, not as the read found them: an assignment a crashed earlier attempt made is this run's.
+            List<RoleAssignmentInner> atVault = assignmentsAt(azure, vault);
             RoleAssignmentsClient assignments = assignments(azure);
             String cosmos = before.alreadyPresent() ? before.roleAssignmentId()
                     : ensureRole(request, assignments, atVault, vault, principal, KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER);
             String forIdentity = identity == null ? null : Boolean.TRUE.equals(before.identityAlreadyPresent())
                     ? before.identityRoleAssignmentId()
-                    : ensureRole(request, assignments, atVault, vault, identity, KeyVaultRoles.CRYPTO_OFFICER);
+                    : ensureRole(request, assignments, atVault, vault, identity, KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER);
             return new KeyAccessOutcome(vault.vaultId(), principal, Mode.RBAC, before.alreadyPresent(), cosmos,
-                    identity, before.identityAlreadyPresent(), forIdentity, before.identityContributorAlreadyPresent(),
-                    before.identityContributorAssignmentId());
+                    identity, before.identityAlreadyPresent(), forIdentity);
         }
         VaultsClient vaults = vaults(azure);
         VaultInner current = vaults.getByResourceGroup(vault.resourceGroup(), vault.name());
@@ -142,8 +135,8 @@ public final class KeyAccessStep {
         if (cosmosEntry.isEmpty() || !hasAll(cosmosEntry.get(), KEY_PERMISSIONS)) {
             missing.add(entry(request.tenantId(), principal, KEY_PERMISSIONS));
         }
-        if (identity != null && (identityEntry.isEmpty() || !hasAll(identityEntry.get(), IDENTITY_KEY_PERMISSIONS))) {
-            missing.add(entry(request.tenantId(), identity, IDENTITY_KEY_PERMISSIONS));
+        if (identity != null && (identityEntry.isEmpty() || !hasAll(identityEntry.get(), KEY_PERMISSIONS))) {
+            missing.add(entry(request.tenantId(), identity, KEY_PERMISSIONS));
         }
         if (!missing.isEmpty()) {
             // One add carries every missing entry: a single write, and a retry of it is harmless (add merges).
@@ -166,8 +159,7 @@ public final class KeyAccessStep {
     private void requireRequestsPrincipals(CmkRequest request, KeyAccessOutcome outcome) {
         String cosmosDb = clients.principals().cosmosDbObjectId(request);
         String identity = identityPrincipal(request);
-        boolean assignmentsAtVault = Stream.of(outcome.roleAssignmentId(), outcome.identityRoleAssignmentId(),
-                        outcome.identityContributorAssignmentId())
+        boolean assignmentsAtVault = Stream.of(outcome.roleAssignmentId(), outcome.identityRoleAssignmentId())
                 .allMatch(id -> id == null || id.toLowerCase(Locale.ROOT).startsWith(
                         outcome.vaultId().toLowerCase(Locale.ROOT) + "/providers/microsoft.authorization/roleassignments/"));
         if (!cosmosDb.equalsIgnoreCase(outcome.principalObjectId())
@@ -218,13 +210,6 @@ public final class KeyAccessStep {
         }
         AzureResourceManager azure = clients.forRequest(request);
         List<String> removed = new ArrayList<>();
-        if (grant.identityContributorAddedByThisRun()) {
-            String id = grant.identityContributorAssignmentId() != null ? grant.identityContributorAssignmentId()
-                    : assignmentId(grant.vaultId(), grant.identityPrincipalId(), KeyVaultRoles.CONTRIBUTOR);
-            if (deleteAssignment(assignments(azure), id)) {
-                removed.add("the identity's Contributor role assignment " + id);
-            }
-        }
         if (grant.mode() == Mode.RBAC) {
             RoleAssignmentsClient assignments = assignments(azure);
             if (!grant.alreadyPresent()) {
@@ -236,7 +221,7 @@ public final class KeyAccessStep {
             }
             if (grant.identityAddedByThisRun()) {
                 String id = grant.identityRoleAssignmentId() != null ? grant.identityRoleAssignmentId()
-                        : assignmentId(grant.vaultId(), grant.identityPrincipalId(), KeyVaultRoles.CRYPTO_OFFICER);
+                        : assignmentId(grant.vaultId(), grant.identityPrincipalId(), KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER);
                 if (deleteAssignment(assignments, id)) {
                     removed.add("the identity's role assignment " + id);
                 }
@@ -254,8 +239,8 @@ public final class KeyAccessStep {
         }
         if (vault.isPresent() && grant.identityAddedByThisRun()
                 && entryFor(vault.get(), request.tenantId(), grant.identityPrincipalId()).isPresent()) {
-            entries.add(entry(request.tenantId(), grant.identityPrincipalId(), IDENTITY_KEY_PERMISSIONS));
-            removed.add("the identity's key permissions " + IDENTITY_KEY_PERMISSIONS);
+            entries.add(entry(request.tenantId(), grant.identityPrincipalId(), KEY_PERMISSIONS));
+            removed.add("the identity's key permissions " + KEY_PERMISSIONS);
         }
         if (!entries.isEmpty()) {
             vaults.updateAccessPolicy(vaultId.resourceGroup(), vaultId.name(), AccessPolicyUpdateKind.REMOVE,

@@ -15,16 +15,22 @@ import java.util.UUID;
  * @param ownObjectId               cmkflow's own object id; null = the {@code oid} claim of its access token
  * @param roleAssignmentPropagation how long after cmkflow created a role assignment a 403 on the access it grants is
  *                                  taken for an assignment not yet applied, and retried (Azure: up to ~10 minutes)
+ * @param identityGrantScopes       vault ids or resource group ids (lower case) under which cmkflow may grant a
+ *                                  request's user-assigned identity key access on a vault the request adopted; empty:
+ *                                  nowhere (the vault's owner grants it)
  */
 public record PrincipalSettings(Map<String, String> cosmosDbObjectIds, String ownObjectId,
-                                Duration roleAssignmentPropagation) {
+                                Duration roleAssignmentPropagation, List<String> identityGrantScopes) {
 
     public static final String COSMOS_DB_OBJECT_IDS = "cmkflow.azure.cosmos-db-object-ids";
     public static final String OWN_OBJECT_ID = "cmkflow.azure.own-object-id";
     public static final String ROLE_ASSIGNMENT_PROPAGATION = "cmkflow.azure.role-assignment-propagation";
+    public static final String IDENTITY_GRANT_SCOPES = "cmkflow.azure.identity-grant-scopes";
 
     public PrincipalSettings {
         cosmosDbObjectIds = Map.copyOf(cosmosDbObjectIds);
+        identityGrantScopes = identityGrantScopes.stream().map(String::trim).filter(s -> !s.isEmpty())
+                .map(s -> s.replaceAll("/+$", "").toLowerCase(Locale.ROOT)).toList();
         if (roleAssignmentPropagation == null || roleAssignmentPropagation.isNegative()) {
             throw new IllegalArgumentException(ROLE_ASSIGNMENT_PROPAGATION + " must be zero or positive");
         }
@@ -32,7 +38,7 @@ public record PrincipalSettings(Map<String, String> cosmosDbObjectIds, String ow
 
     /** Everything looked up; role assignments given 10 minutes. */
     public static PrincipalSettings lookedUp() {
-        return new PrincipalSettings(Map.of(), null, Duration.ofMinutes(10));
+        return new PrincipalSettings(Map.of(), null, Duration.ofMinutes(10), List.of());
     }
 
     /**
@@ -54,7 +60,18 @@ public record PrincipalSettings(Map<String, String> cosmosDbObjectIds, String ow
         if (own != null && !isGuid(own)) {
             throw new IllegalArgumentException(OWN_OBJECT_ID + " must be an object id (a GUID), was '" + own + "'");
         }
-        return new PrincipalSettings(byTenant, own, roleAssignmentPropagation);
+        return new PrincipalSettings(byTenant, own, roleAssignmentPropagation, List.of());
+    }
+
+    /** These settings with {@link #identityGrantScopes} (from {@value #IDENTITY_GRANT_SCOPES}). */
+    public PrincipalSettings withIdentityGrantScopes(List<String> scopes) {
+        return new PrincipalSettings(cosmosDbObjectIds, ownObjectId, roleAssignmentPropagation, scopes);
+    }
+
+    /** Whether {@code vaultId} is, or lies in a resource group that is, one of {@link #identityGrantScopes}. */
+    public boolean identityGrantAllowedOn(String vaultId) {
+        String vault = vaultId.toLowerCase(Locale.ROOT);
+        return identityGrantScopes.stream().anyMatch(scope -> vault.equals(scope) || vault.startsWith(scope + "/"));
     }
 
     private static boolean isGuid(String text) {

@@ -11,12 +11,6 @@ public final class KeyVaultRoles {
     public static final String CRYPTO_OFFICER = "14b46e9e-c2b7-41b4-b07b-48a6ebf60603";
     public static final String CRYPTO_OFFICER_NAME = "Key Vault Crypto Officer";
 
-    /**
-     * "Contributor" (management plane, not the keys' data plane): the procedure gives it on the vault to the principal
-     * that creates the key and to a workspace's user-assigned identity.
-     */
-    public static final String CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c";
-
     private KeyVaultRoles() {
     }
 }

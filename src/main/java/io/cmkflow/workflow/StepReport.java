@@ -50,9 +50,6 @@ record StepReport(Result result, String resourceId, List<String> created, Map<St
             added.add(g.identityRoleAssignmentId() != null ? g.identityRoleAssignmentId()
                     : g.vaultId() + "#accessPolicy/" + g.identityPrincipalId());
         }
-        if (g.identityContributorAddedByThisRun() && g.identityContributorAssignmentId() != null) {
-            added.add(g.identityContributorAssignmentId());
-        }
         return new StepReport(g.nothingAdded() ? Result.SKIPPED : Result.CREATED, label(g), added,
                 known("cosmosDbKeyAccess", label(g)), StatusMessages.grantCosmosDbKeyAccess(g, vault.name()));
     }

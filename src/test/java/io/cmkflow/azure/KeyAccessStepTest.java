@@ -7,7 +7,6 @@ import io.cmkflow.testing.CmkStack;
 import io.cmkflow.contract.KeyVaultRoles;
 import io.cmkflow.contract.AzureCloud;
 import io.cmkflow.contract.AzureErrorClass;
-import com.google.protobuf.ByteString;
 import io.cmkflow.standins.arm.ArmSimulatorOptions;
 import io.cmkflow.standins.arm.ArmState;
 import io.cmkflow.standins.arm.VaultSeed;
@@ -16,8 +15,6 @@ import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.contract.KeyAccessOutcome;
 import io.cmkflow.contract.UndoOutcome;
 import io.cmkflow.contract.VaultOutcome;
-import io.temporal.api.common.v1.Payload;
-import io.temporal.common.converter.DefaultDataConverter;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -280,34 +277,25 @@ class KeyAccessStepTest {
         assertThat(grant.identityAlreadyPresent()).isFalse();
         assertThat(grant.alreadyPresent()).isFalse();
         assertThat(cosmosEntry(vault, PUBLIC_COSMOS).keys()).containsExactlyInAnyOrder("get", "wrapKey", "unwrapKey");
-        // What the procedure asks for the workspace's identity: Cosmos DB's permissions and the key creator's.
-        assertThat(cosmosEntry(vault, principal).keys())
-                .containsExactlyInAnyOrder("get", "wrapKey", "unwrapKey", "create", "delete", "purge");
+        // The least a CMK identity needs: what Cosmos DB gets, and no role on the vault (no Contributor).
+        assertThat(cosmosEntry(vault, principal).keys()).containsExactlyInAnyOrder("get", "wrapKey", "unwrapKey");
         assertThat(azure.arm().journal().entries()).anySatisfy(e -> {
             assertThat(e.operation()).isEqualTo("UserAssignedIdentities_Get");
             assertThat(e.method()).isEqualTo("GET");
         });
-        // ...and "these roles": Contributor on the vault, a role assignment even on an access-policy vault.
-        assertThat(rolesAt(vault)).singleElement().satisfies(a -> {
-            assertThat(a.principalId()).isEqualTo(principal);
-            assertThat(a.roleDefinitionId()).endsWith(KeyVaultRoles.CONTRIBUTOR);
-        });
-        assertThat(grant.identityContributorAlreadyPresent()).isFalse();
-        assertThat(grant.identityContributorAssignmentId()).isEqualToIgnoringCase(rolesAt(vault).get(0).id());
-        assertThat(azure.arm().journal().writes()).extracting(w -> w.operation())
-                .containsExactly("Vaults_UpdateAccessPolicy", "RoleAssignments_Create");
+        assertThat(rolesAt(vault)).isEmpty();
+        assertThat(azure.arm().journal().writes()).extracting(w -> w.operation()).containsExactly("Vaults_UpdateAccessPolicy");
 
         azure.arm().journal().clear();
         KeyAccessOutcome rerun = step.grant(request, vault, step.accessBefore(request, vault));
         assertThat(rerun.alreadyPresent()).isTrue();
         assertThat(rerun.identityAlreadyPresent()).isTrue();
-        assertThat(rerun.identityContributorAlreadyPresent()).isTrue();
         assertThat(azure.arm().journal().writes()).isEmpty();
         assertThat(step.undo(request, rerun).result()).isEqualTo(UndoOutcome.Result.NOT_OURS);
 
         UndoOutcome undo = step.undo(request, grant);
         assertThat(undo.result()).isEqualTo(UndoOutcome.Result.DELETED);
-        assertThat(undo.detail()).contains("Cosmos DB").contains("identity").contains("Contributor");
+        assertThat(undo.detail()).contains("Cosmos DB").contains("identity");
         assertThat(azure.arm().state().accessPolicies(vault.vaultId()))
                 .noneMatch(p -> p.objectId().equals(PUBLIC_COSMOS) || p.objectId().equals(principal));
         assertThat(rolesAt(vault)).isEmpty();
@@ -321,12 +309,15 @@ class KeyAccessStepTest {
         azure.arm().state().vault(VaultSeed.of(SUBSCRIPTION, GROUP, "kv-uaihalf").tenantId(TENANT)
                 .accessPolicy(PUBLIC_COSMOS, List.of("get", "wrapKey", "unwrapKey")));
         VaultOutcome vault = vaults.ensure(request, owner("uaihalf"), NO_HEARTBEAT);
+        // An adopted vault whose identity grants the operators allowed.
+        KeyAccessStep allowing = new KeyAccessStep(new AzureClients(azure.connection(), PrincipalSettings.lookedUp()
+                .withIdentityGrantScopes(List.of(vault.vaultId()))));
 
-        KeyAccessOutcome grant = step.grant(request, vault, step.accessBefore(request, vault));
+        KeyAccessOutcome grant = allowing.grant(request, vault, allowing.accessBefore(request, vault));
         assertThat(grant.alreadyPresent()).isTrue();
         assertThat(grant.identityAlreadyPresent()).isFalse();
 
-        assertThat(step.undo(request, grant).result()).isEqualTo(UndoOutcome.Result.DELETED);
+        assertThat(allowing.undo(request, grant).result()).isEqualTo(UndoOutcome.Result.DELETED);
         assertThat(azure.arm().state().accessPolicies(vault.vaultId())).extracting(ArmState.AccessPolicyView::objectId)
                 .contains(PUBLIC_COSMOS).doesNotContain(principal);
     }
@@ -361,14 +352,13 @@ class KeyAccessStepTest {
         KeyAccessOutcome grant = step.grant(request, vault, step.accessBefore(request, vault));
 
         assertThat(grant.identityPrincipalId()).isEqualTo(principal);
-        assertThat(cosmosEntry(vault, principal).keys())
-                .containsExactlyInAnyOrder("get", "wrapKey", "unwrapKey", "create", "delete", "purge");
+        assertThat(cosmosEntry(vault, principal).keys()).containsExactlyInAnyOrder("get", "wrapKey", "unwrapKey");
         assertThat(azure.arm().journal().entries()).filteredOn(e -> e.operation().equals("UserAssignedIdentities_Get"))
                 .isNotEmpty().allSatisfy(e -> assertThat(e.path()).startsWithIgnoringCase(identityId));
     }
 
     @Test
-    void anRbacVaultGetsASecondRoleAssignmentForTheIdentity_andUndoRemovesBoth() {
+    void anRbacVaultGivesTheIdentityCosmosDbsRoleInASecondAssignment_andUndoRemovesBoth() {
         CmkRequest request = TestRequests.copy(withIdentity(request("uairbac"), "uai-rbac"))
                 .vault(new CmkRequest.KeyVault("kv-uairbac", null, "standard", 7, true)).build();
         String principal = seedIdentity("uai-rbac");
@@ -381,11 +371,11 @@ class KeyAccessStepTest {
         assertThat(grant.identityAlreadyPresent()).isFalse();
         assertThat(grant.identityRoleAssignmentId()).isNotNull().isNotEqualToIgnoringCase(grant.roleAssignmentId());
         assertThat(rolesAt(vault)).extracting(ArmState.RoleAssignmentView::principalId)
-                .containsExactlyInAnyOrder(PUBLIC_COSMOS, principal, principal);
+                .containsExactlyInAnyOrder(PUBLIC_COSMOS, principal);
         assertThat(rolesAt(vault)).filteredOn(a -> a.principalId().equals(principal))
                 .extracting(a -> a.roleDefinitionId().substring(a.roleDefinitionId().lastIndexOf('/') + 1))
-                .containsExactlyInAnyOrder(KeyVaultRoles.CRYPTO_OFFICER, KeyVaultRoles.CONTRIBUTOR);
-        assertThat(azure.arm().journal().writes()).hasSize(3).allSatisfy(w -> assertThat(w.operation()).isEqualTo("RoleAssignments_Create"));
+                .containsExactly(KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER);
+        assertThat(azure.arm().journal().writes()).hasSize(2).allSatisfy(w -> assertThat(w.operation()).isEqualTo("RoleAssignments_Create"));
         assertThat(azure.arm().state().accessPolicies(vault.vaultId())).isEmpty();
 
         azure.arm().journal().clear();
@@ -397,26 +387,6 @@ class KeyAccessStepTest {
         assertThat(step.undo(request, grant).result()).isEqualTo(UndoOutcome.Result.DELETED);
         assertThat(rolesAt(vault)).isEmpty();
         assertThat(step.undo(request, grant).result()).isEqualTo(UndoOutcome.Result.ALREADY_GONE);
-    }
-
-    @Test
-    void aPayloadRecordedBeforeTheIdentityFieldsStillReadsAndUndoes() throws Exception {
-        CmkRequest request = request("oldpayload");
-        VaultOutcome vault = vaults.ensure(request, owner("oldpayload"), NO_HEARTBEAT);
-        step.grant(request, vault, step.accessBefore(request, vault));
-        String recorded = "{\"vaultId\":\"" + vault.vaultId() + "\",\"principalObjectId\":\"" + PUBLIC_COSMOS
-                + "\",\"mode\":\"ACCESS_POLICY\",\"alreadyPresent\":false,\"roleAssignmentId\":null}";
-
-        KeyAccessOutcome old = DefaultDataConverter.STANDARD_INSTANCE.fromPayload(
-                Payload.newBuilder()
-                        .putMetadata("encoding", ByteString.copyFromUtf8("json/plain"))
-                        .setData(ByteString.copyFromUtf8(recorded)).build(),
-                KeyAccessOutcome.class, KeyAccessOutcome.class);
-
-        assertThat(old.identityPrincipalId()).isNull();
-        assertThat(old.identityAlreadyPresent()).isNull();
-        assertThat(step.undo(request, old).result()).isEqualTo(UndoOutcome.Result.DELETED);
-        assertThat(azure.arm().state().accessPolicies(vault.vaultId())).noneMatch(p -> p.objectId().equals(PUBLIC_COSMOS));
     }
 
     /** Step 4's role assignments at the vault (cmkflow's own, made with the vault in step 2, left out). */
@@ -442,6 +412,31 @@ class KeyAccessStepTest {
     private static ArmState.AccessPolicyView cosmosEntry(VaultOutcome vault, String principal) {
         return azure.arm().state().accessPolicies(vault.vaultId()).stream()
                 .filter(p -> p.objectId().equals(principal)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void onAnAdoptedVaultTheIdentityIsGrantedNothingUnlessTheSettingListsIt() {
+        CmkRequest request = existingVault(withIdentity(request("uaiadopt"), "uai-adopt"));
+        String principal = seedIdentity("uai-adopt");
+        azure.arm().state().vault(VaultSeed.of(SUBSCRIPTION, GROUP, "kv-uaiadopt").tenantId(TENANT)
+                .accessPolicy(PUBLIC_COSMOS, List.of("get", "wrapKey", "unwrapKey")));
+        VaultOutcome vault = vaults.ensure(request, owner("uaiadopt"), NO_HEARTBEAT);
+        azure.arm().journal().clear();
+
+        AzureStepException refused = catchThrowableOfType(AzureStepException.class,
+                () -> step.grant(request, vault, step.accessBefore(request, vault)));
+
+        assertThat(refused.failure().errorClass()).isEqualTo(AzureErrorClass.NON_RETRYABLE);
+        assertThat(refused.failure().code()).isEqualTo("IdentityGrantOnAdoptedVault");
+        assertThat(refused.getMessage()).contains("workspace.userAssignedIdentityId", PrincipalSettings.IDENTITY_GRANT_SCOPES);
+        assertThat(azure.arm().journal().writes()).isEmpty();
+
+        // Where the operators allow it (here: the vault's resource group), the identity gets the least it needs.
+        KeyAccessStep allowed = new KeyAccessStep(new AzureClients(azure.connection(), PrincipalSettings.lookedUp()
+                .withIdentityGrantScopes(List.of("/subscriptions/" + SUBSCRIPTION + "/resourceGroups/" + GROUP))));
+        KeyAccessOutcome grant = allowed.grant(request, vault, allowed.accessBefore(request, vault));
+        assertThat(grant.identityAlreadyPresent()).isFalse();
+        assertThat(cosmosEntry(vault, principal).keys()).containsExactlyInAnyOrder("get", "wrapKey", "unwrapKey");
     }
 
     /** {@code request} naming its vault (seeded by the test) by {@code keyVault.existingId}, as using an existing vault takes. */

@@ -120,7 +120,7 @@ class CompensationWorkflowTest extends WorkflowTestRun {
     void anIdentityGrantAddedByThisRunIsUndoneEvenWhenCosmosDbHadAccessBefore() throws Exception {
         String identity = "6f0e1d2c-3b4a-4596-8877-a1b2c3d4e5f6";
         KeyAccessOutcome grant = new KeyAccessOutcome(VAULT_ID, AzureCloud.PUBLIC.cosmosDbApplicationId(),
-                KeyAccessOutcome.Mode.ACCESS_POLICY, true, null, identity, false, null, null, null);
+                KeyAccessOutcome.Mode.ACCESS_POLICY, true, null, identity, false, null);
         onStep(CmkStep.CREATE_KEY_VAULT, doReturn(vault(VaultOutcome.Disposition.ADOPTED)));
         onStep(CmkStep.GRANT_COSMOS_DB_KEY_ACCESS, doReturn(grant));
         onStep(CmkStep.CREATE_WORKSPACE, doThrow(nonRetryable("KeyVaultAccessDenied")));

@@ -2,6 +2,7 @@ package io.cmkflow.deploy;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.context.annotation.Property;
+import io.micronaut.context.annotation.Value;
 import io.micronaut.core.bind.annotation.Bindable;
 import io.micronaut.core.naming.NameUtils;
 import org.yaml.snakeyaml.Yaml;
@@ -10,10 +11,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Constructor;
+import java.lang.reflect.Executable;
 import java.lang.reflect.Parameter;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -37,6 +40,7 @@ final class ConfigurationReference {
     /** The product's classes and dev mode's (whose settings only `cmkflow dev` reads). */
     private static final List<Path> CLASSES = List.of(Path.of("product/target/classes"), Path.of("dev/target/classes"));
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z0-9_]+):(.*)}");
+    private static final Pattern VALUE = Pattern.compile("\\$\\{([a-z0-9.-]+):(.*)}");
 
     record Setting(String name, String environment, String defaultValue, String modes, String meaning) {
     }
@@ -60,11 +64,19 @@ final class ConfigurationReference {
                             bindable == null ? "" : bindable.defaultValue());
                 }
             }
-            for (Constructor<?> constructor : type.getDeclaredConstructors()) {
-                for (Parameter parameter : constructor.getParameters()) {
+            List<Executable> injected = new ArrayList<>(List.of(type.getDeclaredConstructors()));
+            injected.addAll(List.of(type.getDeclaredMethods()));
+            for (Executable executable : injected) {
+                for (Parameter parameter : executable.getParameters()) {
                     Property property = parameter.getAnnotation(Property.class);
                     if (property != null) {
                         defaults.merge(property.name(), property.defaultValue(), (a, b) -> a.isEmpty() ? b : a);
+                    }
+                    // A factory method's @Value("${name:default}"), e.g. the Azure layer's principal settings.
+                    Value value = parameter.getAnnotation(Value.class);
+                    Matcher expression = value == null ? null : VALUE.matcher(value.value());
+                    if (expression != null && expression.matches()) {
+                        defaults.merge(expression.group(1), expression.group(2), (a, b) -> a.isEmpty() ? b : a);
                     }
                 }
             }

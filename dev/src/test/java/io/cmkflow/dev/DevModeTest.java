@@ -79,8 +79,8 @@ class DevModeTest {
                     .doesNotContain(AzureCloud.PUBLIC.cosmosDbApplicationId());
             assertThat(uaiVault.accessPolicies()).anySatisfy(p -> {
                 assertThat(p.objectId()).isEqualTo(DemoRunner.EXAMPLE_IDENTITY_PRINCIPAL);
-                // Cosmos DB's key permissions, and those Microsoft's procedure gives a workspace identity.
-                assertThat(p.keys()).containsExactlyInAnyOrder("get", "wrapKey", "unwrapKey", "create", "delete", "purge");
+                // What Cosmos DB gets, and no more: the least a workspace's CMK identity needs.
+                assertThat(p.keys()).containsExactlyInAnyOrder("get", "wrapKey", "unwrapKey");
             });
             assertThat(azure.refusedDeletes()).isEmpty();
 
