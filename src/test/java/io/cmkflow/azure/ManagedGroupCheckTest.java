@@ -15,8 +15,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class ManagedGroupCheckTest {
 
+    /**
+     * The managed group's resources appear this long after the workspace succeeds: long enough that the check, which
+     * starts right after, always finds them missing first and waits (300 ms was not, on a busy machine).
+     */
+    private static final Duration RESOURCES_DELAY = Duration.ofSeconds(3);
+
     @RegisterExtension
-    static final CmkStack azure = CmkStack.azureOnly().arm(ArmSimulatorOptions.defaults().withManagedResourcesDelay(Duration.ofMillis(300))).requestTarget().build();
+    static final CmkStack azure = CmkStack.azureOnly().arm(ArmSimulatorOptions.defaults().withManagedResourcesDelay(RESOURCES_DELAY))
+            .requestTarget().build();
 
     @Test
     void readsTheGroupFromTheWorkspaceAndWaitsForItsThreeResources_readOnly() {
