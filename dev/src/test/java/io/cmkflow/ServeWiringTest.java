@@ -12,7 +12,7 @@ import io.cmkflow.dev.TemporalCli;
 import io.cmkflow.dev.TemporalDevServer;
 import io.cmkflow.standins.arm.ArmSimulator;
 import io.cmkflow.standins.arm.ArmSimulatorOptions;
-import io.cmkflow.standins.arm.SimulatedDirectory;
+import io.cmkflow.testing.CmkStack;
 import io.cmkflow.standins.arm.ArmState;
 import io.cmkflow.standins.servicebus.EmulatorConfig;
 import io.cmkflow.standins.servicebus.QueueDefinition;
@@ -90,13 +90,7 @@ class ServeWiringTest {
         settings.put("cmkflow.servicebus.connection-string", serviceBus.connectionString());
         settings.put("cmkflow.servicebus.request-queue", REQUESTS);
         settings.put("cmkflow.servicebus.status-queue", STATUS);
-        settings.put("cmkflow.azure.arm-endpoint", arm.endpoint().toString());
-        settings.put("cmkflow.azure.authority-host", arm.endpoint().toString());
-        settings.put("cmkflow.azure.graph-endpoint", arm.endpoint().toString());
-        settings.put("cmkflow.azure.trusted-certificate", arm.writeCertificate(dir.resolve("arm-simulator.pem")).toString());
-        settings.put("cmkflow.azure.client-id", SimulatedDirectory.CALLER_APPLICATION_ID);
-        settings.put("cmkflow.azure.client-secret", SimulatedDirectory.CALLER_CLIENT_SECRET);
-        settings.put("cmkflow.azure.key-vault-challenge-resource-check", false);
+        settings.putAll(CmkStack.azureSettings(arm, arm.writeCertificate(dir.resolve("arm-simulator.pem"))));
         settings.put("cmkflow.azure.scope", "AzureCloud/" + TestRequests.TENANT + "/" + SUBSCRIPTION + "/" + GROUP);
 
         ServiceBusClientBuilder clients = new ServiceBusClientBuilder().connectionString(serviceBus.connectionString());

@@ -49,9 +49,11 @@ public final class KeyAccessStep {
     static final List<KeyPermissions> KEY_PERMISSIONS = List.of(KeyPermissions.GET, KeyPermissions.UNWRAP_KEY, KeyPermissions.WRAP_KEY);
 
     private final AzureClients clients;
+    private final KeyDependents dependents;
 
     public KeyAccessStep(AzureClients clients) {
         this.clients = clients;
+        this.dependents = new KeyDependents(clients);
     }
 
     /**
@@ -203,7 +205,7 @@ public final class KeyAccessStep {
         }
         requireRequestsPrincipals(request, grant);
         // Azure Cosmos DB wraps the key of every workspace encrypted with one in this vault with the same access.
-        List<String> using = new KeyDependents(clients).workspacesUsing(request, grant.vaultId(), null);
+        List<String> using = dependents.workspacesUsing(request, grant.vaultId(), null);
         if (!using.isEmpty()) {
             return new UndoOutcome(grant.vaultId(), UndoOutcome.Result.IN_USE, "access left in place: workspace(s) "
                     + String.join(", ", using) + " are encrypted with a key in this vault", null);

@@ -189,7 +189,12 @@ public final class CmkStack implements BeforeAllCallback, AfterAllCallback, Befo
      * simulated application's client id and secret (its token comes from the simulator's Entra-like endpoint).
      */
     public Map<String, String> azureSettings() {
-        AzureConnectionSettings settings = settingsFor(arm, certificate());
+        return azureSettings(arm, certificate());
+    }
+
+    /** {@link #azureSettings()} for {@code simulator}, trusted through the PEM {@code certificate} it wrote. */
+    public static Map<String, String> azureSettings(ArmSimulator simulator, Path certificate) {
+        AzureConnectionSettings settings = settingsFor(simulator, certificate);
         Map<String, String> properties = new HashMap<>();
         properties.put("cmkflow.azure.arm-endpoint", settings.armEndpoint().toString());
         properties.put("cmkflow.azure.authority-host", settings.authorityHost().toString());

@@ -29,25 +29,25 @@ final class TokenEndpoint {
 
     static ArmResponse answer(ArmRequest request) {
         if (!"POST".equalsIgnoreCase(request.method)) {
-            return error(405, "invalid_request", "AADSTS900561: The endpoint only accepts POST requests.");
+            return error(405, "invalid_request", 900561, "The endpoint only accepts POST requests.");
         }
         Map<String, String> form = form(request.body);
         String tenant = request.segment(0);
         if (tenant.equalsIgnoreCase("common") || tenant.equalsIgnoreCase("organizations")) {
-            return error(400, "invalid_request", "AADSTS90009: Application is requesting a token for itself. This"
+            return error(400, "invalid_request", 90009, "Application is requesting a token for itself. This"
                     + " scenario is supported only if resource is specified using the GUID based App Identifier.");
         }
         if (!"client_credentials".equals(form.get("grant_type"))) {
-            return error(400, "unsupported_grant_type", "AADSTS70003: The app requested an unsupported grant type '"
+            return error(400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type '"
                     + form.get("grant_type") + "'.");
         }
         String clientId = form.get("client_id");
         if (!SimulatedDirectory.CALLER_APPLICATION_ID.equalsIgnoreCase(clientId)) {
-            return error(400, "unauthorized_client", "AADSTS700016: Application with identifier '" + clientId
+            return error(400, "unauthorized_client", 700016, "Application with identifier '" + clientId
                     + "' was not found in the directory '" + tenant + "'.");
         }
         if (!SimulatedDirectory.CALLER_CLIENT_SECRET.equals(form.get("client_secret"))) {
-            return error(401, "invalid_client", "AADSTS7000215: Invalid client secret provided. Ensure the secret being"
+            return error(401, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being"
                     + " sent in the request is the client secret value, not the client secret ID, for a secret added"
                     + " to app '" + clientId + "'.");
         }
@@ -55,7 +55,7 @@ final class TokenEndpoint {
         String scope = form.get("scope") == null ? null : Arrays.stream(form.get("scope").split(" "))
                 .filter(s -> !s.isBlank() && !OPENID_SCOPES.contains(s)).reduce((a, b) -> a + " " + b).orElse(null);
         if (scope == null || scope.contains(" ") || !scope.endsWith("/.default")) {
-            return error(400, "invalid_scope", "AADSTS1002012: The provided value for scope " + scope + " is not valid."
+            return error(400, "invalid_scope", 1002012, "The provided value for scope " + scope + " is not valid."
                     + " Client credential flows must have a scope value with /.default suffixed to the resource"
                     + " identifier (application ID URI).");
         }
@@ -68,11 +68,12 @@ final class TokenEndpoint {
         return ArmResponse.ok(body);
     }
 
-    private static ArmResponse error(int status, String code, String description) {
+    /** Entra ID's error answer: {@code AADSTS<aadsts>: <description>} and the number in {@code error_codes}. */
+    private static ArmResponse error(int status, String code, int aadsts, String description) {
         ObjectNode body = JsonDocuments.object();
         body.put("error", code);
-        body.put("error_description", description);
-        body.putArray("error_codes").add(Integer.parseInt(description.substring(6, description.indexOf(':'))));
+        body.put("error_description", "AADSTS" + aadsts + ": " + description);
+        body.putArray("error_codes").add(aadsts);
         ArmResponse response = ArmResponse.status(status, body);
         response.errorCode = code;
         return response;

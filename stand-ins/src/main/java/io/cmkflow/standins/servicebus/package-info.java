@@ -6,7 +6,7 @@
  * <p>{@link io.cmkflow.standins.servicebus.ServiceBusStandIn} is the entry point. Queues are declared in the official
  * emulator's Config.json form ({@link io.cmkflow.standins.servicebus.EmulatorConfig}) and the emulator's well-known
  * connection string is accepted, so tools and samples written for the emulator work unchanged. The wire contract it
- * follows, with its public sources, is described in docs/servicebus-amqp.md.
+ * follows, with its public sources, is described in docs/servicebus-wire-contract.md.
  *
  * <p>What it implements, as the client sees it: SASL ANONYMOUS; the {@code $cbs} node with put-token, validating
  * the shared access signature against the configured keys and refusing links to entities no token grants; sending

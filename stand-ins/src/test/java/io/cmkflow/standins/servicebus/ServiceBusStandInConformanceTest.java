@@ -39,7 +39,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The real azure-messaging-servicebus client against the stand-in, one test per exchange of docs/servicebus-amqp.md, so
+ * The real azure-messaging-servicebus client against the stand-in, one test per exchange of docs/servicebus-wire-contract.md, so
  * the stand-in cannot drift from what the client needs; scheduled messages too (the management node's schedule and
  * cancel, and the send annotation).
  */
