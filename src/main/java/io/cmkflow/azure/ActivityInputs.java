@@ -34,7 +34,7 @@ final class ActivityInputs {
     }
 
     static void requireVault(CmkRequest request, VaultOutcome vault) {
-        ArmResourceId expected = KeyVaultStep.vaultIdOf(request);
+        ArmResourceId expected = request.keyVaultId();
         require(vault != null && same(vault.vaultId(), expected.id()) && same(vault.name(), expected.name())
                         && same(vault.resourceGroup(), expected.resourceGroup()),
                 "vault " + (vault == null ? null : vault.vaultId()) + " is not the request's " + expected.id());
@@ -50,7 +50,7 @@ final class ActivityInputs {
     }
 
     static void requireKeyAccess(CmkRequest request, KeyAccessOutcome access) {
-        String expected = KeyVaultStep.vaultIdOf(request).id();
+        String expected = request.keyVaultId().id();
         require(access != null && same(access.vaultId(), expected),
                 "key access on " + (access == null ? null : access.vaultId()) + " is not on the request's vault " + expected);
     }

@@ -44,7 +44,7 @@ final class AssociatedResources {
         this.polling = polling;
     }
 
-    Associated ensureStorage(CmkRequest request, Ownership owner, Runnable heartbeat) {
+    Associated ensureStorage(CmkRequest request, Ownership owner, PreexistingResources preexisting, Runnable heartbeat) {
         String given = request.workspace().storageAccountId();
         if (given != null) {
             // The request's subscription (RequestRules: same subscription); the URL is built from the checked segments.
@@ -58,7 +58,7 @@ final class AssociatedResources {
         Optional<StorageAccount> existing = ArmLookup.find(() ->
                 azure.storageAccounts().getByResourceGroup(request.resourceGroup(), name));
         if (existing.isPresent()) {
-            return new Associated(existing.get().id(), owner.owns(existing.get().tags()));
+            return found(existing.get().id(), existing.get().tags(), owner, preexisting);
         }
         // The storage module's inner client, so the long-running create is polled (and heartbeats) at this step's pace.
         SyncPoller<PollResult<StorageAccountInner>, StorageAccountInner> poller = azure.storageAccounts().manager()
@@ -75,7 +75,7 @@ final class AssociatedResources {
         return new Associated(poller.getFinalResult().id(), true);
     }
 
-    Associated ensureInsights(CmkRequest request, Ownership owner, Runnable heartbeat) {
+    Associated ensureInsights(CmkRequest request, Ownership owner, PreexistingResources preexisting, Runnable heartbeat) {
         String given = request.workspace().applicationInsightsId();
         if (given != null) {
             String id = ArmResourceId.parse(given).orElseThrow().id();
@@ -87,7 +87,7 @@ final class AssociatedResources {
         String id = WorkspaceStep.applicationInsightsId(request);
         Optional<GenericResourceInner> existing = ArmLookup.find(() -> resources.getById(id, INSIGHTS_API_VERSION));
         if (existing.isPresent()) {
-            return new Associated(existing.get().id(), owner.owns(existing.get().tags()));
+            return found(existing.get().id(), existing.get().tags(), owner, preexisting);
         }
         GenericResourceInner body = new GenericResourceInner().withKind("web")
                 .withProperties(Map.of("Application_Type", "web"))
@@ -98,6 +98,15 @@ final class AssociatedResources {
         polling.awaitCompletion("application insights " + id, heartbeat, poller);
         GenericResourceInner created = poller.getFinalResult();
         return new Associated(created.id() != null ? created.id() : id, true);
+    }
+
+    /** One under its deterministic name that exists already: this run's (a rerun), or recorded as pre-existing. */
+    private static Associated found(String id, Map<String, String> tags, Ownership owner, PreexistingResources preexisting) {
+        boolean ours = owner.owns(id, tags);
+        if (!ours) {
+            preexisting.found(id);
+        }
+        return new Associated(id, ours);
     }
 
     /** Deletes the storage account and Application Insights this run created; given ones are not looked at. */
@@ -122,8 +131,10 @@ final class AssociatedResources {
         if (tags.isEmpty()) {
             return new UndoOutcome(id, UndoOutcome.Result.ALREADY_GONE, "does not exist", null);
         }
-        if (!owner.owns(tags.get())) {
-            return new UndoOutcome(id, UndoOutcome.Result.NOT_OURS, "does not carry this run's tags; left untouched", null);
+        if (!owner.owns(id, tags.get())) {
+            return new UndoOutcome(id, UndoOutcome.Result.NOT_OURS, owner.isPreexisting(id)
+                    ? "existed before this run first looked; left untouched"
+                    : "does not carry this run's tags; left untouched", null);
         }
         delete.run();
         return new UndoOutcome(id, UndoOutcome.Result.DELETED, "deleted", null);

@@ -2,6 +2,7 @@ package io.cmkflow.azure;
 
 import io.cmkflow.contract.AuthorizationScope;
 import io.cmkflow.workflow.CompensationActivities;
+import io.cmkflow.workflow.InFlightRuns;
 import io.cmkflow.workflow.ProvisioningActivities;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Factory;
@@ -49,7 +50,8 @@ public class AzureBeans {
     }
 
     @Singleton
-    CompensationActivities compensationActivities(AzureClients clients, PollingPolicy polling, AuthorizationScope scope) {
-        return new AzureCompensationActivities(clients, polling, scope);
+    CompensationActivities compensationActivities(AzureClients clients, PollingPolicy polling, AuthorizationScope scope,
+                                                  InFlightRuns inFlight) {
+        return new AzureCompensationActivities(clients, polling, scope, inFlight);
     }
 }

@@ -7,9 +7,17 @@ import io.cmkflow.contract.KeyAccessOutcome;
 import io.cmkflow.contract.Ownership;
 import io.cmkflow.contract.UndoOutcome;
 
-import java.util.List;
+import io.cmkflow.workflow.InFlightRuns;
+import io.cmkflow.workflow.WorkflowIds;
 
-/** The undo activities, each delegating to its step's idempotent undo; the managed group is out of reach (guard). */
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The undo activities, each delegating to its step's idempotent undo; the managed group is out of reach (guard). The
+ * vault, key and key-access undos first ask which other runs in flight name the same vault, and leave it all in place
+ * while any does (their steps ask Azure which workspaces use it).
+ */
 public class AzureCompensationActivities implements CompensationActivities {
 
     private final AuthorizationScope scope;
@@ -17,15 +25,18 @@ public class AzureCompensationActivities implements CompensationActivities {
     private final KeyStep key;
     private final KeyAccessStep keyAccess;
     private final WorkspaceStep workspace;
+    private final InFlightRuns inFlight;
 
-    public AzureCompensationActivities(AzureClients clients, PollingPolicy polling, AuthorizationScope scope) {
-        this(scope, new KeyVaultStep(clients, polling), new KeyStep(clients), new KeyAccessStep(clients),
+    public AzureCompensationActivities(AzureClients clients, PollingPolicy polling, AuthorizationScope scope,
+                                       InFlightRuns inFlight) {
+        this(scope, inFlight, new KeyVaultStep(clients, polling), new KeyStep(clients), new KeyAccessStep(clients),
                 new WorkspaceStep(clients, polling));
     }
 
-    public AzureCompensationActivities(AuthorizationScope scope, KeyVaultStep keyVault, KeyStep key, KeyAccessStep keyAccess,
-                                       WorkspaceStep workspace) {
+    public AzureCompensationActivities(AuthorizationScope scope, InFlightRuns inFlight, KeyVaultStep keyVault, KeyStep key,
+                                       KeyAccessStep keyAccess, WorkspaceStep workspace) {
         this.scope = scope;
+        this.inFlight = inFlight;
         this.keyVault = keyVault;
         this.key = key;
         this.keyAccess = keyAccess;
@@ -44,7 +55,8 @@ public class AzureCompensationActivities implements CompensationActivities {
     public UndoOutcome removeCosmosDbKeyAccess(CmkRequest request, KeyAccessOutcome grant) {
         return ActivityFailures.run("removeCosmosDbKeyAccess", request, scope, () -> {
             ActivityInputs.requireKeyAccess(request, grant);
-            return keyAccess.undo(request, grant);
+            keyAccess.requireRequestsPrincipals(request, grant);
+            return heldByAnotherRun(request, grant.vaultId(), "access").orElseGet(() -> keyAccess.undo(request, grant));
         });
     }
 
@@ -52,7 +64,8 @@ public class AzureCompensationActivities implements CompensationActivities {
     public UndoOutcome deleteKey(CmkRequest request, Ownership owner) {
         return ActivityFailures.run("deleteKey", request, scope, () -> {
             ActivityInputs.requireOwnRun(request, owner);
-            return key.undo(request, owner);
+            return heldByAnotherRun(request, request.keyVaultId().id() + "/keys/" + request.key().name(), "key")
+                    .orElseGet(() -> key.undo(request, owner));
         });
     }
 
@@ -60,7 +73,17 @@ public class AzureCompensationActivities implements CompensationActivities {
     public UndoOutcome deleteKeyVault(CmkRequest request, Ownership owner) {
         return ActivityFailures.run("deleteKeyVault", request, scope, () -> {
             ActivityInputs.requireOwnRun(request, owner);
-            return keyVault.undo(request, owner);
+            return heldByAnotherRun(request, request.keyVaultId().id(), "vault").orElseGet(() -> keyVault.undo(request, owner));
         });
+    }
+
+    /** IN_USE for {@code resourceId} when another run in flight names the request's vault: it may be relying on it. */
+    private Optional<UndoOutcome> heldByAnotherRun(CmkRequest request, String resourceId, String what) {
+        List<String> runs = inFlight.namingVault(request.keyVaultId().id(), WorkflowIds.forRequest(request));
+        if (runs.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new UndoOutcome(resourceId, UndoOutcome.Result.IN_USE, what + " left in place: run(s) "
+                + String.join(", ", runs) + " in flight name this vault", null));
     }
 }

@@ -45,18 +45,18 @@ public class AzureProvisioningActivities implements ProvisioningActivities {
 
     @Override
     public VaultOutcome createKeyVault(CmkRequest request, Ownership owner) {
-        return ActivityFailures.run("createKeyVault", request, scope, () -> {
+        return ActivityFailures.run("createKeyVault", request, scope, preexisting -> {
             ActivityInputs.requireOwnRun(request, owner);
-            return keyVault.ensure(request, owner, ActivityHeartbeat.current());
+            return keyVault.ensure(request, owner, preexisting, ActivityHeartbeat.current());
         });
     }
 
     @Override
     public KeyOutcome createKey(CmkRequest request, VaultOutcome vault, Ownership owner) {
-        return ActivityFailures.run("createKey", request, scope, () -> {
+        return ActivityFailures.run("createKey", request, scope, preexisting -> {
             ActivityInputs.requireOwnRun(request, owner);
             ActivityInputs.requireVault(request, vault);
-            return key.ensure(request, vault, owner);
+            return key.ensure(request, vault, owner, preexisting);
         });
     }
 
@@ -79,10 +79,10 @@ public class AzureProvisioningActivities implements ProvisioningActivities {
 
     @Override
     public WorkspaceOutcome createWorkspace(CmkRequest request, VaultOutcome vault, KeyOutcome key, Ownership owner) {
-        return ActivityFailures.run("createWorkspace", request, scope, () -> {
+        return ActivityFailures.run("createWorkspace", request, scope, preexisting -> {
             ActivityInputs.requireOwnRun(request, owner);
             ActivityInputs.requireKey(request, vault, key);
-            return workspace.ensure(request, vault, key, owner, ActivityHeartbeat.current());
+            return workspace.ensure(request, vault, key, owner, preexisting, ActivityHeartbeat.current());
         });
     }
 

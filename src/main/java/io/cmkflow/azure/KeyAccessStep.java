@@ -16,6 +16,7 @@ import com.azure.resourcemanager.keyvault.models.AccessPolicyUpdateKind;
 import com.azure.resourcemanager.keyvault.models.KeyPermissions;
 import com.azure.resourcemanager.keyvault.models.Permissions;
 import com.azure.resourcemanager.keyvault.models.VaultAccessPolicyProperties;
+import com.azure.resourcemanager.msi.models.Identity;
 import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.contract.KeyAccessOutcome;
 import io.cmkflow.contract.KeyAccessOutcome.Mode;
@@ -150,15 +151,11 @@ public final class KeyAccessStep {
     }
 
     /**
-     * The principal of the request's user-assigned identity, or null when it names none; read in the subscription its
-     * own id names (it may differ from the workspace's), the URL built from the id's checked segments.
-     */
-    /**
      * The principals and role assignments an outcome names must be the request's: Azure Cosmos DB's in the request's
      * tenant and the request's identity, assignments at the vault. A workflow input is trusted no more than a message:
      * a forged outcome would otherwise grant (or take away) access for any principal on the vault.
      */
-    private void requireRequestsPrincipals(CmkRequest request, KeyAccessOutcome outcome) {
+    void requireRequestsPrincipals(CmkRequest request, KeyAccessOutcome outcome) {
         String cosmosDb = clients.principals().cosmosDbObjectId(request);
         String identity = identityPrincipal(request);
         boolean assignmentsAtVault = Stream.of(outcome.roleAssignmentId(), outcome.identityRoleAssignmentId())
@@ -173,6 +170,11 @@ public final class KeyAccessStep {
         }
     }
 
+    /**
+     * The principal of the request's user-assigned identity, or null when it names none; read in the subscription its
+     * own id names (it may differ from the workspace's), the URL built from the id's checked segments. A client id the
+     * request gives must be the identity's: a request naming the wrong identity stops here, before any grant.
+     */
     private String identityPrincipal(CmkRequest request) {
         String identityId = request.workspace().userAssignedIdentityId();
         if (identityId == null) {
@@ -180,11 +182,17 @@ public final class KeyAccessStep {
         }
         ArmResourceId id = ArmResourceId.parse(identityId).orElseThrow();
         AzureResourceManager home = clients.resourceManager(AzureCloud.of(request), request.tenantId(), id.subscriptionId());
-        String principal = ArmLookup.find(() -> home.identities().getByResourceGroup(id.resourceGroup(), id.name()))
+        Identity found = ArmLookup.find(() -> home.identities().getByResourceGroup(id.resourceGroup(), id.name()))
                 .orElseThrow(() -> new AzureStepException(AzureFailure.nonRetryable("UserAssignedIdentityNotFound",
                         "workspace.userAssignedIdentityId: the user-assigned identity '" + identityId
-                                + "' does not exist; create it or name an existing identity")))
-                .principalId();
+                                + "' does not exist; create it or name an existing identity")));
+        String clientId = request.workspace().userAssignedIdentityClientId();
+        if (clientId != null && !clientId.equalsIgnoreCase(found.clientId())) {
+            throw new AzureStepException(AzureFailure.nonRetryable("UserAssignedIdentityClientIdMismatch",
+                    "workspace.userAssignedIdentityClientId: " + clientId + " is not the client id of the user-assigned"
+                            + " identity '" + identityId + "' (" + found.clientId() + "); name the identity you mean"));
+        }
+        String principal = found.principalId();
         if (principal == null) {
             throw new AzureStepException(AzureFailure.nonRetryable("UserAssignedIdentityWithoutPrincipal",
                     "workspace.userAssignedIdentityId: the user-assigned identity '" + identityId + "' has no principalId"));

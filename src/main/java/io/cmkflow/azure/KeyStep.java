@@ -42,18 +42,22 @@ public final class KeyStep {
         this.dependents = new KeyDependents(clients);
     }
 
-    public KeyOutcome ensure(CmkRequest request, VaultOutcome vault, Ownership owner) {
-        return AzureStepException.classifying(() -> ensureInAzure(request, vault, owner));
+    public KeyOutcome ensure(CmkRequest request, VaultOutcome vault, Ownership owner, PreexistingResources preexisting) {
+        return AzureStepException.classifying(() -> ensureInAzure(request, vault, owner, preexisting));
     }
 
-    private KeyOutcome ensureInAzure(CmkRequest request, VaultOutcome vault, Ownership owner) {
+    private KeyOutcome ensureInAzure(CmkRequest request, VaultOutcome vault, Ownership owner, PreexistingResources preexisting) {
         KeysClient keys = keys(request);
         String name = request.key().name();
         Optional<KeyInner> existing = ArmLookup.find(() -> keys.get(vault.resourceGroup(), vault.name(), name));
         if (existing.isPresent()) {
             KeyInner key = existing.get();
+            boolean ours = owner.owns(key.id(), key.tags());
+            if (!ours) {
+                preexisting.found(key.id());
+            }
             requireCompliant(key);
-            return outcome(key, owner.owns(key.tags()));
+            return outcome(key, ours);
         }
         boolean hsm = RequestRules.KEY_TYPE_RSA_HSM.equals(RequestRules.keyType(request));
         KeyCreateParameters parameters = new KeyCreateParameters()
@@ -64,7 +68,7 @@ public final class KeyStep {
                         .withKeyOps(KEY_OPS));
         try {
             KeyInner created = keys.createIfNotExist(vault.resourceGroup(), vault.name(), name, parameters);
-            return outcome(created, owner.owns(created.tags()));
+            return outcome(created, owner.owns(created.id(), created.tags()));
         } catch (ManagementException refused) {
             // Only a 409 can mean the name is soft-deleted; the data-plane lookup comes after it, so a plain create
             // needs no data-plane permission (a new RBAC assignment of cmkflow's may not have applied yet).
@@ -73,7 +77,7 @@ public final class KeyStep {
             }
             KeyClient dataPlane = clients.keyClient(request, vault.vaultUri());
             DeletedKey deleted = ArmLookup.find(() -> dataPlane.getDeletedKey(name)).orElseThrow(() -> refused);
-            return recover(request, vault, owner, keys, dataPlane, deleted, hsm);
+            return recover(request, vault, owner, preexisting, keys, dataPlane, deleted, hsm);
         }
     }
 
@@ -83,10 +87,12 @@ public final class KeyStep {
      * target made (its run records show that run) is recovered instead and gets a new version carrying this run's
      * tags, so this run owns (and undoes) it; any other is refused.
      */
-    private KeyOutcome recover(CmkRequest request, VaultOutcome vault, Ownership owner, KeysClient keys, KeyClient dataPlane,
-                               DeletedKey deleted, boolean hsm) {
+    private KeyOutcome recover(CmkRequest request, VaultOutcome vault, Ownership owner, PreexistingResources preexisting,
+                               KeysClient keys, KeyClient dataPlane, DeletedKey deleted, boolean hsm) {
         String name = request.key().name();
-        if (!owner.madeByAnEarlierRunOfThisTarget(deleted.getProperties().getTags())) {
+        String keyId = vault.vaultId() + "/keys/" + name;
+        if (!owner.madeByAnEarlierRunOfThisTarget(deleted.getProperties().getTags()) || owner.isPreexisting(keyId)) {
+            preexisting.found(keyId);
             throw new AzureStepException(AzureFailure.nonRetryable("DeletedKeyNotThisTargets",
                     "key.name: a soft-deleted key '" + name + "' in vault " + vault.name() + " exists and this target's"
                             + " run records do not show that an earlier run of it made the key; it cannot be purged (purge"
@@ -100,7 +106,7 @@ public final class KeyStep {
                 .setTags(owner.tagsWith(request.tags())));
         KeyInner recovered = keys.get(vault.resourceGroup(), vault.name(), name);
         requireCompliant(recovered);
-        return outcome(recovered, owner.owns(recovered.tags()));
+        return outcome(recovered, owner.owns(recovered.id(), recovered.tags()));
     }
 
     /**
@@ -113,7 +119,7 @@ public final class KeyStep {
     }
 
     private UndoOutcome undoInAzure(CmkRequest request, Ownership owner) {
-        ArmResourceId vaultId = KeyVaultStep.vaultIdOf(request);
+        ArmResourceId vaultId = request.keyVaultId();
         String name = request.key().name();
         String keyId = vaultId.id() + "/keys/" + name;
         Optional<VaultInner> vault = ArmLookup.find(() -> clients.forRequest(request).vaults().manager().serviceClient()
@@ -125,8 +131,10 @@ public final class KeyStep {
         if (key.isEmpty()) {
             return new UndoOutcome(keyId, UndoOutcome.Result.ALREADY_GONE, "key does not exist", null);
         }
-        if (!owner.owns(key.get().tags())) {
-            return new UndoOutcome(keyId, UndoOutcome.Result.NOT_OURS, "key does not carry this run's tags; left untouched", null);
+        if (!owner.owns(key.get().id(), key.get().tags())) {
+            return new UndoOutcome(keyId, UndoOutcome.Result.NOT_OURS, owner.isPreexisting(keyId)
+                    ? "key existed before this run first looked; left untouched"
+                    : "key does not carry this run's tags; left untouched", null);
         }
         List<String> using = dependents.workspacesUsing(request, vaultId.id(), name);
         if (!using.isEmpty()) {

@@ -50,22 +50,18 @@ public final class KeyVaultStep {
         this.dependents = new KeyDependents(clients);
     }
 
-    /** The vault a request names: its {@code existingId}, or {@code name} in the request's resource group. */
-    public static ArmResourceId vaultIdOf(CmkRequest request) {
-        CmkRequest.KeyVault kv = request.keyVault();
-        if (kv.existingId() != null) {
-            return ArmResourceId.parse(kv.existingId()).orElseThrow();
-        }
-        return new ArmResourceId(request.subscriptionId(), request.resourceGroup(), "Microsoft.KeyVault", "vaults", kv.name());
+    /**
+     * Idempotent: a vault this run created is found by its name and recognised by the run's record and its run-id tag
+     * (a crashed earlier attempt's create included); anything else that exists is recorded in {@code preexisting}.
+     */
+    public VaultOutcome ensure(CmkRequest request, Ownership owner, PreexistingResources preexisting, Runnable heartbeat) {
+        return AzureStepException.classifying(() -> ensureInAzure(request, owner, preexisting, heartbeat));
     }
 
-    public VaultOutcome ensure(CmkRequest request, Ownership owner, Runnable heartbeat) {
-        return AzureStepException.classifying(() -> ensureInAzure(request, owner, heartbeat));
-    }
-
-    private VaultOutcome ensureInAzure(CmkRequest request, Ownership owner, Runnable heartbeat) {
+    private VaultOutcome ensureInAzure(CmkRequest request, Ownership owner, PreexistingResources preexisting,
+                                       Runnable heartbeat) {
         VaultsClient vaults = vaults(request);
-        ArmResourceId target = vaultIdOf(request);
+        ArmResourceId target = request.keyVaultId();
         boolean adopting = request.keyVault().existingId() != null;
         // A new vault's name may be held by a soft-deleted vault: both reads at once (the second is unused on a rerun).
         Concurrently.Both<Optional<VaultInner>, Optional<DeletedVaultInner>> found = Concurrently.both(
@@ -74,6 +70,7 @@ public final class KeyVaultStep {
         Optional<VaultInner> existing = found.first();
 
         if (adopting) {
+            existing.ifPresent(vault -> preexisting.found(vault.id()));
             VaultInner vault = existing.orElseThrow(() -> new AzureStepException(AzureFailure.nonRetryable(
                     "ExistingVaultNotFound", "keyVault.existingId " + target.id() + " does not exist")));
             requireCompliant(request, vault);
@@ -81,19 +78,20 @@ public final class KeyVaultStep {
         }
         if (existing.isPresent()) {
             VaultInner vault = existing.get();
-            if (owner.owns(vault.tags())) {
+            if (owner.owns(vault.id(), vault.tags())) {
                 // A rerun after this run created (or recovered) the vault: report what the first attempt did.
                 Disposition was = "true".equals(vault.tags().get(TAG_RECOVERED)) ? Disposition.RECOVERED : Disposition.CREATED;
                 return owned(request, target, awaitReady(vaults, target, vault, heartbeat), was);
             }
             // No silent adoption: a vault this run did not make is used only when the request names it.
+            preexisting.found(vault.id());
             throw new AzureStepException(AzureFailure.nonRetryable("KeyVaultNameTaken", "keyVault.name: a vault named '"
                     + target.name() + "' already exists in resource group " + target.resourceGroup() + " and this run did"
                     + " not create it; to use it, name it with keyVault.existingId (" + vault.id() + "), else choose"
                     + " another name"));
         }
         if (found.second().isPresent()) {
-            return recover(request, owner, vaults, target, found.second().get(), heartbeat);
+            return recover(request, owner, preexisting, vaults, target, found.second().get(), heartbeat);
         }
         VaultInner created = createOrUpdate(vaults, target, parameters(request, owner.tagsWith(request.tags()), CreateMode.DEFAULT,
                 ownAccess.initialPolicies(request)), heartbeat);
@@ -110,7 +108,7 @@ public final class KeyVaultStep {
 
     private UndoOutcome undoInAzure(CmkRequest request, Ownership owner) {
         VaultsClient vaults = vaults(request);
-        ArmResourceId target = vaultIdOf(request);
+        ArmResourceId target = request.keyVaultId();
         Optional<VaultInner> existing = ArmLookup.find(() -> vaults.getByResourceGroup(target.resourceGroup(), target.name()));
         if (existing.isEmpty()) {
             String until = ArmLookup.find(() -> vaults.getDeleted(target.name(), request.location()))
@@ -119,9 +117,10 @@ public final class KeyVaultStep {
                     until == null ? "vault does not exist" : "vault already soft-deleted", until);
         }
         VaultInner vault = existing.get();
-        if (!owner.owns(vault.tags())) {
-            return new UndoOutcome(vault.id(), UndoOutcome.Result.NOT_OURS,
-                    "vault does not carry this run's tags; left untouched", null);
+        if (!owner.owns(vault.id(), vault.tags())) {
+            return new UndoOutcome(vault.id(), UndoOutcome.Result.NOT_OURS, owner.isPreexisting(vault.id())
+                    ? "vault existed before this run first looked; left untouched"
+                    : "vault does not carry this run's tags; left untouched", null);
         }
         List<String> using = dependents.workspacesUsing(request, vault.id(), null);
         if (!using.isEmpty()) {
@@ -137,10 +136,11 @@ public final class KeyVaultStep {
                         + (until == null ? "" : " until " + until), until);
     }
 
-    private VaultOutcome recover(CmkRequest request, Ownership owner, VaultsClient vaults, ArmResourceId target,
-                                 DeletedVaultInner deleted, Runnable heartbeat) {
+    private VaultOutcome recover(CmkRequest request, Ownership owner, PreexistingResources preexisting, VaultsClient vaults,
+                                 ArmResourceId target, DeletedVaultInner deleted, Runnable heartbeat) {
         Map<String, String> tags = deleted.properties().tags();
-        if (!owner.madeByAnEarlierRunOfThisTarget(tags)) {
+        if (!owner.madeByAnEarlierRunOfThisTarget(tags) || owner.isPreexisting(target.id())) {
+            preexisting.found(target.id());
             // Recovering it would bring keys and grants back under this run that its records do not show as this
             // target's (tags alone prove nothing: anyone with Tag Contributor could have written them).
             throw new AzureStepException(AzureFailure.nonRetryable("DeletedVaultNotThisTargets",

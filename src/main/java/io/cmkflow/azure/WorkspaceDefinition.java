@@ -37,7 +37,6 @@ final class WorkspaceDefinition {
         Map<String, Object> properties = new LinkedHashMap<>();
         if (ws.userAssignedIdentityId() != null) {
             String identityId = ArmResourceId.parse(ws.userAssignedIdentityId()).orElseThrow().id();
-            keyVaultProperties.put("identityClientId", ws.userAssignedIdentityClientId());
             encryption.put("identity", Map.of("userAssignedIdentity", identityId));
             identity = new Identity().withType(ResourceIdentityType.SYSTEM_ASSIGNED_USER_ASSIGNED)
                     .withUserAssignedIdentities(Map.of(identityId, new IdentityUserAssignedIdentitiesValue()));

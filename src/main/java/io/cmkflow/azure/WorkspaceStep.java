@@ -69,19 +69,25 @@ public final class WorkspaceStep {
                 applicationInsightsName(request));
     }
 
-    public WorkspaceOutcome ensure(CmkRequest request, VaultOutcome vault, KeyOutcome key, Ownership owner, Runnable heartbeat) {
-        return AzureStepException.classifying(() -> ensureInAzure(request, vault, key, owner, heartbeat));
+    public WorkspaceOutcome ensure(CmkRequest request, VaultOutcome vault, KeyOutcome key, Ownership owner,
+                                   PreexistingResources preexisting, Runnable heartbeat) {
+        return AzureStepException.classifying(() -> ensureInAzure(request, vault, key, owner, preexisting, heartbeat));
     }
 
-    private WorkspaceOutcome ensureInAzure(CmkRequest request, VaultOutcome vault, KeyOutcome key, Ownership owner, Runnable heartbeat) {
+    private WorkspaceOutcome ensureInAzure(CmkRequest request, VaultOutcome vault, KeyOutcome key, Ownership owner,
+                                           PreexistingResources preexisting, Runnable heartbeat) {
         AzureResourceManager azure = clients.forRequest(request);
         ResourcesClient resources = azure.genericResources().manager().serviceClient().getResources();
         String workspaceId = workspaceId(request);
 
         Optional<GenericResourceInner> existing = ArmLookup.find(() -> resources.getById(workspaceId, ML_API_VERSION));
+        boolean ours = existing.isPresent() && owner.owns(workspaceId, existing.get().tags());
         if (existing.isPresent()) {
+            if (!ours) {
+                preexisting.found(workspaceId);
+            }
             WorkspaceDefinition.requireSameEncryption(existing.get(), vault, key);
-            if (isFailed(existing.get()) && !owner.owns(existing.get().tags())) {
+            if (isFailed(existing.get()) && !ours) {
                 // Re-putting it would tag someone else's workspace as ours, and a later undo would delete it.
                 throw new AzureStepException(AzureFailure.nonRetryable("ExistingWorkspaceFailed",
                         "workspace " + workspaceId + " exists in state " + ResourceProperties.provisioningState(existing.get())
@@ -91,14 +97,15 @@ public final class WorkspaceStep {
         AssociatedResources associated = new AssociatedResources(azure, polling);
         // Independent of each other: made at the same time (after the workspace check, so a refused workspace creates neither).
         Concurrently.Both<Associated, Associated> both = Concurrently.both(
-                () -> associated.ensureStorage(request, owner, heartbeat), () -> associated.ensureInsights(request, owner, heartbeat));
+                () -> associated.ensureStorage(request, owner, preexisting, heartbeat),
+                () -> associated.ensureInsights(request, owner, preexisting, heartbeat));
         Associated storage = both.first();
         Associated insights = both.second();
 
         GenericResourceInner workspace;
         boolean created;
         if (existing.isPresent() && !isFailed(existing.get())) {
-            created = owner.owns(existing.get().tags());
+            created = ours;
             workspace = isInProgress(existing.get())
                     ? awaitTerminal(resources, workspaceId, heartbeat)
                     : existing.get();
@@ -136,8 +143,10 @@ public final class WorkspaceStep {
         Optional<GenericResourceInner> workspace = ArmLookup.find(() -> resources.getById(workspaceId, ML_API_VERSION));
         if (workspace.isEmpty()) {
             outcomes.add(new UndoOutcome(workspaceId, UndoOutcome.Result.ALREADY_GONE, "workspace does not exist", null));
-        } else if (!owner.owns(workspace.get().tags())) {
-            outcomes.add(new UndoOutcome(workspaceId, UndoOutcome.Result.NOT_OURS, "workspace does not carry this run's tags; left untouched", null));
+        } else if (!owner.owns(workspaceId, workspace.get().tags())) {
+            outcomes.add(new UndoOutcome(workspaceId, UndoOutcome.Result.NOT_OURS, owner.isPreexisting(workspaceId)
+                    ? "workspace existed before this run first looked; left untouched"
+                    : "workspace does not carry this run's tags; left untouched", null));
         } else {
             new WorkspaceDeletion(azure, polling).deleteAndPurge(workspaceId, heartbeat);
             outcomes.add(new UndoOutcome(workspaceId, UndoOutcome.Result.DELETED,

@@ -60,6 +60,17 @@ public record CmkRequest(
     public record Key(String name, Integer size, String type) {
     }
 
+    /**
+     * The vault the request names: its {@code keyVault.existingId}, or {@code keyVault.name} in the request's resource
+     * group. Call only on a request that passed {@link RequestRules}.
+     */
+    public ArmResourceId keyVaultId() {
+        if (keyVault.existingId() != null) {
+            return ArmResourceId.parse(keyVault.existingId()).orElseThrow();
+        }
+        return new ArmResourceId(subscriptionId, resourceGroup, "Microsoft.KeyVault", "vaults", keyVault.name());
+    }
+
     public Map<String, String> tagsOrEmpty() {
         return tags == null ? Map.of() : tags;
     }

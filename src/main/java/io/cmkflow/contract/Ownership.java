@@ -1,5 +1,6 @@
 package io.cmkflow.contract;
 
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -13,13 +14,19 @@ import java.util.Set;
  * id no one can know before that run starts (unlike the request id, which any Reader sees on the resources, or the
  * workflow id, derived from the target). A resource whose run-id tag names another run is never this run's, whatever
  * its other tags say; one made by an earlier run of the same target is recognised only through that target's run
- * records ({@code earlierRunIds}, from Temporal, not from the resource).
+ * records ({@code earlierRunIds}, from Temporal, not from the resource). A resource the run found existing, and not its
+ * own, when it first looked ({@code preexisting}) is never this run's either, whatever tags it carries later: an
+ * operator's retry starts a fresh activity, and a tag written meanwhile must not turn someone else's resource into one
+ * this run undoes.
  *
  * @param runId         this run's Temporal run id
  * @param earlierRunIds the run ids of this target's earlier runs, from their memos in Temporal (empty when Temporal no
  *                      longer has them: then nothing a resource says makes it this target's)
+ * @param preexisting   the ids of resources this run's steps found existing and not their own before they wrote, as the
+ *                      run's history records them (the steps' outcomes and failures)
  */
-public record Ownership(String requestId, String workflowId, String runId, List<String> earlierRunIds) {
+public record Ownership(String requestId, String workflowId, String runId, List<String> earlierRunIds,
+                        List<String> preexisting) {
     public static final String TAG_REQUEST_ID = "cmkflow-request-id";
     public static final String TAG_WORKFLOW_ID = "cmkflow-workflow-id";
     public static final String TAG_RUN_ID = "cmkflow-run-id";
@@ -30,6 +37,13 @@ public record Ownership(String requestId, String workflowId, String runId, List<
 
     public Ownership {
         earlierRunIds = earlierRunIds == null ? List.of() : List.copyOf(earlierRunIds);
+        preexisting = preexisting == null ? List.of()
+                : preexisting.stream().map(id -> id.toLowerCase(Locale.ROOT)).distinct().toList();
+    }
+
+    /** This ownership with the run's record of pre-existing resources as it stands now. */
+    public Ownership withPreexisting(Collection<String> ids) {
+        return new Ownership(requestId, workflowId, runId, earlierRunIds, List.copyOf(ids));
     }
 
     public Map<String, String> tags() {
@@ -49,9 +63,17 @@ public record Ownership(String requestId, String workflowId, String runId, List<
         return name.startsWith(RESERVED_PREFIX) || name.equals(TAG_MANAGED_BY);
     }
 
-    /** True when {@code tags} name this run as the creator: the second check beside the run's own record. */
-    public boolean owns(Map<String, String> tags) {
-        return tags != null && runId.equals(tags.get(TAG_RUN_ID));
+    /**
+     * True when the resource {@code resourceId} is this run's: the run's record does not show it existing before the run
+     * first looked, and its {@code tags} name this run as the creator (the second check beside that record).
+     */
+    public boolean owns(String resourceId, Map<String, String> tags) {
+        return tags != null && runId.equals(tags.get(TAG_RUN_ID)) && !isPreexisting(resourceId);
+    }
+
+    /** True when the run's record shows {@code resourceId} existing, not this run's, when the run first looked. */
+    public boolean isPreexisting(String resourceId) {
+        return resourceId != null && preexisting.contains(resourceId.toLowerCase(Locale.ROOT));
     }
 
     /**

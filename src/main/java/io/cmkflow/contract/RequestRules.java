@@ -135,8 +135,6 @@ public final class RequestRules {
             // May live in another subscription: it is read in the one its own id names.
             ArmResourceId.parse("workspace.userAssignedIdentityId", ws.userAssignedIdentityId(),
                     ArmResourceId.Kind.USER_ASSIGNED_IDENTITY);
-            require(ws.userAssignedIdentityClientId() != null, "workspace.userAssignedIdentityClientId",
-                    "identity.clientId.required", "is required with a user-assigned identity (the key vault access uses it)");
         }
         if (ws.userAssignedIdentityClientId() != null) {
             checkGuid("workspace.userAssignedIdentityClientId", ws.userAssignedIdentityClientId());

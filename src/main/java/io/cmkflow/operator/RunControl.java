@@ -3,6 +3,7 @@ package io.cmkflow.operator;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
 import io.cmkflow.workflow.CmkRunState;
+import io.cmkflow.workflow.InFlightRuns;
 import io.cmkflow.workflow.CmkSearchAttributes;
 import io.cmkflow.workflow.CmkWorkspaceWorkflow;
 import io.grpc.Status;
@@ -33,7 +34,7 @@ import java.util.Optional;
  * query, same updates, same cancellation). Listing needs a server with visibility (the CLI's dev server, a Temporal
  * cluster, Temporal Cloud); the Java test server has none and answers UNIMPLEMENTED.
  */
-public final class RunControl {
+public final class RunControl implements InFlightRuns {
     /** The page size {@link #list} asks for. */
     public static final int PAGE_SIZE = 100;
 
@@ -51,6 +52,13 @@ public final class RunControl {
 
     /** One page of a listing; {@code nextPageToken} is null on the last page. */
     public record Page(List<RunSummary> runs, String nextPageToken) {
+    }
+
+    /** Read from visibility, which may lag a run's start by a moment on clusters with Elasticsearch. */
+    @Override
+    public List<String> namingVault(String vaultId, String ownWorkflowId) {
+        return list(RunQuery.all().withKeyVault(vaultId).openOnly(true), Integer.MAX_VALUE).stream()
+                .map(RunSummary::workflowId).filter(id -> !id.equals(ownWorkflowId)).toList();
     }
 
     /** Open runs waiting for an operator (all pages), newest first. */

@@ -7,6 +7,7 @@ import io.cmkflow.workflow.CmkWorkspaceWorkflow;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Which runs to list: a filter on cmkflow's search attributes, rendered as a Temporal visibility query
@@ -17,13 +18,15 @@ import java.util.List;
  * @param requestId      {@code CmkRequestId}, or null
  * @param subscriptionId {@code CmkSubscriptionId}, or null
  * @param workspace      {@code CmkWorkspace}, or null
+ * @param keyVault       {@code CmkKeyVault} (a vault's ARM id, compared without case), or null
  * @param openOnly       only runs Temporal still has open ({@code ExecutionStatus = 'Running'})
  */
-public record RunQuery(CmkStatus status, String requestId, String subscriptionId, String workspace, boolean openOnly) {
+public record RunQuery(CmkStatus status, String requestId, String subscriptionId, String workspace, String keyVault,
+                       boolean openOnly) {
 
     /** Every run of the workflow type. */
     public static RunQuery all() {
-        return new RunQuery(null, null, null, null, false);
+        return new RunQuery(null, null, null, null, null, false);
     }
 
     /** Runs waiting for an operator (they are open by definition). */
@@ -32,7 +35,7 @@ public record RunQuery(CmkStatus status, String requestId, String subscriptionId
     }
 
     public RunQuery withStatus(CmkStatus value) {
-        return new RunQuery(value, requestId, subscriptionId, workspace, openOnly);
+        return new RunQuery(value, requestId, subscriptionId, workspace, keyVault, openOnly);
     }
 
     /** A status by name, exactly as {@link CmkStatus} spells it; anything else is refused, naming the valid ones. */
@@ -41,19 +44,24 @@ public record RunQuery(CmkStatus status, String requestId, String subscriptionId
     }
 
     public RunQuery withRequestId(String value) {
-        return new RunQuery(status, value, subscriptionId, workspace, openOnly);
+        return new RunQuery(status, value, subscriptionId, workspace, keyVault, openOnly);
     }
 
     public RunQuery withSubscriptionId(String value) {
-        return new RunQuery(status, requestId, value, workspace, openOnly);
+        return new RunQuery(status, requestId, value, workspace, keyVault, openOnly);
     }
 
     public RunQuery withWorkspace(String value) {
-        return new RunQuery(status, requestId, subscriptionId, value, openOnly);
+        return new RunQuery(status, requestId, subscriptionId, value, keyVault, openOnly);
+    }
+
+    public RunQuery withKeyVault(String value) {
+        return new RunQuery(status, requestId, subscriptionId, workspace, value == null ? null : value.toLowerCase(Locale.ROOT),
+                openOnly);
     }
 
     public RunQuery openOnly(boolean value) {
-        return new RunQuery(status, requestId, subscriptionId, workspace, value);
+        return new RunQuery(status, requestId, subscriptionId, workspace, keyVault, value);
     }
 
     /** The visibility query for {@code ListWorkflowExecutions} (and {@code temporal workflow list --query}). */
@@ -71,6 +79,9 @@ public record RunQuery(CmkStatus status, String requestId, String subscriptionId
         }
         if (workspace != null) {
             terms.add(CmkSearchAttributes.WORKSPACE.getName() + " = " + literal(workspace));
+        }
+        if (keyVault != null) {
+            terms.add(CmkSearchAttributes.KEY_VAULT.getName() + " = " + literal(keyVault));
         }
         if (openOnly) {
             terms.add("ExecutionStatus = 'Running'");

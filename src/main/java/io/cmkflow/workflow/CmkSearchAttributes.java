@@ -1,5 +1,7 @@
 package io.cmkflow.workflow;
 
+import io.cmkflow.contract.ArmResourceId;
+import io.cmkflow.contract.CmkRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.enums.v1.IndexedValueType;
@@ -12,7 +14,9 @@ import org.slf4j.LoggerFactory;
 
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /** The custom search attributes that make runs findable in the Temporal UI, also while parked with no pending activity. */
 public final class CmkSearchAttributes {
@@ -22,13 +26,15 @@ public final class CmkSearchAttributes {
     public static final SearchAttributeKey<String> WORKSPACE = SearchAttributeKey.forKeyword("CmkWorkspace");
     public static final SearchAttributeKey<String> STAGE = SearchAttributeKey.forKeyword("CmkStage");
     public static final SearchAttributeKey<String> STATUS = SearchAttributeKey.forKeyword("CmkStatus");
+    /** The key vault the request names, as a lower-case ARM id: how an undo finds the other runs in flight on it. */
+    public static final SearchAttributeKey<String> KEY_VAULT = SearchAttributeKey.forKeyword("CmkKeyVault");
 
     /** {@code CmkStage} values besides the steps' own ({@link CmkStep#stage()}). */
     public static final String STAGE_ACCEPTED = "accepted";
     public static final String STAGE_COMPENSATION = "compensation";
     public static final String STAGE_DONE = "done";
 
-    public static final List<SearchAttributeKey<String>> ALL = List.of(REQUEST_ID, SUBSCRIPTION_ID, WORKSPACE, STAGE, STATUS);
+    public static final List<SearchAttributeKey<String>> ALL = List.of(REQUEST_ID, SUBSCRIPTION_ID, WORKSPACE, STAGE, STATUS, KEY_VAULT);
 
     private static final Logger LOG = LoggerFactory.getLogger(CmkSearchAttributes.class);
 
@@ -40,6 +46,19 @@ public final class CmkSearchAttributes {
     }
 
     private CmkSearchAttributes() {
+    }
+
+    /** {@code CmkKeyVault}'s value for {@code request}; empty when the request names no vault it could be read from. */
+    public static Optional<String> keyVaultOf(CmkRequest request) {
+        CmkRequest.KeyVault vault = request.keyVault();
+        if (vault == null) {
+            return Optional.empty();
+        }
+        Optional<ArmResourceId> id = vault.existingId() != null ? ArmResourceId.parse(vault.existingId())
+                : vault.name() == null || request.subscriptionId() == null || request.resourceGroup() == null ? Optional.empty()
+                : Optional.of(new ArmResourceId(request.subscriptionId(), request.resourceGroup(), "Microsoft.KeyVault",
+                "vaults", vault.name()));
+        return id.map(value -> value.id().toLowerCase(Locale.ROOT));
     }
 
     /**

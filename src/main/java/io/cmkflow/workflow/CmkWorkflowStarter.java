@@ -89,13 +89,7 @@ public class CmkWorkflowStarter {
                 .setTaskQueue(taskQueue)
                 .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL)
                 .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
-                .setTypedSearchAttributes(SearchAttributes.newBuilder()
-                        .set(CmkSearchAttributes.REQUEST_ID, request.requestId())
-                        .set(CmkSearchAttributes.SUBSCRIPTION_ID, request.subscriptionId())
-                        .set(CmkSearchAttributes.WORKSPACE, request.workspace().name())
-                        .set(CmkSearchAttributes.STATUS, CmkStatus.Running.name())
-                        .set(CmkSearchAttributes.STAGE, CmkSearchAttributes.STAGE_ACCEPTED)
-                        .build())
+                .setTypedSearchAttributes(searchAttributes(request))
                 .setMemo(Map.of(MEMO_REQUEST_IDS, ranIncludingThis, MEMO_EARLIER_RUN_IDS, earlierRunIds))
                 .setStaticSummary(staticSummary(request))
                 .setStaticDetails(staticDetails(request))
@@ -129,6 +123,18 @@ public class CmkWorkflowStarter {
      * Every request id that ran on the target up to and including {@code description}'s run: its memo carries the
      * list; a run started before the memo existed names only its own request.
      */
+    /** The run's search attributes from its start, so it is findable (and known to hold its vault) at once. */
+    private static SearchAttributes searchAttributes(CmkRequest request) {
+        SearchAttributes.Builder attributes = SearchAttributes.newBuilder()
+                .set(CmkSearchAttributes.REQUEST_ID, request.requestId())
+                .set(CmkSearchAttributes.SUBSCRIPTION_ID, request.subscriptionId())
+                .set(CmkSearchAttributes.WORKSPACE, request.workspace().name())
+                .set(CmkSearchAttributes.STATUS, CmkStatus.Running.name())
+                .set(CmkSearchAttributes.STAGE, CmkSearchAttributes.STAGE_ACCEPTED);
+        CmkSearchAttributes.keyVaultOf(request).ifPresent(vault -> attributes.set(CmkSearchAttributes.KEY_VAULT, vault));
+        return attributes.build();
+    }
+
     private static List<String> requestIdsOf(WorkflowExecutionDescription description) {
         String[] carried = description.getMemo(MEMO_REQUEST_IDS, String[].class, String[].class);
         if (carried != null) {

@@ -15,6 +15,9 @@ import io.temporal.workflow.Async;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 
+import java.util.List;
+import java.util.function.Supplier;
+
 import static io.cmkflow.workflow.CmkStep.CREATE_KEY;
 import static io.cmkflow.workflow.CmkStep.CREATE_KEY_VAULT;
 import static io.cmkflow.workflow.CmkStep.CREATE_WORKSPACE;
@@ -28,8 +31,6 @@ import static io.cmkflow.workflow.CmkStep.VERIFY_MANAGED_RESOURCE_GROUP;
  * operator, and abort, park timeout or cancellation undo what this run created, in reverse order. Provider
  * registrations are never undone and the managed resource group is never touched.
  */
-import java.util.List;
-
 public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
 
     /** Stage and status-event step of the run's own request check (step 0). */
@@ -59,7 +60,10 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
         refuseInvalid(request);
 
         // The run id is unknowable before the run starts: the tag naming it cannot have been put on a resource earlier.
-        Ownership owner = new Ownership(request.requestId(), run.workflowId(), Workflow.getInfo().getRunId(), earlierRunIds);
+        // What the steps found existing before they wrote joins it as the run goes: handed over at each call.
+        Ownership ownership = new Ownership(request.requestId(), run.workflowId(), Workflow.getInfo().getRunId(),
+                earlierRunIds, List.of());
+        Supplier<Ownership> owner = () -> ownership.withPreexisting(run.preexisting());
         StepRunner steps = new StepRunner(run, events, parking);
         Compensation compensation = new Compensation(run, parking);
         Undos undos = new Undos(run, compensation, owner);
@@ -71,13 +75,13 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
 
             compensation.register(CREATE_KEY_VAULT, Undos.DELETE_KEY_VAULT, undos::deleteKeyVault);
             VaultOutcome vault = steps.run(CREATE_KEY_VAULT, undos.vaultLabel(),
-                    a -> a.createKeyVault(request, owner), StepReport::createKeyVault);
+                    a -> a.createKeyVault(request, owner.get()), StepReport::createKeyVault);
 
             compensation.register(CREATE_KEY, Undos.DELETE_KEY, undos::deleteKey);
             // Step 4's read changes no access: it runs beside step 3, off the critical path.
             accessReadBesideKey = Async.function(accessRead(vault)::readCosmosDbKeyAccess, request, vault);
             KeyOutcome key = steps.run(CREATE_KEY, request.key().name() + " in " + vault.name(),
-                    a -> a.createKey(request, vault, owner), StepReport::createKey);
+                    a -> a.createKey(request, vault, owner.get()), StepReport::createKey);
 
             compensation.register(GRANT_COSMOS_DB_KEY_ACCESS, Undos.REMOVE_COSMOS_DB_KEY_ACCESS,
                     undos::removeCosmosDbKeyAccess);
@@ -88,7 +92,7 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
             // A workspace that cannot be deleted is still encrypted with the key: its undo failing stops compensation.
             compensation.registerBlocking(CREATE_WORKSPACE, Undos.DELETE_WORKSPACE, undos::deleteWorkspace);
             WorkspaceOutcome workspace = steps.run(CREATE_WORKSPACE, request.workspace().name(),
-                    a -> a.createWorkspace(request, vault, key, owner),
+                    a -> a.createWorkspace(request, vault, key, owner.get()),
                     w -> StepReport.createWorkspace(w, request.workspace().name(), key));
 
             steps.run(VERIFY_MANAGED_RESOURCE_GROUP, "of " + request.workspace().name(),

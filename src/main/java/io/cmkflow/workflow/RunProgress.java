@@ -23,6 +23,8 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 /**
  * What a run has done so far, held once: the status, each step's progress and outcome, what the run created, the
@@ -54,6 +56,8 @@ final class RunProgress {
     private final List<UndoRecord> compensation = new ArrayList<>();
     private CmkStatus status = CmkStatus.Running;
     private KeyAccessOutcome keyAccessBefore;
+    /** Ids of resources the steps found existing and not this run's before they wrote (Ownership#preexisting). */
+    private final Set<String> preexisting = new LinkedHashSet<>();
     private boolean compensationStarted;
     private CmkStep currentStep;
     private String lastError;
@@ -157,6 +161,37 @@ final class RunProgress {
         progress.outcome = outcome;
         resourcesCreated.addAll(report.created());
         knownResources.putAll(report.known());
+        preexisting.addAll(preexistingIn(outcome));
+    }
+
+    /** What a step's failure says it found existing and not this run's, kept for its retry and for undo. */
+    void preexisting(List<String> ids) {
+        preexisting.addAll(ids);
+    }
+
+    List<String> preexisting() {
+        return List.copyOf(preexisting);
+    }
+
+    /** The resources a step's outcome says it used but did not create. */
+    private static List<String> preexistingIn(Object outcome) {
+        List<String> ids = new ArrayList<>();
+        if (outcome instanceof VaultOutcome vault && vault.disposition() == VaultOutcome.Disposition.ADOPTED) {
+            ids.add(vault.vaultId());
+        } else if (outcome instanceof KeyOutcome key && !key.created()) {
+            ids.add(key.keyId());
+        } else if (outcome instanceof WorkspaceOutcome workspace) {
+            if (!workspace.created()) {
+                ids.add(workspace.workspaceId());
+            }
+            if (!workspace.storageAccountCreated()) {
+                ids.add(workspace.storageAccountId());
+            }
+            if (!workspace.applicationInsightsCreated()) {
+                ids.add(workspace.applicationInsightsId());
+            }
+        }
+        return ids;
     }
 
     /** What step 4's read found before it wrote: the grant's outcome as it will report it; null until read. */
@@ -248,6 +283,7 @@ final class RunProgress {
             if (request.workspace() != null && request.workspace().name() != null) {
                 updates.add(CmkSearchAttributes.WORKSPACE.valueSet(request.workspace().name()));
             }
+            CmkSearchAttributes.keyVaultOf(request).ifPresent(vault -> updates.add(CmkSearchAttributes.KEY_VAULT.valueSet(vault)));
         }
         boolean unchanged = status.name().equals(current.get(CmkSearchAttributes.STATUS))
                 && stage.equals(current.get(CmkSearchAttributes.STAGE))

@@ -40,6 +40,7 @@ final class StepRunner {
             try {
                 outcome = call.apply(activities);
             } catch (TemporalFailure failure) {
+                run.preexisting(Failures.preexisting(failure));
                 stopIfCancelled(step);
                 run.stepFailed(step, Failures.text(failure));
                 LOG.warn("Step {} failed for good: {}", step, run.stepError(step));

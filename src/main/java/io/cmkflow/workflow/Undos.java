@@ -8,6 +8,7 @@ import io.cmkflow.contract.VaultOutcome;
 import io.cmkflow.workflow.CmkRunState.UndoRecord;
 
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The undo of each step that creates something. Each undoes only what this run created: it decides from what its
@@ -24,9 +25,10 @@ final class Undos {
     private final RunProgress run;
     private final Compensation compensation;
     private final CmkRequest request;
-    private final Ownership owner;
+    /** This run's ownership with what its steps found existing, as the run knows it when the undo starts. */
+    private final Supplier<Ownership> owner;
 
-    Undos(RunProgress run, Compensation compensation, Ownership owner) {
+    Undos(RunProgress run, Compensation compensation, Supplier<Ownership> owner) {
         this.run = run;
         this.compensation = compensation;
         this.request = run.request();
@@ -44,7 +46,7 @@ final class Undos {
             return compensation.skipped(CmkStep.CREATE_KEY_VAULT, DELETE_KEY_VAULT, "vault was " + vault.disposition() + ", not created by this run");
         }
         return compensation.undo(CmkStep.CREATE_KEY_VAULT, DELETE_KEY_VAULT, "delete key vault " + vaultLabel(),
-                u -> List.of(u.deleteKeyVault(request, owner)));
+                u -> List.of(u.deleteKeyVault(request, owner.get())));
     }
 
     UndoRecord deleteKey() {
@@ -53,7 +55,7 @@ final class Undos {
             return compensation.skipped(CmkStep.CREATE_KEY, DELETE_KEY, "key existed before this run");
         }
         return compensation.undo(CmkStep.CREATE_KEY, DELETE_KEY, "delete key " + request.key().name(),
-                u -> List.of(u.deleteKey(request, owner)));
+                u -> List.of(u.deleteKey(request, owner.get())));
     }
 
     /**
@@ -78,7 +80,7 @@ final class Undos {
 
     UndoRecord deleteWorkspace() {
         return compensation.undo(CmkStep.CREATE_WORKSPACE, DELETE_WORKSPACE, "delete workspace " + request.workspace().name(),
-                u -> u.deleteWorkspace(request, owner));
+                u -> u.deleteWorkspace(request, owner.get()));
     }
 
     /** The vault's name once step 2 reported it, else what the request names. */

@@ -6,6 +6,7 @@ import io.temporal.failure.ApplicationFailure;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,6 +32,17 @@ class ActivityFailuresTest {
         assertThat(f.isNonRetryable()).isFalse();
         assertThat(f.getNextRetryDelay()).isEqualTo(Duration.ofSeconds(17));
         assertThat(f.getDetails().get(0, String.class)).isEqualTo("TooManyRequests");
+    }
+
+    @Test
+    void whatTheActivityFoundExistingGoesWithItsFailure() {
+        ApplicationFailure f = ActivityFailures.toApplicationFailure("createKeyVault", new AzureStepException(
+                AzureFailure.nonRetryable("KeyVaultNameTaken", "taken")), List.of("/subscriptions/s/resourceGroups/g/providers/Microsoft.KeyVault/vaults/kv"));
+        ApplicationFailure plain = ActivityFailures.toApplicationFailure("createKeyVault", new AzureStepException(
+                AzureFailure.nonRetryable("KeyVaultNameTaken", "taken")));
+
+        assertThat(f.getDetails().get(2, List.class)).containsExactly("/subscriptions/s/resourceGroups/g/providers/Microsoft.KeyVault/vaults/kv");
+        assertThat(plain.getDetails().get(2, List.class)).isEmpty();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.cmkflow.azure;
 
+import io.cmkflow.testing.TestServerInFlightRuns;
 import io.cmkflow.contract.AuthorizationScope;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import io.cmkflow.testing.TestRequests;
@@ -70,7 +71,7 @@ class AzureActivitiesEndToEndTest {
         public RunReport run(CmkRequest request) {
             // As the real workflow does: its own run's ownership (the activities refuse any other run's).
             Ownership owner = new Ownership(request.requestId(), Workflow.getInfo().getWorkflowId(),
-                    Workflow.getInfo().getRunId(), List.of());
+                    Workflow.getInfo().getRunId(), List.of(), List.of());
             provisioning.registerResourceProviders(request);
             VaultOutcome vault = provisioning.createKeyVault(request, owner);
             KeyOutcome key = provisioning.createKey(request, vault, owner);
@@ -91,7 +92,8 @@ class AzureActivitiesEndToEndTest {
         Worker worker = temporal.newWorker(QUEUE);
         worker.registerWorkflowImplementationTypes(ProvisionThenCompensateImpl.class);
         worker.registerActivitiesImplementations(new AzureProvisioningActivities(azure.clients(), CmkStack.FAST_POLLING, AuthorizationScope.everything()),
-                new AzureCompensationActivities(azure.clients(), CmkStack.FAST_POLLING, AuthorizationScope.everything()));
+                new AzureCompensationActivities(azure.clients(), CmkStack.FAST_POLLING, AuthorizationScope.everything(),
+                        new TestServerInFlightRuns(temporal.getWorkflowClient())));
         temporal.start();
     }
 

@@ -62,7 +62,7 @@ class AzureErrorClassificationTest {
                 .message("injected " + code).times(5));
 
         AzureStepException e = catchThrowableOfType(AzureStepException.class,
-                () -> vaults.ensure(request("nr" + code.toLowerCase().substring(0, 8)), owner("nr"), NO_HEARTBEAT));
+                () -> vaults.ensure(request("nr" + code.toLowerCase().substring(0, 8)), owner("nr"), new PreexistingResources(), NO_HEARTBEAT));
 
         assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.NON_RETRYABLE);
         assertThat(e.failure().code()).isEqualTo(code);
@@ -77,7 +77,7 @@ class AzureErrorClassificationTest {
                 .times(1));
 
         AzureStepException e = catchThrowableOfType(AzureStepException.class,
-                () -> vaults.ensure(request("delconf"), owner("delconf"), NO_HEARTBEAT));
+                () -> vaults.ensure(request("delconf"), owner("delconf"), new PreexistingResources(), NO_HEARTBEAT));
 
         assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.NON_RETRYABLE);
         assertThat(e.failure().code()).isEqualTo("ConflictError");
@@ -89,7 +89,7 @@ class AzureErrorClassificationTest {
                 .message("try later").times(3));
 
         AzureStepException e = catchThrowableOfType(AzureStepException.class,
-                () -> vaults.ensure(request("flaky"), owner("flaky"), NO_HEARTBEAT));
+                () -> vaults.ensure(request("flaky"), owner("flaky"), new PreexistingResources(), NO_HEARTBEAT));
 
         assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.RETRYABLE);
         assertThat(e.failure().httpStatus()).isEqualTo(503);
@@ -101,7 +101,7 @@ class AzureErrorClassificationTest {
         azure.arm().faults().inject(FaultRule.forOperation("Vaults_CreateOrUpdate").status(500).code("InternalServerError")
                 .message("blip").times(1));
 
-        assertThat(vaults.ensure(request("blip"), owner("blip"), NO_HEARTBEAT).disposition())
+        assertThat(vaults.ensure(request("blip"), owner("blip"), new PreexistingResources(), NO_HEARTBEAT).disposition())
                 .isEqualTo(io.cmkflow.contract.VaultOutcome.Disposition.CREATED);
         assertThat(azure.arm().journal().byOperation("Vaults_CreateOrUpdate")).hasSize(2);
     }
@@ -112,7 +112,7 @@ class AzureErrorClassificationTest {
         azure.arm().faults().inject(FaultRule.forOperation("Vaults_CreateOrUpdate").status(409).code(code).message("busy").times(1));
 
         AzureStepException e = catchThrowableOfType(AzureStepException.class,
-                () -> vaults.ensure(request("busy" + code.length()), owner("busy"), NO_HEARTBEAT));
+                () -> vaults.ensure(request("busy" + code.length()), owner("busy"), new PreexistingResources(), NO_HEARTBEAT));
 
         assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.RETRYABLE);
         assertThat(e.failure().code()).isEqualTo(code);
@@ -124,7 +124,7 @@ class AzureErrorClassificationTest {
                 .message("slow down").retryAfterSeconds(7).times(1));
 
         AzureStepException e = catchThrowableOfType(AzureStepException.class,
-                () -> vaults.ensure(request("throttled"), owner("throttled"), NO_HEARTBEAT));
+                () -> vaults.ensure(request("throttled"), owner("throttled"), new PreexistingResources(), NO_HEARTBEAT));
 
         assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.THROTTLED);
         assertThat(e.failure().retryAfter()).isEqualTo(Duration.ofSeconds(7));
@@ -138,8 +138,8 @@ class AzureErrorClassificationTest {
         CmkRequest request = request("bucket");
 
         AzureStepException e = catchThrowableOfType(AzureStepException.class, () -> {
-            vaults.ensure(request, owner("bucket"), NO_HEARTBEAT);
-            vaults.ensure(request, owner("bucket"), NO_HEARTBEAT);
+            vaults.ensure(request, owner("bucket"), new PreexistingResources(), NO_HEARTBEAT);
+            vaults.ensure(request, owner("bucket"), new PreexistingResources(), NO_HEARTBEAT);
         });
 
         assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.THROTTLED);

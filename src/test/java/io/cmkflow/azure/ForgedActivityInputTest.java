@@ -58,7 +58,8 @@ class ForgedActivityInputTest {
     static void activities() {
         env = TestActivityEnvironment.newInstance();
         env.registerActivitiesImplementations(new AzureProvisioningActivities(azure.clients(), CmkStack.FAST_POLLING, AuthorizationScope.everything()),
-                new AzureCompensationActivities(azure.clients(), CmkStack.FAST_POLLING, AuthorizationScope.everything()));
+                new AzureCompensationActivities(azure.clients(), CmkStack.FAST_POLLING, AuthorizationScope.everything(),
+                        (vaultId, own) -> { throw new AssertionError("a refused undo asked which runs are in flight"); }));
         ActivityOptions once = ActivityOptions.newBuilder().setStartToCloseTimeout(Duration.ofSeconds(30))
                 .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build()).build();
         provisioning = env.newActivityStub(ProvisioningActivities.class, once);
@@ -128,7 +129,7 @@ class ForgedActivityInputTest {
     @Test
     void anotherRunsOwnershipIsRefusedByEveryCreateAndUndo() {
         // The request's own target and ids, but a run id that is not this activity's run.
-        Ownership anotherRun = new Ownership(request.requestId(), WorkflowIds.forRequest(request), "run-of-someone-else", List.of());
+        Ownership anotherRun = new Ownership(request.requestId(), WorkflowIds.forRequest(request), "run-of-someone-else", List.of(), List.of());
 
         assertRefused(() -> provisioning.createKeyVault(request, anotherRun), "run-of-someone-else");
         assertRefused(() -> compensation.deleteKeyVault(request, anotherRun), "run-of-someone-else");

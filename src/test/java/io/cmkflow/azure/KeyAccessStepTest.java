@@ -55,7 +55,7 @@ class KeyAccessStepTest {
     @Test
     void addsAnAccessPolicyEntryThroughAdd_andARerunWritesNothing() {
         CmkRequest request = request("grant");
-        VaultOutcome vault = vaults.ensure(request, owner("grant"), NO_HEARTBEAT);
+        VaultOutcome vault = vaults.ensure(request, owner("grant"), new PreexistingResources(), NO_HEARTBEAT);
         azure.arm().journal().clear();
 
         KeyAccessOutcome grant = step.grant(request, vault, step.accessBefore(request, vault));
@@ -81,7 +81,7 @@ class KeyAccessStepTest {
     @Test
     void anAccessPolicyEntryWrittenByAGrantWhoseReportWasLostIsThisRunsOnTheRetry_andUndoRemovesIt() {
         CmkRequest request = request("lostgrant");
-        VaultOutcome vault = vaults.ensure(request, owner("lostgrant"), NO_HEARTBEAT);
+        VaultOutcome vault = vaults.ensure(request, owner("lostgrant"), new PreexistingResources(), NO_HEARTBEAT);
         KeyAccessOutcome before = step.accessBefore(request, vault);
         assertThat(before.alreadyPresent()).isFalse();
         step.grant(request, vault, before);
@@ -102,7 +102,7 @@ class KeyAccessStepTest {
     void aRoleAssignmentMadeByAGrantWhoseReportWasLostIsThisRunsOnTheRetry_andUndoRemovesIt() {
         CmkRequest request = TestRequests.copy(request("lostrole"))
                 .vault(new CmkRequest.KeyVault("kv-lostrole", null, "standard", 7, true)).build();
-        VaultOutcome vault = vaults.ensure(request, owner("lostrole"), NO_HEARTBEAT);
+        VaultOutcome vault = vaults.ensure(request, owner("lostrole"), new PreexistingResources(), NO_HEARTBEAT);
         KeyAccessOutcome before = step.accessBefore(request, vault);
         KeyAccessOutcome first = step.grant(request, vault, before);
         azure.arm().journal().clear();
@@ -120,8 +120,8 @@ class KeyAccessStepTest {
     @Test
     void grantsCosmosDbsObjectIdReadFromGraph_notItsApplicationId_andReadsGraphOncePerTenant() {
         CmkRequest request = request("graph");
-        VaultOutcome vault = vaults.ensure(request, owner("graph"), NO_HEARTBEAT);
-        VaultOutcome second = vaults.ensure(request("graph2"), owner("graph2"), NO_HEARTBEAT);
+        VaultOutcome vault = vaults.ensure(request, owner("graph"), new PreexistingResources(), NO_HEARTBEAT);
+        VaultOutcome second = vaults.ensure(request("graph2"), owner("graph2"), new PreexistingResources(), NO_HEARTBEAT);
 
         KeyAccessOutcome grant = step.grant(request, vault, step.accessBefore(request, vault));
         azure.arm().journal().clear();
@@ -157,7 +157,7 @@ class KeyAccessStepTest {
                 PrincipalSettings.of(List.of(TENANT.toUpperCase() + "=" + configured), null, Duration.ofMinutes(10)));
         CmkRequest request = request("configured");
         VaultOutcome vault = new KeyVaultStep(configuredClients, CmkStack.FAST_POLLING)
-                .ensure(request, owner("configured"), NO_HEARTBEAT);
+                .ensure(request, owner("configured"), new PreexistingResources(), NO_HEARTBEAT);
         azure.arm().journal().clear();
 
         KeyAccessStep access = new KeyAccessStep(configuredClients);
@@ -171,7 +171,7 @@ class KeyAccessStepTest {
     @Test
     void aTenantWithoutCosmosDbsServicePrincipalIsNonRetryableAndSaysToRegisterDocumentDb() {
         CmkRequest request = TestRequests.copy(request("nocosmos")).tenantId(TENANT_WITHOUT_COSMOS_DB).build();
-        VaultOutcome vault = vaults.ensure(request, owner("nocosmos"), NO_HEARTBEAT);
+        VaultOutcome vault = vaults.ensure(request, owner("nocosmos"), new PreexistingResources(), NO_HEARTBEAT);
         azure.arm().journal().clear();
 
         AzureStepException e = catchThrowableOfType(AzureStepException.class, () -> step.grant(request, vault, step.accessBefore(request, vault)));
@@ -186,7 +186,7 @@ class KeyAccessStepTest {
     @Test
     void usesTheGovernmentPrincipalInAzureUSGovernment() {
         CmkRequest request = TestRequests.copy(request("gov")).cloud(CmkRequest.AZURE_US_GOVERNMENT).build();
-        VaultOutcome vault = vaults.ensure(request, owner("gov"), NO_HEARTBEAT);
+        VaultOutcome vault = vaults.ensure(request, owner("gov"), new PreexistingResources(), NO_HEARTBEAT);
 
         KeyAccessOutcome grant = step.grant(request, vault, step.accessBefore(request, vault));
 
@@ -199,7 +199,7 @@ class KeyAccessStepTest {
         azure.arm().state().vault(VaultSeed.of(SUBSCRIPTION, GROUP, "kv-pre").tenantId(TENANT)
                 .accessPolicy(PUBLIC_COSMOS, List.of("get", "wrapKey", "unwrapKey")));
         CmkRequest request = existingVault(request("pre"));
-        VaultOutcome vault = vaults.ensure(request, owner("pre"), NO_HEARTBEAT);
+        VaultOutcome vault = vaults.ensure(request, owner("pre"), new PreexistingResources(), NO_HEARTBEAT);
         azure.arm().journal().clear();
 
         KeyAccessOutcome grant = step.grant(request, vault, step.accessBefore(request, vault));
@@ -213,7 +213,7 @@ class KeyAccessStepTest {
         azure.arm().state().vault(VaultSeed.of(SUBSCRIPTION, GROUP, "kv-partial").tenantId(TENANT)
                 .accessPolicy(PUBLIC_COSMOS, List.of("get")));
         CmkRequest request = existingVault(request("partial"));
-        VaultOutcome vault = vaults.ensure(request, owner("partial"), NO_HEARTBEAT);
+        VaultOutcome vault = vaults.ensure(request, owner("partial"), new PreexistingResources(), NO_HEARTBEAT);
 
         KeyAccessOutcome grant = step.grant(request, vault, step.accessBefore(request, vault));
 
@@ -226,7 +226,7 @@ class KeyAccessStepTest {
     @Test
     void undoRemovesTheEntryThisRunAdded_andIsIdempotent() {
         CmkRequest request = request("revoke");
-        VaultOutcome vault = vaults.ensure(request, owner("revoke"), NO_HEARTBEAT);
+        VaultOutcome vault = vaults.ensure(request, owner("revoke"), new PreexistingResources(), NO_HEARTBEAT);
         KeyAccessOutcome grant = step.grant(request, vault, step.accessBefore(request, vault));
 
         UndoOutcome undo = step.undo(request, grant);
@@ -240,7 +240,7 @@ class KeyAccessStepTest {
     void anRbacVaultGetsTheCryptoServiceEncryptionUserRole() {
         CmkRequest request = TestRequests.copy(request("rbac"))
                 .vault(new CmkRequest.KeyVault("kv-rbac", null, "standard", 7, true)).build();
-        VaultOutcome vault = vaults.ensure(request, owner("rbac"), NO_HEARTBEAT);
+        VaultOutcome vault = vaults.ensure(request, owner("rbac"), new PreexistingResources(), NO_HEARTBEAT);
         assertThat(vault.rbacAuthorization()).isTrue();
         azure.arm().journal().clear();
 
@@ -268,7 +268,7 @@ class KeyAccessStepTest {
     void grantsTheUserAssignedIdentityWithCosmosDbInOneAdd_andARerunWritesNothing_andUndoRemovesBoth() {
         CmkRequest request = withIdentity(request("uaigrant"), "uai-grant");
         String principal = seedIdentity("uai-grant");
-        VaultOutcome vault = vaults.ensure(request, owner("uaigrant"), NO_HEARTBEAT);
+        VaultOutcome vault = vaults.ensure(request, owner("uaigrant"), new PreexistingResources(), NO_HEARTBEAT);
         azure.arm().journal().clear();
 
         KeyAccessOutcome grant = step.grant(request, vault, step.accessBefore(request, vault));
@@ -308,7 +308,7 @@ class KeyAccessStepTest {
         String principal = seedIdentity("uai-half");
         azure.arm().state().vault(VaultSeed.of(SUBSCRIPTION, GROUP, "kv-uaihalf").tenantId(TENANT)
                 .accessPolicy(PUBLIC_COSMOS, List.of("get", "wrapKey", "unwrapKey")));
-        VaultOutcome vault = vaults.ensure(request, owner("uaihalf"), NO_HEARTBEAT);
+        VaultOutcome vault = vaults.ensure(request, owner("uaihalf"), new PreexistingResources(), NO_HEARTBEAT);
         // An adopted vault whose identity grants the operators allowed.
         KeyAccessStep allowing = new KeyAccessStep(new AzureClients(azure.connection(), PrincipalSettings.lookedUp()
                 .withIdentityGrantScopes(List.of(vault.vaultId()))));
@@ -325,7 +325,7 @@ class KeyAccessStepTest {
     @Test
     void aMissingUserAssignedIdentityIsNonRetryableAndWritesNothing() {
         CmkRequest request = withIdentity(request("uaimissing"), "uai-never-created");
-        VaultOutcome vault = vaults.ensure(request, owner("uaimissing"), NO_HEARTBEAT);
+        VaultOutcome vault = vaults.ensure(request, owner("uaimissing"), new PreexistingResources(), NO_HEARTBEAT);
         azure.arm().journal().clear();
 
         AzureStepException e = catchThrowableOfType(AzureStepException.class, () -> step.grant(request, vault, step.accessBefore(request, vault)));
@@ -333,6 +333,23 @@ class KeyAccessStepTest {
         assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.NON_RETRYABLE);
         assertThat(e.failure().code()).isEqualTo("UserAssignedIdentityNotFound");
         assertThat(e.getMessage()).contains("workspace.userAssignedIdentityId").contains("uai-never-created");
+        assertThat(azure.arm().journal().writes()).isEmpty();
+    }
+
+    @Test
+    void aClientIdThatIsNotTheIdentitysStopsTheGrantBeforeAnyWrite() {
+        seedIdentity("uai-wrongclient");
+        CmkRequest named = withIdentity(request("wrongclient"), "uai-wrongclient");
+        CmkRequest request = TestRequests.copy(named).workspace(new CmkRequest.Workspace(named.workspace().name(), null, null,
+                named.workspace().userAssignedIdentityId(), "0f0f0f0f-0000-4000-8000-000000000bad", null, null)).build();
+        VaultOutcome vault = vaults.ensure(request, owner("wrongclient"), new PreexistingResources(), NO_HEARTBEAT);
+        azure.arm().journal().clear();
+
+        AzureStepException e = catchThrowableOfType(AzureStepException.class, () -> step.accessBefore(request, vault));
+
+        assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.NON_RETRYABLE);
+        assertThat(e.failure().code()).isEqualTo("UserAssignedIdentityClientIdMismatch");
+        assertThat(e.getMessage()).contains("workspace.userAssignedIdentityClientId", CLIENT_ID);
         assertThat(azure.arm().journal().writes()).isEmpty();
     }
 
@@ -346,7 +363,7 @@ class KeyAccessStepTest {
         CmkRequest base = request("uaielsewhere");
         CmkRequest request = TestRequests.copy(base).workspace(new CmkRequest.Workspace(base.workspace().name(), null, null,
                 identityId, CLIENT_ID, null, null)).build();
-        VaultOutcome vault = vaults.ensure(request, owner("uaielsewhere"), NO_HEARTBEAT);
+        VaultOutcome vault = vaults.ensure(request, owner("uaielsewhere"), new PreexistingResources(), NO_HEARTBEAT);
         azure.arm().journal().clear();
 
         KeyAccessOutcome grant = step.grant(request, vault, step.accessBefore(request, vault));
@@ -362,7 +379,7 @@ class KeyAccessStepTest {
         CmkRequest request = TestRequests.copy(withIdentity(request("uairbac"), "uai-rbac"))
                 .vault(new CmkRequest.KeyVault("kv-uairbac", null, "standard", 7, true)).build();
         String principal = seedIdentity("uai-rbac");
-        VaultOutcome vault = vaults.ensure(request, owner("uairbac"), NO_HEARTBEAT);
+        VaultOutcome vault = vaults.ensure(request, owner("uairbac"), new PreexistingResources(), NO_HEARTBEAT);
         azure.arm().journal().clear();
 
         KeyAccessOutcome grant = step.grant(request, vault, step.accessBefore(request, vault));
@@ -420,7 +437,7 @@ class KeyAccessStepTest {
         String principal = seedIdentity("uai-adopt");
         azure.arm().state().vault(VaultSeed.of(SUBSCRIPTION, GROUP, "kv-uaiadopt").tenantId(TENANT)
                 .accessPolicy(PUBLIC_COSMOS, List.of("get", "wrapKey", "unwrapKey")));
-        VaultOutcome vault = vaults.ensure(request, owner("uaiadopt"), NO_HEARTBEAT);
+        VaultOutcome vault = vaults.ensure(request, owner("uaiadopt"), new PreexistingResources(), NO_HEARTBEAT);
         azure.arm().journal().clear();
 
         AzureStepException refused = catchThrowableOfType(AzureStepException.class,

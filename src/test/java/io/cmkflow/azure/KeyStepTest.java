@@ -45,10 +45,10 @@ class KeyStepTest {
     void createsAWrapUnwrapRsaKey_andARerunCreatesNoNewVersion() {
         CmkRequest request = request("key");
         Ownership owner = owner("key");
-        VaultOutcome vault = vaults.ensure(request, owner, NO_HEARTBEAT);
+        VaultOutcome vault = vaults.ensure(request, owner, new PreexistingResources(), NO_HEARTBEAT);
         azure.arm().journal().clear();
 
-        KeyOutcome key = step.ensure(request, vault, owner);
+        KeyOutcome key = step.ensure(request, vault, owner, new PreexistingResources());
 
         assertThat(key.created()).isTrue();
         assertThat(key.name()).isEqualTo("cmk-key");
@@ -62,7 +62,7 @@ class KeyStepTest {
         assertThat(azure.arm().journal().byOperation("Keys_CreateIfNotExist")).hasSize(1);
 
         azure.arm().journal().clear();
-        KeyOutcome rerun = step.ensure(request, vault, owner);
+        KeyOutcome rerun = step.ensure(request, vault, owner, new PreexistingResources());
         assertThat(rerun).isEqualTo(key);
         assertThat(azure.arm().journal().writes()).isEmpty();
         assertThat(azure.arm().state().key(vault.vaultId(), "cmk-key").orElseThrow().versionCount()).isEqualTo(1);
@@ -71,11 +71,11 @@ class KeyStepTest {
     @Test
     void adoptsACompliantExistingKeyAsNotCreated() {
         CmkRequest request = request("keyadopt");
-        VaultOutcome vault = vaults.ensure(request, owner("keyadopt"), NO_HEARTBEAT);
+        VaultOutcome vault = vaults.ensure(request, owner("keyadopt"), new PreexistingResources(), NO_HEARTBEAT);
         azure.arm().state().key(vault.vaultId(), "cmk-keyadopt", 4096, Map.of("owner", "team"));
         azure.arm().journal().clear();
 
-        KeyOutcome key = step.ensure(request, vault, owner("keyadopt"));
+        KeyOutcome key = step.ensure(request, vault, owner("keyadopt"), new PreexistingResources());
 
         assertThat(key.created()).isFalse();
         assertThat(azure.arm().journal().writes()).isEmpty();
@@ -86,11 +86,11 @@ class KeyStepTest {
     @Test
     void refusesAnExistingKeyTooWeakToBeTheCmk() {
         CmkRequest request = request("weak");
-        VaultOutcome vault = vaults.ensure(request, owner("weak"), NO_HEARTBEAT);
+        VaultOutcome vault = vaults.ensure(request, owner("weak"), new PreexistingResources(), NO_HEARTBEAT);
         azure.arm().state().key(vault.vaultId(), "cmk-weak", 2048, Map.of());
         azure.arm().journal().clear();
 
-        AzureStepException e = catchThrowableOfType(AzureStepException.class, () -> step.ensure(request, vault, owner("weak")));
+        AzureStepException e = catchThrowableOfType(AzureStepException.class, () -> step.ensure(request, vault, owner("weak"), new PreexistingResources()));
 
         assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.NON_RETRYABLE);
         assertThat(e.failure().code()).isEqualTo("KeyNotCompliant");
@@ -101,8 +101,8 @@ class KeyStepTest {
     void undoDeletesTheKeyThisRunCreated_andIsIdempotent() {
         CmkRequest request = request("keyundo");
         Ownership owner = owner("keyundo");
-        VaultOutcome vault = vaults.ensure(request, owner, NO_HEARTBEAT);
-        step.ensure(request, vault, owner);
+        VaultOutcome vault = vaults.ensure(request, owner, new PreexistingResources(), NO_HEARTBEAT);
+        step.ensure(request, vault, owner, new PreexistingResources());
 
         UndoOutcome undo = step.undo(request, owner);
 
@@ -114,15 +114,15 @@ class KeyStepTest {
     @Test
     void aKeyAnEarlierCompensationOfThisTargetSoftDeletedIsRecoveredAsThisRunsOnTheRerun() {
         CmkRequest request = request("keyback");
-        Ownership earlier = new Ownership("req-earlier", owner("keyback").workflowId(), "run-earlier", List.of());
+        Ownership earlier = new Ownership("req-earlier", owner("keyback").workflowId(), "run-earlier", List.of(), List.of());
         // This target's run records (Temporal's, not the key's tags) list the earlier run.
-        Ownership owner = new Ownership("req-keyback", earlier.workflowId(), "run-keyback", List.of("run-earlier"));
-        VaultOutcome vault = vaults.ensure(request, owner, NO_HEARTBEAT);
-        step.ensure(request, vault, earlier);
+        Ownership owner = new Ownership("req-keyback", earlier.workflowId(), "run-keyback", List.of("run-earlier"), List.of());
+        VaultOutcome vault = vaults.ensure(request, owner, new PreexistingResources(), NO_HEARTBEAT);
+        step.ensure(request, vault, earlier, new PreexistingResources());
         step.undo(request, earlier);
         azure.arm().journal().clear();
 
-        KeyOutcome key = step.ensure(request, vault, owner);
+        KeyOutcome key = step.ensure(request, vault, owner, new PreexistingResources());
 
         assertThat(key.created()).isTrue();
         ArmState.KeyView stored = azure.arm().state().key(vault.vaultId(), "cmk-keyback").orElseThrow();
@@ -139,12 +139,12 @@ class KeyStepTest {
         CmkRequest request = request("keyforeign");
         Ownership owner = owner("keyforeign");
         Ownership otherTarget = owner("some-other-workspace");
-        VaultOutcome vault = vaults.ensure(request, owner, NO_HEARTBEAT);
-        step.ensure(request, vault, otherTarget);
+        VaultOutcome vault = vaults.ensure(request, owner, new PreexistingResources(), NO_HEARTBEAT);
+        step.ensure(request, vault, otherTarget, new PreexistingResources());
         step.undo(request, otherTarget);
         azure.arm().journal().clear();
 
-        AzureStepException e = catchThrowableOfType(AzureStepException.class, () -> step.ensure(request, vault, owner));
+        AzureStepException e = catchThrowableOfType(AzureStepException.class, () -> step.ensure(request, vault, owner, new PreexistingResources()));
 
         assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.NON_RETRYABLE);
         assertThat(e.failure().code()).isEqualTo("DeletedKeyNotThisTargets");
@@ -158,8 +158,8 @@ class KeyStepTest {
     void theKeyUndoUsesTheKeyPermissionsStep2GaveCmkflowOnTheVault() {
         CmkRequest request = request("ownaccess");
         Ownership owner = owner("ownaccess");
-        VaultOutcome vault = vaults.ensure(request, owner, NO_HEARTBEAT);
-        step.ensure(request, vault, owner);
+        VaultOutcome vault = vaults.ensure(request, owner, new PreexistingResources(), NO_HEARTBEAT);
+        step.ensure(request, vault, owner, new PreexistingResources());
 
         assertThat(azure.arm().state().accessPolicies(vault.vaultId()))
                 .filteredOn(p -> p.objectId().equals(SimulatedDirectory.CALLER_OBJECT_ID)).singleElement()
@@ -178,9 +178,9 @@ class KeyStepTest {
                 PrincipalSettings.of(List.of(), UUID.randomUUID().toString(), Duration.ofMinutes(10)));
         CmkRequest request = request("noaccess");
         Ownership owner = owner("noaccess");
-        VaultOutcome vault = new KeyVaultStep(elsewhere, CmkStack.FAST_POLLING).ensure(request, owner, NO_HEARTBEAT);
+        VaultOutcome vault = new KeyVaultStep(elsewhere, CmkStack.FAST_POLLING).ensure(request, owner, new PreexistingResources(), NO_HEARTBEAT);
         KeyStep keyStep = new KeyStep(elsewhere);
-        keyStep.ensure(request, vault, owner);
+        keyStep.ensure(request, vault, owner, new PreexistingResources());
 
         AzureStepException e = catchThrowableOfType(AzureStepException.class, () -> keyStep.undo(request, owner));
 
@@ -197,9 +197,9 @@ class KeyStepTest {
             CmkRequest request = TestRequests.copy(request("rbacundo"))
                     .vault(new CmkRequest.KeyVault("kv-rbacundo", null, "standard", 7, true)).build();
             Ownership owner = owner("rbacundo");
-            VaultOutcome vault = new KeyVaultStep(slow.clients(), CmkStack.FAST_POLLING).ensure(request, owner, NO_HEARTBEAT);
+            VaultOutcome vault = new KeyVaultStep(slow.clients(), CmkStack.FAST_POLLING).ensure(request, owner, new PreexistingResources(), NO_HEARTBEAT);
             KeyStep patient = new KeyStep(slow.clients());
-            patient.ensure(request, vault, owner);
+            patient.ensure(request, vault, owner, new PreexistingResources());
             assertThat(slow.arm().state().roleAssignments()).anySatisfy(a -> {
                 assertThat(a.principalId()).isEqualTo(SimulatedDirectory.CALLER_OBJECT_ID);
                 assertThat(a.roleDefinitionId()).endsWith(KeyVaultRoles.CRYPTO_OFFICER);

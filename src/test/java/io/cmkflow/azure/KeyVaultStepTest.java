@@ -56,7 +56,7 @@ class KeyVaultStepTest {
         CmkRequest request = request("create");
         Ownership owner = owner("create");
 
-        VaultOutcome vault = step.ensure(request, owner, NO_HEARTBEAT);
+        VaultOutcome vault = step.ensure(request, owner, new PreexistingResources(), NO_HEARTBEAT);
 
         assertThat(vault.disposition()).isEqualTo(Disposition.CREATED);
         assertThat(vault.vaultId()).isEqualToIgnoringCase(TestRequests.vaultId("kv-create"));
@@ -71,7 +71,7 @@ class KeyVaultStepTest {
                 .contains("\"enablePurgeProtection\":true", "\"name\":\"premium\"");
 
         azure.arm().journal().clear();
-        VaultOutcome rerun = step.ensure(request, owner, NO_HEARTBEAT);
+        VaultOutcome rerun = step.ensure(request, owner, new PreexistingResources(), NO_HEARTBEAT);
         assertThat(rerun).isEqualTo(vault);
         assertThat(azure.arm().journal().writes()).isEmpty();
     }
@@ -83,7 +83,7 @@ class KeyVaultStepTest {
                 .vault(new CmkRequest.KeyVault(null, vaultIdIn("rg-shared", "kv-shared"), null, null, null)).build();
         azure.arm().journal().clear();
 
-        VaultOutcome vault = step.ensure(request, owner("adopt"), NO_HEARTBEAT);
+        VaultOutcome vault = step.ensure(request, owner("adopt"), new PreexistingResources(), NO_HEARTBEAT);
 
         assertThat(vault.disposition()).isEqualTo(Disposition.ADOPTED);
         assertThat(vault.resourceGroup()).isEqualTo("rg-shared");
@@ -95,9 +95,11 @@ class KeyVaultStepTest {
         azure.arm().state().vault(VaultSeed.of(SUBSCRIPTION, GROUP, "kv-byname").tenantId(TENANT).tags(Map.of("owner", "team")));
         azure.arm().journal().clear();
 
+        PreexistingResources preexisting = new PreexistingResources();
         AzureStepException e = catchThrowableOfType(AzureStepException.class,
-                () -> step.ensure(request("byname"), owner("byname"), NO_HEARTBEAT));
+                () -> step.ensure(request("byname"), owner("byname"), preexisting, NO_HEARTBEAT));
 
+        assertThat(preexisting.ids()).as("what the run's history keeps for a retry").containsExactly(vaultIdIn(GROUP, "kv-byname"));
         assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.NON_RETRYABLE);
         assertThat(e.failure().code()).isEqualTo("KeyVaultNameTaken");
         assertThat(e.getMessage()).contains("keyVault.name", "keyVault.existingId", vaultIdIn(GROUP, "kv-byname"));
@@ -107,16 +109,36 @@ class KeyVaultStepTest {
     }
 
     @Test
-    void aVaultCarryingThisTargetsRequestAndWorkflowTagsButAnotherRunsIsNotThisRuns() {
-        // What a resend after Temporal lost the target's history meets: the earlier run's vault, with the same request
-        // id and workflow id in its tags (anyone can read or write those), but not this run's id.
-        Ownership earlier = new Ownership("req-resent", "cmk-resent", "run-lost", List.of());
-        azure.arm().state().vault(VaultSeed.of(SUBSCRIPTION, GROUP, "kv-resent").tenantId(TENANT).tags(earlier.tags()));
-        Ownership resent = new Ownership("req-resent", "cmk-resent", "run-new", List.of());
+    void aVaultTheRunsRecordShowsExistingFirstIsNotThisRunsEvenWithThisRunsTags() {
+        // The run found the vault existing (its history says so); since then someone wrote this run's id on it.
+        Ownership owner = owner("firstlook");
+        String id = vaultIdIn(GROUP, "kv-firstlook");
+        azure.arm().state().vault(VaultSeed.of(SUBSCRIPTION, GROUP, "kv-firstlook").tenantId(TENANT).tags(owner.tags()));
+        Ownership recorded = owner.withPreexisting(List.of(id.toUpperCase()));
         azure.arm().journal().clear();
 
         AzureStepException e = catchThrowableOfType(AzureStepException.class,
-                () -> step.ensure(request("resent"), resent, NO_HEARTBEAT));
+                () -> step.ensure(request("firstlook"), recorded, new PreexistingResources(), NO_HEARTBEAT));
+        UndoOutcome undo = step.undo(request("firstlook"), recorded);
+
+        assertThat(e.failure().code()).isEqualTo("KeyVaultNameTaken");
+        assertThat(undo.result()).isEqualTo(UndoOutcome.Result.NOT_OURS);
+        assertThat(undo.detail()).contains("existed before this run first looked");
+        assertThat(azure.arm().journal().writes()).isEmpty();
+        assertThat(step.undo(request("firstlook"), owner).result()).as("the same tags without that record").isEqualTo(UndoOutcome.Result.DELETED);
+    }
+
+    @Test
+    void aVaultCarryingThisTargetsRequestAndWorkflowTagsButAnotherRunsIsNotThisRuns() {
+        // What a resend after Temporal lost the target's history meets: the earlier run's vault, with the same request
+        // id and workflow id in its tags (anyone can read or write those), but not this run's id.
+        Ownership earlier = new Ownership("req-resent", "cmk-resent", "run-lost", List.of(), List.of());
+        azure.arm().state().vault(VaultSeed.of(SUBSCRIPTION, GROUP, "kv-resent").tenantId(TENANT).tags(earlier.tags()));
+        Ownership resent = new Ownership("req-resent", "cmk-resent", "run-new", List.of(), List.of());
+        azure.arm().journal().clear();
+
+        AzureStepException e = catchThrowableOfType(AzureStepException.class,
+                () -> step.ensure(request("resent"), resent, new PreexistingResources(), NO_HEARTBEAT));
         UndoOutcome undo = step.undo(request("resent"), resent);
 
         assertThat(e.failure().code()).isEqualTo("KeyVaultNameTaken");
@@ -133,7 +155,7 @@ class KeyVaultStepTest {
         azure.arm().journal().clear();
 
         AzureStepException e = catchThrowableOfType(AzureStepException.class,
-                () -> step.ensure(request, owner("nopurge"), NO_HEARTBEAT));
+                () -> step.ensure(request, owner("nopurge"), new PreexistingResources(), NO_HEARTBEAT));
 
         assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.NON_RETRYABLE);
         assertThat(e.failure().code()).isEqualTo("VaultNotCompliant");
@@ -146,13 +168,13 @@ class KeyVaultStepTest {
     void recoversTheSoftDeletedVaultOfThisTarget_andItsUndoDeletesItAgain() {
         // An earlier run of the same target made the vault; its compensation deleted it. The target's run records list
         // that run.
-        Ownership earlier = new Ownership("req-earlier-run", owner("recover").workflowId(), "run-earlier", List.of());
+        Ownership earlier = new Ownership("req-earlier-run", owner("recover").workflowId(), "run-earlier", List.of(), List.of());
         azure.arm().state().deletedVault(VaultSeed.of(SUBSCRIPTION, GROUP, "kv-recover").tenantId(TENANT)
                 .location(TestRequests.LOCATION).tags(earlier.tags()));
-        Ownership owner = new Ownership("req-recover", earlier.workflowId(), "run-recover", List.of("run-earlier"));
+        Ownership owner = new Ownership("req-recover", earlier.workflowId(), "run-recover", List.of("run-earlier"), List.of());
         azure.arm().journal().clear();
 
-        VaultOutcome vault = step.ensure(request("recover"), owner, NO_HEARTBEAT);
+        VaultOutcome vault = step.ensure(request("recover"), owner, new PreexistingResources(), NO_HEARTBEAT);
 
         assertThat(vault.disposition()).isEqualTo(Disposition.RECOVERED);
         assertThat(azure.arm().journal().byOperation("Vaults_CreateOrUpdate")).singleElement()
@@ -161,7 +183,7 @@ class KeyVaultStepTest {
         assertThat(azure.arm().state().vault(SUBSCRIPTION, GROUP, "kv-recover")).isPresent();
 
         azure.arm().journal().clear();
-        assertThat(step.ensure(request("recover"), owner, NO_HEARTBEAT).disposition()).isEqualTo(Disposition.RECOVERED);
+        assertThat(step.ensure(request("recover"), owner, new PreexistingResources(), NO_HEARTBEAT).disposition()).isEqualTo(Disposition.RECOVERED);
         assertThat(azure.arm().journal().writes()).isEmpty();
 
         assertThat(step.undo(request("recover"), owner).result()).isEqualTo(UndoOutcome.Result.DELETED);
@@ -171,13 +193,13 @@ class KeyVaultStepTest {
     @Test
     void refusesToRecoverASoftDeletedVaultThisTargetsRunRecordsDoNotShow() {
         // Its tags name this very target (a forgery, or a run Temporal no longer remembers): tags prove nothing.
-        Ownership forged = new Ownership("req-elsewhere", owner("elsewhere").workflowId(), "run-unrecorded", List.of());
+        Ownership forged = new Ownership("req-elsewhere", owner("elsewhere").workflowId(), "run-unrecorded", List.of(), List.of());
         azure.arm().state().deletedVault(VaultSeed.of(SUBSCRIPTION, GROUP, "kv-elsewhere").tenantId(TENANT)
                 .location(TestRequests.LOCATION).tags(forged.tags()));
         azure.arm().journal().clear();
 
         AzureStepException e = catchThrowableOfType(AzureStepException.class,
-                () -> step.ensure(request("elsewhere"), owner("elsewhere"), NO_HEARTBEAT));
+                () -> step.ensure(request("elsewhere"), owner("elsewhere"), new PreexistingResources(), NO_HEARTBEAT));
 
         assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.NON_RETRYABLE);
         assertThat(e.failure().code()).isEqualTo("DeletedVaultNotThisTargets");
@@ -193,7 +215,7 @@ class KeyVaultStepTest {
         azure.arm().journal().clear();
 
         AzureStepException e = catchThrowableOfType(AzureStepException.class,
-                () -> step.ensure(request("foreign"), owner("foreign"), NO_HEARTBEAT));
+                () -> step.ensure(request("foreign"), owner("foreign"), new PreexistingResources(), NO_HEARTBEAT));
 
         assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.NON_RETRYABLE);
         assertThat(e.failure().code()).isEqualTo("DeletedVaultNotThisTargets");
@@ -207,7 +229,7 @@ class KeyVaultStepTest {
         azure.arm().journal().clear();
 
         AzureStepException e = catchThrowableOfType(AzureStepException.class,
-                () -> step.ensure(request("taken"), owner("taken"), NO_HEARTBEAT));
+                () -> step.ensure(request("taken"), owner("taken"), new PreexistingResources(), NO_HEARTBEAT));
 
         assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.NON_RETRYABLE);
         assertThat(e.failure().code()).isEqualTo("VaultAlreadyExists");
@@ -218,7 +240,7 @@ class KeyVaultStepTest {
     void undoDeletesOurVaultWhichStaysSoftDeleted_andIsIdempotent() {
         CmkRequest request = request("undo");
         Ownership owner = owner("undo");
-        step.ensure(request, owner, NO_HEARTBEAT);
+        step.ensure(request, owner, new PreexistingResources(), NO_HEARTBEAT);
 
         UndoOutcome undo = step.undo(request, owner);
 

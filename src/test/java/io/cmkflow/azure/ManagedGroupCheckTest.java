@@ -29,11 +29,11 @@ class ManagedGroupCheckTest {
     void readsTheGroupFromTheWorkspaceAndWaitsForItsThreeResources_readOnly() {
         var request = TestRequests.request("check");
         var owner = TestRequests.owner("check");
-        var vault = new KeyVaultStep(azure.clients(), CmkStack.FAST_POLLING).ensure(request, owner, CmkStack.NO_HEARTBEAT);
-        var key = new KeyStep(azure.clients()).ensure(request, vault, owner);
+        var vault = new KeyVaultStep(azure.clients(), CmkStack.FAST_POLLING).ensure(request, owner, new PreexistingResources(), CmkStack.NO_HEARTBEAT);
+        var key = new KeyStep(azure.clients()).ensure(request, vault, owner, new PreexistingResources());
         KeyAccessStep access = new KeyAccessStep(azure.clients());
         access.grant(request, vault, access.accessBefore(request, vault));
-        var workspace = new WorkspaceStep(azure.clients(), CmkStack.FAST_POLLING).ensure(request, vault, key, owner, CmkStack.NO_HEARTBEAT);
+        var workspace = new WorkspaceStep(azure.clients(), CmkStack.FAST_POLLING).ensure(request, vault, key, owner, new PreexistingResources(), CmkStack.NO_HEARTBEAT);
         azure.arm().journal().clear();
         int[] beats = {0};
 

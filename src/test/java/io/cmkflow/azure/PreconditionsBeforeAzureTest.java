@@ -60,7 +60,8 @@ class PreconditionsBeforeAzureTest {
         KeyAccessOutcome grant = new KeyAccessOutcome(vault.vaultId(), "p", KeyAccessOutcome.Mode.ACCESS_POLICY, false, null);
         WorkspaceOutcome ws = new WorkspaceOutcome("id", true, "Succeeded", "s", true, "a", true, "g");
         AzureProvisioningActivities provisioning = new AzureProvisioningActivities(azure.clients(), CmkStack.FAST_POLLING, SCOPE);
-        AzureCompensationActivities compensation = new AzureCompensationActivities(azure.clients(), CmkStack.FAST_POLLING, SCOPE);
+        AzureCompensationActivities compensation = new AzureCompensationActivities(azure.clients(), CmkStack.FAST_POLLING, SCOPE,
+                (vaultId, own) -> { throw new AssertionError("a refused undo asked which runs are in flight"); });
         List<Function<CmkRequest, Executable>> steps = List.of(
                 r -> () -> provisioning.registerResourceProviders(r),
                 r -> () -> provisioning.createKeyVault(r, owner("bad")),

@@ -16,11 +16,11 @@ record ProvisionedRun(CmkRequest request, Ownership owner, VaultOutcome vault, K
     static ProvisionedRun of(CmkStack azure, CmkRequest request, Ownership owner) {
         PollingPolicy polling = CmkStack.FAST_POLLING;
         Runnable beat = CmkStack.NO_HEARTBEAT;
-        VaultOutcome vault = new KeyVaultStep(azure.clients(), polling).ensure(request, owner, beat);
-        KeyOutcome key = new KeyStep(azure.clients()).ensure(request, vault, owner);
+        VaultOutcome vault = new KeyVaultStep(azure.clients(), polling).ensure(request, owner, new PreexistingResources(), beat);
+        KeyOutcome key = new KeyStep(azure.clients()).ensure(request, vault, owner, new PreexistingResources());
         KeyAccessStep access = new KeyAccessStep(azure.clients());
         KeyAccessOutcome grant = access.grant(request, vault, access.accessBefore(request, vault));
-        WorkspaceOutcome workspace = new WorkspaceStep(azure.clients(), polling).ensure(request, vault, key, owner, beat);
+        WorkspaceOutcome workspace = new WorkspaceStep(azure.clients(), polling).ensure(request, vault, key, owner, new PreexistingResources(), beat);
         ManagedGroupOutcome group = new ManagedGroupCheck(azure.clients(), polling).verify(request, workspace, beat);
         return new ProvisionedRun(request, owner, vault, key, grant, workspace, group);
     }

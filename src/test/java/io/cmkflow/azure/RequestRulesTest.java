@@ -72,9 +72,6 @@ class RequestRulesTest {
                 bad("workspace.storageAccountId", "resourceId.sameSubscription", r -> TestRequests.copy(r).workspace(new CmkRequest.Workspace(
                         "ws-a", null, null, null, null, "/subscriptions/" + TestRequests.OTHER_SUBSCRIPTION
                         + "/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/stother", null)).build()),
-                bad("workspace.userAssignedIdentityClientId", "identity.clientId.required", r -> TestRequests.copy(r).workspace(new CmkRequest.Workspace(
-                        "ws-a", null, null, "/subscriptions/" + TestRequests.SUBSCRIPTION
-                        + "/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/uai", null, null, null)).build()),
                 bad("workspace.storageAccountId", "resourceId.segment", r -> TestRequests.copy(r).workspace(storage(
                         "/subscriptions/" + TestRequests.SUBSCRIPTION + "/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st?api-version=1"))
                         .build()),

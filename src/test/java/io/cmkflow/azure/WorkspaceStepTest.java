@@ -50,7 +50,7 @@ class WorkspaceStepTest {
         azure.arm().journal().clear();
         int[] beats = {0};
 
-        WorkspaceOutcome ws = step.ensure(request, p.vault, p.key, owner, () -> beats[0]++);
+        WorkspaceOutcome ws = step.ensure(request, p.vault, p.key, owner, new PreexistingResources(), () -> beats[0]++);
 
         assertThat(beats[0]).as("heartbeats while waiting for the long-running creates").isGreaterThanOrEqualTo(1);
         assertThat(ws.created()).isTrue();
@@ -76,7 +76,7 @@ class WorkspaceStepTest {
         assertThat(azure.arm().state().resource(ws.applicationInsightsId()).orElseThrow().tags()).containsAllEntriesOf(owner.tags());
 
         azure.arm().journal().clear();
-        WorkspaceOutcome rerun = step.ensure(request, p.vault, p.key, owner, NO_HEARTBEAT);
+        WorkspaceOutcome rerun = step.ensure(request, p.vault, p.key, owner, new PreexistingResources(), NO_HEARTBEAT);
         assertThat(rerun).isEqualTo(ws);
         assertThat(azure.arm().journal().writes()).isEmpty();
         assertThat(azure.arm().state().managedResourceGroups()).filteredOn(g -> g.managedBy().equalsIgnoreCase(ws.workspaceId())).hasSize(1);
@@ -93,14 +93,14 @@ class WorkspaceStepTest {
         Prepared p = prepare(request, owner("uai"));
         azure.arm().journal().clear();
 
-        step.ensure(request, p.vault, p.key, owner("uai"), NO_HEARTBEAT);
+        step.ensure(request, p.vault, p.key, owner("uai"), new PreexistingResources(), NO_HEARTBEAT);
 
         JsonNode body = JSON.readTree(azure.arm().journal().byOperation("Workspaces_CreateOrUpdate").stream()
                 .filter(e -> "PUT".equals(e.method())).findFirst().orElseThrow().requestBody());
         assertThat(body.path("identity").path("type").asText()).isEqualTo("SystemAssigned, UserAssigned");
         assertThat(body.path("identity").path("userAssignedIdentities").has(uai)).isTrue();
-        assertThat(body.path("properties").path("encryption").path("keyVaultProperties").path("identityClientId").asText())
-                .isEqualTo(clientId);
+        // "For future use" in the workspace API; the identity is encryption.identity.userAssignedIdentity (as Terraform sends it).
+        assertThat(body.path("properties").path("encryption").path("keyVaultProperties").has("identityClientId")).isFalse();
         assertThat(body.path("properties").path("encryption").path("identity").path("userAssignedIdentity").asText()).isEqualTo(uai);
     }
 
@@ -117,7 +117,7 @@ class WorkspaceStepTest {
         Prepared p = prepare(withoutIdentity, owner("uainoaccess"));
 
         AzureStepException e = catchThrowableOfType(AzureStepException.class,
-                () -> step.ensure(request, p.vault, p.key, owner("uainoaccess"), NO_HEARTBEAT));
+                () -> step.ensure(request, p.vault, p.key, owner("uainoaccess"), new PreexistingResources(), NO_HEARTBEAT));
 
         assertThat(e.failure().code()).isEqualTo("KeyVaultAccessDenied");
         assertThat(e.getMessage()).contains(uai).contains(principal);
@@ -126,7 +126,7 @@ class WorkspaceStepTest {
         // Once step 4 grants the identity too, the retried create succeeds.
         KeyAccessStep access = new KeyAccessStep(azure.clients());
         access.grant(request, p.vault, access.accessBefore(request, p.vault));
-        WorkspaceOutcome retried = step.ensure(request, p.vault, p.key, owner("uainoaccess"), NO_HEARTBEAT);
+        WorkspaceOutcome retried = step.ensure(request, p.vault, p.key, owner("uainoaccess"), new PreexistingResources(), NO_HEARTBEAT);
         assertThat(retried.provisioningState()).isEqualTo("Succeeded");
     }
 
@@ -139,7 +139,7 @@ class WorkspaceStepTest {
         Prepared p = prepare(request, owner("given"));
         azure.arm().journal().clear();
 
-        WorkspaceOutcome ws = step.ensure(request, p.vault, p.key, owner("given"), NO_HEARTBEAT);
+        WorkspaceOutcome ws = step.ensure(request, p.vault, p.key, owner("given"), new PreexistingResources(), NO_HEARTBEAT);
 
         assertThat(ws.storageAccountId()).isEqualToIgnoringCase(storage.id());
         assertThat(ws.storageAccountCreated()).isFalse();
@@ -159,14 +159,14 @@ class WorkspaceStepTest {
         azure.arm().state().failNextWorkspaceProvisioning("ws-quota", "QuotaExceeded", "Cosmos DB quota exceeded in westeurope");
 
         AzureStepException e = catchThrowableOfType(AzureStepException.class,
-                () -> step.ensure(request, p.vault, p.key, owner("quota"), NO_HEARTBEAT));
+                () -> step.ensure(request, p.vault, p.key, owner("quota"), new PreexistingResources(), NO_HEARTBEAT));
 
         assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.NON_RETRYABLE);
         assertThat(e.failure().code()).isEqualTo("QuotaExceeded");
         assertThat(e.getMessage()).contains("Cosmos DB quota exceeded");
 
         // Once the quota is there, the retried activity finishes the same workspace.
-        WorkspaceOutcome retried = step.ensure(request, p.vault, p.key, owner("quota"), NO_HEARTBEAT);
+        WorkspaceOutcome retried = step.ensure(request, p.vault, p.key, owner("quota"), new PreexistingResources(), NO_HEARTBEAT);
         assertThat(retried.created()).isTrue();
         assertThat(retried.provisioningState()).isEqualTo("Succeeded");
     }
@@ -175,13 +175,13 @@ class WorkspaceStepTest {
     void refusesAnExistingWorkspaceEncryptedWithAnotherKey() {
         CmkRequest request = request("mismatch");
         Prepared p = prepare(request, owner("mismatch"));
-        step.ensure(request, p.vault, p.key, owner("mismatch"), NO_HEARTBEAT);
+        step.ensure(request, p.vault, p.key, owner("mismatch"), new PreexistingResources(), NO_HEARTBEAT);
         KeyOutcome otherKey = new KeyOutcome(p.key.keyId().replace(p.key.name(), "other"), "other",
                 p.key.keyUrl().replace(p.key.name(), "other"), p.key.keyUrlWithVersion().replace(p.key.name(), "other"), true);
         azure.arm().journal().clear();
 
         AzureStepException e = catchThrowableOfType(AzureStepException.class,
-                () -> step.ensure(request, p.vault, otherKey, owner("mismatch"), NO_HEARTBEAT));
+                () -> step.ensure(request, p.vault, otherKey, owner("mismatch"), new PreexistingResources(), NO_HEARTBEAT));
 
         assertThat(e.failure().errorClass()).isEqualTo(AzureErrorClass.NON_RETRYABLE);
         assertThat(e.failure().code()).isEqualTo("WorkspaceEncryptionMismatch");
@@ -237,8 +237,8 @@ class WorkspaceStepTest {
     }
 
     private static Prepared prepare(CmkRequest request, Ownership owner) {
-        VaultOutcome vault = new KeyVaultStep(azure.clients(), CmkStack.FAST_POLLING).ensure(request, owner, NO_HEARTBEAT);
-        KeyOutcome key = new KeyStep(azure.clients()).ensure(request, vault, owner);
+        VaultOutcome vault = new KeyVaultStep(azure.clients(), CmkStack.FAST_POLLING).ensure(request, owner, new PreexistingResources(), NO_HEARTBEAT);
+        KeyOutcome key = new KeyStep(azure.clients()).ensure(request, vault, owner, new PreexistingResources());
         KeyAccessStep access = new KeyAccessStep(azure.clients());
         KeyAccessOutcome grant = access.grant(request, vault, access.accessBefore(request, vault));
         return new Prepared(vault, key, grant);

@@ -44,7 +44,7 @@ public final class TestRequests {
 
     /** The ownership of a run named {@code name} (its own run id), with no earlier run of its target on record. */
     public static Ownership owner(String name) {
-        return new Ownership("req-" + name, "cmk-" + name, "run-" + name, List.of());
+        return new Ownership("req-" + name, "cmk-" + name, "run-" + name, List.of(), List.of());
     }
 
     public static String vaultId(String vaultName) {

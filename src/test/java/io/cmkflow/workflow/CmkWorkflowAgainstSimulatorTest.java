@@ -4,7 +4,10 @@ import io.cmkflow.contract.AuthorizationScope;
 import io.cmkflow.standins.arm.SimulatedDirectory;
 import io.cmkflow.testing.CmkStack;
 import io.cmkflow.testing.TestRequests;
+import io.cmkflow.testing.TestServerInFlightRuns;
 import io.cmkflow.contract.StatusEvent;
+import io.cmkflow.contract.Ownership;
+import com.azure.resourcemanager.keyvault.models.VaultPatchParameters;
 import com.azure.resourcemanager.resources.fluentcore.utils.ResourceManagerUtils;
 import io.cmkflow.azure.AzureClients;
 import io.cmkflow.azure.AzureCompensationActivities;
@@ -101,7 +104,8 @@ class CmkWorkflowAgainstSimulatorTest {
         CmkSearchAttributes.register(env.getOperatorServiceStubs(), env.getNamespace());
         statusSink = new RecordingStatusPublisher();
         CmkWorkflowWorker.register(env.getWorkerFactory(), new AzureProvisioningActivities(clients, FAST, AuthorizationScope.everything()),
-                new AzureCompensationActivities(clients, FAST, AuthorizationScope.everything()), statusSink);
+                new AzureCompensationActivities(clients, FAST, AuthorizationScope.everything(),
+                        new TestServerInFlightRuns(env.getWorkflowClient())), statusSink);
         env.start();
         client = env.getWorkflowClient();
         starter = new CmkWorkflowStarter(client, CmkWorkflowWorker.TASK_QUEUE);
@@ -373,6 +377,101 @@ class CmkWorkflowAgainstSimulatorTest {
         CmkRunState compensated = queryState();
         assertThat(compensated.compensation()).anySatisfy(undo -> assertThat(undo.toString()).contains("IN_USE", runB.workspace().name()));
         assertThat(sim.state().workspace(SUBSCRIPTION, GROUP, runB.workspace().name())).isPresent();
+    }
+
+    @Test
+    void aTagWrittenWhileTheRunIsParkedDoesNotMakeTheVaultItFoundExistingItsOwn() {
+        ArmState.VaultView theirs = sim.state().vault(VaultSeed.of(SUBSCRIPTION, GROUP, vaultName()).location(LOCATION)
+                .tenantId(TENANT).purgeProtection(true).tags(Map.of("owner", "platform-team")));
+        starter.start(new CmkWorkflowInput(request));
+        assertThat(awaitParked(CmkStep.CREATE_KEY_VAULT).lastError()).contains("KeyVaultNameTaken");
+        // Anyone with Tag Contributor can read the run id (status events, the Temporal UI) and write it on the vault.
+        String runId = stub().describe().getExecution().getRunId();
+        clients.forRequest(request).vaults().manager().serviceClient().getVaults().update(GROUP, vaultName(),
+                new VaultPatchParameters().withTags(Map.of("owner", "platform-team", Ownership.TAG_RUN_ID, runId)));
+
+        typedStub().retry("the other team renamed their vault");
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() ->
+                queryState().steps().get(CmkStep.CREATE_KEY_VAULT.ordinal()).attempts() == 2
+                        && queryState().status() == CmkStatus.AwaitingOperator);
+        assertThat(queryState().lastError()).as("the run's record says the vault was there first").contains("KeyVaultNameTaken");
+        typedStub().abort("not ours to use");
+        assertThatThrownBy(() -> stub().getResult(CmkRunState.class)).isInstanceOf(WorkflowFailedException.class);
+
+        assertThat(sim.state().vault(SUBSCRIPTION, GROUP, vaultName())).hasValueSatisfying(v -> assertThat(v.id()).isEqualTo(theirs.id()));
+        assertThat(sim.journal().where(e -> "DELETE".equals(e.method()))).isEmpty();
+        assertThat(sim.journal().where(e -> "PUT".equals(e.method()) && e.path().toLowerCase().contains(vaultName().toLowerCase())))
+                .as("the retry did not re-put their vault").isEmpty();
+        assertThat(queryState().compensation()).anySatisfy(undo -> assertThat(undo.toString())
+                .contains("deleteKeyVault", "NOT_OURS", "existed before this run first looked"));
+    }
+
+    @Test
+    void anAbortedRunLeavesWhatARunStillInFlightOnItsVaultDependsOnInPlace() {
+        // Run A creates the vault and parks at its workspace; run B is given A's vault by keyVault.existingId and parks
+        // at its own workspace: B has no workspace yet, but its key sits in A's vault and relies on Cosmos DB's access.
+        sim.faults().inject(FaultRule.forOperation(faultedOperation(CmkStep.CREATE_WORKSPACE)).resourceName(workspaceName())
+                .status(409).code("QuotaExceeded").message("no quota for A").always());
+        starter.start(new CmkWorkflowInput(request));
+        awaitParked(CmkStep.CREATE_WORKSPACE);
+        CmkRequest runB = request("b" + name, vaultId());
+        String workflowB = WorkflowIds.forRequest(runB);
+        sim.faults().inject(FaultRule.forOperation(faultedOperation(CmkStep.CREATE_WORKSPACE)).resourceName(runB.workspace().name())
+                .status(409).code("QuotaExceeded").message("no quota for B").always());
+        starter.start(new CmkWorkflowInput(runB));
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> client.newUntypedWorkflowStub(workflowB)
+                .query("state", CmkRunState.class).status() == CmkStatus.AwaitingOperator);
+        sim.journal().clear();
+
+        typedStub().abort("A is not wanted any more");
+        assertThatThrownBy(() -> stub().getResult(CmkRunState.class)).isInstanceOf(WorkflowFailedException.class);
+
+        ArmState.VaultView vault = sim.state().vault(SUBSCRIPTION, GROUP, vaultName()).orElseThrow();
+        assertThat(vault.accessPolicies()).anySatisfy(p -> assertThat(p.objectId()).isEqualTo(COSMOS_DB));
+        assertThat(sim.state().key(vault.id(), keyName()).orElseThrow().deleted()).isFalse();
+        assertThat(sim.state().key(vault.id(), runB.key().name()).orElseThrow().deleted()).isFalse();
+        assertThat(sim.journal().where(e -> "DELETE".equals(e.method()) && e.path().toLowerCase().contains("/vaults/"))).isEmpty();
+        assertThat(sim.journal().byOperation("Vaults_UpdateAccessPolicy")).isEmpty();
+        assertThat(queryState().compensation()).filteredOn(undo -> !undo.action().equals("deleteWorkspace"))
+                .hasSize(3).allSatisfy(undo -> assertThat(undo.toString()).contains("IN_USE", workflowB));
+
+        // B, aborted in turn with A closed, undoes its own key and leaves the vault it was given.
+        client.newWorkflowStub(CmkWorkspaceWorkflow.class, workflowB).abort("B is not wanted either");
+        assertThatThrownBy(() -> client.newUntypedWorkflowStub(workflowB).getResult(CmkRunState.class))
+                .isInstanceOf(WorkflowFailedException.class);
+        assertThat(sim.state().key(vault.id(), runB.key().name()).orElseThrow().deleted()).isTrue();
+        assertThat(sim.state().vault(SUBSCRIPTION, GROUP, vaultName())).isPresent();
+    }
+
+    @Test
+    void aRunNamingAnotherRunsNewVaultByNameIsRefusedAndItsAbortTouchesNothingOfThatRun() {
+        // Run A creates the vault and parks at its workspace; run B, for another workspace, asks for a new vault of
+        // the same name: it is refused at step 2 (no silent adoption) and its abort writes nothing; A then finishes.
+        sim.faults().inject(FaultRule.forOperation(faultedOperation(CmkStep.CREATE_WORKSPACE)).resourceName(workspaceName())
+                .status(409).code("QuotaExceeded").message("no quota for A yet").times(1));
+        starter.start(new CmkWorkflowInput(request));
+        awaitParked(CmkStep.CREATE_WORKSPACE);
+        CmkRequest runB = TestRequests.copy(request("b" + name, null))
+                .vault(new CmkRequest.KeyVault(vaultName(), null, "premium", 30, null)).build();
+        String workflowB = WorkflowIds.forRequest(runB);
+        starter.start(new CmkWorkflowInput(runB));
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> client.newUntypedWorkflowStub(workflowB)
+                .query("state", CmkRunState.class).status() == CmkStatus.AwaitingOperator);
+        assertThat(client.newUntypedWorkflowStub(workflowB).query("state", CmkRunState.class).lastError())
+                .contains("KeyVaultNameTaken", "keyVault.name");
+        sim.journal().clear();
+
+        client.newWorkflowStub(CmkWorkspaceWorkflow.class, workflowB).abort("B named the wrong vault");
+        assertThatThrownBy(() -> client.newUntypedWorkflowStub(workflowB).getResult(CmkRunState.class))
+                .isInstanceOf(WorkflowFailedException.class);
+        assertThat(sim.journal().writes()).isEmpty();
+
+        typedStub().retry("quota raised");
+        assertThat(stub().getResult(CmkRunState.class).status()).isEqualTo(CmkStatus.Succeeded);
+        ArmState.VaultView vault = sim.state().vault(SUBSCRIPTION, GROUP, vaultName()).orElseThrow();
+        assertThat(vault.tags()).containsEntry(Ownership.TAG_REQUEST_ID, request.requestId());
+        assertThat(sim.state().key(vault.id(), keyName()).orElseThrow().deleted()).isFalse();
+        assertThat(sim.state().workspace(SUBSCRIPTION, GROUP, workspaceName())).isPresent();
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.cmkflow.testing.TestRequests;
 import com.azure.resourcemanager.resources.fluentcore.utils.ResourceManagerUtils;
 import io.cmkflow.azure.AzureClients;
 import io.cmkflow.azure.KeyStep;
+import io.cmkflow.azure.PreexistingResources;
 import io.cmkflow.azure.KeyAccessStep;
 import io.cmkflow.azure.KeyVaultStep;
 import io.cmkflow.azure.ManagedGroupCheck;
@@ -87,18 +88,18 @@ public final class ArmBench {
     }
 
     private static void provision(Steps s, CmkRequest request) {
-        Ownership owner = new Ownership(request.requestId(), "cmk-" + request.requestId(), "run-" + request.requestId(), List.of());
+        Ownership owner = new Ownership(request.requestId(), "cmk-" + request.requestId(), "run-" + request.requestId(), List.of(), List.of());
         s.providers.register(request, NO_HEARTBEAT);
-        VaultOutcome vault = s.vault.ensure(request, owner, NO_HEARTBEAT);
-        KeyOutcome key = s.key.ensure(request, vault, owner);
+        VaultOutcome vault = s.vault.ensure(request, owner, new PreexistingResources(), NO_HEARTBEAT);
+        KeyOutcome key = s.key.ensure(request, vault, owner, new PreexistingResources());
         s.cosmos.grant(request, vault, s.cosmos.accessBefore(request, vault));
-        WorkspaceOutcome workspace = s.workspace.ensure(request, vault, key, owner, NO_HEARTBEAT);
+        WorkspaceOutcome workspace = s.workspace.ensure(request, vault, key, owner, new PreexistingResources(), NO_HEARTBEAT);
         s.managedGroup.verify(request, workspace, NO_HEARTBEAT);
     }
 
     private static void undo(Steps s, CmkRequest request) {
-        Ownership owner = new Ownership(request.requestId(), "cmk-" + request.requestId(), "run-" + request.requestId(), List.of());
-        VaultOutcome vault = new VaultOutcome(KeyVaultStep.vaultIdOf(request).id(), request.keyVault().name(),
+        Ownership owner = new Ownership(request.requestId(), "cmk-" + request.requestId(), "run-" + request.requestId(), List.of(), List.of());
+        VaultOutcome vault = new VaultOutcome(request.keyVaultId().id(), request.keyVault().name(),
                 GROUP, null, LOCATION, false, VaultOutcome.Disposition.CREATED);
         s.workspace.undo(request, owner, NO_HEARTBEAT);
         s.cosmos.undo(request, new KeyAccessOutcome(vault.vaultId(), SimulatedDirectory.cosmosDbObjectId(TestRequests.TENANT),

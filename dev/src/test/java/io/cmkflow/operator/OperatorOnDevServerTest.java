@@ -8,6 +8,7 @@ import io.cmkflow.standins.arm.FaultRule;
 import io.cmkflow.standins.arm.JournalEntry;
 import io.cmkflow.standins.servicebus.QueuedMessage;
 import io.cmkflow.testing.CmkStack;
+import io.cmkflow.testing.TestRequests;
 import io.cmkflow.dev.TemporalCliRunner.CliResult;
 import io.cmkflow.workflow.CmkRunState;
 import io.cmkflow.workflow.CmkStatus;
@@ -163,6 +164,32 @@ class OperatorOnDevServerTest {
         assertThat(stack.arm().state().workspace(SUBSCRIPTION, GROUP, request.workspace().name())).isEmpty();
         assertThat(journal("Vaults_Delete", request.keyVault().name())).extracting(JournalEntry::status).containsOnly(200);
         assertThat(statusEventTypes(request.requestId())).containsSubsequence("awaiting_operator", "compensated");
+    }
+
+    @Test
+    void anAbortLeavesTheVaultAnotherRunInFlightNamesAsFoundByTheServersVisibility() {
+        CmkRequest first = parkAtWorkspace("holder");
+        String vault = first.keyVaultId().id();
+        CmkRequest given = TestRequests.copy(request("given"))
+                .vault(new CmkRequest.KeyVault(null, vault, null, null, null)).build();
+        stack.arm().faults().inject(FaultRule.forOperation("Workspaces_CreateOrUpdate").resourceName(given.workspace().name())
+                .status(403).code("AuthorizationFailed").message("the worker may not create workspaces").always());
+        stack.starter().start(new CmkWorkflowInput(given));
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> control().parked().stream()
+                .anyMatch(run -> run.workflowId().equals(WorkflowIds.forRequest(given))));
+        // The visibility query RunControl sends for an undo: any case of the id, the asking run left out, quotes inert.
+        assertThat(control().namingVault(vault.toUpperCase(), WorkflowIds.forRequest(first))).containsExactly(WorkflowIds.forRequest(given));
+        assertThat(control().namingVault(vault + "' OR CmkStatus = 'AwaitingOperator", "none")).isEmpty();
+
+        control().abort(WorkflowIds.forRequest(first), "not wanted");
+        assertThatThrownBy(() -> stub(first).getResult(CmkRunState.class)).isInstanceOf(WorkflowFailedException.class);
+
+        CmkRunState state = control().state(WorkflowIds.forRequest(first));
+        assertThat(state.compensation()).filteredOn(undo -> !undo.action().equals("deleteWorkspace")).isNotEmpty()
+                .allSatisfy(undo -> assertThat(undo.toString()).contains("IN_USE", WorkflowIds.forRequest(given)));
+        assertThat(stack.arm().state().vault(SUBSCRIPTION, GROUP, first.keyVault().name())).isPresent();
+        assertThat(journal("Vaults_Delete", first.keyVault().name())).isEmpty();
+        control().abort(WorkflowIds.forRequest(given), "clean up");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.cmkflow.workflow;
 
 import io.cmkflow.azure.AzureCompensationActivities;
+import io.cmkflow.testing.TestServerInFlightRuns;
 import io.cmkflow.azure.AzureProvisioningActivities;
 import io.cmkflow.contract.AuthorizationScope;
 import io.cmkflow.contract.CmkRequest;
@@ -236,12 +237,13 @@ class FaultMatrixTest {
     /** One Temporal test server with the workflow and the real activities. */
     private record Temporal(TestWorkflowEnvironment env, WorkflowClient client, CmkWorkflowStarter starter,
                             RecordingStatusPublisher events) {
-        static Temporal start(boolean skipTime, AzureProvisioningActivities provisioning,
-                              AzureCompensationActivities compensation) {
+        static Temporal start(boolean skipTime, AzureProvisioningActivities provisioning) {
             TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance(
                     TestEnvironmentOptions.newBuilder().setUseTimeskipping(skipTime).build());
             CmkSearchAttributes.register(env.getOperatorServiceStubs(), env.getNamespace());
             RecordingStatusPublisher events = new RecordingStatusPublisher();
+            var compensation = new AzureCompensationActivities(azure.clients(), CmkStack.FAST_POLLING,
+                    AuthorizationScope.everything(), new TestServerInFlightRuns(env.getWorkflowClient()));
             CmkWorkflowWorker.register(env.getWorkerFactory(), provisioning, compensation, events);
             env.start();
             return new Temporal(env, env.getWorkflowClient(),
@@ -255,9 +257,8 @@ class FaultMatrixTest {
     @BeforeAll
     static void startTemporal() {
         var provisioning = new AzureProvisioningActivities(azure.clients(), CmkStack.FAST_POLLING, AuthorizationScope.everything());
-        var compensation = new AzureCompensationActivities(azure.clients(), CmkStack.FAST_POLLING, AuthorizationScope.everything());
-        realTime = Temporal.start(false, provisioning, compensation);
-        skipping = Temporal.start(true, provisioning, compensation);
+        realTime = Temporal.start(false, provisioning);
+        skipping = Temporal.start(true, provisioning);
         // The first calls through the SDK load and link its classes: seconds on a busy machine, which would time out
         // the first cells' attempts (3 s) for reasons no cell is about.
         Target warmUp = new Target(MATRIX.size());

@@ -9,7 +9,7 @@ import io.swagger.v3.oas.annotations.security.SecurityScheme;
 import io.temporal.client.WorkflowClient;
 import jakarta.inject.Singleton;
 
-/** The operator API's {@link RunControl}, on the application's Temporal client; and the OpenAPI document's header. */
+/** {@link RunControl} on the application's Temporal client (the operator API's, and the undos' {@code InFlightRuns}); and the OpenAPI document's header. */
 @Factory
 @OpenAPIDefinition(info = @Info(title = "cmkflow operator API", version = "1",
         description = "Runs of the CMK workspace workflow: list, show, retry, abort, cancel; start requests. Bearer"
