@@ -1,5 +1,8 @@
 # The least-privilege role cmkflow's workers need in each target subscription: exactly the Azure actions its Azure
-# layer performs (CustomRoleTest derives them from the ARM simulator's journal of whole runs and their compensation).
+# layer is authorized with. Every test stack's simulator authorizes cmkflow's calls against this role as ARM does
+# (linked checks and long-running operations' polls included), and CustomRoleTest checks that whole runs and their
+# compensation need every action listed and no other. No data actions: cmkflow reaches a vault's keys through the
+# access it grants itself on a vault it creates.
 resource "azurerm_role_definition" "cmkflow" {
   name        = "cmkflow CMK workspace provisioner (${var.name})"
   scope       = "/subscriptions/${var.target_subscription_ids[0]}"
@@ -29,19 +32,17 @@ resource "azurerm_role_definition" "cmkflow" {
       "Microsoft.MachineLearningServices/workspaces/delete",
       "Microsoft.MachineLearningServices/workspaces/read",
       "Microsoft.MachineLearningServices/workspaces/write",
+      "Microsoft.ManagedIdentity/userAssignedIdentities/assign/action",
       "Microsoft.ManagedIdentity/userAssignedIdentities/read",
       "Microsoft.Resources/subscriptions/providers/read",
       "Microsoft.Resources/subscriptions/resourceGroups/read",
       "Microsoft.Resources/subscriptions/resourceGroups/resources/read",
       "Microsoft.Search/register/action",
+      "Microsoft.Storage/locations/asyncoperations/read",
       "Microsoft.Storage/register/action",
       "Microsoft.Storage/storageAccounts/delete",
       "Microsoft.Storage/storageAccounts/read",
       "Microsoft.Storage/storageAccounts/write",
-    ]
-    # Deleting the key during compensation of an RBAC-mode vault (an access-policy vault grants it by policy).
-    data_actions = [
-      "Microsoft.KeyVault/vaults/keys/delete",
     ]
   }
 

@@ -1,5 +1,6 @@
 package io.cmkflow.azure;
 
+import io.cmkflow.standins.arm.RoleDefinition;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import io.cmkflow.testing.TestRequests;
 import io.cmkflow.testing.CmkStack;
@@ -25,7 +26,8 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 class ManagedGroupGuardTest {
 
     @RegisterExtension
-    static final CmkStack azure = CmkStack.azureOnly().requestTarget().build();
+    // Deletes ordinary resource groups too, which cmkflow's role does not allow: the guard is under test, not the role.
+    static final CmkStack azure = CmkStack.azureOnly().callerRole(RoleDefinition.owner()).requestTarget().build();
     private static ProvisionedRun run;
 
     @BeforeAll

@@ -23,6 +23,7 @@ import io.cmkflow.standins.servicebus.StandInOptions;
 import io.cmkflow.workflow.CmkSearchAttributes;
 import io.cmkflow.workflow.CmkStatus;
 import io.cmkflow.workflow.CmkWorkflowStarter;
+import io.cmkflow.standins.arm.RoleDefinition;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.RuntimeBeanDefinition;
 import io.temporal.client.WorkflowClient;
@@ -34,6 +35,9 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,6 +73,11 @@ public final class CmkStack implements BeforeAllCallback, AfterAllCallback, Befo
     /** Polling for tests that call the Azure steps directly: the simulator answers in milliseconds. */
     public static final PollingPolicy FAST_POLLING = new PollingPolicy(Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofSeconds(10));
     public static final Runnable NO_HEARTBEAT = () -> { };
+    /**
+     * The least-privilege role of infra/role.tf, as the simulator holds it for cmkflow's identity in every stack: each
+     * ARM call a test makes through cmkflow is authorized against it.
+     */
+    public static final RoleDefinition LEAST_PRIVILEGE = leastPrivilegeRole();
     /** The application's polling of Azure operations against the simulator, which answers in milliseconds. */
     public static final PollingPolicy SIMULATOR_PACING =
             new PollingPolicy(Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofMinutes(5));
@@ -136,7 +145,8 @@ public final class CmkStack implements BeforeAllCallback, AfterAllCallback, Befo
         ResourceManagerUtils.InternalRuntimeContext.setDelayProvider(d -> options.sdkPollDelay);
         try {
             if (options.azureOnly) {
-                arm = ArmSimulator.start(options.armOptions == null ? ArmSimulatorOptions.defaults() : options.armOptions);
+                arm = ArmSimulator.start((options.armOptions == null ? ArmSimulatorOptions.defaults() : options.armOptions)
+                        .withCallerRole(options.callerRole));
                 clients = new AzureClients(connection());
             } else {
                 startApplication();
@@ -171,8 +181,9 @@ public final class CmkStack implements BeforeAllCallback, AfterAllCallback, Befo
             all.put("cmkflow.test.embedded-temporal-port", port);
             all.put("cmkflow.temporal.address", "localhost:" + port);
         }
-        arm = ArmSimulator.start(options.armOptions != null ? options.armOptions : ArmSimulatorOptions.defaults()
-                .withAutoCreateResourceGroups(true).withWorkspaceOperationDuration(Duration.ofMillis(200)));
+        arm = ArmSimulator.start((options.armOptions != null ? options.armOptions : ArmSimulatorOptions.defaults()
+                .withAutoCreateResourceGroups(true).withWorkspaceOperationDuration(Duration.ofMillis(200)))
+                .withCallerRole(options.callerRole));
         all.putAll(azureSettings());
         PollingPolicy polling = options.polling != null ? options.polling : SIMULATOR_PACING;
         app = ApplicationContext.builder().deduceEnvironment(false).environments("test").properties(all)
@@ -425,6 +436,15 @@ public final class CmkStack implements BeforeAllCallback, AfterAllCallback, Befo
 
     // ---- options ---------------------------------------------------------------------------------------------------
 
+    /** infra/role.tf's custom role (tests run in the repository root). */
+    private static RoleDefinition leastPrivilegeRole() {
+        try {
+            return RoleDefinition.fromTerraform("cmkflow CMK workspace provisioner", Files.readString(Path.of("infra/role.tf")));
+        } catch (IOException e) {
+            throw new UncheckedIOException("infra/role.tf", e);
+        }
+    }
+
     public static final class Builder {
         private final boolean azureOnly;
         private final Map<String, Object> properties = new HashMap<>();
@@ -433,6 +453,7 @@ public final class CmkStack implements BeforeAllCallback, AfterAllCallback, Befo
         private QueueDefinition requestQueue = QueueDefinition.withDefaults(REQUESTS)
                 .withDuplicateDetection(Duration.ofMinutes(10)).withMaxDeliveryCount(5);
         private ArmSimulatorOptions armOptions;
+        private RoleDefinition callerRole = LEAST_PRIVILEGE;
         private PollingPolicy polling;
         private Duration sdkPollDelay = Duration.ofMillis(10);
         private boolean resetBeforeEach;
@@ -461,6 +482,12 @@ public final class CmkStack implements BeforeAllCallback, AfterAllCallback, Befo
         /** The ARM simulator started with these options (default: resource groups made on the fly, 200 ms operations). */
         public Builder arm(ArmSimulatorOptions options) {
             this.armOptions = options;
+            return this;
+        }
+
+        /** The role the simulator grants cmkflow's identity instead of {@link #LEAST_PRIVILEGE} (tests of the simulator itself). */
+        public Builder callerRole(RoleDefinition role) {
+            this.callerRole = role;
             return this;
         }
 

@@ -94,7 +94,7 @@ class CmkWorkflowAgainstSimulatorTest {
     static void startSimulatorAndTemporal() {
         // The SDK's own long-running-operation polling (vault, storage) otherwise waits 30 s between polls.
         ResourceManagerUtils.InternalRuntimeContext.setDelayProvider(d -> Duration.ofMillis(10));
-        sim = ArmSimulator.start(ArmSimulatorOptions.defaults());
+        sim = ArmSimulator.start(ArmSimulatorOptions.defaults().withCallerRole(CmkStack.LEAST_PRIVILEGE));
         // cmkflow's own SDK retry policy, with quick delays: the simulator answers in milliseconds.
         clients = new AzureClients(CmkStack.connectionTo(sim),
                 new ManagedGroupRegistry(), new TransientFaultRetryStrategy(2, Duration.ofMillis(10), Duration.ofMillis(50)));

@@ -123,7 +123,8 @@ public final class DevApplication {
                     .withAutoCreateResourceGroups(true)
                     .withWorkspaceOperationDuration(Duration.ofSeconds(1))
                     .withStateFile(env.containsKey("CMKFLOW_ARM_SIMULATOR_STATE_FILE")
-                            ? Path.of(env.get("CMKFLOW_ARM_SIMULATOR_STATE_FILE")) : null);
+                            ? Path.of(env.get("CMKFLOW_ARM_SIMULATOR_STATE_FILE")) : null)
+                    .withCallerRole(LeastPrivilegeRole.load());
             ArmSimulator simulator = ArmSimulator.start(options);
             simulator.writeCertificate(certificate);
             System.out.println("ARM simulator serving " + simulator.endpoint() + ", certificate " + certificate

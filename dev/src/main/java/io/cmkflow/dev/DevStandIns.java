@@ -54,7 +54,8 @@ public class DevStandIns {
                 .withPort(settings.armPort())
                 .withAutoCreateResourceGroups(true)
                 .withWorkspaceOperationDuration(settings.workspaceOperationDuration())
-                .withStateFile(settings.armStateFile()));
+                .withStateFile(settings.armStateFile())
+                .withCallerRole(LeastPrivilegeRole.load()));
         log.info("ARM simulator serving {} (dev mode: no Azure account used)", simulator.endpoint());
         return simulator;
     }

@@ -86,7 +86,7 @@ class FixtureContractTest {
                         + path.substring(1)))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body))
-                .header("Authorization", "Bearer contract").header("Content-Type", "application/json").build(),
+                .header("Authorization", "Bearer " + SimulatedDirectory.token(VaultSeed.DEFAULT_TENANT, SimulatedDirectory.CALLER_OBJECT_ID)).header("Content-Type", "application/json").build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as("%s %s -> %s", method, path, response.body()).isBetween(200, 299);
         return response.body();

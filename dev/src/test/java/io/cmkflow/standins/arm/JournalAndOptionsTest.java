@@ -20,7 +20,7 @@ class JournalAndOptionsTest {
 
     @Test
     void journalSeparatesReadsFromWritesAndClears() {
-        try (CmkStack session = CmkStack.azureOnly().sdkPollDelay(Duration.ofMillis(20)).build().start()) {
+        try (CmkStack session = CmkStack.azureOnly().callerRole(io.cmkflow.standins.arm.RoleDefinition.owner()).sdkPollDelay(Duration.ofMillis(20)).build().start()) {
             session.resourceManager(TestRequests.SUBSCRIPTION).resourceGroups().define("rg-journal").withRegion(Region.EUROPE_WEST).create();
             session.resourceManager(TestRequests.SUBSCRIPTION).resourceGroups().getByName("rg-journal");
 
@@ -42,7 +42,7 @@ class JournalAndOptionsTest {
     void managedGroupResourcesCanAppearLate() {
         ArmSimulatorOptions options = ArmSimulatorOptions.defaults().withProvidersRegisteredAtStart(true)
                 .withManagedResourcesDelay(Duration.ofMillis(1500));
-        try (CmkStack session = CmkStack.azureOnly().arm(options).sdkPollDelay(Duration.ofMillis(20)).build().start()) {
+        try (CmkStack session = CmkStack.azureOnly().callerRole(io.cmkflow.standins.arm.RoleDefinition.owner()).arm(options).sdkPollDelay(Duration.ofMillis(20)).build().start()) {
             ArmState state = session.arm().state();
             ArmState.VaultView vault = state.vault(VaultSeed.of(SUBSCRIPTION, "rg-late", "kvlate01")
                     .accessPolicy(SimulatedDirectory.cosmosDbObjectId(VaultSeed.DEFAULT_TENANT), List.of("get", "wrapKey", "unwrapKey")));
@@ -70,7 +70,7 @@ class JournalAndOptionsTest {
 
     @Test
     void aSlowCallIsInFlightUntilItIsJournaled() {
-        try (CmkStack session = CmkStack.azureOnly().sdkPollDelay(Duration.ofMillis(20)).build().start()) {
+        try (CmkStack session = CmkStack.azureOnly().callerRole(io.cmkflow.standins.arm.RoleDefinition.owner()).sdkPollDelay(Duration.ofMillis(20)).build().start()) {
             session.arm().latency().forOperation("ResourceGroups_CreateOrUpdate", Duration.ofSeconds(3));
             CompletableFuture<?> create = CompletableFuture.runAsync(() ->
                     session.resourceManager(TestRequests.SUBSCRIPTION).resourceGroups().define("rg-slow").withRegion(Region.EUROPE_WEST).create());
@@ -89,7 +89,7 @@ class JournalAndOptionsTest {
 
     @Test
     void writeIntoMissingGroupFailsByDefault() {
-        try (CmkStack session = CmkStack.azureOnly().arm(
+        try (CmkStack session = CmkStack.azureOnly().callerRole(io.cmkflow.standins.arm.RoleDefinition.owner()).arm(
                 ArmSimulatorOptions.defaults().withProvidersRegisteredAtStart(true)).sdkPollDelay(Duration.ofMillis(20)).build().start()) {
 
             assertThatThrownBy(() -> session.resourceManager(TestRequests.SUBSCRIPTION).storageAccounts().define("stnogroup01")
@@ -104,7 +104,7 @@ class JournalAndOptionsTest {
     void autoCreatedGroupTakesTheLocationOfTheFirstWriteAndIsJournaledBeforeIt() {
         ArmSimulatorOptions options = ArmSimulatorOptions.defaults().withProvidersRegisteredAtStart(true)
                 .withAutoCreateResourceGroups(true);
-        try (CmkStack session = CmkStack.azureOnly().arm(options).sdkPollDelay(Duration.ofMillis(20)).build().start()) {
+        try (CmkStack session = CmkStack.azureOnly().callerRole(io.cmkflow.standins.arm.RoleDefinition.owner()).arm(options).sdkPollDelay(Duration.ofMillis(20)).build().start()) {
             session.resourceManager(TestRequests.SUBSCRIPTION).storageAccounts().define("stautogroup01")
                     .withRegion(Region.US_EAST2).withExistingResourceGroup("rg-auto").create();
 
@@ -123,7 +123,7 @@ class JournalAndOptionsTest {
     void autoCreateNeedsALocationAndNeverAppliesToDeletes() {
         ArmSimulatorOptions options = ArmSimulatorOptions.defaults().withProvidersRegisteredAtStart(true)
                 .withAutoCreateResourceGroups(true);
-        try (CmkStack session = CmkStack.azureOnly().arm(options).sdkPollDelay(Duration.ofMillis(20)).build().start()) {
+        try (CmkStack session = CmkStack.azureOnly().callerRole(io.cmkflow.standins.arm.RoleDefinition.owner()).arm(options).sdkPollDelay(Duration.ofMillis(20)).build().start()) {
             assertThatThrownBy(() -> session.resourceManager(TestRequests.SUBSCRIPTION).genericResources().deleteById("/subscriptions/" + SUBSCRIPTION
                     + "/resourceGroups/rg-gone/providers/Microsoft.Storage/storageAccounts/stgone01", "2023-05-01"))
                     .hasMessageContaining("ResourceGroupNotFound");

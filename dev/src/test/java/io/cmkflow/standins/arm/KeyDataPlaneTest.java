@@ -37,7 +37,7 @@ import static org.awaitility.Awaitility.await;
 
 class KeyDataPlaneTest {
     @RegisterExtension
-    static final CmkStack session = CmkStack.azureOnly().arm(ArmSimulatorOptions.defaults().withProvidersRegisteredAtStart(true)).sdkPollDelay(Duration.ofMillis(20)).resetBeforeEach().build();
+    static final CmkStack session = CmkStack.azureOnly().callerRole(io.cmkflow.standins.arm.RoleDefinition.owner()).arm(ArmSimulatorOptions.defaults().withProvidersRegisteredAtStart(true)).sdkPollDelay(Duration.ofMillis(20)).resetBeforeEach().build();
 
     private static final List<String> EVERY_KEY_PERMISSION = List.of("get", "list", "create", "delete", "purge",
             "recover");
@@ -171,7 +171,7 @@ class KeyDataPlaneTest {
     void anRbacVaultAuthorizesByKeyVaultRole_onlyOnceTheAssignmentHasApplied() {
         ArmSimulatorOptions delayed = ArmSimulatorOptions.defaults().withProvidersRegisteredAtStart(true)
                 .withRoleAssignmentDelay(Duration.ofSeconds(3));
-        try (CmkStack slow = CmkStack.azureOnly().arm(delayed).build().start()) {
+        try (CmkStack slow = CmkStack.azureOnly().callerRole(io.cmkflow.standins.arm.RoleDefinition.owner()).arm(delayed).build().start()) {
             ArmState.VaultView vault = slow.arm().state().vault(VaultSeed.of(SUBSCRIPTION, "rg-data", vaultName())
                     .rbacAuthorization(true).accessPolicy(SimulatedDirectory.CALLER_OBJECT_ID, EVERY_KEY_PERMISSION));
             KeyClient client = new KeyClientBuilder().vaultUrl(vault.vaultUri()).credential(slow.arm().credential())

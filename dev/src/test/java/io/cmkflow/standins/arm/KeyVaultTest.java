@@ -46,7 +46,7 @@ import static org.assertj.core.api.Assertions.within;
 
 class KeyVaultTest {
     @RegisterExtension
-    static final CmkStack session = CmkStack.azureOnly().sdkPollDelay(Duration.ofMillis(20)).resetBeforeEach().build();
+    static final CmkStack session = CmkStack.azureOnly().callerRole(io.cmkflow.standins.arm.RoleDefinition.owner()).sdkPollDelay(Duration.ofMillis(20)).resetBeforeEach().build();
     static VaultsClient vaults;
     static KeysClient keys;
 

@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ResourceGroupAndProviderTest {
     @RegisterExtension
-    static final CmkStack session = CmkStack.azureOnly().sdkPollDelay(Duration.ofMillis(20)).resetBeforeEach().build();
+    static final CmkStack session = CmkStack.azureOnly().callerRole(io.cmkflow.standins.arm.RoleDefinition.owner()).sdkPollDelay(Duration.ofMillis(20)).resetBeforeEach().build();
 
     @Test
     void resourceGroupRoundTripThroughTheSdk() {

@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Faults, throttling and latency as the real SDK experiences them (its retry policy included). */
 class SdkResilienceTest {
     @RegisterExtension
-    static final CmkStack session = CmkStack.azureOnly().sdkPollDelay(Duration.ofMillis(20)).resetBeforeEach().build();
+    static final CmkStack session = CmkStack.azureOnly().callerRole(io.cmkflow.standins.arm.RoleDefinition.owner()).sdkPollDelay(Duration.ofMillis(20)).resetBeforeEach().build();
 
     @Test
     void sdkWaitsOutA429AndSucceeds() {

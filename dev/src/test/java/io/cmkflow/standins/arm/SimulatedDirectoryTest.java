@@ -24,7 +24,7 @@ class SimulatedDirectoryTest {
     private static final String OTHER_TENANT = "3c4d5e6f-7081-4293-a4b5-c6d7e8f90a1b";
     private static final String EMPTY_TENANT = "4d5e6f70-8192-43a4-b5c6-d7e8f90a1b2c";
     @RegisterExtension
-    static final CmkStack session = CmkStack.azureOnly()
+    static final CmkStack session = CmkStack.azureOnly().callerRole(io.cmkflow.standins.arm.RoleDefinition.owner())
             .arm(ArmSimulatorOptions.defaults().withoutCosmosDbPrincipalIn(EMPTY_TENANT)).resetBeforeEach().build();
 
     private static AzureResourceManager signedInTo(String tenant) {

@@ -240,7 +240,7 @@ class SimulatorPersistenceTest {
         Map<String, Object> body = Map.of("location", "westeurope", "properties",
                 workspaceProperties(made.vaultId(), made.keyId(), made.storageId(), made.insightsId()));
         HttpRequest put = new HttpRequest(HttpMethod.PUT, s.arm().endpoint() + id.substring(1) + "?api-version=" + API)
-                .setHeader(HttpHeaderName.AUTHORIZATION, "Bearer t")
+                .setHeader(HttpHeaderName.AUTHORIZATION, "Bearer " + SimulatedDirectory.token(VaultSeed.DEFAULT_TENANT, SimulatedDirectory.CALLER_OBJECT_ID))
                 .setHeader(HttpHeaderName.CONTENT_TYPE, "application/json")
                 .setBody(JSON.writeValueAsString(body));
         try (HttpResponse response = s.arm().httpClient().send(put).block()) {
@@ -312,7 +312,7 @@ class SimulatorPersistenceTest {
     }
 
     private static String poll(CmkStack s, String url) throws IOException {
-        HttpRequest get = new HttpRequest(HttpMethod.GET, url).setHeader(HttpHeaderName.AUTHORIZATION, "Bearer t");
+        HttpRequest get = new HttpRequest(HttpMethod.GET, url).setHeader(HttpHeaderName.AUTHORIZATION, "Bearer " + SimulatedDirectory.token(VaultSeed.DEFAULT_TENANT, SimulatedDirectory.CALLER_OBJECT_ID));
         try (HttpResponse response = s.arm().httpClient().send(get).block()) {
             assertThat(response.getStatusCode()).isEqualTo(200);
             JsonNode body = JSON.readTree(response.getBodyAsString().block());
@@ -358,6 +358,6 @@ class SimulatorPersistenceTest {
 
     /** A simulator on {@code options} with the SDK pointed at it; closed by the test (or abandoned, for a crash). */
     private static CmkStack stack(ArmSimulatorOptions options) {
-        return CmkStack.azureOnly().arm(options).build().start();
+        return CmkStack.azureOnly().callerRole(io.cmkflow.standins.arm.RoleDefinition.owner()).arm(options).build().start();
     }
 }

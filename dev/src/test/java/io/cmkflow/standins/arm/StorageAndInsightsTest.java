@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class StorageAndInsightsTest {
     @RegisterExtension
-    static final CmkStack session = CmkStack.azureOnly().arm(ArmSimulatorOptions.defaults().withProvidersRegisteredAtStart(true)).sdkPollDelay(Duration.ofMillis(20)).resetBeforeEach().build();
+    static final CmkStack session = CmkStack.azureOnly().callerRole(io.cmkflow.standins.arm.RoleDefinition.owner()).arm(ArmSimulatorOptions.defaults().withProvidersRegisteredAtStart(true)).sdkPollDelay(Duration.ofMillis(20)).resetBeforeEach().build();
 
     @BeforeAll
     static void seed() {

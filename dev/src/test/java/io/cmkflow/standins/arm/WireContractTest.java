@@ -55,7 +55,7 @@ class WireContractTest {
                         : HttpRequest.BodyPublishers.ofString(body))
                 .header("Content-Type", "application/json");
         if (bearer) {
-            builder.header("Authorization", "Bearer test-token");
+            builder.header("Authorization", "Bearer " + SimulatedDirectory.token(VaultSeed.DEFAULT_TENANT, SimulatedDirectory.CALLER_OBJECT_ID));
         }
         return http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -78,6 +78,27 @@ class WireContractTest {
         assertThat(write.headers().firstValue("x-ms-ratelimit-remaining-subscription-writes")).isPresent();
         assertThat(json(read).path("id").asText()).isEqualTo("/subscriptions/" + SUBSCRIPTION
                 + "/resourceGroups/rg-wire");
+    }
+
+    @Test
+    void aStorageAccountCreateIsLongRunningAsInAzure() throws Exception {
+        sim.state().registerProviders(SUBSCRIPTION, "Microsoft.Storage");
+        HttpResponse<String> accepted = send("PUT", "/subscriptions/" + SUBSCRIPTION + "/resourceGroups/rg-wire/providers"
+                + "/Microsoft.Storage/storageAccounts/stwirelro?api-version=2023-05-01", "{\"location\":\"westeurope\","
+                + "\"kind\":\"StorageV2\",\"sku\":{\"name\":\"Standard_LRS\"}}", true);
+
+        assertThat(accepted.statusCode()).isEqualTo(202);
+        String location = accepted.headers().firstValue("Location").orElseThrow();
+        assertThat(location).contains("/subscriptions/" + SUBSCRIPTION + "/providers/Microsoft.Storage/locations/westeurope/asyncoperations/");
+        String poll = location.substring(sim.endpoint().toString().length() - 1);
+        HttpResponse<String> creating = send("GET", poll, null, true);
+        HttpResponse<String> done = send("GET", poll, null, true);
+
+        assertThat(creating.statusCode()).isEqualTo(202);
+        assertThat(done.statusCode()).isEqualTo(200);
+        assertThat(json(done).path("name").asText()).isEqualTo("stwirelro");
+        assertThat(sim.journal().byOperation("StorageAccounts_GetCreateOperation"))
+                .allSatisfy(call -> assertThat(call.actions()).containsExactly("Microsoft.Storage/locations/asyncoperations/read"));
     }
 
     @Test
@@ -129,7 +150,8 @@ class WireContractTest {
              SSLSocket socket = (SSLSocket) sim.sslContext().getSocketFactory()
                      .createSocket(plain, "localhost", sim.endpoint().getPort(), true)) {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            String head = method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer t\r\n"
+            String head = method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                    + SimulatedDirectory.token(VaultSeed.DEFAULT_TENANT, SimulatedDirectory.CALLER_OBJECT_ID) + "\r\n"
                     + "Content-Type: application/json\r\nContent-Length: " + bytes.length + "\r\nConnection: close\r\n\r\n";
             OutputStream out = socket.getOutputStream();
             out.write(head.getBytes(StandardCharsets.US_ASCII));

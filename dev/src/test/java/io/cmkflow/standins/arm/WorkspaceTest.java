@@ -23,7 +23,7 @@ class WorkspaceTest {
     static final String API = "2026-07-01";
     static final String GROUP = "rg-ml";
     @RegisterExtension
-    static final CmkStack session = CmkStack.azureOnly().arm(ArmSimulatorOptions.defaults().withProvidersRegisteredAtStart(true)).sdkPollDelay(Duration.ofMillis(20)).resetBeforeEach().build();
+    static final CmkStack session = CmkStack.azureOnly().callerRole(io.cmkflow.standins.arm.RoleDefinition.owner()).arm(ArmSimulatorOptions.defaults().withProvidersRegisteredAtStart(true)).sdkPollDelay(Duration.ofMillis(20)).resetBeforeEach().build();
 
     /** A vault, key, storage account and app insights ready for a CMK workspace; returns the key URL with version. */
     private static Cmk prepare(VaultSeed vault) {
@@ -163,7 +163,7 @@ class WorkspaceTest {
     void aCosmosDbRoleAssignmentCountsOnlyOnceItHasApplied() {
         ArmSimulatorOptions delayed = ArmSimulatorOptions.defaults().withProvidersRegisteredAtStart(true)
                 .withRoleAssignmentDelay(Duration.ofMinutes(5));
-        try (CmkStack slow = CmkStack.azureOnly().arm(delayed).resourceGroup(SUBSCRIPTION, GROUP, "westeurope")
+        try (CmkStack slow = CmkStack.azureOnly().callerRole(io.cmkflow.standins.arm.RoleDefinition.owner()).arm(delayed).resourceGroup(SUBSCRIPTION, GROUP, "westeurope")
                 .build().start()) {
             ArmState state = slow.arm().state();
             ArmState.VaultView vault = state.vault(VaultSeed.of(SUBSCRIPTION, GROUP, vaultName()).rbacAuthorization(true));

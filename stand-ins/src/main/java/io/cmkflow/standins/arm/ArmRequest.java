@@ -20,6 +20,8 @@ final class ArmRequest {
     final Map<String, List<String>> headers;
     /** Set by the router once it knows which operation this is; the journal records it. */
     String operation = "Unknown";
+    /** The actions (or Key Vault data actions) this request was authorized with, linked checks included. */
+    final List<String> actions = new java.util.ArrayList<>();
     String subscription;
 
     ArmRequest(String method, String path, List<String> segments, Map<String, String> query, String body,

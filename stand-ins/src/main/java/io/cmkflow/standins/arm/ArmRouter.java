@@ -75,7 +75,7 @@ final class ArmRouter {
                 state.groupStore.create(subscription, group, location, null, Map.of());
                 journal.record(new JournalEntry("PUT", "/subscriptions/" + subscription + "/resourceGroups/" + group,
                         Map.of(), AUTO_CREATE_OPERATION, subscription, 201, null,
-                        JsonDocuments.object().put("location", location).toString(), true, Instant.now()));
+                        JsonDocuments.object().put("location", location).toString(), true, Instant.now(), List.of()));
             }
         }
         return null;

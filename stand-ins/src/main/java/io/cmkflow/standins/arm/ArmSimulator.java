@@ -84,6 +84,7 @@ public final class ArmSimulator implements AutoCloseable {
     private final InetAddress bindAddress;
     private final ArmState state;
     private final ArmRouter router;
+    private final ArmAuthorization authorization;
     private final Journal journal = new Journal();
     private final Faults faults = new Faults();
     private final Latency latency = new Latency();
@@ -108,16 +109,18 @@ public final class ArmSimulator implements AutoCloseable {
         this.bindAddress = options.host() == null ? InetAddress.getLoopbackAddress() : null;
         this.certificate = SelfSignedCertificate.generate(host);
         this.state = new ArmState(options);
+        this.authorization = new ArmAuthorization(state.roleAssignmentStore);
         this.router = new ArmRouter(state, journal, List.of(
                 new KeyDataPlaneRoutes(state.vaultStore, state.keyStore,
                         new KeyVaultDataAccess(state.roleAssignmentStore)),
                 new GraphRoutes(options),
-                new RoleRoutes(state.roleAssignmentStore),
+                new RoleRoutes(state.roleAssignmentStore, state.roleDefinitionStore),
                 new ProviderRoutes(state.providerStore, state.groupStore),
                 new VaultRoutes(state.vaultStore, state.keyStore),
                 new WorkspaceRoutes(state.workspaceStore, state.operations, state.resourceStore, state.endpoints,
                         options.operationRetryAfter()),
-                new StorageRoutes(state.storageAccountStore, state.resourceStore),
+                new StorageRoutes(state.storageAccountStore, state.resourceStore, state.endpoints,
+                        options.operationRetryAfter()),
                 new ResourceGroupRoutes(state.groupStore, state.resourceStore),
                 new GenericRoutes(state.genericResourceStore, state.resourceStore)));
         this.server = options.port() != 0 ? listen(options.port(), false)
@@ -144,6 +147,10 @@ public final class ArmSimulator implements AutoCloseable {
                 state.close();
                 throw e;
             }
+        }
+        synchronized (state) {
+            state.grantCaller(options.callerRole());
+            state.changed();
         }
     }
 
@@ -396,7 +403,7 @@ public final class ArmSimulator implements AutoCloseable {
             // Journaled before answering, so a client that has its answer always finds the entry.
             journal.record(new JournalEntry(request.method, request.path, Map.copyOf(request.query),
                     request.operation, request.subscription, response.status, response.errorCode, request.body,
-                    route != null, receivedAt));
+                    route != null, receivedAt, List.copyOf(request.actions)));
             write(exchange, request, response);
         } catch (RuntimeException | IOException e) {
             LOG.warn("ARM simulator failed to answer {} {}", request == null ? "?" : request.method,
@@ -411,9 +418,9 @@ public final class ArmSimulator implements AutoCloseable {
 
     private ArmResponse serve(ArmRequest request, Route route) {
         boolean dataPlane = request.is(0, "kv");
-        String authorization = request.header("Authorization");
-        boolean bearer = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
-                && authorization.length() > 7;
+        String header = request.header("Authorization");
+        boolean bearer = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+                && header.length() > 7;
         if (!bearer) {
             if (dataPlane) {
                 // Key Vault's challenge: the client learns tenant and resource from it, then retries with a token.
@@ -427,6 +434,11 @@ public final class ArmSimulator implements AutoCloseable {
                     .header("WWW-Authenticate", "Bearer authorization_uri=\"https://login.microsoftonline.com/common\", "
                             + "error=\"invalid_token\", error_description=\"The authentication failed because of "
                             + "missing 'Authorization' header.\""));
+        }
+        // ARM authorizes at its front door, before throttling and before any resource provider sees the request.
+        ArmError denied = authorization.check(request);
+        if (denied != null) {
+            return error(denied);
         }
         Throttling.Verdict verdict = throttling.take(request.subscription, request.isWrite());
         if (!verdict.allowed()) {

@@ -32,6 +32,9 @@ import java.util.stream.Collectors;
  *                                    seconds to minutes); zero = count reads instead ({@code providerRegisteringReads})
  * @param operationRetryAfter         the {@code Retry-After} the long-running operations' answers carry while in
  *                                    progress, as Azure's do; zero = none
+ * @param callerRole                  the role the simulated caller ({@link SimulatedDirectory#CALLER_OBJECT_ID}, the
+ *                                    identity cmkflow signs in as) holds from the start, at the root scope; every ARM
+ *                                    request is authorized against the caller's role assignments, this one included
  */
 public record ArmSimulatorOptions(
         int port,
@@ -46,7 +49,8 @@ public record ArmSimulatorOptions(
         Duration roleAssignmentDelay,
         Set<String> tenantsWithoutCosmosDb,
         Duration providerRegistrationDuration,
-        Duration operationRetryAfter) {
+        Duration operationRetryAfter,
+        RoleDefinition callerRole) {
 
     public ArmSimulatorOptions {
         if (port < 0 || port > 65535) {
@@ -70,6 +74,9 @@ public record ArmSimulatorOptions(
         if (operationRetryAfter == null || operationRetryAfter.isNegative()) {
             throw new IllegalArgumentException("operationRetryAfter must be zero or positive");
         }
+        if (callerRole == null) {
+            throw new IllegalArgumentException("callerRole is required (Owner: BuiltInRoles)");
+        }
         tenantsWithoutCosmosDb = tenantsWithoutCosmosDb.stream().map(t -> t.toLowerCase(Locale.ROOT))
                 .collect(Collectors.toUnmodifiableSet());
     }
@@ -81,42 +88,42 @@ public record ArmSimulatorOptions(
      */
     public static ArmSimulatorOptions defaults() {
         return new ArmSimulatorOptions(0, Duration.ofMillis(50), 1, Duration.ZERO, true, false, false, null, null,
-                Duration.ZERO, Set.of(), Duration.ZERO, Duration.ZERO);
+                Duration.ZERO, Set.of(), Duration.ZERO, Duration.ZERO, RoleDefinition.owner());
     }
 
     public ArmSimulatorOptions withPort(int newPort) {
         return new ArmSimulatorOptions(newPort, workspaceOperationDuration, providerRegisteringReads,
                 managedResourcesDelay, enforceProviderRegistration, providersRegisteredAtStart,
-                autoCreateResourceGroups, stateFile, host, roleAssignmentDelay, tenantsWithoutCosmosDb, providerRegistrationDuration, operationRetryAfter);
+                autoCreateResourceGroups, stateFile, host, roleAssignmentDelay, tenantsWithoutCosmosDb, providerRegistrationDuration, operationRetryAfter, callerRole);
     }
 
     public ArmSimulatorOptions withWorkspaceOperationDuration(Duration duration) {
         return new ArmSimulatorOptions(port, duration, providerRegisteringReads, managedResourcesDelay,
                 enforceProviderRegistration, providersRegisteredAtStart,
-                autoCreateResourceGroups, stateFile, host, roleAssignmentDelay, tenantsWithoutCosmosDb, providerRegistrationDuration, operationRetryAfter);
+                autoCreateResourceGroups, stateFile, host, roleAssignmentDelay, tenantsWithoutCosmosDb, providerRegistrationDuration, operationRetryAfter, callerRole);
     }
 
     public ArmSimulatorOptions withProviderRegisteringReads(int reads) {
         return new ArmSimulatorOptions(port, workspaceOperationDuration, reads, managedResourcesDelay,
                 enforceProviderRegistration, providersRegisteredAtStart,
-                autoCreateResourceGroups, stateFile, host, roleAssignmentDelay, tenantsWithoutCosmosDb, providerRegistrationDuration, operationRetryAfter);
+                autoCreateResourceGroups, stateFile, host, roleAssignmentDelay, tenantsWithoutCosmosDb, providerRegistrationDuration, operationRetryAfter, callerRole);
     }
 
     public ArmSimulatorOptions withManagedResourcesDelay(Duration delay) {
         return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads, delay,
                 enforceProviderRegistration, providersRegisteredAtStart,
-                autoCreateResourceGroups, stateFile, host, roleAssignmentDelay, tenantsWithoutCosmosDb, providerRegistrationDuration, operationRetryAfter);
+                autoCreateResourceGroups, stateFile, host, roleAssignmentDelay, tenantsWithoutCosmosDb, providerRegistrationDuration, operationRetryAfter, callerRole);
     }
 
     public ArmSimulatorOptions withProvidersRegisteredAtStart(boolean registered) {
         return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads,
                 managedResourcesDelay, enforceProviderRegistration, registered,
-                autoCreateResourceGroups, stateFile, host, roleAssignmentDelay, tenantsWithoutCosmosDb, providerRegistrationDuration, operationRetryAfter);
+                autoCreateResourceGroups, stateFile, host, roleAssignmentDelay, tenantsWithoutCosmosDb, providerRegistrationDuration, operationRetryAfter, callerRole);
     }
 
     public ArmSimulatorOptions withAutoCreateResourceGroups(boolean autoCreate) {
         return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads,
-                managedResourcesDelay, enforceProviderRegistration, providersRegisteredAtStart, autoCreate, stateFile, host, roleAssignmentDelay, tenantsWithoutCosmosDb, providerRegistrationDuration, operationRetryAfter);
+                managedResourcesDelay, enforceProviderRegistration, providersRegisteredAtStart, autoCreate, stateFile, host, roleAssignmentDelay, tenantsWithoutCosmosDb, providerRegistrationDuration, operationRetryAfter, callerRole);
     }
 
     /**
@@ -126,41 +133,48 @@ public record ArmSimulatorOptions(
     public ArmSimulatorOptions withStateFile(Path file) {
         return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads,
                 managedResourcesDelay, enforceProviderRegistration, providersRegisteredAtStart,
-                autoCreateResourceGroups, file, host, roleAssignmentDelay, tenantsWithoutCosmosDb, providerRegistrationDuration, operationRetryAfter);
+                autoCreateResourceGroups, file, host, roleAssignmentDelay, tenantsWithoutCosmosDb, providerRegistrationDuration, operationRetryAfter, callerRole);
     }
 
     /** Serves as {@code name} on every interface (null: {@code localhost} on loopback). */
     public ArmSimulatorOptions withHost(String name) {
         return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads,
                 managedResourcesDelay, enforceProviderRegistration, providersRegisteredAtStart,
-                autoCreateResourceGroups, stateFile, name, roleAssignmentDelay, tenantsWithoutCosmosDb, providerRegistrationDuration, operationRetryAfter);
+                autoCreateResourceGroups, stateFile, name, roleAssignmentDelay, tenantsWithoutCosmosDb, providerRegistrationDuration, operationRetryAfter, callerRole);
     }
 
     /** New role assignments apply only {@code delay} after they are made, as in real Azure. */
     public ArmSimulatorOptions withRoleAssignmentDelay(Duration delay) {
         return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads,
                 managedResourcesDelay, enforceProviderRegistration, providersRegisteredAtStart,
-                autoCreateResourceGroups, stateFile, host, delay, tenantsWithoutCosmosDb, providerRegistrationDuration, operationRetryAfter);
+                autoCreateResourceGroups, stateFile, host, delay, tenantsWithoutCosmosDb, providerRegistrationDuration, operationRetryAfter, callerRole);
     }
 
     /** Microsoft Graph in these tenants has no Azure Cosmos DB service principal. */
     public ArmSimulatorOptions withoutCosmosDbPrincipalIn(String... tenants) {
         return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads,
                 managedResourcesDelay, enforceProviderRegistration, providersRegisteredAtStart,
-                autoCreateResourceGroups, stateFile, host, roleAssignmentDelay, Set.of(tenants), providerRegistrationDuration, operationRetryAfter);
+                autoCreateResourceGroups, stateFile, host, roleAssignmentDelay, Set.of(tenants), providerRegistrationDuration, operationRetryAfter, callerRole);
     }
 
     /** A register call leaves the provider Registering for {@code duration} (instead of a number of reads). */
     public ArmSimulatorOptions withProviderRegistrationDuration(Duration duration) {
         return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads,
                 managedResourcesDelay, enforceProviderRegistration, providersRegisteredAtStart,
-                autoCreateResourceGroups, stateFile, host, roleAssignmentDelay, tenantsWithoutCosmosDb, duration, operationRetryAfter);
+                autoCreateResourceGroups, stateFile, host, roleAssignmentDelay, tenantsWithoutCosmosDb, duration, operationRetryAfter, callerRole);
     }
 
     /** Long-running operations in progress answer with {@code Retry-After: seconds}. */
     public ArmSimulatorOptions withOperationRetryAfter(Duration retryAfter) {
         return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads,
                 managedResourcesDelay, enforceProviderRegistration, providersRegisteredAtStart,
-                autoCreateResourceGroups, stateFile, host, roleAssignmentDelay, tenantsWithoutCosmosDb, providerRegistrationDuration, retryAfter);
+                autoCreateResourceGroups, stateFile, host, roleAssignmentDelay, tenantsWithoutCosmosDb, providerRegistrationDuration, retryAfter, callerRole);
+    }
+
+    public ArmSimulatorOptions withCallerRole(RoleDefinition newCallerRole) {
+        return new ArmSimulatorOptions(port, workspaceOperationDuration, providerRegisteringReads,
+                managedResourcesDelay, enforceProviderRegistration, providersRegisteredAtStart,
+                autoCreateResourceGroups, stateFile, host, roleAssignmentDelay, tenantsWithoutCosmosDb,
+                providerRegistrationDuration, operationRetryAfter, newCallerRole);
     }
 }

@@ -3,11 +3,13 @@ package io.cmkflow.standins.arm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * The simulated Azure: what exists, seeded by tests and changed by requests. The state lives in typed stores, one
@@ -73,6 +75,7 @@ public final class ArmState {
     final ResourceGroupStore groupStore = new ResourceGroupStore(resourceStore);
     final KeyStore keyStore = new KeyStore();
     final VaultStore vaultStore = new VaultStore(resourceStore, keyStore, endpoints);
+    final RoleDefinitionStore roleDefinitionStore = new RoleDefinitionStore();
     final RoleAssignmentStore roleAssignmentStore;
     final StorageAccountStore storageAccountStore = new StorageAccountStore(resourceStore);
     final GenericResourceStore genericResourceStore = new GenericResourceStore(resourceStore);
@@ -83,7 +86,7 @@ public final class ArmState {
     ArmState(ArmSimulatorOptions options) {
         this.options = options;
         this.providerStore = new ProviderStore(options);
-        this.roleAssignmentStore = new RoleAssignmentStore(resourceStore, options.roleAssignmentDelay());
+        this.roleAssignmentStore = new RoleAssignmentStore(resourceStore, roleDefinitionStore, options.roleAssignmentDelay());
         this.workspaceStore = new WorkspaceStore(options, resourceStore, managedGroups, operations,
                 new WorkspaceProvisioningChecks(resourceStore, keyStore, roleAssignmentStore));
     }
@@ -137,6 +140,32 @@ public final class ArmState {
     }
 
     // --- seeding --------------------------------------------------------------------------------------------------
+
+    /** The caller's standing grant: {@code role} at the root scope ({@link ArmSimulatorOptions#callerRole()}). */
+    void grantCaller(RoleDefinition role) {
+        roleDefinitionStore.define(role);
+        roleAssignmentStore.seed("/", UUID.nameUUIDFromBytes(("caller|" + role.id()).getBytes(StandardCharsets.UTF_8))
+                .toString(), role.id(), SimulatedDirectory.CALLER_OBJECT_ID);
+    }
+
+    /**
+     * Defines a custom role, or redefines one (same GUID): every assignment of it permits what it permits now, as a
+     * changed role definition does in Azure (without Azure's propagation time).
+     */
+    public synchronized ArmState roleDefinition(RoleDefinition role) {
+        roleDefinitionStore.define(role);
+        changed();
+        return this;
+    }
+
+    /** Seeds an assignment of the role {@code roleGuid} to {@code principalId} at {@code scope}, applying at once. */
+    public synchronized ArmState roleAssignment(String scope, String roleGuid, String principalId) {
+        roleAssignmentStore.seed(scope, UUID.nameUUIDFromBytes((scope.toLowerCase(java.util.Locale.ROOT) + "|" + roleGuid
+                + "|" + principalId).getBytes(StandardCharsets.UTF_8)).toString(), roleGuid.toLowerCase(java.util.Locale.ROOT),
+                principalId);
+        changed();
+        return this;
+    }
 
     /** Creates (or replaces the location of) a resource group. */
     public synchronized ArmState resourceGroup(String subscription, String name, String location) {

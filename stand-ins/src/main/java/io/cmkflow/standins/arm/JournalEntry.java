@@ -1,6 +1,7 @@
 package io.cmkflow.standins.arm;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,6 +17,8 @@ import java.util.Map;
  * @param requestBody the request body as sent (null when empty)
  * @param handled     false when no route matched: a gap in the simulator
  * @param receivedAt  when the request arrived
+ * @param actions     the actions (Key Vault: data actions) the request was authorized with, linked checks included;
+ *                    the last one is the one refused when the answer is an authorization failure
  */
 public record JournalEntry(
         String method,
@@ -27,7 +30,8 @@ public record JournalEntry(
         String errorCode,
         String requestBody,
         boolean handled,
-        Instant receivedAt) {
+        Instant receivedAt,
+        List<String> actions) {
 
     public boolean isWrite() {
         return !("GET".equalsIgnoreCase(method) || "HEAD".equalsIgnoreCase(method));

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Role assignments by id: a principal holds a role at a scope. A principal holds one role at one scope once, and an
@@ -23,11 +24,13 @@ final class RoleAssignmentStore {
 
     private final Map<String, ObjectNode> byId = new LinkedHashMap<>();
     private final ResourceStore resources;
+    private final RoleDefinitionStore roles;
     /** How long after its creation an assignment starts to apply (real Azure takes up to minutes). */
     private final Duration delay;
 
-    RoleAssignmentStore(ResourceStore resources, Duration delay) {
+    RoleAssignmentStore(ResourceStore resources, RoleDefinitionStore roles, Duration delay) {
         this.resources = resources;
+        this.roles = roles;
         this.delay = delay;
     }
 
@@ -83,6 +86,13 @@ final class RoleAssignmentStore {
         return new Saved(assignment, true);
     }
 
+    /** Seeds an assignment that applies at once (no propagation delay), as one made long before the simulator started. */
+    void seed(String scope, String name, String roleGuid, String principalId) {
+        Saved saved = create(scope, name, "/providers/Microsoft.Authorization/roleDefinitions/" + roleGuid, roleGuid,
+                principalId, "ServicePrincipal");
+        ((ObjectNode) saved.assignment().get("properties")).put("createdOn", Instant.now().minus(delay).minusSeconds(1).toString());
+    }
+
     /**
      * Assignments that apply at {@code scope}: at it or above it, and below it unless {@code atScopeOnly};
      * {@code principalId} null = anyone's.
@@ -99,18 +109,28 @@ final class RoleAssignmentStore {
     }
 
     /**
-     * Whether one of these principals (lower case) holds one of these roles at {@code lowerScope} or above it, by an
-     * assignment that already applies (see {@link ArmSimulatorOptions#roleAssignmentDelay()}).
+     * Whether {@code principal} holds a role permitting the management-plane {@code action} at {@code scope} or above
+     * it, by an assignment that already applies (see {@link ArmSimulatorOptions#roleAssignmentDelay()}).
      */
-    boolean anyHolds(String lowerScope, Set<String> roles, Set<String> principals) {
+    boolean permits(String scope, String principal, String action) {
+        return permitting(scope, Set.of(principal.toLowerCase(Locale.ROOT)), role -> role.permits(action));
+    }
+
+    /** As {@link #permits} for a data action (Key Vault's data plane on an RBAC vault), for any of {@code principals}. */
+    boolean permitsData(String scope, Set<String> principals, String dataAction) {
+        return permitting(scope, principals, role -> role.permitsData(dataAction));
+    }
+
+    private boolean permitting(String scope, Set<String> lowerPrincipals, Predicate<RoleDefinition> permitted) {
+        String lowerScope = ResourceIds.key(scope);
         Instant now = Instant.now();
         return byId.values().stream().filter(a -> !Instant.parse(JsonDocuments.text(a, "properties", "createdOn"))
                 .plus(delay).isAfter(now)).anyMatch(a -> {
-            String scope = ResourceIds.key(JsonDocuments.text(a, "properties", "scope"));
+            String at = ResourceIds.key(JsonDocuments.text(a, "properties", "scope"));
             String principal = principal(a);
-            boolean covers = lowerScope.equals(scope) || lowerScope.startsWith(scope + "/");
-            return covers && roles.contains(role(a).toLowerCase(Locale.ROOT)) && principal != null
-                    && principals.contains(principal.toLowerCase(Locale.ROOT));
+            boolean covers = at.equals("/") || lowerScope.equals(at) || lowerScope.startsWith(at + "/");
+            return covers && principal != null && lowerPrincipals.contains(principal.toLowerCase(Locale.ROOT))
+                    && roles.find(role(a)).filter(permitted).isPresent();
         });
     }
 

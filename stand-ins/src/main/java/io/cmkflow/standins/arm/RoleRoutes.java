@@ -20,9 +20,11 @@ final class RoleRoutes implements Route.Family {
             "(?:principalId\\s+eq\\s+|assignedTo\\()'([^']*)'", Pattern.CASE_INSENSITIVE);
 
     private final RoleAssignmentStore assignments;
+    private final RoleDefinitionStore roles;
 
-    RoleRoutes(RoleAssignmentStore assignments) {
+    RoleRoutes(RoleAssignmentStore assignments, RoleDefinitionStore roles) {
         this.assignments = assignments;
+        this.roles = roles;
     }
 
     @Override
@@ -67,13 +69,10 @@ final class RoleRoutes implements Route.Family {
             }
             if (rest == 4) {
                 String id = r.segment(at + 3).toLowerCase(Locale.ROOT);
-                return new Route(at == 0 ? "RoleDefinitions_GetById" : "RoleDefinitions_Get", () -> {
-                    if (!BuiltInRoles.exists(id)) {
-                        throw new ArmError(404, "RoleDefinitionDoesNotExist", "The specified role definition with ID '"
-                                + r.segment(at + 3) + "' does not exist.");
-                    }
-                    return ArmResponse.ok(BuiltInRoles.definition(scope, id));
-                });
+                return new Route(at == 0 ? "RoleDefinitions_GetById" : "RoleDefinitions_Get", () ->
+                        ArmResponse.ok(BuiltInRoles.document(scope, roles.find(id).orElseThrow(() -> new ArmError(404,
+                                "RoleDefinitionDoesNotExist", "The specified role definition with ID '" + r.segment(at + 3)
+                                + "' does not exist.")))));
             }
         }
         return null;
@@ -100,7 +99,7 @@ final class RoleRoutes implements Route.Family {
                     + "and properties.principalId.");
         }
         String roleGuid = ResourceIds.name(roleDefinitionId).toLowerCase(Locale.ROOT);
-        if (!BuiltInRoles.exists(roleGuid)) {
+        if (roles.find(roleGuid).isEmpty()) {
             throw ArmError.badRequest("RoleDefinitionDoesNotExist", "The specified role definition with ID '"
                     + roleGuid + "' does not exist.");
         }
@@ -117,9 +116,9 @@ final class RoleRoutes implements Route.Family {
 
     private ArmResponse listDefinitions(String scope, String filter) {
         String roleName = filterValue(ROLE_NAME_FILTER, filter);
-        List<ObjectNode> items = BuiltInRoles.NAMES.entrySet().stream()
-                .filter(role -> roleName == null || roleName.equalsIgnoreCase(role.getValue()))
-                .map(role -> BuiltInRoles.definition(scope, role.getKey())).toList();
+        List<ObjectNode> items = roles.all().stream()
+                .filter(role -> roleName == null || roleName.equalsIgnoreCase(role.roleName()))
+                .map(role -> BuiltInRoles.document(scope, role)).toList();
         return ArmResponse.ok(JsonDocuments.list(items));
     }
 

@@ -2,22 +2,39 @@ package io.cmkflow.standins.arm;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 /**
- * Microsoft.Storage storage accounts as the SDK's storage module sends them: create (answered at once with the
- * account, which its long-running-operation poller accepts), get, update, delete, list keys, name availability.
+ * Microsoft.Storage storage accounts as the SDK's storage module sends them: create, get, update, delete, list keys,
+ * name availability. A create is long-running as in Azure: 202 with {@code Location} (and {@code Retry-After} when the
+ * simulator is set to send it) naming {@code .../providers/Microsoft.Storage/locations/{location}/asyncoperations/{id}};
+ * that URL answers 202 once while the account is being created, then 200 with the account. ARM authorizes the poll
+ * like any read ({@code Microsoft.Storage/locations/asyncoperations/read}).
  */
 final class StorageRoutes implements Route.Family {
     private static final Pattern ACCOUNT_NAME = Pattern.compile("^[a-z0-9]{3,24}$");
 
     private final StorageAccountStore accounts;
     private final ResourceStore resources;
+    private final SimulatorEndpoints endpoints;
+    private final Duration retryAfter;
+    /** Creates in progress: operation id to the account's id and the polls still answered 202. */
+    private final Map<String, PendingCreate> creating = new ConcurrentHashMap<>();
 
-    StorageRoutes(StorageAccountStore accounts, ResourceStore resources) {
+    private record PendingCreate(String accountId, AtomicInteger pollsInProgress) {
+    }
+
+    StorageRoutes(StorageAccountStore accounts, ResourceStore resources, SimulatorEndpoints endpoints, Duration retryAfter) {
         this.accounts = accounts;
         this.resources = resources;
+        this.endpoints = endpoints;
+        this.retryAfter = retryAfter;
     }
 
     @Override
@@ -29,6 +46,10 @@ final class StorageRoutes implements Route.Family {
         if (r.size() == 5 && r.is(2, "providers") && r.is(3, "Microsoft.Storage") && r.is(4, "checkNameAvailability")
                 && method.equals("POST")) {
             return new Route("StorageAccounts_CheckNameAvailability", () -> checkName(r));
+        }
+        if (r.size() == 8 && r.is(2, "providers") && r.is(3, "Microsoft.Storage") && r.is(4, "locations")
+                && r.is(6, "asyncoperations") && method.equals("GET")) {
+            return new Route("StorageAccounts_GetCreateOperation", () -> createOperation(r.segment(7)));
         }
         if (!(r.is(2, "resourceGroups") && r.is(4, "providers") && r.is(5, "Microsoft.Storage")
                 && r.is(6, "storageAccounts")) || r.size() < 8) {
@@ -78,7 +99,28 @@ final class StorageRoutes implements Route.Family {
         if (location == null) {
             throw ArmError.badRequest("LocationRequired", "The location property is required for this definition.");
         }
-        return ArmResponse.ok(accounts.create(subscription, group, name, location, JsonDocuments.tags(body), body));
+        ObjectNode account = accounts.create(subscription, group, name, location, JsonDocuments.tags(body), body);
+        String operation = UUID.randomUUID().toString();
+        creating.put(operation, new PendingCreate(account.get("id").asText(), new AtomicInteger(1)));
+        return inProgress(ArmResponse.empty(202).header("Location", endpoints.baseUrl() + "subscriptions/" + subscription
+                + "/providers/Microsoft.Storage/locations/" + location + "/asyncoperations/" + operation
+                + "?monitor=true&api-version=" + r.query("api-version")));
+    }
+
+    private ArmResponse createOperation(String operation) {
+        PendingCreate pending = creating.get(operation);
+        if (pending == null) {
+            throw new ArmError(404, "ResourceNotFound", "The async operation '" + operation + "' was not found.");
+        }
+        if (pending.pollsInProgress().getAndDecrement() > 0) {
+            return inProgress(ArmResponse.empty(202));
+        }
+        creating.remove(operation);
+        return ArmResponse.ok(accounts.require(pending.accountId()));
+    }
+
+    private ArmResponse inProgress(ArmResponse answer) {
+        return retryAfter.isZero() ? answer : answer.header("Retry-After", Long.toString(Math.max(1, retryAfter.toSeconds())));
     }
 
     private ArmResponse checkName(ArmRequest r) {

@@ -16,9 +16,6 @@ import java.util.stream.Collectors;
  */
 final class WorkspaceProvisioningChecks {
     private static final Set<String> CMK_KEY_PERMISSIONS = Set.of("get", "wrapkey", "unwrapkey");
-    /** Roles that carry the key get/wrap/unwrap data actions Azure Cosmos DB (and a CMK identity) needs on an RBAC vault. */
-    private static final Set<String> CMK_ROLES = Set.of(BuiltInRoles.KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER,
-            BuiltInRoles.KEY_VAULT_CRYPTO_OFFICER, BuiltInRoles.KEY_VAULT_ADMINISTRATOR);
     private static final String GRANT_HINT = "grant it an access policy with keys get, wrapKey and unwrapKey (or, on "
             + "an RBAC vault, the Key Vault Crypto Service Encryption User role).";
 
@@ -103,7 +100,9 @@ final class WorkspaceProvisioningChecks {
     private boolean canUseKey(ObjectNode vault, KeyStore.StoredKey key, Set<String> principals) {
         if (JsonDocuments.flag(vault, "properties", "enableRbacAuthorization")) {
             String keyScope = ResourceIds.key(vault.get("id").asText()) + "/keys/" + key.name().toLowerCase(Locale.ROOT);
-            return roleAssignments.anyHolds(keyScope, CMK_ROLES, principals);
+            // One principal must hold all three: the data actions of get, wrapKey and unwrapKey.
+            return principals.stream().anyMatch(principal -> CMK_KEY_PERMISSIONS.stream().allMatch(permission ->
+                    roleAssignments.permitsData(keyScope, Set.of(principal), ArmActions.keyDataAction(permission))));
         }
         return AccessPolicies.grantKeys(vault, principals, CMK_KEY_PERMISSIONS);
     }
