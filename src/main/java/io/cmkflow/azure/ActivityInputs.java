@@ -44,7 +44,7 @@ final class ActivityInputs {
         requireVault(request, vault);
         String expected = vault.vaultId() + "/keys/" + request.key().name();
         require(key != null && same(key.keyId(), expected) && same(key.name(), request.key().name())
-                        && startsWith(key.keyUrl(), vault.vaultUri()) && startsWith(key.keyUrlWithVersion(), key.keyUrl()),
+                        && KeyUrls.within(key.keyUrl(), vault.vaultUri()) && KeyUrls.within(key.keyUrlWithVersion(), key.keyUrl()),
                 "key " + (key == null ? null : key.keyId() + " (" + key.keyUrlWithVersion() + ")") + " is not the request's "
                         + expected + " in " + vault.vaultUri());
     }
@@ -64,10 +64,6 @@ final class ActivityInputs {
 
     private static boolean same(String a, String b) {
         return a != null && b != null && a.toLowerCase(Locale.ROOT).equals(b.toLowerCase(Locale.ROOT));
-    }
-
-    private static boolean startsWith(String url, String prefix) {
-        return url != null && prefix != null && url.toLowerCase(Locale.ROOT).startsWith(prefix.toLowerCase(Locale.ROOT));
     }
 
     private static void require(boolean condition, String mismatch) {

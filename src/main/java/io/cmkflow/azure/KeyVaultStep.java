@@ -12,6 +12,7 @@ import com.azure.resourcemanager.keyvault.models.Sku;
 import com.azure.resourcemanager.keyvault.models.SkuFamily;
 import com.azure.resourcemanager.keyvault.models.SkuName;
 import com.azure.resourcemanager.keyvault.models.VaultCreateOrUpdateParameters;
+import com.azure.resourcemanager.keyvault.models.VaultPatchParameters;
 import com.azure.resourcemanager.keyvault.models.VaultProperties;
 import com.azure.resourcemanager.keyvault.models.VaultProvisioningState;
 import io.cmkflow.contract.CmkRequest;
@@ -156,8 +157,11 @@ public final class KeyVaultStep {
         }
         Map<String, String> recoveredTags = new HashMap<>(owner.tagsWith(request.tags()));
         recoveredTags.put(TAG_RECOVERED, "true");
-        VaultInner vault = createOrUpdate(vaults, target, parameters(request, recoveredTags, CreateMode.RECOVER,
+        createOrUpdate(vaults, target, parameters(request, recoveredTags, CreateMode.RECOVER,
                 ownAccess.initialPolicies(request)), heartbeat);
+        // A recover brings the vault back as it was, its earlier run's tags included (Azure ignores the request's):
+        // this run's go on with an update, so a rerun and the undo know the vault as this run's.
+        VaultInner vault = vaults.update(target.resourceGroup(), target.name(), new VaultPatchParameters().withTags(recoveredTags));
         return owned(request, target, vault, Disposition.RECOVERED);
     }
 

@@ -122,7 +122,8 @@ public final class OwnKeyAccess {
      */
     public <T> T whileOwnRoleApplies(CmkRequest request, VaultInner vault, Runnable heartbeat, Supplier<T> call) {
         Duration propagation = clients.principals().settings().roleAssignmentPropagation();
-        Duration pause = clamp(propagation.dividedBy(20), Duration.ofMillis(50), Duration.ofSeconds(10));
+        // Most assignments apply within seconds: start short, back off to 10 s.
+        Duration pause = Duration.ofMillis(100);
         while (true) {
             try {
                 return call.get();
@@ -137,6 +138,7 @@ public final class OwnKeyAccess {
                 }
                 heartbeat.run();
                 sleep(pause);
+                pause = min(pause.multipliedBy(2), Duration.ofSeconds(10));
             }
         }
     }
@@ -167,8 +169,8 @@ public final class OwnKeyAccess {
         return vaultId + "/providers/Microsoft.Authorization/roleAssignments/" + assignmentName(vaultId, principal);
     }
 
-    private static Duration clamp(Duration value, Duration min, Duration max) {
-        return value.compareTo(min) < 0 ? min : value.compareTo(max) > 0 ? max : value;
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private static void sleep(Duration pause) {

@@ -63,7 +63,7 @@ final class WorkspaceDefinition {
         String vaultId = kv == null ? null : String.valueOf(kv.get("keyVaultArmId"));
         String keyId = kv == null ? null : String.valueOf(kv.get("keyIdentifier"));
         boolean sameVault = vault.vaultId().equalsIgnoreCase(vaultId);
-        boolean sameKey = keyId != null && (keyId.equals(key.keyUrlWithVersion()) || keyId.equals(key.keyUrl()));
+        boolean sameKey = KeyUrls.same(keyId, key.keyUrlWithVersion()) || KeyUrls.same(keyId, key.keyUrl());
         if (!sameVault || !sameKey) {
             throw new AzureStepException(AzureFailure.nonRetryable("WorkspaceEncryptionMismatch",
                     "workspace " + workspace.id() + " exists with encryption key " + keyId + " in " + vaultId

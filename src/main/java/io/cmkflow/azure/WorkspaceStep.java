@@ -11,6 +11,7 @@ import io.cmkflow.azure.AssociatedResources.Associated;
 import io.cmkflow.contract.ArmResourceId;
 import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.contract.KeyOutcome;
+import io.cmkflow.contract.KeyVaultRoles;
 import io.cmkflow.contract.Ownership;
 import io.cmkflow.contract.UndoOutcome;
 import io.cmkflow.contract.VaultOutcome;
@@ -19,6 +20,8 @@ import io.cmkflow.contract.WorkspaceOutcome;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -111,7 +114,7 @@ public final class WorkspaceStep {
                     : existing.get();
         } else {
             created = true;
-            workspace = createWorkspace(resources, workspaceId,
+            workspace = createOnceGrantsApply(azure, resources, vault, workspaceId,
                     WorkspaceDefinition.body(request, vault, key, owner, storage.id(), insights.id()), heartbeat);
         }
         String state = ResourceProperties.provisioningState(workspace);
@@ -154,6 +157,47 @@ public final class WorkspaceStep {
         }
         outcomes.addAll(new AssociatedResources(azure, polling).undo(request, owner));
         return outcomes;
+    }
+
+    /**
+     * Creates the workspace; on an RBAC vault, a create that fails while a key grant there (step 4's Key Vault Crypto
+     * Service Encryption User for Azure Cosmos DB or the identity) is younger than
+     * {@link PrincipalSettings#roleAssignmentPropagation()} is tried again, heartbeating, at the polling policy's pace:
+     * Azure applies a new role assignment only after a while, and Cosmos DB cannot wrap the key until it has. The
+     * failed workspace stays (Failed) in Azure, and a PUT provisions it again.
+     */
+    private GenericResourceInner createOnceGrantsApply(AzureResourceManager azure, ResourcesClient resources,
+                                                       VaultOutcome vault, String workspaceId, GenericResourceInner body,
+                                                       Runnable heartbeat) {
+        if (!vault.rbacAuthorization()) {
+            return createWorkspace(resources, workspaceId, body, heartbeat);
+        }
+        Duration propagation = clients.principals().settings().roleAssignmentPropagation();
+        return polling.await("workspace " + workspaceId + " once Azure has applied the key grants", heartbeat, () -> {
+            try {
+                return Optional.of(createWorkspace(resources, workspaceId, body, heartbeat));
+            } catch (AzureStepException failed) {
+                Optional<Instant> newestGrant = newestKeyGrant(azure, vault);
+                if (newestGrant.isPresent() && Instant.now().isBefore(newestGrant.get().plus(propagation))) {
+                    return Optional.empty();
+                }
+                throw failed;
+            }
+        });
+    }
+
+    /** When the newest Key Vault Crypto Service Encryption User assignment at the vault was made, if there is one. */
+    private static Optional<Instant> newestKeyGrant(AzureResourceManager azure, VaultOutcome vault) {
+        List<Instant> made = new ArrayList<>();
+        azure.accessManagement().roleAssignments().manager().roleServiceClient().getRoleAssignments()
+                .listForScope(vault.vaultId()).forEach(assignment -> {
+                    if (assignment.roleDefinitionId() != null && assignment.createdOn() != null
+                            && assignment.roleDefinitionId().toLowerCase(Locale.ROOT)
+                            .endsWith(KeyVaultRoles.CRYPTO_SERVICE_ENCRYPTION_USER)) {
+                        made.add(assignment.createdOn().toInstant());
+                    }
+                });
+        return made.stream().max(Instant::compareTo);
     }
 
     private GenericResourceInner createWorkspace(ResourcesClient resources, String workspaceId, GenericResourceInner body,

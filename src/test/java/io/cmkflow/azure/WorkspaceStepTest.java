@@ -121,7 +121,9 @@ class WorkspaceStepTest {
 
         assertThat(e.failure().code()).isEqualTo("KeyVaultAccessDenied");
         assertThat(e.getMessage()).contains(uai).contains(principal);
-        assertThat(azure.arm().state().workspace(SUBSCRIPTION, GROUP, withoutIdentity.workspace().name())).isEmpty();
+        // As in Azure, the workspace stays, Failed; it is this run's, so the retry provisions it again.
+        assertThat(azure.arm().state().workspace(SUBSCRIPTION, GROUP, withoutIdentity.workspace().name()))
+                .hasValueSatisfying(ws -> assertThat(ws.provisioningState()).isEqualTo("Failed"));
 
         // Once step 4 grants the identity too, the retried create succeeds.
         KeyAccessStep access = new KeyAccessStep(azure.clients());

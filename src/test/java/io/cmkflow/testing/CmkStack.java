@@ -182,7 +182,9 @@ public final class CmkStack implements BeforeAllCallback, AfterAllCallback, Befo
             all.put("cmkflow.temporal.address", "localhost:" + port);
         }
         arm = ArmSimulator.start((options.armOptions != null ? options.armOptions : ArmSimulatorOptions.defaults()
-                .withAutoCreateResourceGroups(true).withWorkspaceOperationDuration(Duration.ofMillis(200)))
+                .withAutoCreateResourceGroups(true).withWorkspaceOperationDuration(Duration.ofMillis(200))
+                // As in Azure, a new role assignment applies only after a while (each draws 0.5 to 1 s here).
+                .withRoleAssignmentDelay(Duration.ofSeconds(1)))
                 .withCallerRole(options.callerRole));
         all.putAll(azureSettings());
         PollingPolicy polling = options.polling != null ? options.polling : SIMULATOR_PACING;

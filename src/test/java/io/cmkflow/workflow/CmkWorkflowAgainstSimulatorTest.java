@@ -94,7 +94,8 @@ class CmkWorkflowAgainstSimulatorTest {
     static void startSimulatorAndTemporal() {
         // The SDK's own long-running-operation polling (vault, storage) otherwise waits 30 s between polls.
         ResourceManagerUtils.InternalRuntimeContext.setDelayProvider(d -> Duration.ofMillis(10));
-        sim = ArmSimulator.start(ArmSimulatorOptions.defaults().withCallerRole(CmkStack.LEAST_PRIVILEGE));
+        sim = ArmSimulator.start(ArmSimulatorOptions.defaults().withCallerRole(CmkStack.LEAST_PRIVILEGE)
+                .withRoleAssignmentDelay(Duration.ofSeconds(1)));
         // cmkflow's own SDK retry policy, with quick delays: the simulator answers in milliseconds.
         clients = new AzureClients(CmkStack.connectionTo(sim),
                 new ManagedGroupRegistry(), new TransientFaultRetryStrategy(2, Duration.ofMillis(10), Duration.ofMillis(50)));
@@ -419,8 +420,7 @@ class CmkWorkflowAgainstSimulatorTest {
         sim.faults().inject(FaultRule.forOperation(faultedOperation(CmkStep.CREATE_WORKSPACE)).resourceName(runB.workspace().name())
                 .status(409).code("QuotaExceeded").message("no quota for B").always());
         starter.start(new CmkWorkflowInput(runB));
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> client.newUntypedWorkflowStub(workflowB)
-                .query("state", CmkRunState.class).status() == CmkStatus.AwaitingOperator);
+        awaitOtherRunParked(workflowB);
         sim.journal().clear();
 
         typedStub().abort("A is not wanted any more");
@@ -455,10 +455,7 @@ class CmkWorkflowAgainstSimulatorTest {
                 .vault(new CmkRequest.KeyVault(vaultName(), null, "premium", 30, null)).build();
         String workflowB = WorkflowIds.forRequest(runB);
         starter.start(new CmkWorkflowInput(runB));
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> client.newUntypedWorkflowStub(workflowB)
-                .query("state", CmkRunState.class).status() == CmkStatus.AwaitingOperator);
-        assertThat(client.newUntypedWorkflowStub(workflowB).query("state", CmkRunState.class).lastError())
-                .contains("KeyVaultNameTaken", "keyVault.name");
+        assertThat(awaitOtherRunParked(workflowB).lastError()).contains("KeyVaultNameTaken", "keyVault.name");
         sim.journal().clear();
 
         client.newWorkflowStub(CmkWorkspaceWorkflow.class, workflowB).abort("B named the wrong vault");
@@ -664,6 +661,13 @@ class CmkWorkflowAgainstSimulatorTest {
         assertThat(parked.status()).isEqualTo(CmkStatus.AwaitingOperator);
         assertThat(parked.currentStep()).isEqualTo(step);
         return parked;
+    }
+
+    /** Another run of this test (not {@link #workflowId}), once it is parked: its state. */
+    private CmkRunState awaitOtherRunParked(String otherWorkflowId) {
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> client.newUntypedWorkflowStub(otherWorkflowId)
+                .query("state", CmkRunState.class).status() == CmkStatus.AwaitingOperator);
+        return client.newUntypedWorkflowStub(otherWorkflowId).query("state", CmkRunState.class);
     }
 
     /** The last scheduling of the step's activity and its start: Temporal's attempt number and (test server) times. */

@@ -4,6 +4,8 @@ import io.cmkflow.standins.arm.ArmSimulator;
 import io.cmkflow.standins.arm.JournalEntry;
 import org.junit.jupiter.api.Test;
 
+import com.azure.core.credential.TokenRequestContext;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -45,7 +47,8 @@ class DevStandInsTest {
         HttpRequest request = HttpRequest.newBuilder(URI.create(sim.endpoint() + pathAndQuery.substring(1)))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body))
-                .header("Authorization", "Bearer local-test-token")
+                .header("Authorization", "Bearer " + sim.credential().getTokenSync(
+                        new TokenRequestContext().addScopes("https://management.azure.com/.default")).getToken())
                 .header("Content-Type", "application/json")
                 .build();
         return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();

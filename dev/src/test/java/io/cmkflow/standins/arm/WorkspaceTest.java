@@ -130,7 +130,9 @@ class WorkspaceTest {
         assertThatThrownBy(() -> create("ws-no-purge-protection", cmk))
                 .isInstanceOfSatisfying(ManagementException.class, e -> assertThat(e.getValue().getMessage())
                         .isEqualTo("CMK workspaces should have purge protection enabled on their CMK keyvault"));
-        assertThat(session.arm().state().workspace(SUBSCRIPTION, GROUP, "ws-no-purge-protection")).isEmpty();
+        // As in Azure, the workspace stays, Failed (a PUT provisions it again, a DELETE removes it).
+        assertThat(session.arm().state().workspace(SUBSCRIPTION, GROUP, "ws-no-purge-protection"))
+                .hasValueSatisfying(ws -> assertThat(ws.provisioningState()).isEqualTo("Failed"));
     }
 
     @Test

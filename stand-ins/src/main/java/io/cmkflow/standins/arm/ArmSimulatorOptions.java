@@ -24,8 +24,9 @@ import java.util.stream.Collectors;
  * @param host                        the name clients reach it by: null = {@code localhost}, listening on loopback
  *                                    only; a name (a compose service) = listening on every interface, that name in
  *                                    its URLs and certificate
- * @param roleAssignmentDelay         how long a new role assignment takes to apply (real Azure: up to minutes); until
- *                                    then the data plane and the workspace's key checks ignore it
+ * @param roleAssignmentDelay         the longest a new role assignment takes to apply (real Azure: up to minutes); each
+ *                                    draws its own time between half of this and all of it, and until then ARM's
+ *                                    authorization, the data plane and the workspace's key checks ignore it
  * @param tenantsWithoutCosmosDb      tenants (lower case) whose Microsoft Graph has no Azure Cosmos DB service
  *                                    principal, as in a tenant where Microsoft.DocumentDB was never registered
  * @param providerRegistrationDuration how long a registered provider stays {@code Registering} (real Azure: tens of

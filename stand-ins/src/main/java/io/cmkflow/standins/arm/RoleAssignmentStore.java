@@ -25,8 +25,13 @@ final class RoleAssignmentStore {
     private final Map<String, ObjectNode> byId = new LinkedHashMap<>();
     private final ResourceStore resources;
     private final RoleDefinitionStore roles;
-    /** How long after its creation an assignment starts to apply (real Azure takes up to minutes). */
+    /**
+     * How long after its creation an assignment may take to apply (real Azure: up to minutes); each new assignment
+     * draws its own time between half of it and all of it, as propagation varies in Azure.
+     */
     private final Duration delay;
+    /** When each assignment (by id key) starts to apply; one not listed (seeded, or loaded from a snapshot) applies. */
+    private final Map<String, Instant> appliesAt = new java.util.concurrent.ConcurrentHashMap<>();
 
     RoleAssignmentStore(ResourceStore resources, RoleDefinitionStore roles, Duration delay) {
         this.resources = resources;
@@ -45,6 +50,7 @@ final class RoleAssignmentStore {
 
     /** The removed assignment, or null. */
     ObjectNode delete(String scope, String name) {
+        appliesAt.remove(ResourceIds.key(id(scope, name)));
         return byId.remove(ResourceIds.key(id(scope, name)));
     }
 
@@ -83,6 +89,9 @@ final class RoleAssignmentStore {
         props.put("createdOn", Instant.now().toString());
         props.put("updatedOn", Instant.now().toString());
         byId.put(ResourceIds.key(id), assignment);
+        long halfMillis = delay.toMillis() / 2;
+        appliesAt.put(ResourceIds.key(id), Instant.now().plusMillis(halfMillis
+                + (halfMillis == 0 ? 0 : java.util.concurrent.ThreadLocalRandom.current().nextLong(delay.toMillis() - halfMillis + 1))));
         return new Saved(assignment, true);
     }
 
@@ -90,7 +99,7 @@ final class RoleAssignmentStore {
     void seed(String scope, String name, String roleGuid, String principalId) {
         Saved saved = create(scope, name, "/providers/Microsoft.Authorization/roleDefinitions/" + roleGuid, roleGuid,
                 principalId, "ServicePrincipal");
-        ((ObjectNode) saved.assignment().get("properties")).put("createdOn", Instant.now().minus(delay).minusSeconds(1).toString());
+        appliesAt.remove(ResourceIds.key(saved.assignment().get("id").asText()));
     }
 
     /**
@@ -124,8 +133,8 @@ final class RoleAssignmentStore {
     private boolean permitting(String scope, Set<String> lowerPrincipals, Predicate<RoleDefinition> permitted) {
         String lowerScope = ResourceIds.key(scope);
         Instant now = Instant.now();
-        return byId.values().stream().filter(a -> !Instant.parse(JsonDocuments.text(a, "properties", "createdOn"))
-                .plus(delay).isAfter(now)).anyMatch(a -> {
+        return byId.entrySet().stream().filter(e -> !appliesAt.getOrDefault(e.getKey(), Instant.MIN).isAfter(now))
+                .map(Map.Entry::getValue).anyMatch(a -> {
             String at = ResourceIds.key(JsonDocuments.text(a, "properties", "scope"));
             String principal = principal(a);
             boolean covers = at.equals("/") || lowerScope.equals(at) || lowerScope.startsWith(at + "/");

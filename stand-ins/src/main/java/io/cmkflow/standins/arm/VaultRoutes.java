@@ -99,7 +99,7 @@ final class VaultRoutes implements Route.Family {
         ObjectNode props = VaultRequests.requireProperties(body);
         String id = VaultStore.id(subscription, group, name);
         if ("recover".equalsIgnoreCase(JsonDocuments.text(props, "createMode"))) {
-            return ArmResponse.ok(vaults.recover(id, name, body.get("tags")));
+            return ArmResponse.ok(vaults.recover(id, name));
         }
         vaults.requireNameFree(id, name);
         VaultRequests.requireTenantAndSku(props);

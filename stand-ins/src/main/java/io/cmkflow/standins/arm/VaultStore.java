@@ -109,8 +109,11 @@ final class VaultStore {
         return new Saved(vault, current == null);
     }
 
-    /** Brings a soft-deleted vault (and its keys) back under {@code id}; {@code tags} replace its own when given. */
-    ObjectNode recover(String id, String name, JsonNode tags) {
+    /**
+     * Brings a soft-deleted vault (and its keys) back under {@code id} as it was: Azure's {@code createMode=recover}
+     * ignores the request's other properties and tags (change them with an update afterwards).
+     */
+    ObjectNode recover(String id, String name) {
         DeletedVault deleted = deletedByName.remove(name.toLowerCase(Locale.ROOT));
         if (deleted == null) {
             throw new ArmError(404, "ResourceNotFound", "No deleted vault named '" + name
@@ -121,9 +124,6 @@ final class VaultStore {
         ObjectNode recoveredProps = (ObjectNode) recovered.get("properties");
         recoveredProps.put("provisioningState", "Succeeded");
         recoveredProps.put("vaultUri", endpoints.vaultUri(name));
-        if (tags != null) {
-            recovered.set("tags", tags);
-        }
         keys.moveAll(deleted.vault().get("id").asText(), id);
         return resources.put(recovered);
     }

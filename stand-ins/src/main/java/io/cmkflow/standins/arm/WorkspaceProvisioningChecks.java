@@ -58,7 +58,10 @@ final class WorkspaceProvisioningChecks {
             return new ArmError(400, "BadRequest",
                     "CMK workspaces should have purge protection enabled on their CMK keyvault");
         }
-        String keyPrefix = JsonDocuments.text(vault, "properties", "vaultUri") + "keys/";
+        // Azure takes the key URL in either of its forms: with the default port, as Key Vault's management plane
+        // writes it (https://v.vault.azure.net:443/keys/...), or without, as its data plane does.
+        String keyPrefix = withoutDefaultPort(JsonDocuments.text(vault, "properties", "vaultUri")) + "keys/";
+        keyIdentifier = withoutDefaultPort(keyIdentifier);
         if (!keyIdentifier.regionMatches(true, 0, keyPrefix, 0, keyPrefix.length())) {
             return new ArmError(400, "KeyNotFound", "The key identifier '" + keyIdentifier + "' is not a key of the "
                     + "key vault '" + vaultId + "'.");
@@ -105,5 +108,9 @@ final class WorkspaceProvisioningChecks {
                     roleAssignments.permitsData(keyScope, Set.of(principal), ArmActions.keyDataAction(permission))));
         }
         return AccessPolicies.grantKeys(vault, principals, CMK_KEY_PERMISSIONS);
+    }
+
+    private static String withoutDefaultPort(String url) {
+        return url.replaceFirst("(?i)^(https://[^/:]+):443/", "$1/");
     }
 }

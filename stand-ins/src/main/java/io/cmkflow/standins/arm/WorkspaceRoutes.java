@@ -94,7 +94,7 @@ final class WorkspaceRoutes implements Route.Family {
         ObjectNode body = r.jsonBody();
         workspaces.requireNameNotReserved(id);
         ObjectNode current = workspaces.get(id);
-        if (current != null) {
+        if (current != null && !"Failed".equalsIgnoreCase(JsonDocuments.text(current, "properties", "provisioningState"))) {
             return ArmResponse.ok(workspaces.update(current, body));
         }
         String location = JsonDocuments.text(body, "location");

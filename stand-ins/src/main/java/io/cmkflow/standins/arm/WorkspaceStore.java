@@ -194,7 +194,8 @@ final class WorkspaceStore {
         ArmError planned = plannedFailuresByName.remove(name.toLowerCase(Locale.ROOT));
         ArmError failure = planned != null ? planned : checks.failure(workspace);
         if (failure != null) {
-            resources.remove(id);
+            // As in Azure, the workspace stays, Failed: a PUT provisions it again, a DELETE removes it.
+            JsonDocuments.objectAt(workspace, "properties").put("provisioningState", "Failed");
             operation.fail(failure);
             return;
         }
