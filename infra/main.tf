@@ -39,7 +39,8 @@ resource "azurerm_servicebus_queue" "status" {
   duplicate_detection_history_time_window = "PT5M"
 }
 
-# The identity cmkflow's replicas run as (DefaultAzureCredential: AZURE_CLIENT_ID names it).
+# The identity the worker replicas run as (DefaultAzureCredential: AZURE_CLIENT_ID names it): the custom roles in the
+# target subscriptions (role.tf) and Data Sender on the status queue (the runs' status events).
 resource "azurerm_user_assigned_identity" "workers" {
   name                = "${var.name}-workers"
   resource_group_name = azurerm_resource_group.cmkflow.name
@@ -47,14 +48,30 @@ resource "azurerm_user_assigned_identity" "workers" {
   tags                = var.tags
 }
 
-resource "azurerm_role_assignment" "receive_requests" {
+# The identity the intake replicas run as: they parse what anyone may send, so they get no Azure Resource Manager right
+# at all, only Data Receiver on the request queue and Data Sender on the status queue (rejections).
+resource "azurerm_user_assigned_identity" "intake" {
+  name                = "${var.name}-intake"
+  resource_group_name = azurerm_resource_group.cmkflow.name
+  location            = azurerm_resource_group.cmkflow.location
+  tags                = var.tags
+}
+
+resource "azurerm_role_assignment" "intake_receives_requests" {
   scope                = azurerm_servicebus_queue.requests.id
   role_definition_name = "Azure Service Bus Data Receiver"
-  principal_id         = azurerm_user_assigned_identity.workers.principal_id
+  principal_id         = azurerm_user_assigned_identity.intake.principal_id
   principal_type       = "ServicePrincipal"
 }
 
-resource "azurerm_role_assignment" "send_status" {
+resource "azurerm_role_assignment" "intake_sends_status" {
+  scope                = azurerm_servicebus_queue.status.id
+  role_definition_name = "Azure Service Bus Data Sender"
+  principal_id         = azurerm_user_assigned_identity.intake.principal_id
+  principal_type       = "ServicePrincipal"
+}
+
+resource "azurerm_role_assignment" "workers_send_status" {
   scope                = azurerm_servicebus_queue.status.id
   role_definition_name = "Azure Service Bus Data Sender"
   principal_id         = azurerm_user_assigned_identity.workers.principal_id

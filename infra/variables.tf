@@ -40,6 +40,16 @@ variable "target_subscription_ids" {
   }
 }
 
+variable "target_resource_group_ids" {
+  description = "Resource groups (ids) cmkflow provisions workspaces in, when cmkflow.azure.scope lists groups: the resource-groups role is assigned there instead of at the subscriptions. Empty: at each target subscription."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for id in var.target_resource_group_ids : can(regex("^/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[^/]+$", id))])
+    error_message = "target_resource_group_ids must be resource group ids: /subscriptions/{id}/resourceGroups/{name}."
+  }
+}
+
 variable "tags" {
   description = "Tags on every resource."
   type        = map(string)

@@ -23,15 +23,23 @@ import java.util.Map;
 import java.util.Optional;
 
 import static io.cmkflow.azure.WorkspaceStep.INSIGHTS_API_VERSION;
+import static io.cmkflow.azure.WorkspaceStep.LOGS_API_VERSION;
 
 /**
  * The workspace's storage account and Application Insights: the ones the request gives by id, or else ones created
  * under {@link WorkspaceStep}'s deterministic names with this run's tags, so a rerun finds them and undo deletes
- * only what carries those tags (never a given one).
+ * only what carries those tags (never a given one). An Application Insights the run creates is workspace-based: its
+ * data goes to a Log Analytics workspace the run creates beside it. Classic Application Insights is retired; a
+ * component created without {@code WorkspaceResourceId} makes Azure create a Log Analytics workspace of its own in a
+ * new resource group, which no undo would know of.
  */
 final class AssociatedResources {
 
     record Associated(String id, boolean created) {
+    }
+
+    /** Application Insights and the Log Analytics workspace behind it (null when the request gives its own component). */
+    record Insights(Associated component, Associated logs) {
     }
 
     private final AzureResourceManager azure;
@@ -75,27 +83,47 @@ final class AssociatedResources {
         return new Associated(poller.getFinalResult().id(), true);
     }
 
-    Associated ensureInsights(CmkRequest request, Ownership owner, PreexistingResources preexisting, Runnable heartbeat) {
+    Insights ensureInsights(CmkRequest request, Ownership owner, PreexistingResources preexisting, Runnable heartbeat) {
         String given = request.workspace().applicationInsightsId();
         if (given != null) {
             String id = ArmResourceId.parse(given).orElseThrow().id();
             GenericResourceInner component = ArmLookup.find(() -> resources.getById(id, INSIGHTS_API_VERSION))
                     .orElseThrow(() -> new AzureStepException(AzureFailure.nonRetryable("ApplicationInsightsNotFound",
                             "workspace.applicationInsightsId " + given + " does not exist")));
-            return new Associated(component.id(), false);
+            return new Insights(new Associated(component.id(), false), null);
         }
+        Associated logs = ensureLogs(request, owner, preexisting, heartbeat);
         String id = WorkspaceStep.applicationInsightsId(request);
         Optional<GenericResourceInner> existing = ArmLookup.find(() -> resources.getById(id, INSIGHTS_API_VERSION));
         if (existing.isPresent()) {
-            return found(existing.get().id(), existing.get().tags(), owner, preexisting);
+            return new Insights(found(existing.get().id(), existing.get().tags(), owner, preexisting), logs);
         }
         GenericResourceInner body = new GenericResourceInner().withKind("web")
-                .withProperties(Map.of("Application_Type", "web"))
+                .withProperties(Map.of("Application_Type", "web", "WorkspaceResourceId", logs.id(),
+                        "IngestionMode", "LogAnalytics"))
                 .withLocation(request.location())
                 .withTags(owner.tagsWith(request.tags()));
         SyncPoller<PollResult<GenericResourceInner>, GenericResourceInner> poller =
                 resources.beginCreateOrUpdateById(id, INSIGHTS_API_VERSION, body);
         polling.awaitCompletion("application insights " + id, heartbeat, poller);
+        GenericResourceInner created = poller.getFinalResult();
+        return new Insights(new Associated(created.id() != null ? created.id() : id, true), logs);
+    }
+
+    /** The Log Analytics workspace a created Application Insights stores its data in: this run's, under a fixed name. */
+    private Associated ensureLogs(CmkRequest request, Ownership owner, PreexistingResources preexisting, Runnable heartbeat) {
+        String id = WorkspaceStep.logAnalyticsWorkspaceId(request);
+        Optional<GenericResourceInner> existing = ArmLookup.find(() -> resources.getById(id, LOGS_API_VERSION));
+        if (existing.isPresent()) {
+            return found(existing.get().id(), existing.get().tags(), owner, preexisting);
+        }
+        GenericResourceInner body = new GenericResourceInner()
+                .withProperties(Map.of("sku", Map.of("name", "PerGB2018"), "retentionInDays", 30))
+                .withLocation(request.location())
+                .withTags(owner.tagsWith(request.tags()));
+        SyncPoller<PollResult<GenericResourceInner>, GenericResourceInner> poller =
+                resources.beginCreateOrUpdateById(id, LOGS_API_VERSION, body);
+        polling.awaitCompletion("log analytics workspace " + id, heartbeat, poller);
         GenericResourceInner created = poller.getFinalResult();
         return new Associated(created.id() != null ? created.id() : id, true);
     }
@@ -123,6 +151,12 @@ final class AssociatedResources {
             Optional<GenericResourceInner> component = ArmLookup.find(() -> resources.getById(id, INSIGHTS_API_VERSION));
             outcomes.add(undoOne(id, component.map(GenericResourceInner::tags), owner,
                     () -> resources.deleteById(id, INSIGHTS_API_VERSION)));
+            // After the component that sends it data. Azure keeps a deleted Log Analytics workspace recoverable for 14
+            // days; a rerun that creates it under the same name gets it back.
+            String logs = WorkspaceStep.logAnalyticsWorkspaceId(request);
+            Optional<GenericResourceInner> workspace = ArmLookup.find(() -> resources.getById(logs, LOGS_API_VERSION));
+            outcomes.add(undoOne(logs, workspace.map(GenericResourceInner::tags), owner,
+                    () -> resources.deleteById(logs, LOGS_API_VERSION)));
         }
         return outcomes;
     }

@@ -14,18 +14,19 @@ import java.util.Optional;
 
 /**
  * Step 1: the resource providers a CMK workspace needs are Registered in the subscription, including
- * Microsoft.Insights for the Application Insights component step 5 creates (left to the SDK, an unregistered
- * namespace costs a register-and-wait inside the workspace step).
+ * Microsoft.Insights and Microsoft.OperationalInsights for the workspace-based Application Insights step 5 creates
+ * (left to the SDK, an unregistered namespace costs a register-and-wait inside the workspace step).
  */
 public final class ProviderRegistrationStep {
 
     /**
-     * The five of Microsoft's CMK procedure, plus Microsoft.Insights: step 5 creates Application Insights when the
-     * request names none, and an unregistered namespace there made the SDK register it itself and wait 10 s+.
+     * The five of Microsoft's CMK procedure, plus Microsoft.Insights and Microsoft.OperationalInsights: step 5 creates
+     * Application Insights and the Log Analytics workspace it stores its data in when the request names none, and an
+     * unregistered namespace there made the SDK register it itself and wait 10 s+.
      */
     public static final List<String> NAMESPACES = List.of(
             "Microsoft.MachineLearningServices", "Microsoft.Storage", "Microsoft.KeyVault",
-            "Microsoft.DocumentDB", "Microsoft.Search", "Microsoft.Insights");
+            "Microsoft.DocumentDB", "Microsoft.Search", "Microsoft.Insights", "Microsoft.OperationalInsights");
     private static final String REGISTERED = "Registered";
     private static final String REGISTERING = "Registering";
 

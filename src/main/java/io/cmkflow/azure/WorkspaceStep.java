@@ -41,6 +41,8 @@ public final class WorkspaceStep {
     public static final String ML_API_VERSION = "2026-07-01";
     public static final String INSIGHTS_NAMESPACE = "microsoft.insights";
     public static final String INSIGHTS_API_VERSION = "2020-02-02";
+    static final String LOGS_NAMESPACE = "Microsoft.OperationalInsights";
+    static final String LOGS_API_VERSION = "2023-09-01";
     private static final Set<String> IN_PROGRESS = Set.of("creating", "updating", "accepted", "running", "deleting");
 
     private final AzureClients clients;
@@ -65,6 +67,12 @@ public final class WorkspaceStep {
 
     public static String applicationInsightsName(CmkRequest request) {
         return request.workspace().name() + "-insights";
+    }
+
+    /** The Log Analytics workspace behind the Application Insights a run creates: {@code <workspace>-logs}. */
+    public static String logAnalyticsWorkspaceId(CmkRequest request) {
+        return ArmResourceId.of(request.subscriptionId(), request.resourceGroup(), LOGS_NAMESPACE, "workspaces",
+                request.workspace().name() + "-logs");
     }
 
     public static String applicationInsightsId(CmkRequest request) {
@@ -99,11 +107,12 @@ public final class WorkspaceStep {
         }
         AssociatedResources associated = new AssociatedResources(azure, polling);
         // Independent of each other: made at the same time (after the workspace check, so a refused workspace creates neither).
-        Concurrently.Both<Associated, Associated> both = Concurrently.both(
+        Concurrently.Both<Associated, AssociatedResources.Insights> both = Concurrently.both(
                 () -> associated.ensureStorage(request, owner, preexisting, heartbeat),
                 () -> associated.ensureInsights(request, owner, preexisting, heartbeat));
         Associated storage = both.first();
-        Associated insights = both.second();
+        Associated insights = both.second().component();
+        Associated logs = both.second().logs();
 
         GenericResourceInner workspace;
         boolean created;
@@ -127,7 +136,7 @@ public final class WorkspaceStep {
             clients.managedGroups().remember(request.subscriptionId(), groupName(managedGroup), workspaceId);
         }
         return new WorkspaceOutcome(workspaceId, created, state, storage.id(), storage.created(), insights.id(),
-                insights.created(), managedGroup);
+                insights.created(), logs == null ? null : logs.id(), logs != null && logs.created(), managedGroup);
     }
 
     /**

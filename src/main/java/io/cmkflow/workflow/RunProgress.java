@@ -190,6 +190,9 @@ final class RunProgress {
             if (!workspace.applicationInsightsCreated()) {
                 ids.add(workspace.applicationInsightsId());
             }
+            if (workspace.logAnalyticsWorkspaceId() != null && !workspace.logAnalyticsWorkspaceCreated()) {
+                ids.add(workspace.logAnalyticsWorkspaceId());
+            }
         }
         return ids;
     }

@@ -65,6 +65,9 @@ record StepReport(Result result, String resourceId, List<String> created, Map<St
         if (w.applicationInsightsCreated() && w.applicationInsightsId() != null) {
             created.add(w.applicationInsightsId());
         }
+        if (w.logAnalyticsWorkspaceCreated() && w.logAnalyticsWorkspaceId() != null) {
+            created.add(w.logAnalyticsWorkspaceId());
+        }
         return new StepReport(w.created() ? Result.CREATED : Result.ADOPTED, w.workspaceId(), created,
                 known("workspaceId", w.workspaceId()), StatusMessages.createWorkspace(w, workspaceName, key));
     }

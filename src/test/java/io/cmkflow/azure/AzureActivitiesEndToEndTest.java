@@ -117,8 +117,8 @@ class AzureActivitiesEndToEndTest {
         assertThat(report.grant().alreadyPresent()).isFalse();
         assertThat(report.workspace().provisioningState()).isEqualTo("Succeeded");
         assertThat(report.managedGroup().resourceGroupName()).isEqualTo(report.workspace().serviceProvisionedResourceGroup());
-        assertThat(report.undo()).extracting(UndoOutcome::result).containsOnly(UndoOutcome.Result.DELETED).hasSize(6);
-        assertThat(report.undo().get(5).recoverableUntil()).isNotBlank();
+        assertThat(report.undo()).extracting(UndoOutcome::result).containsOnly(UndoOutcome.Result.DELETED).hasSize(7);
+        assertThat(report.undo().get(6).recoverableUntil()).isNotBlank();
         assertThat(azure.arm().state().resourcesIn(SUBSCRIPTION, GROUP)).hasSize(resourcesBefore);
         assertThat(azure.arm().state().resourceGroups()).hasSize(groupsBefore);
         assertThat(azure.arm().state().deletedVault("kv-e2e")).isPresent();

@@ -114,7 +114,8 @@ class ForgedActivityInputTest {
         KeyOutcome keyElsewhere = new KeyOutcome(ownVault.vaultId() + "/keys/cmk-forged", "cmk-forged",
                 "https://kv-finance.vault.azure.net/keys/cmk-forged", "https://kv-finance.vault.azure.net/keys/cmk-forged/1", false);
         WorkspaceOutcome otherWorkspace = new WorkspaceOutcome(ArmResourceId.of(SUBSCRIPTION, "rg-finance",
-                "Microsoft.MachineLearningServices", "workspaces", "mlw-finance"), false, "Succeeded", null, false, null, false, "rg-managed");
+                "Microsoft.MachineLearningServices", "workspaces", "mlw-finance"), false, "Succeeded", null, false, null, false, null, false,
+                "rg-managed");
 
         // The workspace step's check of its key (its ownership check, which comes first, is the next test's).
         assertThat(catchThrowable(() -> ActivityInputs.requireKey(request, ownVault, otherKey)))

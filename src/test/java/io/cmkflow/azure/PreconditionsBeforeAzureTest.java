@@ -58,7 +58,7 @@ class PreconditionsBeforeAzureTest {
                 "https://localhost/kv/kv-bad/", TestRequests.LOCATION, false, VaultOutcome.Disposition.CREATED);
         KeyOutcome key = new KeyOutcome("id", "cmk", "https://k", "https://k/1", true);
         KeyAccessOutcome grant = new KeyAccessOutcome(vault.vaultId(), "p", KeyAccessOutcome.Mode.ACCESS_POLICY, false, null);
-        WorkspaceOutcome ws = new WorkspaceOutcome("id", true, "Succeeded", "s", true, "a", true, "g");
+        WorkspaceOutcome ws = new WorkspaceOutcome("id", true, "Succeeded", "s", true, "a", true, "l", true, "g");
         AzureProvisioningActivities provisioning = new AzureProvisioningActivities(azure.clients(), CmkStack.FAST_POLLING, SCOPE);
         AzureCompensationActivities compensation = new AzureCompensationActivities(azure.clients(), CmkStack.FAST_POLLING, SCOPE,
                 (vaultId, own) -> { throw new AssertionError("a refused undo asked which runs are in flight"); });

@@ -37,11 +37,11 @@ class ProviderRegistrationStepTest {
 
         assertThat(first.namespaces()).containsExactlyElementsOf(ProviderRegistrationStep.NAMESPACES);
         assertThat(first.registeredNow()).containsExactlyInAnyOrder("Microsoft.MachineLearningServices",
-                "Microsoft.KeyVault", "Microsoft.DocumentDB", "Microsoft.Search", "Microsoft.Insights");
+                "Microsoft.KeyVault", "Microsoft.DocumentDB", "Microsoft.Search", "Microsoft.Insights", "Microsoft.OperationalInsights");
         for (String ns : ProviderRegistrationStep.NAMESPACES) {
             assertThat(azure.arm().state().providerState(FRESH_SUBSCRIPTION, ns).registrationState()).isEqualTo("Registered");
         }
-        assertThat(azure.arm().journal().byOperation("Providers_Register")).hasSize(5);
+        assertThat(azure.arm().journal().byOperation("Providers_Register")).hasSize(6);
         // One list read per round, never one read per namespace: the first look, then two rounds that see Registering
         // (the simulator answers it for two reads) and the one that sees all Registered.
         assertThat(azure.arm().journal().byOperation("Providers_Get")).isEmpty();

@@ -200,12 +200,14 @@ class WorkspaceStepTest {
 
         List<UndoOutcome> undo = step.undo(request, owner, NO_HEARTBEAT);
 
-        assertThat(undo).extracting(UndoOutcome::result).containsOnly(UndoOutcome.Result.DELETED).hasSize(3);
+        // The workspace, its storage account, its Application Insights and the Log Analytics workspace behind it.
+        assertThat(undo).extracting(UndoOutcome::result).containsOnly(UndoOutcome.Result.DELETED).hasSize(4);
         assertThat(azure.arm().journal().byOperation("Workspaces_Delete")).anySatisfy(d -> assertThat(d.query()).containsEntry("forceToPurge", "true"));
         assertThat(azure.arm().state().workspace(SUBSCRIPTION, GROUP, "ws-wsundo")).isEmpty();
         assertThat(azure.arm().state().softDeletedWorkspaces()).noneMatch(w -> w.name().equals("ws-wsundo"));
         assertThat(azure.arm().state().resource(run.workspace().storageAccountId())).isEmpty();
         assertThat(azure.arm().state().resource(run.workspace().applicationInsightsId())).isEmpty();
+        assertThat(azure.arm().state().resource(run.workspace().logAnalyticsWorkspaceId())).isEmpty();
         assertThat(azure.arm().state().resourceGroup(SUBSCRIPTION, managedGroup)).isEmpty();
         assertThat(azure.arm().state().refusedDeletes()).isEmpty();
 

@@ -154,7 +154,7 @@ class CmkWorkflowAgainstSimulatorTest {
                 .containsExactly(Result.CREATED, Result.CREATED, Result.CREATED, Result.CREATED, Result.VERIFIED);
         assertThat(result.resourcesCreated()).containsExactly(vaultId(), vaultId() + "/keys/" + keyName(),
                 vaultId() + "#accessPolicy/" + COSMOS_DB, workspaceId(),
-                storageId(), insightsId());
+                storageId(), insightsId(), logsId());
 
         ArmState azure = sim.state();
         ArmState.VaultView vault = azure.vault(SUBSCRIPTION, GROUP, vaultName()).orElseThrow();
@@ -176,6 +176,10 @@ class CmkWorkflowAgainstSimulatorTest {
         assertThat(result.outcomes().managedGroup().resourceGroupName()).isEqualTo(workspace.managedResourceGroup());
         assertThat(azure.resource(storageId())).isPresent();
         assertThat(azure.resource(insightsId())).isPresent();
+        assertThat(azure.resource(insightsId()).orElseThrow().document().path("properties").path("WorkspaceResourceId").asText())
+                .as("workspace-based: its data goes to the run's own Log Analytics workspace").isEqualToIgnoringCase(logsId());
+        assertThat(azure.resourceGroups()).as("no resource group Azure would make for a classic component")
+                .noneMatch(group -> group.name().startsWith("DefaultResourceGroup-"));
 
         assertThat(undoCalls()).isEmpty();
         assertThat(sim.journal().where(e -> e.status() >= 400 && !isLookupMiss(e) && !isKeyVaultChallenge(e))).isEmpty();
@@ -491,14 +495,15 @@ class CmkWorkflowAgainstSimulatorTest {
         assertThat(state.steps().get(CmkStep.CREATE_KEY_VAULT.ordinal()).result()).isEqualTo(Result.ADOPTED);
         assertThat(state.steps().get(CmkStep.CREATE_KEY.ordinal()).result()).isEqualTo(Result.ADOPTED);
         assertThat(state.steps().get(CmkStep.GRANT_COSMOS_DB_KEY_ACCESS.ordinal()).result()).isEqualTo(Result.SKIPPED);
-        assertThat(state.resourcesCreated()).containsExactly(workspaceId(), storageId(), insightsId());
+        assertThat(state.resourcesCreated()).containsExactly(workspaceId(), storageId(), insightsId(), logsId());
         assertThat(state.compensation()).extracting(CmkRunState.UndoRecord::action, CmkRunState.UndoRecord::result)
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple("deleteWorkspace", UndoResult.DONE),
                         org.assertj.core.groups.Tuple.tuple("removeCosmosDbKeyAccess", UndoResult.SKIPPED),
                         org.assertj.core.groups.Tuple.tuple("deleteKey", UndoResult.SKIPPED),
                         org.assertj.core.groups.Tuple.tuple("deleteKeyVault", UndoResult.SKIPPED));
-        assertThat(undoCalls()).containsExactly("Workspaces_Delete", "StorageAccounts_Delete", "Components_Delete");
+        assertThat(undoCalls()).containsExactly("Workspaces_Delete", "StorageAccounts_Delete", "Components_Delete",
+                "LogAnalyticsWorkspaces_Delete");
         assertThat(sim.state().vault(SUBSCRIPTION, GROUP, seeded.name())).hasValue(seeded);
         assertThat(sim.state().key(seeded.id(), keyName())).hasValue(seededKey);
         assertThat(sim.journal().writes()).noneMatch(e -> e.path().toLowerCase().contains(seeded.name().toLowerCase()));
@@ -552,7 +557,7 @@ class CmkWorkflowAgainstSimulatorTest {
         }
         if (step.number() >= CmkStep.CREATE_WORKSPACE.number()) {
             // Storage and Application Insights are made inside step 5, before the workspace PUT.
-            expected.addAll(List.of("StorageAccounts_Delete", "Components_Delete"));
+            expected.addAll(List.of("StorageAccounts_Delete", "Components_Delete", "LogAnalyticsWorkspaces_Delete"));
         }
         if (createdThrough >= CmkStep.GRANT_COSMOS_DB_KEY_ACCESS.number()) {
             expected.add("Vaults_UpdateAccessPolicy/remove");
@@ -589,6 +594,7 @@ class CmkWorkflowAgainstSimulatorTest {
         assertThat(azure.softDeletedWorkspaces()).noneMatch(w -> w.name().equals(workspaceName()));
         assertThat(azure.resource(storageId())).isEmpty();
         assertThat(azure.resource(insightsId())).isEmpty();
+        assertThat(azure.resource(logsId())).isEmpty();
 
         CmkRunState state = queryState();
         assertThat(state.compensation()).extracting(CmkRunState.UndoRecord::result).doesNotContain(UndoResult.FAILED);
@@ -738,6 +744,11 @@ class CmkWorkflowAgainstSimulatorTest {
     private String insightsId() {
         return "/subscriptions/" + SUBSCRIPTION + "/resourceGroups/" + GROUP + "/providers/microsoft.insights/components/"
                 + workspaceName() + "-insights";
+    }
+
+    private String logsId() {
+        return "/subscriptions/" + SUBSCRIPTION + "/resourceGroups/" + GROUP + "/providers/Microsoft.OperationalInsights/workspaces/"
+                + workspaceName() + "-logs";
     }
 
     private WorkflowStub stub() {

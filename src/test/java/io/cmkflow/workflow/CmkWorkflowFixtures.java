@@ -35,6 +35,7 @@ final class CmkWorkflowFixtures {
     static final String WORKSPACE_ID = RG_ID + "/providers/Microsoft.MachineLearningServices/workspaces/ws-Cmk";
     static final String STORAGE_ID = RG_ID + "/providers/Microsoft.Storage/storageAccounts/stwscmk";
     static final String INSIGHTS_ID = RG_ID + "/providers/Microsoft.Insights/components/ai-ws-cmk";
+    static final String LOGS_ID = RG_ID + "/providers/Microsoft.OperationalInsights/workspaces/ws-cmk-logs";
     static final String MANAGED_GROUP = "azureml-rg-ws-cmk_0d9c8b7a";
     static final String MANAGED_GROUP_ID = "/subscriptions/" + SUBSCRIPTION + "/resourceGroups/" + MANAGED_GROUP;
 
@@ -75,7 +76,7 @@ final class CmkWorkflowFixtures {
     }
 
     static WorkspaceOutcome workspace() {
-        return new WorkspaceOutcome(WORKSPACE_ID, true, "Succeeded", STORAGE_ID, true, INSIGHTS_ID, true, MANAGED_GROUP);
+        return new WorkspaceOutcome(WORKSPACE_ID, true, "Succeeded", STORAGE_ID, true, INSIGHTS_ID, true, LOGS_ID, true, MANAGED_GROUP);
     }
 
     static ManagedGroupOutcome managedGroup() {

@@ -54,7 +54,7 @@ class HappyPathWorkflowTest extends WorkflowTestRun {
                 .containsExactly(Result.CREATED, Result.CREATED, Result.CREATED, Result.CREATED, Result.CREATED, Result.VERIFIED);
         assertThat(result.steps()).extracting(CmkRunState.StepState::attempts).containsOnly(1);
         assertThat(result.resourcesCreated()).containsExactly(VAULT_ID, KEY_ID,
-                VAULT_ID + "#accessPolicy/" + AzureCloud.PUBLIC.cosmosDbApplicationId(), WORKSPACE_ID, STORAGE_ID, INSIGHTS_ID);
+                VAULT_ID + "#accessPolicy/" + AzureCloud.PUBLIC.cosmosDbApplicationId(), WORKSPACE_ID, STORAGE_ID, INSIGHTS_ID, LOGS_ID);
         assertThat(result.outcomes().managedGroup().resourceGroupName()).isEqualTo(MANAGED_GROUP);
         assertThat(result.compensation()).isEmpty();
         assertThat(result.lastError()).isNull();

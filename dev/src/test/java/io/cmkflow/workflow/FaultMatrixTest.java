@@ -150,7 +150,7 @@ class FaultMatrixTest {
 
     /** What a run that succeeded made in the resource group (its managed group is a group of its own). */
     static final List<String> PROVISIONED = List.of("Microsoft.KeyVault/vaults", "Microsoft.MachineLearningServices/workspaces",
-            "Microsoft.Storage/storageAccounts", "microsoft.insights/components");
+            "Microsoft.OperationalInsights/workspaces", "Microsoft.Storage/storageAccounts", "microsoft.insights/components");
 
     static Designed succeeded(int attempts) {
         return new Designed(CmkStatus.Succeeded, attempts, null, null, PROVISIONED);

@@ -158,6 +158,39 @@ class ArmAuthorizationTest {
     }
 
     @Test
+    void anAbacConditionOnAnAssignmentLimitsTheRolesItMayAssign() throws Exception {
+        String condition = "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR"
+                + " (@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {"
+                + BuiltInRoles.READER + "}))";
+        sim.state().roleAssignment(GROUP_A, BuiltInRoles.OWNER, principal, condition);
+        String assignments = GROUP_A + "/providers/Microsoft.Authorization/roleAssignments/";
+
+        HttpResponse<String> reader = send("PUT", assignments + UUID.randomUUID() + "?api-version=2022-04-01",
+                assignment(BuiltInRoles.READER), principal);
+        HttpResponse<String> owner = send("PUT", assignments + UUID.randomUUID() + "?api-version=2022-04-01",
+                assignment(BuiltInRoles.OWNER), principal);
+        HttpResponse<String> otherActions = send("GET", GROUP_A + "/providers/Microsoft.KeyVault/vaults/kv-abac" + VAULTS_API, null, principal);
+        HttpResponse<String> unknownForm = send("PUT", assignments + UUID.randomUUID() + "?api-version=2022-04-01",
+                "{\"properties\":{\"roleDefinitionId\":\"/providers/Microsoft.Authorization/roleDefinitions/" + BuiltInRoles.READER
+                        + "\",\"principalId\":\"" + principal + "\",\"condition\":\"@Principal[x] StringEquals 'y'\"}}",
+                SimulatedDirectory.CALLER_OBJECT_ID);
+
+        assertThat(reader.statusCode()).isEqualTo(201);
+        assertThat(owner.statusCode()).isEqualTo(403);
+        assertThat(JSON.readTree(owner.body()).path("error").path("message").asText())
+                .contains("has an authorization with ABAC condition that is not fulfilled to perform action"
+                        + " 'Microsoft.Authorization/roleAssignments/write'");
+        assertThat(otherActions.statusCode()).as("the condition restricts role assignment writes only").isEqualTo(404);
+        assertThat(unknownForm.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(unknownForm.body()).path("error").path("code").asText()).isEqualTo("InvalidConditionExpression");
+    }
+
+    private String assignment(String role) {
+        return "{\"properties\":{\"roleDefinitionId\":\"/providers/Microsoft.Authorization/roleDefinitions/" + role
+                + "\",\"principalId\":\"" + UUID.randomUUID() + "\",\"principalType\":\"ServicePrincipal\"}}";
+    }
+
+    @Test
     void rolePatternsMatchAsArmMatchesThem() {
         assertThat(RoleDefinition.matches("*/read", "Microsoft.KeyVault/vaults/read")).isTrue();
         assertThat(RoleDefinition.matches("*/read", "Microsoft.KeyVault/vaults/write")).isFalse();

@@ -2,8 +2,13 @@ package io.cmkflow.standins.arm;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * ARM's authorization of a management-plane request: the caller (the token's {@code oid}) must hold a role that permits
@@ -34,11 +39,15 @@ final class ArmAuthorization {
             return new ArmError(401, "InvalidAuthenticationToken", "The access token is invalid.");
         }
         request.actions.add(action);
-        if (!assignments.permits(request.path, caller.objectId(), action)) {
+        RoleAssignmentStore.Verdict verdict = assignments.permits(request.path, caller.objectId(), action,
+                requestAttributes(request), resourceAttributes(request));
+        if (verdict != RoleAssignmentStore.Verdict.PERMITTED) {
+            String why = verdict == RoleAssignmentStore.Verdict.CONDITION_NOT_FULFILLED
+                    ? "' has an authorization with ABAC condition that is not fulfilled to perform action '"
+                    : "' does not have authorization to perform action '";
             return new ArmError(403, "AuthorizationFailed", "The client '" + client(caller) + "' with object id '"
-                    + caller.objectId() + "' does not have authorization to perform action '" + action + "' over scope '"
-                    + request.path + "' or the scope is invalid. If access was recently granted, please refresh your"
-                    + " credentials.");
+                    + caller.objectId() + why + action + "' over scope '" + request.path + "' or the scope is invalid."
+                    + " If access was recently granted, please refresh your credentials.");
         }
         for (String identity : linkedIdentities(request)) {
             request.actions.add(ArmActions.ASSIGN_IDENTITY);
@@ -51,6 +60,41 @@ final class ArmAuthorization {
             }
         }
         return null;
+    }
+
+    /** What an ABAC condition reads of a role assignment being written ({@code @Request}): its body's properties. */
+    private static Map<String, String> requestAttributes(ArmRequest request) {
+        if (!"PUT".equalsIgnoreCase(request.method) || !request.path.toLowerCase(Locale.ROOT)
+                .contains("/providers/microsoft.authorization/roleassignments/")) {
+            return Map.of();
+        }
+        try {
+            return attributes(JsonDocuments.MAPPER.readTree(request.body == null ? "{}" : request.body).path("properties"));
+        } catch (java.io.IOException notJson) {
+            return Map.of();
+        }
+    }
+
+    /** What an ABAC condition reads of the role assignment a DELETE removes ({@code @Resource}). */
+    private Map<String, String> resourceAttributes(ArmRequest request) {
+        if (!"DELETE".equalsIgnoreCase(request.method)) {
+            return Map.of();
+        }
+        ObjectNode existing = assignments.byPath(request.path);
+        return existing == null ? Map.of() : attributes(existing.path("properties"));
+    }
+
+    private static Map<String, String> attributes(JsonNode properties) {
+        Map<String, String> attributes = new HashMap<>();
+        String role = JsonDocuments.text(properties, "roleDefinitionId");
+        if (role != null) {
+            attributes.put("roledefinitionid", ResourceIds.name(role));
+        }
+        if (JsonDocuments.text(properties, "principalId") != null) {
+            attributes.put("principalid", JsonDocuments.text(properties, "principalId"));
+        }
+        attributes.put("principaltype", properties.path("principalType").asText("ServicePrincipal"));
+        return attributes;
     }
 
     /** The user-assigned identities a PUT or PATCH body puts on its resource ({@code identity.userAssignedIdentities}). */

@@ -78,7 +78,7 @@ public final class ArmState {
     final RoleDefinitionStore roleDefinitionStore = new RoleDefinitionStore();
     final RoleAssignmentStore roleAssignmentStore;
     final StorageAccountStore storageAccountStore = new StorageAccountStore(resourceStore);
-    final GenericResourceStore genericResourceStore = new GenericResourceStore(resourceStore);
+    final GenericResourceStore genericResourceStore = new GenericResourceStore(resourceStore, groupStore);
     final ManagedResourceGroups managedGroups = new ManagedResourceGroups(groupStore, resourceStore);
     final LongRunningOperations operations = new LongRunningOperations(this, this::changed);
     final WorkspaceStore workspaceStore;
@@ -145,7 +145,7 @@ public final class ArmState {
     void grantCaller(RoleDefinition role) {
         roleDefinitionStore.define(role);
         roleAssignmentStore.seed("/", UUID.nameUUIDFromBytes(("caller|" + role.id()).getBytes(StandardCharsets.UTF_8))
-                .toString(), role.id(), SimulatedDirectory.CALLER_OBJECT_ID);
+                .toString(), role.id(), SimulatedDirectory.CALLER_OBJECT_ID, null);
     }
 
     /**
@@ -160,9 +160,14 @@ public final class ArmState {
 
     /** Seeds an assignment of the role {@code roleGuid} to {@code principalId} at {@code scope}, applying at once. */
     public synchronized ArmState roleAssignment(String scope, String roleGuid, String principalId) {
+        return roleAssignment(scope, roleGuid, principalId, null);
+    }
+
+    /** As {@link #roleAssignment(String, String, String)}, with an ABAC {@code condition} (version 2.0) on it. */
+    public synchronized ArmState roleAssignment(String scope, String roleGuid, String principalId, String condition) {
         roleAssignmentStore.seed(scope, UUID.nameUUIDFromBytes((scope.toLowerCase(java.util.Locale.ROOT) + "|" + roleGuid
                 + "|" + principalId).getBytes(StandardCharsets.UTF_8)).toString(), roleGuid.toLowerCase(java.util.Locale.ROOT),
-                principalId);
+                principalId, condition);
         changed();
         return this;
     }

@@ -13,9 +13,11 @@ final class GenericResourceStore {
     }
 
     private final ResourceStore resources;
+    private final ResourceGroupStore groups;
 
-    GenericResourceStore(ResourceStore resources) {
+    GenericResourceStore(ResourceStore resources, ResourceGroupStore groups) {
         this.resources = resources;
+        this.groups = groups;
     }
 
     /** Stores the requested resource as {@code type}; a replace keeps the location and what Azure generated. */
@@ -40,8 +42,44 @@ final class GenericResourceStore {
                 ComponentDocuments.copyGenerated(current, resource);
             }
             ComponentDocuments.complete(resource);
+            logsOf(id, resource);
         }
         return new Saved(resources.put(resource), current == null);
+    }
+
+    /**
+     * The Log Analytics workspace a component stores its data in. Classic Application Insights is retired: a component
+     * created without {@code WorkspaceResourceId} gets a workspace Azure makes for it, {@code DefaultWorkspace-...} in
+     * a new group {@code DefaultResourceGroup-...}; one named must exist.
+     */
+    private void logsOf(String componentId, ObjectNode component) {
+        ObjectNode props = JsonDocuments.objectAt(component, "properties");
+        String named = JsonDocuments.text(props, "WorkspaceResourceId");
+        if (named != null) {
+            if (resources.get(named) == null) {
+                throw ArmError.badRequest("InvalidWorkspaceResourceId", "The Log Analytics workspace '" + named
+                        + "' does not exist.");
+            }
+        } else {
+            String subscription = ResourceIds.after(componentId, "subscriptions");
+            String location = JsonDocuments.text(component, "location");
+            String group = "DefaultResourceGroup-" + location;
+            String name = "DefaultWorkspace-" + subscription + "-" + location;
+            groups.ensure(subscription, group, location);
+            String logs = ResourceIds.resource(subscription, group, "Microsoft.OperationalInsights", "workspaces", name);
+            if (resources.get(logs) == null) {
+                ObjectNode workspace = JsonDocuments.object();
+                workspace.put("id", logs);
+                workspace.put("name", name);
+                workspace.put("type", "Microsoft.OperationalInsights/workspaces");
+                workspace.put("location", location);
+                workspace.putObject("tags");
+                workspace.putObject("properties").put("provisioningState", "Succeeded");
+                resources.put(workspace);
+            }
+            props.put("WorkspaceResourceId", logs);
+        }
+        props.put("IngestionMode", "LogAnalytics");
     }
 
     ObjectNode patch(String id, String type, JsonNode request) {

@@ -55,6 +55,7 @@ final class GenericRoutes implements Route.Family {
     private static String operationFamily(String type) {
         return switch (type.toLowerCase(Locale.ROOT)) {
             case "microsoft.insights/components" -> "Components";
+            case "microsoft.operationalinsights/workspaces" -> "LogAnalyticsWorkspaces";
             case "microsoft.documentdb/databaseaccounts" -> "DatabaseAccounts";
             case "microsoft.search/searchservices" -> "Services";
             case "microsoft.managedidentity/userassignedidentities" -> "UserAssignedIdentities";

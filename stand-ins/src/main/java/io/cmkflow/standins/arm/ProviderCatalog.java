@@ -27,6 +27,8 @@ final class ProviderCatalog {
                 "checkNameAvailability", List.of("2025-01-01", "2024-01-01")));
         NAMESPACES.put("microsoft.insights", types(
                 "components", List.of("2020-02-02", "2015-05-01")));
+        NAMESPACES.put("Microsoft.OperationalInsights", types(
+                "workspaces", List.of("2023-09-01", "2022-10-01")));
         NAMESPACES.put("Microsoft.DocumentDB", types(
                 "databaseAccounts", List.of("2024-11-15", "2024-08-15")));
         NAMESPACES.put("Microsoft.Search", types(

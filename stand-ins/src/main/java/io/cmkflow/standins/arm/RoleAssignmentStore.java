@@ -22,6 +22,14 @@ final class RoleAssignmentStore {
     record Saved(ObjectNode assignment, boolean created) {
     }
 
+    /** What the caller's assignments say about an action. */
+    enum Verdict {
+        PERMITTED,
+        /** An assignment's role permits it, but the assignment's condition does not. */
+        CONDITION_NOT_FULFILLED,
+        NOT_PERMITTED
+    }
+
     private final Map<String, ObjectNode> byId = new LinkedHashMap<>();
     private final ResourceStore resources;
     private final RoleDefinitionStore roles;
@@ -48,6 +56,11 @@ final class RoleAssignmentStore {
         return byId.get(ResourceIds.key(id(scope, name)));
     }
 
+    /** The assignment whose id is {@code path}, or null. */
+    ObjectNode byPath(String path) {
+        return byId.get(ResourceIds.key(path));
+    }
+
     /** The removed assignment, or null. */
     ObjectNode delete(String scope, String name) {
         appliesAt.remove(ResourceIds.key(id(scope, name)));
@@ -56,7 +69,10 @@ final class RoleAssignmentStore {
 
     /** Assigns the role ({@code roleGuid} lower case) at a scope, which must exist when it is a resource. */
     Saved create(String scope, String name, String roleDefinitionId, String roleGuid, String principalId,
-                 String principalType) {
+                 String principalType, String condition) {
+        if (condition != null) {
+            RoleCondition.parse(condition);
+        }
         if (scope.contains("/providers/") && !resources.exists(scope)) {
             throw new ArmError(404, "ResourceNotFound", "The scope '" + scope + "' does not exist.");
         }
@@ -86,6 +102,10 @@ final class RoleAssignmentStore {
         props.put("principalId", principalId);
         props.put("principalType", principalType);
         props.put("scope", scope);
+        if (condition != null) {
+            props.put("condition", condition);
+            props.put("conditionVersion", "2.0");
+        }
         props.put("createdOn", Instant.now().toString());
         props.put("updatedOn", Instant.now().toString());
         byId.put(ResourceIds.key(id), assignment);
@@ -96,9 +116,9 @@ final class RoleAssignmentStore {
     }
 
     /** Seeds an assignment that applies at once (no propagation delay), as one made long before the simulator started. */
-    void seed(String scope, String name, String roleGuid, String principalId) {
+    void seed(String scope, String name, String roleGuid, String principalId, String condition) {
         Saved saved = create(scope, name, "/providers/Microsoft.Authorization/roleDefinitions/" + roleGuid, roleGuid,
-                principalId, "ServicePrincipal");
+                principalId, "ServicePrincipal", condition);
         appliesAt.remove(ResourceIds.key(saved.assignment().get("id").asText()));
     }
 
@@ -122,7 +142,23 @@ final class RoleAssignmentStore {
      * it, by an assignment that already applies (see {@link ArmSimulatorOptions#roleAssignmentDelay()}).
      */
     boolean permits(String scope, String principal, String action) {
-        return permitting(scope, Set.of(principal.toLowerCase(Locale.ROOT)), role -> role.permits(action));
+        return permits(scope, principal, action, Map.of(), Map.of()) == Verdict.PERMITTED;
+    }
+
+    /**
+     * As {@link #permits(String, String, String)}, with the attributes an assignment's ABAC condition reads: those of
+     * the request ({@code @Request}) and of the resource it acts on ({@code @Resource}), by lower-case name.
+     */
+    Verdict permits(String scope, String principal, String action, Map<String, String> request, Map<String, String> resource) {
+        List<ObjectNode> granting = applying(scope, Set.of(principal.toLowerCase(Locale.ROOT)), role -> role.permits(action));
+        if (granting.isEmpty()) {
+            return Verdict.NOT_PERMITTED;
+        }
+        boolean fulfilled = granting.stream().anyMatch(a -> {
+            String condition = JsonDocuments.text(a, "properties", "condition");
+            return condition == null || RoleCondition.parse(condition).allows(action, request, resource);
+        });
+        return fulfilled ? Verdict.PERMITTED : Verdict.CONDITION_NOT_FULFILLED;
     }
 
     /** As {@link #permits} for a data action (Key Vault's data plane on an RBAC vault), for any of {@code principals}. */
@@ -131,16 +167,21 @@ final class RoleAssignmentStore {
     }
 
     private boolean permitting(String scope, Set<String> lowerPrincipals, Predicate<RoleDefinition> permitted) {
+        return !applying(scope, lowerPrincipals, permitted).isEmpty();
+    }
+
+    /** The applied assignments of these principals at {@code scope} or above whose role satisfies {@code permitted}. */
+    private List<ObjectNode> applying(String scope, Set<String> lowerPrincipals, Predicate<RoleDefinition> permitted) {
         String lowerScope = ResourceIds.key(scope);
         Instant now = Instant.now();
         return byId.entrySet().stream().filter(e -> !appliesAt.getOrDefault(e.getKey(), Instant.MIN).isAfter(now))
-                .map(Map.Entry::getValue).anyMatch(a -> {
+                .map(Map.Entry::getValue).filter(a -> {
             String at = ResourceIds.key(JsonDocuments.text(a, "properties", "scope"));
             String principal = principal(a);
             boolean covers = at.equals("/") || lowerScope.equals(at) || lowerScope.startsWith(at + "/");
             return covers && principal != null && lowerPrincipals.contains(principal.toLowerCase(Locale.ROOT))
                     && roles.find(role(a)).filter(permitted).isPresent();
-        });
+        }).toList();
     }
 
     List<ArmState.RoleAssignmentView> views() {

@@ -1,7 +1,9 @@
 package io.cmkflow.standins.arm;
 
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -38,14 +40,48 @@ public record RoleDefinition(String id, String roleName, String type, List<Strin
     }
 
     /**
-     * The custom role an {@code azurerm_role_definition} declares in Terraform: its {@code permissions} block's
-     * {@code actions}, {@code not_actions}, {@code data_actions} and {@code not_data_actions} lists, under an id derived
-     * from {@code roleName} (a custom role's id is whatever its creator chose).
+     * The custom roles a Terraform file's {@code azurerm_role_definition} resources declare, as one role: the union of
+     * their {@code permissions} blocks' {@code actions}, {@code not_actions}, {@code data_actions} and
+     * {@code not_data_actions} lists, under an id derived from {@code roleName} (a custom role's id is whatever its
+     * creator chose). What a principal holding all of them may do.
      */
     public static RoleDefinition fromTerraform(String roleName, String hcl) {
+        return fromBlocks(roleName, roleBlocks(hcl).values().stream().toList());
+    }
+
+    /** The one role the {@code azurerm_role_definition} named {@code resource} declares (see {@link #fromTerraform(String, String)}). */
+    public static RoleDefinition fromTerraform(String roleName, String hcl, String resource) {
+        String block = roleBlocks(hcl).get(resource);
+        if (block == null) {
+            throw new IllegalArgumentException("no azurerm_role_definition \"" + resource + "\" in the Terraform given");
+        }
+        return fromBlocks(roleName, List.of(block));
+    }
+
+    private static RoleDefinition fromBlocks(String roleName, List<String> blocks) {
         return new RoleDefinition(UUID.nameUUIDFromBytes(roleName.getBytes(StandardCharsets.UTF_8)).toString(), roleName,
-                "CustomRole", list(hcl, "actions"), list(hcl, "not_actions"), list(hcl, "data_actions"),
-                list(hcl, "not_data_actions"));
+                "CustomRole", lists(blocks, "actions"), lists(blocks, "not_actions"), lists(blocks, "data_actions"),
+                lists(blocks, "not_data_actions"));
+    }
+
+    /** Each {@code azurerm_role_definition} resource's body, by resource name, in file order. */
+    private static Map<String, String> roleBlocks(String hcl) {
+        Map<String, String> blocks = new LinkedHashMap<>();
+        Matcher start = Pattern.compile("resource\\s+\"azurerm_role_definition\"\\s+\"([^\"]+)\"\\s*\\{").matcher(hcl);
+        while (start.find()) {
+            int depth = 1;
+            int i = start.end();
+            while (i < hcl.length() && depth > 0) {
+                char c = hcl.charAt(i++);
+                depth += c == '{' ? 1 : c == '}' ? -1 : 0;
+            }
+            blocks.put(start.group(1), hcl.substring(start.end(), i));
+        }
+        return blocks;
+    }
+
+    private static List<String> lists(List<String> blocks, String name) {
+        return blocks.stream().flatMap(block -> list(block, name).stream()).distinct().toList();
     }
 
     /** Whether this role permits the management-plane {@code action}. */

@@ -104,7 +104,8 @@ final class RoleRoutes implements Route.Family {
                     + roleGuid + "' does not exist.");
         }
         RoleAssignmentStore.Saved saved = assignments.create(scope, name, roleDefinitionId, roleGuid, principalId,
-                body.path("properties").path("principalType").asText("ServicePrincipal"));
+                body.path("properties").path("principalType").asText("ServicePrincipal"),
+                JsonDocuments.text(body, "properties", "condition"));
         return saved.created() ? ArmResponse.status(201, saved.assignment()) : ArmResponse.ok(saved.assignment());
     }
 
