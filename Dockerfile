@@ -21,7 +21,9 @@ COPY --from=build /src/product/target/cmkflow.jar /app/cmkflow.jar
 USER 10001
 # 8080: the operator REST API; 8081: management (/health, /health/liveness, /health/readiness).
 EXPOSE 8080 8081
+# Liveness, not readiness: a Temporal or Service Bus outage makes every replica unready, and restarting them for it
+# would not help (orchestrators route by readiness; they restart by liveness).
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
-    CMD curl --silent --fail http://localhost:8081/health/readiness >/dev/null || exit 1
+    CMD curl --silent --fail http://localhost:8081/health/liveness >/dev/null || exit 1
 ENTRYPOINT ["java", "-jar", "/app/cmkflow.jar"]
 CMD ["serve"]

@@ -93,37 +93,35 @@ final class AssociatedResources {
             return new Insights(new Associated(component.id(), false), null);
         }
         Associated logs = ensureLogs(request, owner, preexisting, heartbeat);
-        String id = WorkspaceStep.applicationInsightsId(request);
-        Optional<GenericResourceInner> existing = ArmLookup.find(() -> resources.getById(id, INSIGHTS_API_VERSION));
-        if (existing.isPresent()) {
-            return new Insights(found(existing.get().id(), existing.get().tags(), owner, preexisting), logs);
-        }
-        GenericResourceInner body = new GenericResourceInner().withKind("web")
+        GenericResourceInner component = new GenericResourceInner().withKind("web")
                 .withProperties(Map.of("Application_Type", "web", "WorkspaceResourceId", logs.id(),
                         "IngestionMode", "LogAnalytics"))
                 .withLocation(request.location())
                 .withTags(owner.tagsWith(request.tags()));
-        SyncPoller<PollResult<GenericResourceInner>, GenericResourceInner> poller =
-                resources.beginCreateOrUpdateById(id, INSIGHTS_API_VERSION, body);
-        polling.awaitCompletion("application insights " + id, heartbeat, poller);
-        GenericResourceInner created = poller.getFinalResult();
-        return new Insights(new Associated(created.id() != null ? created.id() : id, true), logs);
+        return new Insights(ensureNamed(WorkspaceStep.applicationInsightsId(request), INSIGHTS_API_VERSION,
+                "application insights", component, owner, preexisting, heartbeat), logs);
     }
 
     /** The Log Analytics workspace a created Application Insights stores its data in: this run's, under a fixed name. */
     private Associated ensureLogs(CmkRequest request, Ownership owner, PreexistingResources preexisting, Runnable heartbeat) {
-        String id = WorkspaceStep.logAnalyticsWorkspaceId(request);
-        Optional<GenericResourceInner> existing = ArmLookup.find(() -> resources.getById(id, LOGS_API_VERSION));
-        if (existing.isPresent()) {
-            return found(existing.get().id(), existing.get().tags(), owner, preexisting);
-        }
-        GenericResourceInner body = new GenericResourceInner()
+        GenericResourceInner workspace = new GenericResourceInner()
                 .withProperties(Map.of("sku", Map.of("name", "PerGB2018"), "retentionInDays", 30))
                 .withLocation(request.location())
                 .withTags(owner.tagsWith(request.tags()));
+        return ensureNamed(WorkspaceStep.logAnalyticsWorkspaceId(request), LOGS_API_VERSION, "log analytics workspace",
+                workspace, owner, preexisting, heartbeat);
+    }
+
+    /** The resource under its deterministic {@code id}: found (this run's, or recorded as pre-existing), or created. */
+    private Associated ensureNamed(String id, String apiVersion, String what, GenericResourceInner body, Ownership owner,
+                                   PreexistingResources preexisting, Runnable heartbeat) {
+        Optional<GenericResourceInner> existing = ArmLookup.find(() -> resources.getById(id, apiVersion));
+        if (existing.isPresent()) {
+            return found(existing.get().id(), existing.get().tags(), owner, preexisting);
+        }
         SyncPoller<PollResult<GenericResourceInner>, GenericResourceInner> poller =
-                resources.beginCreateOrUpdateById(id, LOGS_API_VERSION, body);
-        polling.awaitCompletion("log analytics workspace " + id, heartbeat, poller);
+                resources.beginCreateOrUpdateById(id, apiVersion, body);
+        polling.awaitCompletion(what + " " + id, heartbeat, poller);
         GenericResourceInner created = poller.getFinalResult();
         return new Associated(created.id() != null ? created.id() : id, true);
     }

@@ -1,5 +1,9 @@
 package io.cmkflow.deploy;
 
+import io.cmkflow.contract.CmkRequest;
+
+import io.cmkflow.contract.AuthorizationScope;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cmkflow.standins.servicebus.EmulatorConfig;
@@ -21,6 +25,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 /**
  * What docker-compose.yml, infra/servicebus/Config.json and infra/*.tf name exists and agrees: the files it mounts and
@@ -73,10 +78,11 @@ class DeploymentFilesTest {
         Map<String, Object> yml = new Yaml().load(Files.readString(Path.of("src/main/resources/application.yml")));
         String httpPort = placeholderDefault(map(map(yml.get("micronaut")).get("server")).get("port"));
         String managementPort = placeholderDefault(map(map(yml.get("endpoints")).get("all")).get("port"));
-        assertThat(list(services().get("operator-api").get("ports")).stream().map(Object::toString).toList()).containsExactly("8088:" + httpPort, managementPort + ":" + managementPort);
+        assertThat(list(services().get("operator-api").get("ports")).stream().map(Object::toString).toList())
+                .containsExactly("8088:" + httpPort, "127.0.0.1:" + managementPort + ":" + managementPort);
         String dockerfile = Files.readString(Path.of("Dockerfile"));
         assertThat(dockerfile).contains("EXPOSE " + httpPort + " " + managementPort)
-                .contains("http://localhost:" + managementPort + "/health/readiness");
+                .containsPattern("(?s)HEALTHCHECK[^\\n]*\\\\\\n\\s*CMD curl [^\\n]*http://localhost:" + managementPort + "/health/liveness");
         // The workers reach the simulator as an ARM endpoint of their own: ARM, authority and Graph at its address,
         // its certificate trusted (the compose defaults, which an empty value for real Azure replaces).
         Map<String, Object> simulator = map(services().get("arm-simulator").get("environment"));
@@ -87,6 +93,37 @@ class DeploymentFilesTest {
         }
         assertThat(composeDefault(worker.get("CMKFLOW_AZURE_TRUSTED_CERTIFICATE")))
                 .isEqualTo(simulator.get("CMKFLOW_ARM_SIMULATOR_CERTIFICATE"));
+    }
+
+    @Test
+    void theIntakeAndTheWorkersHaveAScopeServeAcceptsThatCoversTheExampleRequests() throws IOException {
+        for (String service : List.of("intake", "worker")) {
+            Object scope = map(services().get(service).get("environment")).get("CMKFLOW_AZURE_SCOPE");
+            assertThat(scope).as(service + " sets CMKFLOW_AZURE_SCOPE (serve refuses to start without it)").isNotNull();
+            AuthorizationScope parsed = AuthorizationScope.of(List.of(composeDefault(scope).split(",")));
+            assertThat(parsed.isEmpty()).isFalse();
+            assertThat(parsed.allowsEverything()).as(service + ": serve refuses a scope of everything").isFalse();
+            try (var examples = Files.list(Path.of("workflows/cmk-workspace/examples/valid"))) {
+                for (Path example : examples.toList()) {
+                    CmkRequest request = new ObjectMapper().readValue(example.toFile(), CmkRequest.class);
+                    assertThatCode(() -> parsed.check(request)).as(service + " accepts " + example).doesNotThrowAnyException();
+                }
+            }
+        }
+    }
+
+    @Test
+    void onlyTheWorkersGetAzuresSecretAndOnlyTheOperatorApiIsPublishedBeyondThisHost() {
+        for (Map.Entry<String, Map<String, Object>> service : services().entrySet()) {
+            Map<String, Object> environment = map(service.getValue().get("environment"));
+            assertThat(environment.containsKey("CMKFLOW_AZURE_CLIENT_SECRET"))
+                    .as(service.getKey() + " gets the Azure client secret").isEqualTo(service.getKey().equals("worker"));
+            for (Object port : list(service.getValue().get("ports"))) {
+                boolean operatorApi = service.getKey().equals("operator-api") && port.toString().startsWith("8088:");
+                assertThat(port.toString().startsWith("127.0.0.1:") || operatorApi)
+                        .as(service.getKey() + " publishes " + port + " beyond this host").isTrue();
+            }
+        }
     }
 
     /** The default of a compose value {@code ${NAME-default}} (or {@code ${NAME:-default}}); a plain value as it is. */
