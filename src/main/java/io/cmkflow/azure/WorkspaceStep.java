@@ -42,7 +42,7 @@ public final class WorkspaceStep {
     public static final String INSIGHTS_NAMESPACE = "microsoft.insights";
     public static final String INSIGHTS_API_VERSION = "2020-02-02";
     static final String LOGS_NAMESPACE = "Microsoft.OperationalInsights";
-    static final String LOGS_API_VERSION = "2023-09-01";
+    public static final String LOGS_API_VERSION = "2023-09-01";
     private static final Set<String> IN_PROGRESS = Set.of("creating", "updating", "accepted", "running", "deleting");
 
     private final AzureClients clients;

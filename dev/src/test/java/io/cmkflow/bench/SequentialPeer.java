@@ -128,7 +128,10 @@ final class SequentialPeer {
                         .withAccessPolicies(List.of(entry(request, cosmosDb, COSMOS_KEY_PERMISSIONS)))));
     }
 
-    /** Storage account, then Application Insights, then the workspace; returns its managed resource group's name. */
+    /**
+     * Storage account, then a Log Analytics workspace and the Application Insights that stores its data there, then the
+     * workspace; returns its managed resource group's name.
+     */
     private String createWorkspace(AzureResourceManager azure, CmkRequest request, VaultInner vault, KeyInner key) {
         ResourcesClient resources = azure.genericResources().manager().serviceClient().getResources();
         String workspaceId = WorkspaceStep.workspaceId(request);
@@ -143,10 +146,15 @@ final class SequentialPeer {
                         .withKind(Kind.STORAGE_V2).withLocation(request.location()).withEnableHttpsTrafficOnly(true)
                         .withMinimumTlsVersion(MinimumTlsVersion.TLS1_2).withAllowBlobPublicAccess(false)).id();
 
+        String logsId = WorkspaceStep.logAnalyticsWorkspaceId(request);
+        requireAbsent(() -> resources.getById(logsId, WorkspaceStep.LOGS_API_VERSION));
+        resources.createOrUpdateById(logsId, WorkspaceStep.LOGS_API_VERSION, new GenericResourceInner()
+                .withProperties(Map.of("sku", Map.of("name", "PerGB2018"), "retentionInDays", 30)).withLocation(request.location()));
         String insightsId = WorkspaceStep.applicationInsightsId(request);
         requireAbsent(() -> resources.getById(insightsId, WorkspaceStep.INSIGHTS_API_VERSION));
         resources.createOrUpdateById(insightsId, WorkspaceStep.INSIGHTS_API_VERSION, new GenericResourceInner()
-                .withKind("web").withProperties(Map.of("Application_Type", "web")).withLocation(request.location()));
+                .withKind("web").withProperties(Map.of("Application_Type", "web", "WorkspaceResourceId", logsId))
+                .withLocation(request.location()));
 
         GenericResourceInner body = new GenericResourceInner()
                 .withIdentity(new Identity().withType(ResourceIdentityType.SYSTEM_ASSIGNED))
