@@ -67,8 +67,7 @@ final class StatusMessages {
         return "workspace " + workspaceName + (workspace.created() ? " created" : " existed with the same encryption, adopted")
                 + ", encrypted with key " + key.name()
                 + associated("storage account", workspace.storageAccountId(), workspace.storageAccountCreated())
-                + associated("Application Insights", workspace.applicationInsightsId(), workspace.applicationInsightsCreated())
-                + associated("Log Analytics workspace", workspace.logAnalyticsWorkspaceId(), workspace.logAnalyticsWorkspaceCreated());
+                + associated("Application Insights", workspace.applicationInsightsId(), workspace.applicationInsightsCreated());
     }
 
     static String verifyManagedResourceGroup(ManagedGroupOutcome group) {

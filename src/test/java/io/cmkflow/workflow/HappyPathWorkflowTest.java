@@ -96,7 +96,7 @@ class HappyPathWorkflowTest extends WorkflowTestRun {
                 "key cmk-key created (version 0a1b2c3d…)",
                 "Cosmos DB granted get/wrapKey/unwrapKey on kv-cmk (access policy)",
                 "workspace ws-Cmk created, encrypted with key cmk-key; storage account stwscmk created;"
-                        + " Application Insights ai-ws-cmk created; Log Analytics workspace ws-cmk-logs created",
+                        + " Application Insights ai-ws-cmk created",
                 "managed group azureml-rg-ws-cmk_0d9c8b7a verified: Cosmos DB, Storage, Search");
 
         WorkflowExecutionDescription description = stub().describe();
