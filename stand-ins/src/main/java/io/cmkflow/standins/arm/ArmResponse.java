@@ -30,6 +30,11 @@ final class ArmResponse {
         return new ArmResponse(status, null);
     }
 
+    /** With {@code Retry-After} (whole seconds, at least 1) as a long-running operation's in-progress answer has it; none for zero. */
+    ArmResponse retryAfter(java.time.Duration wait) {
+        return wait.isZero() ? this : header("Retry-After", Long.toString(Math.max(1, wait.toSeconds())));
+    }
+
     ArmResponse header(String name, String value) {
         headers.put(name, value);
         return this;

@@ -39,6 +39,8 @@ final class RoleAssignmentStore {
      */
     private final Duration delay;
     /** When each assignment (by id key) starts to apply; one not listed (seeded, or loaded from a snapshot) applies. */
+    /** Conditions parsed once (they are checked on every request their assignment's role permits). */
+    private final Map<String, RoleCondition> conditions = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Instant> appliesAt = new java.util.concurrent.ConcurrentHashMap<>();
 
     RoleAssignmentStore(ResourceStore resources, RoleDefinitionStore roles, Duration delay) {
@@ -156,7 +158,7 @@ final class RoleAssignmentStore {
         }
         boolean fulfilled = granting.stream().anyMatch(a -> {
             String condition = JsonDocuments.text(a, "properties", "condition");
-            return condition == null || RoleCondition.parse(condition).allows(action, request, resource);
+            return condition == null || conditions.computeIfAbsent(condition, RoleCondition::parse).allows(action, request, resource);
         });
         return fulfilled ? Verdict.PERMITTED : Verdict.CONDITION_NOT_FULFILLED;
     }

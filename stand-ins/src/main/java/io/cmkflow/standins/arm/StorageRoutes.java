@@ -120,7 +120,7 @@ final class StorageRoutes implements Route.Family {
     }
 
     private ArmResponse inProgress(ArmResponse answer) {
-        return retryAfter.isZero() ? answer : answer.header("Retry-After", Long.toString(Math.max(1, retryAfter.toSeconds())));
+        return answer.retryAfter(retryAfter);
     }
 
     private ArmResponse checkName(ArmRequest r) {

@@ -35,7 +35,7 @@ final class WorkspaceRoutes implements Route.Family {
 
     /** An answer about an operation still in progress, with the polling interval Azure asks for. */
     private ArmResponse inProgress(ArmResponse answer) {
-        return retryAfter.isZero() ? answer : answer.header("Retry-After", Long.toString(Math.max(1, retryAfter.toSeconds())));
+        return answer.retryAfter(retryAfter);
     }
 
     @Override
