@@ -6,7 +6,8 @@ set -eu
 : "${POSTGRES_USER:?POSTGRES_USER is required}"
 : "${SQL_PASSWORD:?SQL_PASSWORD is required}"
 port="${DB_PORT:-5432}"
-schemas=/etc/temporal/schema/postgresql/v12
+# The admin-tools image carries the schema files here; the topology harness without Docker gives its own copy.
+schemas="${TEMPORAL_SCHEMA_DIR:-/etc/temporal/schema}/postgresql/v12"
 for db in temporal temporal_visibility; do
   dir="$schemas/temporal/versioned"
   [ "$db" = temporal_visibility ] && dir="$schemas/visibility/versioned"

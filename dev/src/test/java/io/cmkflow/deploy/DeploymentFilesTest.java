@@ -60,6 +60,22 @@ class DeploymentFilesTest {
     }
 
     @Test
+    void theSchemaAndNamespaceToolsAreTheServersVersionAndTheUiTheOneTheTemporalCliBundles() {
+        Map<String, String> images = new java.util.TreeMap<>();
+        services().forEach((name, service) -> images.put(name, String.valueOf(service.get("image"))));
+        String server = images.get("temporal");
+        assertThat(server).matches("temporalio/server:\\d+\\.\\d+\\.\\d+");
+        String version = server.substring(server.indexOf(':') + 1);
+        // The schema scripts must bring the database to the server's own schema version (ComposeTopologyTest builds
+        // the server and the SQL tool at this version).
+        assertThat(images.get("temporal-schema")).isEqualTo("temporalio/admin-tools:" + version);
+        assertThat(images.get("temporal-namespace")).isEqualTo("temporalio/admin-tools:" + version);
+        // The UI the pinned Temporal CLI (dev mode's server) bundles: "Server 1.32.0, UI 2.54.1".
+        assertThat(images.get("temporal-ui")).isEqualTo("temporalio/ui:2.54.1");
+        assertThat(io.cmkflow.dev.TemporalCli.PINNED_VERSION).isEqualTo("1.9.1");
+    }
+
+    @Test
     void everyCmkflowSettingTheComposeStackSetsIsOneTheApplicationReads() throws IOException {
         Set<String> known = ConfigurationReference.environmentVariables();
         for (String service : List.of("intake", "worker", "operator-api", "arm-simulator")) {
