@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  * cmkflow's compose services ({@code intake}, {@code worker} scaled to several, {@code operator-api}) as processes of the
  * production jar, each started as the Dockerfile's ENTRYPOINT and CMD start it, with exactly its compose environment
  * (interpolated against the variables the test gives, as a user's shell or .env would). A {@link CmkStack.Part} on a
- * stack whose Temporal server is a {@link TemporalCluster}: the stack's Service Bus stand-in stands in for compose's
+ * stack whose Temporal server is a {@link TemporalCluster} (or, to compare, the dev server): the stack's Service Bus stand-in stands in for compose's
  * emulator and its ARM simulator for the {@code arm-simulator} service (the simulator's certificate written into the
  * {@code arm-simulator} volume as that service writes it).
  * <p>
@@ -64,13 +64,13 @@ public final class CmkflowServices implements CmkStack.Part {
     @Override
     public void start(CmkStack started) {
         this.stack = started;
-        TemporalCluster cluster = started.temporalServer(TemporalCluster.class);
         if (!Files.isRegularFile(PRODUCT_JAR)) {
             throw new AssertionError(PRODUCT_JAR + " is missing: the full suite builds it (mvn verify); alone, run "
                     + "mvn -pl product -am package -DskipTests first");
         }
         this.compose = ComposeFile.read(TemporalCluster.COMPOSE, variables);
-        this.dir = cluster.dir();
+        this.dir = started.temporalServer(CmkStack.TemporalServer.class) instanceof TemporalCluster cluster ? cluster.dir()
+                : TemporalCluster.newStateDir("cmkflow-services");
         // The arm-simulator service writes its certificate into its volume; the services mount that volume.
         stack.arm().writeCertificate(volume("arm-simulator").resolve("arm-simulator.pem"));
         List<String> names = new ArrayList<>(List.of("intake"));
@@ -173,7 +173,7 @@ public final class CmkflowServices implements CmkStack.Part {
     /** A compose value with the service host names and volume paths replaced by where they are on this machine. */
     private String loopback(String value) {
         String arm = stack.arm().endpoint().toString();
-        return value.replace("temporal:7233", stack.temporalServer(TemporalCluster.class).target())
+        return value.replace("temporal:7233", stack.temporalServer(CmkStack.TemporalServer.class).target())
                 .replace("sb://servicebus;", "sb://127.0.0.1:" + stack.serviceBus().port() + ";")
                 .replace("https://arm-simulator:8443/", arm.endsWith("/") ? arm : arm + "/")
                 .replace("/shared/", volume("arm-simulator") + "/");
@@ -214,6 +214,11 @@ public final class CmkflowServices implements CmkStack.Part {
             throw new UncheckedIOException(e);
         }
         throw new AssertionError("the Dockerfile has no " + instruction + " [...]");
+    }
+
+    /** The pids of the services running now. */
+    public List<Long> pids() {
+        return running.values().stream().filter(service -> service.process().alive()).map(Service::pid).toList();
     }
 
     @Override

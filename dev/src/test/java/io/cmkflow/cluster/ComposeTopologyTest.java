@@ -70,7 +70,7 @@ class ComposeTopologyTest {
     }
 
     @Test
-    void parkedRunsAreListedThroughPostgresVisibilityByTheCliAndTheOperatorApi() throws Exception {
+    void parkedRunsAreListedThroughPostgresVisibilityByTheCliTheOperatorApiAndTheTemporalUi() throws Exception {
         List<String> parked = new ArrayList<>();
         for (String name : List.of("parked-a", "parked-b")) {
             ObjectNode request = request(name, "00000000-0000-4000-8000-00000000c1a0");
@@ -92,6 +92,17 @@ class ComposeTopologyTest {
         List<String> listed = new ArrayList<>();
         page.get("runs").forEach(run -> listed.add(run.get("workflowId").asText()));
         assertThat(listed).containsAll(parked);
+
+        // The Temporal UI (compose's temporal-ui) finds them too, through its own API on the cluster.
+        HttpResponse<String> ui = HttpClient.newHttpClient().send(HttpRequest.newBuilder(stack.temporalServer(TemporalCluster.class)
+                .ui().resolve("/api/v1/namespaces/default/workflows?query="
+                        + java.net.URLEncoder.encode("CmkStatus = 'AwaitingOperator'", java.nio.charset.StandardCharsets.UTF_8)))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(ui.statusCode()).as(ui.body()).isEqualTo(200);
+        List<String> shown = new ArrayList<>();
+        TestRequests.mapper().readTree(ui.body()).get("executions")
+                .forEach(run -> shown.add(run.get("execution").get("workflowId").asText()));
+        assertThat(shown).containsAll(parked);
     }
 
     @Test

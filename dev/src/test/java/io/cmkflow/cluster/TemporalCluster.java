@@ -8,7 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,8 +23,10 @@ import java.util.UUID;
  * PostgreSQL), {@code temporal-schema} (its entrypoint script, with the {@code temporal-sql-tool} and schema files built
  * from the same server module), {@code temporal} (the Temporal server built from {@code go.temporal.io/server} at the
  * compose image's version, {@code dev/cluster/install-temporal-server}, configured by the service's environment as the
- * image is) and {@code temporal-namespace} (its script, with the project's Temporal CLI). A {@link CmkStack} Temporal
- * server: {@code CmkStack.builder().temporalServer(TemporalCluster::start)}.
+ * image is), {@code temporal-namespace} (its script, with the project's Temporal CLI) and {@code temporal-ui} (the UI
+ * server built from {@code github.com/temporalio/ui-server/v2} at the UI image's version, assets embedded, configured
+ * by the image's own template). A {@link CmkStack} Temporal server:
+ * {@code CmkStack.builder().temporalServer(TemporalCluster::start)}.
  * <p>
  * What differs from compose, and only that: service host names are loopback and ports are free ones (each service's
  * port variables set to them), {@code BIND_ON_IP} is 127.0.0.1, and an image path a script needs is given by variable
@@ -39,38 +41,47 @@ public final class TemporalCluster implements CmkStack.TemporalServer {
     private final ComposeFile compose;
     private final Path dir;
     private final Path serverBinaries;
+    private final Path uiServer;
     private final PostgresServer postgres;
     private final Map<String, Integer> ports = new LinkedHashMap<>();
+    private final int uiPort = FreePorts.next();
     private LocalProcess server;
+    private LocalProcess ui;
     private int restarts;
 
-    private TemporalCluster(ComposeFile compose, Path dir, Path serverBinaries, PostgresServer postgres) {
+    private TemporalCluster(ComposeFile compose, Path dir, TemporalServerBuild build, PostgresServer postgres) {
         this.compose = compose;
         this.dir = dir;
-        this.serverBinaries = serverBinaries;
+        this.serverBinaries = build.server();
+        this.uiServer = build.ui();
         this.postgres = postgres;
     }
 
     /** The cluster compose describes, on PostgreSQL, with cmkflow's namespace and search attributes. */
     public static TemporalCluster start() {
         ComposeFile compose = ComposeFile.read(COMPOSE, Map.of());
-        Path binaries = TemporalServerBuild.directory(compose.service("temporal").imageTag());
-        Path dir;
-        try {
-            dir = Files.createDirectories(PROJECT.resolve("dev/target/temporal-cluster").resolve(UUID.randomUUID().toString()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        TemporalServerBuild build = TemporalServerBuild.forCompose(compose);
+        Path dir = newStateDir("temporal-cluster");
         PostgresServer postgres = PostgresServer.start(compose.service("postgresql"), dir.resolve("postgresql"), FreePorts.next());
-        TemporalCluster cluster = new TemporalCluster(compose, dir, binaries, postgres);
+        TemporalCluster cluster = new TemporalCluster(compose, dir, build, postgres);
         try {
             cluster.setUpSchema();
             cluster.startServer();
             cluster.createNamespace();
+            cluster.startUi();
             return cluster;
         } catch (RuntimeException | AssertionError e) {
             cluster.close();
             throw e;
+        }
+    }
+
+    /** A new folder under dev/target/{@code kind}/ for one topology's logs and state. */
+    static Path newStateDir(String kind) {
+        try {
+            return Files.createDirectories(PROJECT.resolve("dev/target").resolve(kind).resolve(UUID.randomUUID().toString()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -79,9 +90,9 @@ public final class TemporalCluster implements CmkStack.TemporalServer {
         return "127.0.0.1:" + ports.get("FRONTEND_GRPC_PORT");
     }
 
-    /** The compose file the cluster was started from. */
-    ComposeFile compose() {
-        return compose;
+    /** The Temporal UI's address (compose's {@code temporal-ui}, from the same UI server the image runs). */
+    public URI ui() {
+        return URI.create("http://127.0.0.1:" + uiPort);
     }
 
     /** The folder holding every process's log and state. */
@@ -140,6 +151,17 @@ public final class TemporalCluster implements CmkStack.TemporalServer {
                 SCHEMA_TIMEOUT);
     }
 
+    private void startUi() {
+        ComposeFile.Service service = compose.service("temporal-ui");
+        Map<String, String> env = environment(service);
+        env.put("TEMPORAL_ADDRESS", target());
+        env.put("TEMPORAL_UI_PORT", String.valueOf(uiPort));
+        // The image's entrypoint: ui-server --env docker start, reading config/docker.yaml (a template of these variables).
+        ui = LocalProcess.start(service.name(), List.of(uiServer.resolve("ui-server").toString(), "--env", "docker", "start"),
+                env, uiServer, dir.resolve("temporal-ui.log"));
+        ui.awaitReady("its port open", Duration.ofSeconds(60), () -> listening(uiPort));
+    }
+
     /** The service's compose environment, with this machine's PATH (the cluster's tools first) in place of the image's. */
     private Map<String, String> environment(ComposeFile.Service service) {
         Map<String, String> env = new LinkedHashMap<>(service.environment());
@@ -196,24 +218,13 @@ public final class TemporalCluster implements CmkStack.TemporalServer {
         }
     }
 
-    /** The server's log so far (all its runs), for a failing test's message. */
-    String serverLog() {
-        StringBuilder text = new StringBuilder();
-        for (int run = 0; run < restarts; run++) {
-            try {
-                text.append(Files.readString(dir.resolve("temporal-" + run + ".log"), StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                text.append("(no log for run ").append(run).append(")\n");
-            }
-        }
-        return text.toString();
-    }
-
     @Override
     public void close() {
         try {
-            if (server != null) {
-                server.close();
+            for (LocalProcess process : java.util.Arrays.asList(ui, server)) {
+                if (process != null) {
+                    process.close();
+                }
             }
         } finally {
             postgres.close();

@@ -9,36 +9,39 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The Temporal server binaries {@code dev/cluster/install-temporal-server} builds once from {@code go.temporal.io/server}
- * at the compose image's version and caches per user (the script prints the folder).
+ * What {@code dev/cluster/install-temporal-server} builds once from the Go modules behind compose's Temporal images and
+ * caches per user: {@code server} holds {@code temporal-server}, {@code temporal-sql-tool} and {@code schema/};
+ * {@code ui} holds {@code ui-server} and {@code config/docker.yaml}.
  */
-final class TemporalServerBuild {
+record TemporalServerBuild(Path server, Path ui) {
     private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(20);
 
-    private TemporalServerBuild() {
-    }
-
-    /** The folder with {@code temporal-server}, {@code temporal-sql-tool} and {@code schema/} for {@code version}. */
-    static synchronized Path directory(String version) {
+    /** Runs the script (a no-op once built) and checks it built the versions {@code compose} names. */
+    static synchronized TemporalServerBuild forCompose(ComposeFile compose) {
         Path script = TemporalCluster.PROJECT.resolve("dev/cluster/install-temporal-server");
         try {
             Path log = Files.createTempFile("install-temporal-server", ".log");
             Process process = new ProcessBuilder(List.of(script.toString())).redirectError(log.toFile()).start();
             process.getOutputStream().close();
-            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            if (!process.waitFor(BUILD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) || process.exitValue() != 0) {
-                throw new AssertionError(script + " failed: " + Files.readString(log));
+            List<String> out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+            if (!process.waitFor(BUILD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) || process.exitValue() != 0 || out.size() != 2) {
+                throw new AssertionError(script + " failed: " + out + " " + Files.readString(log));
             }
-            Path dir = Path.of(out);
-            if (!dir.getFileName().toString().equals("temporal-server-v" + version)) {
-                throw new AssertionError(script + " built " + dir + ", not the compose image's version " + version);
-            }
-            return dir;
+            TemporalServerBuild build = new TemporalServerBuild(Path.of(out.get(0)), Path.of(out.get(1)));
+            expect(build.server(), "temporal-server-v" + compose.service("temporal").imageTag());
+            expect(build.ui(), "temporal-ui-v" + compose.service("temporal-ui").imageTag());
+            return build;
         } catch (IOException e) {
             throw new AssertionError("cannot run " + script, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
+        }
+    }
+
+    private static void expect(Path built, String name) {
+        if (!built.getFileName().toString().equals(name)) {
+            throw new AssertionError("install-temporal-server built " + built + ", not compose's " + name);
         }
     }
 }
