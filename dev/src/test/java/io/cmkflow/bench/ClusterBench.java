@@ -65,7 +65,13 @@ public final class ClusterBench {
             Instant start = Instant.now();
             CompletableFuture<Void> chaosDone = chaos ? CompletableFuture.runAsync(() -> {
                 sleep(Duration.ofSeconds(Long.parseLong(options.getOrDefault("chaos-after", "10"))));
+                String victim = services.service("worker-1").pid() + "@";
+                long held = stack.client().listExecutions("ExecutionStatus = 'Running'")
+                        .flatMap(w -> stack.run(w.getExecution().getWorkflowId()).stream())
+                        .flatMap(d -> d.getRawDescription().getPendingActivitiesList().stream())
+                        .filter(a -> a.getLastWorkerIdentity().startsWith(victim)).count();
                 services.kill("worker-1");
+                System.out.println("chaos: worker-1 had " + held + " activities in flight when it was SIGKILLed");
                 stack.temporalServer(TemporalCluster.class).restartServer();
                 services.restart("worker-1");
                 System.out.println("chaos: worker-1 SIGKILLed, Temporal server restarted, worker-1 started again at "
