@@ -13,11 +13,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * One of the topology's processes (a compose service run without its container): a command with exactly the
+ * A process a test starts (a compose service run without its container, a worker JVM): a command with exactly the
  * environment given (nothing inherited but what the caller copies in), output appended to a log file.
  * {@link #kill()} is SIGKILL: no shutdown hook, no graceful stop.
  */
-final class LocalProcess implements AutoCloseable {
+public final class LocalProcess implements AutoCloseable {
     private final String name;
     private final Process process;
     private final Path log;
@@ -28,7 +28,7 @@ final class LocalProcess implements AutoCloseable {
         this.log = log;
     }
 
-    static LocalProcess start(String name, List<String> command, Map<String, String> environment, Path workDir, Path log) {
+    public static LocalProcess start(String name, List<String> command, Map<String, String> environment, Path workDir, Path log) {
         try {
             Files.createDirectories(log.toAbsolutePath().getParent());
             ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
@@ -60,7 +60,7 @@ final class LocalProcess implements AutoCloseable {
     }
 
     /** Waits until {@code ready} holds, failing with the log's tail if the process exits first or time runs out. */
-    LocalProcess awaitReady(String what, Duration within, BooleanSupplier ready) {
+    public LocalProcess awaitReady(String what, Duration within, BooleanSupplier ready) {
         Instant giveUp = Instant.now().plus(within);
         while (Instant.now().isBefore(giveUp)) {
             if (ready.getAsBoolean()) {
@@ -79,19 +79,19 @@ final class LocalProcess implements AutoCloseable {
         throw new AssertionError(name + ": no " + what + " within " + within + ": " + tail());
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    boolean alive() {
+    public boolean alive() {
         return process.isAlive();
     }
 
-    String logText() {
+    public String logText() {
         try {
             return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
         } catch (IOException e) {
@@ -100,7 +100,7 @@ final class LocalProcess implements AutoCloseable {
     }
 
     /** SIGKILL, and waits until the process is gone. */
-    void kill() {
+    public void kill() {
         process.destroyForcibly();
         try {
             if (!process.waitFor(30, TimeUnit.SECONDS)) {

@@ -1,29 +1,24 @@
 package io.cmkflow.crash;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.cmkflow.cluster.LocalProcess;
+
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A JVM started from the test JVM's classpath (surefire's {@code java.class.path}: the real classpath, or its
- * manifest-only booter jar, whose Class-Path the child JVM follows the same way), output to a log file. {@link #kill()}
- * is SIGKILL on Linux ({@code destroyForcibly}): no shutdown hook, no graceful stop.
+ * manifest-only booter jar, whose Class-Path the child JVM follows the same way), with this JVM's environment plus the
+ * given variables, output to a log file. {@link #kill()} is SIGKILL on Linux: no shutdown hook, no graceful stop.
  */
 final class ChildJvm implements AutoCloseable {
-    private final Process process;
-    private final Path log;
+    private final LocalProcess process;
 
-    private ChildJvm(Process process, Path log) {
+    private ChildJvm(LocalProcess process) {
         this.process = process;
-        this.log = log;
     }
 
     static ChildJvm start(String mainClass, List<String> args, Map<String, String> systemProperties,
@@ -38,77 +33,32 @@ final class ChildJvm implements AutoCloseable {
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass);
         command.addAll(args);
-        try {
-            Files.createDirectories(log.toAbsolutePath().getParent());
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-            builder.environment().putAll(environment);
-            Process process = builder.start();
-            process.getOutputStream().close();
-            return new ChildJvm(process, log);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + command, e);
-        }
+        Map<String, String> inherited = new HashMap<>(System.getenv());
+        inherited.putAll(environment);
+        return new ChildJvm(LocalProcess.start(mainClass, command, inherited, Path.of("").toAbsolutePath(), log));
     }
 
     /** Waits until the log shows {@code marker} (the child is up), failing with the log's tail if it exits first. */
     ChildJvm awaitLog(String marker, Duration within) {
-        Instant giveUp = Instant.now().plus(within);
-        while (Instant.now().isBefore(giveUp)) {
-            String text = logText();
-            if (text.contains(marker)) {
-                return this;
-            }
-            if (!process.isAlive()) {
-                throw new AssertionError("child JVM exited (" + process.exitValue() + ") before '" + marker + "': " + tail(text));
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
-        throw new AssertionError("no '" + marker + "' within " + within + ": " + tail(logText()));
+        process.awaitReady("'" + marker + "'", within, () -> process.logText().contains(marker));
+        return this;
     }
 
     String logText() {
-        try {
-            return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
-    long pid() {
-        return process.pid();
+        return process.logText();
     }
 
     boolean alive() {
-        return process.isAlive();
+        return process.alive();
     }
 
     /** SIGKILL, and waits until the process is gone. */
     void kill() {
-        process.destroyForcibly();
-        try {
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                throw new AssertionError("child JVM " + process.pid() + " did not die");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        process.kill();
     }
 
     @Override
     public void close() {
-        if (process.isAlive()) {
-            kill();
-        }
-    }
-
-    private static String tail(String text) {
-        return text.length() > 4000 ? text.substring(text.length() - 4000) : text;
+        process.close();
     }
 }
