@@ -190,6 +190,85 @@ class WorkspaceTest {
     }
 
     @Test
+    void aKeyChangeIsALongRunningPatchAfterWhichTheWorkspaceReportsTheNewKey() {
+        Cmk cmk = prepare(grantedVault());
+        create("ws-rotate", cmk);
+        ArmState.KeyView second = session.arm().state().key(cmk.vault().id(), "cmk-2", 3072, Map.of());
+        String secondUrl = cmk.vault().vaultUri() + "keys/cmk-2/" + second.latestVersion();
+
+        resources().beginUpdateById(workspaceId("ws-rotate"), API, keyChange(secondUrl)).getFinalResult();
+
+        GenericResource after = session.resourceManager(SUBSCRIPTION).genericResources().getById(workspaceId("ws-rotate"), API);
+        assertThat(keyIdentifier(encryption(after))).isEqualTo(secondUrl);
+        assertThat(encryption(after)).containsEntry("status", "Enabled");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> props = (Map<String, Object>) after.properties();
+        assertThat(props).containsEntry("provisioningState", "Succeeded");
+        JournalEntry patch = session.arm().journal().byOperation("Workspaces_Update").get(0);
+        assertThat(patch.status()).isEqualTo(202);
+        assertThat(patch.requestBody()).doesNotContain("keyVaultArmId");
+        assertThat(session.arm().journal().byOperation("WorkspaceOperations_GetResult")).isNotEmpty();
+    }
+
+    @Test
+    void aKeyInAnotherVaultIsRefusedAtOnceAndTheWorkspaceKeepsItsKey() {
+        Cmk cmk = prepare(grantedVault());
+        create("ws-other-vault", cmk);
+        Cmk elsewhere = prepare(grantedVault());
+
+        assertThatThrownBy(() -> resources().beginUpdateById(workspaceId("ws-other-vault"), API, keyChange(elsewhere.keyUrl()))
+                .getFinalResult())
+                .isInstanceOfSatisfying(ManagementException.class, e -> {
+                    assertThat(e.getResponse().getStatusCode()).isEqualTo(400);
+                    assertThat(e.getValue().getMessage()).contains("original key vault '" + cmk.vault().id() + "'");
+                });
+        GenericResource after = session.resourceManager(SUBSCRIPTION).genericResources().getById(workspaceId("ws-other-vault"), API);
+        assertThat(keyIdentifier(encryption(after))).isEqualTo(cmk.keyUrl());
+        assertThat(session.arm().journal().byOperation("WorkspaceOperations_GetResult")).isEmpty();
+    }
+
+    @Test
+    void aKeyChangeToAKeyThatDoesNotExistFailsTheOperationAndTheOldKeyStays() {
+        Cmk cmk = prepare(grantedVault());
+        create("ws-absent-key", cmk);
+        String absent = cmk.vault().vaultUri() + "keys/absent";
+
+        var poller = resources().beginUpdateById(workspaceId("ws-absent-key"), API, keyChange(absent));
+
+        assertThat(poller.waitForCompletion().getStatus()).isEqualTo(com.azure.core.util.polling.LongRunningOperationStatus.FAILED);
+        // The operation's Location answers the failure as the PATCH itself would have: 400 KeyNotFound.
+        JournalEntry result = session.arm().journal().byOperation("WorkspaceOperations_GetResult").stream()
+                .filter(e -> e.status() != 202).findFirst().orElseThrow();
+        assertThat(result.status()).isEqualTo(400);
+        assertThat(result.errorCode()).isEqualTo("KeyNotFound");
+        GenericResource after = session.resourceManager(SUBSCRIPTION).genericResources().getById(workspaceId("ws-absent-key"), API);
+        assertThat(keyIdentifier(encryption(after))).isEqualTo(cmk.keyUrl());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> props = (Map<String, Object>) after.properties();
+        assertThat(props).containsEntry("provisioningState", "Succeeded");
+    }
+
+    private static com.azure.resourcemanager.resources.fluent.ResourcesClient resources() {
+        return session.resourceManager(SUBSCRIPTION).genericResources().manager().serviceClient().getResources();
+    }
+
+    /** The body Microsoft's SDKs send to rotate: only the key URL (EncryptionKeyVaultUpdateProperties). */
+    private static com.azure.resourcemanager.resources.fluent.models.GenericResourceInner keyChange(String keyUrl) {
+        return new com.azure.resourcemanager.resources.fluent.models.GenericResourceInner().withProperties(
+                Map.of("encryption", Map.of("keyVaultProperties", Map.of("keyIdentifier", keyUrl))));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> encryption(GenericResource workspace) {
+        return (Map<String, Object>) ((Map<String, Object>) workspace.properties()).get("encryption");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String keyIdentifier(Map<String, Object> encryption) {
+        return (String) ((Map<String, Object>) encryption.get("keyVaultProperties")).get("keyIdentifier");
+    }
+
+    @Test
     void missingKeyFailsTheOperation() {
         Cmk cmk = prepare(grantedVault());
         Cmk wrongKey = new Cmk(cmk.vault(), cmk.vault().vaultUri() + "keys/absent", cmk.storageId(), cmk.insightsId());

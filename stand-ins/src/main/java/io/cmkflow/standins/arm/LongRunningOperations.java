@@ -25,6 +25,8 @@ final class LongRunningOperations {
         private final Instant startTime;
         private String status = "InProgress";
         private ObjectNode error;
+        /** The HTTP status the failure answers on the operation's Location URL (as the original request would have failed). */
+        private int failureStatus;
         private Instant endTime;
 
         private Operation(String id, String resourceId, Instant startTime) {
@@ -55,8 +57,14 @@ final class LongRunningOperations {
             endTime = Instant.now();
         }
 
+        /** The HTTP status of the failure, once the operation failed. */
+        int failureStatus() {
+            return failureStatus;
+        }
+
         void fail(ArmError failure) {
             status = "Failed";
+            failureStatus = failure.status();
             error = JsonDocuments.object().put("code", failure.code()).put("message", failure.getMessage());
             endTime = Instant.now();
         }
@@ -136,6 +144,7 @@ final class LongRunningOperations {
             }
             if (o.error != null) {
                 op.set("error", o.error);
+                op.put("failureStatus", o.failureStatus);
             }
         }
         return all;
@@ -149,6 +158,7 @@ final class LongRunningOperations {
             o.status = op.get("status").asText();
             o.endTime = op.hasNonNull("endTime") ? Instant.parse(op.get("endTime").asText()) : null;
             o.error = op.get("error") instanceof ObjectNode error ? error : null;
+            o.failureStatus = op.path("failureStatus").asInt(500);
             byId.put(o.id, o);
         }
     }

@@ -99,6 +99,29 @@ final class WorkspaceProvisioningChecks {
         return null;
     }
 
+    /**
+     * Why a key change is refused at once, or null: the workspace must be encrypted with a customer-managed key, and
+     * the new key must be in the vault it was created with (Microsoft: the key "can only be updated to another key in
+     * the original Azure Key Vault resource"). Azure's own code and text for this refusal are not published; these
+     * are the simulator's.
+     */
+    ArmError keyChangeRefusal(ObjectNode workspace, String keyIdentifier) {
+        JsonNode encryption = workspace.path("properties").path("encryption");
+        String vaultId = JsonDocuments.text(encryption, "keyVaultProperties", "keyVaultArmId");
+        if (!"Enabled".equalsIgnoreCase(JsonDocuments.text(encryption, "status")) || vaultId == null) {
+            return new ArmError(400, "BadRequest", "The workspace '" + workspace.path("name").asText()
+                    + "' is not encrypted with a customer-managed key: there is no key to update.");
+        }
+        ObjectNode vault = resources.get(vaultId);
+        String keyPrefix = vault == null ? null : withoutDefaultPort(JsonDocuments.text(vault, "properties", "vaultUri")) + "keys/";
+        if (keyPrefix == null || !withoutDefaultPort(keyIdentifier).regionMatches(true, 0, keyPrefix, 0, keyPrefix.length())) {
+            return new ArmError(400, "BadRequest", "The customer-managed key of workspace '" + workspace.path("name").asText()
+                    + "' can only be updated to another key in its original key vault '" + vaultId + "'; '"
+                    + keyIdentifier + "' is not a key of that vault.");
+        }
+        return null;
+    }
+
     /** Whether one of these principals (lower case) holds get/wrapKey/unwrapKey on the key, by policy or role. */
     private boolean canUseKey(ObjectNode vault, KeyStore.StoredKey key, Set<String> principals) {
         if (JsonDocuments.flag(vault, "properties", "enableRbacAuthorization")) {

@@ -12,7 +12,8 @@ import java.util.Locale;
  * {@code Azure-AsyncOperation} URL) that validates the CMK settings as Azure does, and on success makes the
  * Microsoft-managed resource group with a Cosmos DB account, a storage account and a search service. A delete is 202
  * plus {@code Location}; with {@code forceToPurge=true} it removes the workspace and its managed group, without it
- * the workspace is soft-deleted and keeps its name blocked.
+ * the workspace is soft-deleted and keeps its name blocked. A PATCH of {@code encryption.keyVaultProperties.keyIdentifier}
+ * (the workspace's key rotation) is 202 plus {@code Location}: only to a key of the same vault, checked as at creation.
  */
 final class WorkspaceRoutes implements Route.Family {
     private static final String NAMESPACE = "Microsoft.MachineLearningServices";
@@ -79,10 +80,7 @@ final class WorkspaceRoutes implements Route.Family {
         return switch (method) {
             case "PUT" -> new Route("Workspaces_CreateOrUpdate", () -> createOrUpdate(r, id));
             case "GET" -> new Route("Workspaces_Get", () -> ArmResponse.ok(workspaces.require(id)));
-            case "PATCH" -> new Route("Workspaces_Update", () -> {
-                ObjectNode current = workspaces.require(id);
-                return ArmResponse.ok(workspaces.update(current, r.jsonBody()));
-            });
+            case "PATCH" -> new Route("Workspaces_Update", () -> update(r, id));
             case "DELETE" -> new Route("Workspaces_Delete", () -> delete(r, id));
             case "HEAD" -> new Route("Resources_CheckExistence", () -> ArmResponse.empty(
                     resources.exists(id) ? 204 : 404));
@@ -113,6 +111,18 @@ final class WorkspaceRoutes implements Route.Family {
                 operationUrl(r, id, created, "workspaceOperationsStatus")));
     }
 
+    /** Tags and names at once (200); a new key identifier as a long-running operation (202 plus {@code Location}). */
+    private ArmResponse update(ArmRequest r, String id) {
+        ObjectNode body = r.jsonBody();
+        ObjectNode updated = workspaces.update(workspaces.require(id), body);
+        String keyIdentifier = JsonDocuments.text(body, "properties", "encryption", "keyVaultProperties", "keyIdentifier");
+        if (keyIdentifier == null) {
+            return ArmResponse.ok(updated);
+        }
+        WorkspaceStore.Started changing = workspaces.changeKey(id, keyIdentifier);
+        return inProgress(ArmResponse.empty(202).header("Location", operationUrl(r, id, changing, "workspaceOperationResults")));
+    }
+
     private ArmResponse delete(ArmRequest r, String id) {
         WorkspaceStore.Started deleting = workspaces.delete(id, "true".equalsIgnoreCase(r.query("forceToPurge")));
         if (deleting == null) {
@@ -134,7 +144,8 @@ final class WorkspaceRoutes implements Route.Family {
             case "InProgress" -> inProgress(ArmResponse.empty(202).header("Location", endpoints.baseUrl()
                     + r.path.substring(1) + "?api-version=" + r.query("api-version")));
             case "Succeeded" -> ArmResponse.empty(200);
-            default -> throw new ArmError(500, operation.error().path("code").asText(),
+            // ARM's asynchronous operations: the Location URL answers a failure as the original request would have.
+            default -> throw new ArmError(operation.failureStatus(), operation.error().path("code").asText(),
                     operation.error().path("message").asText());
         };
     }

@@ -15,8 +15,8 @@ import java.util.UUID;
 
 /**
  * Machine Learning workspaces: live ones (in the resource table), soft-deleted ones (keeping their name blocked) and
- * failures planned for a next provisioning or delete. Creates and deletes are long-running operations that finish on the
- * {@link LongRunningOperations} timer. Callers hold the ArmState lock.
+ * failures planned for a next provisioning or delete. Creates, deletes and key changes are long-running operations that
+ * finish on the {@link LongRunningOperations} timer. Callers hold the ArmState lock.
  */
 final class WorkspaceStore {
     static final String TYPE = "Microsoft.MachineLearningServices/workspaces";
@@ -26,14 +26,14 @@ final class WorkspaceStore {
     }
 
     /** What a timed change does when it is due. */
-    private enum Change { FINISH_CREATE, FINISH_DELETE, POPULATE_MANAGED_GROUP }
+    private enum Change { FINISH_CREATE, FINISH_DELETE, POPULATE_MANAGED_GROUP, FINISH_KEY_CHANGE }
 
     /**
      * A timed change this store waits for, kept as data so that a snapshot carries it and a restarted simulator
      * reschedules it for the same instant (Azure goes on working while cmkflow is down).
      */
     private record Pending(Change change, Instant due, String workspaceId, String operationId, boolean purge,
-                           String managedGroup, String location) {
+                           String managedGroup, String location, String keyIdentifier) {
     }
 
     private final Map<String, ObjectNode> softDeletedById = new LinkedHashMap<>();
@@ -109,7 +109,7 @@ final class WorkspaceStore {
         resources.put(workspace);
         LongRunningOperations.Operation operation = operations.start(id);
         schedule(new Pending(Change.FINISH_CREATE, Instant.now().plus(options.workspaceOperationDuration()), id,
-                operation.id(), false, null, null));
+                operation.id(), false, null, null, null));
         return new Started(workspace, operation, location);
     }
 
@@ -136,7 +136,44 @@ final class WorkspaceStore {
         }
     }
 
-    /** Tags, friendly name and description change; the encryption vault never does, nor anything mid-operation. */
+    /**
+     * Starts switching the workspace's customer-managed key ({@code Workspaces_Update} with
+     * {@code encryption.keyVaultProperties.keyIdentifier}, which {@link #update} let through). The workspace is Updating and keeps answering with its old key until the operation's
+     * duration is over; then the key must exist and Azure Cosmos DB (and the CMK identity) must be able to use it, as
+     * at creation, or the operation fails and the old key stays.
+     */
+    Started changeKey(String id, String keyIdentifier) {
+        ObjectNode workspace = require(id);
+        JsonDocuments.objectAt(workspace, "properties").put("provisioningState", "Updating");
+        LongRunningOperations.Operation operation = operations.start(id);
+        schedule(new Pending(Change.FINISH_KEY_CHANGE, Instant.now().plus(options.workspaceOperationDuration()), id,
+                operation.id(), false, null, null, keyIdentifier));
+        return new Started(workspace, operation, workspace.get("location").asText());
+    }
+
+    private void finishKeyChange(String id, LongRunningOperations.Operation operation, String keyIdentifier) {
+        ObjectNode workspace = get(id);
+        if (workspace == null || operation == null || !operation.inProgress()) {
+            return;
+        }
+        // The workspace goes on with the key it had when the switch fails: it is usable, so Succeeded again.
+        JsonDocuments.objectAt(workspace, "properties").put("provisioningState", "Succeeded");
+        ObjectNode candidate = workspace.deepCopy();
+        JsonDocuments.objectAt(JsonDocuments.objectAt(JsonDocuments.objectAt(candidate, "properties"), "encryption"),
+                "keyVaultProperties").put("keyIdentifier", keyIdentifier);
+        ArmError failure = checks.failure(candidate);
+        if (failure != null) {
+            operation.fail(failure);
+            return;
+        }
+        resources.put(candidate);
+        operation.succeed();
+    }
+
+    /**
+     * Tags, friendly name and description change; the encryption vault never does, the key only to another of that
+     * vault (its switch is {@link #changeKey}), and nothing mid-operation.
+     */
     ObjectNode update(ObjectNode current, JsonNode request) {
         String state = JsonDocuments.text(current, "properties", "provisioningState");
         if (!"Succeeded".equals(state)) {
@@ -150,6 +187,11 @@ final class WorkspaceStore {
         if (requestedVault != null && (currentVault == null || !currentVault.equalsIgnoreCase(requestedVault))) {
             throw ArmError.badRequest("BadRequest", "The encryption key vault of a workspace cannot be changed after "
                     + "it is created (from '" + currentVault + "' to '" + requestedVault + "').");
+        }
+        String requestedKey = JsonDocuments.text(request, "properties", "encryption", "keyVaultProperties", "keyIdentifier");
+        ArmError refused = requestedKey == null ? null : checks.keyChangeRefusal(current, requestedKey);
+        if (refused != null) {
+            throw refused;
         }
         if (request.has("tags")) {
             current.set("tags", request.get("tags"));
@@ -182,6 +224,7 @@ final class WorkspaceStore {
             case FINISH_DELETE -> finishDelete(id, operation, change.purge());
             case POPULATE_MANAGED_GROUP -> managedGroups.populate(ResourceIds.after(id, "subscriptions"),
                     change.managedGroup(), change.location(), ResourceIds.name(id));
+            case FINISH_KEY_CHANGE -> finishKeyChange(id, operation, change.keyIdentifier());
         }
     }
 
@@ -206,7 +249,7 @@ final class WorkspaceStore {
             managedGroups.populate(subscription, managedGroup, location, name);
         } else {
             schedule(new Pending(Change.POPULATE_MANAGED_GROUP, Instant.now().plus(options.managedResourcesDelay()), id,
-                    null, false, managedGroup, location));
+                    null, false, managedGroup, location, null));
         }
         WorkspaceDocuments.provisioned(workspace, managedGroup);
         operation.succeed();
@@ -234,7 +277,7 @@ final class WorkspaceStore {
         LongRunningOperations.Operation operation = operations.start(id);
         ObjectNode deleting = workspace != null ? workspace : softDeleted;
         schedule(new Pending(Change.FINISH_DELETE, Instant.now().plus(options.workspaceOperationDuration()), id,
-                operation.id(), purge, null, null));
+                operation.id(), purge, null, null, null));
         return new Started(deleting, operation, deleting.get("location").asText());
     }
 
@@ -280,7 +323,8 @@ final class WorkspaceStore {
         for (Pending p : pending) {
             changes.addObject().put("change", p.change().name()).put("due", p.due().toString())
                     .put("workspaceId", p.workspaceId()).put("operationId", p.operationId()).put("purge", p.purge())
-                    .put("managedGroup", p.managedGroup()).put("location", p.location());
+                    .put("managedGroup", p.managedGroup()).put("location", p.location())
+                    .put("keyIdentifier", p.keyIdentifier());
         }
         return exported;
     }
@@ -296,7 +340,8 @@ final class WorkspaceStore {
         for (JsonNode c : exported.path("pending")) {
             schedule(new Pending(Change.valueOf(c.get("change").asText()), Instant.parse(c.get("due").asText()),
                     c.get("workspaceId").asText(), JsonDocuments.text(c, "operationId"), c.path("purge").asBoolean(),
-                    JsonDocuments.text(c, "managedGroup"), JsonDocuments.text(c, "location")));
+                    JsonDocuments.text(c, "managedGroup"), JsonDocuments.text(c, "location"),
+                    JsonDocuments.text(c, "keyIdentifier")));
         }
     }
 }
