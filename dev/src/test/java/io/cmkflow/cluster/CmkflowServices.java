@@ -115,12 +115,27 @@ public final class CmkflowServices implements CmkStack.Part {
         Path log = dir.resolve("command-" + System.nanoTime() + ".log");
         List<String> command = new ArrayList<>(entrypoint());
         command.addAll(arguments);
-        LocalProcess.run(String.join(" ", arguments), command, environment(composeName(service), FreePorts.next(),
-                FreePorts.next()), dir, log, within);
+        LocalProcess.run(String.join(" ", arguments), command, environment(compose.service(composeName(service)),
+                FreePorts.next(), FreePorts.next()), dir, log, within);
         try {
             return Files.readString(log);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Starts {@code service} as {@code composeFile} (a variant of docker-compose.yml) describes it and returns its output
+     * once it has exited, which it must do within {@code within}: what a broken compose file makes of the service.
+     */
+    public String exitedOutput(Path composeFile, String service, Duration within) {
+        ComposeFile variant = ComposeFile.read(composeFile, variables);
+        List<String> command = new ArrayList<>(entrypoint());
+        command.addAll(variant.service(service).command().isEmpty() ? dockerfileInstruction("CMD") : variant.service(service).command());
+        try (LocalProcess process = LocalProcess.start(service, command, environment(variant.service(service),
+                FreePorts.next(), FreePorts.next()), dir, dir.resolve(service + "-variant.log"))) {
+            process.awaitReady("its exit", within, () -> !process.alive());
+            return process.logText();
         }
     }
 
@@ -131,7 +146,7 @@ public final class CmkflowServices implements CmkStack.Part {
         ComposeFile.Service service = compose.service(composeName(name));
         List<String> command = new ArrayList<>(entrypoint());
         command.addAll(service.command().isEmpty() ? dockerfileInstruction("CMD") : service.command());
-        LocalProcess process = LocalProcess.start(name, command, environment(service.name(), httpPort, managementPort),
+        LocalProcess process = LocalProcess.start(name, command, environment(service, httpPort, managementPort),
                 dir, dir.resolve(name + "-" + run + ".log"));
         running.put(name, new Service(name, process, httpPort, managementPort));
     }
@@ -160,9 +175,9 @@ public final class CmkflowServices implements CmkStack.Part {
         return name.startsWith("worker-") ? "worker" : name;
     }
 
-    private Map<String, String> environment(String composeService, int httpPort, int managementPort) {
+    private Map<String, String> environment(ComposeFile.Service service, int httpPort, int managementPort) {
         Map<String, String> env = new LinkedHashMap<>();
-        compose.service(composeService).environment().forEach((key, value) -> env.put(key, loopback(value)));
+        service.environment().forEach((key, value) -> env.put(key, loopback(value)));
         env.put("CMKFLOW_HTTP_PORT", String.valueOf(httpPort));
         env.put("CMKFLOW_MANAGEMENT_PORT", String.valueOf(managementPort));
         env.put("PATH", System.getenv("PATH"));

@@ -152,6 +152,19 @@ class ComposeTopologyTest {
         assertThat(stack.arm().journal().entries()).noneMatch(e -> e.method().equals("DELETE"));
     }
 
+    @Test
+    void anIntakeThatLostItsScopeInTheComposeFileDoesNotStartAndSaysWhy() throws Exception {
+        String compose = java.nio.file.Files.readString(TemporalCluster.COMPOSE);
+        String intake = "  intake:\n    <<: *cmkflow\n    environment:\n      <<: [*cmkflow-env, *cmkflow-scope]\n";
+        assertThat(compose).as("docker-compose.yml's intake merges the scope anchor").contains(intake);
+        java.nio.file.Path variant = java.nio.file.Files.writeString(java.nio.file.Files.createTempFile("compose-", ".yml"),
+                compose.replace(intake, intake.replace("[*cmkflow-env, *cmkflow-scope]", "*cmkflow-env")));
+
+        String output = services.exitedOutput(variant, "intake", Duration.ofSeconds(90));
+
+        assertThat(output).contains("cmkflow.azure.scope (CMKFLOW_AZURE_SCOPE) is empty");
+    }
+
     private static ObjectNode request(String name, String subscription) {
         ObjectNode request = TestRequests.json("req-cluster-" + name, workspace(name));
         request.put("subscriptionId", subscription);

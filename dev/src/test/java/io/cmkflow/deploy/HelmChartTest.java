@@ -133,6 +133,26 @@ class HelmChartTest {
         }
     }
 
+    @Test
+    void eachRoleAdmitsOnlyMetricsAndTheOperatorApiItsCallersAndReachesOnlyDnsTemporalServiceBusAndAzure() throws Exception {
+        Map<String, Map<String, Object>> policies = new LinkedHashMap<>();
+        render(List.of()).stream().filter(d -> "NetworkPolicy".equals(d.get("kind"))).forEach(d ->
+                policies.put(String.valueOf(map(map(d.get("metadata")).get("labels")).get("app.kubernetes.io/component")), d));
+        assertThat(policies.keySet()).containsExactlyInAnyOrder("intake", "worker", "operator-api");
+        policies.forEach((role, policy) -> {
+            Map<String, Object> spec = map(policy.get("spec"));
+            assertThat(spec.get("policyTypes")).isEqualTo(List.of("Ingress", "Egress"));
+            List<Object> ingressPorts = new ArrayList<>();
+            ((List<?>) spec.get("ingress")).forEach(rule -> ((List<?>) map(rule).get("ports")).forEach(p -> ingressPorts.add(map(p).get("port"))));
+            assertThat(ingressPorts).as(role).containsExactlyInAnyOrderElementsOf(
+                    role.equals("operator-api") ? List.of("management", "http") : List.of("management"));
+            List<Object> egressPorts = new ArrayList<>();
+            ((List<?>) spec.get("egress")).forEach(rule -> ((List<?>) map(rule).get("ports")).forEach(p -> egressPorts.add(map(p).get("port"))));
+            assertThat(egressPorts).as(role).containsExactlyInAnyOrder(53, 53, 443, 5671, 7233);
+        });
+        assertThat(render(List.of("networkPolicy.enabled=false"))).noneMatch(d -> "NetworkPolicy".equals(d.get("kind")));
+    }
+
     /** The chart rendered with the required values and {@code extra} ones ({@code --set}). */
     private static List<Map<String, Object>> render(List<String> extra) throws Exception {
         List<String> command = withValues(List.of("template", "rel", CHART.toString()), REQUIRED);
