@@ -40,7 +40,7 @@ class KeyDataPlaneTest {
     static final CmkStack session = CmkStack.azureOnly().callerRole(io.cmkflow.standins.arm.RoleDefinition.owner()).arm(ArmSimulatorOptions.defaults().withProvidersRegisteredAtStart(true)).sdkPollDelay(Duration.ofMillis(20)).resetBeforeEach().build();
 
     private static final List<String> EVERY_KEY_PERMISSION = List.of("get", "list", "create", "delete", "purge",
-            "recover");
+            "recover", "getrotationpolicy", "setrotationpolicy");
 
     /** A vault whose access policies give the simulator's caller every key permission. */
     private static ArmState.VaultView seedVault() {
@@ -100,6 +100,74 @@ class KeyDataPlaneTest {
         assertThat(creates.get(0).requestBody()).isNull();
         assertThat(creates.get(1).status()).isEqualTo(200);
         assertThat(creates.get(1).requestBody()).contains("\"key_size\":3072");
+    }
+
+    @Test
+    void aKeysExpiryAndRotationPolicyAreKeptAndAnsweredAsKeyVaultDoes() {
+        ArmState.VaultView vault = seedVault();
+        KeyClient client = keyClient(vault.vaultUri(), true);
+        java.time.OffsetDateTime expires = java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC).plusDays(90).withNano(0);
+        client.createRsaKey(new CreateRsaKeyOptions("expiring").setKeySize(3072).setExpiresOn(expires));
+
+        com.azure.security.keyvault.keys.models.KeyRotationPolicy policy = client.updateKeyRotationPolicy("expiring",
+                new com.azure.security.keyvault.keys.models.KeyRotationPolicy().setExpiresIn("P90D").setLifetimeActions(List.of(
+                        new com.azure.security.keyvault.keys.models.KeyRotationLifetimeAction(
+                                com.azure.security.keyvault.keys.models.KeyRotationPolicyAction.ROTATE).setTimeBeforeExpiry("P30D"),
+                        new com.azure.security.keyvault.keys.models.KeyRotationLifetimeAction(
+                                com.azure.security.keyvault.keys.models.KeyRotationPolicyAction.NOTIFY).setTimeBeforeExpiry("P14D"))));
+
+        assertThat(client.getKey("expiring").getProperties().getExpiresOn()).isEqualTo(expires);
+        assertThat(policy.getExpiresIn()).isEqualTo("P90D");
+        assertThat(client.getKeyRotationPolicy("expiring").getLifetimeActions()).extracting(a -> a.getAction() + " "
+                + a.getTimeBeforeExpiry()).containsExactlyInAnyOrder(
+                com.azure.security.keyvault.keys.models.KeyRotationPolicyAction.ROTATE + " P30D",
+                com.azure.security.keyvault.keys.models.KeyRotationPolicyAction.NOTIFY + " P14D");
+        // Key Vault's rules: an expiry of at least 28 days, a rotation at least 7 days before expiry.
+        assertThatThrownBy(() -> client.updateKeyRotationPolicy("expiring", new com.azure.security.keyvault.keys.models
+                .KeyRotationPolicy().setExpiresIn("P20D"))).isInstanceOfSatisfying(HttpResponseException.class,
+                e -> assertThat(e.getResponse().getStatusCode()).isEqualTo(400)).hasMessageContaining("28 days");
+        assertThatThrownBy(() -> client.updateKeyRotationPolicy("expiring", new com.azure.security.keyvault.keys.models
+                .KeyRotationPolicy().setExpiresIn("P30D").setLifetimeActions(List.of(new com.azure.security.keyvault.keys
+                .models.KeyRotationLifetimeAction(com.azure.security.keyvault.keys.models.KeyRotationPolicyAction.ROTATE)
+                .setTimeBeforeExpiry("P3D"))))).hasMessageContaining("7 days before expiry");
+        // Setting a policy is a key permission of its own (setrotationpolicy; on an RBAC vault keyrotationpolicies/write).
+        ArmState.VaultView withoutIt = session.arm().state().vault(VaultSeed.of(SUBSCRIPTION, "rg-data", vaultName())
+                .accessPolicy(SimulatedDirectory.CALLER_OBJECT_ID, List.of("get", "create", "getrotationpolicy")));
+        KeyClient limited = keyClient(withoutIt.vaultUri(), true);
+        limited.createRsaKey(new CreateRsaKeyOptions("limited").setKeySize(3072));
+        assertThatThrownBy(() -> limited.updateKeyRotationPolicy("limited", new com.azure.security.keyvault.keys.models
+                .KeyRotationPolicy().setExpiresIn("P90D"))).isInstanceOfSatisfying(HttpResponseException.class,
+                e -> assertThat(e.getResponse().getStatusCode()).isEqualTo(403));
+    }
+
+    @Test
+    void theManagementPlaneTakesAKeysExpiryAndRotationPolicyAtCreation() {
+        ArmState.VaultView vault = seedVault();
+        long expires = java.time.Instant.now().plus(Duration.ofDays(365)).getEpochSecond();
+        var keys = session.resourceManager(TestRequests.SUBSCRIPTION).vaults().manager().serviceClient().getKeys();
+
+        var created = keys.createIfNotExist("rg-data", vault.name(), "managed", new KeyCreateParameters()
+                .withProperties(new KeyProperties().withKty(JsonWebKeyType.RSA).withKeySize(3072)
+                        .withAttributes(new com.azure.resourcemanager.keyvault.models.KeyAttributes().withExpires(expires))
+                        .withRotationPolicy(new com.azure.resourcemanager.keyvault.models.RotationPolicy()
+                                .withAttributes(new com.azure.resourcemanager.keyvault.models.KeyRotationPolicyAttributes()
+                                        .withExpiryTime("P1Y"))
+                                .withLifetimeActions(List.of(new com.azure.resourcemanager.keyvault.models.LifetimeAction()
+                                        .withTrigger(new com.azure.resourcemanager.keyvault.models.Trigger().withTimeBeforeExpiry("P30D"))
+                                        .withAction(new com.azure.resourcemanager.keyvault.models.Action().withType(
+                                                com.azure.resourcemanager.keyvault.models.KeyRotationPolicyActionType.ROTATE)))))));
+
+        assertThat(created.attributes().expires()).isEqualTo(expires);
+        assertThat(created.rotationPolicy().attributes().expiryTime()).isEqualTo("P1Y");
+        assertThat(keyClient(vault.vaultUri(), true).getKeyRotationPolicy("managed").getLifetimeActions())
+                .singleElement().satisfies(a -> assertThat(a.getTimeBeforeExpiry()).isEqualTo("P30D"));
+        assertThatThrownBy(() -> keys.createIfNotExist("rg-data", vault.name(), "too-short", new KeyCreateParameters()
+                .withProperties(new KeyProperties().withKty(JsonWebKeyType.RSA).withKeySize(3072)
+                        .withRotationPolicy(new com.azure.resourcemanager.keyvault.models.RotationPolicy()
+                                .withAttributes(new com.azure.resourcemanager.keyvault.models.KeyRotationPolicyAttributes()
+                                        .withExpiryTime("P7D"))))))
+                .isInstanceOf(ManagementException.class).hasMessageContaining("28 days");
+        assertThat(session.arm().state().key(vault.id(), "too-short")).as("nothing created by a refused request").isEmpty();
     }
 
     @Test

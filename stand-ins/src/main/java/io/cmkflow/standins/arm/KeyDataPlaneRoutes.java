@@ -2,13 +2,17 @@ package io.cmkflow.standins.arm;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
  * The Key Vault data plane for keys (api-version 7.x) at {@code {vaultUri}} = {@code https://localhost:PORT/kv/{vault}/}:
- * create (a new version on every call), get, list, versions, delete (soft), deleted key, recover, purge. Requests
+ * create (a new version on every call, {@code attributes.exp} kept), get, list, versions, delete (soft), deleted key,
+ * recover, purge, and the rotation policy (get, set with Key Vault's rules). Requests
  * without a bearer token get Key Vault's 401 challenge from the server (see {@link ArmSimulator}); a caller without
  * the key permission gets Key Vault's 403 ({@link KeyVaultDataAccess}).
  */
@@ -40,6 +44,14 @@ final class KeyDataPlaneRoutes implements Route.Family {
             String keyName = r.segment(3);
             if (r.size() == 5 && r.is(4, "create") && method.equals("POST")) {
                 return new Route("CreateKey", () -> create(r, permitted(r, vaultName, keyName, "create"), keyName));
+            }
+            if (r.size() == 5 && r.is(4, "rotationpolicy") && method.equals("PUT")) {
+                return new Route("UpdateKeyRotationPolicy", () -> setRotationPolicy(r,
+                        permitted(r, vaultName, keyName, "setrotationpolicy"), keyName));
+            }
+            if (r.size() == 5 && r.is(4, "rotationpolicy") && method.equals("GET")) {
+                return new Route("GetKeyRotationPolicy", () -> rotationPolicy(
+                        permitted(r, vaultName, keyName, "getrotationpolicy"), keyName));
             }
             if (r.size() == 5 && r.is(4, "versions") && method.equals("GET")) {
                 return new Route("GetKeyVersions", () -> versions(permitted(r, vaultName, keyName, "list"), keyName));
@@ -126,12 +138,36 @@ final class KeyDataPlaneRoutes implements Route.Family {
         if (key != null && key.deleted()) {
             throw ArmError.conflict("Conflict", "Key " + keyName + KeyRoutes.DELETED_KEY_NAME_MESSAGE);
         }
+        JsonNode exp = body.path("attributes").path("exp");
+        Instant expires = exp.isNumber() ? Instant.ofEpochSecond(exp.asLong()) : null;
         if (key == null) {
-            key = keys.create(vault, keyName, kty, keySize, keyOps, tags);
+            key = keys.create(vault, keyName, kty, keySize, keyOps, tags, expires);
         } else {
-            keys.rotate(key, kty, keySize, keyOps, tags);
+            keys.rotate(key, kty, keySize, keyOps, tags, expires);
         }
         return ArmResponse.ok(KeyDocuments.bundle(vault, key, key.latest()));
+    }
+
+    private ArmResponse setRotationPolicy(ArmRequest r, String vaultName, String keyName) {
+        ObjectNode vault = vault(vaultName);
+        KeyStore.StoredKey key = live(vaultName, keyName);
+        ObjectNode policy = KeyRotationPolicies.validated(r.jsonBody(), vault, key);
+        keys.rotationPolicy(key, policy);
+        return ArmResponse.ok(policy);
+    }
+
+    /** The key's policy; a key that never had one answers Key Vault's default (rotation off, notify 30 days before expiry). */
+    private ArmResponse rotationPolicy(String vaultName, String keyName) {
+        KeyStore.StoredKey key = live(vaultName, keyName);
+        if (key.rotationPolicy() != null) {
+            return ArmResponse.ok(key.rotationPolicy());
+        }
+        ObjectNode policy = JsonDocuments.object();
+        policy.put("id", JsonDocuments.text(vault(vaultName), "properties", "vaultUri") + "keys/" + key.name() + "/rotationpolicy");
+        policy.putArray("lifetimeActions").addObject().putObject("trigger").put("timeBeforeExpiry", "P30D");
+        ((ObjectNode) policy.get("lifetimeActions").get(0)).putObject("action").put("type", "Notify");
+        policy.putObject("attributes");
+        return ArmResponse.ok(policy);
     }
 
     private ArmResponse get(String vaultName, String keyName, String version) {

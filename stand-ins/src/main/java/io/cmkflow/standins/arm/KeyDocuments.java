@@ -33,6 +33,9 @@ final class KeyDocuments {
         ObjectNode props = doc.putObject("properties");
         ObjectNode attributes = props.putObject("attributes");
         attributes.put("enabled", true);
+        if (v.expires() != null) {
+            attributes.put("exp", v.expires().getEpochSecond());
+        }
         attributes.put("created", key.first().created().getEpochSecond());
         attributes.put("updated", v.created().getEpochSecond());
         attributes.put("recoveryLevel", recoveryLevel(vault));
@@ -42,12 +45,20 @@ final class KeyDocuments {
         props.put("keySize", key.keySize());
         props.put("keyUri", keyUri);
         props.put("keyUriWithVersion", keyUri + "/" + v.version());
+        if (key.rotationPolicy() != null) {
+            ObjectNode policy = props.putObject("rotationPolicy");
+            policy.set("lifetimeActions", key.rotationPolicy().get("lifetimeActions"));
+            policy.set("attributes", key.rotationPolicy().get("attributes"));
+        }
         return doc;
     }
 
     private static ObjectNode attributes(ObjectNode vault, KeyStore.KeyVersion v) {
         ObjectNode attributes = JsonDocuments.object();
         attributes.put("enabled", true);
+        if (v.expires() != null) {
+            attributes.put("exp", v.expires().getEpochSecond());
+        }
         attributes.put("created", v.created().getEpochSecond());
         attributes.put("updated", v.created().getEpochSecond());
         attributes.put("recoveryLevel", recoveryLevel(vault));

@@ -19,8 +19,11 @@ import java.util.Map;
  * under the vault's id) so that recovering the vault brings it back. Callers hold the ArmState lock.
  */
 final class KeyStore {
-    /** One version of a key; the RSA modulus is random bytes, enough for the SDK to parse a JWK. */
-    record KeyVersion(String version, Instant created, byte[] modulus) {
+    /**
+     * One version of a key; the RSA modulus is random bytes, enough for the SDK to parse a JWK. {@code expires} is its
+     * {@code exp} attribute, null when it has none.
+     */
+    record KeyVersion(String version, Instant created, byte[] modulus, Instant expires) {
     }
 
     /** A key as stored; only {@link KeyStore} changes it. */
@@ -34,6 +37,8 @@ final class KeyStore {
         private Map<String, String> tags;
         private final List<KeyVersion> versions = new ArrayList<>();
         private Instant deletedAt;
+        /** The key's rotation policy as Key Vault answers it, or null when none was set. */
+        private ObjectNode rotationPolicy;
 
         private StoredKey(String vaultId, String vaultName, String name) {
             this.vaultId = vaultId;
@@ -90,6 +95,10 @@ final class KeyStore {
             return deletedAt;
         }
 
+        ObjectNode rotationPolicy() {
+            return rotationPolicy;
+        }
+
         ArmState.KeyView view() {
             return new ArmState.KeyView(vaultId, vaultName, name, kty, keySize, List.copyOf(keyOps), Map.copyOf(tags),
                     versions.size(), latest().version(), deletedAt != null);
@@ -125,18 +134,29 @@ final class KeyStore {
     /** Stores a new key with its first version. */
     StoredKey create(ObjectNode vault, String keyName, String kty, int keySize, List<String> keyOps,
                      Map<String, String> tags) {
+        return create(vault, keyName, kty, keySize, keyOps, tags, null);
+    }
+
+    /** Stores a new key with its first version, which expires at {@code expires} (null: never). */
+    StoredKey create(ObjectNode vault, String keyName, String kty, int keySize, List<String> keyOps,
+                     Map<String, String> tags, Instant expires) {
         String vaultId = vault.get("id").asText();
         StoredKey key = new StoredKey(vaultId, vault.get("name").asText(), keyName);
         describe(key, kty, keySize, keyOps, tags);
-        addVersion(key);
+        addVersion(key, expires);
         byKey.put(keyOf(vaultId, keyName), key);
         return key;
     }
 
     /** A new current version with these attributes, as the data plane's create does for an existing key. */
-    void rotate(StoredKey key, String kty, int keySize, List<String> keyOps, Map<String, String> tags) {
+    void rotate(StoredKey key, String kty, int keySize, List<String> keyOps, Map<String, String> tags, Instant expires) {
         describe(key, kty, keySize, keyOps, tags);
-        addVersion(key);
+        addVersion(key, expires);
+    }
+
+    /** Sets (replaces) the key's rotation policy. */
+    void rotationPolicy(StoredKey key, ObjectNode policy) {
+        key.rotationPolicy = policy;
     }
 
     private static void describe(StoredKey key, String kty, int keySize, List<String> keyOps,
@@ -147,13 +167,13 @@ final class KeyStore {
         key.tags = new LinkedHashMap<>(tags == null ? Map.of() : tags);
     }
 
-    private void addVersion(StoredKey key) {
+    private void addVersion(StoredKey key, Instant expires) {
         byte[] id = new byte[16];
         random.nextBytes(id);
         byte[] modulus = new byte[Math.max(1, key.keySize / 8)];
         random.nextBytes(modulus);
         modulus[0] |= (byte) 0x80;
-        key.versions.add(new KeyVersion(HexFormat.of().formatHex(id), Instant.now(), modulus));
+        key.versions.add(new KeyVersion(HexFormat.of().formatHex(id), Instant.now(), modulus, expires));
     }
 
     void softDelete(StoredKey key) {
@@ -185,9 +205,13 @@ final class KeyStore {
             k.set("tags", JsonDocuments.tagsNode(key.tags));
             ArrayNode versions = k.putArray("versions");
             key.versions.forEach(v -> versions.addObject().put("version", v.version())
-                    .put("created", v.created().toString()).put("modulus", v.modulus()));
+                    .put("created", v.created().toString()).put("modulus", v.modulus())
+                    .put("expires", v.expires() == null ? null : v.expires().toString()));
             if (key.deletedAt != null) {
                 k.put("deletedAt", key.deletedAt.toString());
+            }
+            if (key.rotationPolicy != null) {
+                k.set("rotationPolicy", key.rotationPolicy);
             }
         }
         return all;
@@ -203,12 +227,14 @@ final class KeyStore {
             for (JsonNode v : k.get("versions")) {
                 try {
                     key.versions.add(new KeyVersion(v.get("version").asText(), Instant.parse(v.get("created").asText()),
-                            v.get("modulus").binaryValue()));
+                            v.get("modulus").binaryValue(),
+                            v.hasNonNull("expires") ? Instant.parse(v.get("expires").asText()) : null));
                 } catch (java.io.IOException e) {
                     throw new IllegalArgumentException("key " + key.name + " has a version without key material", e);
                 }
             }
             key.deletedAt = k.hasNonNull("deletedAt") ? Instant.parse(k.get("deletedAt").asText()) : null;
+            key.rotationPolicy = k.get("rotationPolicy") instanceof ObjectNode policy ? policy : null;
             byKey.put(keyOf(key.vaultId, key.name), key);
         }
     }
