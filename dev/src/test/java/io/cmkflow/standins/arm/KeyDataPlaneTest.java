@@ -40,7 +40,7 @@ class KeyDataPlaneTest {
     static final CmkStack session = CmkStack.azureOnly().callerRole(io.cmkflow.standins.arm.RoleDefinition.owner()).arm(ArmSimulatorOptions.defaults().withProvidersRegisteredAtStart(true)).sdkPollDelay(Duration.ofMillis(20)).resetBeforeEach().build();
 
     private static final List<String> EVERY_KEY_PERMISSION = List.of("get", "list", "create", "delete", "purge",
-            "recover", "getrotationpolicy", "setrotationpolicy");
+            "recover", "update", "rotate", "getrotationpolicy", "setrotationpolicy");
 
     /** A vault whose access policies give the simulator's caller every key permission. */
     private static ArmState.VaultView seedVault() {
@@ -138,6 +138,27 @@ class KeyDataPlaneTest {
         assertThatThrownBy(() -> limited.updateKeyRotationPolicy("limited", new com.azure.security.keyvault.keys.models
                 .KeyRotationPolicy().setExpiresIn("P90D"))).isInstanceOfSatisfying(HttpResponseException.class,
                 e -> assertThat(e.getResponse().getStatusCode()).isEqualTo(403));
+    }
+
+    @Test
+    void aVersionCanBeDisabledAndAnOnDemandRotationMakesAVersionExpiringAsThePolicySays() {
+        ArmState.VaultView vault = seedVault();
+        KeyClient client = keyClient(vault.vaultUri(), true);
+        KeyVaultKey first = client.createRsaKey(new CreateRsaKeyOptions("rotating").setKeySize(3072));
+        client.updateKeyRotationPolicy("rotating", new com.azure.security.keyvault.keys.models.KeyRotationPolicy()
+                .setExpiresIn("P60D"));
+
+        KeyVaultKey rotated = client.rotateKey("rotating");
+        client.updateKeyProperties(first.getProperties().setEnabled(false));
+
+        assertThat(rotated.getProperties().getVersion()).isNotEqualTo(first.getProperties().getVersion());
+        assertThat(rotated.getProperties().getExpiresOn()).isBetween(java.time.OffsetDateTime.now().plusDays(59),
+                java.time.OffsetDateTime.now().plusDays(61));
+        assertThat(client.getKey("rotating", first.getProperties().getVersion()).getProperties().isEnabled()).isFalse();
+        assertThat(client.getKey("rotating").getProperties().isEnabled()).as("the new version").isTrue();
+        assertThat(session.resourceManager(TestRequests.SUBSCRIPTION).vaults().manager().serviceClient().getKeys()
+                .getVersion("rg-data", vault.name(), "rotating", first.getProperties().getVersion()).attributes().enabled())
+                .as("the management plane sees it too").isFalse();
     }
 
     @Test

@@ -95,6 +95,8 @@ public final class ArmActions {
             case "recover" -> "Microsoft.KeyVault/vaults/keys/recover/action";
             case "wrapkey" -> "Microsoft.KeyVault/vaults/keys/wrap/action";
             case "unwrapkey" -> "Microsoft.KeyVault/vaults/keys/unwrap/action";
+            case "update" -> "Microsoft.KeyVault/vaults/keys/update/action";
+            case "rotate" -> "Microsoft.KeyVault/vaults/keys/rotate/action";
             case "getrotationpolicy" -> "Microsoft.KeyVault/vaults/keyrotationpolicies/read";
             case "setrotationpolicy" -> "Microsoft.KeyVault/vaults/keyrotationpolicies/write";
             default -> throw new IllegalArgumentException("no data action known for key permission " + permission);

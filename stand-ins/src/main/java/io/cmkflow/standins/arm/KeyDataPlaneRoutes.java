@@ -12,7 +12,8 @@ import java.util.Map;
 /**
  * The Key Vault data plane for keys (api-version 7.x) at {@code {vaultUri}} = {@code https://localhost:PORT/kv/{vault}/}:
  * create (a new version on every call, {@code attributes.exp} kept), get, list, versions, delete (soft), deleted key,
- * recover, purge, and the rotation policy (get, set with Key Vault's rules). Requests
+ * recover, purge, update (a version's enabled and exp), rotate (on demand, expiring per policy) and the rotation policy
+ * (get, set with Key Vault's rules). Requests
  * without a bearer token get Key Vault's 401 challenge from the server (see {@link ArmSimulator}); a caller without
  * the key permission gets Key Vault's 403 ({@link KeyVaultDataAccess}).
  */
@@ -44,6 +45,13 @@ final class KeyDataPlaneRoutes implements Route.Family {
             String keyName = r.segment(3);
             if (r.size() == 5 && r.is(4, "create") && method.equals("POST")) {
                 return new Route("CreateKey", () -> create(r, permitted(r, vaultName, keyName, "create"), keyName));
+            }
+            if (r.size() == 5 && r.is(4, "rotate") && method.equals("POST")) {
+                return new Route("RotateKey", () -> rotate(permitted(r, vaultName, keyName, "rotate"), keyName));
+            }
+            if ((r.size() == 4 || r.size() == 5) && method.equals("PATCH")) {
+                return new Route("UpdateKey", () -> update(r, permitted(r, vaultName, keyName, "update"), keyName,
+                        r.size() == 5 ? r.segment(4) : null));
             }
             if (r.size() == 5 && r.is(4, "rotationpolicy") && method.equals("PUT")) {
                 return new Route("UpdateKeyRotationPolicy", () -> setRotationPolicy(r,
@@ -145,6 +153,33 @@ final class KeyDataPlaneRoutes implements Route.Family {
         } else {
             keys.rotate(key, kty, keySize, keyOps, tags, expires);
         }
+        return ArmResponse.ok(KeyDocuments.bundle(vault, key, key.latest()));
+    }
+
+    /** Changes a version's {@code enabled} and {@code exp} attributes (absent ones stay as they are). */
+    private ArmResponse update(ArmRequest r, String vaultName, String keyName, String version) {
+        ObjectNode vault = vault(vaultName);
+        KeyStore.StoredKey key = live(vaultName, keyName);
+        KeyStore.KeyVersion v = version == null || version.isEmpty() ? key.latest() : key.version(version);
+        if (v == null) {
+            throw keyNotFound(vaultName, keyName + "/" + version);
+        }
+        JsonNode attributes = r.jsonBody().path("attributes");
+        JsonNode exp = attributes.path("exp");
+        Instant expires = exp.isNumber() ? Instant.ofEpochSecond(exp.asLong()) : v.expires();
+        boolean enabled = attributes.path("enabled").isBoolean() ? attributes.get("enabled").asBoolean() : v.enabled();
+        keys.updateVersion(key, v, expires, enabled);
+        return ArmResponse.ok(KeyDocuments.bundle(vault, key, key.version(v.version())));
+    }
+
+    /** Key Vault's on-demand rotation: a new version like the current one, expiring as the rotation policy says. */
+    private ArmResponse rotate(String vaultName, String keyName) {
+        ObjectNode vault = vault(vaultName);
+        KeyStore.StoredKey key = live(vaultName, keyName);
+        String expiryTime = key.rotationPolicy() == null ? null
+                : JsonDocuments.text(key.rotationPolicy(), "attributes", "expiryTime");
+        Instant expires = expiryTime == null ? null : Instant.now().plus(KeyRotationPolicies.duration("expiryTime", expiryTime));
+        keys.rotate(key, key.kty(), key.keySize(), key.keyOps(), key.tags(), expires);
         return ArmResponse.ok(KeyDocuments.bundle(vault, key, key.latest()));
     }
 

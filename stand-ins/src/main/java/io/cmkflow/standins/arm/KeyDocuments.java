@@ -32,7 +32,7 @@ final class KeyDocuments {
         doc.set("tags", JsonDocuments.tagsNode(key.tags()));
         ObjectNode props = doc.putObject("properties");
         ObjectNode attributes = props.putObject("attributes");
-        attributes.put("enabled", true);
+        attributes.put("enabled", v.enabled());
         if (v.expires() != null) {
             attributes.put("exp", v.expires().getEpochSecond());
         }
@@ -55,7 +55,7 @@ final class KeyDocuments {
 
     private static ObjectNode attributes(ObjectNode vault, KeyStore.KeyVersion v) {
         ObjectNode attributes = JsonDocuments.object();
-        attributes.put("enabled", true);
+        attributes.put("enabled", v.enabled());
         if (v.expires() != null) {
             attributes.put("exp", v.expires().getEpochSecond());
         }

@@ -21,9 +21,12 @@ import java.util.Map;
 final class KeyStore {
     /**
      * One version of a key; the RSA modulus is random bytes, enough for the SDK to parse a JWK. {@code expires} is its
-     * {@code exp} attribute, null when it has none.
+     * {@code exp} attribute, null when it has none; a disabled version cannot be used.
      */
-    record KeyVersion(String version, Instant created, byte[] modulus, Instant expires) {
+    record KeyVersion(String version, Instant created, byte[] modulus, Instant expires, boolean enabled) {
+        KeyVersion withAttributes(Instant newExpires, boolean newEnabled) {
+            return new KeyVersion(version, created, modulus, newExpires, newEnabled);
+        }
     }
 
     /** A key as stored; only {@link KeyStore} changes it. */
@@ -154,6 +157,11 @@ final class KeyStore {
         addVersion(key, expires);
     }
 
+    /** Replaces a version's attributes (the data plane's UpdateKey). */
+    void updateVersion(StoredKey key, KeyVersion version, Instant expires, boolean enabled) {
+        key.versions.set(key.versions.indexOf(version), version.withAttributes(expires, enabled));
+    }
+
     /** Sets (replaces) the key's rotation policy. */
     void rotationPolicy(StoredKey key, ObjectNode policy) {
         key.rotationPolicy = policy;
@@ -173,7 +181,7 @@ final class KeyStore {
         byte[] modulus = new byte[Math.max(1, key.keySize / 8)];
         random.nextBytes(modulus);
         modulus[0] |= (byte) 0x80;
-        key.versions.add(new KeyVersion(HexFormat.of().formatHex(id), Instant.now(), modulus, expires));
+        key.versions.add(new KeyVersion(HexFormat.of().formatHex(id), Instant.now(), modulus, expires, true));
     }
 
     void softDelete(StoredKey key) {
@@ -206,7 +214,7 @@ final class KeyStore {
             ArrayNode versions = k.putArray("versions");
             key.versions.forEach(v -> versions.addObject().put("version", v.version())
                     .put("created", v.created().toString()).put("modulus", v.modulus())
-                    .put("expires", v.expires() == null ? null : v.expires().toString()));
+                    .put("expires", v.expires() == null ? null : v.expires().toString()).put("enabled", v.enabled()));
             if (key.deletedAt != null) {
                 k.put("deletedAt", key.deletedAt.toString());
             }
@@ -228,7 +236,8 @@ final class KeyStore {
                 try {
                     key.versions.add(new KeyVersion(v.get("version").asText(), Instant.parse(v.get("created").asText()),
                             v.get("modulus").binaryValue(),
-                            v.hasNonNull("expires") ? Instant.parse(v.get("expires").asText()) : null));
+                            v.hasNonNull("expires") ? Instant.parse(v.get("expires").asText()) : null,
+                            v.path("enabled").asBoolean(true)));
                 } catch (java.io.IOException e) {
                     throw new IllegalArgumentException("key " + key.name + " has a version without key material", e);
                 }
