@@ -32,7 +32,8 @@ final class CmkActivityOptions {
         // A switch expression: a new step does not build without its timeouts.
         ActivityOptions.Builder timed = switch (step) {
             case REGISTER_RESOURCE_PROVIDERS -> options.setStartToCloseTimeout(Duration.ofMinutes(20)).setHeartbeatTimeout(heartbeat);
-            case CREATE_KEY_VAULT -> options.setStartToCloseTimeout(Duration.ofMinutes(5));
+            // Its polls heartbeat: a worker that dies mid-create hands the step over after 2 minutes, not 5.
+            case CREATE_KEY_VAULT -> options.setStartToCloseTimeout(Duration.ofMinutes(5)).setHeartbeatTimeout(heartbeat);
             case CREATE_KEY, GRANT_COSMOS_DB_KEY_ACCESS -> options.setStartToCloseTimeout(Duration.ofMinutes(2));
             case CREATE_WORKSPACE -> options.setStartToCloseTimeout(Duration.ofMinutes(60)).setHeartbeatTimeout(heartbeat);
             case VERIFY_MANAGED_RESOURCE_GROUP -> options.setStartToCloseTimeout(Duration.ofMinutes(15)).setHeartbeatTimeout(heartbeat);
