@@ -36,6 +36,9 @@ public final class CmkflowServices implements CmkStack.Part {
     static final Path PRODUCT_JAR = TemporalCluster.PROJECT.resolve("product/target/cmkflow.jar");
     private static final Pattern JSON_ARRAY = Pattern.compile("\\[(.*)]");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** The Dockerfile's ENTRYPOINT (this machine's java, the jar the image copies to /app/cmkflow.jar) and CMD, read once. */
+    private static final List<String> ENTRYPOINT = entrypoint();
+    private static final List<String> CMD = dockerfileInstruction("CMD");
 
     /** One running service process and its ports. */
     public record Service(String name, LocalProcess process, int httpPort, int managementPort) {
@@ -113,9 +116,7 @@ public final class CmkflowServices implements CmkStack.Part {
     /** A product command ({@code runs --status ...}) run as the image runs one, with {@code service}'s environment. */
     public String command(String service, List<String> arguments, Duration within) {
         Path log = dir.resolve("command-" + System.nanoTime() + ".log");
-        List<String> command = new ArrayList<>(entrypoint());
-        command.addAll(arguments);
-        LocalProcess.run(String.join(" ", arguments), command, environment(compose.service(composeName(service)),
+        LocalProcess.run(String.join(" ", arguments), containerCommand(arguments), environment(compose.service(composeName(service)),
                 FreePorts.next(), FreePorts.next()), dir, log, within);
         try {
             return Files.readString(log);
@@ -129,10 +130,8 @@ public final class CmkflowServices implements CmkStack.Part {
      * once it has exited, which it must do within {@code within}: what a broken compose file makes of the service.
      */
     public String exitedOutput(Path composeFile, String service, Duration within) {
-        ComposeFile variant = ComposeFile.read(composeFile, variables);
-        List<String> command = new ArrayList<>(entrypoint());
-        command.addAll(variant.service(service).command().isEmpty() ? dockerfileInstruction("CMD") : variant.service(service).command());
-        try (LocalProcess process = LocalProcess.start(service, command, environment(variant.service(service),
+        ComposeFile.Service variant = ComposeFile.read(composeFile, variables).service(service);
+        try (LocalProcess process = LocalProcess.start(service, containerCommand(variant), environment(variant,
                 FreePorts.next(), FreePorts.next()), dir, dir.resolve(service + "-variant.log"))) {
             process.awaitReady("its exit", within, () -> !process.alive());
             return process.logText();
@@ -144,9 +143,7 @@ public final class CmkflowServices implements CmkStack.Part {
         int httpPort = FreePorts.next();
         int managementPort = FreePorts.next();
         ComposeFile.Service service = compose.service(composeName(name));
-        List<String> command = new ArrayList<>(entrypoint());
-        command.addAll(service.command().isEmpty() ? dockerfileInstruction("CMD") : service.command());
-        LocalProcess process = LocalProcess.start(name, command, environment(service, httpPort, managementPort),
+        LocalProcess process = LocalProcess.start(name, containerCommand(service), environment(service, httpPort, managementPort),
                 dir, dir.resolve(name + "-" + run + ".log"));
         running.put(name, new Service(name, process, httpPort, managementPort));
     }
@@ -202,7 +199,17 @@ public final class CmkflowServices implements CmkStack.Part {
         }
     }
 
-    /** The Dockerfile's ENTRYPOINT with this machine's java and the jar the image copies to /app/cmkflow.jar. */
+    /** What the service's container runs: the ENTRYPOINT with compose's command, else the Dockerfile's CMD. */
+    private static List<String> containerCommand(ComposeFile.Service service) {
+        return containerCommand(service.command().isEmpty() ? CMD : service.command());
+    }
+
+    private static List<String> containerCommand(List<String> arguments) {
+        List<String> command = new ArrayList<>(ENTRYPOINT);
+        command.addAll(arguments);
+        return command;
+    }
+
     private static List<String> entrypoint() {
         List<String> entrypoint = new ArrayList<>();
         for (String part : dockerfileInstruction("ENTRYPOINT")) {

@@ -108,9 +108,7 @@ public final class TemporalCluster implements CmkStack.TemporalServer {
 
     private void setUpSchema() {
         ComposeFile.Service service = compose.service("temporal-schema");
-        Map<String, String> env = environment(service);
-        env.put("POSTGRES_SEEDS", "127.0.0.1");
-        env.put("DB_PORT", String.valueOf(postgres.port()));
+        Map<String, String> env = databaseEnvironment(service);
         env.put("TEMPORAL_SCHEMA_DIR", serverBinaries.resolve("schema").toString());
         Path root = root(service);
         LocalProcess.run(service.name(), imageCommand(root, service.entrypoint()), env, root, dir.resolve("temporal-schema.log"),
@@ -126,9 +124,7 @@ public final class TemporalCluster implements CmkStack.TemporalServer {
                 ports.put(port, FreePorts.next());
             }
         }
-        Map<String, String> env = environment(service);
-        env.put("POSTGRES_SEEDS", "127.0.0.1");
-        env.put("DB_PORT", String.valueOf(postgres.port()));
+        Map<String, String> env = databaseEnvironment(service);
         env.put("BIND_ON_IP", "127.0.0.1");
         ports.forEach((name, port) -> env.put(name, String.valueOf(port)));
         Path root = root(service);
@@ -160,6 +156,14 @@ public final class TemporalCluster implements CmkStack.TemporalServer {
         ui = LocalProcess.start(service.name(), List.of(uiServer.resolve("ui-server").toString(), "--env", "docker", "start"),
                 env, uiServer, dir.resolve("temporal-ui.log"));
         ui.awaitReady("its port open", Duration.ofSeconds(60), () -> listening(uiPort));
+    }
+
+    /** {@link #environment} with the {@code postgresql} service's host and port where it listens here. */
+    private Map<String, String> databaseEnvironment(ComposeFile.Service service) {
+        Map<String, String> env = environment(service);
+        env.put("POSTGRES_SEEDS", "127.0.0.1");
+        env.put("DB_PORT", String.valueOf(postgres.port()));
+        return env;
     }
 
     /** The service's compose environment, with this machine's PATH (the cluster's tools first) in place of the image's. */

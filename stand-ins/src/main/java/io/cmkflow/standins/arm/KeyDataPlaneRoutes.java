@@ -186,23 +186,17 @@ final class KeyDataPlaneRoutes implements Route.Family {
     private ArmResponse setRotationPolicy(ArmRequest r, String vaultName, String keyName) {
         ObjectNode vault = vault(vaultName);
         KeyStore.StoredKey key = live(vaultName, keyName);
-        ObjectNode policy = KeyRotationPolicies.validated(r.jsonBody(), vault, key);
+        ObjectNode policy = KeyRotationPolicies.validated(r.jsonBody(), KeyRotationPolicies.id(vault, keyName),
+                key.rotationPolicy());
         keys.rotationPolicy(key, policy);
         return ArmResponse.ok(policy);
     }
 
-    /** The key's policy; a key that never had one answers Key Vault's default (rotation off, notify 30 days before expiry). */
+    /** The key's policy; a key that never had one answers Key Vault's default. */
     private ArmResponse rotationPolicy(String vaultName, String keyName) {
         KeyStore.StoredKey key = live(vaultName, keyName);
-        if (key.rotationPolicy() != null) {
-            return ArmResponse.ok(key.rotationPolicy());
-        }
-        ObjectNode policy = JsonDocuments.object();
-        policy.put("id", JsonDocuments.text(vault(vaultName), "properties", "vaultUri") + "keys/" + key.name() + "/rotationpolicy");
-        policy.putArray("lifetimeActions").addObject().putObject("trigger").put("timeBeforeExpiry", "P30D");
-        ((ObjectNode) policy.get("lifetimeActions").get(0)).putObject("action").put("type", "Notify");
-        policy.putObject("attributes");
-        return ArmResponse.ok(policy);
+        return ArmResponse.ok(key.rotationPolicy() != null ? key.rotationPolicy()
+                : KeyRotationPolicies.keyVaultDefault(KeyRotationPolicies.id(vault(vaultName), keyName)));
     }
 
     private ArmResponse get(String vaultName, String keyName, String version) {

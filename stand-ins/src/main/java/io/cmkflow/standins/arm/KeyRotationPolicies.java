@@ -21,8 +21,27 @@ final class KeyRotationPolicies {
     private KeyRotationPolicies() {
     }
 
-    /** The policy as Key Vault stores and answers it, or Key Vault's 400 naming the rule broken. */
-    static ObjectNode validated(JsonNode requested, ObjectNode vault, KeyStore.StoredKey key) {
+    /** The policy's id: {@code {vaultUri}keys/{name}/rotationpolicy}. */
+    static String id(ObjectNode vault, String keyName) {
+        return JsonDocuments.text(vault, "properties", "vaultUri") + "keys/" + keyName + "/rotationpolicy";
+    }
+
+    /** What a key that never had a policy answers: Key Vault's default, notify 30 days before expiry. */
+    static ObjectNode keyVaultDefault(String id) {
+        ObjectNode policy = JsonDocuments.object();
+        policy.put("id", id);
+        ObjectNode action = policy.putArray("lifetimeActions").addObject();
+        action.putObject("trigger").put("timeBeforeExpiry", "P30D");
+        action.putObject("action").put("type", "Notify");
+        policy.putObject("attributes");
+        return policy;
+    }
+
+    /**
+     * The policy as Key Vault stores and answers it (created when {@code previous}, the key's current policy or null,
+     * was), or Key Vault's 400 naming the rule broken.
+     */
+    static ObjectNode validated(JsonNode requested, String id, ObjectNode previous) {
         String expiryTime = JsonDocuments.text(requested, "attributes", "expiryTime");
         Duration expiry = expiryTime == null ? null : duration("attributes.expiryTime", expiryTime);
         if (expiry != null && expiry.compareTo(Duration.ofDays(28)) < 0) {
@@ -55,7 +74,7 @@ final class KeyRotationPolicies {
             }
         }
         ObjectNode policy = JsonDocuments.object();
-        policy.put("id", JsonDocuments.text(vault, "properties", "vaultUri") + "keys/" + key.name() + "/rotationpolicy");
+        policy.put("id", id);
         policy.set("lifetimeActions", requested.path("lifetimeActions").isArray() ? requested.get("lifetimeActions").deepCopy()
                 : JsonDocuments.array());
         ObjectNode attributes = policy.putObject("attributes");
@@ -63,8 +82,7 @@ final class KeyRotationPolicies {
             attributes.put("expiryTime", expiryTime);
         }
         long now = Instant.now().getEpochSecond();
-        attributes.put("created", key.rotationPolicy() == null ? now
-                : key.rotationPolicy().path("attributes").path("created").asLong(now));
+        attributes.put("created", previous == null ? now : previous.path("attributes").path("created").asLong(now));
         attributes.put("updated", now);
         return policy;
     }

@@ -107,17 +107,14 @@ final class KeyRoutes {
             throw ArmError.badRequest("BadRequest", "The property 'properties.keySize' has the invalid value "
                     + keySize + " for an RSA key; allowed: 2048, 3072, 4096.");
         }
+        // Key Vault checks the whole request, the policy included, before it creates anything.
+        ObjectNode policy = props.get("rotationPolicy") instanceof ObjectNode requested
+                ? KeyRotationPolicies.validated(requested, KeyRotationPolicies.id(vault, keyName), null) : null;
         JsonNode expires = props.path("attributes").path("exp");
         KeyStore.StoredKey key = keys.create(vault, keyName, kty, keySize, requestedOps(props.path("keyOps")),
                 keyTags(body), expires.isNumber() ? java.time.Instant.ofEpochSecond(expires.asLong()) : null);
-        if (props.get("rotationPolicy") instanceof ObjectNode policy) {
-            try {
-                keys.rotationPolicy(key, KeyRotationPolicies.validated(policy, vault, key));
-            } catch (ArmError invalid) {
-                // Key Vault checks the whole request before it creates anything.
-                keys.purge(key);
-                throw invalid;
-            }
+        if (policy != null) {
+            keys.rotationPolicy(key, policy);
         }
         return ArmResponse.ok(KeyDocuments.resource(vault, key, null));
     }

@@ -60,9 +60,9 @@ final class WorkspaceProvisioningChecks {
         }
         // Azure takes the key URL in either of its forms: with the default port, as Key Vault's management plane
         // writes it (https://v.vault.azure.net:443/keys/...), or without, as its data plane does.
-        String keyPrefix = withoutDefaultPort(JsonDocuments.text(vault, "properties", "vaultUri")) + "keys/";
+        String keyPrefix = keyPrefix(vault);
         keyIdentifier = withoutDefaultPort(keyIdentifier);
-        if (!keyIdentifier.regionMatches(true, 0, keyPrefix, 0, keyPrefix.length())) {
+        if (!isKeyOf(keyPrefix, keyIdentifier)) {
             return new ArmError(400, "KeyNotFound", "The key identifier '" + keyIdentifier + "' is not a key of the "
                     + "key vault '" + vaultId + "'.");
         }
@@ -113,8 +113,7 @@ final class WorkspaceProvisioningChecks {
                     + "' is not encrypted with a customer-managed key: there is no key to update.");
         }
         ObjectNode vault = resources.get(vaultId);
-        String keyPrefix = vault == null ? null : withoutDefaultPort(JsonDocuments.text(vault, "properties", "vaultUri")) + "keys/";
-        if (keyPrefix == null || !withoutDefaultPort(keyIdentifier).regionMatches(true, 0, keyPrefix, 0, keyPrefix.length())) {
+        if (vault == null || !isKeyOf(keyPrefix(vault), withoutDefaultPort(keyIdentifier))) {
             return new ArmError(400, "BadRequest", "The customer-managed key of workspace '" + workspace.path("name").asText()
                     + "' can only be updated to another key in its original key vault '" + vaultId + "'; '"
                     + keyIdentifier + "' is not a key of that vault.");
@@ -131,6 +130,15 @@ final class WorkspaceProvisioningChecks {
                     roleAssignments.permitsData(keyScope, Set.of(principal), ArmActions.keyDataAction(permission))));
         }
         return AccessPolicies.grantKeys(vault, principals, CMK_KEY_PERMISSIONS);
+    }
+
+    /** Where the vault's key URLs start ({@code {vaultUri}keys/}, without a default port). */
+    private static String keyPrefix(ObjectNode vault) {
+        return withoutDefaultPort(JsonDocuments.text(vault, "properties", "vaultUri")) + "keys/";
+    }
+
+    private static boolean isKeyOf(String keyPrefix, String keyIdentifier) {
+        return keyIdentifier.regionMatches(true, 0, keyPrefix, 0, keyPrefix.length());
     }
 
     private static String withoutDefaultPort(String url) {
