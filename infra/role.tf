@@ -58,6 +58,7 @@ resource "azurerm_role_definition" "cmkflow_groups" {
       "Microsoft.KeyVault/vaults/accessPolicies/write",
       "Microsoft.KeyVault/vaults/delete",
       "Microsoft.KeyVault/vaults/keys/read",
+      "Microsoft.KeyVault/vaults/keys/versions/read",
       "Microsoft.KeyVault/vaults/keys/write",
       "Microsoft.KeyVault/vaults/read",
       "Microsoft.KeyVault/vaults/write",

@@ -10,7 +10,7 @@ until temporal operator cluster health --address "$address"; do
 done
 temporal operator namespace describe --address "$address" --namespace "$namespace" >/dev/null 2>&1 \
   || temporal operator namespace create --address "$address" --namespace "$namespace" --retention 30d
-for attribute in CmkRequestId CmkSubscriptionId CmkWorkspace CmkStage CmkStatus CmkKeyVault; do
+for attribute in CmkRequestId CmkSubscriptionId CmkWorkspace CmkStage CmkStatus CmkKeyVault CmkPosture; do
   temporal operator search-attribute create --address "$address" --namespace "$namespace" \
     --name "$attribute" --type Keyword || echo "search attribute $attribute already exists"
 done

@@ -3,6 +3,7 @@ package io.cmkflow;
 import io.cmkflow.operator.RunActionCommand;
 import io.cmkflow.operator.RunsCommand;
 import io.cmkflow.operator.ShowCommand;
+import io.cmkflow.operator.WorkspacesCommand;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.exceptions.ConfigurationException;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -29,7 +30,7 @@ import java.util.concurrent.CountDownLatch;
  */
 @Command(name = "cmkflow", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, versionProvider = Application.Version.class,
         description = "Customer-managed-key Azure Machine Learning workspaces, run as Temporal workflows.",
-        subcommands = {CommandLine.HelpCommand.class, SubmitCommand.class, RunsCommand.class, ShowCommand.class, RunActionCommand.Retry.class,
+        subcommands = {CommandLine.HelpCommand.class, SubmitCommand.class, RunsCommand.class, ShowCommand.class, WorkspacesCommand.class, RunActionCommand.Retry.class,
                 RunActionCommand.Abort.class, RunActionCommand.Cancel.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  done", "  1  refused (invalid request, a run refused the action, a run failed)", "  2  usage (unknown command or option, missing argument)",

@@ -6,6 +6,7 @@ import io.cmkflow.contract.KeyAccessOutcome;
 import io.cmkflow.contract.KeyOutcome;
 import io.cmkflow.contract.Ownership;
 import io.cmkflow.contract.VaultOutcome;
+import io.cmkflow.contract.WorkspaceKeyOutcome;
 import io.cmkflow.contract.WorkspaceOutcome;
 import io.cmkflow.workflow.WorkflowIds;
 import io.temporal.activity.Activity;
@@ -60,6 +61,23 @@ final class ActivityInputs {
                 "workspaces", request.workspace().name());
         require(workspace != null && same(workspace.workspaceId(), expected),
                 "workspace " + (workspace == null ? null : workspace.workspaceId()) + " is not the request's " + expected);
+    }
+
+    /** A workspace key read for the request's own workspace, in the request's vault. */
+    static void requireWorkspaceKey(CmkRequest request, WorkspaceKeyOutcome workspaceKey) {
+        String expected = WorkspaceStep.workspaceId(request);
+        require(workspaceKey != null && same(workspaceKey.workspaceId(), expected)
+                        && same(workspaceKey.keyVaultId(), request.keyVaultId().id()),
+                "workspace key of " + (workspaceKey == null ? null : workspaceKey.workspaceId() + " in " + workspaceKey.keyVaultId())
+                        + " is not the request's " + expected + " in " + request.keyVaultId().id());
+    }
+
+    /** The request's key in the request's vault, a version of it. */
+    static void requireKeyOfVault(CmkRequest request, KeyOutcome key) {
+        String expected = request.keyVaultId().id() + "/keys/" + request.key().name();
+        require(key != null && same(key.keyId(), expected) && same(key.name(), request.key().name())
+                        && KeyUrls.within(key.keyUrlWithVersion(), key.keyUrl()),
+                "key " + (key == null ? null : key.keyId() + " (" + key.keyUrlWithVersion() + ")") + " is not the request's " + expected);
     }
 
     private static boolean same(String a, String b) {

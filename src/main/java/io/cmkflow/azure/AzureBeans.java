@@ -2,6 +2,7 @@ package io.cmkflow.azure;
 
 import io.cmkflow.contract.AuthorizationScope;
 import io.cmkflow.workflow.CompensationActivities;
+import io.cmkflow.workflow.PostureActivities;
 import io.cmkflow.workflow.InFlightRuns;
 import io.cmkflow.workflow.ProvisioningActivities;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -47,6 +48,11 @@ public class AzureBeans {
     @Singleton
     ProvisioningActivities provisioningActivities(AzureClients clients, PollingPolicy polling, AuthorizationScope scope) {
         return new AzureProvisioningActivities(clients, polling, scope);
+    }
+
+    @Singleton
+    PostureActivities postureActivities(AzureClients clients, PollingPolicy polling, AuthorizationScope scope) {
+        return new AzurePostureActivities(clients, polling, scope);
     }
 
     @Singleton

@@ -5,7 +5,9 @@ import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.workflow.CompensationActivities;
 import io.cmkflow.contract.KeyAccessOutcome;
 import io.cmkflow.contract.Ownership;
+import io.cmkflow.contract.KeyOutcome;
 import io.cmkflow.contract.UndoOutcome;
+import io.cmkflow.contract.WorkspaceKeyOutcome;
 
 import io.cmkflow.workflow.InFlightRuns;
 import io.cmkflow.workflow.WorkflowIds;
@@ -25,22 +27,24 @@ public class AzureCompensationActivities implements CompensationActivities {
     private final KeyStep key;
     private final KeyAccessStep keyAccess;
     private final WorkspaceStep workspace;
+    private final WorkspaceKeyStep workspaceKey;
     private final InFlightRuns inFlight;
 
     public AzureCompensationActivities(AzureClients clients, PollingPolicy polling, AuthorizationScope scope,
                                        InFlightRuns inFlight) {
         this(scope, inFlight, new KeyVaultStep(clients, polling), new KeyStep(clients), new KeyAccessStep(clients),
-                new WorkspaceStep(clients, polling));
+                new WorkspaceStep(clients, polling), new WorkspaceKeyStep(clients, polling));
     }
 
     public AzureCompensationActivities(AuthorizationScope scope, InFlightRuns inFlight, KeyVaultStep keyVault, KeyStep key,
-                                       KeyAccessStep keyAccess, WorkspaceStep workspace) {
+                                       KeyAccessStep keyAccess, WorkspaceStep workspace, WorkspaceKeyStep workspaceKey) {
         this.scope = scope;
         this.inFlight = inFlight;
         this.keyVault = keyVault;
         this.key = key;
         this.keyAccess = keyAccess;
         this.workspace = workspace;
+        this.workspaceKey = workspaceKey;
     }
 
     @Override
@@ -74,6 +78,17 @@ public class AzureCompensationActivities implements CompensationActivities {
         return ActivityFailures.run("deleteKeyVault", request, scope, () -> {
             ActivityInputs.requireOwnRun(request, owner);
             return heldByAnotherRun(request, request.keyVaultId().id(), "vault").orElseGet(() -> keyVault.undo(request, owner));
+        });
+    }
+
+    @Override
+    public UndoOutcome restoreWorkspaceKey(CmkRequest request, WorkspaceKeyOutcome before, KeyOutcome newKey) {
+        return ActivityFailures.run("restoreWorkspaceKey", request, scope, () -> {
+            ActivityInputs.requireWorkspaceKey(request, before);
+            if (newKey != null) {
+                ActivityInputs.requireKeyOfVault(request, newKey);
+            }
+            return workspaceKey.restore(request, before, newKey, ActivityHeartbeat.current());
         });
     }
 

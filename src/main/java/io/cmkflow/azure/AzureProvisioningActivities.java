@@ -5,10 +5,12 @@ import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.contract.KeyAccessOutcome;
 import io.cmkflow.contract.KeyOutcome;
 import io.cmkflow.contract.ManagedGroupOutcome;
+import io.cmkflow.contract.ManagedWorkspace;
 import io.cmkflow.contract.Ownership;
 import io.cmkflow.contract.ProviderRegistration;
 import io.cmkflow.workflow.ProvisioningActivities;
 import io.cmkflow.contract.VaultOutcome;
+import io.cmkflow.contract.WorkspaceKeyOutcome;
 import io.cmkflow.contract.WorkspaceOutcome;
 
 /** The provisioning activities, each delegating to its step; failures become typed {@code ApplicationFailure}s. */
@@ -21,14 +23,17 @@ public class AzureProvisioningActivities implements ProvisioningActivities {
     private final KeyAccessStep keyAccess;
     private final WorkspaceStep workspace;
     private final ManagedGroupCheck managedGroup;
+    private final WorkspaceKeyStep workspaceKey;
 
     public AzureProvisioningActivities(AzureClients clients, PollingPolicy polling, AuthorizationScope scope) {
         this(scope, new ProviderRegistrationStep(clients, polling), new KeyVaultStep(clients, polling), new KeyStep(clients),
-                new KeyAccessStep(clients), new WorkspaceStep(clients, polling), new ManagedGroupCheck(clients, polling));
+                new KeyAccessStep(clients), new WorkspaceStep(clients, polling), new ManagedGroupCheck(clients, polling),
+                new WorkspaceKeyStep(clients, polling));
     }
 
     public AzureProvisioningActivities(AuthorizationScope scope, ProviderRegistrationStep providers, KeyVaultStep keyVault, KeyStep key,
-                                       KeyAccessStep keyAccess, WorkspaceStep workspace, ManagedGroupCheck managedGroup) {
+                                       KeyAccessStep keyAccess, WorkspaceStep workspace, ManagedGroupCheck managedGroup,
+                                       WorkspaceKeyStep workspaceKey) {
         this.providers = providers;
         this.scope = scope;
         this.keyVault = keyVault;
@@ -36,6 +41,7 @@ public class AzureProvisioningActivities implements ProvisioningActivities {
         this.keyAccess = keyAccess;
         this.workspace = workspace;
         this.managedGroup = managedGroup;
+        this.workspaceKey = workspaceKey;
     }
 
     @Override
@@ -91,6 +97,34 @@ public class AzureProvisioningActivities implements ProvisioningActivities {
         return ActivityFailures.run("verifyManagedResourceGroup", request, scope, () -> {
             ActivityInputs.requireWorkspace(request, workspaceOutcome);
             return managedGroup.verify(request, workspaceOutcome, ActivityHeartbeat.current());
+        });
+    }
+
+    @Override
+    public WorkspaceKeyOutcome readWorkspaceKey(CmkRequest request, ManagedWorkspace managed) {
+        return ActivityFailures.run("readWorkspaceKey", request, scope, () -> workspaceKey.read(request, managed));
+    }
+
+    @Override
+    public KeyAccessOutcome checkKeyAccess(CmkRequest request) {
+        return ActivityFailures.run("checkKeyAccess", request, scope,
+                () -> keyAccess.requireCovers(request, keyVault.existing(request)));
+    }
+
+    @Override
+    public KeyOutcome createKeyVersion(CmkRequest request, WorkspaceKeyOutcome before, Ownership owner) {
+        return ActivityFailures.run("createKeyVersion", request, scope, () -> {
+            ActivityInputs.requireOwnRun(request, owner);
+            ActivityInputs.requireWorkspaceKey(request, before);
+            return key.ensureVersion(request, keyVault.existing(request), before.keyIdentifier(), owner);
+        });
+    }
+
+    @Override
+    public WorkspaceKeyOutcome changeWorkspaceKey(CmkRequest request, KeyOutcome newKey) {
+        return ActivityFailures.run("changeWorkspaceKey", request, scope, () -> {
+            ActivityInputs.requireKeyOfVault(request, newKey);
+            return workspaceKey.change(request, newKey, ActivityHeartbeat.current());
         });
     }
 }

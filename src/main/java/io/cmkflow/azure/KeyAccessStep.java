@@ -48,6 +48,8 @@ public final class KeyAccessStep {
 
     /** What Azure Cosmos DB and a workspace's identity need of the key, and all they get. */
     static final List<KeyPermissions> KEY_PERMISSIONS = List.of(KeyPermissions.GET, KeyPermissions.UNWRAP_KEY, KeyPermissions.WRAP_KEY);
+    /** The access the workspace's key needs, in words. */
+    static final String KEY_ACCESS = "get, wrapKey, unwrapKey; Key Vault Crypto Service Encryption User on an RBAC vault";
 
     private final AzureClients clients;
     private final KeyDependents dependents;
@@ -64,6 +66,58 @@ public final class KeyAccessStep {
      */
     public KeyAccessOutcome accessBefore(CmkRequest request, VaultOutcome vault) {
         return AzureStepException.classifying(() -> readAccess(request, vault, clients.forRequest(request)));
+    }
+
+    /**
+     * A key rotation's check that Azure Cosmos DB and the request's identity have key access (get, wrapKey, unwrapKey)
+     * on the whole vault, hence on every key and version in it. Read-only; missing access is refused, naming who lacks
+     * it: the rotation changes no access (a key switch to a key Cosmos DB cannot unwrap would break the workspace).
+     */
+    public KeyAccessOutcome requireCovers(CmkRequest request, VaultOutcome vault) {
+        return AzureStepException.classifying(() -> {
+            AzureResourceManager azure = clients.forRequest(request);
+            KeyAccessOutcome access = readAccess(request, vault, azure);
+            List<String> lacking = lacking(request, vault, access, azure);
+            if (!lacking.isEmpty()) {
+                throw new AzureStepException(AzureFailure.nonRetryable("KeyAccessMissing", String.join(" and ", lacking)
+                        + " lack key access (" + KEY_ACCESS + ") on vault " + vault.vaultId()
+                        + "; the workspace could not use the new key: grant it, then retry"));
+            }
+            return access;
+        });
+    }
+
+    /**
+     * Who of Azure Cosmos DB and the request's identity lacks key access (get, wrapKey, unwrapKey) on the whole vault,
+     * as words ("Azure Cosmos DB (object id)"); empty when both have it. Read-only.
+     */
+    public List<String> lacking(CmkRequest request, VaultOutcome vault) {
+        return AzureStepException.classifying(() -> {
+            AzureResourceManager azure = clients.forRequest(request);
+            return lacking(request, vault, readAccess(request, vault, azure), azure);
+        });
+    }
+
+    private List<String> lacking(CmkRequest request, VaultOutcome vault, KeyAccessOutcome access, AzureResourceManager azure) {
+        List<String> lacking = new ArrayList<>();
+        if (vault.rbacAuthorization()) {
+            if (!access.alreadyPresent()) {
+                lacking.add("Azure Cosmos DB (" + access.principalObjectId() + ")");
+            }
+            if (access.identityPrincipalId() != null && !Boolean.TRUE.equals(access.identityAlreadyPresent())) {
+                lacking.add("the identity (" + access.identityPrincipalId() + ")");
+            }
+            return lacking;
+        }
+        VaultInner current = vaults(azure).getByResourceGroup(vault.resourceGroup(), vault.name());
+        if (entryFor(current, request.tenantId(), access.principalObjectId()).filter(e -> hasAll(e, KEY_PERMISSIONS)).isEmpty()) {
+            lacking.add("Azure Cosmos DB (" + access.principalObjectId() + ")");
+        }
+        if (access.identityPrincipalId() != null && entryFor(current, request.tenantId(), access.identityPrincipalId())
+                .filter(e -> hasAll(e, KEY_PERMISSIONS)).isEmpty()) {
+            lacking.add("the identity (" + access.identityPrincipalId() + ")");
+        }
+        return lacking;
     }
 
     /**

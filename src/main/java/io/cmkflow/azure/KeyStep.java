@@ -110,6 +110,36 @@ public final class KeyStep {
     }
 
     /**
+     * A key rotation's key: when the request names the key the workspace uses ({@code workspaceKey}, a versioned URL),
+     * a new version of it through the data plane (Key Vault's only way to add a version; same type, at least the same
+     * size, this run's tags); when it names another key, that key's current version, the key created as step 3 creates
+     * one when absent. Idempotent: a version carrying this run's tags (an earlier attempt's) is returned, not another.
+     */
+    public KeyOutcome ensureVersion(CmkRequest request, VaultOutcome vault, String workspaceKey, Ownership owner) {
+        return AzureStepException.classifying(() -> {
+            KeysClient keys = keys(request);
+            String name = request.key().name();
+            Optional<KeyInner> existing = ArmLookup.find(() -> keys.get(vault.resourceGroup(), vault.name(), name));
+            if (existing.isEmpty()) {
+                return ensureInAzure(request, vault, owner, new PreexistingResources());
+            }
+            KeyInner key = existing.get();
+            requireCompliant(key);
+            boolean ours = owner.runId().equals(key.tags() == null ? null : key.tags().get(Ownership.TAG_RUN_ID));
+            if (!KeyUrls.within(workspaceKey, key.keyUri()) || ours) {
+                return outcome(key, ours);
+            }
+            clients.keyClient(request, vault.vaultUri()).createRsaKey(new CreateRsaKeyOptions(name)
+                    .setKeySize(Math.max(key.keySize(), RequestRules.keySize(request)))
+                    .setHardwareProtected(JsonWebKeyType.RSA_HSM.equals(key.kty()))
+                    .setKeyOperations(KeyOperation.WRAP_KEY, KeyOperation.UNWRAP_KEY)
+                    .setTags(owner.tagsWith(request.tags())));
+            KeyInner rotated = keys.get(vault.resourceGroup(), vault.name(), name);
+            return outcome(rotated, true);
+        });
+    }
+
+    /**
      * Deletes the key if this run created it. The management plane cannot delete keys, so the delete goes through
      * the vault's data plane (the key becomes soft-deleted, like its vault), with the key permissions step 2 gave
      * cmkflow on a vault it created; a 403 while that role assignment is still being applied is waited out.

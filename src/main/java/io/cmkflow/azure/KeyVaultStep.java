@@ -100,6 +100,19 @@ public final class KeyVaultStep {
     }
 
     /**
+     * The request's vault as it stands, for a key rotation: the run uses it and never changes or removes it. Read-only.
+     */
+    public VaultOutcome existing(CmkRequest request) {
+        return AzureStepException.classifying(() -> {
+            ArmResourceId target = request.keyVaultId();
+            VaultInner vault = ArmLookup.find(() -> vaults(request).getByResourceGroup(target.resourceGroup(), target.name()))
+                    .orElseThrow(() -> new AzureStepException(AzureFailure.nonRetryable("KeyVaultNotFound",
+                            "keyVault: the workspace's vault " + target.id() + " does not exist")));
+            return outcome(target, vault, Disposition.ADOPTED);
+        });
+    }
+
+    /**
      * Deletes the vault if this run created it and no workspace but the request's own uses a key in it; it stays
      * soft-deleted (purge protection) until its scheduled purge date.
      */

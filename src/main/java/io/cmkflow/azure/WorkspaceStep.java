@@ -228,7 +228,7 @@ public final class WorkspaceStep {
     }
 
     /** A failed operation carries Azure's code in its last poll answer; classify on it, not on the message. */
-    private static AzureFailure failureOf(String workspaceId, PollResponse<PollResult<GenericResourceInner>> last) {
+    static AzureFailure failureOf(String workspaceId, PollResponse<PollResult<GenericResourceInner>> last) {
         PollResult.Error error = last.getValue() == null ? null : last.getValue().getError();
         if (error == null) {
             return AzureFailure.retryable("WorkspaceOperation" + last.getStatus(), "workspace " + workspaceId + " operation ended " + last.getStatus());

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Map;
 
 /**
- * A request to provision one CMK-encrypted Azure Machine Learning workspace. Its JSON form is defined by
+ * A request about one CMK-encrypted Azure Machine Learning workspace: provision it, or change its key. Its JSON form is defined by
  * {@code workflows/cmk-workspace/request.schema.json}; this record is what the workflow and the activities carry.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -21,7 +21,14 @@ public record CmkRequest(
         Workspace workspace,
         KeyVault keyVault,
         Key key,
-        Map<String, String> tags) {
+        Map<String, String> tags,
+        String operation) {
+
+    /** A create request (no {@code operation}). */
+    public CmkRequest(String requestId, String subscriptionId, String tenantId, String cloud, String resourceGroup,
+                      String location, Workspace workspace, KeyVault keyVault, Key key, Map<String, String> tags) {
+        this(requestId, subscriptionId, tenantId, cloud, resourceGroup, location, workspace, keyVault, key, tags, null);
+    }
 
     public static final String AZURE_CLOUD = "AzureCloud";
     public static final String AZURE_US_GOVERNMENT = "AzureUSGovernment";
@@ -69,6 +76,11 @@ public record CmkRequest(
             return ArmResourceId.parse(keyVault.existingId()).orElseThrow();
         }
         return new ArmResourceId(subscriptionId, resourceGroup, "Microsoft.KeyVault", "vaults", keyVault.name());
+    }
+
+    /** What the request asks for: its {@code operation}, {@link Operation#CREATE} when absent. Call only on a request that passed {@link RequestRules}. */
+    public Operation operationOrDefault() {
+        return Operation.find(operation).orElseThrow();
     }
 
     public Map<String, String> tagsOrEmpty() {

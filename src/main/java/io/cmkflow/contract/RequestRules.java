@@ -58,6 +58,8 @@ public final class RequestRules {
     /** Throws {@link InvalidRequestException} for the first rule the request breaks (the scope aside). */
     public static void check(CmkRequest request) {
         require(request != null, "request", "request.required", "is required");
+        require(Operation.find(request.operation()).isPresent(), "operation", "operation.enum",
+                "must be create or rotateKey, was '" + printable(String.valueOf(request.operation())) + "'");
         require(notBlank(request.requestId()), "requestId", "requestId.required", "is required");
         require(isRequestId(request.requestId()), "requestId", "requestId.pattern",
                 "must be 1-128 letters, digits, '.', '_', ':' or '-', starting with a letter or digit (no control characters)");

@@ -41,6 +41,8 @@ public record StatusEvent(
         succeeded,
         failed,
         compensated,
-        cancelled
+        cancelled,
+        /** A posture check's result for a workspace cmkflow created ({@code status} is its posture). */
+        posture
     }
 }

@@ -48,6 +48,11 @@ public final class OperatorApiClient implements RunOperations {
     }
 
     @Override
+    public List<RunControl.WorkspacePosture> workspaces(int limit) {
+        return convert(send(get("api/workspaces?limit=" + limit), null), new TypeReference<>() { });
+    }
+
+    @Override
     public List<RunControl.RunSummary> list(RunQuery query, int limit) {
         List<RunControl.RunSummary> runs = new ArrayList<>();
         String pageToken = null;

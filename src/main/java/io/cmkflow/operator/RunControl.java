@@ -1,9 +1,21 @@
 package io.cmkflow.operator;
 
+import io.cmkflow.contract.PostureReport;
+import io.cmkflow.workflow.CmkPostureInput;
+import io.temporal.client.schedules.ScheduleActionExecutionStartWorkflow;
+import io.temporal.client.schedules.ScheduleActionResult;
+import io.temporal.client.schedules.ScheduleActionStartWorkflow;
+import io.temporal.client.schedules.ScheduleClient;
+import io.temporal.client.schedules.ScheduleClientOptions;
+import io.temporal.client.schedules.ScheduleDescription;
+import io.temporal.client.schedules.ScheduleHandle;
+import io.temporal.client.schedules.ScheduleListDescription;
+
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
 import io.cmkflow.workflow.CmkRunState;
 import io.cmkflow.workflow.InFlightRuns;
+import io.cmkflow.workflow.WorkflowIds;
 import io.cmkflow.workflow.CmkSearchAttributes;
 import io.cmkflow.workflow.CmkWorkspaceWorkflow;
 import io.grpc.Status;
@@ -51,6 +63,14 @@ public final class RunControl implements InFlightRuns {
     }
 
     /** One page of a listing; {@code nextPageToken} is null on the last page. */
+    /**
+     * A workspace cmkflow created, as its posture schedule shows it: the schedule, its last check (its posture and the
+     * findings that are not Healthy; null posture before the first check, or while it runs), and its next check.
+     */
+    public record WorkspacePosture(String workspaceId, String schedule, String posture, String checkedAt,
+                                   List<String> problems, String lastCheck, String nextCheckAt) {
+    }
+
     public record Page(List<RunSummary> runs, String nextPageToken) {
     }
 
@@ -112,6 +132,36 @@ public final class RunControl implements InFlightRuns {
     }
 
     /** The run's {@code state} query (closed runs answer too); {@link RunNotFoundException} when Temporal knows no such run. */
+    /** Up to {@code limit} workspaces under a posture schedule, by schedule id. */
+    public List<WorkspacePosture> workspaces(int limit) {
+        ScheduleClient schedules = ScheduleClient.newInstance(client.getWorkflowServiceStubs(),
+                ScheduleClientOptions.newBuilder().setNamespace(client.getOptions().getNamespace()).build());
+        return schedules.listSchedules().map(ScheduleListDescription::getScheduleId)
+                .filter(id -> id.startsWith(WorkflowIds.POSTURE_PREFIX)).sorted().limit(limit)
+                .map(id -> posture(schedules.getHandle(id))).toList();
+    }
+
+    private WorkspacePosture posture(ScheduleHandle handle) {
+        ScheduleDescription schedule = handle.describe();
+        CmkPostureInput input = ((ScheduleActionStartWorkflow) schedule.getSchedule().getAction()).getArguments()
+                .get(0, CmkPostureInput.class);
+        String next = schedule.getInfo().getNextActionTimes().stream().findFirst().map(Object::toString).orElse(null);
+        List<ScheduleActionResult> recent = schedule.getInfo().getRecentActions();
+        if (recent.isEmpty()) {
+            return new WorkspacePosture(input.managed().workspaceId(), handle.getId(), null, null, List.of(), null, next);
+        }
+        ScheduleActionExecutionStartWorkflow last = (ScheduleActionExecutionStartWorkflow) recent.get(recent.size() - 1).getAction();
+        WorkflowStub check = client.newUntypedWorkflowStub(last.getWorkflowId(), Optional.of(last.getFirstExecutionRunId()), Optional.empty());
+        if (check.describe().getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
+            return new WorkspacePosture(input.managed().workspaceId(), handle.getId(), null, null, List.of(),
+                    last.getWorkflowId(), next);
+        }
+        PostureReport report = check.getResult(PostureReport.class);
+        return new WorkspacePosture(report.workspaceId(), handle.getId(), report.posture().name(), report.checkedAt(),
+                report.problems().stream().map(f -> f.check() + " " + f.posture() + ": " + f.reason()).toList(),
+                last.getWorkflowId(), next);
+    }
+
     public CmkRunState state(String workflowId) {
         try {
             return workflow(workflowId).state();

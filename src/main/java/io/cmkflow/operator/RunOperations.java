@@ -12,6 +12,9 @@ public interface RunOperations {
     /** Up to {@code limit} runs matching {@code query}, newest first. */
     List<RunControl.RunSummary> list(RunQuery query, int limit);
 
+    /** Up to {@code limit} workspaces under a posture schedule, with their last check. */
+    List<RunControl.WorkspacePosture> workspaces(int limit);
+
     /** The run's state query; {@link RunNotFoundException} when no run has this id. */
     CmkRunState state(String workflowId);
 
@@ -30,6 +33,11 @@ public interface RunOperations {
             @Override
             public List<RunControl.RunSummary> list(RunQuery query, int limit) {
                 return control.list(query, limit);
+            }
+
+            @Override
+            public List<RunControl.WorkspacePosture> workspaces(int limit) {
+                return control.workspaces(limit);
             }
 
             @Override

@@ -2,6 +2,7 @@ package io.cmkflow.request;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cmkflow.contract.CmkRequest;
+import io.cmkflow.contract.InvalidRequestException;
 import io.cmkflow.contract.RequestRules;
 import io.cmkflow.contract.RunLogKeys;
 import io.cmkflow.workflow.CmkWorkflowInput;
@@ -65,7 +66,7 @@ public class IntakeService implements AutoCloseable {
         try {
             CmkRequest request = validate(message);
             String replyTo = events.allowedReplyTo(request.requestId(), message.replyTo());
-            return new Admission(new CmkWorkflowInput(request, replyTo, null, settings.activityTimeoutCap(), null), null);
+            return new Admission(new CmkWorkflowInput(request, replyTo, null, settings.activityTimeoutCap(), null, null), null);
         } catch (RequestRejectedException rejected) {
             return new Admission(null, reject(message, null, rejected.reason(), rejected.description(), rejected.violations()));
         }
@@ -80,6 +81,13 @@ public class IntakeService implements AutoCloseable {
     /** Starts the admitted run; a failure to reach or use Temporal propagates (the intake holds or abandons the message). */
     public IntakeDecision start(IncomingRequest message, CmkWorkflowInput input) {
         CmkWorkflowStarter.StartResult start = starter.start(input);
+        if (start.outcome() == CmkWorkflowStarter.Outcome.REFUSED) {
+            // Refused before any Azure call, like a rule the request alone breaks: the target's records break it.
+            InvalidRequestException refusal = start.refusal();
+            RequestRejectedException rejected = new RequestRejectedException(RejectionReason.RuleViolation, List.of(
+                    new Violation(RequestValidator.pointer(refusal.field()), refusal.rule(), refusal.getMessage())));
+            return reject(message, start.workflowId(), rejected.reason(), rejected.description(), rejected.violations());
+        }
         if (start.outcome() == CmkWorkflowStarter.Outcome.TARGET_BUSY) {
             return reject(message, start.workflowId(), RejectionReason.TargetBusy,
                     "workflow " + start.workflowId() + " is running request " + start.existingRequestId()

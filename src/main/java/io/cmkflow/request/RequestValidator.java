@@ -154,7 +154,7 @@ public class RequestValidator {
     }
 
     /** "keyVault.existingId" as the JSON pointer the schema errors use: "/keyVault/existingId". */
-    private static String pointer(String field) {
+    static String pointer(String field) {
         return "/" + field.replace('.', '/');
     }
 

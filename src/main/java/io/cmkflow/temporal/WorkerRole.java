@@ -5,6 +5,8 @@ import io.cmkflow.workflow.CmkWorkflowWorker;
 import io.cmkflow.workflow.CompensationActivities;
 import io.cmkflow.workflow.ProvisioningActivities;
 import io.cmkflow.workflow.StatusPublisher;
+import io.cmkflow.workflow.PostureActivities;
+import io.cmkflow.workflow.PostureScheduling;
 import io.grpc.StatusRuntimeException;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.event.StartupEvent;
@@ -35,11 +37,12 @@ public class WorkerRole implements AutoCloseable {
     private final String namespace;
 
     public WorkerRole(WorkerFactory factory, WorkflowServiceStubs stubs, TemporalSettings settings,
-                      ProvisioningActivities provisioning, CompensationActivities compensation, StatusPublisher statusPublisher) {
+                      ProvisioningActivities provisioning, CompensationActivities compensation, StatusPublisher statusPublisher,
+                      PostureScheduling postureScheduling, PostureActivities posture) {
         this.factory = factory;
         this.stubs = stubs;
         this.namespace = settings.namespace();
-        CmkWorkflowWorker.register(factory, provisioning, compensation, statusPublisher);
+        CmkWorkflowWorker.register(factory, provisioning, compensation, statusPublisher, postureScheduling, posture);
     }
 
     /** Starts polling once the application is up (not in the constructor: the context may still be starting). */

@@ -34,19 +34,25 @@ final class CmkActivityOptions {
             case REGISTER_RESOURCE_PROVIDERS -> options.setStartToCloseTimeout(Duration.ofMinutes(20)).setHeartbeatTimeout(heartbeat);
             // Its polls heartbeat: a worker that dies mid-create hands the step over after 2 minutes, not 5.
             case CREATE_KEY_VAULT -> options.setStartToCloseTimeout(Duration.ofMinutes(5)).setHeartbeatTimeout(heartbeat);
-            case CREATE_KEY, GRANT_COSMOS_DB_KEY_ACCESS -> options.setStartToCloseTimeout(Duration.ofMinutes(2));
+            case CREATE_KEY, GRANT_COSMOS_DB_KEY_ACCESS, READ_WORKSPACE_KEY, CHECK_KEY_ACCESS, CREATE_KEY_VERSION ->
+                    options.setStartToCloseTimeout(Duration.ofMinutes(2));
+            // Azure's key switch takes minutes; its polls heartbeat.
+            case CHANGE_WORKSPACE_KEY -> options.setStartToCloseTimeout(Duration.ofMinutes(30)).setHeartbeatTimeout(heartbeat);
             case CREATE_WORKSPACE -> options.setStartToCloseTimeout(Duration.ofMinutes(60)).setHeartbeatTimeout(heartbeat);
             case VERIFY_MANAGED_RESOURCE_GROUP -> options.setStartToCloseTimeout(Duration.ofMinutes(15)).setHeartbeatTimeout(heartbeat);
         };
         return timed.build();
     }
 
-    /** Undo steps retry longer than creates: giving up on an undo leaves a resource behind. Deleting a workspace is long. */
+    /**
+     * Undo steps retry longer than creates: giving up on an undo leaves a resource behind. Deleting a workspace and
+     * setting its key back are long.
+     */
     static ActivityOptions forUndo(CmkStep step, String summary) {
         ActivityOptions.Builder options = ActivityOptions.newBuilder()
                 .setSummary(summary)
                 .setRetryOptions(azureRetries(UNDO_MAXIMUM_ATTEMPTS));
-        if (step == CmkStep.CREATE_WORKSPACE) {
+        if (step == CmkStep.CREATE_WORKSPACE || step == CmkStep.CHANGE_WORKSPACE_KEY) {
             options.setStartToCloseTimeout(Duration.ofMinutes(60)).setHeartbeatTimeout(Duration.ofMinutes(2));
         } else {
             options.setStartToCloseTimeout(Duration.ofMinutes(5));
@@ -80,6 +86,15 @@ final class CmkActivityOptions {
                 .setMaximumInterval(Duration.ofMinutes(5))
                 .setMaximumAttempts(maximumAttempts)
                 .setDoNotRetry(NON_RETRYABLE_TYPES)
+                .build();
+    }
+
+    /** Creating a schedule is one quick Temporal call; retried like a step's Azure call. */
+    static ActivityOptions forPostureSchedule(String summary) {
+        return ActivityOptions.newBuilder()
+                .setSummary(summary)
+                .setStartToCloseTimeout(Duration.ofMinutes(1))
+                .setRetryOptions(azureRetries(STEP_MAXIMUM_ATTEMPTS))
                 .build();
     }
 

@@ -6,6 +6,7 @@ import io.cmkflow.contract.ManagedGroupOutcome;
 import io.cmkflow.contract.ProviderRegistration;
 import io.cmkflow.contract.UndoOutcome;
 import io.cmkflow.contract.VaultOutcome;
+import io.cmkflow.contract.WorkspaceKeyOutcome;
 import io.cmkflow.contract.WorkspaceOutcome;
 import io.cmkflow.contract.CmkRequest;
 
@@ -57,17 +58,25 @@ public record CmkRunState(
         /** Nothing to do: already in place. */
         SKIPPED,
         /** A read-only check passed. */
-        VERIFIED
+        VERIFIED,
+        /** A setting of an existing resource was changed (a workspace's key); its undo sets it back. */
+        CHANGED
     }
 
-    /** The activities' own results, as returned. */
+    /**
+     * The activities' own results, as returned. A create fills the first six; a key rotation fills {@code key} (the
+     * version it switched to), {@code keyAccess} (the access it checked), {@code workspaceKey} (the key before) and
+     * {@code keyChange} (the key after).
+     */
     public record Outcomes(
             ProviderRegistration providers,
             VaultOutcome vault,
             KeyOutcome key,
             KeyAccessOutcome keyAccess,
             WorkspaceOutcome workspace,
-            ManagedGroupOutcome managedGroup) {
+            ManagedGroupOutcome managedGroup,
+            WorkspaceKeyOutcome workspaceKey,
+            WorkspaceKeyOutcome keyChange) {
     }
 
     /** One compensation of one step: done (with the activity's per-resource outcomes), skipped (with why) or failed. */

@@ -28,13 +28,15 @@ public final class CmkSearchAttributes {
     public static final SearchAttributeKey<String> STATUS = SearchAttributeKey.forKeyword("CmkStatus");
     /** The key vault the request names, as a lower-case ARM id: how an undo finds the other runs in flight on it. */
     public static final SearchAttributeKey<String> KEY_VAULT = SearchAttributeKey.forKeyword("CmkKeyVault");
+    /** A posture check's result: Healthy, AtRisk or Broken (set on {@link CmkPostureWorkflow} runs). */
+    public static final SearchAttributeKey<String> POSTURE = SearchAttributeKey.forKeyword("CmkPosture");
 
     /** {@code CmkStage} values besides the steps' own ({@link CmkStep#stage()}). */
     public static final String STAGE_ACCEPTED = "accepted";
     public static final String STAGE_COMPENSATION = "compensation";
     public static final String STAGE_DONE = "done";
 
-    public static final List<SearchAttributeKey<String>> ALL = List.of(REQUEST_ID, SUBSCRIPTION_ID, WORKSPACE, STAGE, STATUS, KEY_VAULT);
+    public static final List<SearchAttributeKey<String>> ALL = List.of(REQUEST_ID, SUBSCRIPTION_ID, WORKSPACE, STAGE, STATUS, KEY_VAULT, POSTURE);
 
     private static final Logger LOG = LoggerFactory.getLogger(CmkSearchAttributes.class);
 

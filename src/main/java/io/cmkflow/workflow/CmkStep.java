@@ -1,30 +1,50 @@
 package io.cmkflow.workflow;
 
+import io.cmkflow.contract.Operation;
+
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
- * The Azure steps of the CMK procedure (workflows/cmk-workspace/README.md, steps 1-6), in the order a run performs
- * them, named after Microsoft's procedure. A step has one name, spelled per place: the constant here, its
- * {@link #stage()} (lower case), its activity method on {@link ProvisioningActivities} (lower camel case; the activity
- * type and the metrics label {@code step} are that name capitalized) and its {@link #title()} (words).
+ * The Azure steps of each operation, in the order a run performs them: the CMK procedure (workflows/cmk-workspace/
+ * README.md, steps 1-6, named after Microsoft's procedure) and the key rotation (steps 1-4). A step has one name,
+ * spelled per place: the constant here, its {@link #stage()} (lower case), its activity method on
+ * {@link ProvisioningActivities} (lower camel case; the activity type and the metrics label {@code step} are that name
+ * capitalized) and its {@link #title()} (words).
  */
 public enum CmkStep {
-    REGISTER_RESOURCE_PROVIDERS("register resource providers"),
-    CREATE_KEY_VAULT("create key vault"),
-    CREATE_KEY("create key"),
-    GRANT_COSMOS_DB_KEY_ACCESS("grant Cosmos DB key access"),
-    CREATE_WORKSPACE("create workspace"),
-    VERIFY_MANAGED_RESOURCE_GROUP("verify managed resource group");
+    REGISTER_RESOURCE_PROVIDERS(Operation.CREATE, "register resource providers"),
+    CREATE_KEY_VAULT(Operation.CREATE, "create key vault"),
+    CREATE_KEY(Operation.CREATE, "create key"),
+    GRANT_COSMOS_DB_KEY_ACCESS(Operation.CREATE, "grant Cosmos DB key access"),
+    CREATE_WORKSPACE(Operation.CREATE, "create workspace"),
+    VERIFY_MANAGED_RESOURCE_GROUP(Operation.CREATE, "verify managed resource group"),
+    READ_WORKSPACE_KEY(Operation.ROTATE_KEY, "read workspace key"),
+    CHECK_KEY_ACCESS(Operation.ROTATE_KEY, "check key access"),
+    CREATE_KEY_VERSION(Operation.ROTATE_KEY, "create key version"),
+    CHANGE_WORKSPACE_KEY(Operation.ROTATE_KEY, "change workspace key");
 
+    private final Operation operation;
     private final String title;
 
-    CmkStep(String title) {
+    CmkStep(Operation operation, String title) {
+        this.operation = operation;
         this.title = title;
     }
 
-    /** The step's number in the procedure, 1-6. */
+    /** The steps of {@code operation}, in order. */
+    public static List<CmkStep> of(Operation operation) {
+        return Arrays.stream(values()).filter(step -> step.operation == operation).toList();
+    }
+
+    public Operation operation() {
+        return operation;
+    }
+
+    /** The step's number in its operation: 1-6 for a create, 1-4 for a key rotation. */
     public int number() {
-        return ordinal() + 1;
+        return of(operation).indexOf(this) + 1;
     }
 
     public String title() {

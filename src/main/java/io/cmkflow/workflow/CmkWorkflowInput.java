@@ -1,6 +1,7 @@
 package io.cmkflow.workflow;
 
 import io.cmkflow.contract.CmkRequest;
+import io.cmkflow.contract.ManagedWorkspace;
 
 import java.time.Duration;
 import java.util.List;
@@ -17,9 +18,11 @@ import java.util.List;
  *                    and replays as it ran.
  * @param earlierRunIds the run ids of this target's earlier runs, as Temporal's records of them (their memos) list
  *                    them: what lets a run recognise a soft-deleted vault or key an earlier run of its target made
+ * @param managedWorkspace for a key rotation, the workspace as the target's create run recorded it (the starter reads
+ *                    it from Temporal); null for a create
  */
 public record CmkWorkflowInput(CmkRequest request, String replyTo, Duration parkTimeout, Duration activityTimeoutCap,
-                               List<String> earlierRunIds) {
+                               List<String> earlierRunIds, ManagedWorkspace managedWorkspace) {
 
     public static final Duration DEFAULT_PARK_TIMEOUT = Duration.ofHours(72);
 
@@ -28,21 +31,21 @@ public record CmkWorkflowInput(CmkRequest request, String replyTo, Duration park
     }
 
     public CmkWorkflowInput(CmkRequest request) {
-        this(request, null, null, null, null);
+        this(request, null, null, null, null, null);
     }
 
     public CmkWorkflowInput(CmkRequest request, String replyTo, Duration parkTimeout) {
-        this(request, replyTo, parkTimeout, null, null);
+        this(request, replyTo, parkTimeout, null, null, null);
     }
 
     /** This input with {@code cap} as its {@link #activityTimeoutCap}. */
     public CmkWorkflowInput withActivityTimeoutCap(Duration cap) {
-        return new CmkWorkflowInput(request, replyTo, parkTimeout, cap, earlierRunIds);
+        return new CmkWorkflowInput(request, replyTo, parkTimeout, cap, earlierRunIds, managedWorkspace);
     }
 
-    /** This input with the target's earlier run ids (the starter reads them from Temporal). */
-    public CmkWorkflowInput withEarlierRunIds(List<String> runIds) {
-        return new CmkWorkflowInput(request, replyTo, parkTimeout, activityTimeoutCap, runIds);
+    /** This input with the target's earlier run ids and its managed workspace (the starter reads both from Temporal). */
+    public CmkWorkflowInput withRecords(List<String> runIds, ManagedWorkspace managed) {
+        return new CmkWorkflowInput(request, replyTo, parkTimeout, activityTimeoutCap, runIds, managed);
     }
 
     public Duration parkTimeoutOrDefault() {

@@ -1,16 +1,26 @@
 package io.cmkflow.workflow;
 
 import io.cmkflow.contract.CmkRequest;
+import io.cmkflow.contract.InvalidRequestException;
+import io.cmkflow.contract.ManagedWorkspace;
+import io.cmkflow.contract.Operation;
+import io.cmkflow.contract.WorkspaceOutcome;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowExecutionDescription;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowOptions;
+import io.temporal.client.schedules.ScheduleActionStartWorkflow;
+import io.temporal.client.schedules.ScheduleClient;
+import io.temporal.client.schedules.ScheduleClientOptions;
+import io.temporal.client.schedules.ScheduleDescription;
+import io.temporal.client.schedules.ScheduleException;
 import io.temporal.common.SearchAttributes;
 
 import java.nio.charset.StandardCharsets;
@@ -35,14 +45,21 @@ public class CmkWorkflowStarter {
         /** A run for this very request exists (open or finished); nothing new was started. */
         DUPLICATE,
         /** A run for another request is open on this target; nothing was started. */
-        TARGET_BUSY
+        TARGET_BUSY,
+        /** The target's records refuse the request (a key rotation of a workspace cmkflow did not make, or in another vault). */
+        REFUSED
     }
 
     /**
      * @param runId            the run started, or the existing run met
      * @param existingRequestId for DUPLICATE / TARGET_BUSY, the request id of the run met
+     * @param refusal          for REFUSED, the field and rule the request breaks
      */
-    public record StartResult(Outcome outcome, String workflowId, String runId, String existingRequestId) {
+    public record StartResult(Outcome outcome, String workflowId, String runId, String existingRequestId,
+                              InvalidRequestException refusal) {
+        StartResult(Outcome outcome, String workflowId, String runId, String existingRequestId) {
+            this(outcome, workflowId, runId, existingRequestId, null);
+        }
     }
 
     static final int STATIC_SUMMARY_MAX_BYTES = 200;
@@ -83,6 +100,14 @@ public class CmkWorkflowStarter {
         ranIncludingThis.add(request.requestId());
         List<String> earlierRunIds = new ArrayList<>(latest.map(CmkWorkflowStarter::earlierRunIdsOf).orElse(List.of()));
         latest.ifPresent(run -> earlierRunIds.add(run.getExecution().getRunId()));
+        ManagedWorkspace managed = null;
+        if (request.operationOrDefault() == Operation.ROTATE_KEY) {
+            managed = managedWorkspace(workflowId, earlierRunIds).or(() -> postureRecord(request)).orElse(null);
+            Optional<InvalidRequestException> refusal = refuseRotation(request, workflowId, managed);
+            if (refusal.isPresent()) {
+                return new StartResult(Outcome.REFUSED, workflowId, null, null, refusal.get());
+            }
+        }
 
         WorkflowOptions options = WorkflowOptions.newBuilder()
                 .setWorkflowId(workflowId)
@@ -96,7 +121,7 @@ public class CmkWorkflowStarter {
                 .build();
         CmkWorkspaceWorkflow workflow = client.newWorkflowStub(CmkWorkspaceWorkflow.class, options);
         try {
-            WorkflowExecution execution = WorkflowClient.start(workflow::provision, input.withEarlierRunIds(earlierRunIds));
+            WorkflowExecution execution = WorkflowClient.start(workflow::provision, input.withRecords(earlierRunIds, managed));
             return new StartResult(Outcome.STARTED, workflowId, execution.getRunId(), null);
         } catch (WorkflowExecutionAlreadyStarted alreadyStarted) {
             String openRunId = alreadyStarted.getExecution().getRunId();
@@ -104,6 +129,65 @@ public class CmkWorkflowStarter {
             Outcome outcome = request.requestId().equals(openRequestId) ? Outcome.DUPLICATE : Outcome.TARGET_BUSY;
             return new StartResult(outcome, workflowId, openRunId, openRequestId);
         }
+    }
+
+    /**
+     * The workspace the target's newest succeeded create run made, as that run's result (in its history) records it:
+     * runs are searched newest first, among those Temporal still keeps (its namespace retention; past it, the posture
+     * schedule's record stands in).
+     */
+    private Optional<ManagedWorkspace> managedWorkspace(String workflowId, List<String> runIds) {
+        for (int i = runIds.size() - 1; i >= 0; i--) {
+            String runId = runIds.get(i);
+            Optional<WorkflowExecutionDescription> run = describe(workflowId, runId);
+            if (run.isEmpty() || run.get().getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
+                continue;
+            }
+            CmkRunState state = client.newUntypedWorkflowStub(workflowId, Optional.of(runId), Optional.empty())
+                    .getResult(CmkRunState.class);
+            WorkspaceOutcome workspace = state.outcomes().workspace();
+            if (state.request().operationOrDefault() == Operation.CREATE && workspace != null && workspace.created()) {
+                return Optional.of(new ManagedWorkspace(workspace.workspaceId(), state.outcomes().vault().vaultId(), runId));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The workspace as the create run that made it handed it to its posture schedule: the record that outlives the
+     * namespace's retention of that run. Empty when the workspace has no schedule, or the server has no Schedule API.
+     */
+    private Optional<ManagedWorkspace> postureRecord(CmkRequest request) {
+        ScheduleClient schedules = ScheduleClient.newInstance(client.getWorkflowServiceStubs(),
+                ScheduleClientOptions.newBuilder().setNamespace(client.getOptions().getNamespace()).build());
+        try {
+            ScheduleDescription schedule = schedules.getHandle(WorkflowIds.forPosture(request)).describe();
+            return Optional.of(((ScheduleActionStartWorkflow) schedule.getSchedule().getAction()).getArguments()
+                    .get(0, CmkPostureInput.class).managed());
+        } catch (ScheduleException | StatusRuntimeException failure) {
+            Throwable cause = failure instanceof ScheduleException ? failure.getCause() : failure;
+            if (cause instanceof StatusRuntimeException status && (status.getStatus().getCode() == Status.Code.NOT_FOUND
+                    || status.getStatus().getCode() == Status.Code.UNIMPLEMENTED)) {
+                return Optional.empty();
+            }
+            throw failure;
+        }
+    }
+
+    /** Why the target's records refuse a key rotation before any Azure call, if they do. */
+    private static Optional<InvalidRequestException> refuseRotation(CmkRequest request, String workflowId, ManagedWorkspace managed) {
+        if (managed == null) {
+            return Optional.of(new InvalidRequestException("operation", "operation.managedWorkspace", "rotateKey changes"
+                    + " only a workspace cmkflow created: Temporal holds no succeeded create run of " + workflowId
+                    + " that created workspace " + request.workspace().name() + ", and no posture schedule records one"));
+        }
+        if (!managed.keyVaultId().equalsIgnoreCase(request.keyVaultId().id())) {
+            String field = request.keyVault().existingId() != null ? "keyVault.existingId" : "keyVault.name";
+            return Optional.of(new InvalidRequestException(field, "keyVault.workspaceVault", "must name the workspace's"
+                    + " key vault " + managed.keyVaultId() + ": Azure changes a workspace's key only to another key in"
+                    + " the same vault"));
+        }
+        return Optional.empty();
     }
 
     private Optional<WorkflowExecutionDescription> describe(String workflowId, String runId) {
@@ -155,7 +239,8 @@ public class CmkWorkflowStarter {
 
     /** One line for the run list: at most 200 bytes, cut on a character boundary. */
     static String staticSummary(CmkRequest request) {
-        String summary = "CMK workspace " + request.workspace().name() + " in " + request.resourceGroup()
+        String summary = (request.operationOrDefault() == Operation.ROTATE_KEY ? "Key rotation of CMK workspace " : "CMK workspace ")
+                + request.workspace().name() + " in " + request.resourceGroup()
                 + " (" + request.subscriptionId() + "), request " + request.requestId();
         while (summary.getBytes(StandardCharsets.UTF_8).length > STATIC_SUMMARY_MAX_BYTES) {
             summary = summary.substring(0, summary.offsetByCodePoints(summary.length(), -1));
@@ -169,6 +254,7 @@ public class CmkWorkflowStarter {
         CmkRequest.KeyVault kv = request.keyVault();
         CmkRequest.Key key = request.key();
         StringBuilder md = new StringBuilder("### CMK workspace request\n\n| Field | Value |\n|---|---|\n");
+        row(md, "Operation", request.operationOrDefault().wireName());
         row(md, "Request id", request.requestId());
         row(md, "Subscription", request.subscriptionId());
         row(md, "Tenant", request.tenantId());

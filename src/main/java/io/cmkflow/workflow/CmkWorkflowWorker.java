@@ -3,7 +3,7 @@ package io.cmkflow.workflow;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 
-/** Registers the CMK workspace workflow and its activities on the task queue the starter uses. */
+/** Registers the CMK workspace and posture workflows and their activities on the task queue the starter uses. */
 public final class CmkWorkflowWorker {
 
     public static final String TASK_QUEUE = "cmk-workspace";
@@ -16,10 +16,11 @@ public final class CmkWorkflowWorker {
      * implementations. The caller starts the factory.
      */
     public static Worker register(WorkerFactory factory, ProvisioningActivities provisioning,
-                                  CompensationActivities compensation, StatusPublisher statusPublisher) {
+                                  CompensationActivities compensation, StatusPublisher statusPublisher,
+                                  PostureScheduling postureScheduling, PostureActivities posture) {
         Worker worker = factory.newWorker(TASK_QUEUE);
-        worker.registerWorkflowImplementationTypes(CmkWorkspaceWorkflowImpl.class);
-        worker.registerActivitiesImplementations(provisioning, compensation, statusPublisher);
+        worker.registerWorkflowImplementationTypes(CmkWorkspaceWorkflowImpl.class, CmkPostureWorkflowImpl.class);
+        worker.registerActivitiesImplementations(provisioning, compensation, statusPublisher, postureScheduling, posture);
         return worker;
     }
 }

@@ -7,8 +7,9 @@ import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
 /**
- * Provisions one CMK-encrypted Azure Machine Learning workspace (steps 1-6 of workflows/cmk-workspace/README.md), parks for an operator when a
- * step cannot succeed, and undoes what it created on abort, park timeout or cancellation.
+ * Works on one CMK-encrypted Azure Machine Learning workspace as its request's operation says: provisions it (steps 1-6
+ * of workflows/cmk-workspace/README.md) or changes its key (a key rotation, steps 1-4); parks for an operator when a
+ * step cannot succeed, and undoes what it did on abort, park timeout or cancellation.
  */
 @WorkflowInterface
 public interface CmkWorkspaceWorkflow {

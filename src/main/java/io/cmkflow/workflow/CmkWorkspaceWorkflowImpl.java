@@ -4,11 +4,15 @@ import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.contract.InvalidRequestException;
 import io.cmkflow.contract.KeyAccessOutcome;
 import io.cmkflow.contract.KeyOutcome;
+import io.cmkflow.contract.ManagedWorkspace;
+import io.cmkflow.contract.Operation;
 import io.cmkflow.contract.Ownership;
 import io.cmkflow.contract.RequestRules;
 import io.cmkflow.contract.StatusEvent;
 import io.cmkflow.contract.VaultOutcome;
+import io.cmkflow.contract.WorkspaceKeyOutcome;
 import io.cmkflow.contract.WorkspaceOutcome;
+import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.workflow.Async;
@@ -18,7 +22,11 @@ import io.temporal.workflow.Workflow;
 import java.util.List;
 import java.util.function.Supplier;
 
+import static io.cmkflow.workflow.CmkStep.CHANGE_WORKSPACE_KEY;
+import static io.cmkflow.workflow.CmkStep.CHECK_KEY_ACCESS;
 import static io.cmkflow.workflow.CmkStep.CREATE_KEY;
+import static io.cmkflow.workflow.CmkStep.CREATE_KEY_VERSION;
+import static io.cmkflow.workflow.CmkStep.READ_WORKSPACE_KEY;
 import static io.cmkflow.workflow.CmkStep.CREATE_KEY_VAULT;
 import static io.cmkflow.workflow.CmkStep.CREATE_WORKSPACE;
 import static io.cmkflow.workflow.CmkStep.GRANT_COSMOS_DB_KEY_ACCESS;
@@ -26,8 +34,8 @@ import static io.cmkflow.workflow.CmkStep.REGISTER_RESOURCE_PROVIDERS;
 import static io.cmkflow.workflow.CmkStep.VERIFY_MANAGED_RESOURCE_GROUP;
 
 /**
- * The CMK workspace procedure (Microsoft's "Use customer-managed keys with Azure Machine Learning", steps 1-6) as a
- * saga: each create is preceded by the registration of its undo, a step that fails for good parks the run for an
+ * A run on one CMK workspace, as its request's operation says: the CMK workspace procedure (Microsoft's "Use
+ * customer-managed keys with Azure Machine Learning", steps 1-6), or a key rotation (steps 1-4), each as a saga: each create is preceded by the registration of its undo, a step that fails for good parks the run for an
  * operator, and abort, park timeout or cancellation undo what this run created, in reverse order. Provider
  * registrations are never undone and the managed resource group is never touched.
  */
@@ -49,59 +57,36 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
         events = new StatusEvents(run, input.replyTo());
         parking = new Parking(run, events);
         try {
-            return runProcedure(request, input.earlierRunIds());
+            return runProcedure(request, input);
         } finally {
             // The run ends only once its events are out: the last one is what upstream systems wait for.
             events.flush();
         }
     }
 
-    private CmkRunState runProcedure(CmkRequest request, List<String> earlierRunIds) {
+    private CmkRunState runProcedure(CmkRequest request, CmkWorkflowInput input) {
         refuseInvalid(request);
 
         // The run id is unknowable before the run starts: the tag naming it cannot have been put on a resource earlier.
         // What the steps found existing before they wrote joins it as the run goes: handed over at each call.
         Ownership ownership = new Ownership(request.requestId(), run.workflowId(), Workflow.getInfo().getRunId(),
-                earlierRunIds, List.of());
+                input.earlierRunIds(), List.of());
         Supplier<Ownership> owner = () -> ownership.withPreexisting(run.preexisting());
         StepRunner steps = new StepRunner(run, events, parking);
         Compensation compensation = new Compensation(run, parking);
         Undos undos = new Undos(run, compensation, owner);
+        Operation operation = request.operationOrDefault();
         run.show(CmkSearchAttributes.STAGE_ACCEPTED);
         try {
-            events.publish(StatusEvent.Type.accepted, (CmkStep) null, "run started for workspace " + request.workspace().name(), null);
-            steps.run(REGISTER_RESOURCE_PROVIDERS, null,
-                    a -> a.registerResourceProviders(request), StepReport::registerResourceProviders);
-
-            compensation.register(CREATE_KEY_VAULT, Undos.DELETE_KEY_VAULT, undos::deleteKeyVault);
-            VaultOutcome vault = steps.run(CREATE_KEY_VAULT, undos.vaultLabel(),
-                    a -> a.createKeyVault(request, owner.get()), StepReport::createKeyVault);
-
-            compensation.register(CREATE_KEY, Undos.DELETE_KEY, undos::deleteKey);
-            // Step 4's read changes no access: it runs beside step 3, off the critical path.
-            accessReadBesideKey = Async.function(accessRead(vault)::readCosmosDbKeyAccess, request, vault);
-            KeyOutcome key = steps.run(CREATE_KEY, request.key().name() + " in " + vault.name(),
-                    a -> a.createKey(request, vault, owner.get()), StepReport::createKey);
-
-            compensation.register(GRANT_COSMOS_DB_KEY_ACCESS, Undos.REMOVE_COSMOS_DB_KEY_ACCESS,
-                    undos::removeCosmosDbKeyAccess);
-            steps.run(GRANT_COSMOS_DB_KEY_ACCESS, "on " + vault.name(),
-                    a -> a.grantCosmosDbKeyAccess(request, vault, accessBefore(request, vault)),
-                    g -> StepReport.grantCosmosDbKeyAccess(g, vault));
-
-            // A workspace that cannot be deleted is still encrypted with the key: its undo failing stops compensation.
-            compensation.registerBlocking(CREATE_WORKSPACE, Undos.DELETE_WORKSPACE, undos::deleteWorkspace);
-            WorkspaceOutcome workspace = steps.run(CREATE_WORKSPACE, request.workspace().name(),
-                    a -> a.createWorkspace(request, vault, key, owner.get()),
-                    w -> StepReport.createWorkspace(w, request.workspace().name(), key));
-
-            steps.run(VERIFY_MANAGED_RESOURCE_GROUP, "of " + request.workspace().name(),
-                    a -> a.verifyManagedResourceGroup(request, workspace), StepReport::verifyManagedResourceGroup);
-
+            events.publish(StatusEvent.Type.accepted, (CmkStep) null, (operation == Operation.ROTATE_KEY ? "key rotation"
+                    : "run") + " started for workspace " + request.workspace().name(), null);
+            String done = switch (operation) {
+                case CREATE -> create(request, steps, compensation, undos, owner);
+                case ROTATE_KEY -> rotateKey(request, input.managedWorkspace(), steps, compensation, undos, owner);
+            };
             run.finished(CmkStatus.Succeeded);
             run.show(CmkSearchAttributes.STAGE_DONE);
-            publishFinal(() -> events.publish(StatusEvent.Type.succeeded, (CmkStep) null, "workspace " + request.workspace().name()
-                    + " is encrypted with " + key.keyUrlWithVersion(), run.knownResources()));
+            publishFinal(() -> events.publish(StatusEvent.Type.succeeded, (CmkStep) null, done, run.knownResources()));
             return run.state();
         } catch (RunAbandoned abandoned) {
             // Detached: a cancel arriving during compensation must not cut it short.
@@ -121,6 +106,87 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
             }).run();
             throw cancelled;
         }
+    }
+
+    /** Microsoft's procedure, steps 1-6; returns the succeeded event's sentence. */
+    private String create(CmkRequest request, StepRunner steps, Compensation compensation, Undos undos,
+                          Supplier<Ownership> owner) {
+        steps.run(REGISTER_RESOURCE_PROVIDERS, null,
+                a -> a.registerResourceProviders(request), StepReport::registerResourceProviders);
+
+        compensation.register(CREATE_KEY_VAULT, Undos.DELETE_KEY_VAULT, undos::deleteKeyVault);
+        VaultOutcome vault = steps.run(CREATE_KEY_VAULT, undos.vaultLabel(),
+                a -> a.createKeyVault(request, owner.get()), StepReport::createKeyVault);
+
+        compensation.register(CREATE_KEY, Undos.DELETE_KEY, undos::deleteKey);
+        // Step 4's read changes no access: it runs beside step 3, off the critical path.
+        accessReadBesideKey = Async.function(accessRead(vault)::readCosmosDbKeyAccess, request, vault);
+        KeyOutcome key = steps.run(CREATE_KEY, request.key().name() + " in " + vault.name(),
+                a -> a.createKey(request, vault, owner.get()), StepReport::createKey);
+
+        compensation.register(GRANT_COSMOS_DB_KEY_ACCESS, Undos.REMOVE_COSMOS_DB_KEY_ACCESS,
+                undos::removeCosmosDbKeyAccess);
+        steps.run(GRANT_COSMOS_DB_KEY_ACCESS, "on " + vault.name(),
+                a -> a.grantCosmosDbKeyAccess(request, vault, accessBefore(request, vault)),
+                g -> StepReport.grantCosmosDbKeyAccess(g, vault));
+
+        // A workspace that cannot be deleted is still encrypted with the key: its undo failing stops compensation.
+        compensation.registerBlocking(CREATE_WORKSPACE, Undos.DELETE_WORKSPACE, undos::deleteWorkspace);
+        WorkspaceOutcome workspace = steps.run(CREATE_WORKSPACE, request.workspace().name(),
+                a -> a.createWorkspace(request, vault, key, owner.get()),
+                w -> StepReport.createWorkspace(w, request.workspace().name(), key));
+
+        steps.run(VERIFY_MANAGED_RESOURCE_GROUP, "of " + request.workspace().name(),
+                a -> a.verifyManagedResourceGroup(request, workspace), StepReport::verifyManagedResourceGroup);
+        String done = "workspace " + request.workspace().name() + " is encrypted with " + key.keyUrlWithVersion();
+        // Only a workspace this run made is cmkflow's to watch (and, later, to rotate).
+        return workspace.created() ? done + schedulePosture(request,
+                new ManagedWorkspace(workspace.workspaceId(), vault.vaultId(), Workflow.getInfo().getRunId())) : done;
+    }
+
+    /**
+     * The workspace's recurring posture check, out of a cancel's reach (the workspace is done). A schedule that cannot be
+     * made leaves the workspace as it is: the run's last event says so (returned), and the run still succeeds.
+     */
+    private String schedulePosture(CmkRequest request, ManagedWorkspace managed) {
+        PostureScheduling scheduling = Workflow.newActivityStub(PostureScheduling.class, CmkActivityOptions.capped(
+                CmkActivityOptions.forPostureSchedule("Posture schedule of " + request.workspace().name()), run.activityTimeoutCap()));
+        StringBuilder note = new StringBuilder();
+        Workflow.newDetachedCancellationScope(() -> {
+            try {
+                String schedule = scheduling.schedulePostureCheck(request, managed);
+                if (schedule != null) {
+                    run.known("postureSchedule", schedule);
+                }
+            } catch (ActivityFailure failure) {
+                note.append("; its posture check is NOT scheduled: ").append(Failures.text(failure));
+            }
+        }).run();
+        return note.toString();
+    }
+
+    /**
+     * A key rotation, steps 1-4: reads and checks before it writes, and its only undo sets the workspace's key back.
+     * Returns the succeeded event's sentence.
+     */
+    private String rotateKey(CmkRequest request, ManagedWorkspace managed, StepRunner steps, Compensation compensation,
+                             Undos undos, Supplier<Ownership> owner) {
+        String vaultName = request.keyVaultId().name();
+        WorkspaceKeyOutcome before = steps.run(READ_WORKSPACE_KEY, "of " + request.workspace().name(),
+                a -> a.readWorkspaceKey(request, managed), StepReport::readWorkspaceKey);
+
+        steps.run(CHECK_KEY_ACCESS, "on " + vaultName,
+                a -> a.checkKeyAccess(request), access -> StepReport.checkKeyAccess(access, vaultName));
+
+        // No undo: a key version is never deleted, since data may already be wrapped with it.
+        KeyOutcome key = steps.run(CREATE_KEY_VERSION, request.key().name() + " in " + vaultName,
+                a -> a.createKeyVersion(request, before, owner.get()), StepReport::createKeyVersion);
+
+        compensation.register(CHANGE_WORKSPACE_KEY, Undos.RESTORE_WORKSPACE_KEY, undos::restoreWorkspaceKey);
+        steps.run(CHANGE_WORKSPACE_KEY, "of " + request.workspace().name(),
+                a -> a.changeWorkspaceKey(request, key), after -> StepReport.changeWorkspaceKey(after, before));
+        return "workspace " + request.workspace().name() + " is encrypted with " + key.keyUrlWithVersion()
+                + " (was " + before.keyIdentifier() + ")";
     }
 
     /**

@@ -1,8 +1,10 @@
 package io.cmkflow.workflow;
 
 import io.cmkflow.contract.KeyAccessOutcome;
+import io.cmkflow.contract.KeyOutcome;
 import io.cmkflow.contract.Ownership;
 import io.cmkflow.contract.UndoOutcome;
+import io.cmkflow.contract.WorkspaceKeyOutcome;
 import io.cmkflow.contract.CmkRequest;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
@@ -35,4 +37,11 @@ public interface CompensationActivities {
     /** Deletes the vault this run created; it stays soft-deleted (purge protection), {@code recoverableUntil} says until when. */
     @ActivityMethod
     UndoOutcome deleteKeyVault(CmkRequest request, Ownership owner);
+
+    /**
+     * Sets the workspace's key back to {@code before}'s when it is still {@code key} (this run's), so no other change
+     * is undone. Idempotent: a workspace using {@code before}'s key is left as it is. Never deletes a key version.
+     */
+    @ActivityMethod
+    UndoOutcome restoreWorkspaceKey(CmkRequest request, WorkspaceKeyOutcome before, KeyOutcome key);
 }

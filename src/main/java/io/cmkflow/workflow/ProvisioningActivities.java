@@ -4,17 +4,19 @@ import io.cmkflow.contract.AzureErrorClass;
 import io.cmkflow.contract.KeyAccessOutcome;
 import io.cmkflow.contract.KeyOutcome;
 import io.cmkflow.contract.ManagedGroupOutcome;
+import io.cmkflow.contract.ManagedWorkspace;
 import io.cmkflow.contract.Ownership;
 import io.cmkflow.contract.ProviderRegistration;
 import io.cmkflow.contract.VaultOutcome;
+import io.cmkflow.contract.WorkspaceKeyOutcome;
 import io.cmkflow.contract.WorkspaceOutcome;
 import io.cmkflow.contract.CmkRequest;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 
 /**
- * Steps 1-6 of the CMK procedure. Each method is safe to retry: it reads first and only creates what is
- * missing. Failures surface as {@code ApplicationFailure} whose type is an {@code AzureErrorClass} name.
+ * Steps 1-6 of the CMK procedure and steps 1-4 of a key rotation. Each method is safe to retry: it reads first and
+ * only creates what is missing. Failures surface as {@code ApplicationFailure} whose type is an {@code AzureErrorClass} name.
  */
 @ActivityInterface
 public interface ProvisioningActivities {
@@ -55,4 +57,23 @@ public interface ProvisioningActivities {
     /** Read-only. */
     @ActivityMethod
     ManagedGroupOutcome verifyManagedResourceGroup(CmkRequest request, WorkspaceOutcome workspace);
+
+    /** Key rotation step 1: the workspace's key, once the workspace is shown to be {@code managed}'s. Read-only. */
+    @ActivityMethod
+    WorkspaceKeyOutcome readWorkspaceKey(CmkRequest request, ManagedWorkspace managed);
+
+    /** Key rotation step 2: Cosmos DB's and the identity's access covers every key in the vault. Read-only. */
+    @ActivityMethod
+    KeyAccessOutcome checkKeyAccess(CmkRequest request);
+
+    /**
+     * Key rotation step 3: a new version of the workspace's key, or the current version of another key in its vault
+     * (created when absent). Idempotent because a version carrying this run's tags is returned instead of another.
+     */
+    @ActivityMethod
+    KeyOutcome createKeyVersion(CmkRequest request, WorkspaceKeyOutcome workspaceKey, Ownership owner);
+
+    /** Key rotation step 4: the workspace uses {@code key}. Idempotent because a workspace already using it is not patched. */
+    @ActivityMethod
+    WorkspaceKeyOutcome changeWorkspaceKey(CmkRequest request, KeyOutcome key);
 }

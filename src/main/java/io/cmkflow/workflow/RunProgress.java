@@ -4,9 +4,11 @@ import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.contract.InvalidRequestException;
 import io.cmkflow.contract.KeyAccessOutcome;
 import io.cmkflow.contract.KeyOutcome;
+import io.cmkflow.contract.Operation;
 import io.cmkflow.contract.ManagedGroupOutcome;
 import io.cmkflow.contract.ProviderRegistration;
 import io.cmkflow.contract.VaultOutcome;
+import io.cmkflow.contract.WorkspaceKeyOutcome;
 import io.cmkflow.contract.WorkspaceOutcome;
 import io.cmkflow.workflow.CmkRunState.Phase;
 import io.cmkflow.workflow.CmkRunState.Result;
@@ -76,7 +78,9 @@ final class RunProgress {
         this.activityTimeoutCap = activityTimeoutCap;
         this.workflowId = Workflow.getInfo().getWorkflowId();
         this.runId = Workflow.getInfo().getRunId();
-        for (CmkStep step : CmkStep.values()) {
+        // A request whose operation is unknown fails its check (step 0) before any step: it shows a create's steps.
+        Operation operation = request == null ? Operation.CREATE : Operation.find(request.operation()).orElse(Operation.CREATE);
+        for (CmkStep step : CmkStep.of(operation)) {
             steps.put(step, new StepProgress());
         }
         this.startedAt = now();
@@ -125,9 +129,26 @@ final class RunProgress {
         return new LinkedHashMap<>(knownResources);
     }
 
+    /** A resource id the run made known outside its steps, under its name in status-event.schema.json. */
+    void known(String name, String id) {
+        knownResources.put(name, id);
+    }
+
     /** The outcome {@code step}'s activity returned, or null while it has not reported. */
     <T> T outcome(CmkStep step, Class<T> type) {
-        return type.cast(steps.get(step).outcome);
+        StepProgress progress = steps.get(step);
+        return progress == null ? null : type.cast(progress.outcome);
+    }
+
+    /** The outcome of whichever of {@code steps} (of different operations) this run has reported. */
+    private <T> T outcome(Class<T> type, CmkStep... candidates) {
+        for (CmkStep step : candidates) {
+            T found = outcome(step, type);
+            if (found != null) {
+                return found;
+            }
+        }
+        return null;
     }
 
     String stepError(CmkStep step) {
@@ -260,10 +281,12 @@ final class RunProgress {
         return new CmkRunState(request, workflowId, runId, status, currentStep, stepStates,
                 new CmkRunState.Outcomes(outcome(CmkStep.REGISTER_RESOURCE_PROVIDERS, ProviderRegistration.class),
                         outcome(CmkStep.CREATE_KEY_VAULT, VaultOutcome.class),
-                        outcome(CmkStep.CREATE_KEY, KeyOutcome.class),
-                        outcome(CmkStep.GRANT_COSMOS_DB_KEY_ACCESS, KeyAccessOutcome.class),
+                        outcome(KeyOutcome.class, CmkStep.CREATE_KEY, CmkStep.CREATE_KEY_VERSION),
+                        outcome(KeyAccessOutcome.class, CmkStep.GRANT_COSMOS_DB_KEY_ACCESS, CmkStep.CHECK_KEY_ACCESS),
                         outcome(CmkStep.CREATE_WORKSPACE, WorkspaceOutcome.class),
-                        outcome(CmkStep.VERIFY_MANAGED_RESOURCE_GROUP, ManagedGroupOutcome.class)),
+                        outcome(CmkStep.VERIFY_MANAGED_RESOURCE_GROUP, ManagedGroupOutcome.class),
+                        outcome(CmkStep.READ_WORKSPACE_KEY, WorkspaceKeyOutcome.class),
+                        outcome(CmkStep.CHANGE_WORKSPACE_KEY, WorkspaceKeyOutcome.class)),
                 List.copyOf(resourcesCreated), List.copyOf(compensation), lastError, startedAt, updatedAt, parkedAt, finishedAt);
     }
 

@@ -6,6 +6,7 @@ import io.cmkflow.contract.ManagedGroupOutcome;
 import io.cmkflow.contract.ProviderRegistration;
 import io.cmkflow.contract.UndoOutcome;
 import io.cmkflow.contract.VaultOutcome;
+import io.cmkflow.contract.WorkspaceKeyOutcome;
 import io.cmkflow.contract.WorkspaceOutcome;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,6 +50,25 @@ final class StatusMessages {
         String shown = version == null ? "" : " (version " + (version.length() > SHOWN_VERSION_CHARACTERS
                 ? version.substring(0, SHOWN_VERSION_CHARACTERS) + "…" : version) + ")";
         return "key " + key.name() + (key.created() ? " created" : " existed, used as it is") + shown;
+    }
+
+    static String readWorkspaceKey(WorkspaceKeyOutcome key) {
+        return "workspace uses key " + key.keyIdentifier();
+    }
+
+    static String checkKeyAccess(KeyAccessOutcome access, String vaultName) {
+        return "Cosmos DB" + (access.identityPrincipalId() == null ? " has" : " and the user-assigned identity have")
+                + " key access on " + vaultName + (access.mode() == KeyAccessOutcome.Mode.RBAC ? " (RBAC)" : " (access policy)")
+                + ": it covers every key in the vault";
+    }
+
+    static String createKeyVersion(KeyOutcome key) {
+        return key.created() ? "new key version " + key.keyUrlWithVersion() + " created"
+                : "key " + key.name() + " used at its current version " + key.keyUrlWithVersion();
+    }
+
+    static String changeWorkspaceKey(WorkspaceKeyOutcome after, WorkspaceKeyOutcome before) {
+        return "workspace now uses key " + after.keyIdentifier() + " (was " + before.keyIdentifier() + ")";
     }
 
     static String grantCosmosDbKeyAccess(KeyAccessOutcome grant, String vaultName) {

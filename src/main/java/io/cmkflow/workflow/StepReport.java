@@ -5,6 +5,7 @@ import io.cmkflow.contract.KeyOutcome;
 import io.cmkflow.contract.ManagedGroupOutcome;
 import io.cmkflow.contract.ProviderRegistration;
 import io.cmkflow.contract.VaultOutcome;
+import io.cmkflow.contract.WorkspaceKeyOutcome;
 import io.cmkflow.contract.WorkspaceOutcome;
 import io.cmkflow.workflow.CmkRunState.Result;
 
@@ -75,6 +76,28 @@ record StepReport(Result result, String resourceId, List<String> created, Map<St
     static StepReport verifyManagedResourceGroup(ManagedGroupOutcome m) {
         return new StepReport(Result.VERIFIED, m.resourceGroupId(), List.of(),
                 known("managedResourceGroup", m.resourceGroupId()), StatusMessages.verifyManagedResourceGroup(m));
+    }
+
+    static StepReport readWorkspaceKey(WorkspaceKeyOutcome w) {
+        return new StepReport(Result.VERIFIED, w.workspaceId(), List.of(), known("workspaceId", w.workspaceId()),
+                StatusMessages.readWorkspaceKey(w));
+    }
+
+    static StepReport checkKeyAccess(KeyAccessOutcome a, String vaultName) {
+        return new StepReport(Result.VERIFIED, label(a), List.of(), known("cosmosDbKeyAccess", label(a)),
+                StatusMessages.checkKeyAccess(a, vaultName));
+    }
+
+    /** A version it made is listed as created, though nothing undoes it: data may already be wrapped with it. */
+    static StepReport createKeyVersion(KeyOutcome k) {
+        return new StepReport(k.created() ? Result.CREATED : Result.ADOPTED, k.keyUrlWithVersion(),
+                k.created() ? List.of(k.keyUrlWithVersion()) : List.of(), known("keyUrl", k.keyUrlWithVersion()),
+                StatusMessages.createKeyVersion(k));
+    }
+
+    static StepReport changeWorkspaceKey(WorkspaceKeyOutcome after, WorkspaceKeyOutcome before) {
+        return new StepReport(Result.CHANGED, after.workspaceId(), List.of(), known("workspaceId", after.workspaceId()),
+                StatusMessages.changeWorkspaceKey(after, before));
     }
 
     /** Cosmos DB's grant: its role assignment, or the vault's access policy entry for its principal. */

@@ -5,6 +5,7 @@ import io.cmkflow.contract.KeyAccessOutcome;
 import io.cmkflow.contract.KeyOutcome;
 import io.cmkflow.contract.Ownership;
 import io.cmkflow.contract.VaultOutcome;
+import io.cmkflow.contract.WorkspaceKeyOutcome;
 import io.cmkflow.workflow.CmkRunState.UndoRecord;
 
 import java.util.List;
@@ -21,6 +22,7 @@ final class Undos {
     static final String DELETE_KEY = "deleteKey";
     static final String REMOVE_COSMOS_DB_KEY_ACCESS = "removeCosmosDbKeyAccess";
     static final String DELETE_WORKSPACE = "deleteWorkspace";
+    static final String RESTORE_WORKSPACE_KEY = "restoreWorkspaceKey";
 
     private final RunProgress run;
     private final Compensation compensation;
@@ -81,6 +83,17 @@ final class Undos {
     UndoRecord deleteWorkspace() {
         return compensation.undo(CmkStep.CREATE_WORKSPACE, DELETE_WORKSPACE, "delete workspace " + request.workspace().name(),
                 u -> u.deleteWorkspace(request, owner.get()));
+    }
+
+    /**
+     * A key rotation's undo, registered once steps 1 and 3 reported: the workspace's key as step 1 read it, set back
+     * while the workspace uses step 3's key (a key someone else set meanwhile stays). Key versions are never deleted.
+     */
+    UndoRecord restoreWorkspaceKey() {
+        WorkspaceKeyOutcome before = run.outcome(CmkStep.READ_WORKSPACE_KEY, WorkspaceKeyOutcome.class);
+        KeyOutcome key = run.outcome(CmkStep.CREATE_KEY_VERSION, KeyOutcome.class);
+        return compensation.undo(CmkStep.CHANGE_WORKSPACE_KEY, RESTORE_WORKSPACE_KEY, "restore the key of workspace "
+                + request.workspace().name(), u -> List.of(u.restoreWorkspaceKey(request, before, key)));
     }
 
     /** The vault's name once step 2 reported it, else what the request names. */

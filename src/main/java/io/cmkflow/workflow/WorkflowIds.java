@@ -17,6 +17,15 @@ public final class WorkflowIds {
         return ("cmk-workspace/" + subscriptionId + "/" + resourceGroup + "/" + workspaceName).toLowerCase(Locale.ROOT);
     }
 
+    /** What every posture schedule's id starts with. */
+    public static final String POSTURE_PREFIX = "cmk-posture/";
+
+    /** The posture schedule of a workspace (its checks' workflow ids start with it). */
+    public static String forPosture(CmkRequest request) {
+        return (POSTURE_PREFIX + request.subscriptionId() + "/" + request.resourceGroup() + "/" + request.workspace().name())
+                .toLowerCase(Locale.ROOT);
+    }
+
     public static String forRequest(CmkRequest request) {
         return forTarget(request.subscriptionId(), request.resourceGroup(), request.workspace().name());
     }

@@ -1,12 +1,15 @@
 package io.cmkflow.deploy;
 
 import io.cmkflow.contract.CmkRequest;
+import io.cmkflow.contract.Operation;
 import io.cmkflow.operator.RunControl;
 import io.cmkflow.standins.arm.FaultRule;
 import io.cmkflow.standins.arm.JournalEntry;
 import io.cmkflow.testing.CmkStack;
 import io.cmkflow.testing.TestRequests;
+import io.cmkflow.contract.PostureReport;
 import io.cmkflow.workflow.CmkWorkflowInput;
+import io.cmkflow.workflow.CmkWorkflowStarter;
 import io.cmkflow.workflow.WorkflowIds;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 
@@ -18,7 +21,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The whole runs the role tests authorize: an access-policy vault, and an RBAC vault with a user-assigned identity,
  * each parked at its last step (a fault on the managed-group check) and then aborted, so every step and every undo
- * reaches ARM.
+ * reaches ARM; then, for the RBAC vault with the identity, a create to its end, a key rotation of its workspace and a
+ * posture check of it (as its schedule would start it).
  */
 final class RoleRuns {
     static final String IDENTITY_NAME = "uai-role";
@@ -44,10 +48,33 @@ final class RoleRuns {
             stack.starter().start(new CmkWorkflowInput(request));
             stack.awaitParked(workflowId, "verify_managed_resource_group");
             new RunControl(stack.client()).abort(workflowId, "undo everything");
-            await().atMost(Duration.ofSeconds(60)).until(() -> stack.run(workflowId).map(run -> run.getWorkflowExecutionInfo()
-                    .getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING).orElse(false));
+            awaitEnd(stack, workflowId);
+        }
+        // The managed-group fault parks creates only: cleared, a create ends and its workspace's key can be rotated.
+        stack.arm().faults().clear();
+        CmkRequest create = withIdentity(rbacVault(TestRequests.request(prefix + "-rot")));
+        String workflowId = WorkflowIds.forRequest(create);
+        String createRunId = null;
+        for (CmkRequest run : List.of(create, TestRequests.copy(create).requestId(create.requestId() + "-rotate")
+                .operation(Operation.ROTATE_KEY).build())) {
+            CmkWorkflowStarter.StartResult start = stack.starter().start(new CmkWorkflowInput(run));
+            if (start.outcome() != CmkWorkflowStarter.Outcome.STARTED
+                    || awaitEnd(stack, workflowId) != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
+                throw new IllegalStateException(run.requestId() + " did not run to success: " + refusals(stack));
+            }
+            createRunId = createRunId == null ? start.runId() : createRunId;
+        }
+        PostureReport posture = stack.checkPosture(create, createRunId);
+        if (posture.posture() != PostureReport.Posture.Healthy) {
+            throw new IllegalStateException("the posture of " + create.workspace().name() + " is not Healthy: " + posture);
         }
         return requests;
+    }
+
+    private static WorkflowExecutionStatus awaitEnd(CmkStack stack, String workflowId) {
+        return await().atMost(Duration.ofSeconds(60)).until(() -> stack.run(workflowId).map(run -> run.getWorkflowExecutionInfo()
+                .getStatus()).orElse(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING),
+                status -> status != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);
     }
 
     /** What ARM refused (a vault's 401 is Key Vault's challenge for a token, not a refusal). */

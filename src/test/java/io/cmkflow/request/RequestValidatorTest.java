@@ -27,9 +27,11 @@ class RequestValidatorTest {
     private static final Path EXAMPLES = Path.of("workflows/cmk-workspace/examples");
     private final RequestValidator validator = new RequestValidator(new ObjectMapper(), AuthorizationScope.everything());
 
+    /** The creates in valid/ and the key rotations that follow them in rotation/. */
     static Stream<Path> validExamples() throws IOException {
-        try (Stream<Path> files = Files.list(EXAMPLES.resolve("valid"))) {
-            return files.sorted().toList().stream();
+        try (Stream<Path> creates = Files.list(EXAMPLES.resolve("valid"));
+             Stream<Path> rotations = Files.list(EXAMPLES.resolve("rotation"))) {
+            return Stream.concat(creates.sorted(), rotations.sorted()).toList().stream();
         }
     }
 

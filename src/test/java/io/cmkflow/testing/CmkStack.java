@@ -1,4 +1,13 @@
 package io.cmkflow.testing;
+import io.temporal.client.WorkflowOptions;
+import io.cmkflow.workflow.WorkflowIds;
+import io.cmkflow.workflow.CmkWorkflowWorker;
+import io.cmkflow.workflow.CmkPostureWorkflow;
+import io.cmkflow.workflow.CmkPostureInput;
+import io.cmkflow.contract.CmkRequest;
+import io.cmkflow.contract.PostureReport;
+import io.cmkflow.contract.ManagedWorkspace;
+import io.cmkflow.azure.WorkspaceStep;
 
 import io.cmkflow.standins.arm.SimulatedDirectory;
 import io.cmkflow.standins.arm.VaultSeed;
@@ -179,6 +188,8 @@ public final class CmkStack implements BeforeAllCallback, AfterAllCallback, Befo
             // The Java SDK's test server (tests only: EmbeddedTemporalServer), reached over gRPC like a real one.
             int port = FreePorts.next();
             all.put("cmkflow.test.embedded-temporal-port", port);
+            // The test server has no Schedule API: a create's posture schedule is off, as a setting can say.
+            all.putIfAbsent("cmkflow.posture.enabled", "false");
             all.put("cmkflow.temporal.address", "localhost:" + port);
         }
         arm = ArmSimulator.start((options.armOptions != null ? options.armOptions : ArmSimulatorOptions.defaults()
@@ -389,6 +400,18 @@ public final class CmkStack implements BeforeAllCallback, AfterAllCallback, Befo
     }
 
     /** The run Temporal knows under {@code workflowId} (its latest), or empty. */
+    /**
+     * A posture check of the workspace {@code create}'s run {@code createRunId} made, started as the workspace's posture
+     * schedule starts it (the Java SDK's test server has no Schedule API) and run by this stack's worker.
+     */
+    public PostureReport checkPosture(CmkRequest create, String createRunId) {
+        ManagedWorkspace managed = new ManagedWorkspace(WorkspaceStep.workspaceId(create), create.keyVaultId().id(), createRunId);
+        return client().newWorkflowStub(CmkPostureWorkflow.class, WorkflowOptions.newBuilder()
+                        .setWorkflowId(WorkflowIds.forPosture(create) + "-" + UUID.randomUUID())
+                        .setTaskQueue(CmkWorkflowWorker.TASK_QUEUE).build())
+                .check(new CmkPostureInput(create, managed, Duration.ofDays(30)));
+    }
+
     public Optional<WorkflowExecutionDescription> run(String workflowId) {
         try {
             return Optional.of(client().newUntypedWorkflowStub(workflowId, Optional.empty(), Optional.empty()).describe());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cmkflow.contract.ArmResourceId;
 import io.cmkflow.contract.CmkRequest;
+import io.cmkflow.contract.Operation;
 import io.cmkflow.contract.Ownership;
 import io.cmkflow.workflow.WorkflowIds;
 
@@ -101,6 +102,7 @@ public final class TestRequests {
         private CmkRequest.KeyVault vault;
         private CmkRequest.Key key;
         private Map<String, String> tags;
+        private String operation;
 
         private Copy(CmkRequest r) {
             requestId = r.requestId();
@@ -113,6 +115,7 @@ public final class TestRequests {
             vault = r.keyVault();
             key = r.key();
             tags = r.tags();
+            operation = r.operation();
         }
 
         public Copy requestId(String v) { requestId = v; return this; }
@@ -125,9 +128,11 @@ public final class TestRequests {
         public Copy vault(CmkRequest.KeyVault v) { vault = v; return this; }
         public Copy key(CmkRequest.Key v) { key = v; return this; }
         public Copy tags(Map<String, String> v) { tags = v; return this; }
+        public Copy operation(Operation v) { operation = v.wireName(); return this; }
 
         public CmkRequest build() {
-            return new CmkRequest(requestId, subscriptionId, tenantId, cloud, resourceGroup, location, workspace, vault, key, tags);
+            return new CmkRequest(requestId, subscriptionId, tenantId, cloud, resourceGroup, location, workspace, vault, key, tags,
+                    operation);
         }
     }
 }

@@ -26,7 +26,7 @@ import static org.mockito.Mockito.verifyNoInteractions;
 class CancellationWorkflowTest extends WorkflowTestRun {
 
     @ParameterizedTest
-    @EnumSource(CmkStep.class)
+    @EnumSource(value = CmkStep.class, to = "VERIFY_MANAGED_RESOURCE_GROUP")
     void cancelWhileAStepRunsCompensatesAndEndsCancelled(CmkStep step) throws Exception {
         onStep(step, doAnswer(blockUntilReleased(step)));
         starter.start(new CmkWorkflowInput(request(REQUEST_ID)));

@@ -13,6 +13,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
+import io.cmkflow.contract.Operation;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A step's one name, spelled the same way in every place that names it (docs/architecture.md, "Adding a step"). */
@@ -41,6 +43,7 @@ class CmkStepTest {
 
     @Test
     void stepsAreNumberedInProcedureOrder() {
-        assertThat(Arrays.stream(CmkStep.values()).map(CmkStep::number)).containsExactly(1, 2, 3, 4, 5, 6);
+        assertThat(CmkStep.of(Operation.CREATE)).extracting(CmkStep::number).containsExactly(1, 2, 3, 4, 5, 6);
+        assertThat(CmkStep.of(Operation.ROTATE_KEY)).extracting(CmkStep::number).containsExactly(1, 2, 3, 4);
     }
 }

@@ -35,7 +35,7 @@ class CmkWorkspaceWorkflowReplayTest {
             WorkerOptions.newBuilder().setDefaultDeadlockDetectionTimeout(Duration.ofSeconds(30).toMillis()).build());
 
     static {
-        worker.registerWorkflowImplementationTypes(CmkWorkspaceWorkflowImpl.class);
+        worker.registerWorkflowImplementationTypes(CmkWorkspaceWorkflowImpl.class, CmkPostureWorkflowImpl.class);
     }
 
     @AfterAll
@@ -56,7 +56,9 @@ class CmkWorkspaceWorkflowReplayTest {
                 .anyMatch(n -> n.startsWith("abortWhileParked"))
                 .anyMatch(n -> n.startsWith("cancelWhileAStepRuns"))
                 .anyMatch(n -> n.startsWith("nonRetryableFailureParks"))
-                .anyMatch(n -> n.startsWith("unansweredParkTimesOut"));
+                .anyMatch(n -> n.startsWith("unansweredParkTimesOut"))
+                .anyMatch(n -> n.startsWith("keyRotation"))
+                .anyMatch(n -> n.startsWith("posture"));
     }
 
     @ParameterizedTest

@@ -35,7 +35,7 @@ import static org.mockito.Mockito.verifyNoMoreInteractions;
 class CompensationWorkflowTest extends WorkflowTestRun {
 
     @ParameterizedTest
-    @EnumSource(CmkStep.class)
+    @EnumSource(value = CmkStep.class, to = "VERIFY_MANAGED_RESOURCE_GROUP")
     void abortWhileParkedUndoesWhatTheRunCreatedInReverseOrder(CmkStep step) throws Exception {
         onStep(step, doThrow(nonRetryable("RequestDisallowedByPolicy")));
         starter.start(new CmkWorkflowInput(request(REQUEST_ID)));

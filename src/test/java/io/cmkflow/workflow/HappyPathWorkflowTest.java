@@ -126,7 +126,7 @@ class HappyPathWorkflowTest extends WorkflowTestRun {
     }
 
     @ParameterizedTest
-    @EnumSource(CmkStep.class)
+    @EnumSource(value = CmkStep.class, to = "VERIFY_MANAGED_RESOURCE_GROUP")
     void retryableBurstIsRetriedByTemporalWithoutParking(CmkStep step) throws Exception {
         onStep(step, doThrow(retryable()).doThrow(retryable()).doThrow(retryable()).doReturn(outcome(step)));
 

@@ -30,7 +30,7 @@ import static org.mockito.Mockito.verifyNoInteractions;
 class ParkingWorkflowTest extends WorkflowTestRun {
 
     @ParameterizedTest
-    @EnumSource(CmkStep.class)
+    @EnumSource(value = CmkStep.class, to = "VERIFY_MANAGED_RESOURCE_GROUP")
     void nonRetryableFailureParksAndRetryUpdateReRunsTheStep(CmkStep step) throws Exception {
         onStep(step, doThrow(nonRetryable("AuthorizationFailed on step " + step)).doReturn(outcome(step)));
         starter.start(new CmkWorkflowInput(request(REQUEST_ID)));
@@ -66,7 +66,7 @@ class ParkingWorkflowTest extends WorkflowTestRun {
     }
 
     @ParameterizedTest
-    @EnumSource(CmkStep.class)
+    @EnumSource(value = CmkStep.class, to = "VERIFY_MANAGED_RESOURCE_GROUP")
     void unansweredParkTimesOutIntoCompensation(CmkStep step) throws Exception {
         onStep(step, doThrow(nonRetryable("Conflict")));
         starter.start(new CmkWorkflowInput(request(REQUEST_ID)));

@@ -21,7 +21,7 @@ public final class WorkflowHistories {
     }
 
     public static void replayAndKeep(String name, WorkflowExecutionHistory history, boolean keepInSources) throws Exception {
-        WorkflowReplayer.replayWorkflowExecution(history, CmkWorkspaceWorkflowImpl.class);
+        WorkflowReplayer.replayWorkflowExecution(history, CmkWorkspaceWorkflowImpl.class, CmkPostureWorkflowImpl.class);
         write(BUILD_DIR, name, history.toJson(true));
         if (keepInSources && Boolean.getBoolean("cmkflow.recordHistories")) {
             write(RECORDED_DIR, name, history.toJson(false));

@@ -1,5 +1,7 @@
 package io.cmkflow.workflow;
 
+import io.cmkflow.contract.Operation;
+import io.cmkflow.testing.TestPostureScheduling;
 import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.contract.Ownership;
 import io.cmkflow.contract.UndoOutcome;
@@ -60,11 +62,13 @@ abstract class WorkflowTestRun {
     final ProvisioningActivities provisioning = mock(ProvisioningActivities.class, withSettings().withoutAnnotations());
     final CompensationActivities compensation = mock(CompensationActivities.class, withSettings().withoutAnnotations());
     final RecordingStatusPublisher statusEvents = new RecordingStatusPublisher();
+    final TestPostureScheduling postureScheduling = new TestPostureScheduling();
+    final PostureActivities posture = mock(PostureActivities.class, withSettings().withoutAnnotations());
 
     @RegisterExtension
     final TestWorkflowExtension temporal = TestWorkflowExtension.newBuilder()
             .registerWorkflowImplementationTypes(CmkWorkspaceWorkflowImpl.class)
-            .setActivityImplementations(provisioning, compensation, statusEvents)
+            .setActivityImplementations(provisioning, compensation, statusEvents, postureScheduling, posture)
             .build();
 
     TestWorkflowEnvironment env;
@@ -82,7 +86,7 @@ abstract class WorkflowTestRun {
         this.env = env;
         this.client = client;
         CmkSearchAttributes.register(env.getOperatorServiceStubs(), env.getNamespace());
-        for (CmkStep step : CmkStep.values()) {
+        for (CmkStep step : CmkStep.of(Operation.CREATE)) {
             onStep(step, doReturn(outcome(step)));
         }
         doReturn(List.of(new UndoOutcome(WORKSPACE_ID, UndoOutcome.Result.DELETED, "purged", null)))

@@ -28,9 +28,9 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * Dev mode's demo: sends every valid example through the Service Bus stand-in with the real sender, so each
- * takes the whole path (queue, intake, workflow, ARM simulator, status events), prints the events as they arrive, and
- * says whether every request succeeded.
+ * Dev mode's demo: sends every valid example (the creates, then the key rotations) through the Service Bus stand-in
+ * with the real sender, so each takes the whole path (queue, intake, workflow, ARM simulator, status events), prints the
+ * events as they arrive, and says whether every request succeeded.
  */
 @Singleton
 @Requires(beans = ArmSimulator.class)
@@ -53,7 +53,11 @@ public class DemoRunner {
         this.validator = validator;
     }
 
-    /** Returns the process exit code: 0 when every example succeeded. */
+    /**
+     * Sends the creates in {@code examples}, then, once they all succeeded, the key rotations in its sibling folder
+     * {@code rotation} (a rotation needs its workspace's create on record). Returns the process exit code: 0 when every
+     * request succeeded.
+     */
     public int run(Path examples, Duration timeout, PrintStream out) throws IOException {
         List<Path> files = validExamples(examples);
         if (files.isEmpty()) {
@@ -63,6 +67,15 @@ public class DemoRunner {
         // Dev mode keeps its runs: each demo sends its requests under fresh request ids, so a second demo is a new
         // request for the same workspaces (they exist by then, and are adopted) instead of a duplicate of the first.
         String demoRun = "-demo" + Instant.now().getEpochSecond();
+        int created = send(examples, files, demoRun, timeout, out);
+        Path rotations = examples.resolveSibling("rotation");
+        if (created != 0 || !Files.isDirectory(rotations)) {
+            return created;
+        }
+        return send(rotations, validExamples(rotations), demoRun, timeout, out);
+    }
+
+    private int send(Path dir, List<Path> files, String demoRun, Duration timeout, PrintStream out) throws IOException {
         List<byte[]> bodies = new ArrayList<>();
         for (Path file : files) {
             ObjectNode body = (ObjectNode) mapper.readTree(Files.readAllBytes(file));
@@ -70,7 +83,7 @@ public class DemoRunner {
             bodies.add(mapper.writeValueAsBytes(body));
             seedAzure(file);
         }
-        out.printf("demo: sending %d requests from %s to queue %s%n", files.size(), examples, settings.requestQueue());
+        out.printf("demo: sending %d requests from %s to queue %s%n", files.size(), dir, settings.requestQueue());
         try (RequestSubmitter submitter = new RequestSubmitter(clients, settings.requestQueue(), settings.statusQueue(), mapper)) {
             List<String> requestIds = submitter.submitBodies(bodies);
             Map<String, StatusEvent> outcomes = submitter.awaitOutcomes(requestIds, timeout, event -> out.println(line(event)));
@@ -112,7 +125,7 @@ public class DemoRunner {
             }
         }
         out.println(failures == 0
-                ? "demo: all " + requestIds.size() + " requests succeeded"
+                ? "demo: " + (requestIds.size() == 1 ? "the request" : "all " + requestIds.size() + " requests") + " succeeded"
                 : "demo: " + failures + " of " + requestIds.size() + " requests did not succeed");
         return failures == 0 ? 0 : 1;
     }

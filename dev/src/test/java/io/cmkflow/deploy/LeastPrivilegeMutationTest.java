@@ -1,6 +1,8 @@
 package io.cmkflow.deploy;
 
 import io.cmkflow.contract.CmkRequest;
+import io.temporal.client.WorkflowFailedException;
+import java.util.stream.Stream;
 import io.cmkflow.operator.RunControl;
 import io.cmkflow.standins.arm.FaultRule;
 import io.cmkflow.standins.arm.JournalEntry;
@@ -29,7 +31,8 @@ import static org.awaitility.Awaitility.await;
  * providers start unregistered and step 1 registers them; it parks at its last step (a fault), is aborted, and its
  * compensation undoes everything: every action of the role is on that path. Each action is taken away for two runs, an
  * access-policy vault and an RBAC vault with a user-assigned identity (on an RBAC vault, the Key Vault Crypto Officer
- * role cmkflow gives itself reads keys too), and at least one of them must be refused it.
+ * role cmkflow gives itself reads keys too), and a posture check of a workspace a create made (access-policy vault)
+ * before any action was taken away; at least one of them must be refused it.
  */
 class LeastPrivilegeMutationTest {
     private static final String IDENTITY = "/subscriptions/" + TestRequests.SUBSCRIPTION + "/resourceGroups/"
@@ -40,10 +43,18 @@ class LeastPrivilegeMutationTest {
     @RegisterExtension
     static CmkStack stack = CmkStack.builder().resourceGroup(TestRequests.SUBSCRIPTION, TestRequests.GROUP, TestRequests.LOCATION).build();
 
+    /** The workspace every action's posture check reads, created with the whole role. */
+    private static CmkRequest checked;
+    private static String checkedRunId;
+
     @BeforeAll
     static void seed() {
         stack.arm().state().userAssignedIdentity(TestRequests.SUBSCRIPTION, TestRequests.GROUP, "uai-mutation",
                 "6f1c2d3e-0000-4000-8000-00000000a12c", IDENTITY_CLIENT);
+        // An access-policy vault: on an RBAC vault cmkflow made, its Key Vault Crypto Officer role reads key versions too.
+        checked = accessPolicyVault();
+        checkedRunId = stack.starter().start(new CmkWorkflowInput(checked)).runId();
+        await().atMost(Duration.ofSeconds(90)).until(() -> closed(WorkflowIds.forRequest(checked)));
         // The managed-group check is the last step: parked there, everything before it ran, and abort undoes all of it.
         stack.arm().faults().inject(FaultRule.forOperation("Resources_ListByResourceGroup").status(409)
                 .code("Conflict").message("parks the run after its last step").always());
@@ -62,8 +73,13 @@ class LeastPrivilegeMutationTest {
             for (CmkRequest request : runs) {
                 driveToItsEnd(request, action);
             }
-            assertThat(runs.stream().flatMap(request -> refusals(request, action).stream()))
-                    .as(() -> "ARM refused " + action + " to a run that lacked it; their failed calls: " + runs.stream()
+            try {
+                stack.checkPosture(checked, checkedRunId);
+            } catch (WorkflowFailedException refused) {
+                // Refused or not, what ARM answered is in the journal.
+            }
+            assertThat(Stream.concat(runs.stream(), Stream.of(checked)).flatMap(request -> refusals(request, action).stream()))
+                    .as(() -> "ARM refused " + action + " to a run that lacked it; their failed calls: " + Stream.concat(runs.stream(), Stream.of(checked))
                             .map(request -> stack.arm().journal().where(call -> call.status() >= 400
                                     && request.subscriptionId().equals(call.subscription())).stream()
                                     .map(call -> call.operation() + " " + call.status() + " " + call.errorCode()).toList())

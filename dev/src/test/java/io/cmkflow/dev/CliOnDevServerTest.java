@@ -271,6 +271,29 @@ class CliOnDevServerTest {
     }
 
     @Test
+    void workspacesListsTheWatchedWorkspacesDirectAndThroughTheApi() {
+        CmkRequest request = new CmkRequest("req-cli-watched", SUBSCRIPTION, "72f988bf-86f1-41af-91ab-2d7cd011db47",
+                CmkRequest.AZURE_CLOUD, GROUP, "westeurope", new CmkRequest.Workspace("mlw-cli-watched", null, false, null, null, null, null),
+                new CmkRequest.KeyVault("kv-cli-watched", null, "standard", 7, null), new CmkRequest.Key("cmk-watched", 3072, "RSA"), Map.of());
+        assertThat(stack.starter().start(new CmkWorkflowInput(request)).outcome()).isEqualTo(CmkWorkflowStarter.Outcome.STARTED);
+        awaitEnded(WorkflowIds.forRequest(request), WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED);
+        String workspaceId = "/subscriptions/" + SUBSCRIPTION + "/resourceGroups/" + GROUP
+                + "/providers/Microsoft.MachineLearningServices/workspaces/mlw-cli-watched";
+
+        // The schedule list is eventually consistent (Temporal's visibility store).
+        Run table = await().atMost(Duration.ofSeconds(30)).until(() -> direct("workspaces"), run -> run.out().contains(workspaceId));
+        assertThat(table.exitCode()).isZero();
+        assertThat(table.out().lines().findFirst().orElseThrow()).startsWith("WORKSPACE").contains("POSTURE", "NEXT CHECK");
+        assertThat(table.out().lines().filter(line -> line.contains(workspaceId))).singleElement().asString()
+                .contains("not checked yet");
+
+        Run json = cmkflow("workspaces", "--api", api, "--token", OPERATOR_TOKEN, "--json");
+        assertThat(json.exitCode()).as(json.err()).isZero();
+        assertThat(json.json().findValuesAsText("schedule")).contains(WorkflowIds.forPosture(request));
+        assertThat(json.json().findValuesAsText("workspaceId")).contains(workspaceId);
+    }
+
+    @Test
     void submitToAnUnreachableServiceBusExitsThreeWithOneLine(@TempDir Path folder) throws IOException {
         Path file = Files.write(folder.resolve("request.json"), TestRequests.bytes(TestRequests.json("req-cli-nobody", "ws-cli-nobody")));
         String nobody = "Endpoint=sb://localhost:" + FreePorts.next() + ";SharedAccessKeyName=RootManageSharedAccessKey;"

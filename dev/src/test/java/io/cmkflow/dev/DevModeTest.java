@@ -9,7 +9,23 @@ import io.cmkflow.standins.servicebus.StandInOptions;
 import io.cmkflow.workflow.CmkSearchAttributes;
 import io.cmkflow.workflow.WorkflowHistories;
 import io.cmkflow.workflow.WorkflowIds;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cmkflow.contract.CmkRequest;
+import io.cmkflow.contract.Operation;
+import io.cmkflow.operator.RunControl;
+import io.cmkflow.testing.TestRequests;
+import io.cmkflow.workflow.CmkRunState;
+import io.cmkflow.workflow.CmkStatus;
+import io.cmkflow.workflow.CmkWorkflowInput;
+import io.cmkflow.workflow.CmkWorkflowStarter;
+import io.temporal.api.workflowservice.v1.DeleteWorkflowExecutionRequest;
+import io.grpc.StatusRuntimeException;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.client.WorkflowNotFoundException;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.schedules.ScheduleClient;
 import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsRequest;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
@@ -61,16 +77,20 @@ class DevModeTest {
             assertThat(exitCode).as(output).isZero();
             assertThat(output).contains("cmkflow DEV MODE", "Temporal UI:           http://127.0.0.1:" + uiPort,
                     "Service Bus:           Endpoint=sb://localhost:", "ARM simulator:         https://localhost:", "Authorization scope:   everything (dev mode)",
-                    "State folder:          " + state, "demo: all 3 requests succeeded");
+                    "State folder:          " + state, "demo: all 3 requests succeeded", "demo: the request succeeded");
             assertThat(output).as("the banner masks the Service Bus key").contains("SharedAccessKey=***;")
                     .doesNotContain(StandInOptions.EMULATOR_KEY_VALUE);
-            for (String requestId : new String[] {"req-2026-0001", "req-2026-0002", "req-2026-0003"}) {
+            for (String requestId : new String[] {"req-2026-0001", "req-2026-0002", "req-2026-0003", "req-2026-0001-rotate"}) {
                 assertThat(output).containsPattern(requestId + "-demo\\d+ +accepted").containsPattern(requestId + "-demo\\d+ +succeeded");
             }
             ArmState azure = dev.application().getBean(ArmSimulator.class).state();
             assertThat(azure.workspaces()).extracting(ArmState.WorkspaceView::name)
                     .containsExactlyInAnyOrder("mlw-research-cmk", "mlw-gov-hsm", "mlw-uai-cmk");
             assertThat(azure.managedResourceGroups()).hasSize(3);
+            ArmState.WorkspaceView rotated = azure.workspaces().stream().filter(w -> w.name().equals("mlw-research-cmk"))
+                    .findFirst().orElseThrow();
+            assertThat(rotated.keyIdentifier()).as("the rotation example switched the workspace to its key's new version")
+                    .endsWith("/" + azure.key(rotated.keyVaultArmId(), "mlw-cmk").orElseThrow().latestVersion());
             // The user-assigned identity example works only because step 4 granted the seeded identity key access, and
             // Azure Cosmos DB's access went to its object id in the tenant, not to its application id.
             ArmState.VaultView uaiVault = azure.vaults().stream().filter(v -> v.name().equals("kv-uai-cmk")).findFirst().orElseThrow();
@@ -87,21 +107,44 @@ class DevModeTest {
             HttpResponse<String> ui = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(dev.temporal().uiUrl()))
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(ui.statusCode()).isEqualTo(200);
-            assertThat(succeededRuns(dev.temporal().target())).isEqualTo(3);
+            assertThat(succeededRuns(dev.temporal().target())).isEqualTo(4);
             // The dev server's histories join the test server's in the replay test.
             WorkflowClient client = dev.application().getBean(WorkflowClient.class);
             for (ArmState.WorkspaceView workspace : azure.workspaces()) {
                 String workflowId = WorkflowIds.forTarget(workspace.subscription(), workspace.resourceGroup(), workspace.name());
                 WorkflowHistories.replayAndKeep("devserver-" + workspace.name(), client.fetchHistory(workflowId), true);
             }
+            // Each create scheduled its workspace's posture check; one fires on demand, as the schedule would daily.
+            RunControl control = new RunControl(client);
+            assertThat(await().atMost(Duration.ofSeconds(30)).until(() -> control.workspaces(10), listed -> listed.size() == 3))
+                    .extracting(RunControl.WorkspacePosture::workspaceId).extracting(id -> id.substring(id.lastIndexOf('/') + 1))
+                    .containsExactlyInAnyOrder("mlw-research-cmk", "mlw-gov-hsm", "mlw-uai-cmk");
+            assertThat(checkPostureNow(control, client, "mlw-research-cmk").posture()).isEqualTo("Healthy");
         }
         assertThat(Files.exists(state.resolve("temporal.db"))).isTrue();
 
         try (DevMode again = DevMode.start(state, false, temporalPort, uiPort, ports, out)) {
             assertThat(again.temporal().attached()).as("a new dev server on the same database file").isFalse();
-            assertThat(succeededRuns(again.temporal().target())).as("runs kept across the restart").isEqualTo(3);
+            assertThat(succeededRuns(again.temporal().target())).as("runs kept across the restart").isEqualTo(4);
             assertThat(again.application().getBean(ArmSimulator.class).state().workspaces())
                     .as("simulated Azure kept across the restart").hasSize(3);
+            WorkflowClient client = again.application().getBean(WorkflowClient.class);
+            assertThat(checkPostureNow(new RunControl(client), client, "mlw-uai-cmk").posture())
+                    .as("the schedule fires for the restarted worker").isEqualTo("Healthy");
+
+            // Past the namespace's retention the create run is gone; its posture schedule's record still proves the
+            // workspace cmkflow's, so a key rotation goes ahead.
+            CmkRequest gov = new ObjectMapper().readValue(Path.of("workflows/cmk-workspace/examples/valid/gov-cloud-premium-hsm-rbac.json")
+                    .toFile(), CmkRequest.class);
+            String govWorkflow = WorkflowIds.forRequest(gov);
+            deleteRuns(client, govWorkflow);
+            CmkRequest rotation = TestRequests.copy(gov).requestId(gov.requestId() + "-rotate-after-retention")
+                    .operation(Operation.ROTATE_KEY).build();
+            CmkWorkflowStarter.StartResult start = again.application().getBean(CmkWorkflowStarter.class)
+                    .start(new CmkWorkflowInput(rotation));
+            assertThat(start.outcome()).isEqualTo(CmkWorkflowStarter.Outcome.STARTED);
+            assertThat(client.newUntypedWorkflowStub(govWorkflow, Optional.of(start.runId()), Optional.empty())
+                    .getResult(60, TimeUnit.SECONDS, CmkRunState.class).status()).isEqualTo(CmkStatus.Succeeded);
             assertThatThrownBy(() -> DevMode.start(state, true, temporalPort, uiPort, ports, out))
                     .as("no reset under a running server").hasMessageContaining("stop it first");
         }
@@ -113,9 +156,43 @@ class DevModeTest {
         }
     }
 
-    /** The three demo runs, listed through the visibility store by {@code CmkStatus}, once they are visible. */
+    /** Deletes every run of {@code workflowId}, newest first, as retention would, until Temporal knows none. */
+    private static void deleteRuns(WorkflowClient client, String workflowId) {
+        WorkflowServiceStubs stubs = client.getWorkflowServiceStubs();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            WorkflowExecution latest;
+            try {
+                latest = client.newUntypedWorkflowStub(workflowId).describe().getExecution();
+            } catch (WorkflowNotFoundException gone) {
+                return true;
+            }
+            try {
+                stubs.blockingStub().deleteWorkflowExecution(DeleteWorkflowExecutionRequest.newBuilder()
+                        .setNamespace(client.getOptions().getNamespace()).setWorkflowExecution(latest).build());
+            } catch (StatusRuntimeException alreadyGoing) {
+                // Deleted meanwhile: the next round describes the run before it.
+            }
+            return false;
+        });
+    }
+
+    /**
+     * Triggers the posture schedule of {@code workspace}, which has not fired yet (daily), and returns what {@code cmkflow
+     * workspaces} shows for it once that first check has ended.
+     */
+    private static RunControl.WorkspacePosture checkPostureNow(RunControl control, WorkflowClient client, String workspace) {
+        ScheduleClient schedules = ScheduleClient.newInstance(client.getWorkflowServiceStubs());
+        String id = control.workspaces(10).stream().filter(w -> w.workspaceId().endsWith("/" + workspace)).findFirst()
+                .orElseThrow().schedule();
+        assertThat(schedules.getHandle(id).describe().getInfo().getNumActions()).as("checks before the trigger").isZero();
+        schedules.getHandle(id).trigger();
+        return await().atMost(Duration.ofSeconds(30)).until(() -> control.workspaces(10).stream()
+                .filter(w -> w.schedule().equals(id)).findFirst().orElseThrow(), w -> w.posture() != null);
+    }
+
+    /** The four demo runs (three creates, a key rotation), listed through the visibility store by {@code CmkStatus}, once visible. */
     private static long succeededRuns(String target) {
-        return await().atMost(Duration.ofSeconds(30)).until(() -> countRuns(target, "Succeeded"), count -> count == 3);
+        return await().atMost(Duration.ofSeconds(30)).until(() -> countRuns(target, "Succeeded"), count -> count == 4);
     }
 
     /** Runs with this {@code CmkStatus}, as an operator's client lists them. */

@@ -57,7 +57,7 @@ class TemporalDevServerTest {
     private static final Map<String, String> CMK_ATTRIBUTES = new LinkedHashMap<>();
 
     static {
-        for (String name : List.of("CmkRequestId", "CmkSubscriptionId", "CmkWorkspace", "CmkStage", "CmkStatus", "CmkKeyVault")) {
+        for (String name : List.of("CmkRequestId", "CmkSubscriptionId", "CmkWorkspace", "CmkStage", "CmkStatus", "CmkKeyVault", "CmkPosture")) {
             CMK_ATTRIBUTES.put(name, "Keyword");
         }
     }

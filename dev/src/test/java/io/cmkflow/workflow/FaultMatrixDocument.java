@@ -48,7 +48,7 @@ final class FaultMatrixDocument {
         md.append("\n").append("Each cell: the run's end, Temporal's attempts of the faulted activity, and how the run got"
                 + " there. `·`: the step makes no long-running operation the simulator can fail.\n\n");
 
-        md.append("| where | fault | injected on | run | attempts | answers | ARM writes | left in the resource group |\n");
+        md.append("| where | fault | injected on | run | attempts | answers | distinct ARM writes | left in the resource group |\n");
         md.append("|---|---|---|---|---|---|---|---|\n");
         observed.forEach((cell, seen) -> md.append("| ").append(cell.row().title)
                 .append(" | ").append(cell.fault().title).append(": ").append(cell.fault().injected)
@@ -61,9 +61,10 @@ final class FaultMatrixDocument {
                 .append(" | ").append(seen.armWrites())
                 .append(" | ").append(seen.left().isEmpty() ? "nothing" : String.join(", ", seen.left()))
                 .append(" |\n"));
-        md.append("\nARM writes: the PUT, POST, PATCH and DELETE requests the simulator's journal holds for the cell's"
-                + " subscription and its vault's data plane, refused ones and retries included (reads are left out: how"
-                + " many polls a run makes depends on timing). Every run: no DELETE aimed at a Microsoft-managed resource"
+        md.append("\nDistinct ARM writes: the PUT, POST, PATCH and DELETE requests the simulator's journal holds for the"
+                + " cell's subscription and its vault's data plane, refused ones included, each (method, path, answer"
+                + " status) once: how many polls a run makes, and how often an attempt that timed out on a busy machine"
+                + " repeats a write, depend on timing. Every run: no DELETE aimed at a Microsoft-managed resource"
                 + " group.\n");
         return md.toString();
     }

@@ -26,13 +26,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Issue 10's upstream in another language: dev mode (the real Temporal dev server, the Service Bus stand-in, the ARM
- * simulator) takes every valid example published with the official Node.js or Python SDK, and the same SDK reads each
- * request's status events back. The scripts ({@code examples-end-to-end.js}, {@code examples_end_to_end.py}) share the
+ * simulator) takes every valid example published with the official Node.js or Python SDK (the creates, then the key
+ * rotation that follows them), and the same SDK reads each request's status events back. The scripts ({@code examples-end-to-end.js}, {@code examples_end_to_end.py}) share the
  * conformance suites' pinned SDKs; they print what they published and received, and the assertions are here.
  */
 class SdkExamplesEndToEndTest {
 
     private static final Path EXAMPLES = SdkConformance.PROJECT.resolve("workflows/cmk-workspace/examples/valid");
+    private static final Path ROTATIONS = SdkConformance.PROJECT.resolve("workflows/cmk-workspace/examples/rotation");
     private static final Path NODE_SUITE = SdkConformance.PROJECT.resolve("dev/src/test/node/servicebus-conformance");
     private static final Path VENV_PYTHON = SdkConformance.PROJECT.resolve(".cmkflow/tools/servicebus-python/bin/python");
     private static final Duration SCRIPT_TIMEOUT = Duration.ofMinutes(2);
@@ -74,6 +75,7 @@ class SdkExamplesEndToEndTest {
             SdkConformance.Result result = SdkConformance.run(script, Map.of(
                     "SB_CONNECTION_STRING", serviceBus.connectionString(),
                     "CMK_EXAMPLES_DIR", EXAMPLES.toString(),
+                    "CMK_FOLLOW_UP_DIR", ROTATIONS.toString(),
                     "CMK_REQUEST_ID_SUFFIX", suffix,
                     "CMK_REQUEST_QUEUE", queues.requestQueue(),
                     "CMK_STATUS_QUEUE", queues.statusQueue(),
@@ -81,7 +83,8 @@ class SdkExamplesEndToEndTest {
 
             assertThat(result.exitCode()).as("exit code of the %s script (its output is in the test log)", label).isZero();
             List<String> published = lines(result, "PUBLISHED").map(p -> p.get("requestId").asText()).toList();
-            assertThat(published).containsExactly("req-2026-0002" + suffix, "req-2026-0001" + suffix, "req-2026-0003" + suffix);
+            assertThat(published).containsExactly("req-2026-0002" + suffix, "req-2026-0001" + suffix, "req-2026-0003" + suffix,
+                    "req-2026-0001-rotate" + suffix);
             List<JsonNode> events = lines(result, "EVENT").toList();
             for (String requestId : published) {
                 List<JsonNode> ofRequest = events.stream().filter(e -> requestId.equals(e.get("correlationId").asText())).toList();
@@ -100,6 +103,11 @@ class SdkExamplesEndToEndTest {
             ArmState azure = dev.application().getBean(ArmSimulator.class).state();
             assertThat(azure.workspaces()).extracting(ArmState.WorkspaceView::name)
                     .containsExactlyInAnyOrder("mlw-research-cmk", "mlw-gov-hsm", "mlw-uai-cmk");
+            ArmState.WorkspaceView rotated = azure.workspaces().stream().filter(w -> w.name().equals("mlw-research-cmk"))
+                    .findFirst().orElseThrow();
+            ArmState.KeyView key = azure.key(rotated.keyVaultArmId(), "mlw-cmk").orElseThrow();
+            assertThat(key.versionCount()).as("the rotation's new version beside the create's").isEqualTo(2);
+            assertThat(rotated.keyIdentifier()).as("the workspace uses the new version").endsWith("/" + key.latestVersion());
         }
     }
 

@@ -1,0 +1,31 @@
+package io.cmkflow.contract;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/** What a request asks cmkflow to do with its workspace: {@code operation} of request.schema.json. */
+public enum Operation {
+    /** Provision the workspace with its key vault and key (the default). */
+    CREATE("create"),
+    /** Change the key of a workspace an earlier create run made, within its vault. */
+    ROTATE_KEY("rotateKey");
+
+    private final String wireName;
+
+    Operation(String wireName) {
+        this.wireName = wireName;
+    }
+
+    /** The name in requests and status events. */
+    public String wireName() {
+        return wireName;
+    }
+
+    /** The operation a request's {@code operation} names (absent means {@link #CREATE}); empty for an unknown name. */
+    public static Optional<Operation> find(String wireName) {
+        if (wireName == null) {
+            return Optional.of(CREATE);
+        }
+        return Arrays.stream(values()).filter(o -> o.wireName.equals(wireName)).findFirst();
+    }
+}

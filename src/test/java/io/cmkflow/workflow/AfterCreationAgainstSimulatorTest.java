@@ -1,0 +1,448 @@
+package io.cmkflow.workflow;
+
+import com.azure.resourcemanager.keyvault.fluent.VaultsClient;
+import com.azure.resourcemanager.keyvault.fluent.models.VaultAccessPolicyParametersInner;
+import com.azure.resourcemanager.keyvault.models.AccessPolicyEntry;
+import com.azure.resourcemanager.keyvault.models.AccessPolicyUpdateKind;
+import com.azure.resourcemanager.keyvault.models.KeyPermissions;
+import com.azure.resourcemanager.keyvault.models.Permissions;
+import com.azure.resourcemanager.keyvault.models.VaultAccessPolicyProperties;
+import com.azure.security.keyvault.keys.KeyClient;
+import com.azure.security.keyvault.keys.models.KeyProperties;
+import io.cmkflow.azure.WorkspaceStep;
+import io.cmkflow.contract.ManagedWorkspace;
+import io.cmkflow.contract.Ownership;
+import io.cmkflow.standins.arm.JournalEntry;
+import com.azure.resourcemanager.resources.fluent.models.GenericResourceInner;
+import io.cmkflow.contract.PostureReport;
+import io.cmkflow.contract.PostureReport.Finding;
+import io.cmkflow.contract.PostureReport.Posture;
+import io.temporal.client.WorkflowOptions;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.UUID;
+import io.cmkflow.contract.CmkRequest;
+import io.cmkflow.contract.Operation;
+import io.cmkflow.contract.StatusEvent;
+import io.cmkflow.contract.UndoOutcome;
+import io.cmkflow.standins.arm.ArmState;
+import io.cmkflow.standins.arm.FaultRule;
+import io.cmkflow.testing.TestPostureScheduling;
+import io.cmkflow.workflow.CmkRunState.Phase;
+import io.cmkflow.workflow.CmkRunState.Result;
+import io.cmkflow.workflow.CmkWorkflowStarter.Outcome;
+import io.cmkflow.workflow.CmkWorkflowStarter.StartResult;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowStub;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A workspace's life after its create, through the real activities against the ARM simulator on the Temporal test
+ * server: key rotation ({@code "operation": "rotateKey"}) and the CMK posture check. Each test first creates its
+ * workspace with a create run, then acts as an operator or as Azure would, and is judged by what the simulator holds
+ * and saw. The test server has no Schedule API: the create's posture schedule is recorded (what it was asked to
+ * schedule), and the posture check workflow is started as the schedule would start it; the schedule itself is tested
+ * on the dev server.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class AfterCreationAgainstSimulatorTest {
+
+    private static final String TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+    private static final String SUBSCRIPTION = "0a1b2c3d-0000-4000-8000-000000000043";
+    private static final String GROUP = "rg-cmk-rotation";
+    private static final String LOCATION = "westeurope";
+    private static final AtomicInteger RUNS = new AtomicInteger();
+
+    private static SimulatedAzureWorker azure;
+    private static final TestPostureScheduling schedules = new TestPostureScheduling();
+    private String name;
+    private CmkRequest create;
+    private String workflowId;
+
+    @BeforeAll
+    static void startSimulatorAndTemporal() {
+        azure = SimulatedAzureWorker.start(SUBSCRIPTION, GROUP, LOCATION, schedules);
+    }
+
+    @AfterAll
+    static void stop() {
+        azure.close();
+    }
+
+    @BeforeEach
+    void createTheWorkspace() {
+        name = "k" + RUNS.incrementAndGet();
+        create = new CmkRequest("req-" + name, SUBSCRIPTION, TENANT, CmkRequest.AZURE_CLOUD, GROUP, LOCATION,
+                new CmkRequest.Workspace("ws-" + name, null, false, null, null, null, null),
+                new CmkRequest.KeyVault("kv-" + name, null, "premium", 30, null),
+                new CmkRequest.Key("cmk-" + name, 3072, "RSA"), Map.of());
+        workflowId = WorkflowIds.forRequest(create);
+    }
+
+    @AfterEach
+    void clearFaults() {
+        azure.sim().faults().clear();
+    }
+
+    @Test
+    void aRotationGivesTheWorkspaceANewVersionOfItsKeyAndKeepsTheOldOne() throws Exception {
+        String before = created().keyIdentifier();
+        azure.sim().journal().clear();
+
+        StartResult start = azure.starter().start(new CmkWorkflowInput(rotation("rot-" + name, create.key().name(), create.keyVault())));
+        CmkRunState rotated = result(start);
+
+        assertThat(rotated.status()).isEqualTo(CmkStatus.Succeeded);
+        assertThat(rotated.steps()).extracting(CmkRunState.StepState::step).containsExactlyElementsOf(CmkStep.of(Operation.ROTATE_KEY));
+        assertThat(rotated.steps()).extracting(CmkRunState.StepState::phase).containsOnly(Phase.DONE);
+        assertThat(rotated.steps()).extracting(CmkRunState.StepState::result)
+                .containsExactly(Result.VERIFIED, Result.VERIFIED, Result.CREATED, Result.CHANGED);
+        ArmState.WorkspaceView workspace = workspace();
+        assertThat(workspace.keyIdentifier()).as("the workspace reports the new version")
+                .isEqualTo(rotated.outcomes().key().keyUrlWithVersion()).isNotEqualTo(before);
+        assertThat(rotated.outcomes().workspaceKey().keyIdentifier()).isEqualTo(before);
+        ArmState.KeyView key = azure.sim().state().key(workspace.keyVaultArmId(), create.key().name()).orElseThrow();
+        assertThat(key.versionCount()).as("the old version stays: data is wrapped with it").isEqualTo(2);
+        assertThat(azure.sim().journal().where(e -> "DELETE".equals(e.method()))).isEmpty();
+        assertThat(azure.sim().journal().where(e -> "Workspaces_Update".equals(e.operation())
+                && e.path().endsWith("/workspaces/" + create.workspace().name()))).hasSize(1);
+        List<StatusEvent> events = eventsOf("rot-" + name);
+        assertThat(events).extracting(StatusEvent::type).containsExactly(StatusEvent.Type.accepted, StatusEvent.Type.step_done,
+                StatusEvent.Type.step_done, StatusEvent.Type.step_done, StatusEvent.Type.step_done, StatusEvent.Type.succeeded);
+        assertThat(events.get(5).message()).contains(workspace.keyIdentifier(), "was " + before);
+        WorkflowHistories.replayAndKeep("keyRotationSwitchesTheWorkspaceToANewVersion", azure.client().fetchHistory(workflowId, start.runId()), true);
+    }
+
+    @Test
+    void aRotationToAnotherKeyOfTheVaultCreatesItWhenAbsent() {
+        created();
+        String other = "cmk2-" + name;
+
+        CmkRunState rotated = result(azure.starter().start(new CmkWorkflowInput(rotation("rot-" + name, other, create.keyVault()))));
+
+        assertThat(rotated.status()).isEqualTo(CmkStatus.Succeeded);
+        ArmState.WorkspaceView workspace = workspace();
+        assertThat(workspace.keyIdentifier()).contains("/keys/" + other + "/").isEqualTo(rotated.outcomes().key().keyUrlWithVersion());
+        assertThat(azure.sim().state().key(workspace.keyVaultArmId(), other).orElseThrow().versionCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aRotationNamingAnotherVaultIsRefusedBeforeAnyAzureCall() {
+        created();
+        azure.sim().journal().clear();
+
+        StartResult start = azure.starter().start(new CmkWorkflowInput(rotation("rot-" + name, create.key().name(),
+                new CmkRequest.KeyVault("kv-other-" + name, null, "premium", 30, null))));
+
+        assertThat(start.outcome()).isEqualTo(Outcome.REFUSED);
+        assertThat(start.refusal().field()).isEqualTo("keyVault.name");
+        assertThat(start.refusal().rule()).isEqualTo("keyVault.workspaceVault");
+        assertThat(start.refusal().getMessage()).contains("kv-" + name);
+        assertThat(azure.sim().journal().where(e -> true)).isEmpty();
+        assertThat(azure.client().newUntypedWorkflowStub(workflowId).describe().getWorkflowType()).isEqualTo(CmkWorkspaceWorkflow.TYPE);
+        assertThat(azure.client().newUntypedWorkflowStub(workflowId).query("state", CmkRunState.class).request().requestId())
+                .as("no rotation run started").isEqualTo(create.requestId());
+    }
+
+    @Test
+    void aRotationOfAWorkspaceCmkflowDidNotCreateIsRefused() {
+        StartResult start = azure.starter().start(new CmkWorkflowInput(rotation("rot-" + name, create.key().name(), create.keyVault())));
+
+        assertThat(start.outcome()).isEqualTo(Outcome.REFUSED);
+        assertThat(start.refusal().field()).isEqualTo("operation");
+        assertThat(start.refusal().rule()).isEqualTo("operation.managedWorkspace");
+        assertThat(azure.sim().journal().where(e -> e.path().contains("/ws-" + name))).isEmpty();
+    }
+
+    @Test
+    void aWorkspaceWhoseRunTagNoLongerNamesItsCreateIsNotChanged() {
+        String before = created().keyIdentifier();
+        // Someone re-tagged the workspace: its tag no longer names the run Temporal's record says made it.
+        azure.clients().forRequest(create).genericResources().manager().serviceClient().getResources().updateById(
+                workspace().id(), WorkspaceStep.ML_API_VERSION, new GenericResourceInner().withTags(Map.of(Ownership.TAG_RUN_ID, "someone-else")));
+        azure.sim().journal().clear();
+
+        StartResult start = azure.starter().start(new CmkWorkflowInput(rotation("rot-" + name, create.key().name(), create.keyVault())));
+        CmkRunState parked = awaitParkedAt(CmkStep.READ_WORKSPACE_KEY);
+        assertThat(parked.lastError()).contains("WorkspaceNotCmkflows");
+        typedStub().abort("not ours");
+        CmkRunState ended = failedResult(start);
+
+        assertThat(ended.status()).isEqualTo(CmkStatus.Compensated);
+        assertThat(ended.compensation()).as("nothing was changed, so nothing is undone").isEmpty();
+        assertThat(workspace().keyIdentifier()).isEqualTo(before);
+        assertThat(azure.sim().journal().where(JournalEntry::isWrite)).as("no write at all").isEmpty();
+    }
+
+    @Test
+    void aKeyChangeAzureRefusesParksAndItsAbortLeavesTheWorkspaceOnItsKey() {
+        String before = created().keyIdentifier();
+        azure.sim().faults().inject(FaultRule.forOperation("Workspaces_Update").subscription(SUBSCRIPTION).status(403)
+                .code("AuthorizationFailed").message("The client does not have authorization to perform Workspaces_Update").always());
+
+        StartResult start = azure.starter().start(new CmkWorkflowInput(rotation("rot-" + name, create.key().name(), create.keyVault())));
+        awaitParkedAt(CmkStep.CHANGE_WORKSPACE_KEY);
+        typedStub().abort("Azure refuses the key change");
+        CmkRunState ended = failedResult(start);
+
+        assertThat(ended.status()).isEqualTo(CmkStatus.Compensated);
+        assertThat(ended.compensation()).singleElement().satisfies(undo -> {
+            assertThat(undo.action()).isEqualTo(Undos.RESTORE_WORKSPACE_KEY);
+            assertThat(undo.outcomes()).extracting(UndoOutcome::result).containsExactly(UndoOutcome.Result.RESTORED);
+        });
+        assertThat(workspace().keyIdentifier()).isEqualTo(before);
+    }
+
+    @Test
+    void anAbortAfterTheKeyChangeLandedSetsTheOldKeyBack() throws Exception {
+        String before = created().keyIdentifier();
+        // Azure took the switch; only its operation's answer is refused: the run parks while the switch completes.
+        azure.sim().faults().inject(FaultRule.forOperation("WorkspaceOperations_GetResult").subscription(SUBSCRIPTION).status(403)
+                .code("AuthorizationFailed").message("The client does not have authorization to read the operation").times(1));
+
+        StartResult start = azure.starter().start(new CmkWorkflowInput(rotation("rot-" + name, create.key().name(), create.keyVault())));
+        CmkRunState parked = awaitParkedAt(CmkStep.CHANGE_WORKSPACE_KEY);
+        String rotatedTo = parked.outcomes().key().keyUrlWithVersion();
+        await().atMost(Duration.ofSeconds(30)).until(() -> rotatedTo.equals(workspace().keyIdentifier()));
+        typedStub().abort("undo the rotation");
+        CmkRunState ended = failedResult(start);
+
+        assertThat(ended.status()).isEqualTo(CmkStatus.Compensated);
+        assertThat(ended.compensation()).singleElement().satisfies(undo -> assertThat(undo.outcomes())
+                .extracting(UndoOutcome::result).containsExactly(UndoOutcome.Result.RESTORED));
+        assertThat(workspace().keyIdentifier()).isEqualTo(before);
+        assertThat(azure.sim().journal().where(e -> "Workspaces_Update".equals(e.operation()) && e.status() < 300
+                && e.path().endsWith("/workspaces/" + create.workspace().name()))).as("the switch and its undo").hasSize(2);
+        assertThat(azure.sim().state().key(workspace().keyVaultArmId(), create.key().name()).orElseThrow().versionCount())
+                .as("the new version stays").isEqualTo(2);
+        WorkflowHistories.replayAndKeep("keyRotationAbortSetsTheOldKeyBack", azure.client().fetchHistory(workflowId, start.runId()), true);
+    }
+
+    @Test
+    void aCreateSchedulesThePostureOfItsWorkspaceAndAHealthyWorkspaceIsHealthy() {
+        CmkRunState created = createRun();
+        ManagedWorkspace managed = managed(created);
+        assertThat(schedules.scheduled).contains(managed);
+        assertThat(eventsOf(create.requestId()).get(eventsOf(create.requestId()).size() - 1).resources())
+                .containsEntry("postureSchedule", WorkflowIds.forPosture(create));
+
+        PostureRun check = posture(managed);
+
+        assertThat(check.report().posture()).isEqualTo(Posture.Healthy);
+        assertThat(check.report().findings()).extracting(Finding::check)
+                .containsExactly("workspace", "keyVault", "key", "keyAccess", "managedResourceGroup");
+        assertThat(check.report().findings()).extracting(Finding::posture).containsOnly(Posture.Healthy);
+        assertThat(check.searchAttribute()).isEqualTo("Healthy");
+        assertThat(check.event().status()).isEqualTo("Healthy");
+        assertThat(check.event().requestId()).isEqualTo(create.requestId());
+        assertThat(check.event().resources()).containsEntry("workspaceId", managed.workspaceId());
+    }
+
+    @Test
+    void aDisabledKeyIsBroken() throws Exception {
+        ManagedWorkspace managed = managed(createRun());
+        updateWorkspaceKey(properties -> properties.setEnabled(false));
+
+        PostureRun check = posture(managed);
+
+        assertThat(check.report().posture()).isEqualTo(Posture.Broken);
+        assertThat(finding(check, "key")).satisfies(f -> {
+            assertThat(f.posture()).isEqualTo(Posture.Broken);
+            assertThat(f.reason()).contains("is disabled");
+        });
+        assertThat(check.searchAttribute()).isEqualTo("Broken");
+        assertThat(check.event().message()).contains("key Broken");
+        WorkflowHistories.replayAndKeep("postureFindsADisabledKey", azure.client().fetchHistory(check.workflowId()), true);
+    }
+
+    @Test
+    void anExpiredKeyIsBroken() {
+        ManagedWorkspace managed = managed(createRun());
+        updateWorkspaceKey(properties -> properties.setExpiresOn(OffsetDateTime.now(ZoneOffset.UTC).minusDays(1)));
+
+        assertThat(finding(posture(managed), "key")).satisfies(f -> {
+            assertThat(f.posture()).isEqualTo(Posture.Broken);
+            assertThat(f.reason()).contains("expired at");
+        });
+    }
+
+    @Test
+    void aKeyExpiringWithinTheThresholdIsAtRisk() {
+        ManagedWorkspace managed = managed(createRun());
+        updateWorkspaceKey(properties -> properties.setExpiresOn(OffsetDateTime.now(ZoneOffset.UTC).plusDays(10)));
+
+        PostureRun check = posture(managed);
+
+        assertThat(check.report().posture()).isEqualTo(Posture.AtRisk);
+        assertThat(finding(check, "key").reason()).contains("within 30 days", "rotate");
+        assertThat(check.searchAttribute()).isEqualTo("AtRisk");
+    }
+
+    @Test
+    void cosmosDbsAccessRemovedIsBroken() {
+        ManagedWorkspace managed = managed(createRun());
+        String cosmosDb = azure.clients().principals().cosmosDbObjectId(create);
+        vaults().updateAccessPolicy(GROUP, create.keyVault().name(), AccessPolicyUpdateKind.REMOVE,
+                new VaultAccessPolicyParametersInner().withProperties(new VaultAccessPolicyProperties().withAccessPolicies(List.of(
+                        new AccessPolicyEntry().withTenantId(UUID.fromString(TENANT)).withObjectId(cosmosDb)
+                                .withPermissions(new Permissions().withKeys(List.of(KeyPermissions.GET,
+                                        KeyPermissions.WRAP_KEY, KeyPermissions.UNWRAP_KEY)))))));
+
+        assertThat(finding(posture(managed), "keyAccess")).satisfies(f -> {
+            assertThat(f.posture()).isEqualTo(Posture.Broken);
+            assertThat(f.reason()).contains("Azure Cosmos DB (" + cosmosDb + ")");
+        });
+    }
+
+    @Test
+    void aDeletedWorkspaceIsBroken() {
+        ManagedWorkspace managed = managed(createRun());
+        azure.clients().forRequest(create).genericResources().manager().serviceClient().getResources()
+                .deleteById(managed.workspaceId(), WorkspaceStep.ML_API_VERSION);
+
+        PostureRun check = posture(managed);
+
+        assertThat(check.report().posture()).isEqualTo(Posture.Broken);
+        assertThat(check.report().findings()).singleElement().satisfies(f -> {
+            assertThat(f.check()).isEqualTo("workspace");
+            assertThat(f.reason()).contains("does not exist");
+        });
+    }
+
+    @Test
+    void aCancelAfterTheKeyChangeLandedSetsTheOldKeyBackToo() {
+        String before = created().keyIdentifier();
+        azure.sim().faults().inject(FaultRule.forOperation("WorkspaceOperations_GetResult").subscription(SUBSCRIPTION).status(403)
+                .code("AuthorizationFailed").message("The client does not have authorization to read the operation").times(1));
+
+        StartResult start = azure.starter().start(new CmkWorkflowInput(rotation("rot-" + name, create.key().name(), create.keyVault())));
+        String rotatedTo = awaitParkedAt(CmkStep.CHANGE_WORKSPACE_KEY).outcomes().key().keyUrlWithVersion();
+        await().atMost(Duration.ofSeconds(30)).until(() -> rotatedTo.equals(workspace().keyIdentifier()));
+        runStub(start).cancel();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> runStub(start).query("state", CmkRunState.class).status() == CmkStatus.Cancelled);
+        CmkRunState ended = runStub(start).query("state", CmkRunState.class);
+        assertThat(ended.compensation()).singleElement().satisfies(undo -> assertThat(undo.outcomes())
+                .extracting(UndoOutcome::result).containsExactly(UndoOutcome.Result.RESTORED));
+        assertThat(workspace().keyIdentifier()).isEqualTo(before);
+    }
+
+    // --- helpers ----------------------------------------------------------------------------------------------
+
+    /** A posture check's result as the workflow returned it, showed it ({@code CmkPosture}) and published it. */
+    private record PostureRun(String workflowId, PostureReport report, String searchAttribute, StatusEvent event) {
+    }
+
+    /** Runs the posture check as the workspace's schedule starts it. */
+    private PostureRun posture(ManagedWorkspace managed) {
+        String checkId = WorkflowIds.forPosture(create) + "-" + RUNS.incrementAndGet();
+        CmkPostureWorkflow workflow = azure.client().newWorkflowStub(CmkPostureWorkflow.class, WorkflowOptions.newBuilder()
+                .setWorkflowId(checkId).setTaskQueue(CmkWorkflowWorker.TASK_QUEUE).build());
+        PostureReport report = workflow.check(new CmkPostureInput(create, managed, Duration.ofDays(30)));
+        String shown = azure.client().newUntypedWorkflowStub(checkId).describe().getTypedSearchAttributes().get(CmkSearchAttributes.POSTURE);
+        StatusEvent event = azure.statusSink().delivered.stream().filter(e -> checkId.equals(e.workflowId())).findFirst().orElseThrow();
+        assertThat(event.type()).isEqualTo(StatusEvent.Type.posture);
+        return new PostureRun(checkId, report, shown, event);
+    }
+
+    private static Finding finding(PostureRun check, String name) {
+        return check.report().findings().stream().filter(f -> f.check().equals(name)).findFirst().orElseThrow();
+    }
+
+    /** The workspace as its create run's result records it. */
+    private ManagedWorkspace managed(CmkRunState created) {
+        return new ManagedWorkspace(created.outcomes().workspace().workspaceId(), created.outcomes().vault().vaultId(),
+                created.runId());
+    }
+
+    /**
+     * Changes the key version the workspace uses as a vault owner would: cmkflow's principal (the simulator's caller)
+     * first gives itself the data-plane update permission it does not hold.
+     */
+    private void updateWorkspaceKey(java.util.function.Consumer<KeyProperties> change) {
+        vaults().updateAccessPolicy(GROUP, create.keyVault().name(), AccessPolicyUpdateKind.ADD,
+                new VaultAccessPolicyParametersInner().withProperties(new VaultAccessPolicyProperties().withAccessPolicies(List.of(
+                        new AccessPolicyEntry().withTenantId(UUID.fromString(TENANT)).withObjectId(azure.clients().principals().ownObjectId(create))
+                                .withPermissions(new Permissions().withKeys(List.of(KeyPermissions.UPDATE)))))));
+        String vaultUri = vaults().getByResourceGroup(GROUP, create.keyVault().name()).properties().vaultUri();
+        String version = workspace().keyIdentifier().substring(workspace().keyIdentifier().lastIndexOf('/') + 1);
+        KeyClient keys = azure.clients().keyClient(create, vaultUri);
+        KeyProperties properties = keys.getKey(create.key().name(), version).getProperties();
+        change.accept(properties);
+        // The grant applies after Azure's propagation delay: retried until the vault takes it.
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> keys.updateKeyProperties(properties) != null);
+    }
+
+    private VaultsClient vaults() {
+        return azure.clients().forRequest(create).vaults().manager().serviceClient().getVaults();
+    }
+
+
+    /** Runs the create and returns the workspace it made. */
+    private ArmState.WorkspaceView created() {
+        createRun();
+        return workspace();
+    }
+
+    /** Runs the create to success and returns its state. */
+    private CmkRunState createRun() {
+        CmkRunState created = result(azure.starter().start(new CmkWorkflowInput(create)));
+        assertThat(created.status()).isEqualTo(CmkStatus.Succeeded);
+        return created;
+    }
+
+    private CmkRequest rotation(String requestId, String keyName, CmkRequest.KeyVault vault) {
+        return new CmkRequest(requestId, SUBSCRIPTION, TENANT, CmkRequest.AZURE_CLOUD, GROUP, LOCATION, create.workspace(),
+                vault, new CmkRequest.Key(keyName, 3072, "RSA"), Map.of(), Operation.ROTATE_KEY.wireName());
+    }
+
+    private CmkRunState result(StartResult start) {
+        assertThat(start.outcome()).isEqualTo(Outcome.STARTED);
+        return runStub(start).getResult(CmkRunState.class);
+    }
+
+    private CmkRunState failedResult(StartResult start) {
+        assertThatThrownBy(() -> runStub(start).getResult(CmkRunState.class)).isInstanceOf(WorkflowFailedException.class);
+        return runStub(start).query("state", CmkRunState.class);
+    }
+
+    private WorkflowStub runStub(StartResult start) {
+        return azure.client().newUntypedWorkflowStub(workflowId, Optional.of(start.runId()), Optional.empty());
+    }
+
+    private CmkWorkspaceWorkflow typedStub() {
+        return azure.client().newWorkflowStub(CmkWorkspaceWorkflow.class, workflowId);
+    }
+
+    private CmkRunState awaitParkedAt(CmkStep step) {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> CmkStatus.AwaitingOperator.name()
+                .equals(azure.client().newUntypedWorkflowStub(workflowId).describe().getTypedSearchAttributes().get(CmkSearchAttributes.STATUS)));
+        CmkRunState parked = azure.client().newUntypedWorkflowStub(workflowId).query("state", CmkRunState.class);
+        assertThat(parked.currentStep()).isEqualTo(step);
+        return parked;
+    }
+
+    private ArmState.WorkspaceView workspace() {
+        return azure.sim().state().workspace(SUBSCRIPTION, GROUP, create.workspace().name()).orElseThrow();
+    }
+
+    private static List<StatusEvent> eventsOf(String requestId) {
+        return azure.statusSink().delivered.stream().filter(e -> requestId.equals(e.requestId())).toList();
+    }
+}
