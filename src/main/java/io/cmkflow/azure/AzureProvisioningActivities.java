@@ -76,11 +76,13 @@ public class AzureProvisioningActivities implements ProvisioningActivities {
 
     @Override
     public KeyAccessOutcome grantCosmosDbKeyAccess(CmkRequest request, VaultOutcome vault, KeyAccessOutcome before) {
-        return ActivityFailures.run("grantCosmosDbKeyAccess", request, scope, () -> {
-            ActivityInputs.requireVault(request, vault);
-            ActivityInputs.requireKeyAccess(request, before);
-            return keyAccess.grant(request, vault, before);
-        });
+        return ActivityFailures.run("grantCosmosDbKeyAccess", request, scope, () -> grant(request, vault, before));
+    }
+
+    private KeyAccessOutcome grant(CmkRequest request, VaultOutcome vault, KeyAccessOutcome before) {
+        ActivityInputs.requireVault(request, vault);
+        ActivityInputs.requireKeyAccess(request, before);
+        return keyAccess.grant(request, vault, before);
     }
 
     @Override
@@ -103,6 +105,19 @@ public class AzureProvisioningActivities implements ProvisioningActivities {
     @Override
     public WorkspaceKeyOutcome readWorkspaceKey(CmkRequest request, ManagedWorkspace managed) {
         return ActivityFailures.run("readWorkspaceKey", request, scope, () -> workspaceKey.read(request, managed));
+    }
+
+    @Override
+    public VaultOutcome readWorkspaceVault(CmkRequest request, ManagedWorkspace managed) {
+        return ActivityFailures.run("readWorkspaceVault", request, scope, () -> {
+            workspaceKey.read(request, managed);
+            return keyVault.existing(request);
+        });
+    }
+
+    @Override
+    public KeyAccessOutcome restoreKeyAccess(CmkRequest request, VaultOutcome vault, KeyAccessOutcome before) {
+        return ActivityFailures.run("restoreKeyAccess", request, scope, () -> grant(request, vault, before));
     }
 
     @Override

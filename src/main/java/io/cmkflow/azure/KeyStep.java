@@ -7,9 +7,16 @@ import com.azure.resourcemanager.keyvault.fluent.KeysClient;
 import com.azure.resourcemanager.keyvault.fluent.models.KeyInner;
 import com.azure.resourcemanager.keyvault.fluent.models.KeyProperties;
 import com.azure.resourcemanager.keyvault.fluent.models.VaultInner;
+import com.azure.resourcemanager.keyvault.models.Action;
 import com.azure.resourcemanager.keyvault.models.JsonWebKeyOperation;
 import com.azure.resourcemanager.keyvault.models.JsonWebKeyType;
+import com.azure.resourcemanager.keyvault.models.KeyAttributes;
 import com.azure.resourcemanager.keyvault.models.KeyCreateParameters;
+import com.azure.resourcemanager.keyvault.models.KeyRotationPolicyActionType;
+import com.azure.resourcemanager.keyvault.models.KeyRotationPolicyAttributes;
+import com.azure.resourcemanager.keyvault.models.LifetimeAction;
+import com.azure.resourcemanager.keyvault.models.RotationPolicy;
+import com.azure.resourcemanager.keyvault.models.Trigger;
 import com.azure.security.keyvault.keys.KeyClient;
 import com.azure.security.keyvault.keys.models.CreateRsaKeyOptions;
 import com.azure.security.keyvault.keys.models.DeletedKey;
@@ -20,6 +27,12 @@ import io.cmkflow.contract.Ownership;
 import io.cmkflow.contract.UndoOutcome;
 import io.cmkflow.contract.VaultOutcome;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.Period;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -60,12 +73,19 @@ public final class KeyStep {
             return outcome(key, ours);
         }
         boolean hsm = RequestRules.KEY_TYPE_RSA_HSM.equals(RequestRules.keyType(request));
+        KeyProperties properties = new KeyProperties()
+                .withKty(hsm ? JsonWebKeyType.RSA_HSM : JsonWebKeyType.RSA)
+                .withKeySize(RequestRules.keySize(request))
+                .withKeyOps(KEY_OPS);
+        CmkRequest.RotationPolicy policy = request.key().rotationPolicy();
+        if (policy != null) {
+            // One request: Key Vault checks the policy before it makes the key, so no key ever lives without it.
+            properties.withAttributes(new KeyAttributes().withExpires(requestedExpiry(request).toEpochSecond()))
+                    .withRotationPolicy(rotationPolicy(policy));
+        }
         KeyCreateParameters parameters = new KeyCreateParameters()
                 .withTags(owner.tagsWith(request.tags()))
-                .withProperties(new KeyProperties()
-                        .withKty(hsm ? JsonWebKeyType.RSA_HSM : JsonWebKeyType.RSA)
-                        .withKeySize(RequestRules.keySize(request))
-                        .withKeyOps(KEY_OPS));
+                .withProperties(properties);
         try {
             KeyInner created = keys.createIfNotExist(vault.resourceGroup(), vault.name(), name, parameters);
             return outcome(created, owner.owns(created.id(), created.tags()));
@@ -103,6 +123,7 @@ public final class KeyStep {
                 .setKeySize(RequestRules.keySize(request))
                 .setHardwareProtected(hsm)
                 .setKeyOperations(KeyOperation.WRAP_KEY, KeyOperation.UNWRAP_KEY)
+                .setExpiresOn(requestedExpiry(request))
                 .setTags(owner.tagsWith(request.tags())));
         KeyInner recovered = keys.get(vault.resourceGroup(), vault.name(), name);
         requireCompliant(recovered);
@@ -111,9 +132,11 @@ public final class KeyStep {
 
     /**
      * A key rotation's key: when the request names the key the workspace uses ({@code workspaceKey}, a versioned URL),
-     * a new version of it through the data plane (Key Vault's only way to add a version; same type, at least the same
-     * size, this run's tags); when it names another key, that key's current version, the key created as step 3 creates
-     * one when absent. Idempotent: a version carrying this run's tags (an earlier attempt's) is returned, not another.
+     * its current version when that is newer than the workspace's and usable (Key Vault's automatic rotation made it,
+     * or an earlier attempt of this run did), else a new version through the data plane (Key Vault's only way to add
+     * a version; same type, at least the same size, this run's tags, expiring as the request's or else the key's
+     * rotation policy says); when it names another key, that key's current version, the key created as step 3 creates
+     * one when absent. Idempotent: once a version newer than the workspace's exists, a retry returns it.
      */
     public KeyOutcome ensureVersion(CmkRequest request, VaultOutcome vault, String workspaceKey, Ownership owner) {
         return AzureStepException.classifying(() -> {
@@ -126,13 +149,15 @@ public final class KeyStep {
             KeyInner key = existing.get();
             requireCompliant(key);
             boolean ours = owner.runId().equals(key.tags() == null ? null : key.tags().get(Ownership.TAG_RUN_ID));
-            if (!KeyUrls.within(workspaceKey, key.keyUri()) || ours) {
+            if (!KeyUrls.within(workspaceKey, key.keyUri())
+                    || (!KeyUrls.same(workspaceKey, key.keyUriWithVersion()) && usable(key))) {
                 return outcome(key, ours);
             }
             clients.keyClient(request, vault.vaultUri()).createRsaKey(new CreateRsaKeyOptions(name)
                     .setKeySize(Math.max(key.keySize(), RequestRules.keySize(request)))
                     .setHardwareProtected(JsonWebKeyType.RSA_HSM.equals(key.kty()))
                     .setKeyOperations(KeyOperation.WRAP_KEY, KeyOperation.UNWRAP_KEY)
+                    .setExpiresOn(newVersionExpiry(request, key))
                     .setTags(owner.tagsWith(request.tags())));
             KeyInner rotated = keys.get(vault.resourceGroup(), vault.name(), name);
             return outcome(rotated, true);
@@ -175,6 +200,60 @@ public final class KeyStep {
         ownAccess.whileOwnRoleApplies(request, vault.get(), ActivityHeartbeat.current(),
                 () -> clients.keyClient(request, vault.get().properties().vaultUri()).beginDeleteKey(name));
         return new UndoOutcome(keyId, UndoOutcome.Result.DELETED, "key deleted (soft-deleted in its vault)", null);
+    }
+
+    /** Key Vault's form of the request's policy: expiry, then a Rotate and a Notify action when asked for. */
+    static RotationPolicy rotationPolicy(CmkRequest.RotationPolicy policy) {
+        List<LifetimeAction> actions = new ArrayList<>();
+        if (policy.rotateBeforeExpiryDays() != null) {
+            actions.add(beforeExpiry(KeyRotationPolicyActionType.ROTATE, policy.rotateBeforeExpiryDays()));
+        }
+        if (policy.notifyBeforeExpiryDays() != null) {
+            actions.add(beforeExpiry(KeyRotationPolicyActionType.NOTIFY, policy.notifyBeforeExpiryDays()));
+        }
+        return new RotationPolicy()
+                .withAttributes(new KeyRotationPolicyAttributes().withExpiryTime(days(policy.expiresAfterDays())))
+                .withLifetimeActions(actions);
+    }
+
+    private static LifetimeAction beforeExpiry(KeyRotationPolicyActionType type, int days) {
+        return new LifetimeAction().withTrigger(new Trigger().withTimeBeforeExpiry(days(days)))
+                .withAction(new Action().withType(type));
+    }
+
+    private static String days(int days) {
+        return "P" + days + "D";
+    }
+
+    /**
+     * When a version this run makes expires: as the request's policy says, else as the key's own policy says (what
+     * Key Vault's own rotation would give it), else never.
+     */
+    private static OffsetDateTime newVersionExpiry(CmkRequest request, KeyInner key) {
+        if (request.key().rotationPolicy() != null) {
+            return requestedExpiry(request);
+        }
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        String expiryTime = key.rotationPolicy() == null || key.rotationPolicy().attributes() == null ? null
+                : key.rotationPolicy().attributes().expiryTime();
+        if (expiryTime == null) {
+            return null;
+        }
+        // Key Vault's ISO 8601 durations: P90D, P1Y2M (date parts) or PT48H.
+        return expiryTime.contains("T") ? now.plus(Duration.parse(expiryTime)) : now.plus(Period.parse(expiryTime));
+    }
+
+    /** When a version made now expires under the request's policy; null without one. */
+    private static OffsetDateTime requestedExpiry(CmkRequest request) {
+        CmkRequest.RotationPolicy policy = request.key().rotationPolicy();
+        return policy == null ? null : OffsetDateTime.now(ZoneOffset.UTC).plusDays(policy.expiresAfterDays());
+    }
+
+    /** A version a workspace can be switched to: enabled and not expired. */
+    private static boolean usable(KeyInner key) {
+        KeyAttributes attributes = key.attributes();
+        return attributes == null || (!Boolean.FALSE.equals(attributes.enabled())
+                && (attributes.expires() == null || attributes.expires() > Instant.now().getEpochSecond()));
     }
 
     private static void requireCompliant(KeyInner key) {

@@ -31,7 +31,7 @@ public final class PostureCheck {
     static final String WORKSPACE = "workspace";
     static final String KEY = "key";
     static final String KEY_VAULT = "keyVault";
-    static final String KEY_ACCESS = "keyAccess";
+    static final String KEY_ACCESS = PostureReport.KEY_ACCESS;
     static final String MANAGED_RESOURCE_GROUP = "managedResourceGroup";
 
     private final AzureClients clients;

@@ -64,7 +64,21 @@ public record CmkRequest(
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Key(String name, Integer size, String type) {
+    public record Key(String name, Integer size, String type, RotationPolicy rotationPolicy) {
+        /** A key without a rotation policy. */
+        public Key(String name, Integer size, String type) {
+            this(name, size, type, null);
+        }
+    }
+
+    /**
+     * What Key Vault does over the life of a key cmkflow creates, in days: the key's versions expire
+     * {@code expiresAfterDays} after they are made; Key Vault makes a new version {@code rotateBeforeExpiryDays} before
+     * that and publishes a near-expiry event {@code notifyBeforeExpiryDays} before it (each only when given).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record RotationPolicy(Integer expiresAfterDays, Integer rotateBeforeExpiryDays, Integer notifyBeforeExpiryDays) {
     }
 
     /**

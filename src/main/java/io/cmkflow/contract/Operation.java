@@ -8,7 +8,9 @@ public enum Operation {
     /** Provision the workspace with its key vault and key (the default). */
     CREATE("create"),
     /** Change the key of a workspace an earlier create run made, within its vault. */
-    ROTATE_KEY("rotateKey");
+    ROTATE_KEY("rotateKey"),
+    /** Grant Azure Cosmos DB (and the identity) key access on the vault of a workspace an earlier create run made, again. */
+    REPAIR_KEY_ACCESS("repairKeyAccess");
 
     private final String wireName;
 
@@ -19,6 +21,11 @@ public enum Operation {
     /** The name in requests and status events. */
     public String wireName() {
         return wireName;
+    }
+
+    /** Whether the operation acts on a workspace that exists: only one an earlier create run of cmkflow made. */
+    public boolean needsManagedWorkspace() {
+        return this != CREATE;
     }
 
     /** The operation a request's {@code operation} names (absent means {@link #CREATE}); empty for an unknown name. */

@@ -28,6 +28,14 @@ public record PostureReport(String workspaceId, Posture posture, List<Finding> f
         return new PostureReport(workspaceId, worst, findings, checkedAt);
     }
 
+    /** The check of Azure Cosmos DB's (and the identity's) access to the key. */
+    public static final String KEY_ACCESS = "keyAccess";
+
+    /** Whether the key access check found access missing (Broken). */
+    public boolean keyAccessMissing() {
+        return findings.stream().anyMatch(f -> KEY_ACCESS.equals(f.check()) && f.posture() == Posture.Broken);
+    }
+
     /** The findings that are not Healthy. */
     public List<Finding> problems() {
         return findings.stream().filter(f -> f.posture() != Posture.Healthy).toList();

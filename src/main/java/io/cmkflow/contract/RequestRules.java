@@ -21,6 +21,11 @@ public final class RequestRules {
     public static final int DEFAULT_RETENTION_DAYS = 90;
     public static final String KEY_TYPE_RSA = "RSA";
     public static final String KEY_TYPE_RSA_HSM = "RSA-HSM";
+    /** Key Vault's least expiry in a rotation policy; the most is cmkflow's (100 years), to keep arithmetic in range. */
+    public static final int MIN_KEY_EXPIRY_DAYS = 28;
+    public static final int MAX_KEY_EXPIRY_DAYS = 36500;
+    /** Key Vault rotates a key at least 7 days after a version is made and at least 7 days before it expires. */
+    public static final int MIN_ROTATION_MARGIN_DAYS = 7;
     public static final String SKU_STANDARD = "standard";
     public static final String SKU_PREMIUM = "premium";
 
@@ -59,7 +64,7 @@ public final class RequestRules {
     public static void check(CmkRequest request) {
         require(request != null, "request", "request.required", "is required");
         require(Operation.find(request.operation()).isPresent(), "operation", "operation.enum",
-                "must be create or rotateKey, was '" + printable(String.valueOf(request.operation())) + "'");
+                "must be create, rotateKey or repairKeyAccess, was '" + printable(String.valueOf(request.operation())) + "'");
         require(notBlank(request.requestId()), "requestId", "requestId.required", "is required");
         require(isRequestId(request.requestId()), "requestId", "requestId.pattern",
                 "must be 1-128 letters, digits, '.', '_', ':' or '-', starting with a letter or digit (no control characters)");
@@ -179,6 +184,32 @@ public final class RequestRules {
                 "must be RSA or RSA-HSM, was " + type);
         require(!KEY_TYPE_RSA_HSM.equals(type) || SKU_PREMIUM.equals(vaultSku(request)), "key.type",
                 "key.type.hsmNeedsPremium", "RSA-HSM keys need a premium key vault (keyVault.sku=premium)");
+        if (key.rotationPolicy() != null) {
+            checkRotationPolicy(key.rotationPolicy());
+        }
+    }
+
+    /**
+     * Key Vault's rules for a rotation policy (docs/azure-behaviour.md, "Key Vault"), checked here so that a policy
+     * Key Vault would refuse never reaches it: versions expire at least 28 days after they are made; an automatic
+     * rotation comes at least 7 days after creation and 7 days before expiry; a near-expiry event before expiry.
+     */
+    private static void checkRotationPolicy(CmkRequest.RotationPolicy policy) {
+        Integer expires = policy.expiresAfterDays();
+        require(expires != null, "key.rotationPolicy.expiresAfterDays", "key.rotationPolicy.expiresAfterDays.required",
+                "is required: Key Vault's rotation and near-expiry triggers count back from the expiry");
+        require(expires >= MIN_KEY_EXPIRY_DAYS && expires <= MAX_KEY_EXPIRY_DAYS, "key.rotationPolicy.expiresAfterDays",
+                "key.rotationPolicy.expiresAfterDays.range", "must be between " + MIN_KEY_EXPIRY_DAYS + " and "
+                        + MAX_KEY_EXPIRY_DAYS + " days (Key Vault's minimum is 28), was " + expires);
+        Integer rotate = policy.rotateBeforeExpiryDays();
+        require(rotate == null || (rotate >= MIN_ROTATION_MARGIN_DAYS && expires - rotate >= MIN_ROTATION_MARGIN_DAYS),
+                "key.rotationPolicy.rotateBeforeExpiryDays", "key.rotationPolicy.rotationWindow",
+                "must be at least " + MIN_ROTATION_MARGIN_DAYS + " days and leave at least " + MIN_ROTATION_MARGIN_DAYS
+                        + " days after the version is made (at most " + (expires - MIN_ROTATION_MARGIN_DAYS) + "), was " + rotate);
+        Integer notify = policy.notifyBeforeExpiryDays();
+        require(notify == null || (notify >= 1 && notify < expires), "key.rotationPolicy.notifyBeforeExpiryDays",
+                "key.rotationPolicy.notifyWindow", "must be at least 1 day and less than expiresAfterDays ("
+                        + expires + "), was " + notify);
     }
 
     /** The key size the request asks for, 3072 when it does not say. */

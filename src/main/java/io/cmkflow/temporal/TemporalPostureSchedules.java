@@ -6,6 +6,7 @@ import io.cmkflow.contract.ManagedWorkspace;
 import io.cmkflow.workflow.CmkPostureInput;
 import io.cmkflow.workflow.CmkPostureWorkflow;
 import io.cmkflow.workflow.CmkSearchAttributes;
+import io.cmkflow.workflow.CmkWorkflowStarter;
 import io.cmkflow.workflow.CmkWorkflowWorker;
 import io.cmkflow.workflow.PostureScheduling;
 import io.cmkflow.workflow.WorkflowIds;
@@ -37,11 +38,18 @@ import java.util.List;
 public class TemporalPostureSchedules implements PostureScheduling {
 
     private final ScheduleClient schedules;
+    private final CmkWorkflowStarter starter;
     private final PostureSettings settings;
 
-    public TemporalPostureSchedules(ScheduleClient schedules, PostureSettings settings) {
+    public TemporalPostureSchedules(ScheduleClient schedules, CmkWorkflowStarter starter, PostureSettings settings) {
         this.schedules = schedules;
+        this.starter = starter;
         this.settings = settings;
+    }
+
+    @Override
+    public String startKeyAccessRepair(CmkRequest create, String requestId) {
+        return settings.repair() ? starter.startKeyAccessRepair(create, requestId) : null;
     }
 
     @Override

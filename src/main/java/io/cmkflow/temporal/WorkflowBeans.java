@@ -20,8 +20,9 @@ public class WorkflowBeans {
     }
 
     @Singleton
-    PostureScheduling postureScheduling(WorkflowServiceStubs stubs, TemporalSettings temporal, PostureSettings settings) {
+    PostureScheduling postureScheduling(WorkflowServiceStubs stubs, TemporalSettings temporal, CmkWorkflowStarter starter,
+                                        PostureSettings settings) {
         return new TemporalPostureSchedules(ScheduleClient.newInstance(stubs,
-                ScheduleClientOptions.newBuilder().setNamespace(temporal.namespace()).build()), settings);
+                ScheduleClientOptions.newBuilder().setNamespace(temporal.namespace()).build()), starter, settings);
     }
 }

@@ -34,7 +34,8 @@ final class CmkActivityOptions {
             case REGISTER_RESOURCE_PROVIDERS -> options.setStartToCloseTimeout(Duration.ofMinutes(20)).setHeartbeatTimeout(heartbeat);
             // Its polls heartbeat: a worker that dies mid-create hands the step over after 2 minutes, not 5.
             case CREATE_KEY_VAULT -> options.setStartToCloseTimeout(Duration.ofMinutes(5)).setHeartbeatTimeout(heartbeat);
-            case CREATE_KEY, GRANT_COSMOS_DB_KEY_ACCESS, READ_WORKSPACE_KEY, CHECK_KEY_ACCESS, CREATE_KEY_VERSION ->
+            case CREATE_KEY, GRANT_COSMOS_DB_KEY_ACCESS, READ_WORKSPACE_KEY, CHECK_KEY_ACCESS, CREATE_KEY_VERSION,
+                 READ_WORKSPACE_VAULT, RESTORE_KEY_ACCESS ->
                     options.setStartToCloseTimeout(Duration.ofMinutes(2));
             // Azure's key switch takes minutes; its polls heartbeat.
             case CHANGE_WORKSPACE_KEY -> options.setStartToCloseTimeout(Duration.ofMinutes(30)).setHeartbeatTimeout(heartbeat);

@@ -18,7 +18,7 @@ import java.util.List;
  *                    and replays as it ran.
  * @param earlierRunIds the run ids of this target's earlier runs, as Temporal's records of them (their memos) list
  *                    them: what lets a run recognise a soft-deleted vault or key an earlier run of its target made
- * @param managedWorkspace for a key rotation, the workspace as the target's create run recorded it (the starter reads
+ * @param managedWorkspace for a key rotation or repair, the workspace as the target's create run recorded it (the starter reads
  *                    it from Temporal); null for a create
  */
 public record CmkWorkflowInput(CmkRequest request, String replyTo, Duration parkTimeout, Duration activityTimeoutCap,

@@ -46,7 +46,7 @@ public class CmkWorkflowStarter {
         DUPLICATE,
         /** A run for another request is open on this target; nothing was started. */
         TARGET_BUSY,
-        /** The target's records refuse the request (a key rotation of a workspace cmkflow did not make, or in another vault). */
+        /** The target's records refuse the request (a rotation or repair of a workspace cmkflow did not make, or in another vault). */
         REFUSED
     }
 
@@ -101,9 +101,9 @@ public class CmkWorkflowStarter {
         List<String> earlierRunIds = new ArrayList<>(latest.map(CmkWorkflowStarter::earlierRunIdsOf).orElse(List.of()));
         latest.ifPresent(run -> earlierRunIds.add(run.getExecution().getRunId()));
         ManagedWorkspace managed = null;
-        if (request.operationOrDefault() == Operation.ROTATE_KEY) {
+        if (request.operationOrDefault().needsManagedWorkspace()) {
             managed = managedWorkspace(workflowId, earlierRunIds).or(() -> postureRecord(request)).orElse(null);
-            Optional<InvalidRequestException> refusal = refuseRotation(request, workflowId, managed);
+            Optional<InvalidRequestException> refusal = refuseUnmanaged(request, workflowId, managed);
             if (refusal.isPresent()) {
                 return new StartResult(Outcome.REFUSED, workflowId, null, null, refusal.get());
             }
@@ -129,6 +129,24 @@ public class CmkWorkflowStarter {
             Outcome outcome = request.requestId().equals(openRequestId) ? Outcome.DUPLICATE : Outcome.TARGET_BUSY;
             return new StartResult(outcome, workflowId, openRunId, openRequestId);
         }
+    }
+
+    /**
+     * Starts a key access repair of the workspace {@code create} made ({@code operation: repairKeyAccess}, request id
+     * {@code requestId}), as a posture check that found the access missing asks; returns what happened, in words for
+     * the check's event. A start repeated with the same request id (the activity retried) starts nothing new.
+     */
+    public String startKeyAccessRepair(CmkRequest create, String requestId) {
+        CmkRequest repair = new CmkRequest(requestId, create.subscriptionId(), create.tenantId(), create.cloud(),
+                create.resourceGroup(), create.location(), create.workspace(), create.keyVault(), create.key(),
+                create.tags(), Operation.REPAIR_KEY_ACCESS.wireName());
+        StartResult start = start(new CmkWorkflowInput(repair));
+        return switch (start.outcome()) {
+            case STARTED, DUPLICATE -> "key access repair started as request " + requestId + " (run " + start.runId() + ")";
+            case TARGET_BUSY -> "key access repair not started: the run of request " + start.existingRequestId()
+                    + " is open on the workspace";
+            case REFUSED -> "key access repair refused: " + start.refusal().getMessage();
+        };
     }
 
     /**
@@ -174,10 +192,11 @@ public class CmkWorkflowStarter {
         }
     }
 
-    /** Why the target's records refuse a key rotation before any Azure call, if they do. */
-    private static Optional<InvalidRequestException> refuseRotation(CmkRequest request, String workflowId, ManagedWorkspace managed) {
+    /** Why the target's records refuse a rotation or repair before any Azure call, if they do. */
+    private static Optional<InvalidRequestException> refuseUnmanaged(CmkRequest request, String workflowId, ManagedWorkspace managed) {
         if (managed == null) {
-            return Optional.of(new InvalidRequestException("operation", "operation.managedWorkspace", "rotateKey changes"
+            return Optional.of(new InvalidRequestException("operation", "operation.managedWorkspace",
+                    request.operationOrDefault().wireName() + " changes"
                     + " only a workspace cmkflow created: Temporal holds no succeeded create run of " + workflowId
                     + " that created workspace " + request.workspace().name() + ", and no posture schedule records one"));
         }
@@ -185,7 +204,7 @@ public class CmkWorkflowStarter {
             String field = request.keyVault().existingId() != null ? "keyVault.existingId" : "keyVault.name";
             return Optional.of(new InvalidRequestException(field, "keyVault.workspaceVault", "must name the workspace's"
                     + " key vault " + managed.keyVaultId() + ": Azure changes a workspace's key only to another key in"
-                    + " the same vault"));
+                    + " the same vault, and the workspace's data is wrapped by a key in it"));
         }
         return Optional.empty();
     }
@@ -239,7 +258,11 @@ public class CmkWorkflowStarter {
 
     /** One line for the run list: at most 200 bytes, cut on a character boundary. */
     static String staticSummary(CmkRequest request) {
-        String summary = (request.operationOrDefault() == Operation.ROTATE_KEY ? "Key rotation of CMK workspace " : "CMK workspace ")
+        String summary = switch (request.operationOrDefault()) {
+            case CREATE -> "CMK workspace ";
+            case ROTATE_KEY -> "Key rotation of CMK workspace ";
+            case REPAIR_KEY_ACCESS -> "Key access repair of CMK workspace ";
+        }
                 + request.workspace().name() + " in " + request.resourceGroup()
                 + " (" + request.subscriptionId() + "), request " + request.requestId();
         while (summary.getBytes(StandardCharsets.UTF_8).length > STATIC_SUMMARY_MAX_BYTES) {

@@ -27,6 +27,8 @@ import static io.cmkflow.workflow.CmkStep.CHECK_KEY_ACCESS;
 import static io.cmkflow.workflow.CmkStep.CREATE_KEY;
 import static io.cmkflow.workflow.CmkStep.CREATE_KEY_VERSION;
 import static io.cmkflow.workflow.CmkStep.READ_WORKSPACE_KEY;
+import static io.cmkflow.workflow.CmkStep.READ_WORKSPACE_VAULT;
+import static io.cmkflow.workflow.CmkStep.RESTORE_KEY_ACCESS;
 import static io.cmkflow.workflow.CmkStep.CREATE_KEY_VAULT;
 import static io.cmkflow.workflow.CmkStep.CREATE_WORKSPACE;
 import static io.cmkflow.workflow.CmkStep.GRANT_COSMOS_DB_KEY_ACCESS;
@@ -35,7 +37,8 @@ import static io.cmkflow.workflow.CmkStep.VERIFY_MANAGED_RESOURCE_GROUP;
 
 /**
  * A run on one CMK workspace, as its request's operation says: the CMK workspace procedure (Microsoft's "Use
- * customer-managed keys with Azure Machine Learning", steps 1-6), or a key rotation (steps 1-4), each as a saga: each create is preceded by the registration of its undo, a step that fails for good parks the run for an
+ * customer-managed keys with Azure Machine Learning", steps 1-6), a key rotation (steps 1-4) or a key access repair
+ * (steps 1-2), each as a saga: each create is preceded by the registration of its undo, a step that fails for good parks the run for an
  * operator, and abort, park timeout or cancellation undo what this run created, in reverse order. Provider
  * registrations are never undone and the managed resource group is never touched.
  */
@@ -78,11 +81,12 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
         Operation operation = request.operationOrDefault();
         run.show(CmkSearchAttributes.STAGE_ACCEPTED);
         try {
-            events.publish(StatusEvent.Type.accepted, (CmkStep) null, (operation == Operation.ROTATE_KEY ? "key rotation"
-                    : "run") + " started for workspace " + request.workspace().name(), null);
+            events.publish(StatusEvent.Type.accepted, (CmkStep) null, StatusMessages.operation(operation)
+                    + " started for workspace " + request.workspace().name(), null);
             String done = switch (operation) {
                 case CREATE -> create(request, steps, compensation, undos, owner);
                 case ROTATE_KEY -> rotateKey(request, input.managedWorkspace(), steps, compensation, undos, owner);
+                case REPAIR_KEY_ACCESS -> repairKeyAccess(request, input.managedWorkspace(), steps, compensation, undos);
             };
             run.finished(CmkStatus.Succeeded);
             run.show(CmkSearchAttributes.STAGE_DONE);
@@ -120,14 +124,14 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
 
         compensation.register(CREATE_KEY, Undos.DELETE_KEY, undos::deleteKey);
         // Step 4's read changes no access: it runs beside step 3, off the critical path.
-        accessReadBesideKey = Async.function(accessRead(vault)::readCosmosDbKeyAccess, request, vault);
+        accessReadBesideKey = Async.function(accessRead(vault, GRANT_COSMOS_DB_KEY_ACCESS)::readCosmosDbKeyAccess, request, vault);
         KeyOutcome key = steps.run(CREATE_KEY, request.key().name() + " in " + vault.name(),
                 a -> a.createKey(request, vault, owner.get()), StepReport::createKey);
 
         compensation.register(GRANT_COSMOS_DB_KEY_ACCESS, Undos.REMOVE_COSMOS_DB_KEY_ACCESS,
-                undos::removeCosmosDbKeyAccess);
+                () -> undos.removeCosmosDbKeyAccess(GRANT_COSMOS_DB_KEY_ACCESS));
         steps.run(GRANT_COSMOS_DB_KEY_ACCESS, "on " + vault.name(),
-                a -> a.grantCosmosDbKeyAccess(request, vault, accessBefore(request, vault)),
+                a -> a.grantCosmosDbKeyAccess(request, vault, accessBefore(request, vault, GRANT_COSMOS_DB_KEY_ACCESS)),
                 g -> StepReport.grantCosmosDbKeyAccess(g, vault));
 
         // A workspace that cannot be deleted is still encrypted with the key: its undo failing stops compensation.
@@ -190,21 +194,40 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
     }
 
     /**
-     * Who had key access before step 4 wrote, read once per run (an operator's retry of the step must not take this
-     * run's own entries for older ones) so that it is in the history.
+     * A key access repair, steps 1-2: the workspace must still be the one its create made, in its vault; then Azure
+     * Cosmos DB's (and the identity's) key access is granted again where it is missing. Its undo removes only what
+     * step 2 added (what its read before the write did not find). Returns the succeeded event's sentence.
      */
-    private KeyAccessOutcome accessBefore(CmkRequest request, VaultOutcome vault) {
+    private String repairKeyAccess(CmkRequest request, ManagedWorkspace managed, StepRunner steps,
+                                   Compensation compensation, Undos undos) {
+        VaultOutcome vault = steps.run(READ_WORKSPACE_VAULT, "of " + request.workspace().name(),
+                a -> a.readWorkspaceVault(request, managed), StepReport::readWorkspaceVault);
+
+        compensation.register(RESTORE_KEY_ACCESS, Undos.REMOVE_COSMOS_DB_KEY_ACCESS,
+                () -> undos.removeCosmosDbKeyAccess(RESTORE_KEY_ACCESS));
+        KeyAccessOutcome access = steps.run(RESTORE_KEY_ACCESS, "on " + vault.name(),
+                a -> a.restoreKeyAccess(request, vault, accessBefore(request, vault, RESTORE_KEY_ACCESS)),
+                g -> StepReport.grantCosmosDbKeyAccess(g, vault));
+        return "key access on " + vault.name() + " for workspace " + request.workspace().name()
+                + (access.nothingAdded() ? " was complete: nothing granted" : " restored");
+    }
+
+    /**
+     * Who had key access before {@code grant} wrote, read once per run (an operator's retry of the step must not take
+     * this run's own entries for older ones) so that it is in the history.
+     */
+    private KeyAccessOutcome accessBefore(CmkRequest request, VaultOutcome vault, CmkStep grant) {
         if (run.keyAccessBefore() == null) {
             Promise<KeyAccessOutcome> besideKey = accessReadBesideKey;
             accessReadBesideKey = null;
             // A read beside step 3 that failed is read again here (and, failing again, parks step 4 like its grant).
-            run.keyAccessBefore(besideKey != null ? besideKey.get() : accessRead(vault).readCosmosDbKeyAccess(request, vault));
+            run.keyAccessBefore(besideKey != null ? besideKey.get() : accessRead(vault, grant).readCosmosDbKeyAccess(request, vault));
         }
         return run.keyAccessBefore();
     }
 
-    private ProvisioningActivities accessRead(VaultOutcome vault) {
-        return Workflow.newActivityStub(ProvisioningActivities.class, StepRunner.options(GRANT_COSMOS_DB_KEY_ACCESS,
+    private ProvisioningActivities accessRead(VaultOutcome vault, CmkStep grant) {
+        return Workflow.newActivityStub(ProvisioningActivities.class, StepRunner.options(grant,
                 "read Cosmos DB key access on " + vault.name() + " before the grant", run.activityTimeoutCap()));
     }
 

@@ -5,7 +5,10 @@ import io.cmkflow.contract.ManagedWorkspace;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 
-/** Keeps a workspace cmkflow created under a recurring CMK posture check (a Temporal Schedule). */
+/**
+ * Keeps a workspace cmkflow created under a recurring CMK posture check (a Temporal Schedule), and starts the repair a
+ * check asks for when repairs are on.
+ */
 @ActivityInterface
 public interface PostureScheduling {
 
@@ -15,4 +18,12 @@ public interface PostureScheduling {
      */
     @ActivityMethod
     String schedulePostureCheck(CmkRequest request, ManagedWorkspace managed);
+
+    /**
+     * When {@code cmkflow.posture.repair} is on, starts a key access repair run of the workspace {@code create} made
+     * ({@link CmkWorkflowStarter#startKeyAccessRepair}) and returns what happened; null when repairs are off.
+     * Idempotent: the run's request id is {@code requestId}, and a request id runs once.
+     */
+    @ActivityMethod
+    String startKeyAccessRepair(CmkRequest create, String requestId);
 }

@@ -68,7 +68,8 @@ public interface ProvisioningActivities {
 
     /**
      * Key rotation step 3: a new version of the workspace's key, or the current version of another key in its vault
-     * (created when absent). Idempotent because a version carrying this run's tags is returned instead of another.
+     * (created when absent). Idempotent because once a version newer than the workspace's exists it is returned
+     * instead of another.
      */
     @ActivityMethod
     KeyOutcome createKeyVersion(CmkRequest request, WorkspaceKeyOutcome workspaceKey, Ownership owner);
@@ -76,4 +77,18 @@ public interface ProvisioningActivities {
     /** Key rotation step 4: the workspace uses {@code key}. Idempotent because a workspace already using it is not patched. */
     @ActivityMethod
     WorkspaceKeyOutcome changeWorkspaceKey(CmkRequest request, KeyOutcome key);
+
+    /**
+     * Key access repair step 1: the workspace's vault, once the workspace is shown to be {@code managed}'s and its key
+     * to be in the request's vault. Read-only.
+     */
+    @ActivityMethod
+    VaultOutcome readWorkspaceVault(CmkRequest request, ManagedWorkspace managed);
+
+    /**
+     * Key access repair step 2: Azure Cosmos DB's (and the identity's) key access on the vault, granted again where
+     * it is missing, as a create's step 4 grants it. Idempotent for the same reasons as {@link #grantCosmosDbKeyAccess}.
+     */
+    @ActivityMethod
+    KeyAccessOutcome restoreKeyAccess(CmkRequest request, VaultOutcome vault, KeyAccessOutcome before);
 }

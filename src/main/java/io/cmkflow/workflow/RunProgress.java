@@ -280,9 +280,10 @@ final class RunProgress {
                 p.attempts, p.startedAt, p.finishedAt, p.error)));
         return new CmkRunState(request, workflowId, runId, status, currentStep, stepStates,
                 new CmkRunState.Outcomes(outcome(CmkStep.REGISTER_RESOURCE_PROVIDERS, ProviderRegistration.class),
-                        outcome(CmkStep.CREATE_KEY_VAULT, VaultOutcome.class),
+                        outcome(VaultOutcome.class, CmkStep.CREATE_KEY_VAULT, CmkStep.READ_WORKSPACE_VAULT),
                         outcome(KeyOutcome.class, CmkStep.CREATE_KEY, CmkStep.CREATE_KEY_VERSION),
-                        outcome(KeyAccessOutcome.class, CmkStep.GRANT_COSMOS_DB_KEY_ACCESS, CmkStep.CHECK_KEY_ACCESS),
+                        outcome(KeyAccessOutcome.class, CmkStep.GRANT_COSMOS_DB_KEY_ACCESS, CmkStep.CHECK_KEY_ACCESS,
+                                CmkStep.RESTORE_KEY_ACCESS),
                         outcome(CmkStep.CREATE_WORKSPACE, WorkspaceOutcome.class),
                         outcome(CmkStep.VERIFY_MANAGED_RESOURCE_GROUP, ManagedGroupOutcome.class),
                         outcome(CmkStep.READ_WORKSPACE_KEY, WorkspaceKeyOutcome.class),

@@ -2,6 +2,7 @@ package io.cmkflow.workflow;
 
 import io.cmkflow.contract.KeyAccessOutcome;
 import io.cmkflow.contract.KeyOutcome;
+import io.cmkflow.contract.Operation;
 import io.cmkflow.contract.ManagedGroupOutcome;
 import io.cmkflow.contract.ProviderRegistration;
 import io.cmkflow.contract.UndoOutcome;
@@ -54,6 +55,20 @@ final class StatusMessages {
 
     static String readWorkspaceKey(WorkspaceKeyOutcome key) {
         return "workspace uses key " + key.keyIdentifier();
+    }
+
+    static String readWorkspaceVault(VaultOutcome vault) {
+        return "workspace's key vault " + vault.name() + " in " + vault.resourceGroup() + " ("
+                + (vault.rbacAuthorization() ? "Azure RBAC" : "access policies") + ")";
+    }
+
+    /** How the accepted event names what the run does. */
+    static String operation(Operation operation) {
+        return switch (operation) {
+            case CREATE -> "run";
+            case ROTATE_KEY -> "key rotation";
+            case REPAIR_KEY_ACCESS -> "key access repair";
+        };
     }
 
     static String checkKeyAccess(KeyAccessOutcome access, String vaultName) {

@@ -83,6 +83,11 @@ record StepReport(Result result, String resourceId, List<String> created, Map<St
                 StatusMessages.readWorkspaceKey(w));
     }
 
+    static StepReport readWorkspaceVault(VaultOutcome v) {
+        return new StepReport(Result.VERIFIED, v.vaultId(), List.of(), known("keyVaultId", v.vaultId()),
+                StatusMessages.readWorkspaceVault(v));
+    }
+
     static StepReport checkKeyAccess(KeyAccessOutcome a, String vaultName) {
         return new StepReport(Result.VERIFIED, label(a), List.of(), known("cosmosDbKeyAccess", label(a)),
                 StatusMessages.checkKeyAccess(a, vaultName));

@@ -61,22 +61,23 @@ final class Undos {
     }
 
     /**
-     * A grant step that never reported is undone from what its read found before it wrote: every entry absent then
-     * is this run's.
+     * The undo of {@code grant} (a create's step 4 or a repair's step 2): a grant step that never reported is undone
+     * from what its read found before it wrote: every entry absent then is this run's.
      */
-    UndoRecord removeCosmosDbKeyAccess() {
-        KeyAccessOutcome grant = run.outcome(CmkStep.GRANT_COSMOS_DB_KEY_ACCESS, KeyAccessOutcome.class);
-        if (grant == null) {
+    UndoRecord removeCosmosDbKeyAccess(CmkStep grant) {
+        KeyAccessOutcome granted = run.outcome(grant, KeyAccessOutcome.class);
+        if (granted == null) {
             if (run.keyAccessBefore() == null) {
-                return compensation.skipped(CmkStep.GRANT_COSMOS_DB_KEY_ACCESS, REMOVE_COSMOS_DB_KEY_ACCESS, "step 4 wrote nothing: its read of the access did not complete");
+                return compensation.skipped(grant, REMOVE_COSMOS_DB_KEY_ACCESS, "step " + grant.number()
+                        + " wrote nothing: its read of the access did not complete");
             }
-            grant = run.keyAccessBefore();
+            granted = run.keyAccessBefore();
         }
-        if (grant.nothingAdded()) {
-            return compensation.skipped(CmkStep.GRANT_COSMOS_DB_KEY_ACCESS, REMOVE_COSMOS_DB_KEY_ACCESS, "access was present before this run");
+        if (granted.nothingAdded()) {
+            return compensation.skipped(grant, REMOVE_COSMOS_DB_KEY_ACCESS, "access was present before this run");
         }
-        KeyAccessOutcome added = grant;
-        return compensation.undo(CmkStep.GRANT_COSMOS_DB_KEY_ACCESS, REMOVE_COSMOS_DB_KEY_ACCESS, "remove Cosmos DB (and identity) access from " + vaultLabel(),
+        KeyAccessOutcome added = granted;
+        return compensation.undo(grant, REMOVE_COSMOS_DB_KEY_ACCESS, "remove Cosmos DB (and identity) access from " + vaultLabel(),
                 u -> List.of(u.removeCosmosDbKeyAccess(request, added)));
     }
 

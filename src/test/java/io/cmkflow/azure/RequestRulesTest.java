@@ -69,6 +69,16 @@ class RequestRulesTest {
                 bad("key.name", "key.name", r -> TestRequests.copy(r).key(new CmkRequest.Key("bad_key", 3072, "RSA")).build()),
                 bad("key.type", "key.type.hsmNeedsPremium", r -> TestRequests.copy(r).vault(new CmkRequest.KeyVault("kv-a", null, "standard", null, null))
                         .key(new CmkRequest.Key("cmk", 3072, "RSA-HSM")).build()),
+                bad("key.rotationPolicy.expiresAfterDays", "key.rotationPolicy.expiresAfterDays.required",
+                        r -> TestRequests.copy(r).key(policy(null, 30, null)).build()),
+                bad("key.rotationPolicy.expiresAfterDays", "key.rotationPolicy.expiresAfterDays.range",
+                        r -> TestRequests.copy(r).key(policy(27, null, null)).build()),
+                bad("key.rotationPolicy.rotateBeforeExpiryDays", "key.rotationPolicy.rotationWindow",
+                        r -> TestRequests.copy(r).key(policy(90, 6, null)).build()),
+                bad("key.rotationPolicy.rotateBeforeExpiryDays", "key.rotationPolicy.rotationWindow",
+                        r -> TestRequests.copy(r).key(policy(90, 84, null)).build()),
+                bad("key.rotationPolicy.notifyBeforeExpiryDays", "key.rotationPolicy.notifyWindow",
+                        r -> TestRequests.copy(r).key(policy(90, null, 90)).build()),
                 bad("workspace.storageAccountId", "resourceId.sameSubscription", r -> TestRequests.copy(r).workspace(new CmkRequest.Workspace(
                         "ws-a", null, null, null, null, "/subscriptions/" + TestRequests.OTHER_SUBSCRIPTION
                         + "/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/stother", null)).build()),
@@ -90,6 +100,17 @@ class RequestRulesTest {
                 bad("tags.owner", "tags.value", r -> TestRequests.copy(r).tags(Map.of("owner", "v".repeat(257))).build()),
                 bad("tags", "tags.count", r -> TestRequests.copy(r).tags(IntStream.range(0, 13).boxed()
                         .collect(Collectors.toMap(i -> "tag" + i, i -> "v"))).build()));
+    }
+
+    private static CmkRequest.Key policy(Integer expires, Integer rotateBefore, Integer notifyBefore) {
+        return new CmkRequest.Key("cmk", 3072, "RSA", new CmkRequest.RotationPolicy(expires, rotateBefore, notifyBefore));
+    }
+
+    @Test
+    void aRotationPolicyAtKeyVaultsLimitsIsAccepted() {
+        RequestRules.check(TestRequests.copy(VALID).key(policy(28, 7, 27)).build());
+        RequestRules.check(TestRequests.copy(VALID).key(policy(90, 83, 1)).build());
+        RequestRules.check(TestRequests.copy(VALID).key(policy(36500, null, null)).build());
     }
 
     private static CmkRequest.Workspace storage(String id) {

@@ -2,6 +2,7 @@ package io.cmkflow.testing;
 
 import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.contract.ManagedWorkspace;
+import io.cmkflow.workflow.CmkWorkflowStarter;
 import io.cmkflow.workflow.PostureScheduling;
 import io.cmkflow.workflow.WorkflowIds;
 
@@ -13,12 +14,26 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * {@code cmkflow.posture.enabled=false} answers, or a recording of what the workflow asked to schedule. The real
  * schedules are tested on the dev server.
  */
-public final class TestPostureScheduling implements PostureScheduling {
+public class TestPostureScheduling implements PostureScheduling {
 
-    public static final PostureScheduling OFF = (request, managed) -> null;
+    /** Schedules nothing, repairs nothing. */
+    public static final PostureScheduling OFF = new TestPostureScheduling() {
+        @Override
+        public String schedulePostureCheck(CmkRequest request, ManagedWorkspace managed) {
+            return null;
+        }
+    };
 
     /** What each call was asked to schedule, in order. */
     public final List<ManagedWorkspace> scheduled = new CopyOnWriteArrayList<>();
+    /** Starts the repairs posture checks ask for when set (as {@code cmkflow.posture.repair=true}); null: repairs off. */
+    public volatile CmkWorkflowStarter repairs;
+
+    @Override
+    public String startKeyAccessRepair(CmkRequest create, String requestId) {
+        CmkWorkflowStarter starter = repairs;
+        return starter == null ? null : starter.startKeyAccessRepair(create, requestId);
+    }
 
     @Override
     public String schedulePostureCheck(CmkRequest request, ManagedWorkspace managed) {

@@ -9,6 +9,8 @@ import com.azure.resourcemanager.keyvault.models.Permissions;
 import com.azure.resourcemanager.keyvault.models.VaultAccessPolicyProperties;
 import com.azure.security.keyvault.keys.KeyClient;
 import com.azure.security.keyvault.keys.models.KeyProperties;
+import com.azure.security.keyvault.keys.models.KeyRotationLifetimeAction;
+import com.azure.security.keyvault.keys.models.KeyRotationPolicy;
 import io.cmkflow.azure.WorkspaceStep;
 import io.cmkflow.contract.ManagedWorkspace;
 import io.cmkflow.contract.Ownership;
@@ -50,6 +52,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -235,6 +238,50 @@ class AfterCreationAgainstSimulatorTest {
     }
 
     @Test
+    void aKeyCreatedWithARotationPolicyCarriesItAndARotationMovesTheWorkspaceToTheVersionKeyVaultMade() {
+        create = withKeyPolicy(new CmkRequest.RotationPolicy(365, 30, 45));
+        String before = created().keyIdentifier();
+        KeyClient keys = asVaultOwner(KeyPermissions.GETROTATIONPOLICY, KeyPermissions.ROTATE);
+        String keyName = create.key().name();
+
+        assertThat(keys.getKey(keyName).getProperties().getExpiresOn()).as("the first version expires as the policy says")
+                .isBetween(OffsetDateTime.now(ZoneOffset.UTC).plusDays(364), OffsetDateTime.now(ZoneOffset.UTC).plusDays(366));
+        KeyRotationPolicy policy = granted(() -> keys.getKeyRotationPolicy(keyName));
+        assertThat(policy.getExpiresIn()).isEqualTo("P365D");
+        // The management plane's action types are lower case, the data plane's capitalized; Key Vault takes either.
+        assertThat(policy.getLifetimeActions()).extracting(a -> a.getAction().toString().toLowerCase(java.util.Locale.ROOT),
+                KeyRotationLifetimeAction::getTimeBeforeExpiry).containsExactlyInAnyOrder(tuple("rotate", "P30D"), tuple("notify", "P45D"));
+        assertThat(azure.sim().journal().where(e -> "UpdateKeyRotationPolicy".equals(e.operation())))
+                .as("set in the key's create request, not through the data plane").isEmpty();
+
+        // Key Vault's automatic rotation, as its on-demand form: a new version the workspace does not use yet.
+        String keyVaultsVersion = granted(() -> keys.rotateKey(keyName)).getProperties().getVersion();
+        azure.sim().journal().clear();
+        CmkRunState rotated = result(azure.starter().start(new CmkWorkflowInput(rotation("rot-" + name, keyName, create.keyVault()))));
+
+        assertThat(rotated.status()).isEqualTo(CmkStatus.Succeeded);
+        assertThat(workspace().keyIdentifier()).endsWith("/keys/" + keyName + "/" + keyVaultsVersion).isNotEqualTo(before);
+        assertThat(azure.sim().state().key(workspace().keyVaultArmId(), keyName).orElseThrow().versionCount())
+                .as("no version besides Key Vault's").isEqualTo(2);
+        assertThat(azure.sim().journal().where(e -> "CreateKey".equals(e.operation()))).isEmpty();
+    }
+
+    @Test
+    void aNewVersionARotationMakesExpiresAsTheKeysPolicySays() {
+        create = withKeyPolicy(new CmkRequest.RotationPolicy(90, null, null));
+        created();
+
+        CmkRunState rotated = result(azure.starter().start(new CmkWorkflowInput(rotation("rot-" + name, create.key().name(), create.keyVault()))));
+
+        assertThat(rotated.status()).isEqualTo(CmkStatus.Succeeded);
+        KeyClient keys = asVaultOwner();
+        String version = workspace().keyIdentifier().substring(workspace().keyIdentifier().lastIndexOf('/') + 1);
+        assertThat(keys.getKey(create.key().name(), version).getProperties().getExpiresOn())
+                .isBetween(OffsetDateTime.now(ZoneOffset.UTC).plusDays(89), OffsetDateTime.now(ZoneOffset.UTC).plusDays(91));
+        assertThat(azure.sim().state().key(workspace().keyVaultArmId(), create.key().name()).orElseThrow().versionCount()).isEqualTo(2);
+    }
+
+    @Test
     void aCreateSchedulesThePostureOfItsWorkspaceAndAHealthyWorkspaceIsHealthy() {
         CmkRunState created = createRun();
         ManagedWorkspace managed = managed(created);
@@ -298,16 +345,72 @@ class AfterCreationAgainstSimulatorTest {
     void cosmosDbsAccessRemovedIsBroken() {
         ManagedWorkspace managed = managed(createRun());
         String cosmosDb = azure.clients().principals().cosmosDbObjectId(create);
-        vaults().updateAccessPolicy(GROUP, create.keyVault().name(), AccessPolicyUpdateKind.REMOVE,
-                new VaultAccessPolicyParametersInner().withProperties(new VaultAccessPolicyProperties().withAccessPolicies(List.of(
-                        new AccessPolicyEntry().withTenantId(UUID.fromString(TENANT)).withObjectId(cosmosDb)
-                                .withPermissions(new Permissions().withKeys(List.of(KeyPermissions.GET,
-                                        KeyPermissions.WRAP_KEY, KeyPermissions.UNWRAP_KEY)))))));
+        removeCosmosDbsAccess(cosmosDb);
 
         assertThat(finding(posture(managed), "keyAccess")).satisfies(f -> {
             assertThat(f.posture()).isEqualTo(Posture.Broken);
             assertThat(f.reason()).contains("Azure Cosmos DB (" + cosmosDb + ")");
         });
+    }
+
+    @Test
+    void withRepairsOnAPostureCheckThatFindsCosmosDbsAccessRemovedStartsARepairThatGrantsItAgain() throws Exception {
+        ManagedWorkspace managed = managed(createRun());
+        String cosmosDb = azure.clients().principals().cosmosDbObjectId(create);
+        removeCosmosDbsAccess(cosmosDb);
+        schedules.repairs = azure.starter();
+        PostureRun check;
+        try {
+            check = posture(managed);
+        } finally {
+            schedules.repairs = null;
+        }
+
+        assertThat(check.report().posture()).isEqualTo(Posture.Broken);
+        assertThat(check.event().message()).contains("keyAccess Broken", "key access repair started as request posture-repair-");
+        WorkflowStub repairRun = azure.client().newUntypedWorkflowStub(workflowId);
+        CmkRunState repaired = repairRun.getResult(CmkRunState.class);
+        assertThat(repaired.request().operationOrDefault()).isEqualTo(Operation.REPAIR_KEY_ACCESS);
+        assertThat(repaired.request().requestId()).startsWith("posture-repair-");
+        assertThat(repaired.status()).isEqualTo(CmkStatus.Succeeded);
+        assertThat(repaired.steps()).extracting(CmkRunState.StepState::step).containsExactlyElementsOf(CmkStep.of(Operation.REPAIR_KEY_ACCESS));
+        assertThat(repaired.steps()).extracting(CmkRunState.StepState::result).containsExactly(Result.VERIFIED, Result.CREATED);
+        assertThat(eventsOf(repaired.request().requestId())).extracting(StatusEvent::type).containsExactly(StatusEvent.Type.accepted,
+                StatusEvent.Type.step_done, StatusEvent.Type.step_done, StatusEvent.Type.succeeded);
+        assertThat(finding(posture(managed), "keyAccess").posture()).as("the next check").isEqualTo(Posture.Healthy);
+        WorkflowHistories.replayAndKeep("postureStartsAKeyAccessRepair", azure.client().fetchHistory(check.workflowId()), true);
+        WorkflowHistories.replayAndKeep("keyAccessRepairGrantsCosmosDbAgain", azure.client().fetchHistory(workflowId,
+                repairRun.describe().getExecution().getRunId()), true);
+    }
+
+    @Test
+    void withRepairsOffAPostureCheckStartsNothing() {
+        ManagedWorkspace managed = managed(createRun());
+        removeCosmosDbsAccess(azure.clients().principals().cosmosDbObjectId(create));
+        String createRunId = azure.client().newUntypedWorkflowStub(workflowId).describe().getExecution().getRunId();
+
+        PostureRun check = posture(managed);
+
+        assertThat(check.report().posture()).isEqualTo(Posture.Broken);
+        assertThat(check.event().message()).doesNotContain("repair");
+        assertThat(azure.client().newUntypedWorkflowStub(workflowId).describe().getExecution().getRunId()).isEqualTo(createRunId);
+    }
+
+    @Test
+    void aRepairOfCompleteAccessGrantsNothingAndARepairOfAWorkspaceCmkflowDidNotCreateIsRefused() {
+        StartResult refused = azure.starter().start(new CmkWorkflowInput(repair("rep0-" + name)));
+        assertThat(refused.outcome()).isEqualTo(Outcome.REFUSED);
+        assertThat(refused.refusal().rule()).isEqualTo("operation.managedWorkspace");
+        assertThat(refused.refusal().getMessage()).contains("repairKeyAccess changes only a workspace cmkflow created");
+
+        createRun();
+        azure.sim().journal().clear();
+        CmkRunState repaired = result(azure.starter().start(new CmkWorkflowInput(repair("rep-" + name))));
+
+        assertThat(repaired.status()).isEqualTo(CmkStatus.Succeeded);
+        assertThat(repaired.steps()).extracting(CmkRunState.StepState::result).containsExactly(Result.VERIFIED, Result.SKIPPED);
+        assertThat(eventsOf("rep-" + name).get(3).message()).contains("was complete: nothing granted");
+        assertThat(azure.sim().journal().where(JournalEntry::isWrite)).as("nothing written").isEmpty();
     }
 
     @Test
@@ -371,22 +474,53 @@ class AfterCreationAgainstSimulatorTest {
                 created.runId());
     }
 
-    /**
-     * Changes the key version the workspace uses as a vault owner would: cmkflow's principal (the simulator's caller)
-     * first gives itself the data-plane update permission it does not hold.
-     */
+    /** Changes the key version the workspace uses as a vault owner would, with the update permission cmkflow lacks. */
     private void updateWorkspaceKey(java.util.function.Consumer<KeyProperties> change) {
-        vaults().updateAccessPolicy(GROUP, create.keyVault().name(), AccessPolicyUpdateKind.ADD,
-                new VaultAccessPolicyParametersInner().withProperties(new VaultAccessPolicyProperties().withAccessPolicies(List.of(
-                        new AccessPolicyEntry().withTenantId(UUID.fromString(TENANT)).withObjectId(azure.clients().principals().ownObjectId(create))
-                                .withPermissions(new Permissions().withKeys(List.of(KeyPermissions.UPDATE)))))));
-        String vaultUri = vaults().getByResourceGroup(GROUP, create.keyVault().name()).properties().vaultUri();
+        KeyClient keys = asVaultOwner(KeyPermissions.UPDATE);
         String version = workspace().keyIdentifier().substring(workspace().keyIdentifier().lastIndexOf('/') + 1);
-        KeyClient keys = azure.clients().keyClient(create, vaultUri);
         KeyProperties properties = keys.getKey(create.key().name(), version).getProperties();
         change.accept(properties);
-        // The grant applies after Azure's propagation delay: retried until the vault takes it.
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> keys.updateKeyProperties(properties) != null);
+        granted(() -> keys.updateKeyProperties(properties));
+    }
+
+    /**
+     * The vault's data plane as its owner sees it: cmkflow's principal (the simulator's caller) holds get on keys and
+     * first gives itself {@code permissions} (see {@link #granted}).
+     */
+    private KeyClient asVaultOwner(KeyPermissions... permissions) {
+        if (permissions.length > 0) {
+            vaults().updateAccessPolicy(GROUP, create.keyVault().name(), AccessPolicyUpdateKind.ADD,
+                    new VaultAccessPolicyParametersInner().withProperties(new VaultAccessPolicyProperties().withAccessPolicies(List.of(
+                            new AccessPolicyEntry().withTenantId(UUID.fromString(TENANT)).withObjectId(azure.clients().principals().ownObjectId(create))
+                                    .withPermissions(new Permissions().withKeys(List.of(permissions)))))));
+        }
+        return azure.clients().keyClient(create, vaults().getByResourceGroup(GROUP, create.keyVault().name()).properties().vaultUri());
+    }
+
+    /** A call that needs a permission {@link #asVaultOwner} granted: retried until Azure's propagation delay has passed. */
+    private static <T> T granted(java.util.concurrent.Callable<T> call) {
+        return await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(call, java.util.Objects::nonNull);
+    }
+
+    private CmkRequest withKeyPolicy(CmkRequest.RotationPolicy policy) {
+        CmkRequest.Key key = create.key();
+        return new CmkRequest(create.requestId(), create.subscriptionId(), create.tenantId(), create.cloud(), create.resourceGroup(),
+                create.location(), create.workspace(), create.keyVault(), new CmkRequest.Key(key.name(), key.size(), key.type(), policy),
+                create.tags());
+    }
+
+    /** Someone removes Azure Cosmos DB's access policy entry from the workspace's vault. */
+    private void removeCosmosDbsAccess(String cosmosDb) {
+        vaults().updateAccessPolicy(GROUP, create.keyVault().name(), AccessPolicyUpdateKind.REMOVE,
+                new VaultAccessPolicyParametersInner().withProperties(new VaultAccessPolicyProperties().withAccessPolicies(List.of(
+                        new AccessPolicyEntry().withTenantId(UUID.fromString(TENANT)).withObjectId(cosmosDb)
+                                .withPermissions(new Permissions().withKeys(List.of(KeyPermissions.GET,
+                                        KeyPermissions.WRAP_KEY, KeyPermissions.UNWRAP_KEY)))))));
+    }
+
+    private CmkRequest repair(String requestId) {
+        return new CmkRequest(requestId, SUBSCRIPTION, TENANT, CmkRequest.AZURE_CLOUD, GROUP, LOCATION, create.workspace(),
+                create.keyVault(), create.key(), Map.of(), Operation.REPAIR_KEY_ACCESS.wireName());
     }
 
     private VaultsClient vaults() {

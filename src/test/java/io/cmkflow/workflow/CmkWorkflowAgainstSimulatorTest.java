@@ -516,8 +516,8 @@ class CmkWorkflowAgainstSimulatorTest {
             case GRANT_COSMOS_DB_KEY_ACCESS -> "Vaults_UpdateAccessPolicy";
             case CREATE_WORKSPACE -> "Workspaces_CreateOrUpdate";
             case VERIFY_MANAGED_RESOURCE_GROUP -> "Resources_ListByResourceGroup";
-            case READ_WORKSPACE_KEY, CHECK_KEY_ACCESS, CREATE_KEY_VERSION, CHANGE_WORKSPACE_KEY ->
-                    throw new IllegalArgumentException("key rotation steps are AfterCreationAgainstSimulatorTest's");
+            case READ_WORKSPACE_KEY, CHECK_KEY_ACCESS, CREATE_KEY_VERSION, CHANGE_WORKSPACE_KEY, READ_WORKSPACE_VAULT,
+                 RESTORE_KEY_ACCESS -> throw new IllegalArgumentException("the steps after creation are AfterCreationAgainstSimulatorTest's");
         };
     }
 

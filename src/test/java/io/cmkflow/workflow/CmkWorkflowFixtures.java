@@ -128,8 +128,9 @@ final class CmkWorkflowFixtures {
             case GRANT_COSMOS_DB_KEY_ACCESS -> grant(false);
             case CREATE_WORKSPACE -> workspace();
             case VERIFY_MANAGED_RESOURCE_GROUP -> managedGroup();
-            case READ_WORKSPACE_KEY, CHECK_KEY_ACCESS, CREATE_KEY_VERSION, CHANGE_WORKSPACE_KEY ->
-                    throw new IllegalArgumentException("a create's fixtures have no outcome of key rotation step " + step);
+            case READ_WORKSPACE_KEY, CHECK_KEY_ACCESS, CREATE_KEY_VERSION, CHANGE_WORKSPACE_KEY, READ_WORKSPACE_VAULT,
+                 RESTORE_KEY_ACCESS -> throw new IllegalArgumentException("a create's fixtures have no outcome of step " + step
+                    + " of " + step.operation().wireName());
         };
     }
 }

@@ -2,10 +2,12 @@ package io.cmkflow.workflow;
 
 import io.cmkflow.contract.AzureCloud;
 import io.cmkflow.contract.KeyAccessOutcome;
+import io.cmkflow.contract.Operation;
 import io.cmkflow.contract.StatusEvent;
 import io.cmkflow.contract.UndoOutcome;
 import io.cmkflow.contract.VaultOutcome;
 import io.cmkflow.contract.CmkRequest;
+import io.cmkflow.testing.TestRequests;
 import io.cmkflow.workflow.CmkRunState.Result;
 import io.cmkflow.workflow.CmkRunState.UndoResult;
 import io.temporal.client.WorkflowFailedException;
@@ -186,6 +188,26 @@ class CompensationWorkflowTest extends WorkflowTestRun {
         verify(compensation).removeCosmosDbKeyAccess(request(REQUEST_ID), grant(false));
         verify(compensation, never()).deleteKeyVault(any(), any());
         replay();
+    }
+
+    @Test
+    void aKeyAccessRepairWhoseGrantNeverReportedRemovesOnlyWhatItsReadDidNotFind() throws Exception {
+        starter.start(new CmkWorkflowInput(request(REQUEST_ID)));
+        assertThat(stub().getResult(CmkRunState.class).status()).isEqualTo(CmkStatus.Succeeded);
+        CmkRequest repair = TestRequests.copy(request("req-repair")).operation(Operation.REPAIR_KEY_ACCESS).build();
+        doReturn(vault(VaultOutcome.Disposition.ADOPTED)).when(provisioning).readWorkspaceVault(any(), any());
+        // The grant wrote, then failed for good before reporting: the read in the history says the entry was absent.
+        doThrow(nonRetryable("worker lost")).when(provisioning).restoreKeyAccess(any(), any(), any());
+        assertThat(starter.start(new CmkWorkflowInput(repair)).outcome()).isEqualTo(CmkWorkflowStarter.Outcome.STARTED);
+        awaitStatus(CmkStatus.AwaitingOperator);
+        assertThat(queryState().currentStep()).isEqualTo(CmkStep.RESTORE_KEY_ACCESS);
+
+        typedStub().abort(null);
+
+        awaitClosed();
+        assertThatThrownBy(() -> stub().getResult(CmkRunState.class)).isInstanceOf(WorkflowFailedException.class);
+        verify(compensation).removeCosmosDbKeyAccess(repair, grant(false));
+        assertThat(queryState().compensation()).singleElement().satisfies(undo -> assertThat(undo.step()).isEqualTo(CmkStep.RESTORE_KEY_ACCESS));
     }
 
     @Test
