@@ -1,8 +1,8 @@
 // An upstream system written with the official Node.js Service Bus SDK (@azure/service-bus, pinned in package.json):
 // publishes every request in CMK_EXAMPLES_DIR to the request queue under fresh request ids (requestId + CMK_REQUEST_ID_SUFFIX;
 // MessageId = requestId, content type application/json, no ReplyTo), then reads the status queue until each request has
-// ended; once all succeeded, does the same with the requests in CMK_FOLLOW_UP_DIR when set (key rotations, which need
-// their workspace's create done). Prints `PUBLISHED <json>` per request and `EVENT <json>` per status event (messageId, correlationId, subject,
+// ended; once all succeeded, does the same with the requests in each folder CMK_FOLLOW_UP_DIRS lists (path.delimiter
+// between them, in order: key rotations, then decommissions, each needing what came before done). Prints `PUBLISHED <json>` per request and `EVENT <json>` per status event (messageId, correlationId, subject,
 // contentType, and the body's eventId, requestId, type); exits 0 when every request succeeded, 1 otherwise.
 // SdkExamplesEndToEndTest runs it against dev mode and asserts on those lines.
 "use strict";
@@ -14,7 +14,7 @@ const { ServiceBusClient } = require("@azure/service-bus");
 const {
   SB_CONNECTION_STRING: connectionString,
   CMK_EXAMPLES_DIR: examplesDir,
-  CMK_FOLLOW_UP_DIR: followUpDir,
+  CMK_FOLLOW_UP_DIRS: followUpDirs = "",
   CMK_REQUEST_ID_SUFFIX: suffix = "",
   CMK_REQUEST_QUEUE: requestQueue = "cmk-requests",
   CMK_STATUS_QUEUE: statusQueue = "cmk-status",
@@ -31,7 +31,7 @@ async function main() {
   const client = new ServiceBusClient(connectionString);
   try {
     const outcomes = new Map();
-    const dirs = [examplesDir, followUpDir].filter(Boolean);
+    const dirs = [examplesDir, ...followUpDirs.split(path.delimiter)].filter(Boolean);
     const receiver = client.createReceiver(statusQueue);
     const deadline = Date.now() + timeoutMs;
     for (const dir of dirs) {

@@ -2,8 +2,8 @@
 
 Publishes every request in CMK_EXAMPLES_DIR to the request queue under fresh request ids (requestId +
 CMK_REQUEST_ID_SUFFIX; MessageId = requestId, content type application/json, no ReplyTo), then reads the status queue
-until each request has ended; once all succeeded, does the same with the requests in CMK_FOLLOW_UP_DIR when set (key
-rotations, which need their workspace's create done). Prints ``PUBLISHED <json>`` per request and ``EVENT <json>`` per status event (messageId,
+until each request has ended; once all succeeded, does the same with the requests in each folder CMK_FOLLOW_UP_DIRS
+lists (os.pathsep between them, in order: key rotations, then decommissions, each needing what came before done). Prints ``PUBLISHED <json>`` per request and ``EVENT <json>`` per status event (messageId,
 correlationId, subject, contentType, and the body's eventId, requestId, type); exits 0 when every request succeeded,
 1 otherwise. SdkExamplesEndToEndTest runs it against dev mode and asserts on those lines.
 """
@@ -31,7 +31,7 @@ def main():
     timeout = float(os.environ.get("CMK_TIMEOUT_MS", "120000")) / 1000
 
     outcomes = {}
-    dirs = [d for d in (examples_dir, os.environ.get("CMK_FOLLOW_UP_DIR")) if d]
+    dirs = [d for d in [examples_dir] + os.environ.get("CMK_FOLLOW_UP_DIRS", "").split(os.pathsep) if d]
     deadline = time.monotonic() + timeout
     with ServiceBusClient.from_connection_string(connection_string) as client:
         with client.get_queue_receiver(status_queue) as receiver:

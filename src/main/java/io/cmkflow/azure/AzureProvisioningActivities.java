@@ -2,6 +2,7 @@ package io.cmkflow.azure;
 
 import io.cmkflow.contract.AuthorizationScope;
 import io.cmkflow.contract.CmkRequest;
+import io.cmkflow.contract.DecommissionOutcome;
 import io.cmkflow.contract.KeyAccessOutcome;
 import io.cmkflow.contract.KeyOutcome;
 import io.cmkflow.contract.ManagedGroupOutcome;
@@ -24,24 +25,23 @@ public class AzureProvisioningActivities implements ProvisioningActivities {
     private final WorkspaceStep workspace;
     private final ManagedGroupCheck managedGroup;
     private final WorkspaceKeyStep workspaceKey;
+    private final DecommissionStep decommission;
 
     public AzureProvisioningActivities(AzureClients clients, PollingPolicy polling, AuthorizationScope scope) {
-        this(scope, new ProviderRegistrationStep(clients, polling), new KeyVaultStep(clients, polling), new KeyStep(clients),
-                new KeyAccessStep(clients), new WorkspaceStep(clients, polling), new ManagedGroupCheck(clients, polling),
-                new WorkspaceKeyStep(clients, polling));
+        this(clients, polling, scope, new WorkspaceKeyStep(clients, polling));
     }
 
-    public AzureProvisioningActivities(AuthorizationScope scope, ProviderRegistrationStep providers, KeyVaultStep keyVault, KeyStep key,
-                                       KeyAccessStep keyAccess, WorkspaceStep workspace, ManagedGroupCheck managedGroup,
-                                       WorkspaceKeyStep workspaceKey) {
-        this.providers = providers;
+    private AzureProvisioningActivities(AzureClients clients, PollingPolicy polling, AuthorizationScope scope,
+                                        WorkspaceKeyStep workspaceKey) {
         this.scope = scope;
-        this.keyVault = keyVault;
-        this.key = key;
-        this.keyAccess = keyAccess;
-        this.workspace = workspace;
-        this.managedGroup = managedGroup;
+        this.providers = new ProviderRegistrationStep(clients, polling);
+        this.keyVault = new KeyVaultStep(clients, polling);
+        this.key = new KeyStep(clients);
+        this.keyAccess = new KeyAccessStep(clients);
+        this.workspace = new WorkspaceStep(clients, polling);
+        this.managedGroup = new ManagedGroupCheck(clients, polling);
         this.workspaceKey = workspaceKey;
+        this.decommission = new DecommissionStep(clients, polling, workspaceKey);
     }
 
     @Override
@@ -118,6 +118,23 @@ public class AzureProvisioningActivities implements ProvisioningActivities {
     @Override
     public KeyAccessOutcome restoreKeyAccess(CmkRequest request, VaultOutcome vault, KeyAccessOutcome before) {
         return ActivityFailures.run("restoreKeyAccess", request, scope, () -> grant(request, vault, before));
+    }
+
+    @Override
+    public DecommissionOutcome checkWorkspace(CmkRequest request, ManagedWorkspace managed) {
+        return ActivityFailures.run("checkWorkspace", request, scope, () -> decommission.check(request, managed));
+    }
+
+    @Override
+    public DecommissionOutcome decommissionWorkspace(CmkRequest request, ManagedWorkspace managed, DecommissionOutcome checked) {
+        return ActivityFailures.run("decommissionWorkspace", request, scope,
+                () -> decommission.delete(request, managed, checked, ActivityHeartbeat.current()));
+    }
+
+    @Override
+    public DecommissionOutcome awaitManagedGroupRemoval(CmkRequest request, DecommissionOutcome deleted) {
+        return ActivityFailures.run("awaitManagedGroupRemoval", request, scope,
+                () -> decommission.awaitManagedGroupRemoval(request, deleted, ActivityHeartbeat.current()));
     }
 
     @Override

@@ -32,8 +32,9 @@ final class WorkspaceDeletion {
         this.polling = polling;
     }
 
-    void deleteAndPurge(String workspaceId, Runnable heartbeat) {
-        String url = endpoint + workspaceId + "?api-version=" + WorkspaceStep.ML_API_VERSION + "&forceToPurge=true";
+    /** Deletes the workspace, purging it when {@code purge} (a soft-deleted one keeps its name blocked). */
+    void delete(String workspaceId, boolean purge, Runnable heartbeat) {
+        String url = endpoint + workspaceId + "?api-version=" + WorkspaceStep.ML_API_VERSION + (purge ? "&forceToPurge=true" : "");
         String pollUrl;
         try (HttpResponse response = pipeline.sendSync(new HttpRequest(HttpMethod.DELETE, url), Context.NONE)) {
             int status = response.getStatusCode();

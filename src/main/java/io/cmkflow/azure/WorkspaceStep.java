@@ -160,7 +160,7 @@ public final class WorkspaceStep {
                     ? "workspace existed before this run first looked; left untouched"
                     : "workspace does not carry this run's tags; left untouched", null));
         } else {
-            new WorkspaceDeletion(azure, polling).deleteAndPurge(workspaceId, heartbeat);
+            new WorkspaceDeletion(azure, polling).delete(workspaceId, true, heartbeat);
             outcomes.add(new UndoOutcome(workspaceId, UndoOutcome.Result.DELETED,
                     "workspace deleted and purged; Azure removes its managed resource group", null));
         }

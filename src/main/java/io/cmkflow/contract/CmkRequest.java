@@ -22,12 +22,21 @@ public record CmkRequest(
         KeyVault keyVault,
         Key key,
         Map<String, String> tags,
-        String operation) {
+        String operation,
+        Decommission decommission) {
 
     /** A create request (no {@code operation}). */
     public CmkRequest(String requestId, String subscriptionId, String tenantId, String cloud, String resourceGroup,
                       String location, Workspace workspace, KeyVault keyVault, Key key, Map<String, String> tags) {
         this(requestId, subscriptionId, tenantId, cloud, resourceGroup, location, workspace, keyVault, key, tags, null);
+    }
+
+    /** A request of {@code operation} (no decommission settings). */
+    public CmkRequest(String requestId, String subscriptionId, String tenantId, String cloud, String resourceGroup,
+                      String location, Workspace workspace, KeyVault keyVault, Key key, Map<String, String> tags,
+                      String operation) {
+        this(requestId, subscriptionId, tenantId, cloud, resourceGroup, location, workspace, keyVault, key, tags,
+                operation, null);
     }
 
     public static final String AZURE_CLOUD = "AzureCloud";
@@ -79,6 +88,19 @@ public record CmkRequest(
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record RotationPolicy(Integer expiresAfterDays, Integer rotateBeforeExpiryDays, Integer notifyBeforeExpiryDays) {
+    }
+
+    /**
+     * What a decommission deletes and how: {@code confirm} must repeat the workspace's name (the delete cannot be taken
+     * back once Azure accepts it); {@code purge} deletes the workspace for good (default: soft delete, which keeps its
+     * name blocked and its managed resource group until Azure's retention ends).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Decommission(String confirm, Boolean purge) {
+        public boolean purgeWorkspace() {
+            return Boolean.TRUE.equals(purge);
+        }
     }
 
     /**

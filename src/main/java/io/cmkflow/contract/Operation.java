@@ -10,7 +10,9 @@ public enum Operation {
     /** Change the key of a workspace an earlier create run made, within its vault. */
     ROTATE_KEY("rotateKey"),
     /** Grant Azure Cosmos DB (and the identity) key access on the vault of a workspace an earlier create run made, again. */
-    REPAIR_KEY_ACCESS("repairKeyAccess");
+    REPAIR_KEY_ACCESS("repairKeyAccess"),
+    /** Delete a workspace an earlier create run made (never its managed resource group: Azure removes that itself). */
+    DECOMMISSION("decommission");
 
     private final String wireName;
 

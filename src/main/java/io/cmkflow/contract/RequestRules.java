@@ -64,7 +64,7 @@ public final class RequestRules {
     public static void check(CmkRequest request) {
         require(request != null, "request", "request.required", "is required");
         require(Operation.find(request.operation()).isPresent(), "operation", "operation.enum",
-                "must be create, rotateKey or repairKeyAccess, was '" + printable(String.valueOf(request.operation())) + "'");
+                "must be create, rotateKey, repairKeyAccess or decommission, was '" + printable(String.valueOf(request.operation())) + "'");
         require(notBlank(request.requestId()), "requestId", "requestId.required", "is required");
         require(isRequestId(request.requestId()), "requestId", "requestId.pattern",
                 "must be 1-128 letters, digits, '.', '_', ':' or '-', starting with a letter or digit (no control characters)");
@@ -82,6 +82,21 @@ public final class RequestRules {
         checkKeyVault(request);
         checkKey(request);
         checkTags(request.tagsOrEmpty());
+        checkDecommission(request);
+    }
+
+    /** A decommission cannot be taken back once Azure accepts the delete: the request repeats the workspace's name. */
+    private static void checkDecommission(CmkRequest request) {
+        boolean decommission = request.operationOrDefault() == Operation.DECOMMISSION;
+        require(decommission || request.decommission() == null, "decommission", "decommission.operation",
+                "is only for \"operation\": \"decommission\"");
+        if (decommission) {
+            CmkRequest.Decommission settings = request.decommission();
+            require(settings != null && request.workspace().name().equals(settings.confirm()), "decommission.confirm",
+                    "decommission.confirm", "must repeat the workspace's name '" + request.workspace().name()
+                            + "': the workspace is deleted" + (settings != null && settings.purgeWorkspace() ? " and purged" : "")
+                            + " and this cannot be taken back once Azure accepts the delete");
+        }
     }
 
     private static void checkTags(Map<String, String> tags) {

@@ -53,6 +53,18 @@ public class TemporalPostureSchedules implements PostureScheduling {
     }
 
     @Override
+    public void removePostureCheck(CmkRequest request) {
+        try {
+            schedules.getHandle(WorkflowIds.forPosture(request)).delete();
+        } catch (ScheduleException | StatusRuntimeException failure) {
+            Throwable cause = failure instanceof ScheduleException ? failure.getCause() : failure;
+            if (!(cause instanceof StatusRuntimeException status && status.getStatus().getCode() == Status.Code.NOT_FOUND)) {
+                throw failure;
+            }
+        }
+    }
+
+    @Override
     public String schedulePostureCheck(CmkRequest request, ManagedWorkspace managed) {
         if (!settings.enabled()) {
             return null;

@@ -35,10 +35,12 @@ final class CmkActivityOptions {
             // Its polls heartbeat: a worker that dies mid-create hands the step over after 2 minutes, not 5.
             case CREATE_KEY_VAULT -> options.setStartToCloseTimeout(Duration.ofMinutes(5)).setHeartbeatTimeout(heartbeat);
             case CREATE_KEY, GRANT_COSMOS_DB_KEY_ACCESS, READ_WORKSPACE_KEY, CHECK_KEY_ACCESS, CREATE_KEY_VERSION,
-                 READ_WORKSPACE_VAULT, RESTORE_KEY_ACCESS ->
+                 READ_WORKSPACE_VAULT, RESTORE_KEY_ACCESS, CHECK_WORKSPACE ->
                     options.setStartToCloseTimeout(Duration.ofMinutes(2));
             // Azure's key switch takes minutes; its polls heartbeat.
-            case CHANGE_WORKSPACE_KEY -> options.setStartToCloseTimeout(Duration.ofMinutes(30)).setHeartbeatTimeout(heartbeat);
+            case CHANGE_WORKSPACE_KEY, DECOMMISSION_WORKSPACE -> options.setStartToCloseTimeout(Duration.ofMinutes(30)).setHeartbeatTimeout(heartbeat);
+            // Azure removes a purged workspace's managed group (its Cosmos DB, storage, search) in the background.
+            case AWAIT_MANAGED_GROUP_REMOVAL -> options.setStartToCloseTimeout(Duration.ofMinutes(60)).setHeartbeatTimeout(heartbeat);
             case CREATE_WORKSPACE -> options.setStartToCloseTimeout(Duration.ofMinutes(60)).setHeartbeatTimeout(heartbeat);
             case VERIFY_MANAGED_RESOURCE_GROUP -> options.setStartToCloseTimeout(Duration.ofMinutes(15)).setHeartbeatTimeout(heartbeat);
         };

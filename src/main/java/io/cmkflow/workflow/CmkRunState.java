@@ -1,5 +1,6 @@
 package io.cmkflow.workflow;
 
+import io.cmkflow.contract.DecommissionOutcome;
 import io.cmkflow.contract.KeyAccessOutcome;
 import io.cmkflow.contract.KeyOutcome;
 import io.cmkflow.contract.ManagedGroupOutcome;
@@ -60,7 +61,9 @@ public record CmkRunState(
         /** A read-only check passed. */
         VERIFIED,
         /** A setting of an existing resource was changed (a workspace's key); its undo sets it back. */
-        CHANGED
+        CHANGED,
+        /** A decommission deleted it; nothing undoes that. */
+        DELETED
     }
 
     /**
@@ -76,7 +79,8 @@ public record CmkRunState(
             WorkspaceOutcome workspace,
             ManagedGroupOutcome managedGroup,
             WorkspaceKeyOutcome workspaceKey,
-            WorkspaceKeyOutcome keyChange) {
+            WorkspaceKeyOutcome keyChange,
+            DecommissionOutcome decommission) {
     }
 
     /** One compensation of one step: done (with the activity's per-resource outcomes), skipped (with why) or failed. */

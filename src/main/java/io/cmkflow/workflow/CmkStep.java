@@ -8,8 +8,8 @@ import java.util.Locale;
 
 /**
  * The Azure steps of each operation, in the order a run performs them: the CMK procedure (workflows/cmk-workspace/
- * README.md, steps 1-6, named after Microsoft's procedure), the key rotation (steps 1-4) and the key access repair
- * (steps 1-2). A step has one name,
+ * README.md, steps 1-6, named after Microsoft's procedure), the key rotation (steps 1-4), the key access repair
+ * (steps 1-2) and the decommission (steps 1-3). A step has one name,
  * spelled per place: the constant here, its {@link #stage()} (lower case), its activity method on
  * {@link ProvisioningActivities} (lower camel case; the activity type and the metrics label {@code step} are that name
  * capitalized) and its {@link #title()} (words).
@@ -26,7 +26,10 @@ public enum CmkStep {
     CREATE_KEY_VERSION(Operation.ROTATE_KEY, "create key version"),
     CHANGE_WORKSPACE_KEY(Operation.ROTATE_KEY, "change workspace key"),
     READ_WORKSPACE_VAULT(Operation.REPAIR_KEY_ACCESS, "read workspace vault"),
-    RESTORE_KEY_ACCESS(Operation.REPAIR_KEY_ACCESS, "restore key access");
+    RESTORE_KEY_ACCESS(Operation.REPAIR_KEY_ACCESS, "restore key access"),
+    CHECK_WORKSPACE(Operation.DECOMMISSION, "check workspace"),
+    DECOMMISSION_WORKSPACE(Operation.DECOMMISSION, "decommission workspace"),
+    AWAIT_MANAGED_GROUP_REMOVAL(Operation.DECOMMISSION, "await managed group removal");
 
     private final Operation operation;
     private final String title;
@@ -45,7 +48,7 @@ public enum CmkStep {
         return operation;
     }
 
-    /** The step's number in its operation: 1-6 for a create, 1-4 for a key rotation, 1-2 for a key access repair. */
+    /** The step's number in its operation: 1-6 for a create, 1-4 for a key rotation, 1-2 for a key access repair, 1-3 for a decommission. */
     public int number() {
         return of(operation).indexOf(this) + 1;
     }

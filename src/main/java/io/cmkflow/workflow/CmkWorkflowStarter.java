@@ -163,6 +163,10 @@ public class CmkWorkflowStarter {
             }
             CmkRunState state = client.newUntypedWorkflowStub(workflowId, Optional.of(runId), Optional.empty())
                     .getResult(CmkRunState.class);
+            if (state.request().operationOrDefault() == Operation.DECOMMISSION) {
+                // The workspace the create made is gone: a later create makes a new one, nothing earlier counts.
+                return Optional.empty();
+            }
             WorkspaceOutcome workspace = state.outcomes().workspace();
             if (state.request().operationOrDefault() == Operation.CREATE && workspace != null && workspace.created()) {
                 return Optional.of(new ManagedWorkspace(workspace.workspaceId(), state.outcomes().vault().vaultId(), runId));
@@ -262,6 +266,7 @@ public class CmkWorkflowStarter {
             case CREATE -> "CMK workspace ";
             case ROTATE_KEY -> "Key rotation of CMK workspace ";
             case REPAIR_KEY_ACCESS -> "Key access repair of CMK workspace ";
+            case DECOMMISSION -> "Decommission of CMK workspace ";
         }
                 + request.workspace().name() + " in " + request.resourceGroup()
                 + " (" + request.subscriptionId() + "), request " + request.requestId();

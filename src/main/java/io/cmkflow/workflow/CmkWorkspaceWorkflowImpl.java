@@ -1,6 +1,7 @@
 package io.cmkflow.workflow;
 
 import io.cmkflow.contract.CmkRequest;
+import io.cmkflow.contract.DecommissionOutcome;
 import io.cmkflow.contract.InvalidRequestException;
 import io.cmkflow.contract.KeyAccessOutcome;
 import io.cmkflow.contract.KeyOutcome;
@@ -22,7 +23,10 @@ import io.temporal.workflow.Workflow;
 import java.util.List;
 import java.util.function.Supplier;
 
+import static io.cmkflow.workflow.CmkStep.AWAIT_MANAGED_GROUP_REMOVAL;
 import static io.cmkflow.workflow.CmkStep.CHANGE_WORKSPACE_KEY;
+import static io.cmkflow.workflow.CmkStep.CHECK_WORKSPACE;
+import static io.cmkflow.workflow.CmkStep.DECOMMISSION_WORKSPACE;
 import static io.cmkflow.workflow.CmkStep.CHECK_KEY_ACCESS;
 import static io.cmkflow.workflow.CmkStep.CREATE_KEY;
 import static io.cmkflow.workflow.CmkStep.CREATE_KEY_VERSION;
@@ -38,7 +42,7 @@ import static io.cmkflow.workflow.CmkStep.VERIFY_MANAGED_RESOURCE_GROUP;
 /**
  * A run on one CMK workspace, as its request's operation says: the CMK workspace procedure (Microsoft's "Use
  * customer-managed keys with Azure Machine Learning", steps 1-6), a key rotation (steps 1-4) or a key access repair
- * (steps 1-2), each as a saga: each create is preceded by the registration of its undo, a step that fails for good parks the run for an
+ * (steps 1-2) or a decommission (steps 1-3, nothing to undo), each as a saga: each create is preceded by the registration of its undo, a step that fails for good parks the run for an
  * operator, and abort, park timeout or cancellation undo what this run created, in reverse order. Provider
  * registrations are never undone and the managed resource group is never touched.
  */
@@ -87,6 +91,7 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
                 case CREATE -> create(request, steps, compensation, undos, owner);
                 case ROTATE_KEY -> rotateKey(request, input.managedWorkspace(), steps, compensation, undos, owner);
                 case REPAIR_KEY_ACCESS -> repairKeyAccess(request, input.managedWorkspace(), steps, compensation, undos);
+                case DECOMMISSION -> decommission(request, input.managedWorkspace(), steps);
             };
             run.finished(CmkStatus.Succeeded);
             run.show(CmkSearchAttributes.STAGE_DONE);
@@ -191,6 +196,39 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
                 a -> a.changeWorkspaceKey(request, key), after -> StepReport.changeWorkspaceKey(after, before));
         return "workspace " + request.workspace().name() + " is encrypted with " + key.keyUrlWithVersion()
                 + " (was " + before.keyIdentifier() + ")";
+    }
+
+    /**
+     * A decommission, steps 1-3: checks, deletes (no undo: Azure cannot give the workspace back as it was), then
+     * watches the managed resource group Azure removes, and ends the workspace's posture schedule. Returns the
+     * succeeded event's sentence.
+     */
+    private String decommission(CmkRequest request, ManagedWorkspace managed, StepRunner steps) {
+        String name = request.workspace().name();
+        DecommissionOutcome checked = steps.run(CHECK_WORKSPACE, name,
+                a -> a.checkWorkspace(request, managed), StepReport::checkWorkspace);
+        DecommissionOutcome deleted = steps.run(DECOMMISSION_WORKSPACE, name + (checked.purged() ? " (purge)" : " (soft delete)"),
+                a -> a.decommissionWorkspace(request, managed, checked), StepReport::decommissionWorkspace);
+        DecommissionOutcome done = steps.run(AWAIT_MANAGED_GROUP_REMOVAL, "of " + name,
+                a -> a.awaitManagedGroupRemoval(request, deleted), StepReport::awaitManagedGroupRemoval);
+        return "workspace " + name + " is decommissioned: " + StatusMessages.decommissionWorkspace(done) + "; "
+                + StatusMessages.awaitManagedGroupRemoval(done) + unschedulePosture(request);
+    }
+
+    /** Ends the workspace's posture schedule, out of a cancel's reach; one that cannot be removed is named in the event. */
+    private String unschedulePosture(CmkRequest request) {
+        PostureScheduling scheduling = Workflow.newActivityStub(PostureScheduling.class, CmkActivityOptions.capped(
+                CmkActivityOptions.forPostureSchedule("Remove the posture schedule of " + request.workspace().name()),
+                run.activityTimeoutCap()));
+        StringBuilder note = new StringBuilder();
+        Workflow.newDetachedCancellationScope(() -> {
+            try {
+                scheduling.removePostureCheck(request);
+            } catch (ActivityFailure failure) {
+                note.append("; its posture schedule is NOT removed: ").append(Failures.text(failure));
+            }
+        }).run();
+        return note.toString();
     }
 
     /**

@@ -26,4 +26,8 @@ public interface PostureScheduling {
      */
     @ActivityMethod
     String startKeyAccessRepair(CmkRequest create, String requestId);
+
+    /** Deletes the workspace's posture schedule (a decommission). Idempotent: a schedule already gone is done. */
+    @ActivityMethod
+    void removePostureCheck(CmkRequest request);
 }

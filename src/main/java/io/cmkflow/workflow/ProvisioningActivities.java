@@ -11,6 +11,7 @@ import io.cmkflow.contract.VaultOutcome;
 import io.cmkflow.contract.WorkspaceKeyOutcome;
 import io.cmkflow.contract.WorkspaceOutcome;
 import io.cmkflow.contract.CmkRequest;
+import io.cmkflow.contract.DecommissionOutcome;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 
@@ -91,4 +92,22 @@ public interface ProvisioningActivities {
      */
     @ActivityMethod
     KeyAccessOutcome restoreKeyAccess(CmkRequest request, VaultOutcome vault, KeyAccessOutcome before);
+
+    /**
+     * Decommission step 1: the workspace, once shown to be {@code managed}'s and its key to be in the request's vault,
+     * with the managed resource group it reports. Read-only.
+     */
+    @ActivityMethod
+    DecommissionOutcome checkWorkspace(CmkRequest request, ManagedWorkspace managed);
+
+    /**
+     * Decommission step 2: deletes the workspace (purged when the request asks), checked again first, and waits until
+     * Azure reports it gone. Idempotent because a workspace already gone is not deleted again (step 1 found it).
+     */
+    @ActivityMethod
+    DecommissionOutcome decommissionWorkspace(CmkRequest request, ManagedWorkspace managed, DecommissionOutcome checked);
+
+    /** Decommission step 3: after a purge, waits until Azure has removed the managed resource group. Read-only. */
+    @ActivityMethod
+    DecommissionOutcome awaitManagedGroupRemoval(CmkRequest request, DecommissionOutcome deleted);
 }

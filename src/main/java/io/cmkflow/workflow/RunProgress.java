@@ -2,6 +2,7 @@ package io.cmkflow.workflow;
 
 import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.contract.InvalidRequestException;
+import io.cmkflow.contract.DecommissionOutcome;
 import io.cmkflow.contract.KeyAccessOutcome;
 import io.cmkflow.contract.KeyOutcome;
 import io.cmkflow.contract.Operation;
@@ -287,7 +288,9 @@ final class RunProgress {
                         outcome(CmkStep.CREATE_WORKSPACE, WorkspaceOutcome.class),
                         outcome(CmkStep.VERIFY_MANAGED_RESOURCE_GROUP, ManagedGroupOutcome.class),
                         outcome(CmkStep.READ_WORKSPACE_KEY, WorkspaceKeyOutcome.class),
-                        outcome(CmkStep.CHANGE_WORKSPACE_KEY, WorkspaceKeyOutcome.class)),
+                        outcome(CmkStep.CHANGE_WORKSPACE_KEY, WorkspaceKeyOutcome.class),
+                        outcome(DecommissionOutcome.class, CmkStep.AWAIT_MANAGED_GROUP_REMOVAL, CmkStep.DECOMMISSION_WORKSPACE,
+                                CmkStep.CHECK_WORKSPACE)),
                 List.copyOf(resourcesCreated), List.copyOf(compensation), lastError, startedAt, updatedAt, parkedAt, finishedAt);
     }
 

@@ -1,6 +1,7 @@
 package io.cmkflow.workflow;
 
 import io.cmkflow.contract.KeyAccessOutcome;
+import io.cmkflow.contract.DecommissionOutcome;
 import io.cmkflow.contract.KeyOutcome;
 import io.cmkflow.contract.Operation;
 import io.cmkflow.contract.ManagedGroupOutcome;
@@ -68,7 +69,26 @@ final class StatusMessages {
             case CREATE -> "run";
             case ROTATE_KEY -> "key rotation";
             case REPAIR_KEY_ACCESS -> "key access repair";
+            case DECOMMISSION -> "decommission";
         };
+    }
+
+    static String checkWorkspace(DecommissionOutcome d) {
+        return "workspace is the one its create run made; it reports managed resource group " + d.managedResourceGroup()
+                + ", which cmkflow never deletes";
+    }
+
+    static String decommissionWorkspace(DecommissionOutcome d) {
+        return d.purged() ? "workspace deleted and purged: its name is free"
+                : "workspace soft-deleted: Azure keeps it, and its name blocked, for its retention period (14 days) unless purged";
+    }
+
+    static String awaitManagedGroupRemoval(DecommissionOutcome d) {
+        if (d.managedResourceGroup() == null) {
+            return "the workspace reported no managed resource group";
+        }
+        return d.managedGroupRemoved() ? "Azure removed managed resource group " + d.managedResourceGroup()
+                : "managed resource group " + d.managedResourceGroup() + " stays while the workspace is soft-deleted; Azure removes it when the workspace is purged";
     }
 
     static String checkKeyAccess(KeyAccessOutcome access, String vaultName) {

@@ -1,5 +1,6 @@
 package io.cmkflow.workflow;
 
+import io.cmkflow.contract.DecommissionOutcome;
 import io.cmkflow.contract.KeyAccessOutcome;
 import io.cmkflow.contract.KeyOutcome;
 import io.cmkflow.contract.ManagedGroupOutcome;
@@ -86,6 +87,21 @@ record StepReport(Result result, String resourceId, List<String> created, Map<St
     static StepReport readWorkspaceVault(VaultOutcome v) {
         return new StepReport(Result.VERIFIED, v.vaultId(), List.of(), known("keyVaultId", v.vaultId()),
                 StatusMessages.readWorkspaceVault(v));
+    }
+
+    static StepReport checkWorkspace(DecommissionOutcome d) {
+        return new StepReport(Result.VERIFIED, d.workspaceId(), List.of(), known("workspaceId", d.workspaceId()),
+                StatusMessages.checkWorkspace(d));
+    }
+
+    static StepReport decommissionWorkspace(DecommissionOutcome d) {
+        return new StepReport(Result.DELETED, d.workspaceId(), List.of(), known("workspaceId", d.workspaceId()),
+                StatusMessages.decommissionWorkspace(d));
+    }
+
+    static StepReport awaitManagedGroupRemoval(DecommissionOutcome d) {
+        return new StepReport(Result.VERIFIED, d.managedResourceGroup(), List.of(),
+                known("managedResourceGroup", d.managedResourceGroup()), StatusMessages.awaitManagedGroupRemoval(d));
     }
 
     static StepReport checkKeyAccess(KeyAccessOutcome a, String vaultName) {

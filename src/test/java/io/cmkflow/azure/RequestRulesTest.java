@@ -2,6 +2,7 @@ package io.cmkflow.azure;
 
 import io.cmkflow.testing.TestRequests;
 import io.cmkflow.contract.CmkRequest;
+import io.cmkflow.contract.Operation;
 import io.cmkflow.contract.InvalidRequestException;
 import io.cmkflow.contract.RequestRules;
 
@@ -79,6 +80,11 @@ class RequestRulesTest {
                         r -> TestRequests.copy(r).key(policy(90, 84, null)).build()),
                 bad("key.rotationPolicy.notifyBeforeExpiryDays", "key.rotationPolicy.notifyWindow",
                         r -> TestRequests.copy(r).key(policy(90, null, 90)).build()),
+                bad("decommission.confirm", "decommission.confirm", r -> TestRequests.copy(r).operation(Operation.DECOMMISSION).build()),
+                bad("decommission.confirm", "decommission.confirm", r -> TestRequests.copy(r).operation(Operation.DECOMMISSION)
+                        .decommission(new CmkRequest.Decommission("another-workspace", true)).build()),
+                bad("decommission", "decommission.operation", r -> TestRequests.copy(r)
+                        .decommission(new CmkRequest.Decommission(r.workspace().name(), true)).build()),
                 bad("workspace.storageAccountId", "resourceId.sameSubscription", r -> TestRequests.copy(r).workspace(new CmkRequest.Workspace(
                         "ws-a", null, null, null, null, "/subscriptions/" + TestRequests.OTHER_SUBSCRIPTION
                         + "/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/stother", null)).build()),

@@ -27,11 +27,12 @@ class RequestValidatorTest {
     private static final Path EXAMPLES = Path.of("workflows/cmk-workspace/examples");
     private final RequestValidator validator = new RequestValidator(new ObjectMapper(), AuthorizationScope.everything());
 
-    /** The creates in valid/ and the key rotations that follow them in rotation/. */
+    /** The creates in valid/ and the requests that follow them: the key rotations in rotation/, the decommissions in decommission/. */
     static Stream<Path> validExamples() throws IOException {
         try (Stream<Path> creates = Files.list(EXAMPLES.resolve("valid"));
-             Stream<Path> rotations = Files.list(EXAMPLES.resolve("rotation"))) {
-            return Stream.concat(creates.sorted(), rotations.sorted()).toList().stream();
+             Stream<Path> rotations = Files.list(EXAMPLES.resolve("rotation"));
+             Stream<Path> decommissions = Files.list(EXAMPLES.resolve("decommission"))) {
+            return Stream.of(creates, rotations, decommissions).flatMap(files -> files.sorted()).toList().stream();
         }
     }
 

@@ -29,6 +29,14 @@ public class TestPostureScheduling implements PostureScheduling {
     /** Starts the repairs posture checks ask for when set (as {@code cmkflow.posture.repair=true}); null: repairs off. */
     public volatile CmkWorkflowStarter repairs;
 
+    /** The posture schedules each call was asked to remove, in order. */
+    public final List<String> removed = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void removePostureCheck(CmkRequest request) {
+        removed.add(WorkflowIds.forPosture(request));
+    }
+
     @Override
     public String startKeyAccessRepair(CmkRequest create, String requestId) {
         CmkWorkflowStarter starter = repairs;

@@ -103,6 +103,7 @@ public final class TestRequests {
         private CmkRequest.Key key;
         private Map<String, String> tags;
         private String operation;
+        private CmkRequest.Decommission decommission;
 
         private Copy(CmkRequest r) {
             requestId = r.requestId();
@@ -116,6 +117,7 @@ public final class TestRequests {
             key = r.key();
             tags = r.tags();
             operation = r.operation();
+            decommission = r.decommission();
         }
 
         public Copy requestId(String v) { requestId = v; return this; }
@@ -129,10 +131,11 @@ public final class TestRequests {
         public Copy key(CmkRequest.Key v) { key = v; return this; }
         public Copy tags(Map<String, String> v) { tags = v; return this; }
         public Copy operation(Operation v) { operation = v.wireName(); return this; }
+        public Copy decommission(CmkRequest.Decommission v) { decommission = v; return this; }
 
         public CmkRequest build() {
             return new CmkRequest(requestId, subscriptionId, tenantId, cloud, resourceGroup, location, workspace, vault, key, tags,
-                    operation);
+                    operation, decommission);
         }
     }
 }

@@ -414,6 +414,67 @@ class AfterCreationAgainstSimulatorTest {
     }
 
     @Test
+    void aPurgingDecommissionDeletesTheWorkspaceLeavesItsManagedGroupToAzureAndEndsItsPostureSchedule() throws Exception {
+        createRun();
+        String managedGroup = workspace().managedResourceGroup();
+        assertThat(azure.sim().state().resourceGroup(SUBSCRIPTION, managedGroup)).isPresent();
+        azure.sim().journal().clear();
+
+        StartResult start = azure.starter().start(new CmkWorkflowInput(decommission("dec-" + name, true)));
+        CmkRunState done = result(start);
+
+        assertThat(done.status()).isEqualTo(CmkStatus.Succeeded);
+        assertThat(done.steps()).extracting(CmkRunState.StepState::step).containsExactlyElementsOf(CmkStep.of(Operation.DECOMMISSION));
+        assertThat(done.steps()).extracting(CmkRunState.StepState::result).containsExactly(Result.VERIFIED, Result.DELETED, Result.VERIFIED);
+        assertThat(done.outcomes().decommission().managedGroupRemoved()).isTrue();
+        assertThat(azure.sim().state().workspace(SUBSCRIPTION, GROUP, create.workspace().name())).isEmpty();
+        assertThat(azure.sim().state().softDeletedWorkspaces()).noneMatch(w -> w.name().equals(create.workspace().name()));
+        assertThat(azure.sim().state().resourceGroup(SUBSCRIPTION, managedGroup)).as("Azure removed it").isEmpty();
+        assertThat(azure.sim().journal().where(e -> "DELETE".equals(e.method()))).singleElement().satisfies(delete -> {
+            assertThat(delete.path()).endsWith("/workspaces/" + create.workspace().name());
+            assertThat(delete.query()).containsEntry("forceToPurge", "true");
+        });
+        assertThat(azure.sim().state().refusedDeletes()).isEmpty();
+        assertThat(schedules.removed).contains(WorkflowIds.forPosture(create));
+        List<StatusEvent> events = eventsOf("dec-" + name);
+        assertThat(events).extracting(StatusEvent::type).containsExactly(StatusEvent.Type.accepted, StatusEvent.Type.step_done,
+                StatusEvent.Type.step_done, StatusEvent.Type.step_done, StatusEvent.Type.succeeded);
+        assertThat(events.get(4).message()).contains("decommissioned", "purged", "Azure removed managed resource group " + managedGroup);
+        WorkflowHistories.replayAndKeep("decommissionPurgesTheWorkspace", azure.client().fetchHistory(workflowId, start.runId()), true);
+
+        StartResult rotationAfter = azure.starter().start(new CmkWorkflowInput(rotation("rot-" + name, create.key().name(), create.keyVault())));
+        assertThat(rotationAfter.outcome()).as("the workspace is gone: nothing to rotate").isEqualTo(Outcome.REFUSED);
+        assertThat(rotationAfter.refusal().rule()).isEqualTo("operation.managedWorkspace");
+    }
+
+    @Test
+    void aSoftDecommissionLeavesTheManagedGroupAndTheBlockedNameToAzuresRetention() {
+        createRun();
+        String managedGroup = workspace().managedResourceGroup();
+
+        CmkRunState done = result(azure.starter().start(new CmkWorkflowInput(decommission("dec-" + name, false))));
+
+        assertThat(done.status()).isEqualTo(CmkStatus.Succeeded);
+        assertThat(done.outcomes().decommission().managedGroupRemoved()).isFalse();
+        assertThat(azure.sim().state().workspace(SUBSCRIPTION, GROUP, create.workspace().name())).isEmpty();
+        assertThat(azure.sim().state().softDeletedWorkspaces()).anyMatch(w -> w.name().equals(create.workspace().name()));
+        assertThat(azure.sim().state().resourceGroup(SUBSCRIPTION, managedGroup)).isPresent();
+        assertThat(eventsOf("dec-" + name).get(4).message()).contains("soft-deleted", "name blocked", managedGroup + " stays");
+    }
+
+    @Test
+    void aDecommissionOfAWorkspaceCmkflowDidNotCreateIsRefusedBeforeAnyAzureCall() {
+        azure.sim().journal().clear();
+
+        StartResult start = azure.starter().start(new CmkWorkflowInput(decommission("dec-" + name, true)));
+
+        assertThat(start.outcome()).isEqualTo(Outcome.REFUSED);
+        assertThat(start.refusal().rule()).isEqualTo("operation.managedWorkspace");
+        assertThat(start.refusal().getMessage()).contains("decommission changes only a workspace cmkflow created");
+        assertThat(azure.sim().journal().where(e -> true)).isEmpty();
+    }
+
+    @Test
     void aDeletedWorkspaceIsBroken() {
         ManagedWorkspace managed = managed(createRun());
         azure.clients().forRequest(create).genericResources().manager().serviceClient().getResources()
@@ -521,6 +582,12 @@ class AfterCreationAgainstSimulatorTest {
     private CmkRequest repair(String requestId) {
         return new CmkRequest(requestId, SUBSCRIPTION, TENANT, CmkRequest.AZURE_CLOUD, GROUP, LOCATION, create.workspace(),
                 create.keyVault(), create.key(), Map.of(), Operation.REPAIR_KEY_ACCESS.wireName());
+    }
+
+    private CmkRequest decommission(String requestId, boolean purge) {
+        return new CmkRequest(requestId, SUBSCRIPTION, TENANT, CmkRequest.AZURE_CLOUD, GROUP, LOCATION, create.workspace(),
+                create.keyVault(), create.key(), Map.of(), Operation.DECOMMISSION.wireName(),
+                new CmkRequest.Decommission(create.workspace().name(), purge));
     }
 
     private VaultsClient vaults() {

@@ -28,7 +28,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * Dev mode's demo: sends every valid example (the creates, then the key rotations) through the Service Bus stand-in
+ * Dev mode's demo: sends every valid example (the creates, then the key rotations, then the decommissions) through the
+ * Service Bus stand-in
  * with the real sender, so each takes the whole path (queue, intake, workflow, ARM simulator, status events), prints the
  * events as they arrive, and says whether every request succeeded.
  */
@@ -38,6 +39,8 @@ public class DemoRunner {
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
     /** The object id dev mode gives an example's user-assigned identity. */
     static final String EXAMPLE_IDENTITY_PRINCIPAL = "5d0c6b1e-9a3f-4e27-b8c4-1f2e3d4c5b6a";
+    /** The example folders sent after the creates, in order. */
+    static final List<String> FOLLOW_UPS = List.of("rotation", "decommission");
     private final ArmSimulator simulator;
     private final ServiceBusClientBuilder clients;
     private final IntakeSettings settings;
@@ -54,9 +57,9 @@ public class DemoRunner {
     }
 
     /**
-     * Sends the creates in {@code examples}, then, once they all succeeded, the key rotations in its sibling folder
-     * {@code rotation} (a rotation needs its workspace's create on record). Returns the process exit code: 0 when every
-     * request succeeded.
+     * Sends the creates in {@code examples}, then, each once all before it succeeded, the requests in its sibling folders
+     * {@link #FOLLOW_UPS} (a rotation needs its workspace's create on record, a decommission comes last). Returns the
+     * process exit code: 0 when every request succeeded.
      */
     public int run(Path examples, Duration timeout, PrintStream out) throws IOException {
         List<Path> files = validExamples(examples);
@@ -67,12 +70,15 @@ public class DemoRunner {
         // Dev mode keeps its runs: each demo sends its requests under fresh request ids, so a second demo is a new
         // request for the same workspaces (they exist by then, and are adopted) instead of a duplicate of the first.
         String demoRun = "-demo" + Instant.now().getEpochSecond();
-        int created = send(examples, files, demoRun, timeout, out);
-        Path rotations = examples.resolveSibling("rotation");
-        if (created != 0 || !Files.isDirectory(rotations)) {
-            return created;
+        int exitCode = send(examples, files, demoRun, timeout, out);
+        for (String followUp : FOLLOW_UPS) {
+            Path dir = examples.resolveSibling(followUp);
+            if (exitCode != 0 || !Files.isDirectory(dir)) {
+                break;
+            }
+            exitCode = send(dir, validExamples(dir), demoRun, timeout, out);
         }
-        return send(rotations, validExamples(rotations), demoRun, timeout, out);
+        return exitCode;
     }
 
     private int send(Path dir, List<Path> files, String demoRun, Duration timeout, PrintStream out) throws IOException {

@@ -77,20 +77,23 @@ class DevModeTest {
             assertThat(exitCode).as(output).isZero();
             assertThat(output).contains("cmkflow DEV MODE", "Temporal UI:           http://127.0.0.1:" + uiPort,
                     "Service Bus:           Endpoint=sb://localhost:", "ARM simulator:         https://localhost:", "Authorization scope:   everything (dev mode)",
-                    "State folder:          " + state, "demo: all 3 requests succeeded", "demo: the request succeeded");
+                    "State folder:          " + state, "demo: all 3 requests succeeded");
+            assertThat(output.split("demo: the request succeeded", -1)).as("the rotation, then the decommission").hasSize(3);
             assertThat(output).as("the banner masks the Service Bus key").contains("SharedAccessKey=***;")
                     .doesNotContain(StandInOptions.EMULATOR_KEY_VALUE);
-            for (String requestId : new String[] {"req-2026-0001", "req-2026-0002", "req-2026-0003", "req-2026-0001-rotate"}) {
+            for (String requestId : new String[] {"req-2026-0001", "req-2026-0002", "req-2026-0003", "req-2026-0001-rotate",
+                    "req-2026-0001-decommission"}) {
                 assertThat(output).containsPattern(requestId + "-demo\\d+ +accepted").containsPattern(requestId + "-demo\\d+ +succeeded");
             }
             ArmState azure = dev.application().getBean(ArmSimulator.class).state();
+            // The decommission example purged mlw-research-cmk after its rotation; Azure removed its managed group.
             assertThat(azure.workspaces()).extracting(ArmState.WorkspaceView::name)
-                    .containsExactlyInAnyOrder("mlw-research-cmk", "mlw-gov-hsm", "mlw-uai-cmk");
-            assertThat(azure.managedResourceGroups()).hasSize(3);
-            ArmState.WorkspaceView rotated = azure.workspaces().stream().filter(w -> w.name().equals("mlw-research-cmk"))
-                    .findFirst().orElseThrow();
-            assertThat(rotated.keyIdentifier()).as("the rotation example switched the workspace to its key's new version")
-                    .endsWith("/" + azure.key(rotated.keyVaultArmId(), "mlw-cmk").orElseThrow().latestVersion());
+                    .containsExactlyInAnyOrder("mlw-gov-hsm", "mlw-uai-cmk");
+            assertThat(azure.softDeletedWorkspaces()).isEmpty();
+            assertThat(azure.managedResourceGroups()).hasSize(2);
+            ArmState.VaultView researchVault = azure.vaults().stream().filter(v -> v.name().equals("kv-research-cmk")).findFirst().orElseThrow();
+            assertThat(azure.key(researchVault.id(), "mlw-cmk").orElseThrow().versionCount())
+                    .as("the rotation example made the key's second version").isEqualTo(2);
             // The user-assigned identity example works only because step 4 granted the seeded identity key access, and
             // Azure Cosmos DB's access went to its object id in the tenant, not to its application id.
             ArmState.VaultView uaiVault = azure.vaults().stream().filter(v -> v.name().equals("kv-uai-cmk")).findFirst().orElseThrow();
@@ -107,27 +110,31 @@ class DevModeTest {
             HttpResponse<String> ui = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(dev.temporal().uiUrl()))
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(ui.statusCode()).isEqualTo(200);
-            assertThat(succeededRuns(dev.temporal().target())).isEqualTo(4);
-            // The dev server's histories join the test server's in the replay test.
+            assertThat(succeededRuns(dev.temporal().target())).isEqualTo(DEMO_RUNS);
+            // The dev server's histories join the test server's in the replay test: each example's last run.
             WorkflowClient client = dev.application().getBean(WorkflowClient.class);
-            for (ArmState.WorkspaceView workspace : azure.workspaces()) {
-                String workflowId = WorkflowIds.forTarget(workspace.subscription(), workspace.resourceGroup(), workspace.name());
-                WorkflowHistories.replayAndKeep("devserver-" + workspace.name(), client.fetchHistory(workflowId), true);
+            try (var examples = Files.list(Path.of("workflows/cmk-workspace/examples/valid"))) {
+                for (Path example : examples.toList()) {
+                    CmkRequest request = new ObjectMapper().readValue(example.toFile(), CmkRequest.class);
+                    WorkflowHistories.replayAndKeep("devserver-" + request.workspace().name(),
+                            client.fetchHistory(WorkflowIds.forRequest(request)), true);
+                }
             }
-            // Each create scheduled its workspace's posture check; one fires on demand, as the schedule would daily.
+            // Each create scheduled its workspace's posture check, and the decommission removed its own; one fires on
+            // demand, as the schedule would daily.
             RunControl control = new RunControl(client);
-            assertThat(await().atMost(Duration.ofSeconds(30)).until(() -> control.workspaces(10), listed -> listed.size() == 3))
+            assertThat(await().atMost(Duration.ofSeconds(30)).until(() -> control.workspaces(10), listed -> listed.size() == 2))
                     .extracting(RunControl.WorkspacePosture::workspaceId).extracting(id -> id.substring(id.lastIndexOf('/') + 1))
-                    .containsExactlyInAnyOrder("mlw-research-cmk", "mlw-gov-hsm", "mlw-uai-cmk");
-            assertThat(checkPostureNow(control, client, "mlw-research-cmk").posture()).isEqualTo("Healthy");
+                    .containsExactlyInAnyOrder("mlw-gov-hsm", "mlw-uai-cmk");
+            assertThat(checkPostureNow(control, client, "mlw-gov-hsm").posture()).isEqualTo("Healthy");
         }
         assertThat(Files.exists(state.resolve("temporal.db"))).isTrue();
 
         try (DevMode again = DevMode.start(state, false, temporalPort, uiPort, ports, out)) {
             assertThat(again.temporal().attached()).as("a new dev server on the same database file").isFalse();
-            assertThat(succeededRuns(again.temporal().target())).as("runs kept across the restart").isEqualTo(4);
+            assertThat(succeededRuns(again.temporal().target())).as("runs kept across the restart").isEqualTo(DEMO_RUNS);
             assertThat(again.application().getBean(ArmSimulator.class).state().workspaces())
-                    .as("simulated Azure kept across the restart").hasSize(3);
+                    .as("simulated Azure kept across the restart").hasSize(2);
             WorkflowClient client = again.application().getBean(WorkflowClient.class);
             assertThat(checkPostureNow(new RunControl(client), client, "mlw-uai-cmk").posture())
                     .as("the schedule fires for the restarted worker").isEqualTo("Healthy");
@@ -190,9 +197,12 @@ class DevModeTest {
                 .filter(w -> w.schedule().equals(id)).findFirst().orElseThrow(), w -> w.posture() != null);
     }
 
-    /** The four demo runs (three creates, a key rotation), listed through the visibility store by {@code CmkStatus}, once visible. */
+    /** The demo's runs: three creates, a key rotation, a decommission. */
+    private static final int DEMO_RUNS = 5;
+
+    /** The demo's runs, listed through the visibility store by {@code CmkStatus}, once visible. */
     private static long succeededRuns(String target) {
-        return await().atMost(Duration.ofSeconds(30)).until(() -> countRuns(target, "Succeeded"), count -> count == 4);
+        return await().atMost(Duration.ofSeconds(30)).until(() -> countRuns(target, "Succeeded"), count -> count == DEMO_RUNS);
     }
 
     /** Runs with this {@code CmkStatus}, as an operator's client lists them. */

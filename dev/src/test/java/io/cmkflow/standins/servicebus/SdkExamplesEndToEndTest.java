@@ -33,7 +33,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SdkExamplesEndToEndTest {
 
     private static final Path EXAMPLES = SdkConformance.PROJECT.resolve("workflows/cmk-workspace/examples/valid");
-    private static final Path ROTATIONS = SdkConformance.PROJECT.resolve("workflows/cmk-workspace/examples/rotation");
+    /** What follows the creates, in order: the key rotation, then the decommission. */
+    private static final String FOLLOW_UPS = SdkConformance.PROJECT.resolve("workflows/cmk-workspace/examples/rotation")
+            + java.io.File.pathSeparator + SdkConformance.PROJECT.resolve("workflows/cmk-workspace/examples/decommission");
     private static final Path NODE_SUITE = SdkConformance.PROJECT.resolve("dev/src/test/node/servicebus-conformance");
     private static final Path VENV_PYTHON = SdkConformance.PROJECT.resolve(".cmkflow/tools/servicebus-python/bin/python");
     private static final Duration SCRIPT_TIMEOUT = Duration.ofMinutes(2);
@@ -75,7 +77,7 @@ class SdkExamplesEndToEndTest {
             SdkConformance.Result result = SdkConformance.run(script, Map.of(
                     "SB_CONNECTION_STRING", serviceBus.connectionString(),
                     "CMK_EXAMPLES_DIR", EXAMPLES.toString(),
-                    "CMK_FOLLOW_UP_DIR", ROTATIONS.toString(),
+                    "CMK_FOLLOW_UP_DIRS", FOLLOW_UPS,
                     "CMK_REQUEST_ID_SUFFIX", suffix,
                     "CMK_REQUEST_QUEUE", queues.requestQueue(),
                     "CMK_STATUS_QUEUE", queues.statusQueue(),
@@ -84,7 +86,7 @@ class SdkExamplesEndToEndTest {
             assertThat(result.exitCode()).as("exit code of the %s script (its output is in the test log)", label).isZero();
             List<String> published = lines(result, "PUBLISHED").map(p -> p.get("requestId").asText()).toList();
             assertThat(published).containsExactly("req-2026-0002" + suffix, "req-2026-0001" + suffix, "req-2026-0003" + suffix,
-                    "req-2026-0001-rotate" + suffix);
+                    "req-2026-0001-rotate" + suffix, "req-2026-0001-decommission" + suffix);
             List<JsonNode> events = lines(result, "EVENT").toList();
             for (String requestId : published) {
                 List<JsonNode> ofRequest = events.stream().filter(e -> requestId.equals(e.get("correlationId").asText())).toList();
@@ -101,13 +103,13 @@ class SdkExamplesEndToEndTest {
             assertThat(events).extracting(e -> e.get("messageId").asText()).as("status event message ids").doesNotHaveDuplicates();
 
             ArmState azure = dev.application().getBean(ArmSimulator.class).state();
+            // The decommission purged the rotated workspace last; its key (with the rotation's version) stays.
             assertThat(azure.workspaces()).extracting(ArmState.WorkspaceView::name)
-                    .containsExactlyInAnyOrder("mlw-research-cmk", "mlw-gov-hsm", "mlw-uai-cmk");
-            ArmState.WorkspaceView rotated = azure.workspaces().stream().filter(w -> w.name().equals("mlw-research-cmk"))
-                    .findFirst().orElseThrow();
-            ArmState.KeyView key = azure.key(rotated.keyVaultArmId(), "mlw-cmk").orElseThrow();
+                    .containsExactlyInAnyOrder("mlw-gov-hsm", "mlw-uai-cmk");
+            assertThat(azure.softDeletedWorkspaces()).isEmpty();
+            ArmState.VaultView vault = azure.vaults().stream().filter(v -> v.name().equals("kv-research-cmk")).findFirst().orElseThrow();
+            ArmState.KeyView key = azure.key(vault.id(), "mlw-cmk").orElseThrow();
             assertThat(key.versionCount()).as("the rotation's new version beside the create's").isEqualTo(2);
-            assertThat(rotated.keyIdentifier()).as("the workspace uses the new version").endsWith("/" + key.latestVersion());
         }
     }
 

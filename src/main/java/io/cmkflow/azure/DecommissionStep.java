@@ -1,0 +1,75 @@
+package io.cmkflow.azure;
+
+import com.azure.resourcemanager.resources.fluent.ResourcesClient;
+import com.azure.resourcemanager.resources.fluent.models.GenericResourceInner;
+import io.cmkflow.contract.CmkRequest;
+import io.cmkflow.contract.DecommissionOutcome;
+import io.cmkflow.contract.ManagedWorkspace;
+
+import java.util.Optional;
+
+/**
+ * A decommission's workspace: checked to be the one the target's create run made (its id and its run tag, as a key
+ * rotation checks it), deleted (soft, or purged when the request asks), and then the Microsoft-managed resource group
+ * watched, never touched: Azure removes it with a purged workspace (the guard refuses any request of cmkflow's to it).
+ */
+public final class DecommissionStep {
+
+    private final AzureClients clients;
+    private final PollingPolicy polling;
+    private final WorkspaceKeyStep workspaceKey;
+
+    public DecommissionStep(AzureClients clients, PollingPolicy polling, WorkspaceKeyStep workspaceKey) {
+        this.clients = clients;
+        this.polling = polling;
+        this.workspaceKey = workspaceKey;
+    }
+
+    /** The workspace, once shown to be {@code managed}'s, with the managed group it reports. Read-only. */
+    public DecommissionOutcome check(CmkRequest request, ManagedWorkspace managed) {
+        return AzureStepException.classifying(() -> {
+            workspaceKey.read(request, managed);
+            String workspaceId = WorkspaceStep.workspaceId(request);
+            GenericResourceInner workspace = resources(request).getById(workspaceId, WorkspaceStep.ML_API_VERSION);
+            String group = ResourceProperties.string(workspace, "serviceProvisionedResourceGroup");
+            return new DecommissionOutcome(workspaceId, group == null ? null : WorkspaceStep.groupName(group),
+                    request.decommission().purgeWorkspace(), false);
+        });
+    }
+
+    /**
+     * Deletes the workspace {@code checked} names, checking it again first (it may have been replaced since); one
+     * already gone is done, since this run's check found it. Irreversible once Azure accepts the delete.
+     */
+    public DecommissionOutcome delete(CmkRequest request, ManagedWorkspace managed, DecommissionOutcome checked, Runnable heartbeat) {
+        return AzureStepException.classifying(() -> {
+            String workspaceId = WorkspaceStep.workspaceId(request);
+            if (ArmLookup.find(() -> resources(request).getById(workspaceId, WorkspaceStep.ML_API_VERSION)).isPresent()) {
+                workspaceKey.read(request, managed);
+                new WorkspaceDeletion(clients.forRequest(request), polling).delete(workspaceId,
+                        request.decommission().purgeWorkspace(), heartbeat);
+            }
+            return new DecommissionOutcome(workspaceId, checked.managedResourceGroup(), request.decommission().purgeWorkspace(), false);
+        });
+    }
+
+    /**
+     * After a purge, waits (heartbeating, at the polling policy's pace) until Azure has removed the managed group;
+     * after a soft delete Azure keeps it until its retention ends, and this says so without waiting. Read-only.
+     */
+    public DecommissionOutcome awaitManagedGroupRemoval(CmkRequest request, DecommissionOutcome deleted, Runnable heartbeat) {
+        return AzureStepException.classifying(() -> {
+            if (!deleted.purged() || deleted.managedResourceGroup() == null) {
+                return deleted;
+            }
+            var groups = clients.forRequest(request).genericResources().manager().serviceClient().getResourceGroups();
+            polling.await("Azure to remove managed resource group " + deleted.managedResourceGroup(), heartbeat,
+                    () -> groups.checkExistence(deleted.managedResourceGroup()) ? Optional.empty() : Optional.of(true));
+            return deleted.withManagedGroupRemoved();
+        });
+    }
+
+    private ResourcesClient resources(CmkRequest request) {
+        return clients.forRequest(request).genericResources().manager().serviceClient().getResources();
+    }
+}
