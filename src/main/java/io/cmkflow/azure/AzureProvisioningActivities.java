@@ -12,7 +12,10 @@ import io.cmkflow.contract.ProviderRegistration;
 import io.cmkflow.workflow.ProvisioningActivities;
 import io.cmkflow.contract.VaultOutcome;
 import io.cmkflow.contract.WorkspaceKeyOutcome;
+import io.cmkflow.contract.UndoOutcome;
 import io.cmkflow.contract.WorkspaceOutcome;
+
+import java.util.List;
 
 /** The provisioning activities, each delegating to its step; failures become typed {@code ApplicationFailure}s. */
 public class AzureProvisioningActivities implements ProvisioningActivities {
@@ -41,7 +44,7 @@ public class AzureProvisioningActivities implements ProvisioningActivities {
         this.workspace = new WorkspaceStep(clients, polling);
         this.managedGroup = new ManagedGroupCheck(clients, polling);
         this.workspaceKey = workspaceKey;
-        this.decommission = new DecommissionStep(clients, polling, workspaceKey);
+        this.decommission = new DecommissionStep(clients, polling, workspaceKey, key, keyVault);
     }
 
     @Override
@@ -135,6 +138,11 @@ public class AzureProvisioningActivities implements ProvisioningActivities {
     public DecommissionOutcome awaitManagedGroupRemoval(CmkRequest request, DecommissionOutcome deleted) {
         return ActivityFailures.run("awaitManagedGroupRemoval", request, scope,
                 () -> decommission.awaitManagedGroupRemoval(request, deleted, ActivityHeartbeat.current()));
+    }
+
+    @Override
+    public List<UndoOutcome> deleteCreatedResources(CmkRequest request, ManagedWorkspace managed) {
+        return ActivityFailures.run("deleteCreatedResources", request, scope, () -> decommission.deleteCreated(request, managed));
     }
 
     @Override

@@ -2,11 +2,17 @@ package io.cmkflow.azure;
 
 import com.azure.resourcemanager.resources.fluent.ResourcesClient;
 import com.azure.resourcemanager.resources.fluent.models.GenericResourceInner;
+import io.cmkflow.contract.ArmResourceId;
 import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.contract.DecommissionOutcome;
 import io.cmkflow.contract.ManagedWorkspace;
+import io.cmkflow.contract.Ownership;
+import io.cmkflow.contract.UndoOutcome;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * A decommission's workspace: checked to be the one the target's create run made (its id and its run tag, as a key
@@ -18,11 +24,16 @@ public final class DecommissionStep {
     private final AzureClients clients;
     private final PollingPolicy polling;
     private final WorkspaceKeyStep workspaceKey;
+    private final KeyStep key;
+    private final KeyVaultStep keyVault;
 
-    public DecommissionStep(AzureClients clients, PollingPolicy polling, WorkspaceKeyStep workspaceKey) {
+    public DecommissionStep(AzureClients clients, PollingPolicy polling, WorkspaceKeyStep workspaceKey, KeyStep key,
+                            KeyVaultStep keyVault) {
         this.clients = clients;
         this.polling = polling;
         this.workspaceKey = workspaceKey;
+        this.key = key;
+        this.keyVault = keyVault;
     }
 
     /** The workspace, once shown to be {@code managed}'s, with the managed group it reports. Read-only. */
@@ -66,6 +77,34 @@ public final class DecommissionStep {
             polling.await("Azure to remove managed resource group " + deleted.managedResourceGroup(), heartbeat,
                     () -> groups.checkExistence(deleted.managedResourceGroup()) ? Optional.empty() : Optional.of(true));
             return deleted.withManagedGroupRemoved();
+        });
+    }
+
+    /**
+     * Deletes what the create run made for the workspace, when the request asks: each candidate (key, vault, storage
+     * account, Application Insights, Log Analytics workspace, under their deterministic names) must be listed as
+     * created in the create run's record and carry its run tag, and, for the key and the vault, be used by no other
+     * workspace; anything else is left (reported NOT_OURS or IN_USE). Uses the undo of each kind, with the create
+     * run's ownership: what its record does not list counts as existing before it.
+     */
+    public List<UndoOutcome> deleteCreated(CmkRequest request, ManagedWorkspace managed) {
+        return AzureStepException.classifying(() -> {
+            if (!request.decommission().deleteCreated()) {
+                return List.of();
+            }
+            ArmResourceId vault = request.keyVaultId();
+            String keyId = vault.id() + "/keys/" + request.key().name();
+            String storageId = ArmResourceId.of(request.subscriptionId(), request.resourceGroup(), "Microsoft.Storage",
+                    "storageAccounts", WorkspaceStep.storageAccountName(request));
+            List<String> notRecorded = Stream.of(keyId, vault.id(), storageId, WorkspaceStep.applicationInsightsId(request),
+                    WorkspaceStep.logAnalyticsWorkspaceId(request)).filter(id -> !managed.recordsCreated(id)).toList();
+            Ownership createRun = new Ownership(request.requestId(), managed.workspaceId(), managed.createRunId(), List.of(),
+                    notRecorded);
+            List<UndoOutcome> outcomes = new ArrayList<>();
+            outcomes.add(key.undo(request, createRun));
+            outcomes.add(keyVault.undo(request, createRun));
+            outcomes.addAll(new AssociatedResources(clients.forRequest(request), polling).undo(request, createRun));
+            return outcomes;
         });
     }
 

@@ -93,13 +93,23 @@ public record CmkRequest(
     /**
      * What a decommission deletes and how: {@code confirm} must repeat the workspace's name (the delete cannot be taken
      * back once Azure accepts it); {@code purge} deletes the workspace for good (default: soft delete, which keeps its
-     * name blocked and its managed resource group until Azure's retention ends).
+     * name blocked and its managed resource group until Azure's retention ends); {@code deleteCreatedResources} also
+     * deletes what the workspace's create made for it and nothing else uses (key and vault soft-deleted).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Decommission(String confirm, Boolean purge) {
+    public record Decommission(String confirm, Boolean purge, Boolean deleteCreatedResources) {
+        /** Settings that keep what the create made. */
+        public Decommission(String confirm, Boolean purge) {
+            this(confirm, purge, null);
+        }
+
         public boolean purgeWorkspace() {
             return Boolean.TRUE.equals(purge);
+        }
+
+        public boolean deleteCreated() {
+            return Boolean.TRUE.equals(deleteCreatedResources);
         }
     }
 

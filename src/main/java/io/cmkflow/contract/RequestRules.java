@@ -95,6 +95,7 @@ public final class RequestRules {
             require(settings != null && request.workspace().name().equals(settings.confirm()), "decommission.confirm",
                     "decommission.confirm", "must repeat the workspace's name '" + request.workspace().name()
                             + "': the workspace is deleted" + (settings != null && settings.purgeWorkspace() ? " and purged" : "")
+                            + (settings != null && settings.deleteCreated() ? ", with what its create made for it," : "")
                             + " and this cannot be taken back once Azure accepts the delete");
         }
     }

@@ -40,6 +40,8 @@ final class CmkActivityOptions {
             // Azure's key switch takes minutes; its polls heartbeat.
             case CHANGE_WORKSPACE_KEY, DECOMMISSION_WORKSPACE -> options.setStartToCloseTimeout(Duration.ofMinutes(30)).setHeartbeatTimeout(heartbeat);
             // Azure removes a purged workspace's managed group (its Cosmos DB, storage, search) in the background.
+            // Deletes a key, a vault, a storage account, Application Insights and its Log Analytics workspace, each waited for.
+            case DELETE_CREATED_RESOURCES -> options.setStartToCloseTimeout(Duration.ofMinutes(10));
             case AWAIT_MANAGED_GROUP_REMOVAL -> options.setStartToCloseTimeout(Duration.ofMinutes(60)).setHeartbeatTimeout(heartbeat);
             case CREATE_WORKSPACE -> options.setStartToCloseTimeout(Duration.ofMinutes(60)).setHeartbeatTimeout(heartbeat);
             case VERIFY_MANAGED_RESOURCE_GROUP -> options.setStartToCloseTimeout(Duration.ofMinutes(15)).setHeartbeatTimeout(heartbeat);

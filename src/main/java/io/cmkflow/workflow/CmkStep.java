@@ -9,7 +9,7 @@ import java.util.Locale;
 /**
  * The Azure steps of each operation, in the order a run performs them: the CMK procedure (workflows/cmk-workspace/
  * README.md, steps 1-6, named after Microsoft's procedure), the key rotation (steps 1-4), the key access repair
- * (steps 1-2) and the decommission (steps 1-3). A step has one name,
+ * (steps 1-2) and the decommission (steps 1-4). A step has one name,
  * spelled per place: the constant here, its {@link #stage()} (lower case), its activity method on
  * {@link ProvisioningActivities} (lower camel case; the activity type and the metrics label {@code step} are that name
  * capitalized) and its {@link #title()} (words).
@@ -29,7 +29,8 @@ public enum CmkStep {
     RESTORE_KEY_ACCESS(Operation.REPAIR_KEY_ACCESS, "restore key access"),
     CHECK_WORKSPACE(Operation.DECOMMISSION, "check workspace"),
     DECOMMISSION_WORKSPACE(Operation.DECOMMISSION, "decommission workspace"),
-    AWAIT_MANAGED_GROUP_REMOVAL(Operation.DECOMMISSION, "await managed group removal");
+    AWAIT_MANAGED_GROUP_REMOVAL(Operation.DECOMMISSION, "await managed group removal"),
+    DELETE_CREATED_RESOURCES(Operation.DECOMMISSION, "delete created resources");
 
     private final Operation operation;
     private final String title;
@@ -48,7 +49,7 @@ public enum CmkStep {
         return operation;
     }
 
-    /** The step's number in its operation: 1-6 for a create, 1-4 for a key rotation, 1-2 for a key access repair, 1-3 for a decommission. */
+    /** The step's number in its operation: 1-6 for a create, 1-4 for a key rotation, 1-2 for a key access repair, 1-4 for a decommission. */
     public int number() {
         return of(operation).indexOf(this) + 1;
     }

@@ -169,7 +169,8 @@ public class CmkWorkflowStarter {
             }
             WorkspaceOutcome workspace = state.outcomes().workspace();
             if (state.request().operationOrDefault() == Operation.CREATE && workspace != null && workspace.created()) {
-                return Optional.of(new ManagedWorkspace(workspace.workspaceId(), state.outcomes().vault().vaultId(), runId));
+                return Optional.of(new ManagedWorkspace(workspace.workspaceId(), state.outcomes().vault().vaultId(), runId,
+                        state.resourcesCreated()));
             }
         }
         return Optional.empty();

@@ -10,6 +10,7 @@ import io.cmkflow.contract.Operation;
 import io.cmkflow.contract.Ownership;
 import io.cmkflow.contract.RequestRules;
 import io.cmkflow.contract.StatusEvent;
+import io.cmkflow.contract.UndoOutcome;
 import io.cmkflow.contract.VaultOutcome;
 import io.cmkflow.contract.WorkspaceKeyOutcome;
 import io.cmkflow.contract.WorkspaceOutcome;
@@ -27,6 +28,7 @@ import static io.cmkflow.workflow.CmkStep.AWAIT_MANAGED_GROUP_REMOVAL;
 import static io.cmkflow.workflow.CmkStep.CHANGE_WORKSPACE_KEY;
 import static io.cmkflow.workflow.CmkStep.CHECK_WORKSPACE;
 import static io.cmkflow.workflow.CmkStep.DECOMMISSION_WORKSPACE;
+import static io.cmkflow.workflow.CmkStep.DELETE_CREATED_RESOURCES;
 import static io.cmkflow.workflow.CmkStep.CHECK_KEY_ACCESS;
 import static io.cmkflow.workflow.CmkStep.CREATE_KEY;
 import static io.cmkflow.workflow.CmkStep.CREATE_KEY_VERSION;
@@ -42,7 +44,7 @@ import static io.cmkflow.workflow.CmkStep.VERIFY_MANAGED_RESOURCE_GROUP;
 /**
  * A run on one CMK workspace, as its request's operation says: the CMK workspace procedure (Microsoft's "Use
  * customer-managed keys with Azure Machine Learning", steps 1-6), a key rotation (steps 1-4) or a key access repair
- * (steps 1-2) or a decommission (steps 1-3, nothing to undo), each as a saga: each create is preceded by the registration of its undo, a step that fails for good parks the run for an
+ * (steps 1-2) or a decommission (steps 1-4, nothing to undo), each as a saga: each create is preceded by the registration of its undo, a step that fails for good parks the run for an
  * operator, and abort, park timeout or cancellation undo what this run created, in reverse order. Provider
  * registrations are never undone and the managed resource group is never touched.
  */
@@ -150,7 +152,8 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
         String done = "workspace " + request.workspace().name() + " is encrypted with " + key.keyUrlWithVersion();
         // Only a workspace this run made is cmkflow's to watch (and, later, to rotate).
         return workspace.created() ? done + schedulePosture(request,
-                new ManagedWorkspace(workspace.workspaceId(), vault.vaultId(), Workflow.getInfo().getRunId())) : done;
+                new ManagedWorkspace(workspace.workspaceId(), vault.vaultId(), Workflow.getInfo().getRunId(),
+                        run.state().resourcesCreated())) : done;
     }
 
     /**
@@ -199,8 +202,9 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
     }
 
     /**
-     * A decommission, steps 1-3: checks, deletes (no undo: Azure cannot give the workspace back as it was), then
-     * watches the managed resource group Azure removes, and ends the workspace's posture schedule. Returns the
+     * A decommission, steps 1-4: checks, deletes (no undo: Azure cannot give the workspace back as it was), watches
+     * the managed resource group Azure removes, deletes what the create made for the workspace when the request asks,
+     * and ends the workspace's posture schedule. Returns the
      * succeeded event's sentence.
      */
     private String decommission(CmkRequest request, ManagedWorkspace managed, StepRunner steps) {
@@ -211,8 +215,11 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
                 a -> a.decommissionWorkspace(request, managed, checked), StepReport::decommissionWorkspace);
         DecommissionOutcome done = steps.run(AWAIT_MANAGED_GROUP_REMOVAL, "of " + name,
                 a -> a.awaitManagedGroupRemoval(request, deleted), StepReport::awaitManagedGroupRemoval);
+        List<UndoOutcome> removed = steps.run(DELETE_CREATED_RESOURCES, "made for " + name,
+                a -> a.deleteCreatedResources(request, managed), StepReport::deleteCreatedResources);
         return "workspace " + name + " is decommissioned: " + StatusMessages.decommissionWorkspace(done) + "; "
-                + StatusMessages.awaitManagedGroupRemoval(done) + unschedulePosture(request);
+                + StatusMessages.awaitManagedGroupRemoval(done) + "; " + StatusMessages.deleteCreatedResources(removed)
+                + unschedulePosture(request);
     }
 
     /** Ends the workspace's posture schedule, out of a cancel's reach; one that cannot be removed is named in the event. */

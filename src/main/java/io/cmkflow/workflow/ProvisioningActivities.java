@@ -11,12 +11,15 @@ import io.cmkflow.contract.VaultOutcome;
 import io.cmkflow.contract.WorkspaceKeyOutcome;
 import io.cmkflow.contract.WorkspaceOutcome;
 import io.cmkflow.contract.CmkRequest;
+import io.cmkflow.contract.UndoOutcome;
 import io.cmkflow.contract.DecommissionOutcome;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 
+import java.util.List;
+
 /**
- * Steps 1-6 of the CMK procedure and steps 1-4 of a key rotation. Each method is safe to retry: it reads first and
+ * Steps 1-6 of the CMK procedure, 1-4 of a key rotation, 1-2 of a key access repair and 1-4 of a decommission. Each method is safe to retry: it reads first and
  * only creates what is missing. Failures surface as {@code ApplicationFailure} whose type is an {@code AzureErrorClass} name.
  */
 @ActivityInterface
@@ -110,4 +113,13 @@ public interface ProvisioningActivities {
     /** Decommission step 3: after a purge, waits until Azure has removed the managed resource group. Read-only. */
     @ActivityMethod
     DecommissionOutcome awaitManagedGroupRemoval(CmkRequest request, DecommissionOutcome deleted);
+
+    /**
+     * Decommission step 4, when {@code decommission.deleteCreatedResources}: deletes what the create run made for the
+     * workspace (its record lists it, its tags name that run) and no other workspace uses: key and vault (both stay
+     * soft-deleted: purge protection), storage account, Application Insights and its Log Analytics workspace. Never a
+     * grant, which a vault kept may serve other workspaces with. Idempotent: what is gone is reported already gone.
+     */
+    @ActivityMethod
+    List<UndoOutcome> deleteCreatedResources(CmkRequest request, ManagedWorkspace managed);
 }

@@ -91,6 +91,14 @@ final class StatusMessages {
                 : "managed resource group " + d.managedResourceGroup() + " stays while the workspace is soft-deleted; Azure removes it when the workspace is purged";
     }
 
+    static String deleteCreatedResources(List<UndoOutcome> outcomes) {
+        if (outcomes.isEmpty()) {
+            return "what the create made for the workspace is kept (decommission.deleteCreatedResources not asked)";
+        }
+        return outcomes.stream().map(o -> lastSegment(o.resourceId()) + " " + o.result() + (o.detail() == null ? "" : " (" + o.detail() + ")"))
+                .collect(java.util.stream.Collectors.joining(", ", "made for it: ", ""));
+    }
+
     static String checkKeyAccess(KeyAccessOutcome access, String vaultName) {
         return "Cosmos DB" + (access.identityPrincipalId() == null ? " has" : " and the user-assigned identity have")
                 + " key access on " + vaultName + (access.mode() == KeyAccessOutcome.Mode.RBAC ? " (RBAC)" : " (access policy)")

@@ -1,6 +1,7 @@
 package io.cmkflow.workflow;
 
 import io.cmkflow.contract.DecommissionOutcome;
+import io.cmkflow.contract.UndoOutcome;
 import io.cmkflow.contract.KeyAccessOutcome;
 import io.cmkflow.contract.KeyOutcome;
 import io.cmkflow.contract.ManagedGroupOutcome;
@@ -102,6 +103,12 @@ record StepReport(Result result, String resourceId, List<String> created, Map<St
     static StepReport awaitManagedGroupRemoval(DecommissionOutcome d) {
         return new StepReport(Result.VERIFIED, d.managedResourceGroup(), List.of(),
                 known("managedResourceGroup", d.managedResourceGroup()), StatusMessages.awaitManagedGroupRemoval(d));
+    }
+
+    static StepReport deleteCreatedResources(List<UndoOutcome> outcomes) {
+        boolean deleted = outcomes.stream().anyMatch(o -> o.result() == UndoOutcome.Result.DELETED);
+        return new StepReport(deleted ? Result.DELETED : Result.SKIPPED, null, List.of(), Map.of(),
+                StatusMessages.deleteCreatedResources(outcomes));
     }
 
     static StepReport checkKeyAccess(KeyAccessOutcome a, String vaultName) {

@@ -399,13 +399,13 @@ public final class CmkStack implements BeforeAllCallback, AfterAllCallback, Befo
         return replies;
     }
 
-    /** The run Temporal knows under {@code workflowId} (its latest), or empty. */
     /**
      * A posture check of the workspace {@code create}'s run {@code createRunId} made, started as the workspace's posture
      * schedule starts it (the Java SDK's test server has no Schedule API) and run by this stack's worker.
      */
     public PostureReport checkPosture(CmkRequest create, String createRunId) {
-        ManagedWorkspace managed = new ManagedWorkspace(WorkspaceStep.workspaceId(create), create.keyVaultId().id(), createRunId);
+        ManagedWorkspace managed = new ManagedWorkspace(WorkspaceStep.workspaceId(create), create.keyVaultId().id(), createRunId,
+                List.of());
         return client().newWorkflowStub(CmkPostureWorkflow.class, WorkflowOptions.newBuilder()
                         .setWorkflowId(WorkflowIds.forPosture(create) + "-" + UUID.randomUUID())
                         .setTaskQueue(CmkWorkflowWorker.TASK_QUEUE).build())

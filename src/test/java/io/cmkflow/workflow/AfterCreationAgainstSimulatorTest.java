@@ -15,6 +15,7 @@ import io.cmkflow.azure.WorkspaceStep;
 import io.cmkflow.contract.ManagedWorkspace;
 import io.cmkflow.contract.Ownership;
 import io.cmkflow.standins.arm.JournalEntry;
+import io.cmkflow.standins.arm.VaultSeed;
 import com.azure.resourcemanager.resources.fluent.models.GenericResourceInner;
 import io.cmkflow.contract.PostureReport;
 import io.cmkflow.contract.PostureReport.Finding;
@@ -27,6 +28,7 @@ import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.contract.Operation;
 import io.cmkflow.contract.StatusEvent;
 import io.cmkflow.contract.UndoOutcome;
+import io.cmkflow.contract.VaultOutcome;
 import io.cmkflow.standins.arm.ArmState;
 import io.cmkflow.standins.arm.FaultRule;
 import io.cmkflow.testing.TestPostureScheduling;
@@ -425,7 +427,8 @@ class AfterCreationAgainstSimulatorTest {
 
         assertThat(done.status()).isEqualTo(CmkStatus.Succeeded);
         assertThat(done.steps()).extracting(CmkRunState.StepState::step).containsExactlyElementsOf(CmkStep.of(Operation.DECOMMISSION));
-        assertThat(done.steps()).extracting(CmkRunState.StepState::result).containsExactly(Result.VERIFIED, Result.DELETED, Result.VERIFIED);
+        assertThat(done.steps()).extracting(CmkRunState.StepState::result)
+                .containsExactly(Result.VERIFIED, Result.DELETED, Result.VERIFIED, Result.SKIPPED);
         assertThat(done.outcomes().decommission().managedGroupRemoved()).isTrue();
         assertThat(azure.sim().state().workspace(SUBSCRIPTION, GROUP, create.workspace().name())).isEmpty();
         assertThat(azure.sim().state().softDeletedWorkspaces()).noneMatch(w -> w.name().equals(create.workspace().name()));
@@ -438,8 +441,10 @@ class AfterCreationAgainstSimulatorTest {
         assertThat(schedules.removed).contains(WorkflowIds.forPosture(create));
         List<StatusEvent> events = eventsOf("dec-" + name);
         assertThat(events).extracting(StatusEvent::type).containsExactly(StatusEvent.Type.accepted, StatusEvent.Type.step_done,
-                StatusEvent.Type.step_done, StatusEvent.Type.step_done, StatusEvent.Type.succeeded);
-        assertThat(events.get(4).message()).contains("decommissioned", "purged", "Azure removed managed resource group " + managedGroup);
+                StatusEvent.Type.step_done, StatusEvent.Type.step_done, StatusEvent.Type.step_done, StatusEvent.Type.succeeded);
+        assertThat(events.get(5).message()).contains("decommissioned", "purged", "Azure removed managed resource group " + managedGroup,
+                "what the create made for the workspace is kept");
+        assertThat(azure.sim().state().vault(SUBSCRIPTION, GROUP, create.keyVault().name())).as("kept unless asked").isPresent();
         WorkflowHistories.replayAndKeep("decommissionPurgesTheWorkspace", azure.client().fetchHistory(workflowId, start.runId()), true);
 
         StartResult rotationAfter = azure.starter().start(new CmkWorkflowInput(rotation("rot-" + name, create.key().name(), create.keyVault())));
@@ -459,7 +464,59 @@ class AfterCreationAgainstSimulatorTest {
         assertThat(azure.sim().state().workspace(SUBSCRIPTION, GROUP, create.workspace().name())).isEmpty();
         assertThat(azure.sim().state().softDeletedWorkspaces()).anyMatch(w -> w.name().equals(create.workspace().name()));
         assertThat(azure.sim().state().resourceGroup(SUBSCRIPTION, managedGroup)).isPresent();
-        assertThat(eventsOf("dec-" + name).get(4).message()).contains("soft-deleted", "name blocked", managedGroup + " stays");
+        assertThat(eventsOf("dec-" + name).get(5).message()).contains("soft-deleted", "name blocked", managedGroup + " stays");
+    }
+
+    @Test
+    void aDecommissionAskedToDeletesWhatTheCreateMadeAndTheTargetCanBeCreatedAgain() {
+        CmkRunState created = createRun();
+        ArmState.WorkspaceView workspace = workspace();
+        String storage = created.outcomes().workspace().storageAccountId();
+        CmkRequest decommission = new CmkRequest("dec-" + name, SUBSCRIPTION, TENANT, CmkRequest.AZURE_CLOUD, GROUP, LOCATION,
+                create.workspace(), create.keyVault(), create.key(), Map.of(), Operation.DECOMMISSION.wireName(),
+                new CmkRequest.Decommission(create.workspace().name(), true, true));
+
+        CmkRunState done = result(azure.starter().start(new CmkWorkflowInput(decommission)));
+
+        assertThat(done.status()).isEqualTo(CmkStatus.Succeeded);
+        assertThat(done.steps()).extracting(CmkRunState.StepState::result)
+                .containsExactly(Result.VERIFIED, Result.DELETED, Result.VERIFIED, Result.DELETED);
+        assertThat(azure.sim().state().vault(SUBSCRIPTION, GROUP, create.keyVault().name())).isEmpty();
+        assertThat(azure.sim().state().deletedVault(create.keyVault().name())).as("soft-deleted: purge protection").isPresent();
+        assertThat(azure.sim().state().key(workspace.keyVaultArmId(), create.key().name()).map(ArmState.KeyView::deleted)).hasValue(true);
+        assertThat(azure.sim().state().resource(storage)).isEmpty();
+        assertThat(azure.sim().state().resourcesIn(SUBSCRIPTION, GROUP)).as("nothing of the workspace's left")
+                .noneMatch(r -> r.name().startsWith(create.workspace().name()) || r.name().equals(create.keyVault().name()));
+        assertThat(eventsOf("dec-" + name).get(5).message()).contains("made for it:", "DELETED");
+
+        // The same target again: the vault and the key its earlier run made come back from soft delete.
+        CmkRequest again = new CmkRequest("again-" + name, SUBSCRIPTION, TENANT, CmkRequest.AZURE_CLOUD, GROUP, LOCATION,
+                create.workspace(), create.keyVault(), create.key(), Map.of());
+        CmkRunState recreated = result(azure.starter().start(new CmkWorkflowInput(again)));
+        assertThat(recreated.status()).isEqualTo(CmkStatus.Succeeded);
+        assertThat(recreated.outcomes().vault().disposition()).isEqualTo(VaultOutcome.Disposition.RECOVERED);
+        assertThat(workspace()).isNotNull();
+    }
+
+    @Test
+    void aDecommissionLeavesAVaultTheCreateDidNotMake() {
+        CmkRequest.KeyVault given = new CmkRequest.KeyVault(null, "/subscriptions/" + SUBSCRIPTION + "/resourceGroups/" + GROUP
+                + "/providers/Microsoft.KeyVault/vaults/kvx-" + name, null, null, null);
+        azure.sim().state().vault(VaultSeed.of(SUBSCRIPTION, GROUP, "kvx-" + name).location(LOCATION).tenantId(TENANT)
+                .purgeProtection(true).accessPolicy(azure.clients().principals().ownObjectId(create),
+                        List.of("get", "create", "delete", "purge", "recover")));
+        create = new CmkRequest(create.requestId(), SUBSCRIPTION, TENANT, CmkRequest.AZURE_CLOUD, GROUP, LOCATION,
+                create.workspace(), given, create.key(), Map.of());
+        createRun();
+        CmkRequest decommission = new CmkRequest("dec-" + name, SUBSCRIPTION, TENANT, CmkRequest.AZURE_CLOUD, GROUP, LOCATION,
+                create.workspace(), given, create.key(), Map.of(), Operation.DECOMMISSION.wireName(),
+                new CmkRequest.Decommission(create.workspace().name(), true, true));
+
+        CmkRunState done = result(azure.starter().start(new CmkWorkflowInput(decommission)));
+
+        assertThat(done.status()).isEqualTo(CmkStatus.Succeeded);
+        assertThat(azure.sim().state().vault(SUBSCRIPTION, GROUP, "kvx-" + name)).as("the request gave it: not cmkflow's").isPresent();
+        assertThat(eventsOf("dec-" + name).get(5).message()).contains("kvx-" + name + " NOT_OURS");
     }
 
     @Test
@@ -532,7 +589,7 @@ class AfterCreationAgainstSimulatorTest {
     /** The workspace as its create run's result records it. */
     private ManagedWorkspace managed(CmkRunState created) {
         return new ManagedWorkspace(created.outcomes().workspace().workspaceId(), created.outcomes().vault().vaultId(),
-                created.runId());
+                created.runId(), created.resourcesCreated());
     }
 
     /** Changes the key version the workspace uses as a vault owner would, with the update permission cmkflow lacks. */

@@ -517,7 +517,8 @@ class CmkWorkflowAgainstSimulatorTest {
             case CREATE_WORKSPACE -> "Workspaces_CreateOrUpdate";
             case VERIFY_MANAGED_RESOURCE_GROUP -> "Resources_ListByResourceGroup";
             case READ_WORKSPACE_KEY, CHECK_KEY_ACCESS, CREATE_KEY_VERSION, CHANGE_WORKSPACE_KEY, READ_WORKSPACE_VAULT,
-                 RESTORE_KEY_ACCESS, CHECK_WORKSPACE, DECOMMISSION_WORKSPACE, AWAIT_MANAGED_GROUP_REMOVAL -> throw new IllegalArgumentException("the steps after creation are AfterCreationAgainstSimulatorTest's");
+                 RESTORE_KEY_ACCESS, CHECK_WORKSPACE, DECOMMISSION_WORKSPACE, AWAIT_MANAGED_GROUP_REMOVAL,
+                 DELETE_CREATED_RESOURCES -> throw new IllegalArgumentException("the steps after creation are AfterCreationAgainstSimulatorTest's");
         };
     }
 

@@ -129,7 +129,8 @@ final class CmkWorkflowFixtures {
             case CREATE_WORKSPACE -> workspace();
             case VERIFY_MANAGED_RESOURCE_GROUP -> managedGroup();
             case READ_WORKSPACE_KEY, CHECK_KEY_ACCESS, CREATE_KEY_VERSION, CHANGE_WORKSPACE_KEY, READ_WORKSPACE_VAULT,
-                 RESTORE_KEY_ACCESS, CHECK_WORKSPACE, DECOMMISSION_WORKSPACE, AWAIT_MANAGED_GROUP_REMOVAL -> throw new IllegalArgumentException("a create's fixtures have no outcome of step " + step
+                 RESTORE_KEY_ACCESS, CHECK_WORKSPACE, DECOMMISSION_WORKSPACE, AWAIT_MANAGED_GROUP_REMOVAL,
+                 DELETE_CREATED_RESOURCES -> throw new IllegalArgumentException("a create's fixtures have no outcome of step " + step
                     + " of " + step.operation().wireName());
         };
     }
