@@ -230,6 +230,11 @@ public final class KeyVaultStep {
             throw new AzureStepException(AzureFailure.nonRetryable("VaultNotCompliant",
                     "vault " + vault.id() + " is " + p.sku().name() + "; RSA-HSM keys need a premium vault"));
         }
+        if (request.workspace().serviceSide() && !request.location().equalsIgnoreCase(vault.location())) {
+            throw new AzureStepException(AzureFailure.nonRetryable("VaultNotCompliant", "keyVault.existingId: vault "
+                    + vault.id() + " is in " + vault.location() + "; service-side CMK encryption needs the vault in the"
+                    + " workspace's region " + request.location()));
+        }
     }
 
     /** A vault this run owns: cmkflow gets its own key access there (the key undo needs it). */

@@ -3,6 +3,7 @@ package io.cmkflow.azure;
 import com.azure.resourcemanager.AzureResourceManager;
 import com.azure.resourcemanager.resources.fluent.ResourcesClient;
 import com.azure.resourcemanager.resources.fluent.models.GenericResourceExpandedInner;
+import com.azure.resourcemanager.resources.fluent.models.GenericResourceInner;
 import com.azure.resourcemanager.resources.fluent.models.ResourceGroupInner;
 import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.contract.ManagedGroupOutcome;
@@ -39,6 +40,9 @@ public final class ManagedGroupCheck {
         AzureResourceManager azure = clients.forRequest(request);
         ResourcesClient resources = azure.genericResources().manager().serviceClient().getResources();
         String workspaceId = workspace.workspaceId();
+        if (request.workspace().serviceSide()) {
+            return verifyServiceSide(resources.getById(workspaceId, WorkspaceStep.ML_API_VERSION));
+        }
         // The first look uses the group step 5 read from the workspace; later ones read the workspace again.
         String[] known = {workspace.serviceProvisionedResourceGroup()};
         return polling.await("the managed resource group of " + workspaceId + " and its CMK resources", heartbeat, () -> {
@@ -71,6 +75,21 @@ public final class ManagedGroupCheck {
             }
             return Optional.of(new ManagedGroupOutcome(group, rg.get().id(), cosmos.get(), storage.get(), search.get()));
         });
+    }
+
+    /**
+     * Service-side mode keeps the metadata in Microsoft's own stores: the workspace must report the mode, and a
+     * managed resource group appearing means it runs in the classic mode after all (its data in the subscription).
+     */
+    private static ManagedGroupOutcome verifyServiceSide(GenericResourceInner workspace) {
+        String group = ResourceProperties.string(workspace, "serviceProvisionedResourceGroup");
+        boolean mode = "true".equalsIgnoreCase(ResourceProperties.string(workspace, WorkspaceDefinition.SERVICE_SIDE_ENCRYPTION));
+        if (!mode || group != null) {
+            throw new AzureStepException(AzureFailure.nonRetryable("ServiceSideModeMissing", "workspace " + workspace.id()
+                    + " was created for service-side CMK encryption but reports " + WorkspaceDefinition.SERVICE_SIDE_ENCRYPTION
+                    + "=" + mode + (group == null ? "" : " and managed resource group " + group)));
+        }
+        return ManagedGroupOutcome.SERVICE_SIDE;
     }
 
     private static Optional<String> firstOfType(List<GenericResourceExpandedInner> resources, String type) {

@@ -145,6 +145,9 @@ public final class PostureCheck {
 
     private static Finding managedGroupFinding(AzureResourceManager azure, GenericResourceInner workspace) {
         String managed = ResourceProperties.string(workspace, "serviceProvisionedResourceGroup");
+        if (managed == null && "true".equalsIgnoreCase(ResourceProperties.string(workspace, WorkspaceDefinition.SERVICE_SIDE_ENCRYPTION))) {
+            return new Finding(MANAGED_RESOURCE_GROUP, Posture.Healthy, "service-side CMK mode: no managed resource group");
+        }
         if (managed == null) {
             return new Finding(MANAGED_RESOURCE_GROUP, Posture.Broken, "workspace names no managed resource group");
         }

@@ -20,6 +20,9 @@ import java.util.Map;
  */
 final class WorkspaceDefinition {
 
+    /** The workspace property that selects Azure's service-side CMK mode (set only at creation). */
+    static final String SERVICE_SIDE_ENCRYPTION = "enableServiceSideCMKEncryption";
+
     private WorkspaceDefinition() {
     }
 
@@ -48,6 +51,9 @@ final class WorkspaceDefinition {
         properties.put("applicationInsights", insightsId);
         properties.put("hbiWorkspace", ws.hbi());
         properties.put("encryption", encryption);
+        if (ws.serviceSide()) {
+            properties.put(SERVICE_SIDE_ENCRYPTION, true);
+        }
 
         return new GenericResourceInner()
                 .withIdentity(identity)

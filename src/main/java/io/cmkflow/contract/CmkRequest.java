@@ -51,9 +51,22 @@ public record CmkRequest(
             String userAssignedIdentityId,
             String userAssignedIdentityClientId,
             String storageAccountId,
-            String applicationInsightsId) {
+            String applicationInsightsId,
+            Boolean serviceSideEncryption) {
+        /** A workspace in the classic mode (its encrypted metadata in a Microsoft-managed resource group). */
+        public Workspace(String name, String friendlyName, Boolean hbiWorkspace, String userAssignedIdentityId,
+                         String userAssignedIdentityClientId, String storageAccountId, String applicationInsightsId) {
+            this(name, friendlyName, hbiWorkspace, userAssignedIdentityId, userAssignedIdentityClientId, storageAccountId,
+                    applicationInsightsId, null);
+        }
+
         public boolean hbi() {
             return Boolean.TRUE.equals(hbiWorkspace);
+        }
+
+        /** Azure's service-side CMK mode: the workspace's metadata in Microsoft's stores, no managed resource group. */
+        public boolean serviceSide() {
+            return Boolean.TRUE.equals(serviceSideEncryption);
         }
     }
 

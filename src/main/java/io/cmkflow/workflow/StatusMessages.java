@@ -134,6 +134,9 @@ final class StatusMessages {
     }
 
     static String verifyManagedResourceGroup(ManagedGroupOutcome group) {
+        if (group.serviceSide()) {
+            return "service-side CMK mode verified: the workspace reports enableServiceSideCMKEncryption and has no managed resource group";
+        }
         return "managed group " + group.resourceGroupName() + " verified: Cosmos DB, Storage, Search";
     }
 

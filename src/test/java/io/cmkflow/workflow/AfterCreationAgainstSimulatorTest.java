@@ -532,6 +532,49 @@ class AfterCreationAgainstSimulatorTest {
     }
 
     @Test
+    void aServiceSideWorkspaceHasNoManagedGroupAndIsRotatedCheckedAndDecommissionedLikeAClassicOne() {
+        create = serviceSide(create);
+        int managedGroupsBefore = azure.sim().state().managedResourceGroups().size();
+
+        CmkRunState created = createRun();
+
+        ArmState.WorkspaceView workspace = workspace();
+        assertThat(workspace.document().path("properties").path("enableServiceSideCMKEncryption").asBoolean()).isTrue();
+        assertThat(workspace.managedResourceGroup()).isNull();
+        assertThat(azure.sim().state().managedResourceGroups()).hasSize(managedGroupsBefore);
+        assertThat(created.outcomes().managedGroup().serviceSide()).isTrue();
+        assertThat(eventsOf(create.requestId())).filteredOn(e -> "verify_managed_resource_group".equals(e.step()))
+                .singleElement().satisfies(e -> assertThat(e.message()).contains("service-side CMK mode verified"));
+
+        assertThat(finding(posture(managed(created)), "managedResourceGroup")).satisfies(f -> {
+            assertThat(f.posture()).isEqualTo(Posture.Healthy);
+            assertThat(f.reason()).contains("service-side CMK mode");
+        });
+        CmkRunState rotated = result(azure.starter().start(new CmkWorkflowInput(rotation("rot-" + name, create.key().name(), create.keyVault()))));
+        assertThat(rotated.status()).isEqualTo(CmkStatus.Succeeded);
+        assertThat(rotated.request().workspace().serviceSide()).isTrue();
+        CmkRunState decommissioned = result(azure.starter().start(new CmkWorkflowInput(decommission("dec-" + name, true))));
+        assertThat(decommissioned.status()).isEqualTo(CmkStatus.Succeeded);
+        assertThat(eventsOf("dec-" + name).get(5).message()).contains("reported no managed resource group");
+        assertThat(azure.sim().state().workspace(SUBSCRIPTION, GROUP, create.workspace().name())).isEmpty();
+    }
+
+    @Test
+    void aServiceSideWorkspaceRefusesAGivenVaultInAnotherRegion() {
+        azure.sim().state().vault(VaultSeed.of(SUBSCRIPTION, GROUP, "kvr-" + name).location("eastus").tenantId(TENANT)
+                .purgeProtection(true));
+        create = serviceSide(new CmkRequest(create.requestId(), SUBSCRIPTION, TENANT, CmkRequest.AZURE_CLOUD, GROUP, LOCATION,
+                create.workspace(), new CmkRequest.KeyVault(null, "/subscriptions/" + SUBSCRIPTION + "/resourceGroups/" + GROUP
+                + "/providers/Microsoft.KeyVault/vaults/kvr-" + name, null, null, null), create.key(), Map.of()));
+
+        azure.starter().start(new CmkWorkflowInput(create));
+
+        assertThat(awaitParkedAt(CmkStep.CREATE_KEY_VAULT).lastError()).contains("VaultNotCompliant", "eastus",
+                "service-side CMK encryption needs the vault in the workspace's region " + LOCATION);
+        typedStub().abort("wrong region");
+    }
+
+    @Test
     void aDeletedWorkspaceIsBroken() {
         ManagedWorkspace managed = managed(createRun());
         azure.clients().forRequest(create).genericResources().manager().serviceClient().getResources()
@@ -639,6 +682,15 @@ class AfterCreationAgainstSimulatorTest {
     private CmkRequest repair(String requestId) {
         return new CmkRequest(requestId, SUBSCRIPTION, TENANT, CmkRequest.AZURE_CLOUD, GROUP, LOCATION, create.workspace(),
                 create.keyVault(), create.key(), Map.of(), Operation.REPAIR_KEY_ACCESS.wireName());
+    }
+
+    /** {@code request} for a workspace in Azure's service-side CMK mode. */
+    private static CmkRequest serviceSide(CmkRequest request) {
+        CmkRequest.Workspace ws = request.workspace();
+        return new CmkRequest(request.requestId(), request.subscriptionId(), request.tenantId(), request.cloud(),
+                request.resourceGroup(), request.location(), new CmkRequest.Workspace(ws.name(), ws.friendlyName(),
+                ws.hbiWorkspace(), ws.userAssignedIdentityId(), ws.userAssignedIdentityClientId(), ws.storageAccountId(),
+                ws.applicationInsightsId(), true), request.keyVault(), request.key(), request.tags());
     }
 
     private CmkRequest decommission(String requestId, boolean purge) {

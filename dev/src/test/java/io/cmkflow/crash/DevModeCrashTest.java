@@ -59,8 +59,8 @@ class DevModeCrashTest {
                 "CMKFLOW_HOME", Path.of("").toAbsolutePath().toString());
         ChildJvm demo = ChildJvm.start(DevApplication.class.getName(), List.of("demo"), Map.of(), environment, state.resolve("demo.log"));
         try {
-            // All three accepted, none finished yet: kill it in the middle of its runs.
-            await().atMost(Duration.ofSeconds(120)).until(() -> accepted(demo.logText()).size() == 3);
+            // Three or more of the creates accepted, none finished yet: kill it in the middle of its runs.
+            await().atMost(Duration.ofSeconds(120)).until(() -> accepted(demo.logText()).size() >= 3);
             assertThat(demo.logText()).doesNotContain("succeeded");
         } finally {
             demo.kill();

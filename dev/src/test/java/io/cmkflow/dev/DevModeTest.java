@@ -77,23 +77,25 @@ class DevModeTest {
             assertThat(exitCode).as(output).isZero();
             assertThat(output).contains("cmkflow DEV MODE", "Temporal UI:           http://127.0.0.1:" + uiPort,
                     "Service Bus:           Endpoint=sb://localhost:", "ARM simulator:         https://localhost:", "Authorization scope:   everything (dev mode)",
-                    "State folder:          " + state, "demo: all 3 requests succeeded");
-            assertThat(output.split("demo: the request succeeded", -1)).as("the rotation, then the decommission").hasSize(3);
+                    "State folder:          " + state, "demo: all 4 requests succeeded");
+            assertThat(output.split("demo: all 2 requests succeeded", -1)).as("the rotations, then the decommissions").hasSize(3);
             assertThat(output).as("the banner masks the Service Bus key").contains("SharedAccessKey=***;")
                     .doesNotContain(StandInOptions.EMULATOR_KEY_VALUE);
-            for (String requestId : new String[] {"req-2026-0001", "req-2026-0002", "req-2026-0003", "req-2026-0001-rotate",
-                    "req-2026-0001-decommission"}) {
+            for (String requestId : new String[] {"req-2026-0001", "req-2026-0002", "req-2026-0003", "req-2026-0004",
+                    "req-2026-0001-rotate", "req-2026-0004-rotate", "req-2026-0001-decommission", "req-2026-0004-decommission"}) {
                 assertThat(output).containsPattern(requestId + "-demo\\d+ +accepted").containsPattern(requestId + "-demo\\d+ +succeeded");
             }
             ArmState azure = dev.application().getBean(ArmSimulator.class).state();
-            // The decommission example purged mlw-research-cmk after its rotation (Azure removed its managed group) and
-            // deleted the vault its create made, which stays soft-deleted (purge protection).
+            // The decommission examples purged mlw-research-cmk (classic: Azure removed its managed group) and
+            // mlw-platform-cmk (service-side: it never had one) after their rotations, and deleted the vaults their
+            // creates made, which stay soft-deleted (purge protection).
             assertThat(azure.workspaces()).extracting(ArmState.WorkspaceView::name)
                     .containsExactlyInAnyOrder("mlw-gov-hsm", "mlw-uai-cmk");
             assertThat(azure.softDeletedWorkspaces()).isEmpty();
             assertThat(azure.managedResourceGroups()).hasSize(2);
-            assertThat(azure.vaults()).extracting(ArmState.VaultView::name).doesNotContain("kv-research-cmk");
+            assertThat(azure.vaults()).extracting(ArmState.VaultView::name).doesNotContain("kv-research-cmk", "kv-platform-cmk");
             assertThat(azure.deletedVault("kv-research-cmk")).isPresent();
+            assertThat(azure.deletedVault("kv-platform-cmk")).isPresent();
             // The user-assigned identity example works only because step 4 granted the seeded identity key access, and
             // Azure Cosmos DB's access went to its object id in the tenant, not to its application id.
             ArmState.VaultView uaiVault = azure.vaults().stream().filter(v -> v.name().equals("kv-uai-cmk")).findFirst().orElseThrow();
@@ -197,8 +199,8 @@ class DevModeTest {
                 .filter(w -> w.schedule().equals(id)).findFirst().orElseThrow(), w -> w.posture() != null);
     }
 
-    /** The demo's runs: three creates, a key rotation, a decommission. */
-    private static final int DEMO_RUNS = 5;
+    /** The demo's runs: four creates, two key rotations, two decommissions. */
+    private static final int DEMO_RUNS = 8;
 
     /** The demo's runs, listed through the visibility store by {@code CmkStatus}, once visible. */
     private static long succeededRuns(String target) {

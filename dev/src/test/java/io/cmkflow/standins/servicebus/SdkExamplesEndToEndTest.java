@@ -85,8 +85,9 @@ class SdkExamplesEndToEndTest {
 
             assertThat(result.exitCode()).as("exit code of the %s script (its output is in the test log)", label).isZero();
             List<String> published = lines(result, "PUBLISHED").map(p -> p.get("requestId").asText()).toList();
-            assertThat(published).containsExactly("req-2026-0002" + suffix, "req-2026-0001" + suffix, "req-2026-0003" + suffix,
-                    "req-2026-0001-rotate" + suffix, "req-2026-0001-decommission" + suffix);
+            assertThat(published).containsExactly("req-2026-0002" + suffix, "req-2026-0001" + suffix, "req-2026-0004" + suffix,
+                    "req-2026-0003" + suffix, "req-2026-0001-rotate" + suffix, "req-2026-0004-rotate" + suffix, "req-2026-0001-decommission" + suffix,
+                    "req-2026-0004-decommission" + suffix);
             List<JsonNode> events = lines(result, "EVENT").toList();
             for (String requestId : published) {
                 List<JsonNode> ofRequest = events.stream().filter(e -> requestId.equals(e.get("correlationId").asText())).toList();
@@ -107,7 +108,7 @@ class SdkExamplesEndToEndTest {
             assertThat(azure.workspaces()).extracting(ArmState.WorkspaceView::name)
                     .containsExactlyInAnyOrder("mlw-gov-hsm", "mlw-uai-cmk");
             assertThat(azure.softDeletedWorkspaces()).isEmpty();
-            assertThat(azure.vaults()).extracting(ArmState.VaultView::name).doesNotContain("kv-research-cmk");
+            assertThat(azure.vaults()).extracting(ArmState.VaultView::name).doesNotContain("kv-research-cmk", "kv-platform-cmk");
             assertThat(azure.deletedVault("kv-research-cmk")).isPresent();
         }
     }

@@ -25,12 +25,22 @@ final class WorkspaceDocuments {
         return workspace;
     }
 
-    /** Marks the workspace {@code Succeeded} with what Azure sets once it is provisioned. */
+    /** Whether the workspace asked for Azure's service-side CMK mode ({@code enableServiceSideCMKEncryption}). */
+    static boolean serviceSide(JsonNode workspace) {
+        return workspace.path("properties").path("enableServiceSideCMKEncryption").asBoolean(false);
+    }
+
+    /**
+     * Marks the workspace {@code Succeeded} with what Azure sets once it is provisioned; a service-side CMK workspace
+     * ({@code managedGroup} null) names no managed group.
+     */
     static void provisioned(ObjectNode workspace, String managedGroup) {
         String location = workspace.get("location").asText();
         ObjectNode props = JsonDocuments.objectAt(workspace, "properties");
         props.put("provisioningState", "Succeeded");
-        props.put("serviceProvisionedResourceGroup", managedGroup);
+        if (managedGroup != null) {
+            props.put("serviceProvisionedResourceGroup", managedGroup);
+        }
         props.put("discoveryUrl", "https://" + location + ".api.azureml.ms/discovery");
         props.put("mlFlowTrackingUri", "azureml://" + location + ".api.azureml.ms/mlflow/v1.0"
                 + workspace.get("id").asText());

@@ -58,6 +58,13 @@ final class WorkspaceProvisioningChecks {
             return new ArmError(400, "BadRequest",
                     "CMK workspaces should have purge protection enabled on their CMK keyvault");
         }
+        // Service-side CMK needs the vault in the workspace's region (Microsoft's quickstart for the mode, see
+        // docs/azure-behaviour.md).
+        if (WorkspaceDocuments.serviceSide(workspace) && !JsonDocuments.text(vault, "location")
+                .equalsIgnoreCase(JsonDocuments.text(workspace, "location"))) {
+            return new ArmError(400, "BadRequest", "Service-side CMK encryption requires the key vault '" + vaultId
+                    + "' to be in the workspace's region " + JsonDocuments.text(workspace, "location") + ".");
+        }
         // Azure takes the key URL in either of its forms: with the default port, as Key Vault's management plane
         // writes it (https://v.vault.azure.net:443/keys/...), or without, as its data plane does.
         String keyPrefix = keyPrefix(vault);

@@ -242,6 +242,12 @@ final class WorkspaceStore {
             operation.fail(failure);
             return;
         }
+        if (WorkspaceDocuments.serviceSide(workspace)) {
+            // Service-side CMK: the metadata goes to Microsoft's own stores; no group appears in the subscription.
+            WorkspaceDocuments.provisioned(workspace, null);
+            operation.succeed();
+            return;
+        }
         String subscription = ResourceIds.after(id, "subscriptions");
         String location = workspace.get("location").asText();
         String managedGroup = managedGroups.create(subscription, id, name, location);
