@@ -532,6 +532,29 @@ class AfterCreationAgainstSimulatorTest {
     }
 
     @Test
+    void aDecommissionLeavesTheVaultAndKeyAnotherWorkspaceIsEncryptedWith() {
+        CmkRunState created = createRun();
+        // A second workspace (another target) given the first one's vault by existingId, with the same key.
+        CmkRequest.KeyVault shared = new CmkRequest.KeyVault(null, created.outcomes().vault().vaultId(), null, null, null);
+        CmkRequest other = new CmkRequest("other-" + name, SUBSCRIPTION, TENANT, CmkRequest.AZURE_CLOUD, GROUP, LOCATION,
+                new CmkRequest.Workspace("ws2-" + name, null, false, null, null, null, null), shared, create.key(), Map.of());
+        CmkRunState otherCreated = azure.client().newUntypedWorkflowStub(WorkflowIds.forRequest(other),
+                Optional.of(azure.starter().start(new CmkWorkflowInput(other)).runId()), Optional.empty()).getResult(CmkRunState.class);
+        assertThat(otherCreated.status()).isEqualTo(CmkStatus.Succeeded);
+
+        CmkRunState done = result(azure.starter().start(new CmkWorkflowInput(new CmkRequest("dec-" + name, SUBSCRIPTION,
+                TENANT, CmkRequest.AZURE_CLOUD, GROUP, LOCATION, create.workspace(), create.keyVault(), create.key(), Map.of(),
+                Operation.DECOMMISSION.wireName(), new CmkRequest.Decommission(create.workspace().name(), true, true)))));
+
+        assertThat(done.status()).isEqualTo(CmkStatus.Succeeded);
+        assertThat(azure.sim().state().vault(SUBSCRIPTION, GROUP, create.keyVault().name())).as("ws2 uses it").isPresent();
+        assertThat(azure.sim().state().key(created.outcomes().vault().vaultId(), create.key().name()).map(ArmState.KeyView::deleted))
+                .hasValue(false);
+        assertThat(eventsOf("dec-" + name).get(5).message()).contains("IN_USE", "ws2-" + name);
+        assertThat(azure.sim().state().workspace(SUBSCRIPTION, GROUP, "ws2-" + name)).isPresent();
+    }
+
+    @Test
     void aServiceSideWorkspaceHasNoManagedGroupAndIsRotatedCheckedAndDecommissionedLikeAClassicOne() {
         create = serviceSide(create);
         int managedGroupsBefore = azure.sim().state().managedResourceGroups().size();
