@@ -43,9 +43,10 @@ import static io.cmkflow.workflow.CmkStep.VERIFY_MANAGED_RESOURCE_GROUP;
 
 /**
  * A run on one CMK workspace, as its request's operation says: the CMK workspace procedure (Microsoft's "Use
- * customer-managed keys with Azure Machine Learning", steps 1-6), a key rotation (steps 1-4) or a key access repair
- * (steps 1-2) or a decommission (steps 1-4, nothing to undo), each as a saga: each create is preceded by the registration of its undo, a step that fails for good parks the run for an
- * operator, and abort, park timeout or cancellation undo what this run created, in reverse order. Provider
+ * customer-managed keys with Azure Machine Learning", steps 1-6), a key rotation (steps 1-4), a key access repair
+ * (steps 1-2) or a decommission (steps 1-4, nothing to undo), each as a saga: each create is preceded by the
+ * registration of its undo, a step that fails for good parks the run for an operator, and abort, park timeout or
+ * cancellation undo what this run created, in reverse order. Provider
  * registrations are never undone and the managed resource group is never touched.
  */
 public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
@@ -161,17 +162,37 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
      * made leaves the workspace as it is: the run's last event says so (returned), and the run still succeeds.
      */
     private String schedulePosture(CmkRequest request, ManagedWorkspace managed) {
-        PostureScheduling scheduling = Workflow.newActivityStub(PostureScheduling.class, CmkActivityOptions.capped(
-                CmkActivityOptions.forPostureSchedule("Posture schedule of " + request.workspace().name()), run.activityTimeoutCap()));
+        PostureScheduling scheduling = postureScheduling("Posture schedule of " + request.workspace().name());
+        return noteIfItFails("its posture check is NOT scheduled", () -> {
+            String schedule = scheduling.schedulePostureCheck(request, managed);
+            if (schedule != null) {
+                run.known("postureSchedule", schedule);
+            }
+        });
+    }
+
+    /** Ends the workspace's posture schedule, out of a cancel's reach; one that cannot be removed is named in the event. */
+    private String unschedulePosture(CmkRequest request) {
+        PostureScheduling scheduling = postureScheduling("Remove the posture schedule of " + request.workspace().name());
+        return noteIfItFails("its posture schedule is NOT removed", () -> scheduling.removePostureCheck(request));
+    }
+
+    private PostureScheduling postureScheduling(String summary) {
+        return Workflow.newActivityStub(PostureScheduling.class, CmkActivityOptions.capped(
+                CmkActivityOptions.forPostureSchedule(summary), run.activityTimeoutCap()));
+    }
+
+    /**
+     * Runs {@code call} out of a cancel's reach (the run's work is done by then); its failure leaves the run succeeded
+     * and is returned as a note for the last event ("; {@code what}: why"), empty when it worked.
+     */
+    private static String noteIfItFails(String what, Runnable call) {
         StringBuilder note = new StringBuilder();
         Workflow.newDetachedCancellationScope(() -> {
             try {
-                String schedule = scheduling.schedulePostureCheck(request, managed);
-                if (schedule != null) {
-                    run.known("postureSchedule", schedule);
-                }
+                call.run();
             } catch (ActivityFailure failure) {
-                note.append("; its posture check is NOT scheduled: ").append(Failures.text(failure));
+                note.append("; ").append(what).append(": ").append(Failures.text(failure));
             }
         }).run();
         return note.toString();
@@ -204,8 +225,7 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
     /**
      * A decommission, steps 1-4: checks, deletes (no undo: Azure cannot give the workspace back as it was), watches
      * the managed resource group Azure removes, deletes what the create made for the workspace when the request asks,
-     * and ends the workspace's posture schedule. Returns the
-     * succeeded event's sentence.
+     * and ends the workspace's posture schedule. Returns the succeeded event's sentence.
      */
     private String decommission(CmkRequest request, ManagedWorkspace managed, StepRunner steps) {
         String name = request.workspace().name();
@@ -220,22 +240,6 @@ public class CmkWorkspaceWorkflowImpl implements CmkWorkspaceWorkflow {
         return "workspace " + name + " is decommissioned: " + StatusMessages.decommissionWorkspace(done) + "; "
                 + StatusMessages.awaitManagedGroupRemoval(done) + "; " + StatusMessages.deleteCreatedResources(removed)
                 + unschedulePosture(request);
-    }
-
-    /** Ends the workspace's posture schedule, out of a cancel's reach; one that cannot be removed is named in the event. */
-    private String unschedulePosture(CmkRequest request) {
-        PostureScheduling scheduling = Workflow.newActivityStub(PostureScheduling.class, CmkActivityOptions.capped(
-                CmkActivityOptions.forPostureSchedule("Remove the posture schedule of " + request.workspace().name()),
-                run.activityTimeoutCap()));
-        StringBuilder note = new StringBuilder();
-        Workflow.newDetachedCancellationScope(() -> {
-            try {
-                scheduling.removePostureCheck(request);
-            } catch (ActivityFailure failure) {
-                note.append("; its posture schedule is NOT removed: ").append(Failures.text(failure));
-            }
-        }).run();
-        return note.toString();
     }
 
     /**
