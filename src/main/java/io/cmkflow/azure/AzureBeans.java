@@ -46,8 +46,9 @@ public class AzureBeans {
     }
 
     @Singleton
-    ProvisioningActivities provisioningActivities(AzureClients clients, PollingPolicy polling, AuthorizationScope scope) {
-        return new AzureProvisioningActivities(clients, polling, scope);
+    ProvisioningActivities provisioningActivities(AzureClients clients, PollingPolicy polling, AuthorizationScope scope,
+                                                  InFlightRuns inFlight) {
+        return new AzureProvisioningActivities(clients, polling, scope, inFlight);
     }
 
     @Singleton

@@ -10,10 +10,8 @@ import io.cmkflow.contract.UndoOutcome;
 import io.cmkflow.contract.WorkspaceKeyOutcome;
 
 import io.cmkflow.workflow.InFlightRuns;
-import io.cmkflow.workflow.WorkflowIds;
 
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The undo activities, each delegating to its step's idempotent undo; the managed group is out of reach (guard). The
@@ -28,7 +26,7 @@ public class AzureCompensationActivities implements CompensationActivities {
     private final KeyAccessStep keyAccess;
     private final WorkspaceStep workspace;
     private final WorkspaceKeyStep workspaceKey;
-    private final InFlightRuns inFlight;
+    private final RunsOnVault runsOnVault;
 
     public AzureCompensationActivities(AzureClients clients, PollingPolicy polling, AuthorizationScope scope,
                                        InFlightRuns inFlight) {
@@ -39,7 +37,7 @@ public class AzureCompensationActivities implements CompensationActivities {
     public AzureCompensationActivities(AuthorizationScope scope, InFlightRuns inFlight, KeyVaultStep keyVault, KeyStep key,
                                        KeyAccessStep keyAccess, WorkspaceStep workspace, WorkspaceKeyStep workspaceKey) {
         this.scope = scope;
-        this.inFlight = inFlight;
+        this.runsOnVault = new RunsOnVault(inFlight);
         this.keyVault = keyVault;
         this.key = key;
         this.keyAccess = keyAccess;
@@ -60,7 +58,7 @@ public class AzureCompensationActivities implements CompensationActivities {
         return ActivityFailures.run("removeCosmosDbKeyAccess", request, scope, () -> {
             ActivityInputs.requireKeyAccess(request, grant);
             keyAccess.requireRequestsPrincipals(request, grant);
-            return heldByAnotherRun(request, grant.vaultId(), "access").orElseGet(() -> keyAccess.undo(request, grant));
+            return runsOnVault.holding(request, grant.vaultId(), "access").orElseGet(() -> keyAccess.undo(request, grant));
         });
     }
 
@@ -68,7 +66,7 @@ public class AzureCompensationActivities implements CompensationActivities {
     public UndoOutcome deleteKey(CmkRequest request, Ownership owner) {
         return ActivityFailures.run("deleteKey", request, scope, () -> {
             ActivityInputs.requireOwnRun(request, owner);
-            return heldByAnotherRun(request, request.keyVaultId().id() + "/keys/" + request.key().name(), "key")
+            return runsOnVault.holding(request, request.keyVaultId().id() + "/keys/" + request.key().name(), "key")
                     .orElseGet(() -> key.undo(request, owner));
         });
     }
@@ -77,7 +75,7 @@ public class AzureCompensationActivities implements CompensationActivities {
     public UndoOutcome deleteKeyVault(CmkRequest request, Ownership owner) {
         return ActivityFailures.run("deleteKeyVault", request, scope, () -> {
             ActivityInputs.requireOwnRun(request, owner);
-            return heldByAnotherRun(request, request.keyVaultId().id(), "vault").orElseGet(() -> keyVault.undo(request, owner));
+            return runsOnVault.holding(request, request.keyVaultId().id(), "vault").orElseGet(() -> keyVault.undo(request, owner));
         });
     }
 
@@ -90,15 +88,5 @@ public class AzureCompensationActivities implements CompensationActivities {
             }
             return workspaceKey.restore(request, before, newKey, ActivityHeartbeat.current());
         });
-    }
-
-    /** IN_USE for {@code resourceId} when another run in flight names the request's vault: it may be relying on it. */
-    private Optional<UndoOutcome> heldByAnotherRun(CmkRequest request, String resourceId, String what) {
-        List<String> runs = inFlight.namingVault(request.keyVaultId().id(), WorkflowIds.forRequest(request));
-        if (runs.isEmpty()) {
-            return Optional.empty();
-        }
-        return Optional.of(new UndoOutcome(resourceId, UndoOutcome.Result.IN_USE, what + " left in place: run(s) "
-                + String.join(", ", runs) + " in flight name this vault", null));
     }
 }

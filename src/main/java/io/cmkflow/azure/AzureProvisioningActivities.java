@@ -9,6 +9,7 @@ import io.cmkflow.contract.ManagedGroupOutcome;
 import io.cmkflow.contract.ManagedWorkspace;
 import io.cmkflow.contract.Ownership;
 import io.cmkflow.contract.ProviderRegistration;
+import io.cmkflow.workflow.InFlightRuns;
 import io.cmkflow.workflow.ProvisioningActivities;
 import io.cmkflow.contract.VaultOutcome;
 import io.cmkflow.contract.WorkspaceKeyOutcome;
@@ -30,12 +31,14 @@ public class AzureProvisioningActivities implements ProvisioningActivities {
     private final WorkspaceKeyStep workspaceKey;
     private final DecommissionStep decommission;
 
-    public AzureProvisioningActivities(AzureClients clients, PollingPolicy polling, AuthorizationScope scope) {
-        this(clients, polling, scope, new WorkspaceKeyStep(clients, polling));
+    /** {@code inFlight} tells a decommission which other runs rely on the workspace's vault. */
+    public AzureProvisioningActivities(AzureClients clients, PollingPolicy polling, AuthorizationScope scope,
+                                       InFlightRuns inFlight) {
+        this(clients, polling, scope, inFlight, new WorkspaceKeyStep(clients, polling));
     }
 
     private AzureProvisioningActivities(AzureClients clients, PollingPolicy polling, AuthorizationScope scope,
-                                        WorkspaceKeyStep workspaceKey) {
+                                        InFlightRuns inFlight, WorkspaceKeyStep workspaceKey) {
         this.scope = scope;
         this.providers = new ProviderRegistrationStep(clients, polling);
         this.keyVault = new KeyVaultStep(clients, polling);
@@ -44,7 +47,7 @@ public class AzureProvisioningActivities implements ProvisioningActivities {
         this.workspace = new WorkspaceStep(clients, polling);
         this.managedGroup = new ManagedGroupCheck(clients, polling);
         this.workspaceKey = workspaceKey;
-        this.decommission = new DecommissionStep(clients, polling, workspaceKey, key, keyVault);
+        this.decommission = new DecommissionStep(clients, polling, workspaceKey, key, keyVault, new RunsOnVault(inFlight));
     }
 
     @Override

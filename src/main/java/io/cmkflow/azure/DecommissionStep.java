@@ -26,14 +26,16 @@ public final class DecommissionStep {
     private final WorkspaceKeyStep workspaceKey;
     private final KeyStep key;
     private final KeyVaultStep keyVault;
+    private final RunsOnVault runsOnVault;
 
-    public DecommissionStep(AzureClients clients, PollingPolicy polling, WorkspaceKeyStep workspaceKey, KeyStep key,
-                            KeyVaultStep keyVault) {
+    DecommissionStep(AzureClients clients, PollingPolicy polling, WorkspaceKeyStep workspaceKey, KeyStep key,
+                     KeyVaultStep keyVault, RunsOnVault runsOnVault) {
         this.clients = clients;
         this.polling = polling;
         this.workspaceKey = workspaceKey;
         this.key = key;
         this.keyVault = keyVault;
+        this.runsOnVault = runsOnVault;
     }
 
     /** The workspace, once shown to be {@code managed}'s, with the managed group it reports. Read-only. */
@@ -84,8 +86,8 @@ public final class DecommissionStep {
      * Deletes what the create run made for the workspace, when the request asks: each candidate (key, vault, storage
      * account, Application Insights, Log Analytics workspace, under their deterministic names) must be listed as
      * created in the create run's record and carry its run tag, and, for the key and the vault, be used by no other
-     * workspace; anything else is left (reported NOT_OURS or IN_USE). Uses the undo of each kind, with the create
-     * run's ownership: what its record does not list counts as existing before it.
+     * workspace and named by no other run in flight; anything else is left (reported NOT_OURS or IN_USE). Uses the
+     * undo of each kind, with the create run's ownership: what its record does not list counts as existing before it.
      */
     public List<UndoOutcome> deleteCreated(CmkRequest request, ManagedWorkspace managed) {
         return AzureStepException.classifying(() -> {
@@ -101,8 +103,8 @@ public final class DecommissionStep {
             Ownership createRun = new Ownership(request.requestId(), managed.workspaceId(), managed.createRunId(), List.of(),
                     notRecorded);
             List<UndoOutcome> outcomes = new ArrayList<>();
-            outcomes.add(key.undo(request, createRun));
-            outcomes.add(keyVault.undo(request, createRun));
+            outcomes.add(runsOnVault.holding(request, keyId, "key").orElseGet(() -> key.undo(request, createRun)));
+            outcomes.add(runsOnVault.holding(request, vault.id(), "vault").orElseGet(() -> keyVault.undo(request, createRun)));
             outcomes.addAll(new AssociatedResources(clients.forRequest(request), polling).undo(request, createRun));
             return outcomes;
         });

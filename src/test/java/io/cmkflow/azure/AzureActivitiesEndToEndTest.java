@@ -91,9 +91,10 @@ class AzureActivitiesEndToEndTest {
         temporal = TestWorkflowEnvironment.newInstance();
         Worker worker = temporal.newWorker(QUEUE);
         worker.registerWorkflowImplementationTypes(ProvisionThenCompensateImpl.class);
-        worker.registerActivitiesImplementations(new AzureProvisioningActivities(azure.clients(), CmkStack.FAST_POLLING, AuthorizationScope.everything()),
-                new AzureCompensationActivities(azure.clients(), CmkStack.FAST_POLLING, AuthorizationScope.everything(),
-                        new TestServerInFlightRuns(temporal.getWorkflowClient())));
+        TestServerInFlightRuns inFlight = new TestServerInFlightRuns(temporal.getWorkflowClient());
+        worker.registerActivitiesImplementations(new AzureProvisioningActivities(azure.clients(), CmkStack.FAST_POLLING,
+                AuthorizationScope.everything(), inFlight), new AzureCompensationActivities(azure.clients(),
+                CmkStack.FAST_POLLING, AuthorizationScope.everything(), inFlight));
         temporal.start();
     }
 

@@ -67,7 +67,8 @@ class AzureActivitiesTemporalTest {
         temporal = TestWorkflowEnvironment.newInstance(TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
         Worker worker = temporal.newWorker(QUEUE);
         worker.registerWorkflowImplementationTypes(RegisterProvidersWorkflowImpl.class);
-        worker.registerActivitiesImplementations(new AzureProvisioningActivities(azure.clients(), CmkStack.FAST_POLLING, AuthorizationScope.everything()));
+        worker.registerActivitiesImplementations(new AzureProvisioningActivities(azure.clients(), CmkStack.FAST_POLLING, AuthorizationScope.everything(),
+                (vaultId, own) -> { throw new AssertionError("no decommission here"); }));
         temporal.start();
         azure.arm().journal().clear();
     }

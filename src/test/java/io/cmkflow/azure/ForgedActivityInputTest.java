@@ -57,7 +57,8 @@ class ForgedActivityInputTest {
     @BeforeAll
     static void activities() {
         env = TestActivityEnvironment.newInstance();
-        env.registerActivitiesImplementations(new AzureProvisioningActivities(azure.clients(), CmkStack.FAST_POLLING, AuthorizationScope.everything()),
+        env.registerActivitiesImplementations(new AzureProvisioningActivities(azure.clients(), CmkStack.FAST_POLLING, AuthorizationScope.everything(),
+                (vaultId, own) -> { throw new AssertionError("a refused activity asked which runs are in flight"); }),
                 new AzureCompensationActivities(azure.clients(), CmkStack.FAST_POLLING, AuthorizationScope.everything(),
                         (vaultId, own) -> { throw new AssertionError("a refused undo asked which runs are in flight"); }));
         ActivityOptions once = ActivityOptions.newBuilder().setStartToCloseTimeout(Duration.ofSeconds(30))

@@ -59,7 +59,8 @@ class PreconditionsBeforeAzureTest {
         KeyOutcome key = new KeyOutcome("id", "cmk", "https://k", "https://k/1", true);
         KeyAccessOutcome grant = new KeyAccessOutcome(vault.vaultId(), "p", KeyAccessOutcome.Mode.ACCESS_POLICY, false, null);
         WorkspaceOutcome ws = new WorkspaceOutcome("id", true, "Succeeded", "s", true, "a", true, "l", true, "g");
-        AzureProvisioningActivities provisioning = new AzureProvisioningActivities(azure.clients(), CmkStack.FAST_POLLING, SCOPE);
+        AzureProvisioningActivities provisioning = new AzureProvisioningActivities(azure.clients(), CmkStack.FAST_POLLING, SCOPE,
+                (vaultId, own) -> { throw new AssertionError("a refused request asked which runs are in flight"); });
         AzureCompensationActivities compensation = new AzureCompensationActivities(azure.clients(), CmkStack.FAST_POLLING, SCOPE,
                 (vaultId, own) -> { throw new AssertionError("a refused undo asked which runs are in flight"); });
         List<Function<CmkRequest, Executable>> steps = List.of(
@@ -97,7 +98,8 @@ class PreconditionsBeforeAzureTest {
 
     @Test
     void anOutOfScopeIdentityIsNamedWithItsFieldAndRule() {
-        AzureProvisioningActivities provisioning = new AzureProvisioningActivities(azure.clients(), CmkStack.FAST_POLLING, SCOPE);
+        AzureProvisioningActivities provisioning = new AzureProvisioningActivities(azure.clients(), CmkStack.FAST_POLLING, SCOPE,
+                (vaultId, own) -> { throw new AssertionError("a refused request asked which runs are in flight"); });
         azure.arm().journal().clear();
 
         Throwable thrown = catchThrowable(() -> provisioning.grantCosmosDbKeyAccess(identityIn(TestRequests.OTHER_SUBSCRIPTION),

@@ -555,6 +555,30 @@ class AfterCreationAgainstSimulatorTest {
     }
 
     @Test
+    void aDecommissionLeavesTheVaultAndKeyARunInFlightWasGiven() {
+        CmkRunState created = createRun();
+        CmkRequest.KeyVault shared = new CmkRequest.KeyVault(null, created.outcomes().vault().vaultId(), null, null, null);
+        CmkRequest other = new CmkRequest("other-" + name, SUBSCRIPTION, TENANT, CmkRequest.AZURE_CLOUD, GROUP, LOCATION,
+                new CmkRequest.Workspace("ws3-" + name, null, false, null, null, null, null), shared, create.key(), Map.of());
+        String otherWorkflow = WorkflowIds.forRequest(other);
+        // The other run has no workspace yet: it parks on its create, relying on the vault.
+        azure.sim().faults().inject(FaultRule.forOperation("Workspaces_CreateOrUpdate").resourceName("ws3-" + name).status(403)
+                .code("AuthorizationFailed").message("The client does not have authorization to create the workspace").always());
+        azure.starter().start(new CmkWorkflowInput(other));
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> CmkStatus.AwaitingOperator.name()
+                .equals(azure.client().newUntypedWorkflowStub(otherWorkflow).describe().getTypedSearchAttributes().get(CmkSearchAttributes.STATUS)));
+
+        CmkRunState done = result(azure.starter().start(new CmkWorkflowInput(new CmkRequest("dec-" + name, SUBSCRIPTION,
+                TENANT, CmkRequest.AZURE_CLOUD, GROUP, LOCATION, create.workspace(), create.keyVault(), create.key(), Map.of(),
+                Operation.DECOMMISSION.wireName(), new CmkRequest.Decommission(create.workspace().name(), true, true)))));
+
+        assertThat(done.status()).isEqualTo(CmkStatus.Succeeded);
+        assertThat(azure.sim().state().vault(SUBSCRIPTION, GROUP, create.keyVault().name())).isPresent();
+        assertThat(eventsOf("dec-" + name).get(5).message()).contains("IN_USE", "in flight name this vault", otherWorkflow);
+        azure.client().newWorkflowStub(CmkWorkspaceWorkflow.class, otherWorkflow).abort("test over");
+    }
+
+    @Test
     void aServiceSideWorkspaceHasNoManagedGroupAndIsRotatedCheckedAndDecommissionedLikeAClassicOne() {
         create = serviceSide(create);
         int managedGroupsBefore = azure.sim().state().managedResourceGroups().size();

@@ -40,9 +40,9 @@ record SimulatedAzureWorker(ArmSimulator sim, AzureClients clients, TestWorkflow
         TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance();
         CmkSearchAttributes.register(env.getOperatorServiceStubs(), env.getNamespace());
         RecordingStatusPublisher statusSink = new RecordingStatusPublisher();
-        CmkWorkflowWorker.register(env.getWorkerFactory(), new AzureProvisioningActivities(clients, FAST, AuthorizationScope.everything()),
-                new AzureCompensationActivities(clients, FAST, AuthorizationScope.everything(),
-                        new TestServerInFlightRuns(env.getWorkflowClient())), statusSink, scheduling,
+        TestServerInFlightRuns inFlight = new TestServerInFlightRuns(env.getWorkflowClient());
+        CmkWorkflowWorker.register(env.getWorkerFactory(), new AzureProvisioningActivities(clients, FAST, AuthorizationScope.everything(), inFlight),
+                new AzureCompensationActivities(clients, FAST, AuthorizationScope.everything(), inFlight), statusSink, scheduling,
                 new AzurePostureActivities(clients, FAST, AuthorizationScope.everything()));
         env.start();
         WorkflowClient client = env.getWorkflowClient();
