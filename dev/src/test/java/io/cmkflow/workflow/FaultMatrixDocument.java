@@ -62,10 +62,10 @@ final class FaultMatrixDocument {
                 .append(" | ").append(seen.left().isEmpty() ? "nothing" : String.join(", ", seen.left()))
                 .append(" |\n"));
         md.append("\nDistinct ARM writes: the PUT, POST, PATCH and DELETE requests the simulator's journal holds for the"
-                + " cell's subscription and its vault's data plane, refused ones included, each (method, path, answer"
-                + " status) once: how many polls a run makes, and how often an attempt that timed out on a busy machine"
-                + " repeats a write, depend on timing. Every run: no DELETE aimed at a Microsoft-managed resource"
-                + " group.\n");
+                + " cell's subscription and its vault's data plane, refused ones included, each (method, path) once:"
+                + " how many polls a run makes, how often an attempt that timed out on a busy machine repeats a write,"
+                + " and what a repeated write is answered depend on timing. Every run: no DELETE aimed at a"
+                + " Microsoft-managed resource group.\n");
         return md.toString();
     }
 
