@@ -68,7 +68,8 @@ public class DemoRunner {
             return 1;
         }
         // Dev mode keeps its runs: each demo sends its requests under fresh request ids, so a second demo is a new
-        // request for the same workspaces (they exist by then, and are adopted) instead of a duplicate of the first.
+        // request for the same workspaces instead of a duplicate of the first. The decommissioned ones are created
+        // again (their vaults recovered); a create of one that still exists is refused (its vault's name is taken).
         String demoRun = "-demo" + Instant.now().getEpochSecond();
         int exitCode = send(examples, files, demoRun, timeout, out);
         for (String followUp : FOLLOW_UPS) {
