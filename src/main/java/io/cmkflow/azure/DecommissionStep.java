@@ -41,11 +41,9 @@ public final class DecommissionStep {
     /** The workspace, once shown to be {@code managed}'s, with the managed group it reports. Read-only. */
     public DecommissionOutcome check(CmkRequest request, ManagedWorkspace managed) {
         return AzureStepException.classifying(() -> {
-            workspaceKey.read(request, managed);
-            String workspaceId = WorkspaceStep.workspaceId(request);
-            GenericResourceInner workspace = resources(request).getById(workspaceId, WorkspaceStep.ML_API_VERSION);
+            GenericResourceInner workspace = workspaceKey.readManaged(request, managed);
             String group = ResourceProperties.string(workspace, "serviceProvisionedResourceGroup");
-            return new DecommissionOutcome(workspaceId, group == null ? null : WorkspaceStep.groupName(group),
+            return new DecommissionOutcome(WorkspaceStep.workspaceId(request), group == null ? null : WorkspaceStep.groupName(group),
                     request.decommission().purgeWorkspace(), false);
         });
     }
@@ -57,8 +55,10 @@ public final class DecommissionStep {
     public DecommissionOutcome delete(CmkRequest request, ManagedWorkspace managed, DecommissionOutcome checked, Runnable heartbeat) {
         return AzureStepException.classifying(() -> {
             String workspaceId = WorkspaceStep.workspaceId(request);
-            if (ArmLookup.find(() -> resources(request).getById(workspaceId, WorkspaceStep.ML_API_VERSION)).isPresent()) {
-                workspaceKey.read(request, managed);
+            Optional<GenericResourceInner> workspace = ArmLookup.find(() -> resources(request).getById(workspaceId,
+                    WorkspaceStep.ML_API_VERSION));
+            if (workspace.isPresent()) {
+                WorkspaceKeyStep.requireManaged(request, managed, workspace.get());
                 new WorkspaceDeletion(clients.forRequest(request), polling).delete(workspaceId,
                         request.decommission().purgeWorkspace(), heartbeat);
             }

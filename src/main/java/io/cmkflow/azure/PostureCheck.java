@@ -31,7 +31,6 @@ public final class PostureCheck {
     static final String WORKSPACE = "workspace";
     static final String KEY = "key";
     static final String KEY_VAULT = "keyVault";
-    static final String KEY_ACCESS = PostureReport.KEY_ACCESS;
     static final String MANAGED_RESOURCE_GROUP = "managedResourceGroup";
 
     private final AzureClients clients;
@@ -92,9 +91,9 @@ public final class PostureCheck {
         findings.add(keyFinding(azure, vaultRef, keyIdentifier, threshold, now));
         VaultOutcome used = keyVault.existing(request);
         List<String> lacking = keyAccess.lacking(request, used);
-        findings.add(lacking.isEmpty() ? new Finding(KEY_ACCESS, Posture.Healthy, "Azure Cosmos DB"
+        findings.add(lacking.isEmpty() ? new Finding(PostureReport.KEY_ACCESS, Posture.Healthy, "Azure Cosmos DB"
                 + (request.workspace().userAssignedIdentityId() == null ? "" : " and the identity") + " have key access")
-                : new Finding(KEY_ACCESS, Posture.Broken, String.join(" and ", lacking) + " lack key access ("
+                : new Finding(PostureReport.KEY_ACCESS, Posture.Broken, String.join(" and ", lacking) + " lack key access ("
                 + KeyAccessStep.KEY_ACCESS + ") on " + vaultRef.name() + ": the workspace cannot unwrap its data"));
         findings.add(managedGroupFinding(azure, workspace));
         return PostureReport.of(managed.workspaceId(), findings, checkedAt);

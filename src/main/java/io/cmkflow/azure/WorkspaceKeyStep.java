@@ -37,26 +37,39 @@ public final class WorkspaceKeyStep {
      * run-id tag) and encrypted with a key in the request's vault. Read-only.
      */
     public WorkspaceKeyOutcome read(CmkRequest request, ManagedWorkspace managed) {
-        return AzureStepException.classifying(() -> {
-            String workspaceId = WorkspaceStep.workspaceId(request);
-            GenericResourceInner workspace = ArmLookup.find(() -> resources(request).getById(workspaceId, WorkspaceStep.ML_API_VERSION))
-                    .orElseThrow(() -> new AzureStepException(AzureFailure.nonRetryable("WorkspaceNotFound",
-                            "workspace.name: workspace " + workspaceId + " does not exist")));
-            Map<String, String> tags = workspace.tags() == null ? Map.of() : workspace.tags();
-            if (managed == null || !workspaceId.equalsIgnoreCase(managed.workspaceId())
-                    || !managed.createRunId().equals(tags.get(Ownership.TAG_RUN_ID))) {
-                throw new AzureStepException(AzureFailure.nonRetryable("WorkspaceNotCmkflows", "workspace " + workspaceId
-                        + " is not the workspace cmkflow's create run " + (managed == null ? "(none on record)" : managed.createRunId())
-                        + " made: its id or its " + Ownership.TAG_RUN_ID + " tag differs; cmkflow changes no workspace it did not make"));
-            }
-            WorkspaceKeyOutcome current = keyOf(workspace);
-            if (current.keyIdentifier() == null || !request.keyVaultId().id().equalsIgnoreCase(current.keyVaultId())) {
-                throw new AzureStepException(AzureFailure.nonRetryable("KeyVaultNotWorkspaces", "keyVault: workspace "
-                        + workspaceId + " is encrypted with a key in " + current.keyVaultId() + ", not in the request's vault "
-                        + request.keyVaultId().id() + "; Azure changes a workspace's key only within its vault"));
-            }
-            return current;
-        });
+        return AzureStepException.classifying(() -> keyOf(readManaged(request, managed)));
+    }
+
+    /** The workspace as Azure reports it, once shown to be {@code managed}'s (see {@link #requireManaged}). */
+    GenericResourceInner readManaged(CmkRequest request, ManagedWorkspace managed) {
+        String workspaceId = WorkspaceStep.workspaceId(request);
+        GenericResourceInner workspace = ArmLookup.find(() -> resources(request).getById(workspaceId, WorkspaceStep.ML_API_VERSION))
+                .orElseThrow(() -> new AzureStepException(AzureFailure.nonRetryable("WorkspaceNotFound",
+                        "workspace.name: workspace " + workspaceId + " does not exist")));
+        requireManaged(request, managed, workspace);
+        return workspace;
+    }
+
+    /**
+     * {@code workspace} (as just read) is the one {@code managed}'s create run made, its id and run-id tag, and is
+     * encrypted with a key in the request's vault; returns that key. Throws a non-retryable failure otherwise.
+     */
+    static WorkspaceKeyOutcome requireManaged(CmkRequest request, ManagedWorkspace managed, GenericResourceInner workspace) {
+        String workspaceId = WorkspaceStep.workspaceId(request);
+        Map<String, String> tags = workspace.tags() == null ? Map.of() : workspace.tags();
+        if (managed == null || !workspaceId.equalsIgnoreCase(managed.workspaceId())
+                || !managed.createRunId().equals(tags.get(Ownership.TAG_RUN_ID))) {
+            throw new AzureStepException(AzureFailure.nonRetryable("WorkspaceNotCmkflows", "workspace " + workspaceId
+                    + " is not the workspace cmkflow's create run " + (managed == null ? "(none on record)" : managed.createRunId())
+                    + " made: its id or its " + Ownership.TAG_RUN_ID + " tag differs; cmkflow changes no workspace it did not make"));
+        }
+        WorkspaceKeyOutcome current = keyOf(workspace);
+        if (current.keyIdentifier() == null || !request.keyVaultId().id().equalsIgnoreCase(current.keyVaultId())) {
+            throw new AzureStepException(AzureFailure.nonRetryable("KeyVaultNotWorkspaces", "keyVault: workspace "
+                    + workspaceId + " is encrypted with a key in " + current.keyVaultId() + ", not in the request's vault "
+                    + request.keyVaultId().id() + "; Azure changes a workspace's key only within its vault"));
+        }
+        return current;
     }
 
     /**

@@ -4,9 +4,7 @@ import io.cmkflow.contract.PostureReport;
 import io.cmkflow.workflow.CmkPostureInput;
 import io.temporal.client.schedules.ScheduleActionExecutionStartWorkflow;
 import io.temporal.client.schedules.ScheduleActionResult;
-import io.temporal.client.schedules.ScheduleActionStartWorkflow;
 import io.temporal.client.schedules.ScheduleClient;
-import io.temporal.client.schedules.ScheduleClientOptions;
 import io.temporal.client.schedules.ScheduleDescription;
 import io.temporal.client.schedules.ScheduleHandle;
 import io.temporal.client.schedules.ScheduleListDescription;
@@ -131,11 +129,9 @@ public final class RunControl implements InFlightRuns {
         return new Page(runs, next.isEmpty() ? null : Base64.getUrlEncoder().encodeToString(next.toByteArray()));
     }
 
-    /** The run's {@code state} query (closed runs answer too); {@link RunNotFoundException} when Temporal knows no such run. */
     /** Up to {@code limit} workspaces under a posture schedule, by schedule id. */
     public List<WorkspacePosture> workspaces(int limit) {
-        ScheduleClient schedules = ScheduleClient.newInstance(client.getWorkflowServiceStubs(),
-                ScheduleClientOptions.newBuilder().setNamespace(client.getOptions().getNamespace()).build());
+        ScheduleClient schedules = CmkPostureInput.schedules(client);
         return schedules.listSchedules().map(ScheduleListDescription::getScheduleId)
                 .filter(id -> id.startsWith(WorkflowIds.POSTURE_PREFIX)).sorted().limit(limit)
                 .map(id -> posture(schedules.getHandle(id))).toList();
@@ -143,8 +139,7 @@ public final class RunControl implements InFlightRuns {
 
     private WorkspacePosture posture(ScheduleHandle handle) {
         ScheduleDescription schedule = handle.describe();
-        CmkPostureInput input = ((ScheduleActionStartWorkflow) schedule.getSchedule().getAction()).getArguments()
-                .get(0, CmkPostureInput.class);
+        CmkPostureInput input = CmkPostureInput.of(schedule);
         String next = schedule.getInfo().getNextActionTimes().stream().findFirst().map(Object::toString).orElse(null);
         List<ScheduleActionResult> recent = schedule.getInfo().getRecentActions();
         if (recent.isEmpty()) {
@@ -162,6 +157,7 @@ public final class RunControl implements InFlightRuns {
                 last.getWorkflowId(), next);
     }
 
+    /** The run's {@code state} query (closed runs answer too); {@link RunNotFoundException} when Temporal knows no such run. */
     public CmkRunState state(String workflowId) {
         try {
             return workflow(workflowId).state();

@@ -2,10 +2,8 @@ package io.cmkflow.temporal;
 
 import io.cmkflow.workflow.CmkWorkflowStarter;
 import io.cmkflow.workflow.CmkWorkflowWorker;
+import io.cmkflow.workflow.CmkPostureInput;
 import io.cmkflow.workflow.PostureScheduling;
-import io.temporal.client.schedules.ScheduleClient;
-import io.temporal.client.schedules.ScheduleClientOptions;
-import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.micronaut.context.annotation.Factory;
 import io.temporal.client.WorkflowClient;
 import jakarta.inject.Singleton;
@@ -20,9 +18,7 @@ public class WorkflowBeans {
     }
 
     @Singleton
-    PostureScheduling postureScheduling(WorkflowServiceStubs stubs, TemporalSettings temporal, CmkWorkflowStarter starter,
-                                        PostureSettings settings) {
-        return new TemporalPostureSchedules(ScheduleClient.newInstance(stubs,
-                ScheduleClientOptions.newBuilder().setNamespace(temporal.namespace()).build()), starter, settings);
+    PostureScheduling postureScheduling(WorkflowClient client, CmkWorkflowStarter starter, PostureSettings settings) {
+        return new TemporalPostureSchedules(CmkPostureInput.schedules(client), starter, settings);
     }
 }

@@ -16,10 +16,7 @@ import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowExecutionDescription;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowOptions;
-import io.temporal.client.schedules.ScheduleActionStartWorkflow;
 import io.temporal.client.schedules.ScheduleClient;
-import io.temporal.client.schedules.ScheduleClientOptions;
-import io.temporal.client.schedules.ScheduleDescription;
 import io.temporal.client.schedules.ScheduleException;
 import io.temporal.common.SearchAttributes;
 
@@ -78,10 +75,12 @@ public class CmkWorkflowStarter {
     static final String MEMO_EARLIER_RUN_IDS = "cmkEarlierRunIds";
 
     private final WorkflowClient client;
+    private final ScheduleClient schedules;
     private final String taskQueue;
 
     public CmkWorkflowStarter(WorkflowClient client, String taskQueue) {
         this.client = client;
+        this.schedules = CmkPostureInput.schedules(client);
         this.taskQueue = taskQueue;
     }
 
@@ -181,12 +180,8 @@ public class CmkWorkflowStarter {
      * namespace's retention of that run. Empty when the workspace has no schedule, or the server has no Schedule API.
      */
     private Optional<ManagedWorkspace> postureRecord(CmkRequest request) {
-        ScheduleClient schedules = ScheduleClient.newInstance(client.getWorkflowServiceStubs(),
-                ScheduleClientOptions.newBuilder().setNamespace(client.getOptions().getNamespace()).build());
         try {
-            ScheduleDescription schedule = schedules.getHandle(WorkflowIds.forPosture(request)).describe();
-            return Optional.of(((ScheduleActionStartWorkflow) schedule.getSchedule().getAction()).getArguments()
-                    .get(0, CmkPostureInput.class).managed());
+            return Optional.of(CmkPostureInput.of(schedules.getHandle(WorkflowIds.forPosture(request)).describe()).managed());
         } catch (ScheduleException | StatusRuntimeException failure) {
             Throwable cause = failure instanceof ScheduleException ? failure.getCause() : failure;
             if (cause instanceof StatusRuntimeException status && (status.getStatus().getCode() == Status.Code.NOT_FOUND
