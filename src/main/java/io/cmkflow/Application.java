@@ -61,6 +61,7 @@ public class Application implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        CommonPool.atLeastTwoThreads();
         System.exit(commandLine(System.getenv()).execute(args));
     }
 

@@ -36,13 +36,13 @@ public class WorkerRole implements AutoCloseable {
     private final WorkflowServiceStubs stubs;
     private final String namespace;
 
-    public WorkerRole(WorkerFactory factory, WorkflowServiceStubs stubs, TemporalSettings settings,
+    public WorkerRole(WorkerFactory factory, WorkflowServiceStubs stubs, TemporalSettings settings, WorkerSettings worker,
                       ProvisioningActivities provisioning, CompensationActivities compensation, StatusPublisher statusPublisher,
                       PostureScheduling postureScheduling, PostureActivities posture) {
         this.factory = factory;
         this.stubs = stubs;
         this.namespace = settings.namespace();
-        CmkWorkflowWorker.register(factory, provisioning, compensation, statusPublisher, postureScheduling, posture);
+        CmkWorkflowWorker.register(factory, worker.workerOptions(), provisioning, compensation, statusPublisher, postureScheduling, posture);
     }
 
     /** Starts polling once the application is up (not in the constructor: the context may still be starting). */

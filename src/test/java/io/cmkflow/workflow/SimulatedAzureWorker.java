@@ -14,6 +14,7 @@ import io.cmkflow.standins.arm.ArmSimulatorOptions;
 import io.cmkflow.testing.CmkStack;
 import io.cmkflow.testing.TestServerInFlightRuns;
 import io.temporal.client.WorkflowClient;
+import io.temporal.worker.WorkerOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 
 import java.time.Duration;
@@ -41,7 +42,7 @@ record SimulatedAzureWorker(ArmSimulator sim, AzureClients clients, TestWorkflow
         CmkSearchAttributes.register(env.getOperatorServiceStubs(), env.getNamespace());
         RecordingStatusPublisher statusSink = new RecordingStatusPublisher();
         TestServerInFlightRuns inFlight = new TestServerInFlightRuns(env.getWorkflowClient());
-        CmkWorkflowWorker.register(env.getWorkerFactory(), new AzureProvisioningActivities(clients, FAST, AuthorizationScope.everything(), inFlight),
+        CmkWorkflowWorker.register(env.getWorkerFactory(), WorkerOptions.getDefaultInstance(), new AzureProvisioningActivities(clients, FAST, AuthorizationScope.everything(), inFlight),
                 new AzureCompensationActivities(clients, FAST, AuthorizationScope.everything(), inFlight), statusSink, scheduling,
                 new AzurePostureActivities(clients, FAST, AuthorizationScope.everything()));
         env.start();

@@ -1,6 +1,7 @@
 package io.cmkflow.dev;
 
 import io.cmkflow.Application;
+import io.cmkflow.CommonPool;
 import io.cmkflow.standins.arm.ArmSimulator;
 import io.cmkflow.standins.arm.ArmSimulatorOptions;
 import picocli.CommandLine;
@@ -30,6 +31,7 @@ public final class DevApplication {
     }
 
     public static void main(String[] args) {
+        CommonPool.atLeastTwoThreads();
         System.exit(commandLine(System.getenv()).execute(args));
     }
 

@@ -25,15 +25,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * End-to-end time with Azure-like waits (docs/benchmarks.md, "Realistic durations"): provider registration takes
- * {@code registration-s} (30 s) from the register call, a workspace create {@code workspace-s} (90 s) as a long-running
+ * End-to-end time with Azure-like waits (docs/benchmarks.md, "Realistic durations", says where each figure comes from):
+ * provider registration takes {@code registration-s} (5 s) from the register call, a workspace create
+ * {@code workspace-s} (240 s: 20 minutes scaled down 5 times) as a long-running
  * operation whose in-progress answers carry {@code Retry-After: retry-after-s}, every ARM call holds {@code latency-ms};
  * cmkflow polls with its production policy ({@link PollingPolicy#defaults()}: 2 s doubling to 30 s where Azure sends
  * no Retry-After, as for provider registration). {@code runs} runs start at once, each in a subscription of its own
  * (so each registers its providers); per run it reports end-to-end over the longest chain of Azure waits: registration
  * + workspace operation + the critical-path calls' own latency.
  * <p>
- * Arguments (all optional): {@code server=dev|test runs=3 registration-s=30 workspace-s=90 retry-after-s=10 latency-ms=50}.
+ * Arguments (all optional): {@code server=dev|test runs=3 registration-s=5 workspace-s=240 retry-after-s=10 latency-ms=50}.
  */
 public final class RealisticDurationsBench {
 
@@ -49,8 +50,8 @@ public final class RealisticDurationsBench {
         Map<String, String> options = BenchSupport.options(args, KEYS);
         String server = options.getOrDefault("server", "dev");
         int runs = Integer.parseInt(options.getOrDefault("runs", "3"));
-        Duration registration = Duration.ofSeconds(Long.parseLong(options.getOrDefault("registration-s", "30")));
-        Duration workspace = Duration.ofSeconds(Long.parseLong(options.getOrDefault("workspace-s", "90")));
+        Duration registration = Duration.ofSeconds(Long.parseLong(options.getOrDefault("registration-s", "5")));
+        Duration workspace = Duration.ofSeconds(Long.parseLong(options.getOrDefault("workspace-s", "240")));
         Duration retryAfter = Duration.ofSeconds(Long.parseLong(options.getOrDefault("retry-after-s", "10")));
         Duration latency = Duration.ofMillis(Long.parseLong(options.getOrDefault("latency-ms", "50")));
         BenchSupport.quietLogs();

@@ -9,21 +9,15 @@ import io.micrometer.core.instrument.Timer;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.cmkflow.testing.CmkStack;
 import io.cmkflow.standins.arm.ArmSimulatorOptions;
-import io.cmkflow.standins.arm.FaultRule;
 import io.cmkflow.standins.arm.JournalEntry;
 import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.workflow.CmkRunState;
-import io.cmkflow.workflow.CmkSearchAttributes;
 import io.cmkflow.workflow.CmkStatus;
 import io.cmkflow.workflow.CmkWorkflowInput;
 import io.cmkflow.workflow.CmkWorkflowStarter;
 import io.cmkflow.workflow.WorkflowIds;
-import jdk.jfr.Configuration;
-import jdk.jfr.Recording;
 
-import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -48,9 +42,6 @@ import java.util.stream.Stream;
  * <ol>
  *   <li>with a fixed latency on every ARM call: each run's end-to-end time divided by (ARM calls on its critical
  *       path x latency); 1.0 is the physical limit, the excess is time the run spent on anything but waiting for ARM;</li>
- *   <li>with no latency: completed runs per second;</li>
- *   <li>heap (after GC) per run parked in flight (AwaitingOperator at the workspace step, by an injected
- *       non-retryable fault), against the same process with none;</li>
  *   <li>{@code trace} (only when asked for): one run's history events and ARM calls in time, then the Temporal SDK's
  *       mean latency per server call and task over ten more runs.</li>
  * </ol>
@@ -58,9 +49,9 @@ import java.util.stream.Stream;
  * programs (the same provisioning's SDK calls one after another, no orchestration) on the same simulator and latency,
  * peer first, and reports cmkflow's median end-to-end time over the peer's.
  * <p>
- * Arguments (all optional): {@code server=dev|test latency-ms=50 runs=1,10,50 heap-runs=50,200
- * parts=ratio,throughput,heap,trace peer=true repeat=1 jfr=FILE} ({@code jfr}: a JFR recording, profile settings, of the
- * throughput part only). Each figure is also printed as a {@code RESULT} line for {@link BenchAll}.
+ * Arguments (all optional): {@code server=dev|test latency-ms=50 runs=1,10,50 parts=ratio,trace peer=true repeat=1}.
+ * Each figure is also printed as a {@code RESULT} line for {@link BenchAll}. CPU, threads and memory per run are
+ * {@link ScaleBench}'s, measured on the worker's own process.
  */
 public final class WorkflowBench {
 
@@ -71,10 +62,9 @@ public final class WorkflowBench {
     private static final Duration SDK_METRICS_REPORTING = Duration.ofSeconds(3);
     private static final int WARM_UP_ROUNDS = 3;
     private static final int SINGLE_RUN_SAMPLES = 5;
-    private static final String THROUGHPUT_SUBSCRIPTION = "00000000-0000-4000-8000-888888888888";
-    private static final String HEAP_SUBSCRIPTION = "00000000-0000-4000-8000-999999999999";
+    private static final String WARM_UP_SUBSCRIPTION = "00000000-0000-4000-8000-888888888888";
 
-    private static final Set<String> KEYS = Set.of("server", "latency-ms", "runs", "heap-runs", "parts", "peer", "repeat", "jfr");
+    private static final Set<String> KEYS = Set.of("server", "latency-ms", "runs", "parts", "peer", "repeat");
 
     private final CmkStack stack;
     private final String server;
@@ -94,11 +84,9 @@ public final class WorkflowBench {
         String server = options.getOrDefault("server", "dev");
         Duration latency = Duration.ofMillis(Long.parseLong(options.getOrDefault("latency-ms", "50")));
         List<Integer> runs = BenchSupport.counts(options.getOrDefault("runs", "1,10,50"));
-        List<Integer> heapRuns = BenchSupport.counts(options.getOrDefault("heap-runs", "50,200"));
-        List<String> parts = List.of(options.getOrDefault("parts", "ratio,throughput,heap").split(","));
+        List<String> parts = List.of(options.getOrDefault("parts", "ratio").split(","));
         boolean withPeer = Boolean.parseBoolean(options.getOrDefault("peer", "true"));
         int repeat = Integer.parseInt(options.getOrDefault("repeat", "1"));
-        String jfr = options.get("jfr");
 
         BenchSupport.quietLogs();
         System.out.printf("machine: %d cores, Java %s, max heap %d MiB; Temporal %s server%n", Runtime.getRuntime().availableProcessors(),
@@ -120,26 +108,6 @@ public final class WorkflowBench {
                         bench.ratio(n, latency, withPeer);
                     }
                 }
-                if (parts.contains("throughput")) {
-                    try (Recording recording = jfr == null ? null : new Recording(Configuration.getConfiguration("profile"))) {
-                        if (recording != null) {
-                            recording.start();
-                        }
-                        for (int n : runs) {
-                            bench.throughput(n);
-                        }
-                        if (recording != null) {
-                            recording.stop();
-                            // Each round's recording replaces the last: the profile is of one round, not the sum.
-                            recording.dump(Path.of(jfr));
-                        }
-                    }
-                }
-            }
-            if (parts.contains("heap")) {
-                for (int n : heapRuns) {
-                    bench.heap(n);
-                }
             }
         }
         System.exit(0);
@@ -155,7 +123,7 @@ public final class WorkflowBench {
         for (int round = 1; round <= WARM_UP_ROUNDS; round++) {
             long jitBefore = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
             long started = System.nanoTime();
-            runAll(20, Duration.ZERO, THROUGHPUT_SUBSCRIPTION);
+            runAll(20, Duration.ZERO, WARM_UP_SUBSCRIPTION);
             long wallMillis = (System.nanoTime() - started) / 1_000_000;
             long jitMillis = ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jitBefore;
             System.out.printf(Locale.ROOT, "warm-up round %d: 20 runs in %d ms, JIT compiling %d ms%n", round, wallMillis, jitMillis);
@@ -341,73 +309,6 @@ public final class WorkflowBench {
         BenchSupport.result(key + "outside/ms", run.endToEnd().toMillis() - stepsTotal);
     }
 
-    /** (b) Completed runs per second with no injected latency. */
-    private void throughput(int n) throws Exception {
-        long cpuBefore = BenchSupport.processCpuNanos();
-        long serverCpuBefore = BenchSupport.childrenCpuNanos();
-        // JIT compilation and GC run on threads JFR's execution samples do not cover: measured apart.
-        long jitBefore = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
-        long gcBefore = gcMillis();
-        // One subscription for all: as when a platform team provisions many workspaces in a subscription, the worker
-        // builds its Azure client for it once (about 50 ms of CPU and a few threads per new subscription).
-        List<RunTiming> timings = runAll(n, Duration.ZERO, THROUGHPUT_SUBSCRIPTION);
-        long jitPerRun = (ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jitBefore) / n;
-        long gcPerRun = (gcMillis() - gcBefore) / n;
-        long cpuPerRun = (BenchSupport.processCpuNanos() - cpuBefore) / n / 1_000_000;
-        long serverCpuPerRun = (BenchSupport.childrenCpuNanos() - serverCpuBefore) / n / 1_000_000;
-        Instant first = timings.stream().map(RunTiming::started).min(Instant::compareTo).orElseThrow();
-        Instant last = timings.stream().map(RunTiming::finished).max(Instant::compareTo).orElseThrow();
-        double seconds = Duration.between(first, last).toMillis() / 1000.0;
-        long median = timings.stream().mapToLong(t -> t.endToEnd().toMillis()).sorted().toArray()[n / 2];
-        System.out.printf(Locale.ROOT, "rate   N=%-3d latency=0 ms  all done in %.2f s  %.1f runs/s  end-to-end median %d ms"
-                        + "  process CPU %d ms per run (JIT compiling %d ms, GC %d ms), dev server CPU %d ms per run%n", n, seconds,
-                n / seconds, median, cpuPerRun, jitPerRun, gcPerRun, serverCpuPerRun);
-        String key = "rate/" + server + "/" + n + "/";
-        BenchSupport.result(key + "runs_per_s", n / seconds);
-        BenchSupport.result(key + "e2e_ms", median);
-        BenchSupport.result(key + "cpu_ms_per_run", cpuPerRun);
-        BenchSupport.result(key + "server_cpu_ms_per_run", serverCpuPerRun);
-        BenchSupport.result(key + "jit_ms_per_run", jitPerRun);
-        BenchSupport.result(key + "gc_ms_per_run", gcPerRun);
-    }
-
-    private static long gcMillis() {
-        return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(GarbageCollectorMXBean::getCollectionTime).sum();
-    }
-
-    /** (c) Heap after GC with n runs parked AwaitingOperator, against none, per run. */
-    private void heap(int n) throws Exception {
-        long before = usedHeapAfterGc();
-        stack.arm().faults().inject(FaultRule.forOperation("Workspaces_CreateOrUpdate").status(403).code("AuthorizationFailed")
-                .message("bench: the worker may not create workspaces").always());
-        List<CmkRequest> requests = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            requests.add(request(HEAP_SUBSCRIPTION));
-        }
-        try {
-            long started = System.nanoTime();
-            for (CmkRequest request : requests) {
-                start(request);
-            }
-            awaitParked(requests);
-            double parkSeconds = (System.nanoTime() - started) / 1e9;
-            long parked = usedHeapAfterGc();
-            System.out.printf(Locale.ROOT, "heap   N=%-3d parked AwaitingOperator at step 5: %.1f MiB -> %.1f MiB after GC,"
-                            + " %.1f KiB per in-flight run%n",
-                    n, before / 1048576.0, parked / 1048576.0, (parked - before) / 1024.0 / n);
-            System.out.printf(Locale.ROOT, "         started and parked in %.1f s%n", parkSeconds);
-            String key = "heap/" + server + "/" + n + "/";
-            BenchSupport.result(key + "growth_mib", (parked - before) / 1048576.0);
-            BenchSupport.result(key + "kib_per_run", (parked - before) / 1024.0 / n);
-            BenchSupport.result(key + "park_s", parkSeconds);
-        } finally {
-            stack.arm().faults().clear();
-            for (CmkRequest request : requests) {
-                stack.client().newUntypedWorkflowStub(WorkflowIds.forRequest(request)).terminate("benchmark done");
-            }
-        }
-    }
-
     /** Starts n runs at once with every ARM call delayed by {@code latency}, waits for all, returns their timings. */
     private List<RunTiming> runAll(int n, Duration latency) throws Exception {
         return runAll(n, latency, null);
@@ -457,27 +358,9 @@ public final class WorkflowBench {
         return result.workflowId();
     }
 
-    private void awaitParked(List<CmkRequest> requests) throws InterruptedException {
-        Instant giveUp = Instant.now().plus(RUN_TIMEOUT);
-        List<String> ids = requests.stream().map(CmkRequest::requestId).toList();
-        while (requests.stream().map(WorkflowIds::forRequest).map(id -> stack.client().newUntypedWorkflowStub(id).describe()
-                .getTypedSearchAttributes().get(CmkSearchAttributes.STATUS)).filter(CmkStatus.AwaitingOperator.name()::equals).count()
-                < ids.size()) {
-            if (Instant.now().isAfter(giveUp)) {
-                throw new IllegalStateException("runs did not all park within " + RUN_TIMEOUT);
-            }
-            Thread.sleep(100);
-        }
-        String last = WorkflowIds.forRequest(requests.get(requests.size() - 1));
-        String status = stack.client().newUntypedWorkflowStub(last).describe().getTypedSearchAttributes().get(CmkSearchAttributes.STATUS);
-        if (!CmkStatus.AwaitingOperator.name().equals(status)) {
-            throw new IllegalStateException("run " + last + " is " + status + ", not parked");
-        }
-    }
-
     /**
      * A valid request; without {@code subscription}, in a subscription of its own, so the simulator journal tells its
-     * ARM calls apart (the worker then holds one Azure client per subscription, so heap is measured in one subscription).
+     * ARM calls apart.
      */
     private CmkRequest request(String subscription) {
         int run = ++nextRun;
@@ -492,13 +375,5 @@ public final class WorkflowBench {
                 new CmkRequest.KeyVault("kv-bench-" + name, null, "standard", 7, null),
                 new CmkRequest.Key("cmk-" + name, 3072, "RSA"),
                 Map.of("purpose", "benchmark"));
-    }
-
-    private static long usedHeapAfterGc() throws InterruptedException {
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            Thread.sleep(300);
-        }
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 }

@@ -49,6 +49,7 @@ public final class CmkflowServices implements CmkStack.Part {
 
     private final Map<String, String> variables;
     private final int workers;
+    private final Map<String, String> extraEnvironment = new LinkedHashMap<>();
     private final Map<String, Service> running = new LinkedHashMap<>();
     private final Map<String, Integer> starts = new LinkedHashMap<>();
     private CmkStack stack;
@@ -62,6 +63,15 @@ public final class CmkflowServices implements CmkStack.Part {
     public CmkflowServices(Map<String, String> variables, int workers) {
         this.variables = Map.copyOf(variables);
         this.workers = workers;
+    }
+
+    /**
+     * Adds {@code environment} to every service's, over compose's (as {@code docker compose run -e} would): settings
+     * compose does not pass, such as a benchmark's worker tuning or JVM options ({@code JAVA_TOOL_OPTIONS}).
+     */
+    public CmkflowServices withEnvironment(Map<String, String> environment) {
+        extraEnvironment.putAll(environment);
+        return this;
     }
 
     @Override
@@ -179,6 +189,7 @@ public final class CmkflowServices implements CmkStack.Part {
         env.put("CMKFLOW_MANAGEMENT_PORT", String.valueOf(managementPort));
         env.put("PATH", System.getenv("PATH"));
         env.put("HOME", dir.toString());
+        env.putAll(extraEnvironment);
         return env;
     }
 

@@ -17,6 +17,7 @@ import io.cmkflow.testing.TestRequests;
 import io.cmkflow.workflow.CmkRunState.UndoRecord;
 import io.cmkflow.workflow.CmkRunState.UndoResult;
 import io.temporal.api.enums.v1.EventType;
+import io.temporal.worker.WorkerOptions;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
@@ -246,7 +247,7 @@ class FaultMatrixTest {
             RecordingStatusPublisher events = new RecordingStatusPublisher();
             var compensation = new AzureCompensationActivities(azure.clients(), CmkStack.FAST_POLLING,
                     AuthorizationScope.everything(), new TestServerInFlightRuns(env.getWorkflowClient()));
-            CmkWorkflowWorker.register(env.getWorkerFactory(), provisioning, compensation, events, TestPostureScheduling.OFF,
+            CmkWorkflowWorker.register(env.getWorkerFactory(), WorkerOptions.getDefaultInstance(), provisioning, compensation, events, TestPostureScheduling.OFF,
                     new AzurePostureActivities(azure.clients(), CmkStack.FAST_POLLING, AuthorizationScope.everything()));
             env.start();
             return new Temporal(env, env.getWorkflowClient(),
