@@ -5,7 +5,7 @@ package io.cmkflow;
  * threads; the JVM gives it one fewer than the processors, so on one or two cores (a common container size) every
  * such stage starts a thread of its own. The JDK HTTP client's {@code sendAsync}, which the Azure SDK uses for each
  * ARM request, and the Temporal SDK's client calls are such stages: about 22 threads started per run before this
- * (docs/benchmarks.md, "Threads"). Set before anything touches the pool; an explicit
+ * (docs/benchmarks.md, "Threads, CPU and memory of one worker"). Set before anything touches the pool; an explicit
  * {@code -Djava.util.concurrent.ForkJoinPool.common.parallelism} wins.
  */
 public final class CommonPool {

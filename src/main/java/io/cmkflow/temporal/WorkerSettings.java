@@ -10,8 +10,8 @@ import io.temporal.worker.WorkerOptions;
  * worker no heap and is rebuilt from its history at its next task. {@code maxWorkflowThreads} bounds the threads of
  * cached runs (a run uses one, two while it sends status events). {@code maxConcurrentActivities} bounds the steps
  * a worker runs at once, each on a thread of its own; a step waiting on Azure (a long-running operation,
- * {@code Retry-After}) holds its thread, so it also bounds the runs that can wait at once (docs/benchmarks.md,
- * "Threads").
+ * {@code Retry-After}) holds its thread, so it also bounds the runs that can wait at once (README, "Capacity of one
+ * worker").
  */
 @ConfigurationProperties("cmkflow.worker")
 public record WorkerSettings(

@@ -183,7 +183,7 @@ public final class BenchAll {
     private String machine(Instant began, Duration total, String loadBefore, String loadAfter) throws Exception {
         StringBuilder s = new StringBuilder();
         s.append(quick ? "**Quick run (`./bench all quick`: one repetition, small N) on a busy machine: a smoke check, not figures to quote.**\n\n"
-                : "Full run (`./bench all`): every part repeated 3 times, figures are medians (min–max) of all samples.\n\n");
+                : "Full run (`./bench all`): the latency and steady-state parts repeated 3 times, the others once; figures are medians (min–max) of a part's samples.\n\n");
         s.append("| | |\n|---|---|\n");
         s.append("| date | ").append(DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(began.atOffset(ZoneOffset.UTC).withNano(0))).append(" UTC |\n");
         s.append("| machine | ").append(Runtime.getRuntime().availableProcessors()).append(" cores, ").append(cpuModel()).append(" |\n");

@@ -343,13 +343,14 @@ public final class ScaleBench {
         RunControl control = new RunControl(stack.client());
         // Each scenario in a subscription of its own whose providers are not registered: the journal tells them apart.
         List<String> subscriptions = subscriptions(3, false);
-        costOf("succeeded", request(subscriptions.get(0)), null);
+        CmkRequest succeeded = request(subscriptions.get(0));
+        costOf("succeeded", succeeded, null);
         costOf("parked, retried", request(subscriptions.get(1)), workflowId -> {
             stack.arm().faults().clear();
             control.retry(workflowId, "bench: the fault is gone");
         });
         costOf("parked, aborted", request(subscriptions.get(2)), workflowId -> control.abort(workflowId, "bench: abort"));
-        postureCheckCost(request(subscriptions.get(0)));
+        postureCheckCost(succeeded);
     }
 
     /**
@@ -399,7 +400,7 @@ public final class ScaleBench {
         WorkflowExecutionMetadata check = null;
         Instant giveUp = Instant.now().plus(Duration.ofMinutes(5));
         while (check == null) {
-            check = stack.client().listExecutions("WorkflowType = 'CmkPostureWorkflow' AND ExecutionStatus = 'Completed'")
+            check = stack.client().listExecutions("WorkflowType = 'CmkPosture' AND ExecutionStatus = 'Completed'")
                     .filter(w -> w.getStartTime().isAfter(triggered.minusSeconds(1))).findFirst().orElse(null);
             if (check == null) {
                 if (Instant.now().isAfter(giveUp)) {
