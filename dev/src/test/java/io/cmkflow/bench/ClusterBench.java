@@ -64,7 +64,7 @@ public final class ClusterBench {
             long cpuBefore = BenchSupport.processCpuNanos() + BenchSupport.childrenCpuNanos();
             Instant start = Instant.now();
             CompletableFuture<Void> chaosDone = chaos ? CompletableFuture.runAsync(() -> {
-                sleep(Duration.ofSeconds(Long.parseLong(options.getOrDefault("chaos-after", "10"))));
+                BenchSupport.sleep(Duration.ofSeconds(Long.parseLong(options.getOrDefault("chaos-after", "10"))));
                 String victim = services.service("worker-1").pid() + "@";
                 long held = stack.client().listExecutions("ExecutionStatus = 'Running'")
                         .flatMap(w -> stack.run(w.getExecution().getWorkflowId()).stream())
@@ -110,12 +110,4 @@ public final class ClusterBench {
         return sorted[Math.min(sorted.length - 1, Math.max(0, rank))];
     }
 
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 }

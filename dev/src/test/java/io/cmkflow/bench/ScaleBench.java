@@ -220,7 +220,7 @@ public final class ScaleBench {
                 peakInFlight.accumulateAndGet(inFlight, Math::max);
                 System.out.printf(Locale.ROOT, "  in flight %4d (started %4d, ended %4d): worker threads %4d, heap in use %.0f MiB%n",
                         inFlight, startedCount.get(), ended.get(), threads, heap / 1048576.0);
-                sleep(Duration.ofSeconds(10));
+                BenchSupport.sleep(Duration.ofSeconds(10));
             }
         }, sampler);
         long t0 = System.nanoTime();
@@ -305,7 +305,7 @@ public final class ScaleBench {
             if (Instant.now().isAfter(giveUp)) {
                 throw new IllegalStateException("only " + parked + " of " + runs + " runs parked within 60 minutes");
             }
-            sleep(Duration.ofSeconds(15));
+            BenchSupport.sleep(Duration.ofSeconds(15));
         }
         double parkSeconds = (System.nanoTime() - started) / 1e9;
         long after = worker.heapUsedAfterGc();
@@ -358,7 +358,7 @@ public final class ScaleBench {
      * acts. Counts the run's Temporal actions, the heartbeats that reached the server while it ran, its ARM requests.
      */
     private void costOf(String scenario, CmkRequest request, Consumer<String> operator) throws Exception {
-        sleep(SDK_METRICS_REPORTING);
+        BenchSupport.sleep(SDK_METRICS_REPORTING);
         double heartbeatsBefore = worker.temporalRequests("RecordActivityTaskHeartbeat");
         if (operator != null) {
             stack.arm().faults().inject(FaultRule.forOperation("Workspaces_CreateOrUpdate").subscription(request.subscriptionId())
@@ -376,7 +376,7 @@ public final class ScaleBench {
             // An aborted run ends failed (ABORTED) once its undo has run.
             outcome = "failed, " + (failed.getCause() instanceof ApplicationFailure cause ? cause.getType() : failed.getCause());
         }
-        sleep(SDK_METRICS_REPORTING.multipliedBy(2));
+        BenchSupport.sleep(SDK_METRICS_REPORTING.multipliedBy(2));
         double heartbeats = worker.temporalRequests("RecordActivityTaskHeartbeat") - heartbeatsBefore;
         Map<String, Integer> actions = actions(stack.client().fetchHistory(workflowId).getEvents());
         actions.put("heartbeats that reached the server", (int) heartbeats);
@@ -406,7 +406,7 @@ public final class ScaleBench {
                 if (Instant.now().isAfter(giveUp)) {
                     throw new IllegalStateException("no posture check completed within 5 minutes of the trigger");
                 }
-                sleep(Duration.ofSeconds(1));
+                BenchSupport.sleep(Duration.ofSeconds(1));
             }
         }
         Map<String, Integer> actions = actions(stack.client().fetchHistory(check.getExecution().getWorkflowId(),
@@ -498,12 +498,4 @@ public final class ScaleBench {
                 new CmkRequest.Key("cmk-scale-" + run, 3072, "RSA"), Map.of("purpose", "benchmark"));
     }
 
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 }
