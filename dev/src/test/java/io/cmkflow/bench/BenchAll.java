@@ -73,7 +73,7 @@ public final class BenchAll {
 
     private List<Part> parts() {
         String repeat = quick ? "1" : "3";
-        // Full sizes: about 50 min on 2 cores, most of it the 1,000 runs in flight and the 10,000 parked ones.
+        // Full sizes: about 40 min on 2 cores, most of it the 1,000 runs in flight and the 10,000 parked ones.
         String ratioRuns = quick ? "1,5" : "1,10,50";
         List<Part> parts = new ArrayList<>();
         parts.add(new Part("ratio-dev", "WorkflowBench",
