@@ -1,8 +1,8 @@
 package io.cmkflow.temporal;
 
+import io.cmkflow.workflow.CmkPostureInput;
 import io.cmkflow.workflow.CmkWorkflowStarter;
 import io.cmkflow.workflow.CmkWorkflowWorker;
-import io.cmkflow.workflow.CmkPostureInput;
 import io.cmkflow.workflow.PostureScheduling;
 import io.micronaut.context.annotation.Factory;
 import io.temporal.client.WorkflowClient;

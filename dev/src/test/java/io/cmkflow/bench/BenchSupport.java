@@ -1,10 +1,13 @@
 package io.cmkflow.bench;
 
 import io.cmkflow.CommonPool;
+import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.dev.DevTemporal;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import io.cmkflow.testing.CmkStack;
+import io.cmkflow.workflow.CmkWorkflowInput;
+import io.cmkflow.workflow.CmkWorkflowStarter;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
@@ -132,5 +135,14 @@ final class BenchSupport {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Starts {@code request}'s run through the stack's starter; its workflow id. Anything but a new start fails the benchmark. */
+    static String start(CmkStack stack, CmkRequest request) {
+        CmkWorkflowStarter.StartResult result = stack.starter().start(new CmkWorkflowInput(request));
+        if (result.outcome() != CmkWorkflowStarter.Outcome.STARTED) {
+            throw new IllegalStateException("run for " + request.requestId() + " not started: " + result.outcome());
+        }
+        return result.workflowId();
     }
 }

@@ -14,8 +14,6 @@ import io.cmkflow.workflow.CmkPostureInput;
 import io.cmkflow.workflow.CmkRunState;
 import io.cmkflow.workflow.CmkStatus;
 import io.cmkflow.workflow.CmkStep;
-import io.cmkflow.workflow.CmkWorkflowInput;
-import io.cmkflow.workflow.CmkWorkflowStarter;
 import io.cmkflow.workflow.WorkflowIds;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
@@ -197,6 +195,10 @@ public final class ScaleBench {
 
     // ---- many runs in flight ---------------------------------------------------------------------------------------
 
+    /** A run's result and when it arrived. */
+    private record Ended(CmkRunState state, Instant at) {
+    }
+
     private void inflight(int runs, int subscriptionCount, double startRate, Duration operation) throws Exception {
         List<String> subscriptions = subscriptions(subscriptionCount, true);
         stack.arm().throttling().enable(Throttling.Limits.armDefaults());
@@ -205,9 +207,8 @@ public final class ScaleBench {
         AtomicLong peakHeap = new AtomicLong();
         AtomicInteger peakInFlight = new AtomicInteger();
         AtomicInteger startedCount = new AtomicInteger();
-        List<CmkRequest> requests = new ArrayList<>();
         List<Instant> startedAt = new ArrayList<>();
-        List<CompletableFuture<Instant>> endedAt = new ArrayList<>();
+        List<CompletableFuture<Ended>> endedAt = new ArrayList<>();
         ExecutorService sampler = Executors.newSingleThreadExecutor();
         CompletableFuture<Void> sampling = CompletableFuture.runAsync(() -> {
             // Every 10 s until the last run ends: live threads, heap in use (garbage included), runs in flight.
@@ -231,14 +232,13 @@ public final class ScaleBench {
                 TimeUnit.NANOSECONDS.sleep(wait);
             }
             CmkRequest request = request(subscriptions.get(i % subscriptions.size()));
-            requests.add(request);
             startedAt.add(Instant.now());
-            String workflowId = start(request);
+            String workflowId = BenchSupport.start(stack, request);
             startedCount.incrementAndGet();
             endedAt.add(stack.client().newUntypedWorkflowStub(workflowId).getResultAsync(CmkRunState.class)
                     .thenApply(state -> {
                         ended.incrementAndGet();
-                        return Instant.now();
+                        return new Ended(state, Instant.now());
                     }));
         }
         System.out.printf(Locale.ROOT, "started %d runs in %.0f s%n", runs, (System.nanoTime() - t0) / 1e9);
@@ -249,12 +249,12 @@ public final class ScaleBench {
         int succeeded = 0;
         double[] ratios = new double[runs];
         for (int i = 0; i < runs; i++) {
-            CmkRunState state = stack.client().newUntypedWorkflowStub(WorkflowIds.forRequest(requests.get(i))).getResult(CmkRunState.class);
-            if (state.status() == CmkStatus.Succeeded) {
+            Ended run = endedAt.get(i).join();
+            if (run.state().status() == CmkStatus.Succeeded) {
                 succeeded++;
             }
             // The longest chain of Azure waits of a run: its workspace operation (zero ARM latency, providers registered).
-            ratios[i] = (double) Duration.between(startedAt.get(i), endedAt.get(i).get()).toMillis() / operation.toMillis();
+            ratios[i] = (double) Duration.between(startedAt.get(i), run.at()).toMillis() / operation.toMillis();
         }
         Arrays.sort(ratios);
         long throttled = stack.arm().journal().entries().stream().filter(e -> e.status() == 429).count();
@@ -293,7 +293,7 @@ public final class ScaleBench {
         long started = System.nanoTime();
         ExecutorService starters = Executors.newFixedThreadPool(4);
         List<CompletableFuture<String>> starts = requests.stream()
-                .map(request -> CompletableFuture.supplyAsync(() -> start(request), starters)).toList();
+                .map(request -> CompletableFuture.supplyAsync(() -> BenchSupport.start(stack, request), starters)).toList();
         CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new)).get(60, TimeUnit.MINUTES);
         starters.shutdown();
         double startSeconds = (System.nanoTime() - started) / 1e9;
@@ -364,7 +364,7 @@ public final class ScaleBench {
             stack.arm().faults().inject(FaultRule.forOperation("Workspaces_CreateOrUpdate").subscription(request.subscriptionId())
                     .status(403).code("AuthorizationFailed").message("bench: the worker may not create workspaces").always());
         }
-        String workflowId = start(request);
+        String workflowId = BenchSupport.start(stack, request);
         if (operator != null) {
             stack.awaitParked(workflowId, CmkStep.CREATE_WORKSPACE.stage());
             operator.accept(workflowId);
@@ -471,7 +471,7 @@ public final class ScaleBench {
     private void runAll(int n, List<String> subscriptions) throws Exception {
         List<CompletableFuture<CmkRunState>> results = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            String workflowId = start(request(subscriptions.get(i % subscriptions.size())));
+            String workflowId = BenchSupport.start(stack, request(subscriptions.get(i % subscriptions.size())));
             results.add(stack.client().newUntypedWorkflowStub(workflowId).getResultAsync(CmkRunState.class));
         }
         CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).get(30, TimeUnit.MINUTES);
@@ -480,14 +480,6 @@ public final class ScaleBench {
                 throw new IllegalStateException("run " + result.join().workflowId() + " ended " + result.join().status());
             }
         }
-    }
-
-    private String start(CmkRequest request) {
-        CmkWorkflowStarter.StartResult result = stack.starter().start(new CmkWorkflowInput(request));
-        if (result.outcome() != CmkWorkflowStarter.Outcome.STARTED) {
-            throw new IllegalStateException("run for " + request.requestId() + " not started: " + result.outcome());
-        }
-        return result.workflowId();
     }
 
     private synchronized CmkRequest request(String subscription) {

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -156,7 +157,7 @@ final class WorkerProcess {
     }
 
     private String jcmd(String... command) {
-        List<String> line = new java.util.ArrayList<>(List.of(JCMD.toString(), Long.toString(pid)));
+        List<String> line = new ArrayList<>(List.of(JCMD.toString(), Long.toString(pid)));
         line.addAll(List.of(command));
         try {
             Process process = new ProcessBuilder(line).redirectErrorStream(true).start();

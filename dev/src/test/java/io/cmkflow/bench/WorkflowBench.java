@@ -13,8 +13,6 @@ import io.cmkflow.standins.arm.JournalEntry;
 import io.cmkflow.contract.CmkRequest;
 import io.cmkflow.workflow.CmkRunState;
 import io.cmkflow.workflow.CmkStatus;
-import io.cmkflow.workflow.CmkWorkflowInput;
-import io.cmkflow.workflow.CmkWorkflowStarter;
 import io.cmkflow.workflow.WorkflowIds;
 
 import java.lang.management.ManagementFactory;
@@ -329,7 +327,7 @@ public final class WorkflowBench {
         List<CompletableFuture<Instant>> finished = new ArrayList<>();
         for (CmkRequest request : requests) {
             started.add(Instant.now());
-            String workflowId = start(request);
+            String workflowId = BenchSupport.start(stack, request);
             finished.add(stack.client().newUntypedWorkflowStub(workflowId).getResultAsync(CmkRunState.class)
                     .thenApply(state -> Instant.now()));
         }
@@ -348,14 +346,6 @@ public final class WorkflowBench {
             timings.add(new RunTiming(request, started.get(i), finished.get(i).get(), state, calls));
         }
         return timings;
-    }
-
-    private String start(CmkRequest request) {
-        CmkWorkflowStarter.StartResult result = stack.starter().start(new CmkWorkflowInput(request));
-        if (result.outcome() != CmkWorkflowStarter.Outcome.STARTED) {
-            throw new IllegalStateException("run for " + request.requestId() + " not started: " + result.outcome());
-        }
-        return result.workflowId();
     }
 
     /**
